@@ -1,0 +1,314 @@
+// Use cases of the household file: register, view (masked), add / edit / remove members.
+// Input from any front end is validated again here with the domain rules; errors are codes that each
+// front end turns into its own words.
+import { z } from 'zod';
+import { CONSENT_VERSION, MAX_MEMBERS, RELATIONS, type Relation, SEXES } from '../domain/household.ts';
+import { parseIdNumber, type Sex } from '../domain/id-number.ts';
+import { maskIdNumber, maskPhone } from '../domain/mask.ts';
+import {
+  checkMemberIdMatches,
+  idNumberRequiredFor,
+  parseBirthDate,
+  parsePersonName,
+  parseRoom,
+} from '../domain/person.ts';
+import { parsePhone } from '../domain/phone.ts';
+import type { PiiCipher } from './pii-cipher.ts';
+
+/** What the app needs from storage (implemented by src/db/repositories/households.ts). */
+export interface HouseholdStore {
+  findByTelegramId(telegramId: number): Promise<HouseholdRecordLike | null>;
+  create(input: {
+    telegramId: number;
+    communityCode: string;
+    buildingId: string;
+    unit: string;
+    room: string;
+    resident: {
+      name: string;
+      phoneCipher: Uint8Array;
+      idNumberCipher: Uint8Array;
+      idNumberHash: Uint8Array;
+      birthDate: string;
+      sex: Sex;
+      consentVersion: string;
+      consentAt: Date;
+    };
+  }): Promise<{ ok: true; householdId: string } | { ok: false; error: 'already_registered' | 'id_in_use' }>;
+  addMember(householdId: string, member: MemberRow): Promise<{ ok: true; id: string } | { ok: false }>;
+  updateMember(
+    householdId: string,
+    memberId: string,
+    member: MemberRow,
+  ): Promise<'updated' | 'not_found' | 'duplicate'>;
+  removeMember(householdId: string, memberId: string): Promise<boolean>;
+  idHashBelongsToResident(idNumberHash: Uint8Array): Promise<boolean>;
+}
+
+export interface ReferenceLookup {
+  findBuilding(communityCode: string, buildingId: string): Promise<{ id: string; units: number } | null>;
+}
+
+interface MemberRow {
+  name: string;
+  relation: Relation;
+  sex: Sex;
+  birthDate: string;
+  idNumberCipher: Uint8Array | null;
+  idNumberHash: Uint8Array | null;
+}
+
+interface HouseholdRecordLike {
+  id: string;
+  community: { code: string; nameZh: string; nameEn: string };
+  building: { code: string; nameZh: string; nameEn: string };
+  unit: string;
+  room: string;
+  resident: {
+    id: string;
+    name: string;
+    phoneCipher: Uint8Array;
+    idNumberCipher: Uint8Array;
+    birthDate: string;
+    sex: Sex;
+  };
+  members: {
+    id: string;
+    name: string;
+    relation: Relation;
+    sex: Sex;
+    birthDate: string;
+    idNumberCipher: Uint8Array | null;
+  }[];
+}
+
+export interface HouseholdView {
+  id: string;
+  community: { code: string; nameZh: string; nameEn: string };
+  building: { code: string; nameZh: string; nameEn: string };
+  unit: string;
+  room: string;
+  resident: { name: string; phoneMasked: string; idNumberMasked: string; birthDate: string; sex: Sex };
+  members: MemberView[];
+}
+
+export interface MemberView {
+  id: string;
+  name: string;
+  relation: Relation;
+  sex: Sex;
+  birthDate: string;
+  idNumberMasked: string | null;
+}
+
+export type RegistrationError =
+  | 'invalid'
+  | 'no_consent'
+  | 'unknown_building'
+  | 'already_registered'
+  | 'id_in_use';
+export type MemberError =
+  | 'invalid'
+  | 'not_registered'
+  | 'not_found'
+  | 'duplicate'
+  | 'is_resident'
+  | 'too_many'
+  | 'id_required'
+  | 'birth_date_mismatch';
+
+type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+
+const text = z.string().max(4096);
+export const registrationInputSchema = z.object({
+  communityCode: z.string().min(1).max(64),
+  buildingId: z.uuid(),
+  unit: z.string().regex(/^\d{1,2}$/),
+  room: text,
+  name: text,
+  phone: text,
+  idNumber: text,
+  consent: z.literal(true),
+});
+export type RegistrationInput = z.infer<typeof registrationInputSchema>;
+
+export const memberInputSchema = z.object({
+  name: text,
+  relation: z.enum(RELATIONS),
+  sex: z.enum(SEXES).optional(),
+  birthDate: text,
+  idNumber: text.nullable(),
+  /** Editing: keep the member's stored ID number (the front end never holds it in clear). */
+  keepIdNumber: z.boolean().optional(),
+});
+export type MemberInput = z.infer<typeof memberInputSchema>;
+
+export interface HouseholdDeps {
+  store: HouseholdStore;
+  reference: ReferenceLookup;
+  cipher: PiiCipher;
+  now: () => Date;
+}
+
+export function createHouseholdService(deps: HouseholdDeps) {
+  const { store, reference, cipher, now } = deps;
+
+  function toView(h: HouseholdRecordLike): HouseholdView {
+    return {
+      id: h.id,
+      community: h.community,
+      building: h.building,
+      unit: h.unit,
+      room: h.room,
+      resident: {
+        name: h.resident.name,
+        phoneMasked: maskPhone(cipher.decrypt(h.resident.phoneCipher)),
+        idNumberMasked: maskIdNumber(cipher.decrypt(h.resident.idNumberCipher)),
+        birthDate: h.resident.birthDate,
+        sex: h.resident.sex,
+      },
+      members: h.members.map((m) => ({
+        id: m.id,
+        name: m.name,
+        relation: m.relation,
+        sex: m.sex,
+        birthDate: m.birthDate,
+        idNumberMasked: m.idNumberCipher ? maskIdNumber(cipher.decrypt(m.idNumberCipher)) : null,
+      })),
+    };
+  }
+
+  /** Validates a member against the rules; returns the row to store (ID encrypted) or an error code. */
+  function buildMemberRow(
+    input: unknown,
+    storedIdCipher: Uint8Array | null = null,
+  ): Result<MemberRow, MemberError> {
+    const parsed = memberInputSchema.safeParse(input);
+    if (!parsed.success) return { ok: false, error: 'invalid' };
+    if (parsed.data.keepIdNumber) {
+      parsed.data.idNumber = storedIdCipher ? cipher.decrypt(storedIdCipher) : null;
+    }
+    const today = now();
+    const name = parsePersonName(parsed.data.name);
+    const birth = parseBirthDate(parsed.data.birthDate, today);
+    if (!name.ok || !birth.ok) return { ok: false, error: 'invalid' };
+    let id: { idNumber: string; birthDate: string; sex: Sex } | null = null;
+    if (parsed.data.idNumber !== null) {
+      const idResult = parseIdNumber(parsed.data.idNumber, today);
+      if (!idResult.ok) return { ok: false, error: 'invalid' };
+      id = idResult.value;
+    } else if (idNumberRequiredFor(birth.value, today)) {
+      return { ok: false, error: 'id_required' };
+    }
+    if (!checkMemberIdMatches(id, birth.value).ok) return { ok: false, error: 'birth_date_mismatch' };
+    const sex = id?.sex ?? parsed.data.sex;
+    if (!sex) return { ok: false, error: 'invalid' };
+    return {
+      ok: true,
+      value: {
+        name: name.value,
+        relation: parsed.data.relation,
+        sex,
+        birthDate: birth.value,
+        idNumberCipher: id ? cipher.encrypt(id.idNumber) : null,
+        idNumberHash: id ? cipher.hash(id.idNumber) : null,
+      },
+    };
+  }
+
+  return {
+    async getHousehold(telegramId: number): Promise<HouseholdView | null> {
+      const h = await store.findByTelegramId(telegramId);
+      return h ? toView(h) : null;
+    },
+
+    async register(
+      telegramId: number,
+      input: unknown,
+    ): Promise<Result<{ householdId: string }, RegistrationError>> {
+      const parsed = registrationInputSchema.safeParse(input);
+      if (!parsed.success) {
+        const consentMissing = parsed.error.issues.some((i) => i.path[0] === 'consent');
+        return { ok: false, error: consentMissing ? 'no_consent' : 'invalid' };
+      }
+      const a = parsed.data;
+      const today = now();
+      const room = parseRoom(a.room);
+      const name = parsePersonName(a.name);
+      const phone = parsePhone(a.phone);
+      const id = parseIdNumber(a.idNumber, today);
+      if (!room.ok || !name.ok || !phone.ok || !id.ok) return { ok: false, error: 'invalid' };
+      const building = await reference.findBuilding(a.communityCode, a.buildingId);
+      if (!building || Number(a.unit) < 1 || Number(a.unit) > building.units) {
+        return { ok: false, error: 'unknown_building' };
+      }
+      const created = await store.create({
+        telegramId,
+        communityCode: a.communityCode,
+        buildingId: building.id,
+        unit: a.unit,
+        room: room.value,
+        resident: {
+          name: name.value,
+          phoneCipher: cipher.encrypt(phone.value),
+          idNumberCipher: cipher.encrypt(id.value.idNumber),
+          idNumberHash: cipher.hash(id.value.idNumber),
+          birthDate: id.value.birthDate,
+          sex: id.value.sex,
+          consentVersion: CONSENT_VERSION,
+          consentAt: today,
+        },
+      });
+      return created.ok ? { ok: true, value: { householdId: created.householdId } } : created;
+    },
+
+    async addMember(telegramId: number, input: unknown): Promise<Result<{ memberId: string }, MemberError>> {
+      const household = await store.findByTelegramId(telegramId);
+      if (!household) return { ok: false, error: 'not_registered' };
+      if (household.members.length >= MAX_MEMBERS) return { ok: false, error: 'too_many' };
+      const row = buildMemberRow(input);
+      if (!row.ok) return row;
+      if (row.value.idNumberHash && (await store.idHashBelongsToResident(row.value.idNumberHash))) {
+        const own = cipher.hash(cipher.decrypt(household.resident.idNumberCipher));
+        if (Buffer.compare(own, Buffer.from(row.value.idNumberHash)) === 0)
+          return { ok: false, error: 'is_resident' };
+      }
+      const added = await store.addMember(household.id, row.value);
+      return added.ok ? { ok: true, value: { memberId: added.id } } : { ok: false, error: 'duplicate' };
+    },
+
+    async updateMember(
+      telegramId: number,
+      memberId: string,
+      input: unknown,
+    ): Promise<Result<null, MemberError>> {
+      const household = await store.findByTelegramId(telegramId);
+      if (!household) return { ok: false, error: 'not_registered' };
+      const existing = household.members.find((m) => m.id === memberId);
+      if (!existing) return { ok: false, error: 'not_found' };
+      const row = buildMemberRow(input, existing.idNumberCipher);
+      if (!row.ok) return row;
+      const outcome = await store.updateMember(household.id, memberId, row.value);
+      if (outcome === 'updated') return { ok: true, value: null };
+      return { ok: false, error: outcome };
+    },
+
+    /** One member of the resident's own household, masked; null for anyone else's. */
+    async getMember(telegramId: number, memberId: string): Promise<MemberView | null> {
+      const household = await store.findByTelegramId(telegramId);
+      const member = household?.members.find((m) => m.id === memberId);
+      return household && member ? (toView(household).members.find((m) => m.id === member.id) ?? null) : null;
+    },
+
+    async removeMember(telegramId: number, memberId: string): Promise<Result<null, MemberError>> {
+      const household = await store.findByTelegramId(telegramId);
+      if (!household) return { ok: false, error: 'not_registered' };
+      if (!z.uuid().safeParse(memberId).success) return { ok: false, error: 'not_found' };
+      return (await store.removeMember(household.id, memberId))
+        ? { ok: true, value: null }
+        : { ok: false, error: 'not_found' };
+    },
+  };
+}
+
+export type HouseholdService = ReturnType<typeof createHouseholdService>;

@@ -1,0 +1,48 @@
+import type { Conversation, ConversationFlavor } from '@grammyjs/conversations';
+import type { Context } from 'grammy';
+import type { HouseholdService } from '../app/households.ts';
+import type { Locale } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { TFunction, Translator } from './i18n.ts';
+
+/** Everything the bot needs from the rest of the program; built in main.ts (or a test). */
+export interface BotDeps {
+  households: HouseholdService;
+  reference: {
+    listCommunities(): Promise<{ code: string; nameZh: string; nameEn: string }[]>;
+    listBuildings(
+      communityCode: string,
+    ): Promise<{ id: string; code: string; nameZh: string; nameEn: string; units: number }[]>;
+  };
+  users: {
+    touch(
+      telegramId: number,
+      chatId: number,
+      languageCode: string | undefined,
+    ): Promise<{ locale: string | null; registered: boolean }>;
+    setLocale(telegramId: number, locale: Locale): Promise<void>;
+  };
+  /** Reloads the reference-data file (admin command); resolves to the counts per table. */
+  reloadReferenceData(): Promise<Record<string, number>>;
+  translator: Translator;
+  logger: Logger;
+  defaultLocale: Locale;
+  adminTelegramIds: readonly number[];
+}
+
+export interface BotFlavor {
+  deps: BotDeps;
+  locale: Locale;
+  t: TFunction;
+  /** Whether the sender has a household file (resolved once per update in private chats). */
+  registered: boolean;
+}
+
+export type BotContext = ConversationFlavor<Context & BotFlavor>;
+/** The context inside a conversation: a plain Context (plugins are not inherited). */
+export type FormContext = Context;
+export type BotConversation = Conversation<BotContext, FormContext>;
+
+export function localeName(locale: Locale, item: { nameZh: string; nameEn: string }): string {
+  return locale === 'zh-CN' ? item.nameZh : item.nameEn;
+}

@@ -1,0 +1,70 @@
+// i18next over locales/<lang>/<namespace>.json. zh-CN is the default and the fallback: a resident never
+// sees a raw key or an English sentence in a Chinese chat because a string was missing.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import i18next, { type TFunction } from 'i18next';
+import type { Locale } from '../config.ts';
+
+export type { TFunction };
+
+export const LOCALES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../locales');
+export const LANGUAGES: readonly Locale[] = ['zh-CN', 'en'];
+
+export type Resources = Record<string, Record<string, unknown>>;
+
+export function readLocaleResources(dir = LOCALES_DIR): Record<Locale, Resources> {
+  const out = {} as Record<Locale, Resources>;
+  for (const lang of LANGUAGES) {
+    const nsFiles = readdirSync(path.join(dir, lang)).filter((f) => f.endsWith('.json'));
+    out[lang] = Object.fromEntries(
+      nsFiles.map((f) => [
+        path.basename(f, '.json'),
+        JSON.parse(readFileSync(path.join(dir, lang, f), 'utf8')),
+      ]),
+    );
+  }
+  return out;
+}
+
+export interface Translator {
+  t(locale: Locale): TFunction;
+}
+
+export function createTranslator(): Translator {
+  const resources = readLocaleResources();
+  const instance = i18next.createInstance();
+  void instance.init({
+    resources,
+    lng: 'zh-CN',
+    fallbackLng: 'zh-CN',
+    supportedLngs: [...LANGUAGES],
+    ns: Object.keys(resources['zh-CN']),
+    defaultNS: 'common',
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    initAsync: false,
+  });
+  const cache = new Map<Locale, TFunction>();
+  return {
+    t(locale) {
+      let fn = cache.get(locale);
+      if (!fn) {
+        fn = instance.getFixedT(locale);
+        cache.set(locale, fn);
+      }
+      return fn;
+    },
+  };
+}
+
+/** The resident's stored choice wins; then their Telegram language (any Chinese → zh-CN); then the default. */
+export function resolveLocale(
+  stored: string | null | undefined,
+  languageCode: string | undefined,
+  fallback: Locale,
+): Locale {
+  if (stored === 'zh-CN' || stored === 'en') return stored;
+  if (!languageCode) return fallback;
+  return languageCode.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}

@@ -1,0 +1,166 @@
+// One zod schema over the environment. Every problem is reported at once, by variable name, in words a
+// newcomer can act on — main.ts prints them without a stack trace.
+import path from 'node:path';
+import { z } from 'zod';
+
+const LOCALES = ['zh-CN', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const SUPPORTED_LOCALES: readonly Locale[] = LOCALES;
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const telegramIdList = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return [] as number[];
+      const ids: number[] = [];
+      for (const part of text.split(/[\s,]+/).filter(Boolean)) {
+        if (!/^\d{1,15}$/.test(part)) {
+          ctx.addIssue({ code: 'custom', message: `"${part}" is not a Telegram user id (digits only)` });
+          return z.NEVER;
+        }
+        ids.push(Number(part));
+      }
+      return ids;
+    }),
+);
+
+const common = {
+  BOT_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z
+      .string({ error: 'is missing: ask @BotFather in Telegram for a token (/newbot) and set BOT_TOKEN' })
+      .trim()
+      .regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/, {
+        message:
+          'does not look like a bot token (expected something like 123456789:AA…); copy it again from @BotFather',
+      }),
+  ),
+  TELEGRAM_API_ROOT: z.preprocess(
+    emptyToUndefined,
+    z.url({ message: 'must be a URL such as http://127.0.0.1:8081' }).optional(),
+  ),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, {
+        message: 'must be a postgresql:// URL (leave it unset to use the embedded database)',
+      })
+      .optional(),
+  ),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./.data')),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(LOCALES).default('zh-CN')),
+  ADMIN_TELEGRAM_IDS: telegramIdList,
+  PII_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, {
+        message: 'must be 32 random bytes as 64 hex characters (generate one with: openssl rand -hex 32)',
+      })
+      .optional(),
+  ),
+  REFERENCE_DATA_FILE: z.preprocess(emptyToUndefined, z.string().default('reference/tongren.json')),
+};
+
+const polling = z.object({
+  ...common,
+  BOT_MODE: z.literal('polling'),
+});
+
+const webhook = z.object({
+  ...common,
+  BOT_MODE: z.literal('webhook'),
+  WEBHOOK_URL: z.url({ message: 'is required in webhook mode: the public https URL Telegram should call' }),
+  WEBHOOK_SECRET: z
+    .string({ error: 'is required in webhook mode: a random string of 16–256 letters, digits, _ or -' })
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, { message: 'must be 16–256 letters, digits, _ or -' }),
+  WEBHOOK_SET_ON_START: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('true')),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).default(8080)),
+});
+
+const envSchema = z.preprocess(
+  (env) => {
+    const e = env as Record<string, unknown>;
+    return { ...e, BOT_MODE: emptyToUndefined(e.BOT_MODE) ?? 'polling' };
+  },
+  z.discriminatedUnion('BOT_MODE', [polling, webhook], {
+    error: 'must be "polling" or "webhook"',
+  }),
+);
+
+type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  mode: 'polling' | 'webhook';
+  botToken: string;
+  telegramApiRoot: string | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  defaultLocale: Locale;
+  adminTelegramIds: number[];
+  piiKey: string | undefined;
+  referenceDataFile: string;
+  webhook: { url: string; secret: string; setOnStart: boolean; port: number } | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `The configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError listing every problem by variable name. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd = process.cwd(),
+): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = issue.path.length > 0 ? issue.path.join('.') : 'BOT_MODE';
+        return `${name} ${issue.message}`;
+      });
+  // Checked outside the schema so that it is reported together with every other problem.
+  if (emptyToUndefined(env.DATABASE_URL) !== undefined && emptyToUndefined(env.PII_KEY) === undefined) {
+    problems.push(
+      'PII_KEY is required when DATABASE_URL is set: the key that encrypts personal data (generate one with: openssl rand -hex 32, and keep it safe)',
+    );
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  const e = parsed.data;
+  return {
+    mode: e.BOT_MODE,
+    botToken: e.BOT_TOKEN,
+    telegramApiRoot: e.TELEGRAM_API_ROOT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(cwd, e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    defaultLocale: e.DEFAULT_LOCALE,
+    adminTelegramIds: e.ADMIN_TELEGRAM_IDS,
+    piiKey: e.PII_KEY,
+    referenceDataFile: path.resolve(cwd, e.REFERENCE_DATA_FILE),
+    webhook:
+      e.BOT_MODE === 'webhook'
+        ? {
+            url: e.WEBHOOK_URL,
+            secret: e.WEBHOOK_SECRET,
+            setOnStart: e.WEBHOOK_SET_ON_START === 'true',
+            port: e.PORT,
+          }
+        : undefined,
+  };
+}

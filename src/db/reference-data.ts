@@ -1,0 +1,233 @@
+// Reference data (districts, communities, buildings, departments, services, hospitals, schools, the
+// holiday calendar) comes from a JSON file an administrator edits. Loading is idempotent: rows are matched
+// by code and updated in place; rows that disappeared from the file are deactivated, never deleted, because
+// households and cases point at them.
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { Db } from './client.ts';
+
+const code = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _');
+const names = { nameZh: z.string().min(1).max(100), nameEn: z.string().min(1).max(200) };
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+const departmentKind = z.enum([
+  'education',
+  'health',
+  'civil_affairs',
+  'human_resources',
+  'public_security',
+  'neighbourhood',
+]);
+
+const referenceDataSchema = z
+  .object({
+    districts: z.array(z.object({ code, ...names })).min(1),
+    communities: z
+      .array(
+        z.object({
+          code,
+          district: code,
+          ...names,
+          buildings: z
+            .array(
+              z.object({
+                code: z.string().regex(/^[A-Za-z0-9-]{1,10}$/),
+                units: z.number().int().min(1).max(20),
+                nameZh: z.string().optional(),
+                nameEn: z.string().optional(),
+              }),
+            )
+            .min(1),
+        }),
+      )
+      .min(1),
+    departments: z.array(
+      z.object({
+        code,
+        district: code,
+        kind: departmentKind,
+        ...names,
+        windowNo: z.string().min(1).max(10),
+        casePrefix: z.string().regex(/^[A-Z]{2,5}$/),
+        telegramGroupId: z.number().int().optional(),
+      }),
+    ),
+    services: z.array(z.object({ code, departmentKind, ...names, sortOrder: z.number().int().default(0) })),
+    hospitals: z.array(z.object({ code, district: code, ...names, level: z.string().max(20) })),
+    schools: z.array(
+      z.object({ code, district: code, stage: z.enum(['kindergarten', 'primary', 'junior']), ...names }),
+    ),
+    calendar: z.object({ holidays: z.array(isoDate), workdays: z.array(isoDate) }),
+  })
+  .superRefine((data, ctx) => {
+    const districts = new Set(data.districts.map((d) => d.code));
+    const check = (list: { code: string; district: string }[], what: string) => {
+      for (const item of list) {
+        if (!districts.has(item.district)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${what} ${item.code}: unknown district "${item.district}"`,
+          });
+        }
+      }
+    };
+    check(data.communities, 'community');
+    check(data.departments, 'department');
+    check(data.hospitals, 'hospital');
+    check(data.schools, 'school');
+  });
+
+export type ReferenceData = z.infer<typeof referenceDataSchema>;
+
+export async function readReferenceData(file: string): Promise<ReferenceData> {
+  const text = await readFile(file, 'utf8');
+  const parsed = referenceDataSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`The reference data file ${file} has problems:\n${problems}`);
+  }
+  return parsed.data;
+}
+
+export interface LoadSummary {
+  districts: number;
+  communities: number;
+  buildings: number;
+  departments: number;
+  services: number;
+  hospitals: number;
+  schools: number;
+  calendarDays: number;
+}
+
+export async function loadReferenceData(db: Db, data: ReferenceData): Promise<LoadSummary> {
+  return db.$transaction(
+    async (tx) => {
+      for (const d of data.districts) {
+        await tx.district.upsert({
+          where: { code: d.code },
+          create: { code: d.code, nameZh: d.nameZh, nameEn: d.nameEn },
+          update: { nameZh: d.nameZh, nameEn: d.nameEn },
+        });
+      }
+      let buildings = 0;
+      for (const c of data.communities) {
+        const row = { districtCode: c.district, nameZh: c.nameZh, nameEn: c.nameEn, active: true };
+        await tx.community.upsert({ where: { code: c.code }, create: { code: c.code, ...row }, update: row });
+        for (const b of c.buildings) {
+          const building = {
+            nameZh: b.nameZh ?? `${b.code}栋`,
+            nameEn: b.nameEn ?? `Building ${b.code}`,
+            units: b.units,
+            active: true,
+          };
+          await tx.building.upsert({
+            where: { communityCode_code: { communityCode: c.code, code: b.code } },
+            create: { communityCode: c.code, code: b.code, ...building },
+            update: building,
+          });
+          buildings++;
+        }
+        await tx.building.updateMany({
+          where: { communityCode: c.code, code: { notIn: c.buildings.map((b) => b.code) } },
+          data: { active: false },
+        });
+      }
+      await tx.community.updateMany({
+        where: { code: { notIn: data.communities.map((c) => c.code) } },
+        data: { active: false },
+      });
+      for (const d of data.departments) {
+        const row = {
+          districtCode: d.district,
+          kind: d.kind,
+          nameZh: d.nameZh,
+          nameEn: d.nameEn,
+          windowNo: d.windowNo,
+          casePrefix: d.casePrefix,
+          telegramGroupId: d.telegramGroupId === undefined ? null : BigInt(d.telegramGroupId),
+          active: true,
+        };
+        await tx.department.upsert({
+          where: { code: d.code },
+          create: { code: d.code, ...row },
+          update: row,
+        });
+      }
+      await tx.department.updateMany({
+        where: { code: { notIn: data.departments.map((d) => d.code) } },
+        data: { active: false },
+      });
+      for (const s of data.services) {
+        const row = {
+          departmentKind: s.departmentKind,
+          nameZh: s.nameZh,
+          nameEn: s.nameEn,
+          sortOrder: s.sortOrder,
+        };
+        await tx.service.upsert({
+          where: { code: s.code },
+          create: { code: s.code, ...row, active: true },
+          update: { ...row, active: true },
+        });
+      }
+      await tx.service.updateMany({
+        where: { code: { notIn: data.services.map((s) => s.code) } },
+        data: { active: false },
+      });
+      for (const h of data.hospitals) {
+        const row = {
+          districtCode: h.district,
+          nameZh: h.nameZh,
+          nameEn: h.nameEn,
+          level: h.level,
+          active: true,
+        };
+        await tx.hospital.upsert({ where: { code: h.code }, create: { code: h.code, ...row }, update: row });
+      }
+      await tx.hospital.updateMany({
+        where: { code: { notIn: data.hospitals.map((h) => h.code) } },
+        data: { active: false },
+      });
+      for (const s of data.schools) {
+        const row = {
+          districtCode: s.district,
+          stage: s.stage,
+          nameZh: s.nameZh,
+          nameEn: s.nameEn,
+          active: true,
+        };
+        await tx.school.upsert({ where: { code: s.code }, create: { code: s.code, ...row }, update: row });
+      }
+      await tx.school.updateMany({
+        where: { code: { notIn: data.schools.map((s) => s.code) } },
+        data: { active: false },
+      });
+      // The calendar is pure reference: the file is the whole truth, so it replaces what is stored.
+      const days = [
+        ...data.calendar.holidays.map((d) => ({
+          date: new Date(`${d}T00:00:00Z`),
+          kind: 'holiday' as const,
+          noteZh: '',
+        })),
+        ...data.calendar.workdays.map((d) => ({
+          date: new Date(`${d}T00:00:00Z`),
+          kind: 'workday' as const,
+          noteZh: '',
+        })),
+      ];
+      await tx.calendarDay.deleteMany({});
+      await tx.calendarDay.createMany({ data: days });
+      return {
+        districts: data.districts.length,
+        communities: data.communities.length,
+        buildings,
+        departments: data.departments.length,
+        services: data.services.length,
+        hospitals: data.hospitals.length,
+        schools: data.schools.length,
+        calendarDays: days.length,
+      };
+    },
+    { timeout: 60_000 },
+  );
+}

@@ -1,0 +1,232 @@
+// Households, their registered resident and the other members. Personal fields arrive already encrypted
+// (ciphertext + keyed hash); this repository never sees a plaintext ID number or phone.
+import type { Db } from '../client.ts';
+
+export type Sex = 'male' | 'female';
+export type Relation = 'spouse' | 'child' | 'parent' | 'grandchild' | 'grandparent' | 'sibling' | 'other';
+
+export interface NewHousehold {
+  telegramId: number;
+  communityCode: string;
+  buildingId: string;
+  unit: string;
+  room: string;
+  resident: {
+    name: string;
+    phoneCipher: Uint8Array;
+    idNumberCipher: Uint8Array;
+    idNumberHash: Uint8Array;
+    birthDate: string;
+    sex: Sex;
+    consentVersion: string;
+    consentAt: Date;
+  };
+}
+
+export interface MemberData {
+  name: string;
+  relation: Relation;
+  sex: Sex;
+  birthDate: string;
+  idNumberCipher: Uint8Array | null;
+  idNumberHash: Uint8Array | null;
+}
+
+export interface MemberRecord extends Omit<MemberData, 'idNumberHash'> {
+  id: string;
+}
+
+export interface HouseholdRecord {
+  id: string;
+  community: { code: string; nameZh: string; nameEn: string };
+  building: { code: string; nameZh: string; nameEn: string };
+  unit: string;
+  room: string;
+  resident: {
+    id: string;
+    name: string;
+    phoneCipher: Uint8Array;
+    idNumberCipher: Uint8Array;
+    birthDate: string;
+    sex: Sex;
+  };
+  members: MemberRecord[];
+}
+
+export type CreateHouseholdResult =
+  | { ok: true; householdId: string; residentId: string }
+  | { ok: false; error: 'already_registered' | 'id_in_use' };
+
+const toDate = (isoDate: string) => new Date(`${isoDate}T00:00:00Z`);
+const fromDate = (d: Date) => d.toISOString().slice(0, 10);
+const bytes = (b: Uint8Array) => new Uint8Array(b);
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
+}
+
+export function createHouseholdRepository(db: Db) {
+  async function classifyConflict(telegramId: number, idNumberHash: Uint8Array) {
+    const byTelegram = await db.resident.count({ where: { telegramId: BigInt(telegramId) } });
+    if (byTelegram > 0) return 'already_registered' as const;
+    const byId = await db.resident.count({ where: { idNumberHash: bytes(idNumberHash) } });
+    return byId > 0 ? ('id_in_use' as const) : null;
+  }
+
+  return {
+    async findByTelegramId(telegramId: number): Promise<HouseholdRecord | null> {
+      const resident = await db.resident.findUnique({
+        where: { telegramId: BigInt(telegramId) },
+        select: {
+          id: true,
+          name: true,
+          phoneCipher: true,
+          idNumberCipher: true,
+          birthDate: true,
+          sex: true,
+          household: {
+            select: {
+              id: true,
+              unit: true,
+              room: true,
+              community: { select: { code: true, nameZh: true, nameEn: true } },
+              building: { select: { code: true, nameZh: true, nameEn: true } },
+              members: {
+                select: {
+                  id: true,
+                  name: true,
+                  relation: true,
+                  sex: true,
+                  birthDate: true,
+                  idNumberCipher: true,
+                },
+                orderBy: [{ birthDate: 'asc' }, { createdAt: 'asc' }],
+              },
+            },
+          },
+        },
+      });
+      if (!resident) return null;
+      const h = resident.household;
+      return {
+        id: h.id,
+        community: h.community,
+        building: h.building,
+        unit: h.unit,
+        room: h.room,
+        resident: {
+          id: resident.id,
+          name: resident.name,
+          phoneCipher: resident.phoneCipher,
+          idNumberCipher: resident.idNumberCipher,
+          birthDate: fromDate(resident.birthDate),
+          sex: resident.sex,
+        },
+        members: h.members.map((m) => ({ ...m, birthDate: fromDate(m.birthDate) })),
+      };
+    },
+
+    async create(input: NewHousehold): Promise<CreateHouseholdResult> {
+      const conflict = await classifyConflict(input.telegramId, input.resident.idNumberHash);
+      if (conflict) return { ok: false, error: conflict };
+      try {
+        return await db.$transaction(async (tx) => {
+          const household = await tx.household.create({
+            data: {
+              communityCode: input.communityCode,
+              buildingId: input.buildingId,
+              unit: input.unit,
+              room: input.room,
+            },
+            select: { id: true },
+          });
+          const r = input.resident;
+          const resident = await tx.resident.create({
+            data: {
+              telegramId: BigInt(input.telegramId),
+              householdId: household.id,
+              name: r.name,
+              phoneCipher: bytes(r.phoneCipher),
+              idNumberCipher: bytes(r.idNumberCipher),
+              idNumberHash: bytes(r.idNumberHash),
+              birthDate: toDate(r.birthDate),
+              sex: r.sex,
+              consentVersion: r.consentVersion,
+              consentAt: r.consentAt,
+            },
+            select: { id: true },
+          });
+          return { ok: true as const, householdId: household.id, residentId: resident.id };
+        });
+      } catch (err) {
+        // Lost a race with a concurrent registration: report it the same way as the pre-check would.
+        if (isUniqueViolation(err)) {
+          const again = await classifyConflict(input.telegramId, input.resident.idNumberHash);
+          if (again) return { ok: false, error: again };
+        }
+        throw err;
+      }
+    },
+
+    /** Returns false when the same person (by ID number) is already in this household. */
+    async addMember(
+      householdId: string,
+      member: MemberData,
+    ): Promise<{ ok: true; id: string } | { ok: false }> {
+      try {
+        const row = await db.householdMember.create({
+          data: {
+            householdId,
+            name: member.name,
+            relation: member.relation,
+            sex: member.sex,
+            birthDate: toDate(member.birthDate),
+            idNumberCipher: member.idNumberCipher ? bytes(member.idNumberCipher) : null,
+            idNumberHash: member.idNumberHash ? bytes(member.idNumberHash) : null,
+          },
+          select: { id: true },
+        });
+        return { ok: true, id: row.id };
+      } catch (err) {
+        if (isUniqueViolation(err)) return { ok: false };
+        throw err;
+      }
+    },
+
+    /** Updates a member of this household only; 'not_found' for anyone else's. */
+    async updateMember(
+      householdId: string,
+      memberId: string,
+      member: MemberData,
+    ): Promise<'updated' | 'not_found' | 'duplicate'> {
+      try {
+        const { count } = await db.householdMember.updateMany({
+          where: { id: memberId, householdId },
+          data: {
+            name: member.name,
+            relation: member.relation,
+            sex: member.sex,
+            birthDate: toDate(member.birthDate),
+            idNumberCipher: member.idNumberCipher ? bytes(member.idNumberCipher) : null,
+            idNumberHash: member.idNumberHash ? bytes(member.idNumberHash) : null,
+          },
+        });
+        return count === 1 ? 'updated' : 'not_found';
+      } catch (err) {
+        if (isUniqueViolation(err)) return 'duplicate';
+        throw err;
+      }
+    },
+
+    async removeMember(householdId: string, memberId: string): Promise<boolean> {
+      const { count } = await db.householdMember.deleteMany({ where: { id: memberId, householdId } });
+      return count === 1;
+    },
+
+    async idHashBelongsToResident(idNumberHash: Uint8Array): Promise<boolean> {
+      return (await db.resident.count({ where: { idNumberHash: bytes(idNumberHash) } })) > 0;
+    },
+  };
+}
+
+export type HouseholdRepository = ReturnType<typeof createHouseholdRepository>;
