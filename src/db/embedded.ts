@@ -68,6 +68,7 @@ const STATE_FILE = 'embedded-postgres.json';
 const OWNER_FILE = 'owner.pid';
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
+const LOCK_TIMEOUT_MS = 120_000;
 
 interface State {
   port: number;
@@ -97,51 +98,55 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const pgDir = path.join(dataDir, 'pg');
   const bin = await binariesFor(account, log);
 
-  const state = await loadOrCreateState(dataDir, opts.port);
-  await clearPreviousServer(dataDir, pgDir, log);
-  if (!(await isInitialised(pgDir))) await initdb(bin, pgDir, dataDir, state, account, log);
-
-  const server = await launch(bin, pgDir, state, account, log);
-  await fs.writeFile(path.join(dataDir, OWNER_FILE), `${process.pid}\n`, { mode: 0o600 });
-  const stop = once(async () => {
-    await server.stop();
-    await fs.rm(path.join(dataDir, OWNER_FILE), { force: true });
-  });
-  const auth = `${encodeURIComponent(state.user)}:${encodeURIComponent(state.password)}`;
-  const base = `postgresql://${auth}@127.0.0.1:${state.port}`;
+  const unlock = await lockFolder(dataDir);
+  let stop: () => Promise<void> = async () => {};
   try {
+    const state = await loadOrCreateState(dataDir, opts.port);
+    await clearPreviousServer(dataDir, pgDir, log);
+    if (!(await isInitialised(pgDir))) await initdb(bin, pgDir, dataDir, state, account, log);
+    const server = await launch(bin, pgDir, state, account, log);
+    await fs.writeFile(path.join(dataDir, OWNER_FILE), `${process.pid}\n`, { mode: 0o600 });
+    stop = once(async () => {
+      await server.stop();
+      await fs.rm(path.join(dataDir, OWNER_FILE), { force: true });
+    });
+    const base = `postgresql://${encodeURIComponent(state.user)}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}`;
     await ensureDatabase(`${base}/postgres`, DATABASE);
+    return { url: `${base}/${DATABASE}`, stop };
   } catch (err) {
     await stop();
-    throw new EmbeddedPostgresError(
-      'START_FAILED',
-      `embedded PostgreSQL: could not create database "${DATABASE}"`,
-      {
-        cause: err,
-      },
-    );
+    if (err instanceof EmbeddedPostgresError) throw err;
+    throw new EmbeddedPostgresError('START_FAILED', `embedded PostgreSQL: start failed: ${String(err)}`, {
+      cause: err,
+    });
+  } finally {
+    await unlock();
   }
-  return { url: `${base}/${DATABASE}`, stop };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Accounts and permissions
 
+let knownAccount: Account | undefined;
+
 function postgresAccount(log: EmbeddedLogger): Account | null {
   if (process.getuid?.() !== 0) return null;
+  if (knownAccount) return knownAccount;
   const lookup = (): Account => ({
     uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
     gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
   });
   try {
-    return lookup();
+    knownAccount = lookup();
+    return knownAccount;
   } catch {
     try {
       execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], {
         stdio: 'pipe',
       });
       log.info({}, 'embedded PostgreSQL: created OS user "postgres" (PostgreSQL refuses to run as root)');
-      return lookup();
+      knownAccount = lookup();
+      return knownAccount;
     } catch (err) {
       throw new EmbeddedPostgresError(
         'START_FAILED',
@@ -261,7 +266,7 @@ async function findBinaries(account: Account | null, log: EmbeddedLogger): Promi
   if (!account) {
     throw new EmbeddedPostgresError('NO_BINARIES', `embedded PostgreSQL: ${inPlace.postgres} does not run`);
   }
-  const cacheDir = path.join(os.tmpdir(), `bianmin-${pkg.name.replace('/', '-')}-${pkg.version}`);
+  const cacheDir = path.join(os.tmpdir(), `bianmin-postgres-${os.platform()}-${os.arch()}-${pkg.version}`);
   await populateCache(pkg.nativeDir, cacheDir);
   const cached = binariesIn(cacheDir);
   if (!runsAs(cached, account)) {
@@ -338,6 +343,33 @@ async function hydrateSymlinks(nativeDir: string): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------------
 // State, previous servers, initdb
+
+/** Serialises start-ups on one folder across processes: two first starts would both run initdb, and the
+ * checks on postmaster.pid only hold while nobody else is starting a server. */
+async function lockFolder(dataDir: string): Promise<() => Promise<void>> {
+  const file = path.join(dataDir, 'start.lock');
+  const deadline = Date.now() + LOCK_TIMEOUT_MS;
+  for (;;) {
+    try {
+      await fs.writeFile(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      return () => fs.rm(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = Number(await fs.readFile(file, 'utf8').catch(() => ''));
+    if (holder > 0 && !isAlive(holder)) {
+      await fs.rm(file, { force: true }); // its process died while starting
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new EmbeddedPostgresError(
+        'IN_USE',
+        `embedded PostgreSQL: process ${holder} has been starting a server in ${dataDir} for too long`,
+      );
+    }
+    await sleep(20);
+  }
+}
 
 async function loadOrCreateState(dataDir: string, port: number | undefined): Promise<State> {
   const file = path.join(dataDir, STATE_FILE);
@@ -535,7 +567,8 @@ async function launch(
       if (ready) log.warn({ code, signal }, 'embedded PostgreSQL: server exited');
       resolve();
     });
-    child.once('error', () => {
+    child.once('error', (err) => {
+      tail.push(`spawn ${bin.postgres}: ${err.message}`);
       exited = true;
       resolve();
     });

@@ -168,6 +168,23 @@ describe('startEmbeddedPostgres', () => {
     }
   });
 
+  it('two starts at once on a fresh folder: one initdb, one server, one clear IN_USE error', async () => {
+    const dataDir = await tempDataDir();
+    const results = await Promise.allSettled([
+      startEmbeddedPostgres({ dataDir }),
+      startEmbeddedPostgres({ dataDir }),
+    ]);
+    const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    try {
+      expect(started).toHaveLength(1);
+      expect(failed).toMatchObject([{ code: 'IN_USE' }]);
+      expect(await query(started[0]?.url ?? '', 'select 1 as one')).toEqual([{ one: 1 }]);
+    } finally {
+      await Promise.all(started.map((db) => db.stop()));
+    }
+  });
+
   it.runIf(process.getuid?.() === 0)(
     'as root, refuses a data folder the postgres user cannot reach',
     async () => {
