@@ -182,7 +182,7 @@ export async function runForm(
           },
         });
         const kb = keyboard(0);
-        if (kb.length) await reply(ctx, '⬇️', { reply_markup: { inline_keyboard: kb } });
+        if (kb.length) await reply(ctx, t('form:back_hint'), { reply_markup: { inline_keyboard: kb } });
         return sent;
       }
       const kb = keyboard(0);

@@ -1,0 +1,71 @@
+// The command menu (setMyCommands), per language and per role. Failing to set it (the emulator does not
+// know the method, Telegram is unreachable for a moment) is logged and never stops the bot.
+import type { Api } from 'grammy';
+import type { BotCommand } from 'grammy/types';
+import type { Locale } from '../config.ts';
+import type { BotDeps } from './context.ts';
+import { LANGUAGES } from './i18n.ts';
+
+const RESIDENT_COMMANDS = ['start', 'household', 'language', 'help', 'cancel'] as const;
+const ADMIN_COMMANDS = [...RESIDENT_COMMANDS, 'reload'] as const;
+
+function menu(deps: Pick<BotDeps, 'translator'>, locale: Locale, admin: boolean): BotCommand[] {
+  const t = deps.translator.t(locale);
+  return (admin ? ADMIN_COMMANDS : RESIDENT_COMMANDS).map((command) => ({
+    command,
+    description: t(`common:commands.${command}`),
+  }));
+}
+
+const telegramLanguage = (locale: Locale) => (locale === 'zh-CN' ? 'zh' : 'en');
+
+async function attempt(
+  deps: Pick<BotDeps, 'logger'>,
+  what: string,
+  call: () => Promise<unknown>,
+): Promise<boolean> {
+  try {
+    await call();
+    return true;
+  } catch (err) {
+    deps.logger.warn(
+      { err: err instanceof Error ? err.message : String(err), what },
+      'could not set the command menu',
+    );
+    return false;
+  }
+}
+
+/** Sets the menus at start: residents per language (and a default), admins per chat. */
+export async function setCommandMenus(
+  api: Api,
+  deps: Pick<BotDeps, 'translator' | 'logger' | 'adminTelegramIds' | 'defaultLocale'>,
+): Promise<boolean> {
+  let ok = await attempt(deps, 'default', () => api.setMyCommands(menu(deps, deps.defaultLocale, false)));
+  for (const locale of LANGUAGES) {
+    ok =
+      (await attempt(deps, `resident ${locale}`, () =>
+        api.setMyCommands(menu(deps, locale, false), { language_code: telegramLanguage(locale) }),
+      )) && ok;
+  }
+  for (const chatId of deps.adminTelegramIds) {
+    ok =
+      (await attempt(deps, 'admin', () =>
+        api.setMyCommands(menu(deps, deps.defaultLocale, true), { scope: { type: 'chat', chat_id: chatId } }),
+      )) && ok;
+  }
+  return ok;
+}
+
+/** After /language: this chat's menu in the chosen language. */
+export async function setChatCommandMenu(
+  api: Api,
+  chatId: number,
+  locale: Locale,
+  admin: boolean,
+  deps: Pick<BotDeps, 'translator' | 'logger'>,
+): Promise<boolean> {
+  return attempt(deps, 'chat', () =>
+    api.setMyCommands(menu(deps, locale, admin), { scope: { type: 'chat', chat_id: chatId } }),
+  );
+}

@@ -1,0 +1,23 @@
+import { Composer } from 'grammy';
+import type { BotContext } from '../context.ts';
+import { isAdmin } from './basics.ts';
+
+export function adminFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.chatType('private').command('reload', async (ctx) => {
+    if (!isAdmin(ctx)) {
+      await ctx.reply(ctx.t('admin.not_allowed'));
+      return;
+    }
+    try {
+      const counts = await ctx.deps.reloadReferenceData();
+      await ctx.reply(ctx.t('admin.reloaded', counts));
+    } catch (err) {
+      ctx.deps.logger.warn({ err }, 'reference data reload failed');
+      await ctx.reply(
+        ctx.t('admin.reload_failed', { problem: err instanceof Error ? err.message : String(err) }),
+      );
+    }
+  });
+  return composer;
+}

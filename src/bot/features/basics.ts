@@ -1,0 +1,89 @@
+// /start, /help, /language, /cancel and the group-chat guard.
+import { Composer, InlineKeyboard } from 'grammy';
+import type { Locale } from '../../config.ts';
+import { setChatCommandMenu } from '../commands.ts';
+import type { BotContext } from '../context.ts';
+import { REGISTRATION } from '../conversations/registration.ts';
+
+export function isAdmin(ctx: BotContext): boolean {
+  return ctx.from !== undefined && ctx.deps.adminTelegramIds.includes(ctx.from.id);
+}
+
+/** Commands that work everywhere in a private chat, also in the middle of a form. */
+export function globalCommands(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const priv = composer.chatType('private');
+
+  priv.command('cancel', async (ctx) => {
+    const active = Object.keys(ctx.conversation.active()).length > 0;
+    await ctx.conversation.exitAll();
+    await ctx.reply(ctx.t(active ? 'cancel.done' : 'cancel.nothing'), {
+      reply_markup: { remove_keyboard: true },
+    });
+  });
+
+  priv.command('help', async (ctx) => {
+    const text = ctx.t('help.text');
+    await ctx.reply(isAdmin(ctx) ? `${text}\n\n${ctx.t('help.admin')}` : text);
+  });
+
+  priv.command('language', async (ctx) => {
+    await ctx.reply(ctx.t('language.choose'), {
+      reply_markup: new InlineKeyboard()
+        .text(ctx.t('language.button_zh'), 'lang:zh-CN')
+        .text(ctx.t('language.button_en'), 'lang:en'),
+    });
+  });
+
+  priv.callbackQuery(/^lang:(zh-CN|en)$/, async (ctx) => {
+    const locale = ctx.match[1] as Locale;
+    await ctx.deps.users.setLocale(ctx.from.id, locale);
+    ctx.locale = locale;
+    ctx.t = ctx.deps.translator.t(locale);
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await ctx.reply(ctx.t('language.changed'));
+    await setChatCommandMenu(ctx.api, ctx.chat.id, locale, isAdmin(ctx), ctx.deps);
+  });
+
+  return composer;
+}
+
+export function startFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const priv = composer.chatType('private');
+
+  priv.command('start', async (ctx) => {
+    const name = ctx.from.first_name ? ` ${ctx.from.first_name}` : '';
+    if (ctx.registered) {
+      await ctx.reply(ctx.t('start.greeting_registered', { name }), {
+        reply_markup: new InlineKeyboard().text(ctx.t('start.household_button'), 'hh:show'),
+      });
+      return;
+    }
+    await ctx.reply(`${ctx.t('start.greeting_new', { name })}\n\n${ctx.t('start.offer_register')}`, {
+      reply_markup: new InlineKeyboard().text(ctx.t('start.register_button'), 'reg:start'),
+    });
+  });
+
+  priv.callbackQuery('reg:start', async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await ctx.conversation.enter(REGISTRATION);
+  });
+
+  priv.command('register', async (ctx) => ctx.conversation.enter(REGISTRATION));
+
+  return composer;
+}
+
+/** In groups the bot only points people to a private chat: personal data never goes through a group. */
+export function groupGuard(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer
+    .chatType(['group', 'supergroup'])
+    .command(['start', 'help', 'register', 'household'], async (ctx) => {
+      await ctx.reply(ctx.t('group.private_only'));
+    });
+  return composer;
+}

@@ -1,0 +1,180 @@
+// Start: read the configuration, open the database (embedded when DATABASE_URL is unset), apply the
+// migrations, load the reference data, start the bot (long polling or webhook), shut down cleanly.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { type RunnerHandle, run } from '@grammyjs/runner';
+import { GrammyError, HttpError, webhookCallback } from 'grammy';
+import { createPiiCipher, generateMasterKey, parseMasterKey } from './app/pii-cipher.ts';
+import { setCommandMenus } from './bot/commands.ts';
+import { createBot } from './bot/create-bot.ts';
+import { compose } from './compose.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { createDb } from './db/client.ts';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './db/embedded.ts';
+import { migrateDatabase } from './db/migrate.ts';
+import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+const STATE_RETENTION_DAYS = 30;
+
+/** A problem the operator can fix: printed as plain words, without a stack trace. */
+class StartupError extends Error {}
+
+async function piiKeyFor(config: Config, logger: Logger): Promise<Buffer> {
+  if (config.piiKey) return parseMasterKey(config.piiKey);
+  // Embedded mode only (config refuses DATABASE_URL without PII_KEY): keep a generated key beside the data.
+  const file = path.join(config.dataDir, 'pii.key');
+  try {
+    return parseMasterKey((await readFile(file, 'utf8')).trim());
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await mkdir(config.dataDir, { recursive: true });
+  await writeFile(file, `${generateMasterKey()}\n`, { mode: 0o600, flag: 'wx' });
+  logger.warn(
+    { file },
+    'generated a new key for personal data; back it up with the data folder — without it the ID numbers cannot be read. In production set PII_KEY instead.',
+  );
+  return parseMasterKey((await readFile(file, 'utf8')).trim());
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Bianmin cannot start.\n${err.message}\nSee README.md, "Configuration".`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    logger.info({ dataDir: config.dataDir }, 'no DATABASE_URL: starting the embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, logger });
+    cleanups.unshift(() => (embedded as EmbeddedPostgres).stop());
+    databaseUrl = embedded.url;
+  }
+
+  const shutdown = async (signal: string, code = 0) => {
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    force.unref();
+    for (const cleanup of cleanups) {
+      await cleanup().catch((err: unknown) => logger.warn({ err }, 'cleanup step failed'));
+    }
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const started = Date.now();
+    await migrateDatabase(databaseUrl);
+    logger.info({ ms: Date.now() - started }, 'database migrations applied');
+
+    const db = createDb(databaseUrl);
+    cleanups.unshift(() => db.$disconnect());
+    const loaded = await loadReferenceData(db, await readReferenceData(config.referenceDataFile));
+    logger.info(loaded, 'reference data loaded');
+
+    const cipher = createPiiCipher(await piiKeyFor(config, logger));
+    const { deps, conversationState } = compose({
+      db,
+      cipher,
+      logger,
+      defaultLocale: config.defaultLocale,
+      adminTelegramIds: config.adminTelegramIds,
+      referenceDataFile: config.referenceDataFile,
+    });
+    const bot = createBot({
+      token: config.botToken,
+      deps,
+      conversationState,
+      cipher,
+      client: config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : undefined,
+    });
+
+    try {
+      await bot.init();
+    } catch (err) {
+      if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
+        throw new StartupError(
+          'Telegram refused BOT_TOKEN. Copy the token again from @BotFather and set BOT_TOKEN.',
+        );
+      }
+      if (err instanceof HttpError) {
+        throw new StartupError(
+          `Telegram cannot be reached (${err.message}). Check the network${config.telegramApiRoot ? ' and TELEGRAM_API_ROOT' : ''}.`,
+        );
+      }
+      throw err;
+    }
+    logger.info({ username: bot.botInfo.username }, 'bot identity confirmed');
+    void setCommandMenus(bot.api, deps);
+
+    // Abandoned forms hold personal data: forget them after a while.
+    const sweep = setInterval(
+      () => {
+        const cutoff = new Date(Date.now() - STATE_RETENTION_DAYS * 86_400_000);
+        conversationState
+          .deleteOlderThan(cutoff)
+          .then((n) => n > 0 && logger.info({ n }, 'removed abandoned conversation states'))
+          .catch((err: unknown) => logger.warn({ err }, 'conversation state sweep failed'));
+      },
+      60 * 60 * 1000,
+    );
+    sweep.unref();
+    cleanups.unshift(async () => clearInterval(sweep));
+
+    if (config.mode === 'polling' || !config.webhook) {
+      await bot.api
+        .deleteWebhook()
+        .catch((err: unknown) => logger.warn({ err: String(err) }, 'deleteWebhook failed'));
+      const runner: RunnerHandle = run(bot, {
+        runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] } },
+      });
+      cleanups.unshift(async () => {
+        if (runner.isRunning()) await runner.stop();
+      });
+      logger.info('long polling started');
+    } else {
+      const hook = config.webhook;
+      const handle = webhookCallback(bot, 'http', { secretToken: hook.secret, onTimeout: 'return' });
+      const server: Server = createServer((req, res) => {
+        if (req.method === 'GET' && req.url === '/healthz') {
+          res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+          return;
+        }
+        if (req.method === 'POST' && req.url === new URL(hook.url).pathname) {
+          void handle(req, res);
+          return;
+        }
+        res.writeHead(404).end();
+      });
+      await new Promise<void>((resolve) => server.listen(hook.port, resolve));
+      cleanups.unshift(() => new Promise((resolve) => server.close(resolve)));
+      if (hook.setOnStart) await bot.api.setWebhook(hook.url, { secret_token: hook.secret });
+      logger.info({ port: hook.port }, 'webhook server started');
+    }
+  } catch (err) {
+    if (err instanceof StartupError) {
+      console.error(`Bianmin cannot start: ${err.message}`);
+    } else {
+      logger.fatal({ err }, 'start-up failed');
+    }
+    await shutdown('startup-failure', 1);
+  }
+}
+
+await main();

@@ -1,0 +1,293 @@
+// In-process bot harness: a real bot (createBot) over a real PostgreSQL database, fed with update
+// literals through handleUpdate, with a fake `client.fetch` that records every Bot API call. The fake
+// fetch sits below the conversations plugin's replay engine, so it sees the calls made inside forms too.
+import path from 'node:path';
+import type { Bot } from 'grammy';
+import type { Update, UserFromGetMe } from 'grammy/types';
+import { createPiiCipher, type PiiCipher } from '../../src/app/pii-cipher.ts';
+import type { BotContext } from '../../src/bot/context.ts';
+import { createBot } from '../../src/bot/create-bot.ts';
+import { compose } from '../../src/compose.ts';
+import type { Locale } from '../../src/config.ts';
+import { createDb, type Db } from '../../src/db/client.ts';
+import { loadReferenceData, readReferenceData } from '../../src/db/reference-data.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+export const TEST_TOKEN = '123456789:AAtest-token-for-the-in-process-harness';
+export const BOT_INFO: UserFromGetMe = {
+  id: 123456789,
+  is_bot: true,
+  first_name: '便民',
+  username: 'bianmin_test_bot',
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+} as UserFromGetMe;
+export const REFERENCE_FILE = path.resolve(import.meta.dirname, '../../reference/tongren.json');
+export const TEST_KEY = Buffer.alloc(32, 7);
+
+export interface ApiCall {
+  method: string;
+  payload: Record<string, unknown>;
+}
+
+export interface InlineButton {
+  text: string;
+  callback_data?: string;
+}
+
+/** Makes a fake Bot API: records each call and answers like Telegram would. `fail` may inject errors. */
+export function fakeTelegram(
+  opts: { fail?: (call: ApiCall) => { error_code: number; description: string } | undefined } = {},
+) {
+  const calls: ApiCall[] = [];
+  let messageId = 1000;
+  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = String(input instanceof Request ? input.url : input);
+    const method = url.slice(url.lastIndexOf('/') + 1);
+    const payload = init?.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : {};
+    const call = { method, payload };
+    calls.push(call);
+    const failure = opts.fail?.(call);
+    const body = failure ? { ok: false, ...failure } : { ok: true, result: answer(method, payload) };
+    return new Response(JSON.stringify(body), { status: failure ? failure.error_code : 200 });
+  }) as typeof globalThis.fetch;
+
+  function answer(method: string, payload: Record<string, unknown>): unknown {
+    if (method === 'getMe') return BOT_INFO;
+    if (method === 'sendMessage' || method === 'editMessageText') {
+      return {
+        message_id: method === 'sendMessage' ? ++messageId : Number(payload.message_id),
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: Number(payload.chat_id), type: 'private' },
+        from: BOT_INFO,
+        text: String(payload.text ?? ''),
+        reply_markup: payload.reply_markup,
+      };
+    }
+    return true;
+  }
+  return { fetch, calls };
+}
+
+export interface Harness {
+  bot: Bot<BotContext>;
+  db: Db;
+  database: TestDatabase;
+  cipher: PiiCipher;
+  calls: ApiCall[];
+  /** Builds a fresh bot over the same database and state: what a restart looks like. */
+  restart(): void;
+  user(id: number, opts?: { languageCode?: string; firstName?: string }): SimUser;
+  close(): Promise<void>;
+}
+
+let updateId = 1;
+
+export async function createHarness(
+  opts: { adminIds?: number[]; defaultLocale?: Locale; now?: () => Date } = {},
+): Promise<Harness> {
+  const database = await createTestDatabase();
+  const db = createDb(database.url, { poolSize: 4 });
+  await loadReferenceData(db, await readReferenceData(REFERENCE_FILE));
+  const cipher = createPiiCipher(TEST_KEY);
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'silent');
+  const telegram = fakeTelegram();
+  const build = () => {
+    const { deps, conversationState } = compose({
+      db,
+      cipher,
+      logger,
+      defaultLocale: opts.defaultLocale ?? 'zh-CN',
+      adminTelegramIds: opts.adminIds ?? [],
+      referenceDataFile: REFERENCE_FILE,
+      now: opts.now,
+    });
+    return createBot({
+      token: TEST_TOKEN,
+      deps,
+      conversationState,
+      cipher,
+      botInfo: BOT_INFO,
+      client: { fetch: telegram.fetch },
+    });
+  };
+  const harness: Harness = {
+    bot: build(),
+    db,
+    database,
+    cipher,
+    calls: telegram.calls,
+    restart() {
+      harness.bot = build();
+    },
+    user: (id, userOpts) => new SimUser(harness, id, userOpts),
+    async close() {
+      await db.$disconnect();
+      await database.drop();
+    },
+  };
+  return harness;
+}
+
+/** A simulated Telegram user in a private chat with the bot. */
+export class SimUser {
+  readonly firstName: string;
+  readonly languageCode: string;
+  private lastSeen = 0;
+
+  constructor(
+    private readonly h: Harness,
+    readonly id: number,
+    opts: { languageCode?: string; firstName?: string } = {},
+  ) {
+    this.firstName = opts.firstName ?? '测试';
+    this.languageCode = opts.languageCode ?? 'zh-hans';
+  }
+
+  get from() {
+    return { id: this.id, is_bot: false, first_name: this.firstName, language_code: this.languageCode };
+  }
+
+  get chat() {
+    return { id: this.id, type: 'private' as const, first_name: this.firstName };
+  }
+
+  private nextMessageId = 1;
+
+  message(extra: Record<string, unknown>): Update {
+    return {
+      update_id: updateId++,
+      message: {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: this.chat,
+        from: this.from,
+        ...extra,
+      },
+    } as Update;
+  }
+
+  /** Sends an update and returns the Bot API calls it caused. */
+  async send(update: Update): Promise<ApiCall[]> {
+    const start = this.h.calls.length;
+    await this.h.bot.handleUpdate(update);
+    this.lastSeen = this.h.calls.length;
+    return this.h.calls.slice(start);
+  }
+
+  text(text: string) {
+    const entities = text.startsWith('/')
+      ? [{ type: 'bot_command', offset: 0, length: text.split(/\s/)[0]?.length ?? text.length }]
+      : undefined;
+    return this.send(this.message({ text, entities }));
+  }
+
+  sticker() {
+    return this.send(
+      this.message({
+        sticker: {
+          file_id: 'stk',
+          file_unique_id: 'stk-u',
+          type: 'regular',
+          width: 512,
+          height: 512,
+          is_animated: false,
+          is_video: false,
+        },
+      }),
+    );
+  }
+
+  photo(mediaGroupId?: string) {
+    return this.send(
+      this.message({
+        photo: [{ file_id: 'ph', file_unique_id: 'ph-u', width: 90, height: 90 }],
+        ...(mediaGroupId ? { media_group_id: mediaGroupId } : {}),
+      }),
+    );
+  }
+
+  voice() {
+    return this.send(this.message({ voice: { file_id: 'v', file_unique_id: 'v-u', duration: 3 } }));
+  }
+
+  contact(phone: string, userId: number = this.id) {
+    return this.send(
+      this.message({ contact: { phone_number: phone, first_name: this.firstName, user_id: userId } }),
+    );
+  }
+
+  /** Presses a button with the given callback data (which may be forged) on the given message. */
+  press(data: string, messageId = 1) {
+    return this.send({
+      update_id: updateId++,
+      callback_query: {
+        id: `cq${updateId}`,
+        from: this.from,
+        chat_instance: `ci${this.id}`,
+        data,
+        message: {
+          message_id: messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: this.chat,
+          from: BOT_INFO,
+          text: '…',
+        },
+      },
+    } as Update);
+  }
+
+  /** Presses the button labelled `label` in the latest message to this chat that has it. */
+  async tap(label: string | RegExp) {
+    const found = this.findButton(label);
+    if (!found) {
+      throw new Error(
+        `no button ${String(label)} in the chat; last texts: ${this.texts().slice(-3).join(' | ')}`,
+      );
+    }
+    return this.press(found.button.callback_data as string, found.messageId);
+  }
+
+  findButton(label: string | RegExp): { button: InlineButton; messageId: number } | undefined {
+    const calls = this.h.calls;
+    for (let i = calls.length - 1; i >= 0; i--) {
+      const call = calls[i] as ApiCall;
+      if (Number(call.payload.chat_id) !== this.id) continue;
+      for (const button of inlineButtons(call)) {
+        const match = typeof label === 'string' ? button.text === label : label.test(button.text);
+        if (match && button.callback_data) return { button, messageId: 1000 + i };
+      }
+    }
+    return undefined;
+  }
+
+  /** Texts of every message sent to this chat, oldest first. */
+  texts(): string[] {
+    return this.h.calls
+      .filter(
+        (c) =>
+          (c.method === 'sendMessage' || c.method === 'editMessageText') &&
+          Number(c.payload.chat_id) === this.id,
+      )
+      .map((c) => String(c.payload.text));
+  }
+
+  lastText(): string {
+    return this.texts().at(-1) ?? '';
+  }
+}
+
+export function inlineButtons(call: ApiCall): InlineButton[] {
+  const markup = call.payload.reply_markup as { inline_keyboard?: InlineButton[][] } | undefined;
+  return markup?.inline_keyboard?.flat() ?? [];
+}
+
+export function sentTexts(calls: ApiCall[]): string[] {
+  return calls.filter((c) => c.method === 'sendMessage').map((c) => String(c.payload.text));
+}
