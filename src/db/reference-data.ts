@@ -18,72 +18,88 @@ const departmentKind = z.enum([
   'neighbourhood',
 ]);
 
-const referenceDataSchema = z
-  .object({
-    districts: z.array(z.object({ code, ...names })).min(1),
-    communities: z
-      .array(
-        z.object({
-          code,
-          district: code,
-          ...names,
-          buildings: z
-            .array(
-              z.object({
-                code: z.string().regex(/^[A-Za-z0-9-]{1,10}$/),
-                units: z.number().int().min(1).max(20),
-                nameZh: z.string().optional(),
-                nameEn: z.string().optional(),
-              }),
-            )
-            .min(1),
-        }),
-      )
-      .min(1),
-    departments: z.array(
+const referenceDataSchema = z.object({
+  districts: z.array(z.object({ code, ...names })).min(1),
+  communities: z
+    .array(
       z.object({
         code,
         district: code,
-        kind: departmentKind,
         ...names,
-        windowNo: z.string().min(1).max(10),
-        casePrefix: z.string().regex(/^[A-Z]{2,5}$/),
-        telegramGroupId: z.number().int().optional(),
+        buildings: z
+          .array(
+            z.object({
+              code: z.string().regex(/^[A-Za-z0-9-]{1,10}$/),
+              units: z.number().int().min(1).max(20),
+              nameZh: z.string().optional(),
+              nameEn: z.string().optional(),
+            }),
+          )
+          .min(1),
       }),
-    ),
-    services: z.array(z.object({ code, departmentKind, ...names, sortOrder: z.number().int().default(0) })),
-    hospitals: z.array(z.object({ code, district: code, ...names, level: z.string().max(20) })),
-    schools: z.array(
-      z.object({ code, district: code, stage: z.enum(['kindergarten', 'primary', 'junior']), ...names }),
-    ),
-    calendar: z.object({ holidays: z.array(isoDate), workdays: z.array(isoDate) }),
-  })
-  .superRefine((data, ctx) => {
-    const districts = new Set(data.districts.map((d) => d.code));
-    const check = (list: { code: string; district: string }[], what: string) => {
-      for (const item of list) {
-        if (!districts.has(item.district)) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `${what} ${item.code}: unknown district "${item.district}"`,
-          });
-        }
-      }
-    };
-    check(data.communities, 'community');
-    check(data.departments, 'department');
-    check(data.hospitals, 'hospital');
-    check(data.schools, 'school');
-  });
+    )
+    .min(1),
+  departments: z.array(
+    z.object({
+      code,
+      district: code,
+      kind: departmentKind,
+      ...names,
+      windowNo: z.string().min(1).max(10),
+      casePrefix: z.string().regex(/^[A-Z]{2,5}$/),
+      telegramGroupId: z.number().int().optional(),
+    }),
+  ),
+  services: z.array(z.object({ code, departmentKind, ...names, sortOrder: z.number().int().default(0) })),
+  hospitals: z.array(z.object({ code, district: code, ...names, level: z.string().max(20) })),
+  schools: z.array(
+    z.object({ code, district: code, stage: z.enum(['kindergarten', 'primary', 'junior']), ...names }),
+  ),
+  calendar: z.object({ holidays: z.array(isoDate), workdays: z.array(isoDate) }),
+});
 
 export type ReferenceData = z.infer<typeof referenceDataSchema>;
 
+/**
+ * Cross-references (every item's district exists; no day both a holiday and a working day), checked on the
+ * raw JSON so that they are reported together with the shape problems, not only after those are fixed.
+ */
+function crossReferenceProblems(raw: unknown): string[] {
+  const data = (raw ?? {}) as Record<string, unknown>;
+  const list = (key: string) => (Array.isArray(data[key]) ? (data[key] as Record<string, unknown>[]) : []);
+  const districts = new Set(list('districts').map((d) => d?.code));
+  const problems: string[] = [];
+  for (const key of ['communities', 'departments', 'hospitals', 'schools']) {
+    list(key).forEach((item, i) => {
+      if (item && !districts.has(item.district)) {
+        problems.push(`${key}.${i}.district: unknown district "${String(item.district)}"`);
+      }
+    });
+  }
+  const calendar = (data.calendar ?? {}) as { holidays?: unknown; workdays?: unknown };
+  const holidays = new Set(Array.isArray(calendar.holidays) ? calendar.holidays : []);
+  for (const day of Array.isArray(calendar.workdays) ? calendar.workdays : []) {
+    if (holidays.has(day)) problems.push(`calendar: ${String(day)} is both a holiday and a working day`);
+  }
+  return problems;
+}
+
 export async function readReferenceData(file: string): Promise<ReferenceData> {
-  const text = await readFile(file, 'utf8');
-  const parsed = referenceDataSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n');
-    throw new Error(`The reference data file ${file} has problems:\n${problems}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`The reference data file ${file} cannot be read: ${(err as Error).message}`);
+  }
+  const parsed = referenceDataSchema.safeParse(raw);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
+    ...crossReferenceProblems(raw),
+  ];
+  if (!parsed.success || problems.length > 0) {
+    throw new Error(
+      `The reference data file ${file} has problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
   return parsed.data;
 }
