@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+const TOKEN = '123456789:AAabcdefghijklmnopqrstuvwxyz0123456789';
+const KEY = 'ab'.repeat(32);
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env, '/srv/bianmin');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('needs only BOT_TOKEN and fills in the defaults', () => {
+    const c = loadConfig({ BOT_TOKEN: TOKEN }, '/srv/bianmin');
+    expect(c).toMatchObject({
+      mode: 'polling',
+      databaseUrl: undefined,
+      dataDir: '/srv/bianmin/.data',
+      logLevel: 'info',
+      defaultLocale: 'zh-CN',
+      adminTelegramIds: [],
+      webhook: undefined,
+    });
+  });
+
+  it('says what is missing and how to get a token', () => {
+    for (const env of [{}, { BOT_TOKEN: '' }, { BOT_TOKEN: '   ' }]) {
+      const p = problems(env);
+      expect(p).toHaveLength(1);
+      expect(p[0]).toMatch(/^BOT_TOKEN is missing: ask @BotFather/);
+    }
+    expect(problems({ BOT_TOKEN: 'not-a-token' })[0]).toMatch(/^BOT_TOKEN does not look like a bot token/);
+  });
+
+  it('reports every problem at once, each by its variable name', () => {
+    const p = problems({
+      BOT_TOKEN: 'x',
+      LOG_LEVEL: 'loud',
+      DEFAULT_LOCALE: 'fr',
+      ADMIN_TELEGRAM_IDS: '12, abc',
+      DATABASE_URL: 'mysql://db',
+      TELEGRAM_API_ROOT: 'not a url',
+    });
+    const names = p.map((line) => line.split(' ')[0]);
+    expect(names.sort()).toEqual(
+      [
+        'ADMIN_TELEGRAM_IDS',
+        'BOT_TOKEN',
+        'DATABASE_URL',
+        'DEFAULT_LOCALE',
+        'LOG_LEVEL',
+        'PII_KEY',
+        'TELEGRAM_API_ROOT',
+      ].sort(),
+    );
+    expect(p.join('\n')).toContain('"abc" is not a Telegram user id');
+  });
+
+  it('requires PII_KEY with an external database, and accepts hex or base64', () => {
+    expect(problems({ BOT_TOKEN: TOKEN, DATABASE_URL: 'postgresql://db/bianmin' })[0]).toMatch(
+      /^PII_KEY is required when DATABASE_URL is set/,
+    );
+    expect(problems({ BOT_TOKEN: TOKEN, DATABASE_URL: 'postgresql://db/b', PII_KEY: 'short' })[0]).toMatch(
+      /^PII_KEY must be 32/,
+    );
+    expect(loadConfig({ BOT_TOKEN: TOKEN, DATABASE_URL: 'postgresql://db/b', PII_KEY: KEY }).piiKey).toBe(
+      KEY,
+    );
+    const b64 = Buffer.alloc(32, 1).toString('base64');
+    expect(loadConfig({ BOT_TOKEN: TOKEN, PII_KEY: b64 }).piiKey).toBe(b64);
+  });
+
+  it('parses admin ids and the Bot API root', () => {
+    const c = loadConfig({
+      BOT_TOKEN: TOKEN,
+      ADMIN_TELEGRAM_IDS: '1001, 1002 1003',
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:8081',
+    });
+    expect(c.adminTelegramIds).toEqual([1001, 1002, 1003]);
+    expect(c.telegramApiRoot).toBe('http://127.0.0.1:8081');
+  });
+
+  it('webhook mode requires its URL and secret; polling does not', () => {
+    const p = problems({ BOT_TOKEN: TOKEN, BOT_MODE: 'webhook' });
+    expect(p.map((l) => l.split(' ')[0]).sort()).toEqual(['WEBHOOK_SECRET', 'WEBHOOK_URL']);
+    expect(
+      problems({
+        BOT_TOKEN: TOKEN,
+        BOT_MODE: 'webhook',
+        WEBHOOK_URL: 'https://bot.example.cn/tg',
+        WEBHOOK_SECRET: 'short',
+      })[0],
+    ).toMatch(/^WEBHOOK_SECRET must be 16–256/);
+    const c = loadConfig({
+      BOT_TOKEN: TOKEN,
+      BOT_MODE: 'webhook',
+      WEBHOOK_URL: 'https://bot.example.cn/tg',
+      WEBHOOK_SECRET: 's'.repeat(32),
+      PORT: '9090',
+    });
+    expect(c.webhook).toEqual({
+      url: 'https://bot.example.cn/tg',
+      secret: 's'.repeat(32),
+      setOnStart: true,
+      port: 9090,
+    });
+    expect(problems({ BOT_TOKEN: TOKEN, BOT_MODE: 'carrier-pigeon' })[0]).toMatch(
+      /^BOT_MODE must be "polling" or "webhook"/,
+    );
+  });
+});

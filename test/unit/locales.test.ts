@@ -1,0 +1,126 @@
+// zh-CN and en must have the same keys, and every key the code asks for must exist. Keys built at run
+// time (`registration:errors.${step}.${code}`) are checked through the families they come from.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readLocaleResources } from '../../src/bot/i18n.ts';
+import { RELATIONS, SEXES } from '../../src/domain/household.ts';
+
+const resources = readLocaleResources();
+const SRC = path.resolve(import.meta.dirname, '../../src');
+
+function flatten(obj: unknown, prefix = ''): string[] {
+  if (typeof obj !== 'object' || obj === null) return [prefix];
+  return Object.entries(obj).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
+}
+
+function keysOf(lang: 'zh-CN' | 'en'): Set<string> {
+  return new Set(
+    Object.entries(resources[lang]).flatMap(([ns, tree]) => flatten(tree).map((k) => `${ns}:${k}`)),
+  );
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    if (statSync(p).isDirectory()) return f === 'generated' ? [] : sourceFiles(p);
+    return p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const zh = keysOf('zh-CN');
+const en = keysOf('en');
+const has = (key: string) => zh.has(key.includes(':') ? key : `common:${key}`);
+
+describe('locales', () => {
+  it('zh-CN and en have exactly the same keys', () => {
+    expect([...zh].filter((k) => !en.has(k))).toEqual([]);
+    expect([...en].filter((k) => !zh.has(k))).toEqual([]);
+  });
+
+  it('no string is empty, and interpolation names match between languages', () => {
+    const flat = (lang: 'zh-CN' | 'en') =>
+      Object.fromEntries(
+        Object.entries(resources[lang]).flatMap(([ns, tree]) =>
+          flatten(tree).map((k) => [
+            `${ns}:${k}`,
+            k.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], tree),
+          ]),
+        ),
+      ) as Record<string, string>;
+    const z = flat('zh-CN');
+    const e = flat('en');
+    const vars = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+    for (const key of Object.keys(z)) {
+      expect(z[key]?.trim(), key).not.toBe('');
+      expect(e[key]?.trim(), key).not.toBe('');
+      expect(vars(e[key] ?? ''), key).toEqual(vars(z[key] ?? ''));
+    }
+  });
+
+  it('every literal key used in the code exists', () => {
+    const missing: string[] = [];
+    for (const file of sourceFiles(SRC)) {
+      const code = readFileSync(file, 'utf8');
+      for (const m of code.matchAll(/\bt\(\s*'([^']+)'/g)) {
+        if (!has(m[1] as string)) missing.push(`${path.relative(SRC, file)}: ${m[1]}`);
+      }
+      for (const m of code.matchAll(/\bt\(\s*`([^`$]+)`/g)) {
+        if (!has(m[1] as string)) missing.push(`${path.relative(SRC, file)}: ${m[1]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('every key family built at run time is complete', () => {
+    const families: string[] = [
+      ...RELATIONS.map((r) => `common:relation.${r}`),
+      ...SEXES.map((s) => `common:sex.${s}`),
+      ...['start', 'help', 'household', 'language', 'cancel', 'reload'].map((c) => `common:commands.${c}`),
+      // Form fields and errors, per step (src/bot/conversations/*.ts) and per domain error code.
+      ...['community', 'building', 'unit', 'room', 'name', 'phone', 'idNumber'].map(
+        (f) => `registration:fields.${f}`,
+      ),
+      ...['empty', 'too_long', 'invalid_chars'].flatMap((c) => [
+        `registration:errors.room.${c}`,
+        `registration:errors.name.${c}`,
+      ]),
+      ...['empty', 'format', 'not_mobile'].map((c) => `registration:errors.phone.${c}`),
+      ...['empty', 'format', 'checksum', 'birth_date', 'future', 'too_old'].flatMap((c) => [
+        `registration:errors.idNumber.${c}`,
+        `household:member.errors.idNumber.${c}`,
+      ]),
+      'household:member.errors.idNumber.birth_date_mismatch',
+      ...['invalid', 'no_consent', 'unknown_building', 'already_registered', 'id_in_use'].map(
+        (c) => `registration:failed.${c}`,
+      ),
+      ...['name', 'relation', 'birthDate', 'idNumber', 'sex'].map((f) => `household:member.fields.${f}`),
+      ...['empty', 'too_long', 'invalid_chars'].map((c) => `household:member.errors.name.${c}`),
+      ...['empty', 'format', 'invalid_date', 'future', 'too_old'].map(
+        (c) => `household:member.errors.birthDate.${c}`,
+      ),
+      ...[
+        'invalid',
+        'not_registered',
+        'not_found',
+        'duplicate',
+        'is_resident',
+        'too_many',
+        'id_required',
+        'birth_date_mismatch',
+      ].map((c) => `household:member.failed.${c}`),
+    ];
+    expect(families.filter((k) => !zh.has(k))).toEqual([]);
+  });
+
+  it('Chinese texts contain no leftover English sentence (the bilingual language picker aside)', () => {
+    const z = Object.entries(resources['zh-CN']).flatMap(([ns, tree]) =>
+      flatten(tree).map((k) => ({
+        key: `${ns}:${k}`,
+        value: k.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], tree) as string,
+      })),
+    );
+    const english = z.filter(({ value }) => /[A-Za-z]+(\s+[A-Za-z]+){3,}/.test(value.replace(/\/\w+/g, '')));
+    expect(english.map((e) => e.key)).toEqual(['common:language.choose']);
+  });
+});
