@@ -24,8 +24,8 @@ const PERSONAL_FIELDS = [
   'databaseUrl',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: undefined,
     redact: {
@@ -36,6 +36,26 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-    serializers: { err: pino.stdSerializers.err },
-  });
+    serializers: { err: (err: unknown) => scrubError(err) },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+// Error messages can quote a value (a database error echoing a row, a parse error echoing input):
+// mask anything shaped like a resident ID number or a mainland mobile number before it is written.
+const ID_LIKE = /(?<![0-9])([0-9]{3})[0-9]{13}([0-9][0-9Xx])(?![0-9])/g;
+const MOBILE_LIKE = /(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])/g;
+
+export function scrubText(text: string): string {
+  return text.replace(ID_LIKE, '$1*************$2').replace(MOBILE_LIKE, '$1****$2');
+}
+
+function scrubError(err: unknown): unknown {
+  if (!(err instanceof Error)) return typeof err === 'string' ? scrubText(err) : err;
+  const plain = pino.stdSerializers.err(err);
+  return {
+    ...plain,
+    message: scrubText(plain.message),
+    stack: plain.stack ? scrubText(plain.stack) : plain.stack,
+  };
 }

@@ -96,16 +96,7 @@ function fallback(): Composer<BotContext> {
 const answerWithApology: ErrorHandler<BotContext> = async (err: BotError<BotContext>) => {
   const ctx = err.ctx;
   const cause = err.error;
-  ctx.deps?.logger.error(
-    {
-      updateId: ctx.update.update_id,
-      err:
-        cause instanceof Error
-          ? { name: cause.name, message: cause.message, stack: cause.stack }
-          : String(cause),
-    },
-    'update handling failed',
-  );
+  ctx.deps?.logger.error({ updateId: ctx.update.update_id, err: cause }, 'update handling failed');
   try {
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
     if (ctx.chat) await ctx.reply(ctx.t('errors.generic'));

@@ -129,7 +129,9 @@ describe('personal data at rest', () => {
     );
     expect(raw[0]?.dump).not.toContain(adultMan.idNumber);
     expect(raw[0]?.dump).not.toContain(adultMan.phone);
-    const found = await db.resident.findUnique({ where: { idNumberHash: new Uint8Array(cipher.hash(adultMan.idNumber)) } });
+    const found = await db.resident.findUnique({
+      where: { idNumberHash: new Uint8Array(cipher.hash(adultMan.idNumber)) },
+    });
     expect(found?.telegramId).toBe(7001n);
     expect(cipher.decrypt(found?.idNumberCipher as Uint8Array)).toBe(adultMan.idNumber);
     // Under another key, the same number hashes differently: the hash is not a plain digest.
@@ -196,7 +198,9 @@ describe('personal data at rest', () => {
       'id_in_use',
       'id_in_use',
     ]);
-    expect(await db.resident.count({ where: { idNumberHash: new Uint8Array(cipher.hash(idNumber)) } })).toBe(1);
+    expect(await db.resident.count({ where: { idNumberHash: new Uint8Array(cipher.hash(idNumber)) } })).toBe(
+      1,
+    );
   });
 
   it('members: add, update, remove only within one\u2019s own household', async () => {

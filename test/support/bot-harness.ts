@@ -5,13 +5,13 @@ import path from 'node:path';
 import type { Bot } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { createPiiCipher, type PiiCipher } from '../../src/app/pii-cipher.ts';
-import type { BotContext } from '../../src/bot/context.ts';
+import type { BotContext, BotDeps } from '../../src/bot/context.ts';
 import { createBot } from '../../src/bot/create-bot.ts';
 import { compose } from '../../src/compose.ts';
 import type { Locale } from '../../src/config.ts';
 import { createDb, type Db } from '../../src/db/client.ts';
 import { loadReferenceData, readReferenceData } from '../../src/db/reference-data.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export const TEST_TOKEN = '123456789:AAtest-token-for-the-in-process-harness';
@@ -89,15 +89,28 @@ export interface Harness {
 
 let updateId = 1;
 
-export async function createHarness(
-  opts: { adminIds?: number[]; defaultLocale?: Locale; now?: () => Date } = {},
-): Promise<Harness> {
+export interface HarnessOptions {
+  adminIds?: number[];
+  defaultLocale?: Locale;
+  now?: () => Date;
+  /** Lets a test replace a dependency (e.g. with one that fails) before the bot is built. */
+  adjustDeps?: (deps: BotDeps) => void;
+  /** Injects Bot API failures. */
+  fail?: Parameters<typeof fakeTelegram>[0] extends infer O
+    ? O extends { fail?: infer F }
+      ? F
+      : never
+    : never;
+  logger?: Logger;
+}
+
+export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const db = createDb(database.url, { poolSize: 4 });
   await loadReferenceData(db, await readReferenceData(REFERENCE_FILE));
   const cipher = createPiiCipher(TEST_KEY);
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'silent');
-  const telegram = fakeTelegram();
+  const logger = opts.logger ?? createLogger(process.env.LOG_LEVEL ?? 'silent');
+  const telegram = fakeTelegram({ fail: opts.fail });
   const build = () => {
     const { deps, conversationState } = compose({
       db,
@@ -108,6 +121,7 @@ export async function createHarness(
       referenceDataFile: REFERENCE_FILE,
       now: opts.now,
     });
+    opts.adjustDeps?.(deps);
     return createBot({
       token: TEST_TOKEN,
       deps,
