@@ -4,15 +4,16 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { type RunnerHandle, run } from '@grammyjs/runner';
-import { GrammyError, HttpError, webhookCallback } from 'grammy';
+import { type Bot, GrammyError, HttpError, webhookCallback } from 'grammy';
 import { createPiiCipher, generateMasterKey, parseMasterKey } from './app/pii-cipher.ts';
 import { setCommandMenus } from './bot/commands.ts';
+import type { BotContext } from './bot/context.ts';
 import { createBot } from './bot/create-bot.ts';
 import { compose } from './compose.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createDb } from './db/client.ts';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from './db/embedded.ts';
 import { migrateDatabase } from './db/migrate.ts';
+import { openDatabase } from './db/open.ts';
 import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -40,6 +41,40 @@ async function piiKeyFor(config: Config, logger: Logger): Promise<Buffer> {
   return parseMasterKey((await readFile(file, 'utf8')).trim());
 }
 
+const IDENTITY_ATTEMPTS = 5;
+
+/**
+ * getMe, with a few spaced attempts: Telegram (or the county's proxy) may be unreachable for a moment at
+ * boot. grammY's own bot.init() retries network errors for ever, which leaves a newcomer staring at nothing.
+ */
+async function confirmBotIdentity(
+  bot: Bot<BotContext>,
+  logger: Logger,
+  apiRoot: string | undefined,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      bot.botInfo = await bot.api.getMe();
+      return;
+    } catch (err) {
+      if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
+        throw new StartupError(
+          'Telegram refused BOT_TOKEN. Copy the token again from @BotFather and set BOT_TOKEN.',
+        );
+      }
+      if (!(err instanceof HttpError) && !(err instanceof GrammyError && err.error_code >= 500)) throw err;
+      if (attempt >= IDENTITY_ATTEMPTS) {
+        throw new StartupError(
+          `Telegram cannot be reached (${err.message}). Check the network${apiRoot ? ' and TELEGRAM_API_ROOT' : ''}.`,
+        );
+      }
+      const waitMs = Math.min(2 ** attempt, 10) * 1000;
+      logger.warn({ attempt, waitMs, err: err.message }, 'Telegram is not reachable yet; trying again');
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -54,14 +89,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const cleanups: (() => Promise<unknown>)[] = [];
 
-  let embedded: EmbeddedPostgres | undefined;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    logger.info({ dataDir: config.dataDir }, 'no DATABASE_URL: starting the embedded PostgreSQL');
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, logger });
-    cleanups.unshift(() => (embedded as EmbeddedPostgres).stop());
-    databaseUrl = embedded.url;
-  }
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  cleanups.unshift(() => database.close());
+  const databaseUrl = database.url;
 
   const shutdown = async (signal: string, code = 0) => {
     logger.info({ signal }, 'shutting down');
@@ -105,21 +135,7 @@ async function main(): Promise<void> {
       client: config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : undefined,
     });
 
-    try {
-      await bot.init();
-    } catch (err) {
-      if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
-        throw new StartupError(
-          'Telegram refused BOT_TOKEN. Copy the token again from @BotFather and set BOT_TOKEN.',
-        );
-      }
-      if (err instanceof HttpError) {
-        throw new StartupError(
-          `Telegram cannot be reached (${err.message}). Check the network${config.telegramApiRoot ? ' and TELEGRAM_API_ROOT' : ''}.`,
-        );
-      }
-      throw err;
-    }
+    await confirmBotIdentity(bot, logger, config.telegramApiRoot);
     logger.info({ username: bot.botInfo.username }, 'bot identity confirmed');
     void setCommandMenus(bot.api, deps);
 
