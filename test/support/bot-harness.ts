@@ -153,7 +153,6 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
 export class SimUser {
   readonly firstName: string;
   readonly languageCode: string;
-  private lastSeen = 0;
 
   constructor(
     private readonly h: Harness,
@@ -191,7 +190,7 @@ export class SimUser {
   async send(update: Update): Promise<ApiCall[]> {
     const start = this.h.calls.length;
     await this.h.bot.handleUpdate(update);
-    this.lastSeen = this.h.calls.length;
+
     return this.h.calls.slice(start);
   }
 
