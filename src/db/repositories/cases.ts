@@ -1,0 +1,353 @@
+// Cases, their events, attachments, and the notifications (outbox) and audit rows that go with a change.
+// Every change is one transaction: the case row (guarded by its current status, so two people cannot both
+// move it), its event, its notifications and its audit row commit together or not at all.
+import type { CaseStatus } from '../../domain/case-status.ts';
+import type { Db } from '../client.ts';
+import type { Prisma } from '../generated/client.ts';
+
+type Tx = Prisma.TransactionClient;
+
+export interface NewNotification {
+  telegramId: number | bigint;
+  kind: string;
+  payload: Record<string, unknown>;
+}
+
+export interface NewAttachment {
+  stepId?: string | null;
+  kind: 'photo' | 'voice' | 'document';
+  fileId: string;
+  fileUniqueId: string;
+  mimeType?: string | null;
+  sizeBytes?: number | null;
+}
+
+export interface NewEvent {
+  actorKind: 'resident' | 'staff' | 'system';
+  actorId?: string | null;
+  kind: string;
+  noteCipher?: Uint8Array | null;
+  visibleToResident?: boolean;
+}
+
+export interface NewAudit {
+  actorTelegramId?: number | bigint | null;
+  action: string;
+  subject?: string | null;
+  detail?: Record<string, unknown> | null;
+}
+
+export interface NewCase {
+  serviceCode: string;
+  departmentCode: string;
+  casePrefix: string;
+  year: number;
+  residentId: string;
+  telegramId: number;
+  priority: 'normal' | 'urgent';
+  anonymous: boolean;
+  answersCipher: Uint8Array;
+  dueAt: Date;
+  submissionKey: string;
+  attachments: NewAttachment[];
+  /** Notifications to write with the case (e.g. the on-duty staff alert for an urgent case). */
+  notifications: NewNotification[];
+}
+
+export interface CaseRecord {
+  id: string;
+  number: string;
+  serviceCode: string;
+  departmentCode: string;
+  residentId: string | null;
+  telegramId: bigint | null;
+  status: CaseStatus;
+  priority: 'normal' | 'urgent';
+  anonymous: boolean;
+  answersCipher: Uint8Array;
+  assigneeId: string | null;
+  dueAt: Date;
+  submittedAt: Date;
+  firstResponseAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  rating: number | null;
+  ratingComment: string | null;
+}
+
+export interface CaseEventRecord {
+  id: bigint;
+  at: Date;
+  actorKind: 'resident' | 'staff' | 'system';
+  actorId: string | null;
+  kind: string;
+  fromStatus: CaseStatus | null;
+  toStatus: CaseStatus | null;
+  noteCipher: Uint8Array | null;
+  visibleToResident: boolean;
+}
+
+export interface TransitionInput {
+  caseId: string;
+  /** The statuses the case may be in for this change; anything else is a conflict. */
+  from: readonly CaseStatus[];
+  to: CaseStatus;
+  /** Extra guard, e.g. "still assigned to me" for staff actions. */
+  assigneeId?: string | null;
+  patch?: Partial<{
+    assigneeId: string | null;
+    departmentCode: string;
+    dueAt: Date;
+    firstResponseAt: Date;
+    resolvedAt: Date | null;
+    closedAt: Date | null;
+    rating: number;
+    ratingComment: string | null;
+  }>;
+  event: NewEvent;
+  attachments?: NewAttachment[];
+  notifications?: NewNotification[];
+  audit?: NewAudit;
+}
+
+const bytes = (b: Uint8Array) => new Uint8Array(b);
+
+const CASE_SELECT = {
+  id: true,
+  number: true,
+  serviceCode: true,
+  departmentCode: true,
+  residentId: true,
+  telegramId: true,
+  status: true,
+  priority: true,
+  anonymous: true,
+  answersCipher: true,
+  assigneeId: true,
+  dueAt: true,
+  submittedAt: true,
+  firstResponseAt: true,
+  resolvedAt: true,
+  closedAt: true,
+  rating: true,
+  ratingComment: true,
+} as const;
+
+export async function writeNotifications(
+  tx: Tx,
+  caseId: string | null,
+  list: readonly NewNotification[],
+): Promise<void> {
+  if (list.length === 0) return;
+  await tx.notification.createMany({
+    data: list.map((n) => ({
+      telegramId: BigInt(n.telegramId),
+      kind: n.kind,
+      payload: n.payload as Prisma.InputJsonValue,
+      caseId,
+    })),
+  });
+}
+
+export async function writeAudit(tx: Tx, caseId: string | null, audit: NewAudit): Promise<void> {
+  await tx.auditLog.create({
+    data: {
+      actorTelegramId:
+        audit.actorTelegramId === undefined || audit.actorTelegramId === null
+          ? null
+          : BigInt(audit.actorTelegramId),
+      action: audit.action,
+      caseId,
+      subject: audit.subject ?? null,
+      detail: (audit.detail ?? undefined) as Prisma.InputJsonValue | undefined,
+    },
+  });
+}
+
+async function writeAttachments(
+  tx: Tx,
+  caseId: string,
+  eventId: bigint | null,
+  list: readonly NewAttachment[],
+) {
+  if (list.length === 0) return;
+  await tx.caseAttachment.createMany({
+    data: list.map((a) => ({
+      caseId,
+      eventId,
+      stepId: a.stepId ?? null,
+      kind: a.kind,
+      fileId: a.fileId,
+      fileUniqueId: a.fileUniqueId,
+      mimeType: a.mimeType ?? null,
+      sizeBytes: a.sizeBytes ?? null,
+    })),
+  });
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
+}
+
+export function createCaseRepository(db: Db) {
+  async function findBySubmissionKey(key: string) {
+    return db.case.findUnique({ where: { submissionKey: key }, select: { id: true, number: true } });
+  }
+
+  return {
+    /**
+     * Creates a case with the next number of its department and year. Idempotent on `submissionKey`: a
+     * second call (double tap, repeated update, two instances) returns the first case, `created: false`.
+     */
+    async create(input: NewCase): Promise<{ id: string; number: string; created: boolean }> {
+      const existing = await findBySubmissionKey(input.submissionKey);
+      if (existing) return { ...existing, created: false };
+      try {
+        return await db.$transaction(async (tx) => {
+          const [counter] = await tx.$queryRaw<{ value: number }[]>`
+            insert into case_counter (prefix, year, value) values (${input.casePrefix}, ${input.year}, 1)
+            on conflict (prefix, year) do update set value = case_counter.value + 1
+            returning value`;
+          const sequence = counter?.value ?? 1;
+          const number = `${input.casePrefix}-${input.year}-${String(sequence).padStart(6, '0')}`;
+          const row = await tx.case.create({
+            data: {
+              number,
+              serviceCode: input.serviceCode,
+              departmentCode: input.departmentCode,
+              residentId: input.residentId,
+              telegramId: BigInt(input.telegramId),
+              priority: input.priority,
+              anonymous: input.anonymous,
+              answersCipher: bytes(input.answersCipher),
+              dueAt: input.dueAt,
+              submissionKey: input.submissionKey,
+            },
+            select: { id: true },
+          });
+          const event = await tx.caseEvent.create({
+            data: {
+              caseId: row.id,
+              actorKind: 'resident',
+              actorId: input.residentId,
+              kind: 'submitted',
+              toStatus: 'submitted',
+            },
+            select: { id: true },
+          });
+          await writeAttachments(tx, row.id, event.id, input.attachments);
+          await writeNotifications(tx, row.id, input.notifications);
+          return { id: row.id, number, created: true };
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          const again = await findBySubmissionKey(input.submissionKey);
+          if (again) return { ...again, created: false };
+        }
+        throw err;
+      }
+    },
+
+    async findById(caseId: string): Promise<CaseRecord | null> {
+      return db.case.findUnique({ where: { id: caseId }, select: CASE_SELECT });
+    },
+
+    async findByNumber(number: string): Promise<CaseRecord | null> {
+      return db.case.findUnique({ where: { number }, select: CASE_SELECT });
+    },
+
+    /** A resident's cases, newest first. */
+    async listByResident(
+      residentId: string,
+      page: number,
+      pageSize: number,
+    ): Promise<{
+      rows: Pick<CaseRecord, 'id' | 'number' | 'serviceCode' | 'status' | 'submittedAt' | 'dueAt'>[];
+      total: number;
+    }> {
+      const [rows, total] = await Promise.all([
+        db.case.findMany({
+          where: { residentId },
+          select: { id: true, number: true, serviceCode: true, status: true, submittedAt: true, dueAt: true },
+          orderBy: [{ submittedAt: 'desc' }, { id: 'desc' }],
+          skip: page * pageSize,
+          take: pageSize,
+        }),
+        db.case.count({ where: { residentId } }),
+      ]);
+      return { rows, total };
+    },
+
+    async events(caseId: string): Promise<CaseEventRecord[]> {
+      return db.caseEvent.findMany({
+        where: { caseId },
+        orderBy: [{ at: 'asc' }, { id: 'asc' }],
+        select: {
+          id: true,
+          at: true,
+          actorKind: true,
+          actorId: true,
+          kind: true,
+          fromStatus: true,
+          toStatus: true,
+          noteCipher: true,
+          visibleToResident: true,
+        },
+      });
+    },
+
+    async attachments(caseId: string) {
+      return db.caseAttachment.findMany({
+        where: { caseId },
+        orderBy: { createdAt: 'asc' },
+        select: {
+          id: true,
+          eventId: true,
+          stepId: true,
+          kind: true,
+          fileId: true,
+          mimeType: true,
+          sizeBytes: true,
+        },
+      });
+    },
+
+    /**
+     * Moves a case from one of `from` to `to` with its event, attachments, notifications and audit row, in
+     * one transaction. 'conflict' when the case is not (any more) in an allowed status or not held by the
+     * expected assignee — somebody else acted first.
+     */
+    async transition(input: TransitionInput): Promise<'ok' | 'conflict'> {
+      return db.$transaction(async (tx) => {
+        const where: Prisma.CaseWhereInput = { id: input.caseId, status: { in: [...input.from] } };
+        if (input.assigneeId !== undefined) where.assigneeId = input.assigneeId;
+        const current = await tx.case.findFirst({ where, select: { status: true } });
+        if (!current) return 'conflict';
+        const { count } = await tx.case.updateMany({
+          where: { ...where, status: current.status },
+          data: { ...(input.patch ?? {}), status: input.to },
+        });
+        if (count !== 1) return 'conflict';
+        const event = await tx.caseEvent.create({
+          data: {
+            caseId: input.caseId,
+            actorKind: input.event.actorKind,
+            actorId: input.event.actorId ?? null,
+            kind: input.event.kind,
+            fromStatus: current.status,
+            toStatus: input.to,
+            noteCipher: input.event.noteCipher ? bytes(input.event.noteCipher) : null,
+            visibleToResident: input.event.visibleToResident ?? true,
+          },
+          select: { id: true },
+        });
+        await writeAttachments(tx, input.caseId, event.id, input.attachments ?? []);
+        await writeNotifications(tx, input.caseId, input.notifications ?? []);
+        if (input.audit) await writeAudit(tx, input.caseId, input.audit);
+        return 'ok';
+      });
+    },
+  };
+}
+
+export type CaseRepository = ReturnType<typeof createCaseRepository>;
