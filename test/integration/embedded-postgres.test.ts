@@ -208,6 +208,10 @@ describe('createTestDatabase', () => {
     const tables = (url: string) =>
       query<{ n: number }>(url, "select count(*)::int as n from pg_tables where schemaname = 'public'");
     expect(await tables(b.url)).toEqual([{ n: 0 }]);
+    if (inject('pgTemplateMigrated')) {
+      const applied = await query<{ n: number }>(a.url, 'select count(*)::int as n from _prisma_migrations');
+      expect(applied[0]?.n).toBeGreaterThan(0);
+    }
     const keep = new pg.Client({ connectionString: a.url }); // drop() must end open connections
     keep.on('error', () => {});
     await keep.connect();
