@@ -204,6 +204,8 @@ export async function dataDirProblem(dataDir: string): Promise<string | null> {
 async function prepareDataDir(dataDir: string, account: Account | null): Promise<void> {
   const problem = await dataDirProblem(dataDir);
   if (problem) throw new EmbeddedPostgresError('NOT_TRAVERSABLE', problem);
+  // Parents we create must stay traversable (a recursive mkdir would give them the 0700 of the leaf).
+  await fs.mkdir(path.dirname(dataDir), { recursive: true, mode: 0o711 });
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (account) {
     // The folder is ours; the server only needs to pass through it to reach pg/ (0700, its own).
