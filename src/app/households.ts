@@ -58,9 +58,9 @@ interface MemberRow {
   idNumberHash: Uint8Array | null;
 }
 
-interface HouseholdRecordLike {
+export interface HouseholdRecordLike {
   id: string;
-  community: { code: string; nameZh: string; nameEn: string };
+  community: { code: string; nameZh: string; nameEn: string; districtCode: string };
   building: { code: string; nameZh: string; nameEn: string };
   unit: string;
   room: string;
@@ -84,7 +84,7 @@ interface HouseholdRecordLike {
 
 export interface HouseholdView {
   id: string;
-  community: { code: string; nameZh: string; nameEn: string };
+  community: { code: string; nameZh: string; nameEn: string; districtCode: string };
   building: { code: string; nameZh: string; nameEn: string };
   unit: string;
   room: string;

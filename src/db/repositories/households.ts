@@ -38,7 +38,7 @@ export interface MemberRecord extends Omit<MemberData, 'idNumberHash'> {
 
 export interface HouseholdRecord {
   id: string;
-  community: { code: string; nameZh: string; nameEn: string };
+  community: { code: string; nameZh: string; nameEn: string; districtCode: string };
   building: { code: string; nameZh: string; nameEn: string };
   unit: string;
   room: string;
@@ -89,7 +89,7 @@ export function createHouseholdRepository(db: Db) {
               id: true,
               unit: true,
               room: true,
-              community: { select: { code: true, nameZh: true, nameEn: true } },
+              community: { select: { code: true, nameZh: true, nameEn: true, districtCode: true } },
               building: { select: { code: true, nameZh: true, nameEn: true } },
               members: {
                 select: {

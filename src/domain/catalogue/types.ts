@@ -1,0 +1,125 @@
+// The services catalogue: each service is data — its code, the department kind it routes to (resolved per
+// district at submission), how its due time and urgency are decided, and the steps of its form. Adding a
+// service is a catalogue entry plus a locale section (`services:<code>.*`); no handler changes.
+import type { z } from 'zod';
+
+export type DepartmentKind =
+  | 'education'
+  | 'health'
+  | 'civil_affairs'
+  | 'human_resources'
+  | 'public_security'
+  | 'neighbourhood';
+
+/** What a form's answers look like once the resident confirmed them (plain data, JSON-safe). */
+export interface FileRef {
+  kind: 'photo' | 'voice' | 'document';
+  fileId: string;
+  fileUniqueId: string;
+  mimeType?: string;
+  sizeBytes?: number;
+  durationSeconds?: number;
+}
+
+export interface AnswerValue {
+  value: string | null;
+  /** How the answer is shown back (masked where needed). */
+  label: string;
+  files?: FileRef[];
+}
+
+export type ServiceAnswers = Record<string, AnswerValue | undefined>;
+
+export interface StepContext {
+  answers: ServiceAnswers;
+  today: Date;
+  /** The household as the form sees it (people's birth dates for age checks). */
+  people: { id: string; name: string; birthDate: string; self: boolean }[];
+}
+
+interface BaseStep {
+  id: string;
+  /** Ask this step only when true. */
+  when?: (c: StepContext) => boolean;
+  optional?: boolean;
+}
+
+/** A fixed list of options; labels are `services:<code>.steps.<id>.options.<option>`. */
+export interface ChoiceStep extends BaseStep {
+  kind: 'choice';
+  options: readonly string[];
+  columns?: number;
+  /** A gentle warning (locale key under the step) when the choice looks wrong; the resident may keep it. */
+  warn?: (value: string, c: StepContext) => string | null;
+  /** Choosing one of these ends the form without a case (e.g. consent declined). */
+  stopOn?: readonly string[];
+}
+
+/** Free text checked by a zod schema; over-long text is refused with a clear message. */
+export interface TextStep extends BaseStep {
+  kind: 'text';
+  schema: z.ZodType<string>;
+  maxLength: number;
+  /** Also accept a voice message instead of text. */
+  voice?: boolean;
+}
+
+/** A whole number of yuan (income). */
+export interface MoneyStep extends BaseStep {
+  kind: 'money';
+  max: number;
+}
+
+/** Someone of the household: the resident or a member; `filter` narrows the list (e.g. children). */
+export interface PersonStep extends BaseStep {
+  kind: 'person';
+  includeSelf: boolean;
+  filter?: (person: { birthDate: string; self: boolean }, today: Date) => boolean;
+  /** Offer to add a household member on the spot. */
+  allowAdd?: boolean;
+}
+
+/** A reference-data list for the resident's district: schools of a stage, hospitals. */
+export interface ReferenceStep extends BaseStep {
+  kind: 'reference';
+  source: 'schools' | 'hospitals';
+  /** For schools: which stage, from an earlier answer. */
+  stageFrom?: string;
+  /** An extra first option, e.g. "nearest, arranged by the education bureau". */
+  extraOption?: string;
+}
+
+/** Photos (and scanned documents); albums welcome; "done" when finished. */
+export interface FilesStep extends BaseStep {
+  kind: 'files';
+  max: number;
+}
+
+/** The resident's phone, prefilled from the household file. */
+export interface PhoneStep extends BaseStep {
+  kind: 'phone';
+}
+
+export type ServiceStep = ChoiceStep | TextStep | MoneyStep | PersonStep | ReferenceStep | FilesStep | PhoneStep;
+
+export type Due = { workingDays: number } | { calendarDays: number } | { hours: number };
+
+export interface ServiceDefinition {
+  code: string;
+  departmentKind: DepartmentKind;
+  /** Due time for a normal case, and for an urgent one. */
+  due: Due;
+  urgentDue?: Due;
+  urgency?: (answers: ServiceAnswers) => 'normal' | 'urgent';
+  /** Whether the case hides the resident from staff (anonymous suggestion). */
+  anonymous?: (answers: ServiceAnswers) => boolean;
+  steps: readonly ServiceStep[];
+  /** Documents the department expects (locale keys `services:<code>.documents.<doc>`). */
+  documents: readonly string[];
+  /** Before the form: needs household members (stops and points to /household when there are none). */
+  needsHousehold?: 'members' | 'confirm_alone';
+  /** After submission the resident gets a card to show (medical green channel). */
+  confirmationCard?: boolean;
+}
+
+export const value = (a: ServiceAnswers, id: string): string | null => a[id]?.value ?? null;
