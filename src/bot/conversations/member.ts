@@ -4,7 +4,7 @@ import { parseIdNumber } from '../../domain/id-number.ts';
 import { maskIdNumber } from '../../domain/mask.ts';
 import { idNumberRequiredFor, parseBirthDate, parsePersonName } from '../../domain/person.ts';
 import type { BotContext, BotConversation, BotDeps, FormContext } from '../context.ts';
-import { type Answers, type FormStep, runForm } from '../forms/engine.ts';
+import { type Answers, type FormStep, runWholeForm } from '../forms/engine.ts';
 import { conversationLocale } from './locale.ts';
 
 export const MEMBER = 'member';
@@ -111,14 +111,14 @@ export async function memberForm(
     await ctx.reply(t('household:member.intro_add'));
   }
 
-  const form = await runForm(
+  const form = await runWholeForm(
     conversation,
     ctx,
     { keys: 'household:member.', steps: memberSteps(memberId !== undefined), initial },
     t,
     locale,
   );
-  if (form.status === 'cancelled') {
+  if (form.status !== 'done') {
     await ctx.reply(t('form:cancelled'));
     return;
   }

@@ -12,7 +12,7 @@ import {
   type FormContext,
   localeName,
 } from '../context.ts';
-import { type Answers, type FormStep, runForm, type TextResult } from '../forms/engine.ts';
+import { type Answers, type FormStep, runWholeForm, type TextResult } from '../forms/engine.ts';
 import { conversationLocale } from './locale.ts';
 
 export const REGISTRATION = 'registration';
@@ -118,18 +118,18 @@ export async function registration(
     return;
   }
   await ctx.reply(t('registration:intro'));
-  const form = await runForm(
+  const form = await runWholeForm(
     conversation,
     ctx,
     { keys: 'registration:', steps: registrationSteps },
     t,
     locale,
   );
-  if (form.status === 'cancelled') {
+  if (form.status !== 'done') {
     await ctx.reply(t('form:cancelled'));
     return;
   }
-  const consent = await runForm(
+  const consent = await runWholeForm(
     conversation,
     ctx,
     { keys: 'registration:', steps: [consentStep], summary: false },
