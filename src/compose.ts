@@ -1,5 +1,6 @@
 // The composition root: repositories → use cases → what the bot needs. main.ts, the tests and the
 // benchmarks all build the program through here, so they exercise the same wiring.
+import { createCaseService } from './app/cases.ts';
 import { createHouseholdService } from './app/households.ts';
 import type { PiiCipher } from './app/pii-cipher.ts';
 import type { BotDeps } from './bot/context.ts';
@@ -7,13 +8,18 @@ import { createTranslator, type Translator } from './bot/i18n.ts';
 import type { Locale } from './config.ts';
 import type { Db } from './db/client.ts';
 import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
+import { createCaseRepository } from './db/repositories/cases.ts';
 import { createConversationStateRepository } from './db/repositories/conversation-state.ts';
 import { createHouseholdRepository } from './db/repositories/households.ts';
 import { createReferenceRepository } from './db/repositories/reference.ts';
+import { createRoutingRepository } from './db/repositories/routing.ts';
 import { createTelegramUserRepository } from './db/repositories/telegram-users.ts';
+import { createCatalogue, DEFAULT_SERVICES, type ServiceDefinition } from './domain/catalogue/index.ts';
 import type { Logger } from './logger.ts';
 
 export interface ComposeOptions {
+  /** The services catalogue (tests add services of their own). */
+  services?: readonly ServiceDefinition[];
   db: Db;
   cipher: PiiCipher;
   logger: Logger;
@@ -26,16 +32,25 @@ export interface ComposeOptions {
 
 export function compose(opts: ComposeOptions) {
   const { db, cipher, logger } = opts;
+  const now = opts.now ?? (() => new Date());
   const reference = createReferenceRepository(db);
-  const households = createHouseholdService({
-    store: createHouseholdRepository(db),
-    reference,
+  const routing = createRoutingRepository(db);
+  const householdStore = createHouseholdRepository(db);
+  const catalogue = createCatalogue(opts.services ?? DEFAULT_SERVICES);
+  const households = createHouseholdService({ store: householdStore, reference, cipher, now });
+  const cases = createCaseService({
+    catalogue,
+    households: householdStore,
+    routing,
+    cases: createCaseRepository(db),
     cipher,
-    now: opts.now ?? (() => new Date()),
+    now,
   });
   const deps: BotDeps = {
     households,
-    reference,
+    cases,
+    catalogue,
+    reference: { ...reference, schools: routing.schools, hospitals: routing.hospitals },
     users: createTelegramUserRepository(db),
     reloadReferenceData: async () => ({
       ...(await loadReferenceData(db, await readReferenceData(opts.referenceDataFile))),

@@ -12,7 +12,7 @@ import type {
   StepContext,
 } from '../domain/catalogue/index.ts';
 import { schoolStageOf } from '../domain/catalogue/services.ts';
-import { maskIdNumber } from '../domain/mask.ts';
+import { maskIdNumber, maskPhone } from '../domain/mask.ts';
 import { parsePhone } from '../domain/phone.ts';
 import { addHours, addWorkingDays } from '../domain/working-days.ts';
 import type { HouseholdRecordLike } from './households.ts';
@@ -40,6 +40,8 @@ const answersSchema = z.record(
 /** Telegram bots may download files of at most 20 MB; larger ones could never be shown to staff. */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 export const MY_CASES_PAGE_SIZE = 5;
+/** The answer of a phone step meaning "the number in my household file". */
+export const REGISTERED_PHONE = 'registered';
 const DAY_MS = 86_400_000;
 
 export interface CaseStore {
@@ -82,9 +84,7 @@ export interface CaseStore {
     }[];
     total: number;
   }>;
-  events(
-    caseId: string,
-  ): Promise<
+  events(caseId: string): Promise<
     {
       at: Date;
       kind: string;
@@ -328,6 +328,13 @@ export function createCaseService(deps: CasesDeps) {
       const parsed = answersSchema.safeParse(rawAnswers);
       if (!parsed.success || !/^[\w:.-]{8,128}$/.test(submissionKey)) return { ok: false, error: 'invalid' };
       const answers = parsed.data as ServiceAnswers;
+      // "Use my registered number": the front end never holds the number in clear.
+      for (const step of service.steps) {
+        if (step.kind === 'phone' && answers[step.id]?.value === REGISTERED_PHONE) {
+          const phone = cipher.decrypt(household.resident.phoneCipher);
+          answers[step.id] = { value: phone, label: maskPhone(phone) };
+        }
+      }
       const today = now();
       if (!(await validate(service, answers, household, today))) return { ok: false, error: 'invalid' };
       const department = await routing.department(household.community.districtCode, service.departmentKind);

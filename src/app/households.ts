@@ -88,7 +88,14 @@ export interface HouseholdView {
   building: { code: string; nameZh: string; nameEn: string };
   unit: string;
   room: string;
-  resident: { name: string; phoneMasked: string; idNumberMasked: string; birthDate: string; sex: Sex };
+  resident: {
+    id: string;
+    name: string;
+    phoneMasked: string;
+    idNumberMasked: string;
+    birthDate: string;
+    sex: Sex;
+  };
   members: MemberView[];
 }
 
@@ -161,6 +168,7 @@ export function createHouseholdService(deps: HouseholdDeps) {
       unit: h.unit,
       room: h.room,
       resident: {
+        id: h.resident.id,
         name: h.resident.name,
         phoneMasked: maskPhone(cipher.decrypt(h.resident.phoneCipher)),
         idNumberMasked: maskIdNumber(cipher.decrypt(h.resident.idNumberCipher)),

@@ -6,7 +6,15 @@ import type { Locale } from '../config.ts';
 import type { BotDeps } from './context.ts';
 import { LANGUAGES } from './i18n.ts';
 
-const RESIDENT_COMMANDS = ['start', 'household', 'language', 'help', 'cancel'] as const;
+const RESIDENT_COMMANDS = [
+  'start',
+  'services',
+  'mycases',
+  'household',
+  'language',
+  'help',
+  'cancel',
+] as const;
 const ADMIN_COMMANDS = [...RESIDENT_COMMANDS, 'reload'] as const;
 
 function menu(deps: Pick<BotDeps, 'translator'>, locale: Locale, admin: boolean): BotCommand[] {

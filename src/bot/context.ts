@@ -1,18 +1,27 @@
 import type { Conversation, ConversationFlavor } from '@grammyjs/conversations';
 import type { Context } from 'grammy';
+import type { CaseService } from '../app/cases.ts';
 import type { HouseholdService } from '../app/households.ts';
 import type { Locale } from '../config.ts';
+import type { Catalogue } from '../domain/catalogue/index.ts';
 import type { Logger } from '../logger.ts';
 import type { TFunction, Translator } from './i18n.ts';
 
 /** Everything the bot needs from the rest of the program; built in main.ts (or a test). */
 export interface BotDeps {
   households: HouseholdService;
+  cases: CaseService;
+  catalogue: Catalogue;
   reference: {
     listCommunities(): Promise<{ code: string; nameZh: string; nameEn: string }[]>;
     listBuildings(
       communityCode: string,
     ): Promise<{ id: string; code: string; nameZh: string; nameEn: string; units: number }[]>;
+    schools(
+      districtCode: string,
+      stage: 'kindergarten' | 'primary' | 'junior',
+    ): Promise<{ code: string; nameZh: string; nameEn: string }[]>;
+    hospitals(districtCode: string): Promise<{ code: string; nameZh: string; nameEn: string }[]>;
   };
   users: {
     touch(

@@ -9,10 +9,20 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { PiiCipher } from '../app/pii-cipher.ts';
 import type { BotContext, BotDeps, FormContext } from './context.ts';
 import { encryptedConversationStorage, type StateStore } from './conversation-storage.ts';
+import {
+  CASE_ANSWER,
+  CASE_RATE,
+  CASE_REOPEN,
+  caseAnswer,
+  caseRate,
+  caseReopen,
+} from './conversations/case-followup.ts';
 import { MEMBER, memberForm } from './conversations/member.ts';
 import { REGISTRATION, registration } from './conversations/registration.ts';
+import { SERVICE_REQUEST, serviceRequest } from './conversations/service-request.ts';
 import { adminFeature } from './features/admin.ts';
 import { globalCommands, groupGuard, startFeature } from './features/basics.ts';
+import { casesFeature } from './features/cases.ts';
 import { householdFeature } from './features/household.ts';
 import { resolveLocale } from './i18n.ts';
 
@@ -73,7 +83,27 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
       { id: MEMBER },
     ),
   );
+  priv.use(
+    createConversation<BotContext, FormContext>(
+      (c, ctx, code: string) => serviceRequest(c, ctx, deps, code),
+      {
+        id: SERVICE_REQUEST,
+      },
+    ),
+  );
+  for (const [id, run] of [
+    [CASE_ANSWER, caseAnswer],
+    [CASE_RATE, caseRate],
+    [CASE_REOPEN, caseReopen],
+  ] as const) {
+    priv.use(
+      createConversation<BotContext, FormContext>((c, ctx, caseId: string) => run(c, ctx, deps, caseId), {
+        id,
+      }),
+    );
+  }
   priv.use(startFeature());
+  priv.use(casesFeature());
   priv.use(householdFeature());
   priv.use(adminFeature());
   priv.use(fallback());

@@ -1,10 +1,13 @@
 // Add a household member, or change one (the same form, prefilled, with "keep it as it is").
+
+import type { Locale } from '../../config.ts';
 import { RELATIONS, SEXES } from '../../domain/household.ts';
 import { parseIdNumber } from '../../domain/id-number.ts';
 import { maskIdNumber } from '../../domain/mask.ts';
 import { idNumberRequiredFor, parseBirthDate, parsePersonName } from '../../domain/person.ts';
 import type { BotContext, BotConversation, BotDeps, FormContext } from '../context.ts';
 import { type Answers, type FormStep, runWholeForm } from '../forms/engine.ts';
+import type { TFunction } from '../i18n.ts';
 import { conversationLocale } from './locale.ts';
 
 export const MEMBER = 'member';
@@ -81,6 +84,18 @@ function memberSteps(editing: boolean): FormStep[] {
   ];
 }
 
+function memberInput(a: Answers) {
+  const idValue = value(a, 'idNumber');
+  return {
+    name: value(a, 'name') ?? '',
+    relation: value(a, 'relation') ?? '',
+    birthDate: value(a, 'birthDate') ?? '',
+    sex: value(a, 'sex') ?? undefined,
+    idNumber: idValue === KEEP_ID ? null : idValue,
+    keepIdNumber: idValue === KEEP_ID,
+  };
+}
+
 export async function memberForm(
   conversation: BotConversation,
   ctx: FormContext,
@@ -122,16 +137,7 @@ export async function memberForm(
     await ctx.reply(t('form:cancelled'));
     return;
   }
-  const a = form.answers;
-  const idValue = value(a, 'idNumber');
-  const input = {
-    name: value(a, 'name') ?? '',
-    relation: value(a, 'relation') ?? '',
-    birthDate: value(a, 'birthDate') ?? '',
-    sex: value(a, 'sex') ?? undefined,
-    idNumber: idValue === KEEP_ID ? null : idValue,
-    keepIdNumber: idValue === KEEP_ID,
-  };
+  const input = memberInput(form.answers);
   const result = await conversation.external(async (outer: BotContext) => {
     if (!outer.from) return { ok: false as const, error: 'invalid' as const };
     return memberId
@@ -145,4 +151,36 @@ export async function memberForm(
   } else {
     await ctx.reply(t(`household:member.failed.${result.error}`));
   }
+}
+
+/**
+ * Adds a household member from inside another form ("add the child on the spot"): the member form without
+ * its own intro, saved at once. Resolves to the new member, or null when the resident gave up.
+ */
+export async function addMemberInline(
+  conversation: BotConversation,
+  ctx: FormContext,
+  t: TFunction,
+  locale: Locale,
+): Promise<{ id: string; name: string } | null> {
+  const form = await runWholeForm(
+    conversation,
+    ctx,
+    { keys: 'household:member.', steps: memberSteps(false) },
+    t,
+    locale,
+  );
+  if (form.status !== 'done') return null;
+  const input = memberInput(form.answers);
+  const result = await conversation.external(async (outer: BotContext) =>
+    outer.from
+      ? outer.deps.households.addMember(outer.from.id, input)
+      : { ok: false as const, error: 'invalid' as const },
+  );
+  if (!result.ok) {
+    await ctx.reply(t(`household:member.failed.${result.error}`));
+    return null;
+  }
+  await ctx.reply(t('household:member.saved_inline', { name: input.name }));
+  return { id: result.value.memberId, name: input.name };
 }

@@ -57,7 +57,12 @@ export function startFeature(): Composer<BotContext> {
     const name = ctx.from.first_name ? ` ${ctx.from.first_name}` : '';
     if (ctx.registered) {
       await ctx.reply(ctx.t('start.greeting_registered', { name }), {
-        reply_markup: new InlineKeyboard().text(ctx.t('start.household_button'), 'hh:show'),
+        reply_markup: new InlineKeyboard()
+          .text(ctx.t('start.services_button'), 'svc:menu')
+          .row()
+          .text(ctx.t('start.mycases_button'), 'mc:page:0')
+          .row()
+          .text(ctx.t('start.household_button'), 'hh:show'),
       });
       return;
     }
@@ -82,7 +87,7 @@ export function groupGuard(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer
     .chatType(['group', 'supergroup'])
-    .command(['start', 'help', 'register', 'household'], async (ctx) => {
+    .command(['start', 'help', 'register', 'household', 'services', 'mycases', 'case'], async (ctx) => {
       await ctx.reply(ctx.t('group.private_only'));
     });
   return composer;

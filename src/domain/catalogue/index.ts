@@ -20,4 +20,9 @@ export function createCatalogue(services: readonly ServiceDefinition[]): Catalog
 }
 
 /** The services of the one-stop window, in menu order. */
-export const DEFAULT_SERVICES: readonly ServiceDefinition[] = [schoolEnrolment, medicalGreenChannel, dibao, suggestion];
+export const DEFAULT_SERVICES: readonly ServiceDefinition[] = [
+  schoolEnrolment,
+  medicalGreenChannel,
+  dibao,
+  suggestion,
+];

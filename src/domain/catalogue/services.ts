@@ -131,7 +131,13 @@ export const dibao: ServiceDefinition = {
       maxLength: 500,
       when: (c) => value(c.answers, 'assets') === 'some',
     },
-    { id: 'verificationConsent', kind: 'choice', options: ['agree', 'decline'], columns: 2, stopOn: ['decline'] },
+    {
+      id: 'verificationConsent',
+      kind: 'choice',
+      options: ['agree', 'decline'],
+      columns: 2,
+      stopOn: ['decline'],
+    },
     { id: 'documents', kind: 'files', max: 8, optional: true },
   ],
 };

@@ -100,7 +100,14 @@ export interface PhoneStep extends BaseStep {
   kind: 'phone';
 }
 
-export type ServiceStep = ChoiceStep | TextStep | MoneyStep | PersonStep | ReferenceStep | FilesStep | PhoneStep;
+export type ServiceStep =
+  | ChoiceStep
+  | TextStep
+  | MoneyStep
+  | PersonStep
+  | ReferenceStep
+  | FilesStep
+  | PhoneStep;
 
 export type Due = { workingDays: number } | { calendarDays: number } | { hours: number };
 

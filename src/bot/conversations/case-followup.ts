@@ -1,0 +1,189 @@
+// What a resident does on one of their cases after filing it: answer the staff's question, rate the
+// answer, ask to reopen. Each re-checks ownership and status in the use case (src/app/cases.ts).
+import type { BotContext, BotConversation, BotDeps, FormContext } from '../context.ts';
+import { type FileRef, MAX_FILE_BYTES, runWholeForm, type TextResult } from '../forms/engine.ts';
+import { conversationLocale } from './locale.ts';
+
+export const CASE_ANSWER = 'case_answer';
+export const CASE_RATE = 'case_rate';
+export const CASE_REOPEN = 'case_reopen';
+const NOTE_MAX = 500;
+
+const note = (input: string): TextResult => {
+  const text = input.trim();
+  if (!text) return { ok: false, error: 'empty' };
+  return text.length > NOTE_MAX ? { ok: false, error: 'too_long' } : { ok: true, value: text };
+};
+
+/** The staff's latest question on the case, to show above the answer prompt. */
+function latestQuestion(history: { kind: string; note: string | null }[]): string | null {
+  return history.filter((h) => h.kind === 'ask_info' && h.note).at(-1)?.note ?? null;
+}
+
+export async function caseAnswer(
+  conversation: BotConversation,
+  ctx: FormContext,
+  deps: BotDeps,
+  caseId: string,
+) {
+  const { t } = await conversationLocale(conversation, deps.translator);
+  const view = await conversation.external((outer: BotContext) =>
+    outer.from ? outer.deps.cases.getMine(outer.from.id, caseId) : null,
+  );
+  if (!view?.ok) {
+    await ctx.reply(t('mycases:not_found'));
+    return;
+  }
+  if (!view.value.can.answer) {
+    await ctx.reply(t('mycases:not_allowed'));
+    return;
+  }
+  const question = latestQuestion(view.value.history);
+  await ctx.reply(
+    question ? t('mycases:answer.prompt', { question }) : t('mycases:answer.prompt_no_question'),
+  );
+  for (;;) {
+    const u = await conversation.wait();
+    if (u.callbackQuery) {
+      await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
+      continue;
+    }
+    const msg = u.message;
+    if (!msg) continue;
+    if (msg.text?.startsWith('/')) {
+      await u.reply(t('form:command_in_form'));
+      continue;
+    }
+    let file: FileRef | null = null;
+    const photo = msg.photo?.at(-1);
+    if (photo)
+      file = {
+        kind: 'photo',
+        fileId: photo.file_id,
+        fileUniqueId: photo.file_unique_id,
+        sizeBytes: photo.file_size,
+      };
+    else if (msg.voice)
+      file = {
+        kind: 'voice',
+        fileId: msg.voice.file_id,
+        fileUniqueId: msg.voice.file_unique_id,
+        sizeBytes: msg.voice.file_size,
+        durationSeconds: msg.voice.duration,
+      };
+    else if (msg.document)
+      file = {
+        kind: 'document',
+        fileId: msg.document.file_id,
+        fileUniqueId: msg.document.file_unique_id,
+        mimeType: msg.document.mime_type,
+        sizeBytes: msg.document.file_size,
+      };
+    if (file && (file.sizeBytes ?? 0) > MAX_FILE_BYTES) {
+      await u.reply(t('form:file_too_big'));
+      continue;
+    }
+    const text = msg.text ?? msg.caption ?? null;
+    if (!file && text === null) {
+      await u.reply(t('mycases:answer.only_one'));
+      continue;
+    }
+    if (text !== null && text.trim().length > 2000) {
+      await u.reply(t('services:errors.too_long', { max: 2000 }));
+      continue;
+    }
+    const answer = { text: text?.trim() ? text.trim() : null, files: file ? [file] : [] };
+    const result = await conversation.external((outer: BotContext) =>
+      outer.from ? outer.deps.cases.answerInfo(outer.from.id, caseId, answer) : null,
+    );
+    if (result?.ok) {
+      await u.reply(t('mycases:answer.sent'));
+    } else if (result && !result.ok && result.error === 'invalid') {
+      await u.reply(t('mycases:answer.failed'));
+      continue;
+    } else {
+      await u.reply(t('mycases:not_allowed'));
+    }
+    return;
+  }
+}
+
+export async function caseRate(
+  conversation: BotConversation,
+  ctx: FormContext,
+  deps: BotDeps,
+  caseId: string,
+) {
+  const { t, locale } = await conversationLocale(conversation, deps.translator);
+  const form = await runWholeForm(
+    conversation,
+    ctx,
+    {
+      keys: 'mycases:rate.',
+      summary: false,
+      steps: [
+        {
+          id: 'stars',
+          prompt: (tt) => tt('mycases:rate.steps.stars.prompt'),
+          choices: () =>
+            ['5', '4', '3', '2', '1'].map((n) => ({ value: n, label: t(`mycases:rate.stars.${n}`) })),
+        },
+        {
+          id: 'comment',
+          prompt: (tt) => tt('mycases:rate.steps.comment.prompt'),
+          text: note,
+          optional: () => true,
+        },
+      ],
+    },
+    t,
+    locale,
+  );
+  if (form.status !== 'done') {
+    await ctx.reply(t('form:cancelled'));
+    return;
+  }
+  const stars = Number(form.answers.stars?.value);
+  const comment = form.answers.comment?.value ?? null;
+  const result = await conversation.external((outer: BotContext) =>
+    outer.from ? outer.deps.cases.rate(outer.from.id, caseId, stars, comment) : null,
+  );
+  await ctx.reply(
+    result?.ok
+      ? t('mycases:rate.thanks')
+      : t(result?.error === 'not_found' ? 'mycases:not_found' : 'mycases:not_allowed'),
+  );
+}
+
+export async function caseReopen(
+  conversation: BotConversation,
+  ctx: FormContext,
+  deps: BotDeps,
+  caseId: string,
+) {
+  const { t, locale } = await conversationLocale(conversation, deps.translator);
+  const form = await runWholeForm(
+    conversation,
+    ctx,
+    {
+      keys: 'mycases:reopen.',
+      summary: false,
+      steps: [{ id: 'reason', prompt: (tt) => tt('mycases:reopen.steps.reason.prompt'), text: note }],
+    },
+    t,
+    locale,
+  );
+  if (form.status !== 'done') {
+    await ctx.reply(t('form:cancelled'));
+    return;
+  }
+  const reason = form.answers.reason?.value ?? '';
+  const result = await conversation.external((outer: BotContext) =>
+    outer.from ? outer.deps.cases.reopen(outer.from.id, caseId, reason) : null,
+  );
+  await ctx.reply(
+    result?.ok
+      ? t('mycases:reopen.done')
+      : t(result?.error === 'not_found' ? 'mycases:not_found' : 'mycases:not_allowed'),
+  );
+}
