@@ -31,8 +31,14 @@ export interface Translator {
   t(locale: Locale): TFunction;
 }
 
-export function createTranslator(): Translator {
+/** `extra` adds or overrides namespaces (a service that exists only in a test brings its own texts). */
+export function createTranslator(extra: Partial<Record<Locale, Resources>> = {}): Translator {
   const resources = readLocaleResources();
+  for (const lang of LANGUAGES) {
+    for (const [ns, tree] of Object.entries(extra[lang] ?? {})) {
+      resources[lang][ns] = { ...(resources[lang][ns] ?? {}), ...tree };
+    }
+  }
   const instance = i18next.createInstance();
   void instance.init({
     resources,

@@ -7,10 +7,12 @@ import type { Update, UserFromGetMe } from 'grammy/types';
 import { createPiiCipher, type PiiCipher } from '../../src/app/pii-cipher.ts';
 import type { BotContext, BotDeps } from '../../src/bot/context.ts';
 import { createBot } from '../../src/bot/create-bot.ts';
+import { createTranslator } from '../../src/bot/i18n.ts';
 import { compose } from '../../src/compose.ts';
 import type { Locale } from '../../src/config.ts';
 import { createDb, type Db } from '../../src/db/client.ts';
 import { loadReferenceData, readReferenceData } from '../../src/db/reference-data.ts';
+import type { ServiceDefinition } from '../../src/domain/catalogue/index.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
@@ -77,6 +79,8 @@ export function fakeTelegram(
 
 export interface Harness {
   bot: Bot<BotContext>;
+  /** The dependencies the current bot was built with (use cases, to set up a scene quickly). */
+  deps: BotDeps;
   db: Db;
   database: TestDatabase;
   cipher: PiiCipher;
@@ -102,6 +106,9 @@ export interface HarnessOptions {
       : never
     : never;
   logger?: Logger;
+  /** Extra services for the catalogue, and their texts. */
+  services?: readonly ServiceDefinition[];
+  extraLocales?: Parameters<typeof createTranslator>[0];
 }
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -111,6 +118,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const cipher = createPiiCipher(TEST_KEY);
   const logger = opts.logger ?? createLogger(process.env.LOG_LEVEL ?? 'silent');
   const telegram = fakeTelegram({ fail: opts.fail });
+  let lastDeps: BotDeps | undefined;
   const build = () => {
     const { deps, conversationState } = compose({
       db,
@@ -120,8 +128,11 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       adminTelegramIds: opts.adminIds ?? [],
       referenceDataFile: REFERENCE_FILE,
       now: opts.now,
+      services: opts.services,
+      translator: createTranslator(opts.extraLocales),
     });
     opts.adjustDeps?.(deps);
+    lastDeps = deps;
     return createBot({
       token: TEST_TOKEN,
       deps,
@@ -131,8 +142,12 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       client: { fetch: telegram.fetch },
     });
   };
+  const bot = build();
   const harness: Harness = {
-    bot: build(),
+    bot,
+    get deps() {
+      return lastDeps as BotDeps;
+    },
     db,
     database,
     cipher,

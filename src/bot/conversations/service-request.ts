@@ -248,7 +248,13 @@ export async function serviceRequest(
     },
   };
   const steps = service.steps.map((s) => formStep(service, s, env));
-  const form = await runWholeForm(conversation, ctx, { keys: `services:${service.code}.`, steps }, t, locale);
+  const form = await runWholeForm(
+    conversation,
+    ctx,
+    { keys: `services:${service.code}.`, errorFallback: 'services:errors.', steps },
+    t,
+    locale,
+  );
   if (form.status === 'cancelled') {
     await ctx.reply(t('form:cancelled'));
     return;

@@ -78,6 +78,8 @@ export interface FormSpec {
    * `<keys>fields.<id>`, errors `<keys>errors.<id>.<code>`. Prompts are the steps' own.
    */
   keys: string;
+  /** Where an error without a step-specific text is looked up, e.g. `services:errors.` (+ the code). */
+  errorFallback?: string;
   steps: FormStep[];
   initial?: Answers;
   /** Show a summary to confirm before returning (default true). */
@@ -195,6 +197,10 @@ export async function runForm(
 
   const reply = (c: FormContext, text: string, extra?: Parameters<FormContext['reply']>[1]) =>
     c.reply(text, extra);
+  const errorText = (stepId: string, code: string, params?: Record<string, string>) =>
+    t([`${keys}errors.${stepId}.${code}`, ...(spec.errorFallback ? [`${spec.errorFallback}${code}`] : [])], {
+      ...params,
+    });
 
   /**
    * The next update. A resident back after a day is first asked whether to go on (then `resume` shows the
@@ -458,7 +464,7 @@ export async function runForm(
           await removeReplyKeyboard(u);
           return { kind: 'answer', answer: { value: parsed.value, label: parsed.label ?? parsed.value } };
         }
-        await reply(u, t(`${keys}errors.${step.id}.${parsed.error}`, { ...parsed.params }));
+        await reply(u, errorText(step.id, parsed.error, parsed.params));
         continue;
       }
       if (msg.text !== undefined) {
@@ -473,7 +479,7 @@ export async function runForm(
         }
         const parsed = step.text(msg.text, answers, today);
         if (!parsed.ok) {
-          await reply(u, t(`${keys}errors.${step.id}.${parsed.error}`, { ...parsed.params }));
+          await reply(u, errorText(step.id, parsed.error, parsed.params));
           continue;
         }
         const answer = { value: parsed.value, label: parsed.label ?? parsed.value };
