@@ -4,7 +4,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { adultMan } from '../support/fixtures.ts';
+import { adultMan, birthDateForAge } from '../support/fixtures.ts';
 import { BotProcess, type Emulator, hasButton, SimulatedUser, startEmulator } from './support.ts';
 
 const TOKEN = '123456789:AAe2e-token-for-the-telegram-emulator';
@@ -96,6 +96,42 @@ describe('the bot process against the Telegram emulator', () => {
     expect(menuWarnings.length).toBeGreaterThan(0);
     expect(menuWarnings[0]?.err).toContain('setMyCommands');
     expect(bot.logs().filter((l) => l.level >= 50)).toEqual([]);
+  });
+
+  it('files a school enrolment request from /start to the case number', async () => {
+    const u = new SimulatedUser(emulator, TOKEN, USER_ID);
+    await u.command('/start', hasButton('🗂 办事'));
+    await u.tap('🗂 办事', hasButton('🎒 孩子上学'));
+    await u.tap('🎒 孩子上学', hasButton('➕ 添加家人'));
+    // No child in the household file yet: add her on the spot.
+    await u.tap('➕ 添加家人', '叫什么名字');
+    await u.text('张小花', hasButton('子女'));
+    await u.tap('子女', '哪天出生');
+    await u.text(birthDateForAge(7), hasButton('跳过'));
+    await u.tap('跳过', hasButton('女'));
+    await u.tap('女', hasButton('✅ 对的，提交'));
+    await u.tap('✅ 对的，提交', hasButton('小学二年级'));
+    await u.tap('小学二年级', hasButton('跳过'));
+    await u.tap('跳过', hasButton('就近安排（教育局安排）'));
+    await u.tap('就近安排（教育局安排）', hasButton('跳过'));
+    await u.tap('跳过', hasButton('✅ 同意'));
+    await u.tap('✅ 同意', hasButton('没有，跳过'));
+    const summary = await u.tap('没有，跳过', hasButton('✅ 对的，提交'));
+    expect(summary.text).toContain('孩子：张小花');
+    const done = await u.tap('✅ 对的，提交', '编号');
+    const number = /编号：(EDU-\d{4}-\d{6})/.exec(done.text)?.[1];
+    expect(number).toBeDefined();
+
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const cases = await client.query<{ number: string; department_code: string; status: string }>(
+        'select number, department_code, status from "case"',
+      );
+      expect(cases.rows).toEqual([{ number, department_code: 'wanshan-education', status: 'submitted' }]);
+    } finally {
+      await client.end();
+    }
   });
 
   it('exits with code 0 within 10 s of SIGTERM', async () => {
