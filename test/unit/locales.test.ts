@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLocaleResources } from '../../src/bot/i18n.ts';
+import { CASE_STATUSES } from '../../src/domain/case-status.ts';
 import { RELATIONS, SEXES } from '../../src/domain/household.ts';
 
 const resources = readLocaleResources();
@@ -76,7 +77,19 @@ describe('locales', () => {
     const families: string[] = [
       ...RELATIONS.map((r) => `common:relation.${r}`),
       ...SEXES.map((s) => `common:sex.${s}`),
-      ...['start', 'help', 'household', 'language', 'cancel', 'reload'].map((c) => `common:commands.${c}`),
+      ...['start', 'services', 'mycases', 'help', 'household', 'language', 'cancel', 'reload'].map(
+        (c) => `common:commands.${c}`,
+      ),
+      ...CASE_STATUSES.map((s) => `mycases:status.${s}`),
+      ...['1', '2', '3', '4', '5'].map((n) => `mycases:rate.stars.${n}`),
+      ...['not_registered', 'unknown_service', 'no_department', 'invalid'].map(
+        (c) => `services:common.failed.${c}`,
+      ),
+      ...['too_long', 'invalid', 'too_big', 'empty', 'format', 'not_mobile'].map(
+        (c) => `services:errors.${c}`,
+      ),
+      ...['comment.too_long', 'comment.empty'].map((c) => `mycases:rate.errors.${c}`),
+      ...['reason.too_long', 'reason.empty'].map((c) => `mycases:reopen.errors.${c}`),
       // Form fields and errors, per step (src/bot/conversations/*.ts) and per domain error code.
       ...['community', 'building', 'unit', 'room', 'name', 'phone', 'idNumber'].map(
         (f) => `registration:fields.${f}`,
