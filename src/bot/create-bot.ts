@@ -4,7 +4,7 @@
 // conversations before the features that would otherwise see form answers.
 import { conversations, createConversation } from '@grammyjs/conversations';
 import { sequentialize } from '@grammyjs/runner';
-import { Bot, type BotConfig, type BotError, Composer, type ErrorHandler } from 'grammy';
+import { Bot, type BotConfig, type BotError, Composer, type ErrorHandler, InlineKeyboard } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { PiiCipher } from '../app/pii-cipher.ts';
 import type { BotContext, BotDeps, FormContext } from './context.ts';
@@ -116,8 +116,15 @@ function fallback(): Composer<BotContext> {
   composer.on('callback_query', async (ctx) => {
     await ctx.answerCallbackQuery({ text: ctx.t('errors.stale_button') });
   });
+  // Someone who types instead of tapping gets the ways in as buttons, not just a pointer to /help.
   composer.on('message', async (ctx) => {
-    await ctx.reply(ctx.t('errors.not_understood'));
+    const kb = new InlineKeyboard();
+    if (ctx.registered) {
+      kb.text(ctx.t('start.services_button'), 'svc:menu').row().text(ctx.t('start.mycases_button'), 'mc:page:0');
+    } else {
+      kb.text(ctx.t('start.register_button'), 'reg:start');
+    }
+    await ctx.reply(ctx.t('errors.not_understood'), { reply_markup: kb });
   });
   return composer;
 }
