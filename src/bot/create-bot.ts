@@ -120,7 +120,9 @@ function fallback(): Composer<BotContext> {
   composer.on('message', async (ctx) => {
     const kb = new InlineKeyboard();
     if (ctx.registered) {
-      kb.text(ctx.t('start.services_button'), 'svc:menu').row().text(ctx.t('start.mycases_button'), 'mc:page:0');
+      kb.text(ctx.t('start.services_button'), 'svc:menu')
+        .row()
+        .text(ctx.t('start.mycases_button'), 'mc:page:0');
     } else {
       kb.text(ctx.t('start.register_button'), 'reg:start');
     }

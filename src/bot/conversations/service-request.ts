@@ -106,7 +106,7 @@ function formStep(
     case 'person':
       return {
         ...base,
-        prompt: (t, a, today) => {
+        prompt: (t, _a, today) => {
           const any = people(env.household).some(
             (p) => (step.includeSelf || !p.self) && (!step.filter || step.filter(p, today)),
           );
