@@ -60,6 +60,26 @@ function runScriptsWhole(adapter) {
   return adapter;
 }
 
+// 3. (Not adapter-pg's: the engine's.) PostgreSQL 18 lists NOT NULL constraints in pg_constraint (contype
+//    'n'); this engine build's describer does not know that type and panics on it. It reads nullability from
+//    pg_attribute anyway, so leave those rows out of its constraint query.
+function skipNotNullConstraints(adapter) {
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  adapter.queryRaw = async (query) => {
+    const result = await queryRaw(query);
+    const type = result.columnNames.indexOf('constraint_type');
+    if (type >= 0) result.rows = result.rows.filter((row) => row[type] !== 'n');
+    return result;
+  };
+  return adapter;
+}
+
+/** The adapter as the engine needs it. */
+const fixed = (adapter) => skipNotNullConstraints(runScriptsWhole(adapter));
+
+/** Shadow databases in use, with a forced drop, so that an engine panic does not leave them behind. */
+const openShadowDatabases = new Map();
+
 class MigrationPg extends PrismaPg {
   constructor(url) {
     // The native engine takes the schema from the URL's `?schema=`; the adapter takes it as an option.
@@ -68,24 +88,31 @@ class MigrationPg extends PrismaPg {
   }
 
   async connect() {
-    return runScriptsWhole(await super.connect());
+    return fixed(await super.connect());
   }
 
-  // 3. adapter-pg drops its temporary shadow database before closing the pool connected to it, so the DROP
+  // 4. adapter-pg drops its temporary shadow database before closing the pool connected to it, so the DROP
   //    fails and the database is left behind. (It also spreads `database` next to a `connectionString`, which
   //    pg lets the connection string override.) Create it, connect by URL, and on dispose close the shadow
   //    pool first, then drop the database.
   async connectToShadowDb() {
-    if (datasource.shadowDatabaseUrl)
-      return runScriptsWhole(await new PrismaPg(datasource.shadowDatabaseUrl).connect());
+    if (datasource.shadowDatabaseUrl) {
+      // A configured shadow database: the wasm engine builds on whatever it holds; the native one empties it.
+      const shadow = fixed(await new PrismaPg(datasource.shadowDatabaseUrl).connect());
+      const schema = new URL(datasource.shadowDatabaseUrl).searchParams.get('schema') ?? 'public';
+      const quoted = `"${schema.replaceAll('"', '""')}"`;
+      await shadow.executeScript(`DROP SCHEMA IF EXISTS ${quoted} CASCADE; CREATE SCHEMA ${quoted};`);
+      return shadow;
+    }
     const name = `prisma_migrate_shadow_db_${randomUUID()}`;
     const main = await this.connect();
     await main.executeScript(`CREATE DATABASE "${name}"`);
     const shadowUrl = new URL(this.url);
     shadowUrl.pathname = `/${name}`;
-    const shadow = runScriptsWhole(await new PrismaPg({ connectionString: shadowUrl.href }).connect());
+    const shadow = fixed(await new PrismaPg({ connectionString: shadowUrl.href }).connect());
     const closeShadowPool = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
+      openShadowDatabases.delete(name);
       await closeShadowPool();
       try {
         await main.executeScript(`DROP DATABASE IF EXISTS "${name}"`);
@@ -93,6 +120,7 @@ class MigrationPg extends PrismaPg {
         await main.dispose();
       }
     };
+    openShadowDatabases.set(name, () => main.executeScript(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     return shadow;
   }
 }
@@ -112,6 +140,15 @@ function loadWasmEngine() {
   instance.exports.__wbindgen_start();
   return wasmBindings.SchemaEngine;
 }
+
+// The engine's panic hook hands the panic message to this global before the wasm traps ("unreachable");
+// without it the hook itself throws and the process dies with a TypeError instead of the real message.
+const panic = { message: '' };
+globalThis.PRISMA_WASM_PANIC_REGISTRY = {
+  set_message(message) {
+    panic.message = message;
+  },
+};
 
 function log(level, message, extra = {}) {
   process.stderr.write(
@@ -154,7 +191,19 @@ async function serveJsonRpc() {
   // database aborts with "recursive use of an object detected".
   let queue = Promise.resolve();
 
+  // A panic inside the engine's async code surfaces as an uncaught RuntimeError, outside the call's promise:
+  // drop the shadow databases first (the CLI kills the engine as soon as it has the answer), answer the call
+  // in progress with the panic (the engine is unusable afterwards) and stop.
+  let current;
+  process.on('uncaughtException', async (error) => {
+    await Promise.allSettled([...openShadowDatabases.values()].map((drop) => drop()));
+    if (current === undefined) log('ERROR', String(error?.stack ?? error));
+    else send({ id: current, error: toRpcError(error) });
+    process.exit(1);
+  });
+
   const handle = async ({ id, method, params }) => {
+    current = id;
     try {
       const target = await engine();
       const name = method === 'getDatabaseVersion' ? 'version' : method;
@@ -196,13 +245,18 @@ async function serveJsonRpc() {
 }
 
 function toRpcError(error) {
-  log('ERROR', String(error?.message ?? error));
+  // A panic leaves the engine unusable, but the CLI sends nothing more after an error. is_panic stays false:
+  // the CLI would offer to upload a report to Prisma's servers, which are unreachable here.
+  const message = panic.message
+    ? `The schema engine (wasm) panicked: ${panic.message}`
+    : String(error?.message ?? error);
+  log('ERROR', message);
   return {
     code: 4466,
     message: 'An error happened. Check the data field for details.',
     data: {
       is_panic: false,
-      message: String(error?.message ?? error),
+      message,
       error_code: typeof error?.code === 'string' ? error.code : undefined,
       meta: error?.meta,
     },

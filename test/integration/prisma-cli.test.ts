@@ -70,6 +70,15 @@ async function shadowDatabases(url: string): Promise<string[]> {
   return rows.map((row) => row.datname);
 }
 
+/** Shadow databases that appeared since `before` and stay: leaks (another process's are gone in seconds). */
+async function leakedShadowDatabases(url: string, before: string[]): Promise<string[]> {
+  for (let attempt = 0; ; attempt++) {
+    const left = (await shadowDatabases(url)).filter((name) => !before.includes(name));
+    if (left.length === 0 || attempt === 20) return left;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 describe('migrateDatabase', () => {
   it('applies every migration to an empty database, then does nothing', async () => {
     const db = await emptyDatabase();
@@ -113,6 +122,7 @@ describe('prisma migrate through the schema-engine stand-in', () => {
   // temporary shadow database (the stand-in must drop it again) and compares with the schema.
   it('migrate diff: the migrations produce exactly the schema', async () => {
     const db = await emptyDatabase();
+    const shadowsBefore = await shadowDatabases(db.url);
     const { code, output } = await prisma(
       [
         'migrate',
@@ -127,13 +137,18 @@ describe('prisma migrate through the schema-engine stand-in', () => {
     );
     expect(output).toContain('No difference detected');
     expect(code).toBe(0);
-    expect(await shadowDatabases(db.url)).toEqual([]);
+    expect(await leakedShadowDatabases(db.url, shadowsBefore)).toEqual([]);
+    // The migrations went to the shadow database, not to this one.
+    expect(
+      await query(db.url, `select 1 from information_schema.tables where table_schema = 'public'`),
+    ).toEqual([]);
   });
 
   // adapter-pg 7.10.1 on its own would split this migration at the semicolons inside the $$ body, and fail
   // on the `"char"` columns of pg_catalog (relkind, contype…) when the engine describes the database.
   it('handles $$ function bodies and "char" catalog columns', async () => {
     const db = await emptyDatabase();
+    const shadowsBefore = await shadowDatabases(db.url);
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bianmin-prisma-cli-'));
     cleanups.push(() => fs.rm(dir, { recursive: true, force: true }));
     const migrations = path.join(dir, 'migrations');
@@ -196,6 +211,6 @@ CREATE TRIGGER "conversation_state_touch" BEFORE UPDATE ON "conversation_state"
     const status = await prisma(['migrate', 'status', '--config', config], db.url);
     expect(status.output).toContain('Database schema is up to date');
     expect(status.code).toBe(0);
-    expect(await shadowDatabases(db.url)).toEqual([]);
+    expect(await leakedShadowDatabases(db.url, shadowsBefore)).toEqual([]);
   });
 });
