@@ -15,7 +15,7 @@ import { schoolStageOf } from '../domain/catalogue/services.ts';
 import { maskIdNumber, maskPhone } from '../domain/mask.ts';
 import { parsePhone } from '../domain/phone.ts';
 import { addHours, addWorkingDays } from '../domain/working-days.ts';
-import type { HouseholdRecordLike } from './households.ts';
+import type { HouseholdRecord } from './households.ts';
 import type { PiiCipher } from './pii-cipher.ts';
 
 type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
@@ -149,7 +149,7 @@ export interface RoutingLookup {
 
 export interface CasesDeps {
   catalogue: Catalogue;
-  households: { findByTelegramId(telegramId: number): Promise<HouseholdRecordLike | null> };
+  households: { findByTelegramId(telegramId: number): Promise<HouseholdRecord | null> };
   routing: RoutingLookup;
   cases: CaseStore;
   cipher: PiiCipher;
@@ -184,7 +184,7 @@ export interface MyCaseView {
 export type CaseActionError = 'not_registered' | 'not_found' | 'not_allowed' | 'invalid';
 
 /** Everyone of the household the forms may name: the resident first. */
-export function householdPeople(h: HouseholdRecordLike): StepContext['people'] {
+export function householdPeople(h: HouseholdRecord): StepContext['people'] {
   return [
     { id: h.resident.id, name: h.resident.name, birthDate: h.resident.birthDate, self: true },
     ...h.members.map((m) => ({ id: m.id, name: m.name, birthDate: m.birthDate, self: false })),
@@ -202,7 +202,7 @@ export function createCaseService(deps: CasesDeps) {
   async function validate(
     service: ServiceDefinition,
     answers: ServiceAnswers,
-    h: HouseholdRecordLike,
+    h: HouseholdRecord,
     today: Date,
   ): Promise<boolean> {
     const context: StepContext = { answers, today, people: householdPeople(h) };
@@ -278,7 +278,7 @@ export function createCaseService(deps: CasesDeps) {
   function card(
     service: ServiceDefinition,
     answers: ServiceAnswers,
-    h: HouseholdRecordLike,
+    h: HouseholdRecord,
     submittedAt: Date,
   ): SubmitResult['card'] {
     if (!service.confirmationCard) return null;
@@ -297,7 +297,7 @@ export function createCaseService(deps: CasesDeps) {
   async function ownCase(
     telegramId: number,
     caseId: string,
-  ): Promise<Result<{ record: StoredCase; household: HouseholdRecordLike }, CaseActionError>> {
+  ): Promise<Result<{ record: StoredCase; household: HouseholdRecord }, CaseActionError>> {
     const household = await households.findByTelegramId(telegramId);
     if (!household) return { ok: false, error: 'not_registered' };
     if (!z.uuid().safeParse(caseId).success) return { ok: false, error: 'not_found' };

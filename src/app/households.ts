@@ -15,41 +15,27 @@ import {
 import { parsePhone } from '../domain/phone.ts';
 import type { PiiCipher } from './pii-cipher.ts';
 
-/** What the app needs from storage (implemented by src/db/repositories/households.ts). */
-export interface HouseholdStore {
-  findByTelegramId(telegramId: number): Promise<HouseholdRecordLike | null>;
-  create(input: {
-    telegramId: number;
-    communityCode: string;
-    buildingId: string;
-    unit: string;
-    room: string;
-    resident: {
-      name: string;
-      phoneCipher: Uint8Array;
-      idNumberCipher: Uint8Array;
-      idNumberHash: Uint8Array;
-      birthDate: string;
-      sex: Sex;
-      consentVersion: string;
-      consentAt: Date;
-    };
-  }): Promise<{ ok: true; householdId: string } | { ok: false; error: 'already_registered' | 'id_in_use' }>;
-  addMember(householdId: string, member: MemberRow): Promise<{ ok: true; id: string } | { ok: false }>;
-  updateMember(
-    householdId: string,
-    memberId: string,
-    member: MemberRow,
-  ): Promise<'updated' | 'not_found' | 'duplicate'>;
-  removeMember(householdId: string, memberId: string): Promise<boolean>;
-  idHashBelongsToResident(idNumberHash: Uint8Array): Promise<boolean>;
+/** A new household file with its registered resident; personal fields already encrypted. */
+export interface NewHousehold {
+  telegramId: number;
+  communityCode: string;
+  buildingId: string;
+  unit: string;
+  room: string;
+  resident: {
+    name: string;
+    phoneCipher: Uint8Array;
+    idNumberCipher: Uint8Array;
+    idNumberHash: Uint8Array;
+    birthDate: string;
+    sex: Sex;
+    consentVersion: string;
+    consentAt: Date;
+  };
 }
 
-export interface ReferenceLookup {
-  findBuilding(communityCode: string, buildingId: string): Promise<{ id: string; units: number } | null>;
-}
-
-interface MemberRow {
+/** A household member as stored (the ID number only as ciphertext and keyed hash). */
+export interface MemberData {
   name: string;
   relation: Relation;
   sex: Sex;
@@ -58,7 +44,7 @@ interface MemberRow {
   idNumberHash: Uint8Array | null;
 }
 
-export interface HouseholdRecordLike {
+export interface HouseholdRecord {
   id: string;
   community: { code: string; nameZh: string; nameEn: string; districtCode: string };
   building: { code: string; nameZh: string; nameEn: string };
@@ -72,14 +58,30 @@ export interface HouseholdRecordLike {
     birthDate: string;
     sex: Sex;
   };
-  members: {
-    id: string;
-    name: string;
-    relation: Relation;
-    sex: Sex;
-    birthDate: string;
-    idNumberCipher: Uint8Array | null;
-  }[];
+  members: ({ id: string } & Omit<MemberData, 'idNumberHash'>)[];
+}
+
+/** What the household use cases need from storage (src/db/repositories/households.ts implements it). */
+export interface HouseholdStore {
+  findByTelegramId(telegramId: number): Promise<HouseholdRecord | null>;
+  create(
+    input: NewHousehold,
+  ): Promise<
+    | { ok: true; householdId: string; residentId: string }
+    | { ok: false; error: 'already_registered' | 'id_in_use' }
+  >;
+  addMember(householdId: string, member: MemberData): Promise<{ ok: true; id: string } | { ok: false }>;
+  updateMember(
+    householdId: string,
+    memberId: string,
+    member: MemberData,
+  ): Promise<'updated' | 'not_found' | 'duplicate'>;
+  removeMember(householdId: string, memberId: string): Promise<boolean>;
+  idHashBelongsToResident(idNumberHash: Uint8Array): Promise<boolean>;
+}
+
+export interface ReferenceLookup {
+  findBuilding(communityCode: string, buildingId: string): Promise<{ id: string; units: number } | null>;
 }
 
 export interface HouseholdView {
@@ -160,7 +162,7 @@ export interface HouseholdDeps {
 export function createHouseholdService(deps: HouseholdDeps) {
   const { store, reference, cipher, now } = deps;
 
-  function toView(h: HouseholdRecordLike): HouseholdView {
+  function toView(h: HouseholdRecord): HouseholdView {
     return {
       id: h.id,
       community: h.community,
@@ -187,10 +189,10 @@ export function createHouseholdService(deps: HouseholdDeps) {
   }
 
   /** Validates a member against the rules; returns the row to store (ID encrypted) or an error code. */
-  function buildMemberRow(
+  function buildMemberData(
     input: unknown,
     storedIdCipher: Uint8Array | null = null,
-  ): Result<MemberRow, MemberError> {
+  ): Result<MemberData, MemberError> {
     const parsed = memberInputSchema.safeParse(input);
     if (!parsed.success) return { ok: false, error: 'invalid' };
     if (parsed.data.keepIdNumber) {
@@ -274,7 +276,7 @@ export function createHouseholdService(deps: HouseholdDeps) {
       const household = await store.findByTelegramId(telegramId);
       if (!household) return { ok: false, error: 'not_registered' };
       if (household.members.length >= MAX_MEMBERS) return { ok: false, error: 'too_many' };
-      const row = buildMemberRow(input);
+      const row = buildMemberData(input);
       if (!row.ok) return row;
       if (row.value.idNumberHash && (await store.idHashBelongsToResident(row.value.idNumberHash))) {
         const own = cipher.hash(cipher.decrypt(household.resident.idNumberCipher));
@@ -294,7 +296,7 @@ export function createHouseholdService(deps: HouseholdDeps) {
       if (!household) return { ok: false, error: 'not_registered' };
       const existing = household.members.find((m) => m.id === memberId);
       if (!existing) return { ok: false, error: 'not_found' };
-      const row = buildMemberRow(input, existing.idNumberCipher);
+      const row = buildMemberData(input, existing.idNumberCipher);
       if (!row.ok) return row;
       const outcome = await store.updateMember(household.id, memberId, row.value);
       if (outcome === 'updated') return { ok: true, value: null };

@@ -1,61 +1,9 @@
 // Households, their registered resident and the other members. Personal fields arrive already encrypted
 // (ciphertext + keyed hash); this repository never sees a plaintext ID number or phone.
+import type { HouseholdRecord, HouseholdStore, MemberData, NewHousehold } from '../../app/households.ts';
 import type { Db } from '../client.ts';
 
-export type Sex = 'male' | 'female';
-export type Relation = 'spouse' | 'child' | 'parent' | 'grandchild' | 'grandparent' | 'sibling' | 'other';
-
-export interface NewHousehold {
-  telegramId: number;
-  communityCode: string;
-  buildingId: string;
-  unit: string;
-  room: string;
-  resident: {
-    name: string;
-    phoneCipher: Uint8Array;
-    idNumberCipher: Uint8Array;
-    idNumberHash: Uint8Array;
-    birthDate: string;
-    sex: Sex;
-    consentVersion: string;
-    consentAt: Date;
-  };
-}
-
-export interface MemberData {
-  name: string;
-  relation: Relation;
-  sex: Sex;
-  birthDate: string;
-  idNumberCipher: Uint8Array | null;
-  idNumberHash: Uint8Array | null;
-}
-
-export interface MemberRecord extends Omit<MemberData, 'idNumberHash'> {
-  id: string;
-}
-
-export interface HouseholdRecord {
-  id: string;
-  community: { code: string; nameZh: string; nameEn: string; districtCode: string };
-  building: { code: string; nameZh: string; nameEn: string };
-  unit: string;
-  room: string;
-  resident: {
-    id: string;
-    name: string;
-    phoneCipher: Uint8Array;
-    idNumberCipher: Uint8Array;
-    birthDate: string;
-    sex: Sex;
-  };
-  members: MemberRecord[];
-}
-
-export type CreateHouseholdResult =
-  | { ok: true; householdId: string; residentId: string }
-  | { ok: false; error: 'already_registered' | 'id_in_use' };
+type CreateHouseholdResult = Awaited<ReturnType<HouseholdStore['create']>>;
 
 const toDate = (isoDate: string) => new Date(`${isoDate}T00:00:00Z`);
 const fromDate = (d: Date) => d.toISOString().slice(0, 10);
@@ -65,7 +13,7 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
 }
 
-export function createHouseholdRepository(db: Db) {
+export function createHouseholdRepository(db: Db): HouseholdStore {
   async function classifyConflict(telegramId: number, idNumberHash: Uint8Array) {
     const byTelegram = await db.resident.count({ where: { telegramId: BigInt(telegramId) } });
     if (byTelegram > 0) return 'already_registered' as const;
