@@ -8,6 +8,7 @@
 // `conversation.now()`. Answers end up in the conversation state, which is stored encrypted.
 import type { InlineKeyboardButton, Message } from 'grammy/types';
 import type { Locale } from '../../config.ts';
+import type { FileRef } from '../../domain/catalogue/index.ts';
 import type { BotContext, BotConversation, FormContext } from '../context.ts';
 import type { TFunction } from '../i18n.ts';
 
@@ -16,14 +17,7 @@ export interface Choice {
   label: string;
 }
 
-export interface FileRef {
-  kind: 'photo' | 'voice' | 'document';
-  fileId: string;
-  fileUniqueId: string;
-  mimeType?: string;
-  sizeBytes?: number;
-  durationSeconds?: number;
-}
+export type { FileRef };
 
 export type TextResult =
   | { ok: true; value: string; label?: string }
