@@ -173,7 +173,10 @@ function toBotMessage(u: StoredBotMessage): BotMessage {
   return { messageId: u.messageId, text: u.message.text ?? '', buttons };
 }
 
-/** The real bot: `tsx src/main.ts` with the given environment, its output captured. */
+/**
+ * The real bot: `node --import tsx src/main.ts` (what `npm start` runs) with the given environment, its
+ * output captured. One process, so a SIGKILL reaches the bot itself, not a wrapper.
+ */
 export class BotProcess {
   readonly child: ChildProcess;
   stdout = '';
@@ -181,7 +184,7 @@ export class BotProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(env: Record<string, string>) {
-    this.child = spawn(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TZ: 'Asia/Shanghai', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
