@@ -3,6 +3,7 @@
 import { createCaseService } from './app/cases.ts';
 import { createHouseholdService } from './app/households.ts';
 import type { PiiCipher } from './app/pii-cipher.ts';
+import { createPrivacyService } from './app/privacy.ts';
 import type { BotDeps } from './bot/context.ts';
 import { createTranslator, type Translator } from './bot/i18n.ts';
 import type { Locale } from './config.ts';
@@ -11,6 +12,7 @@ import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
 import { createCaseRepository } from './db/repositories/cases.ts';
 import { createConversationStateRepository } from './db/repositories/conversation-state.ts';
 import { createHouseholdRepository } from './db/repositories/households.ts';
+import { createPrivacyRepository } from './db/repositories/privacy.ts';
 import { createReferenceRepository } from './db/repositories/reference.ts';
 import { createRoutingRepository } from './db/repositories/routing.ts';
 import { createTelegramUserRepository } from './db/repositories/telegram-users.ts';
@@ -50,6 +52,7 @@ export function compose(opts: ComposeOptions) {
     households,
     cases,
     catalogue,
+    privacy: createPrivacyService({ store: createPrivacyRepository(db), cipher, catalogue, now }),
     reference: { ...reference, schools: routing.schools, hospitals: routing.hospitals },
     users: createTelegramUserRepository(db),
     reloadReferenceData: async () => ({

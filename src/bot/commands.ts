@@ -14,6 +14,8 @@ const RESIDENT_COMMANDS = [
   'language',
   'help',
   'cancel',
+  'mydata',
+  'deleteme',
 ] as const;
 const ADMIN_COMMANDS = [...RESIDENT_COMMANDS, 'reload'] as const;
 

@@ -2,6 +2,7 @@ import type { Conversation, ConversationFlavor } from '@grammyjs/conversations';
 import type { Context } from 'grammy';
 import type { CaseService } from '../app/cases.ts';
 import type { HouseholdService } from '../app/households.ts';
+import type { PrivacyService } from '../app/privacy.ts';
 import type { Locale } from '../config.ts';
 import type { Catalogue } from '../domain/catalogue/index.ts';
 import type { Logger } from '../logger.ts';
@@ -12,6 +13,8 @@ export interface BotDeps {
   households: HouseholdService;
   cases: CaseService;
   catalogue: Catalogue;
+  /** /mydata, /deleteme and the retention rule. */
+  privacy: PrivacyService;
   reference: {
     listCommunities(): Promise<{ code: string; nameZh: string; nameEn: string }[]>;
     listBuildings(

@@ -3,10 +3,13 @@
 // state; commands that must always work (/cancel, /language, /help) before the conversations; the
 // conversations before the features that would otherwise see form answers.
 import { conversations, createConversation } from '@grammyjs/conversations';
+import { limit } from '@grammyjs/ratelimiter';
 import { sequentialize } from '@grammyjs/runner';
 import { Bot, type BotConfig, type BotError, Composer, type ErrorHandler, InlineKeyboard } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { PiiCipher } from '../app/pii-cipher.ts';
+import { isDatabaseUnavailable } from '../db/errors.ts';
+import type { Metrics } from '../metrics.ts';
 import type { BotContext, BotDeps, FormContext } from './context.ts';
 import { encryptedConversationStorage, type StateStore } from './conversation-storage.ts';
 import {
@@ -24,7 +27,9 @@ import { adminFeature } from './features/admin.ts';
 import { globalCommands, groupGuard, startFeature } from './features/basics.ts';
 import { casesFeature } from './features/cases.ts';
 import { householdFeature } from './features/household.ts';
+import { privacyFeature } from './features/privacy.ts';
 import { resolveLocale } from './i18n.ts';
+import { attemptOf } from './update-gate.ts';
 
 /** Bump when a conversation changes incompatibly: residents in the middle of a form start it again. */
 export const CONVERSATION_VERSION = 1;
@@ -37,7 +42,16 @@ export interface CreateBotOptions {
   /** Preset in tests and benchmarks so that no getMe call is made. */
   botInfo?: UserFromGetMe;
   client?: BotConfig<BotContext>['client'];
+  metrics?: Metrics;
+  /** Per resident: at most `limit` updates in `windowMs`; the rest are dropped with one polite word. */
+  flood?: { limit: number; windowMs: number };
 }
+
+/**
+ * One a second on average over a minute, with room for a burst: an album of ten photos, or a resident who
+ * taps quickly through a form, never meets it; a script sending several a second is cut to a trickle.
+ */
+export const FLOOD_LIMIT = { limit: 60, windowMs: 60_000 };
 
 export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   const { deps } = opts;
@@ -59,6 +73,35 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
     await next();
   });
 
+  // One resident flooding the bot is slowed (their surplus updates are dropped, with one polite message per
+  // window); nobody else is: the count is per sender. Kept in memory, so per instance.
+  const flood = opts.flood ?? FLOOD_LIMIT;
+  const told = new Map<number, number>();
+  bot.use(
+    limit<BotContext, never>({
+      timeFrame: flood.windowMs,
+      limit: flood.limit,
+      alwaysReply: true,
+      keyGenerator: (ctx) => ctx.from?.id.toString(),
+      onLimitExceeded: async (ctx) => {
+        opts.metrics?.rateLimited.inc();
+        const from = ctx.from?.id ?? 0;
+        const now = Date.now();
+        const first = now - (told.get(from) ?? 0) >= flood.windowMs;
+        if (first) told.set(from, now);
+        if (told.size > 10_000) told.clear(); // a bound: entries matter for one window only
+        try {
+          // A pressed button always gets its spinner stopped; a message gets one answer per window.
+          if (ctx.callbackQuery)
+            await ctx.answerCallbackQuery(first ? { text: ctx.t('errors.too_fast') } : {});
+          else if (first && ctx.chat?.type === 'private') await ctx.reply(ctx.t('errors.too_fast'));
+        } catch {
+          // Only a courtesy: a failed notice must not turn the dropped update into a failed one.
+        }
+      },
+    }),
+  );
+
   const guarded = bot.errorBoundary(answerWithApology);
   guarded.use(groupGuard());
   // Only private chats reach the forms: a group never starts a registration.
@@ -74,6 +117,8 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
     }),
   );
   priv.use(globalCommands());
+  // A resident's rights work at any time, also in the middle of a form.
+  priv.use(privacyFeature());
   priv.use(
     createConversation<BotContext, FormContext>((c, ctx) => registration(c, ctx, deps), { id: REGISTRATION }),
   );
@@ -131,14 +176,30 @@ function fallback(): Composer<BotContext> {
   return composer;
 }
 
-/** Logs the failure (never the update's content) and tells the resident, in their language. */
+/**
+ * Logs the failure (never the update's content) and tells the resident, in their language: "try again in
+ * a minute" when the database is unreachable, an apology otherwise. An update that came through the update
+ * gate (update-gate.ts) with attempts to spare is not answered here: the error goes on to the gate, which
+ * records the failed attempt so that the update is delivered again and handled then.
+ */
 const answerWithApology: ErrorHandler<BotContext> = async (err: BotError<BotContext>) => {
   const ctx = err.ctx;
   const cause = err.error;
-  ctx.deps?.logger.error({ updateId: ctx.update.update_id, err: cause }, 'update handling failed');
+  const unavailable = isDatabaseUnavailable(cause);
+  const attempt = attemptOf(ctx.update);
+  if (attempt && !attempt.final && !unavailable) throw cause;
+  if (attempt) attempt.failure = cause;
+  if (unavailable) {
+    ctx.deps?.logger.warn(
+      { updateId: ctx.update.update_id },
+      'database unreachable while handling an update',
+    );
+  } else {
+    ctx.deps?.logger.error({ updateId: ctx.update.update_id, err: cause }, 'update handling failed');
+  }
   try {
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
-    if (ctx.chat) await ctx.reply(ctx.t('errors.generic'));
+    if (ctx.chat) await ctx.reply(ctx.t(unavailable ? 'errors.try_again_soon' : 'errors.generic'));
   } catch {
     // Telegram itself failed: nothing more to say to the resident.
   }

@@ -52,7 +52,7 @@ export function fakeTelegram(
   const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = String(input instanceof Request ? input.url : input);
     const method = url.slice(url.lastIndexOf('/') + 1);
-    const payload = init?.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : {};
+    const payload = await readPayload(init);
     const call = { method, payload };
     calls.push(call);
     const failure = opts.fail?.(call);
@@ -62,6 +62,21 @@ export function fakeTelegram(
 
   function answer(method: string, payload: Record<string, unknown>): unknown {
     if (method === 'getMe') return BOT_INFO;
+    if (method === 'sendDocument') {
+      const document = payload.document as { filename?: string } | undefined;
+      return {
+        message_id: ++messageId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: Number(payload.chat_id), type: 'private' },
+        from: BOT_INFO,
+        document: {
+          file_id: `doc${messageId}`,
+          file_unique_id: `docu${messageId}`,
+          file_name: document?.filename,
+        },
+        caption: payload.caption,
+      };
+    }
     if (method === 'sendMessage' || method === 'editMessageText') {
       return {
         message_id: method === 'sendMessage' ? ++messageId : Number(payload.message_id),
@@ -77,6 +92,43 @@ export function fakeTelegram(
   return { fetch, calls };
 }
 
+/**
+ * The payload of a Bot API call: JSON, or multipart/form-data when the call uploads a file (sendDocument);
+ * an uploaded file becomes `{ filename, content }` (content as UTF-8 text) under the field that refers to it.
+ */
+async function readPayload(init: RequestInit | undefined): Promise<Record<string, unknown>> {
+  const body = init?.body;
+  if (!body) return {};
+  if (typeof body === 'string') return JSON.parse(body) as Record<string, unknown>;
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array | string>) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  }
+  const raw = Buffer.concat(chunks).toString('utf8');
+  const headers = new Headers(init?.headers as ConstructorParameters<typeof Headers>[0]);
+  const boundary = /boundary=(.+)$/.exec(headers.get('content-type') ?? '')?.[1];
+  if (!boundary) return JSON.parse(raw) as Record<string, unknown>;
+  const fields: Record<string, unknown> = {};
+  const files: Record<string, { filename: string; content: string }> = {};
+  for (const part of raw.split(`--${boundary}`)) {
+    const match = /^\r\n([\s\S]*?)\r\n\r\n([\s\S]*?)\r\n$/.exec(part);
+    if (!match) continue;
+    const [, head = '', value = ''] = match;
+    const name = /name="([^"]+)"/.exec(head)?.[1];
+    if (!name) continue;
+    const filename = /filename="?([^";\r\n]*)"?/.exec(head)?.[1];
+    if (filename !== undefined) files[name] = { filename, content: value };
+    else fields[name] = value;
+  }
+  for (const [key, value] of Object.entries(fields)) {
+    const attached =
+      typeof value === 'string' && value.startsWith('attach://') ? files[value.slice(9)] : undefined;
+    if (attached) fields[key] = attached;
+    else if (typeof value === 'string' && /^[[{"]/.test(value)) fields[key] = JSON.parse(value);
+  }
+  return fields;
+}
+
 export interface Harness {
   bot: Bot<BotContext>;
   /** The dependencies the current bot was built with (use cases, to set up a scene quickly). */
@@ -87,6 +139,8 @@ export interface Harness {
   calls: ApiCall[];
   /** Builds a fresh bot over the same database and state: what a restart looks like. */
   restart(): void;
+  /** Another bot instance over the same database (its own connection pool), as a second server would be. */
+  instance(): Bot<BotContext>;
   user(id: number, opts?: { languageCode?: string; firstName?: string }): SimUser;
   close(): Promise<void>;
 }
@@ -109,6 +163,8 @@ export interface HarnessOptions {
   /** Extra services for the catalogue, and their texts. */
   services?: readonly ServiceDefinition[];
   extraLocales?: Parameters<typeof createTranslator>[0];
+  /** The flood limit; by default none to speak of, since tests drive residents at machine speed. */
+  flood?: { limit: number; windowMs: number };
 }
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -119,9 +175,10 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const logger = opts.logger ?? createLogger(process.env.LOG_LEVEL ?? 'silent');
   const telegram = fakeTelegram({ fail: opts.fail });
   let lastDeps: BotDeps | undefined;
-  const build = () => {
+  const extraDbs: Db[] = [];
+  const build = (onDb: Db = db) => {
     const { deps, conversationState } = compose({
-      db,
+      db: onDb,
       cipher,
       logger,
       defaultLocale: opts.defaultLocale ?? 'zh-CN',
@@ -140,6 +197,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       cipher,
       botInfo: BOT_INFO,
       client: { fetch: telegram.fetch },
+      flood: opts.flood ?? { limit: 1_000_000, windowMs: 60_000 },
     });
   };
   const bot = build();
@@ -155,8 +213,14 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     restart() {
       harness.bot = build();
     },
+    instance() {
+      const other = createDb(database.url, { poolSize: 4 });
+      extraDbs.push(other);
+      return build(other);
+    },
     user: (id, userOpts) => new SimUser(harness, id, userOpts),
     async close() {
+      for (const other of extraDbs) await other.$disconnect();
       await db.$disconnect();
       await database.drop();
     },

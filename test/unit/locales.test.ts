@@ -77,9 +77,22 @@ describe('locales', () => {
     const families: string[] = [
       ...RELATIONS.map((r) => `common:relation.${r}`),
       ...SEXES.map((s) => `common:sex.${s}`),
-      ...['start', 'services', 'mycases', 'help', 'household', 'language', 'cancel', 'reload'].map(
-        (c) => `common:commands.${c}`,
-      ),
+      ...[
+        'start',
+        'services',
+        'mycases',
+        'help',
+        'household',
+        'language',
+        'cancel',
+        'reload',
+        'mydata',
+        'deleteme',
+      ].map((c) => `common:commands.${c}`),
+      // What the update gate tells a resident without the database (src/bot/update-gate.ts).
+      ...['try_again_soon', 'generic', 'too_fast'].map((k) => `common:errors.${k}`),
+      // /mydata: delivery statuses of notifications (prisma enum NotificationStatus).
+      ...['pending', 'sent', 'failed', 'unreachable'].map((s) => `privacy:mydata.notification_status.${s}`),
       ...CASE_STATUSES.map((s) => `mycases:status.${s}`),
       ...['1', '2', '3', '4', '5'].map((n) => `mycases:rate.stars.${n}`),
       ...['not_registered', 'unknown_service', 'no_department', 'invalid'].map(

@@ -1,0 +1,247 @@
+// Residents' rights over their data: a copy of everything held about them (/mydata), erasure (/deleteme),
+// and the retention rule that strips personal data from closed cases after a configured period.
+// The copy is decrypted here for its owner only; every export is written to the audit log.
+import type { Catalogue } from '../domain/catalogue/index.ts';
+import { describeAnswers } from './cases.ts';
+import type { PiiCipher } from './pii-cipher.ts';
+
+/** What the app needs from storage (src/db/repositories/privacy.ts). Personal fields are ciphertext. */
+export interface PrivacyStore {
+  collect(telegramId: number, conversationKey: string): Promise<HeldDataLike>;
+  erase(telegramId: number, conversationKey: string, now: Date): Promise<{ cases: number } | null>;
+  recordExport(telegramId: number): Promise<void>;
+  anonymiseClosedBefore(cutoff: Date, now: Date, batch: number): Promise<number>;
+}
+
+export interface HeldDataLike {
+  account: {
+    telegramId: string;
+    languageCode: string | null;
+    locale: string | null;
+    unreachable: boolean;
+    firstSeenAt: Date;
+  } | null;
+  resident: {
+    name: string;
+    phoneCipher: Uint8Array;
+    idNumberCipher: Uint8Array;
+    birthDate: string;
+    sex: string;
+    consentVersion: string;
+    consentAt: Date;
+    createdAt: Date;
+  } | null;
+  household: {
+    community: { nameZh: string; nameEn: string };
+    building: { nameZh: string; nameEn: string };
+    unit: string;
+    room: string;
+    createdAt: Date;
+    members: {
+      name: string;
+      relation: string;
+      sex: string;
+      birthDate: string;
+      idNumberCipher: Uint8Array | null;
+    }[];
+  } | null;
+  cases: {
+    number: string;
+    serviceCode: string;
+    status: string;
+    priority: string;
+    anonymous: boolean;
+    answersCipher: Uint8Array;
+    submittedAt: Date;
+    dueAt: Date;
+    resolvedAt: Date | null;
+    closedAt: Date | null;
+    rating: number | null;
+    ratingComment: string | null;
+    events: { at: Date; kind: string; toStatus: string | null; noteCipher: Uint8Array | null }[];
+    attachments: { kind: string; mimeType: string | null; sizeBytes: number | null; createdAt: Date }[];
+  }[];
+  notifications: { kind: string; status: string; createdAt: Date; sentAt: Date | null }[];
+  formInProgress: boolean;
+}
+
+/** Everything held about one person, in clear, for that person. Dates as ISO strings. */
+export interface MyData {
+  generatedAt: string;
+  account: {
+    telegramId: string;
+    languageCode: string | null;
+    locale: string | null;
+    reachable: boolean;
+    firstSeenAt: string;
+  } | null;
+  resident: {
+    name: string;
+    phone: string;
+    idNumber: string;
+    birthDate: string;
+    sex: string;
+    consentVersion: string;
+    consentAt: string;
+    registeredAt: string;
+  } | null;
+  household: {
+    community: { nameZh: string; nameEn: string };
+    building: { nameZh: string; nameEn: string };
+    unit: string;
+    room: string;
+    createdAt: string;
+    members: { name: string; relation: string; sex: string; birthDate: string; idNumber: string | null }[];
+  } | null;
+  cases: {
+    number: string;
+    serviceCode: string;
+    status: string;
+    urgent: boolean;
+    anonymous: boolean;
+    submittedAt: string;
+    dueAt: string;
+    resolvedAt: string | null;
+    closedAt: string | null;
+    rating: number | null;
+    ratingComment: string | null;
+    answers: { stepId: string; answer: string; files: number }[];
+    history: { at: string; kind: string; toStatus: string | null; note: string | null }[];
+    attachments: { kind: string; mimeType: string | null; sizeBytes: number | null; at: string }[];
+  }[];
+  notifications: { kind: string; status: string; createdAt: string; sentAt: string | null }[];
+  formInProgress: boolean;
+}
+
+export interface PrivacyDeps {
+  store: PrivacyStore;
+  cipher: PiiCipher;
+  catalogue: Catalogue;
+  now: () => Date;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+/** The conversation plugin keeps a private chat's form under the chat id, which is the user id. */
+export const conversationKeyOf = (telegramId: number) => String(telegramId);
+
+export function createPrivacyService(deps: PrivacyDeps) {
+  const { store, cipher, catalogue, now } = deps;
+
+  function decryptOrNull(bytes: Uint8Array | null): string | null {
+    return bytes && bytes.length > 0 ? cipher.decrypt(bytes) : null;
+  }
+
+  return {
+    /** A copy of everything held about this Telegram user; null when nothing at all is held. */
+    async exportMine(telegramId: number): Promise<MyData | null> {
+      const held = await store.collect(telegramId, conversationKeyOf(telegramId));
+      if (!held.account && !held.resident && held.cases.length === 0) return null;
+      await store.recordExport(telegramId);
+      const r = held.resident;
+      const h = held.household;
+      return {
+        generatedAt: now().toISOString(),
+        account: held.account
+          ? {
+              telegramId: held.account.telegramId,
+              languageCode: held.account.languageCode,
+              locale: held.account.locale,
+              reachable: !held.account.unreachable,
+              firstSeenAt: held.account.firstSeenAt.toISOString(),
+            }
+          : null,
+        resident: r
+          ? {
+              name: r.name,
+              phone: cipher.decrypt(r.phoneCipher),
+              idNumber: cipher.decrypt(r.idNumberCipher),
+              birthDate: r.birthDate,
+              sex: r.sex,
+              consentVersion: r.consentVersion,
+              consentAt: r.consentAt.toISOString(),
+              registeredAt: r.createdAt.toISOString(),
+            }
+          : null,
+        household: h
+          ? {
+              community: h.community,
+              building: h.building,
+              unit: h.unit,
+              room: h.room,
+              createdAt: h.createdAt.toISOString(),
+              members: h.members.map((m) => ({
+                name: m.name,
+                relation: m.relation,
+                sex: m.sex,
+                birthDate: m.birthDate,
+                idNumber: decryptOrNull(m.idNumberCipher),
+              })),
+            }
+          : null,
+        cases: held.cases.map((c) => ({
+          number: c.number,
+          serviceCode: c.serviceCode,
+          status: c.status,
+          urgent: c.priority === 'urgent',
+          anonymous: c.anonymous,
+          submittedAt: c.submittedAt.toISOString(),
+          dueAt: c.dueAt.toISOString(),
+          resolvedAt: iso(c.resolvedAt),
+          closedAt: iso(c.closedAt),
+          rating: c.rating,
+          ratingComment: c.ratingComment,
+          answers:
+            c.answersCipher.length > 0
+              ? describeAnswers(c, cipher, catalogue).map((a) => ({
+                  stepId: a.stepId,
+                  answer: a.label,
+                  files: a.files.length,
+                }))
+              : [],
+          history: c.events.map((e) => ({
+            at: e.at.toISOString(),
+            kind: e.kind,
+            toStatus: e.toStatus,
+            note: decryptOrNull(e.noteCipher),
+          })),
+          attachments: c.attachments.map((a) => ({
+            kind: a.kind,
+            mimeType: a.mimeType,
+            sizeBytes: a.sizeBytes,
+            at: a.createdAt.toISOString(),
+          })),
+        })),
+        notifications: held.notifications.map((n) => ({
+          kind: n.kind,
+          status: n.status,
+          createdAt: n.createdAt.toISOString(),
+          sentAt: iso(n.sentAt),
+        })),
+        formInProgress: held.formInProgress,
+      };
+    },
+
+    /** Erases this person's personal data; false when nothing was held. */
+    async eraseMine(telegramId: number): Promise<{ erased: boolean; cases: number }> {
+      const result = await store.erase(telegramId, conversationKeyOf(telegramId), now());
+      return result ? { erased: true, cases: result.cases } : { erased: false, cases: 0 };
+    },
+
+    /**
+     * The retention rule: closed (or withdrawn) cases that ended more than `days` days ago lose their
+     * personal data, in batches so that no transaction holds many rows for long. Returns the count.
+     */
+    async applyRetention(days: number, batch = 500): Promise<number> {
+      const at = now();
+      const cutoff = new Date(at.getTime() - days * 86_400_000);
+      let total = 0;
+      for (;;) {
+        const n = await store.anonymiseClosedBefore(cutoff, at, batch);
+        total += n;
+        if (n < batch) return total;
+      }
+    },
+  };
+}
+
+export type PrivacyService = ReturnType<typeof createPrivacyService>;

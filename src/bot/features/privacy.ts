@@ -1,0 +1,189 @@
+// /mydata (a file of everything held about the resident and their household, sent as a document) and
+// /deleteme (with a confirmation: erases their personal data and household file, keeps anonymised case
+// figures). The file holds full ID numbers and phones — it is the owner's own copy, sent only to the owner's
+// private chat, and the export is audited; on screen nothing is ever shown unmasked.
+import { Composer, InlineKeyboard, InputFile } from 'grammy';
+import type { MyData } from '../../app/privacy.ts';
+import type { Locale } from '../../config.ts';
+import { type BotContext, localeName } from '../context.ts';
+import type { TFunction } from '../i18n.ts';
+import { beijingTime } from './cases.ts';
+
+/** The text of the /mydata file, in the resident's language. */
+export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {
+  const at = (iso: string) => beijingTime(iso, locale);
+  const label = (key: string, fallback: string) => t(key, { defaultValue: fallback });
+  const lines: string[] = [
+    t('privacy:mydata.title'),
+    t('privacy:mydata.generated', { at: at(d.generatedAt) }),
+    '',
+  ];
+
+  lines.push(t('privacy:mydata.account_title'));
+  if (d.account) {
+    lines.push(t('privacy:mydata.telegram_id', { id: d.account.telegramId }));
+    lines.push(t('privacy:mydata.language', { language: locale === 'en' ? 'English' : '中文' }));
+    lines.push(t('privacy:mydata.first_seen', { at: at(d.account.firstSeenAt) }));
+    if (!d.account.reachable) lines.push(t('privacy:mydata.unreachable'));
+  }
+  lines.push('');
+
+  lines.push(t('privacy:mydata.resident_title'));
+  if (d.resident) {
+    const r = d.resident;
+    lines.push(
+      t('privacy:mydata.name', { name: r.name }),
+      t('privacy:mydata.phone', { phone: r.phone }),
+      t('privacy:mydata.id_number', { idNumber: r.idNumber }),
+      t('privacy:mydata.birth', { birthDate: r.birthDate, sex: t(`common:sex.${r.sex}`) }),
+      t('privacy:mydata.consent', { at: at(r.consentAt), version: r.consentVersion }),
+      t('privacy:mydata.registered_at', { at: at(r.registeredAt) }),
+    );
+  } else {
+    lines.push(t('privacy:mydata.not_registered'));
+  }
+  lines.push('');
+
+  if (d.household) {
+    const h = d.household;
+    lines.push(t('privacy:mydata.household_title'));
+    lines.push(
+      t('privacy:mydata.address', {
+        community: localeName(locale, h.community),
+        building: localeName(locale, h.building),
+        unit: h.unit,
+        room: h.room,
+      }),
+    );
+    if (h.members.length === 0) lines.push(t('privacy:mydata.no_members'));
+    else lines.push(t('privacy:mydata.members_title', { count: h.members.length }));
+    h.members.forEach((m, i) => {
+      lines.push(
+        t('privacy:mydata.member', {
+          index: i + 1,
+          name: m.name,
+          relation: t(`common:relation.${m.relation}`),
+          sex: t(`common:sex.${m.sex}`),
+          birthDate: m.birthDate,
+          idNumber: m.idNumber ?? t('privacy:mydata.no_id'),
+        }),
+      );
+    });
+    lines.push('');
+  }
+
+  lines.push(t('privacy:mydata.cases_title', { count: d.cases.length }));
+  if (d.cases.length === 0) lines.push(t('privacy:mydata.no_cases'));
+  for (const c of d.cases) {
+    lines.push(
+      t('privacy:mydata.case', {
+        number: c.number,
+        service: label(`services:${c.serviceCode}.name`, c.serviceCode),
+        status: label(`mycases:status.${c.status}`, c.status),
+        urgent: `${c.urgent ? t('mycases:urgent') : ''}${c.anonymous ? t('privacy:mydata.case_anonymous') : ''}`,
+      }),
+      t('privacy:mydata.case_dates', { submittedAt: at(c.submittedAt), dueAt: at(c.dueAt) }),
+    );
+    if (c.closedAt) lines.push(t('privacy:mydata.case_closed', { at: at(c.closedAt) }));
+    for (const a of c.answers) {
+      lines.push(
+        t('privacy:mydata.answer', {
+          field: label(`services:${c.serviceCode}.fields.${a.stepId}`, a.stepId),
+          answer: a.answer + (a.files > 0 ? t('privacy:mydata.answer_files', { count: a.files }) : ''),
+        }),
+      );
+    }
+    if (c.attachments.length > 0)
+      lines.push(t('privacy:mydata.attachments', { count: c.attachments.length }));
+    if (c.history.length > 0) {
+      lines.push(t('privacy:mydata.history'));
+      for (const e of c.history) {
+        lines.push(
+          t('privacy:mydata.history_line', {
+            at: at(e.at),
+            what:
+              t([`mycases:event.${e.kind}`, `mycases:status.${e.toStatus ?? 'submitted'}`]) +
+              (e.note ? t('privacy:mydata.history_note', { note: e.note }) : ''),
+          }),
+        );
+      }
+    }
+    if (c.rating !== null) {
+      lines.push(
+        t('privacy:mydata.rating', {
+          rating: c.rating,
+          comment: c.ratingComment ? t('privacy:mydata.history_note', { note: c.ratingComment }) : '',
+        }),
+      );
+    }
+    lines.push('');
+  }
+  if (d.cases.length === 0) lines.push('');
+
+  lines.push(t('privacy:mydata.notifications_title', { count: d.notifications.length }));
+  for (const n of d.notifications) {
+    lines.push(
+      t('privacy:mydata.notification', {
+        at: at(n.createdAt),
+        kind: n.kind,
+        status: label(`privacy:mydata.notification_status.${n.status}`, n.status),
+      }),
+    );
+  }
+  lines.push('', t(d.formInProgress ? 'privacy:mydata.form_in_progress' : 'privacy:mydata.no_form'), '');
+  return lines.join('\n');
+}
+
+export function privacyFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const priv = composer.chatType('private');
+
+  priv.command('mydata', async (ctx) => {
+    const data = await ctx.deps.privacy.exportMine(ctx.from.id);
+    if (!data) {
+      await ctx.reply(ctx.t('privacy:mydata.nothing'));
+      return;
+    }
+    const text = renderMyData(data, ctx.t, ctx.locale);
+    const day = data.generatedAt.slice(0, 10);
+    await ctx.replyWithDocument(
+      new InputFile(Buffer.from(`\ufeff${text}`, 'utf8'), `${ctx.t('privacy:mydata.filename')}-${day}.txt`),
+      { caption: ctx.t('privacy:mydata.caption') },
+    );
+  });
+
+  priv.command('deleteme', async (ctx) => {
+    await ctx.reply(ctx.t('privacy:deleteme.confirm'), {
+      reply_markup: new InlineKeyboard()
+        .text(ctx.t('privacy:deleteme.confirm_yes'), 'pd:erase')
+        .row()
+        .text(ctx.t('privacy:deleteme.confirm_no'), 'pd:keep'),
+    });
+  });
+
+  priv.callbackQuery('pd:erase', async (ctx) => {
+    await ctx.conversation.exitAll();
+    const result = await ctx.deps.privacy.eraseMine(ctx.from.id);
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    if (!result.erased) {
+      await ctx.reply(ctx.t('privacy:deleteme.nothing'));
+      return;
+    }
+    ctx.registered = false;
+    await ctx.reply(
+      result.cases > 0
+        ? ctx.t('privacy:deleteme.done_cases', { count: result.cases })
+        : ctx.t('privacy:deleteme.done'),
+      { reply_markup: { remove_keyboard: true } },
+    );
+  });
+
+  priv.callbackQuery('pd:keep', async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await ctx.reply(ctx.t('privacy:deleteme.kept'));
+  });
+
+  return composer;
+}

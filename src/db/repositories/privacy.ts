@@ -1,0 +1,279 @@
+// Residents' rights over their data, at the storage level: read everything held about one Telegram user,
+// erase it, and strip personal data from old closed cases. Personal fields stay ciphertext here; the use
+// case (src/app/privacy.ts) decrypts. Erasing keeps the anonymised figures of cases (service, department,
+// dates, status, priority, rating) and removes or blanks everything that identifies or describes a person.
+import type { Db, Prisma } from '../client.ts';
+
+type Tx = Prisma.TransactionClient;
+
+const EMPTY = new Uint8Array(0);
+const fromDate = (d: Date) => d.toISOString().slice(0, 10);
+const TERMINAL = ['closed', 'withdrawn'] as const;
+const OPEN = ['submitted', 'accepted', 'in_progress', 'waiting_resident'] as const;
+
+export interface HeldData {
+  account: {
+    telegramId: string;
+    languageCode: string | null;
+    locale: string | null;
+    unreachable: boolean;
+    firstSeenAt: Date;
+  } | null;
+  resident: {
+    id: string;
+    name: string;
+    phoneCipher: Uint8Array;
+    idNumberCipher: Uint8Array;
+    birthDate: string;
+    sex: string;
+    consentVersion: string;
+    consentAt: Date;
+    createdAt: Date;
+  } | null;
+  household: {
+    community: { nameZh: string; nameEn: string };
+    building: { nameZh: string; nameEn: string };
+    unit: string;
+    room: string;
+    createdAt: Date;
+    members: {
+      name: string;
+      relation: string;
+      sex: string;
+      birthDate: string;
+      idNumberCipher: Uint8Array | null;
+    }[];
+  } | null;
+  cases: {
+    number: string;
+    serviceCode: string;
+    status: string;
+    priority: string;
+    anonymous: boolean;
+    answersCipher: Uint8Array;
+    submittedAt: Date;
+    dueAt: Date;
+    resolvedAt: Date | null;
+    closedAt: Date | null;
+    rating: number | null;
+    ratingComment: string | null;
+    events: { at: Date; kind: string; toStatus: string | null; noteCipher: Uint8Array | null }[];
+    attachments: { kind: string; mimeType: string | null; sizeBytes: number | null; createdAt: Date }[];
+  }[];
+  notifications: { kind: string; status: string; createdAt: Date; sentAt: Date | null }[];
+  formInProgress: boolean;
+}
+
+/** Blanks the personal content of the given cases; returns how many were changed. */
+async function anonymiseCases(tx: Tx, caseIds: string[], now: Date): Promise<number> {
+  if (caseIds.length === 0) return 0;
+  await tx.caseEvent.updateMany({ where: { caseId: { in: caseIds } }, data: { noteCipher: null } });
+  await tx.caseAttachment.deleteMany({ where: { caseId: { in: caseIds } } });
+  // Queued messages about these cases may quote them; those already sent are history without content.
+  await tx.notification.deleteMany({ where: { caseId: { in: caseIds }, status: 'pending' } });
+  await tx.notification.updateMany({ where: { caseId: { in: caseIds } }, data: { payload: {} } });
+  const { count } = await tx.case.updateMany({
+    where: { id: { in: caseIds } },
+    data: {
+      residentId: null,
+      telegramId: null,
+      answersCipher: EMPTY,
+      ratingComment: null,
+      anonymisedAt: now,
+    },
+  });
+  return count;
+}
+
+export function createPrivacyRepository(db: Db) {
+  return {
+    async collect(telegramId: number, conversationKey: string): Promise<HeldData> {
+      const tid = BigInt(telegramId);
+      const [account, resident, cases, notifications, form] = await Promise.all([
+        db.telegramUser.findUnique({
+          where: { telegramId: tid },
+          select: { languageCode: true, locale: true, unreachable: true, firstSeenAt: true },
+        }),
+        db.resident.findUnique({
+          where: { telegramId: tid },
+          select: {
+            id: true,
+            name: true,
+            phoneCipher: true,
+            idNumberCipher: true,
+            birthDate: true,
+            sex: true,
+            consentVersion: true,
+            consentAt: true,
+            createdAt: true,
+            household: {
+              select: {
+                unit: true,
+                room: true,
+                createdAt: true,
+                community: { select: { nameZh: true, nameEn: true } },
+                building: { select: { nameZh: true, nameEn: true } },
+                members: {
+                  select: { name: true, relation: true, sex: true, birthDate: true, idNumberCipher: true },
+                  orderBy: [{ birthDate: 'asc' }, { createdAt: 'asc' }],
+                },
+              },
+            },
+          },
+        }),
+        db.case.findMany({
+          where: { OR: [{ telegramId: tid }, { resident: { telegramId: tid } }] },
+          orderBy: { submittedAt: 'asc' },
+          select: {
+            number: true,
+            serviceCode: true,
+            status: true,
+            priority: true,
+            anonymous: true,
+            answersCipher: true,
+            submittedAt: true,
+            dueAt: true,
+            resolvedAt: true,
+            closedAt: true,
+            rating: true,
+            ratingComment: true,
+            events: {
+              where: { visibleToResident: true },
+              orderBy: [{ at: 'asc' }, { id: 'asc' }],
+              select: { at: true, kind: true, toStatus: true, noteCipher: true },
+            },
+            attachments: {
+              orderBy: { createdAt: 'asc' },
+              select: { kind: true, mimeType: true, sizeBytes: true, createdAt: true },
+            },
+          },
+        }),
+        db.notification.findMany({
+          where: { telegramId: tid },
+          orderBy: { createdAt: 'asc' },
+          select: { kind: true, status: true, createdAt: true, sentAt: true },
+        }),
+        db.conversationState.count({ where: { key: conversationKey } }),
+      ]);
+      const h = resident?.household;
+      return {
+        account: account ? { telegramId: String(telegramId), ...account } : null,
+        resident: resident
+          ? {
+              id: resident.id,
+              name: resident.name,
+              phoneCipher: resident.phoneCipher,
+              idNumberCipher: resident.idNumberCipher,
+              birthDate: fromDate(resident.birthDate),
+              sex: resident.sex,
+              consentVersion: resident.consentVersion,
+              consentAt: resident.consentAt,
+              createdAt: resident.createdAt,
+            }
+          : null,
+        household: h
+          ? {
+              community: h.community,
+              building: h.building,
+              unit: h.unit,
+              room: h.room,
+              createdAt: h.createdAt,
+              members: h.members.map((m) => ({ ...m, birthDate: fromDate(m.birthDate) })),
+            }
+          : null,
+        cases,
+        notifications,
+        formInProgress: form > 0,
+      };
+    },
+
+    /**
+     * Erases one person, in one transaction: open cases are withdrawn (nobody could answer them), every
+     * case of theirs is anonymised, queued messages to them are dropped, the household file (with its
+     * members) and the resident are deleted, then their account row and any half-filled form. The audit
+     * log is append-only and keeps an entry of the erasure itself, without personal data.
+     */
+    async erase(telegramId: number, conversationKey: string, now: Date): Promise<{ cases: number } | null> {
+      const tid = BigInt(telegramId);
+      return db.$transaction(async (tx) => {
+        const account = await tx.telegramUser.findUnique({
+          where: { telegramId: tid },
+          select: { telegramId: true },
+        });
+        const resident = await tx.resident.findUnique({
+          where: { telegramId: tid },
+          select: { id: true, householdId: true },
+        });
+        if (!account && !resident) return null;
+        const cases = await tx.case.findMany({
+          where: { OR: [{ telegramId: tid }, ...(resident ? [{ residentId: resident.id }] : [])] },
+          select: { id: true, status: true },
+        });
+        const open = cases.filter((c) => (OPEN as readonly string[]).includes(c.status));
+        for (const c of open) {
+          await tx.case.update({ where: { id: c.id }, data: { status: 'withdrawn', closedAt: now } });
+          await tx.caseEvent.create({
+            data: {
+              caseId: c.id,
+              actorKind: 'system',
+              kind: 'erased',
+              fromStatus: c.status,
+              toStatus: 'withdrawn',
+              visibleToResident: false,
+            },
+          });
+        }
+        const anonymised = await anonymiseCases(
+          tx,
+          cases.map((c) => c.id),
+          now,
+        );
+        await tx.notification.deleteMany({ where: { telegramId: tid } });
+        if (resident) {
+          await tx.resident.delete({ where: { id: resident.id } });
+          const others = await tx.resident.count({ where: { householdId: resident.householdId } });
+          if (others === 0) await tx.household.delete({ where: { id: resident.householdId } });
+        }
+        await tx.conversationState.deleteMany({ where: { key: conversationKey } });
+        await tx.telegramUser.deleteMany({ where: { telegramId: tid } });
+        await tx.auditLog.create({
+          data: { action: 'personal_data_erased', detail: { cases: anonymised, withdrawn: open.length } },
+        });
+        return { cases: anonymised };
+      });
+    },
+
+    /** Audit row for an export: who asked for their own data, and when. */
+    async recordExport(telegramId: number): Promise<void> {
+      await db.auditLog.create({
+        data: { actorTelegramId: BigInt(telegramId), action: 'personal_data_exported' },
+      });
+    },
+
+    /**
+     * Anonymises up to `batch` closed or withdrawn cases that ended before `cutoff` and still hold personal
+     * data. Returns how many it changed (0: nothing left).
+     */
+    async anonymiseClosedBefore(cutoff: Date, now: Date, batch: number): Promise<number> {
+      return db.$transaction(async (tx) => {
+        const rows = await tx.case.findMany({
+          where: {
+            status: { in: [...TERMINAL] },
+            anonymisedAt: null,
+            // closed_at is set by every path that ends a case; updated_at covers a row that lacks it.
+            OR: [{ closedAt: { lt: cutoff } }, { closedAt: null, updatedAt: { lt: cutoff } }],
+          },
+          select: { id: true },
+          take: batch,
+        });
+        return anonymiseCases(
+          tx,
+          rows.map((r) => r.id),
+          now,
+        );
+      });
+    },
+  };
+}
+
+export type PrivacyRepository = ReturnType<typeof createPrivacyRepository>;

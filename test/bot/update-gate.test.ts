@@ -1,0 +1,274 @@
+// Each update handled once: the same update_id twice (one after the other, at the same moment on two
+// instances), a handler that fails and is retried, one that keeps failing (set aside), a crash between
+// "claimed" and "done" (the lease), the database unreachable at the claim, and a resident flooding the bot.
+import type { Update } from 'grammy/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FLOOD_LIMIT } from '../../src/bot/create-bot.ts';
+import { createUpdateGate, type ReceiptStore } from '../../src/bot/update-gate.ts';
+import { createUpdateReceiptRepository } from '../../src/db/repositories/update-receipts.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createMetrics } from '../../src/metrics.ts';
+import { BOT_INFO, createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
+import { adultMan, adultWoman } from '../support/fixtures.ts';
+
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger('debug', { write: (s: string) => lines.push(JSON.parse(s)) });
+  return { logger, lines };
+}
+
+/** The callback_query update a tap on `label` would send, without sending it. */
+function tapUpdate(u: SimUser, label: string, updateId: number): Update {
+  const found = u.findButton(label);
+  if (!found) throw new Error(`no button ${label}`);
+  return {
+    update_id: updateId,
+    callback_query: {
+      id: `cq-${updateId}`,
+      from: u.from,
+      chat_instance: `ci${u.id}`,
+      data: found.button.callback_data,
+      message: { message_id: found.messageId, date: 0, chat: u.chat, from: BOT_INFO, text: '…' },
+    },
+  } as Update;
+}
+
+function textUpdate(u: SimUser, text: string, updateId: number): Update {
+  const entities = text.startsWith('/')
+    ? [{ type: 'bot_command', offset: 0, length: text.length }]
+    : undefined;
+  return {
+    update_id: updateId,
+    message: { message_id: updateId, date: 0, chat: u.chat, from: u.from, text, entities },
+  } as Update;
+}
+
+/** Fills the registration up to the consent question. */
+async function fillRegistration(u: SimUser, person = adultMan) {
+  await u.text('/start');
+  await u.tap('📝 登记我家');
+  await u.tap('旺家社区');
+  await u.tap('3栋');
+  await u.tap('2 单元');
+  await u.text('302');
+  await u.text(person.name);
+  await u.text(person.phone);
+  await u.text(person.idNumber);
+  await u.tap('✅ 对的，提交');
+}
+
+const callsTo = (h: Harness, chatId: number, from: number) =>
+  h.calls.slice(from).filter((c) => Number(c.payload.chat_id) === chatId);
+
+let nextUpdateId = 900_000_000;
+
+describe('the update gate', () => {
+  let h: Harness;
+  let receipts: ReturnType<typeof createUpdateReceiptRepository>;
+  const log = capturingLogger();
+  let failuresLeft = 0;
+
+  beforeAll(async () => {
+    h = await createHarness({
+      logger: log.logger,
+      adjustDeps: (deps) => {
+        const real = deps.households.getHousehold;
+        deps.households.getHousehold = async (id) => {
+          if (failuresLeft > 0) {
+            failuresLeft--;
+            throw new Error('boom at 522201198503081234');
+          }
+          return real(id);
+        };
+      },
+    });
+    receipts = createUpdateReceiptRepository(h.db);
+  });
+  afterAll(() => h.close());
+
+  const gateFor = (bot = h.bot, extra: Partial<Parameters<typeof createUpdateGate>[0]> = {}) =>
+    createUpdateGate({ bot, deps: h.deps, receipts, ...extra });
+
+  it('handles an update delivered twice, one after the other, once', async () => {
+    const u = h.user(7001);
+    const gate = gateFor();
+    const update = textUpdate(u, '/help', nextUpdateId++);
+    const before = h.calls.length;
+    expect(await gate.process(structuredClone(update))).toBe('handled');
+    expect(await gate.process(structuredClone(update))).toBe('duplicate');
+    expect(sentTexts(callsTo(h, u.id, before))).toHaveLength(1);
+  });
+
+  it('the same consent tap at the same moment on two instances registers once and answers once', async () => {
+    const u = h.user(7002);
+    await fillRegistration(u, adultWoman);
+    const update = tapUpdate(u, '✅ 同意', nextUpdateId++);
+    const a = gateFor(h.bot);
+    const b = gateFor(h.instance());
+    const before = h.calls.length;
+    const outcomes = await Promise.all([
+      a.process(structuredClone(update)),
+      b.process(structuredClone(update)),
+    ]);
+    // One wins; the other finds it in hand (busy, answered 503) or, if it came a moment later, done.
+    expect(outcomes.filter((o) => o === 'handled')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'busy' || o === 'duplicate')).toHaveLength(1);
+    // Telegram comes back for the one answered 503 and finds it done.
+    expect(await b.process(structuredClone(update))).toBe('duplicate');
+    expect(await h.db.resident.count({ where: { telegramId: BigInt(u.id) } })).toBe(1);
+    const texts = sentTexts(callsTo(h, u.id, before));
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toContain('登记好了');
+  });
+
+  it('many copies of many updates across two instances: each handled exactly once', async () => {
+    const a = gateFor(h.bot);
+    const b = gateFor(h.instance());
+    const users = Array.from({ length: 20 }, (_, i) => h.user(7100 + i));
+    const updates = users.map((u) => textUpdate(u, '/help', nextUpdateId++));
+    const before = h.calls.length;
+    const outcomes = await Promise.all(
+      updates.flatMap((up) => [a, b, a, b].map((g) => g.process(structuredClone(up)))),
+    );
+    expect(outcomes.filter((o) => o === 'handled')).toHaveLength(20);
+    expect(outcomes.every((o) => ['handled', 'busy', 'duplicate'].includes(o))).toBe(true);
+    for (const u of users) expect(sentTexts(callsTo(h, u.id, before))).toHaveLength(1);
+  });
+
+  it('an update whose handling failed is handled when it is delivered again, once', async () => {
+    const u = h.user(7003);
+    const gate = gateFor();
+    await u.text('/start');
+    const update = textUpdate(u, '/household', nextUpdateId++);
+    failuresLeft = 1;
+    const before = h.calls.length;
+    expect(await gate.process(structuredClone(update))).toBe('failed');
+    // Nothing was said to the resident yet: the update will come again.
+    expect(sentTexts(callsTo(h, u.id, before))).toEqual([]);
+    expect(await gate.process(structuredClone(update))).toBe('handled');
+    expect(await gate.process(structuredClone(update))).toBe('duplicate');
+    expect(sentTexts(callsTo(h, u.id, before))).toEqual([expect.stringContaining('还没有登记')]);
+  });
+
+  it('an update that keeps failing is set aside: logged without content, an apology, and the chat goes on', async () => {
+    const u = h.user(7004);
+    const gate = gateFor(h.bot, { maxAttempts: 3 });
+    const update = textUpdate(u, '/household', nextUpdateId++);
+    failuresLeft = 100;
+    const before = h.calls.length;
+    expect(await gate.process(structuredClone(update))).toBe('failed');
+    expect(await gate.process(structuredClone(update))).toBe('failed');
+    expect(await gate.process(structuredClone(update))).toBe('set_aside');
+    expect(await gate.process(structuredClone(update))).toBe('duplicate');
+    failuresLeft = 0;
+    expect(sentTexts(callsTo(h, u.id, before))).toEqual([expect.stringContaining('对不起')]);
+    const row = await h.db.updateReceipt.findUnique({
+      where: { botId_updateId: { botId: BigInt(BOT_INFO.id), updateId: BigInt(update.update_id) } },
+    });
+    expect(row).toMatchObject({ status: 'set_aside', attempts: 3 });
+    const logged = JSON.stringify(log.lines.filter((l) => l.updateId === update.update_id));
+    expect(logged).toContain('update set aside after repeated failures');
+    expect(logged).not.toContain('"text"'); // no update payload
+    expect(logged).not.toContain('"chat"');
+    expect(logged).not.toContain('522201198503081234');
+    // The next message of that resident is handled as usual.
+    expect(await gate.process(textUpdate(u, '/help', nextUpdateId++))).toBe('handled');
+    expect(u.lastText()).toContain('/services');
+  });
+
+  it('a crash between "claimed" and "done" loses nothing: the update is handled once the lease runs out', async () => {
+    const u = h.user(7005);
+    const gate = gateFor();
+    const update = textUpdate(u, '/help', nextUpdateId++);
+    // An instance claims the update and dies.
+    const dead = await receipts.claim(BOT_INFO.id, update.update_id, { leaseMs: 60_000 });
+    expect(dead.kind).toBe('claimed');
+    expect(await gate.process(structuredClone(update))).toBe('busy');
+    await h.db.$executeRaw`update update_receipt set lease_until = lease_until - interval '2 minutes'
+      where update_id = ${update.update_id}`;
+    const before = h.calls.length;
+    expect(await gate.process(structuredClone(update))).toBe('handled');
+    expect(sentTexts(callsTo(h, u.id, before))).toHaveLength(1);
+    const row = await h.db.updateReceipt.findFirst({ where: { updateId: BigInt(update.update_id) } });
+    expect(row).toMatchObject({ status: 'done', attempts: 2 });
+    // The dead instance's late "done" changes nothing.
+    if (dead.kind === 'claimed') {
+      expect(await receipts.finish(BOT_INFO.id, update.update_id, dead.token, 'done')).toBe(false);
+    }
+  });
+
+  it('a poller takes over an unfinished claim at once (it is the only consumer)', async () => {
+    const u = h.user(7006);
+    const gate = gateFor(h.bot, { stealClaims: true });
+    const update = textUpdate(u, '/help', nextUpdateId++);
+    await receipts.claim(BOT_INFO.id, update.update_id, { leaseMs: 60_000 });
+    expect(await gate.process(update)).toBe('handled');
+  });
+
+  it('with the database unreachable, the resident is asked to try again in a minute, once per while', async () => {
+    const u = h.user(7007);
+    const down: ReceiptStore = {
+      claim: async () => {
+        throw Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: 'P1001' });
+      },
+      finish: async () => false,
+      release: async () => false,
+    };
+    const gate = createUpdateGate({ bot: h.bot, deps: h.deps, receipts: down });
+    const before = h.calls.length;
+    expect(await gate.process(textUpdate(u, '/household', nextUpdateId++))).toBe('db_unavailable');
+    expect(await gate.process(textUpdate(u, 'hello', nextUpdateId++))).toBe('db_unavailable');
+    const texts = sentTexts(callsTo(h, u.id, before));
+    expect(texts).toEqual([expect.stringContaining('请过一分钟再发一次')]);
+    const en = h.user(7008, { languageCode: 'en' });
+    await gate.process(textUpdate(en, '/help', nextUpdateId++));
+    expect(en.lastText()).toContain('again in a minute');
+  });
+
+  it('counts outcomes and handling time in the metrics', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const gate = gateFor(h.bot, { metrics });
+    const u = h.user(7009);
+    const update = textUpdate(u, '/help', nextUpdateId++);
+    await gate.process(structuredClone(update));
+    await gate.process(structuredClone(update));
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('bianmin_updates_total{outcome="handled"} 1');
+    expect(text).toContain('bianmin_updates_total{outcome="duplicate"} 1');
+    expect(text).toMatch(/bianmin_update_duration_seconds_count\{outcome="handled"\} 1/);
+  });
+
+  it('close() waits for the updates in hand and refuses new ones', async () => {
+    const gate = gateFor();
+    const u = h.user(7010);
+    const running = gate.process(textUpdate(u, '/help', nextUpdateId++));
+    expect(gate.inFlight()).toBe(1);
+    const closed = gate.close();
+    expect(await gate.process(textUpdate(u, '/help', nextUpdateId++))).toBe('refused');
+    await closed;
+    expect(gate.inFlight()).toBe(0);
+    expect(await running).toBe('handled');
+  });
+});
+
+describe('a resident flooding the bot', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ flood: FLOOD_LIMIT });
+  });
+  afterAll(() => h.close());
+
+  it('is slowed with one polite message; another resident is not', async () => {
+    const flooder = h.user(7201);
+    const other = h.user(7202);
+    const before = h.calls.length;
+    for (let i = 0; i < FLOOD_LIMIT.limit + 10; i++) await flooder.text('/help');
+    const texts = sentTexts(callsTo(h, flooder.id, before));
+    expect(texts.filter((t) => t.includes('/services'))).toHaveLength(FLOOD_LIMIT.limit);
+    expect(texts.filter((t) => t.includes('太快'))).toHaveLength(1);
+    expect(sentTexts(await other.text('/help'))[0]).toContain('/services');
+    // A pressed button over the limit still gets its spinner stopped.
+    const pressed = await flooder.press('hh:show');
+    expect(pressed.map((c) => c.method)).toEqual(['answerCallbackQuery']);
+  });
+});
