@@ -69,11 +69,30 @@ const common = {
       .optional(),
   ),
   REFERENCE_DATA_FILE: z.preprocess(emptyToUndefined, z.string().default('reference/tongren.json')),
+  CASE_RETENTION_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of days, such as 1095' })
+      .int({ message: 'must be a whole number of days' })
+      .min(30, { message: 'must be at least 30 days' })
+      .default(1095),
+  ),
+  UPDATE_LEASE_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of seconds, such as 60' })
+      .int({ message: 'must be a whole number of seconds' })
+      .min(5, { message: 'must be at least 5 seconds' })
+      .max(3600, { message: 'must be at most 3600 seconds' })
+      .default(60),
+  ),
 };
 
 const polling = z.object({
   ...common,
   BOT_MODE: z.literal('polling'),
+  // Optional in polling mode: /healthz, /readyz and /metrics on this port.
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).optional()),
 });
 
 const webhook = z.object({
@@ -111,6 +130,12 @@ export interface Config {
   piiKey: string | undefined;
   referenceDataFile: string;
   webhook: { url: string; secret: string; setOnStart: boolean; port: number } | undefined;
+  /** Where /healthz, /readyz and /metrics are served (the webhook's port in webhook mode); none if unset. */
+  httpPort: number | undefined;
+  /** Closed cases lose their personal data after this many days. */
+  caseRetentionDays: number;
+  /** How long an instance's claim on an update lasts before another may take it over. */
+  updateLeaseSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -162,5 +187,8 @@ export function loadConfig(
             port: e.PORT,
           }
         : undefined,
+    httpPort: e.PORT,
+    caseRetentionDays: e.CASE_RETENTION_DAYS,
+    updateLeaseSeconds: e.UPDATE_LEASE_SECONDS,
   };
 }

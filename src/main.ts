@@ -1,24 +1,29 @@
 // Start: read the configuration, open the database (embedded when DATABASE_URL is unset), apply the
 // migrations, load the reference data, start the bot (long polling or webhook), shut down cleanly.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import path from 'node:path';
-import { type RunnerHandle, run } from '@grammyjs/runner';
-import { type Bot, GrammyError, HttpError, webhookCallback } from 'grammy';
+import { type Bot, GrammyError, HttpError } from 'grammy';
 import { createPiiCipher, generateMasterKey, parseMasterKey } from './app/pii-cipher.ts';
 import { setCommandMenus } from './bot/commands.ts';
 import type { BotContext } from './bot/context.ts';
 import { createBot } from './bot/create-bot.ts';
+import { ALLOWED_UPDATES, startPolling } from './bot/polling.ts';
+import { telegramClient } from './bot/telegram-client.ts';
+import { createUpdateGate } from './bot/update-gate.ts';
 import { compose } from './compose.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { createDb } from './db/client.ts';
-import { migrateDatabase } from './db/migrate.ts';
+import { createDb, poolStats } from './db/client.ts';
+import { migrateDatabase, pendingMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
+import { createOpsStatsRepository } from './db/repositories/ops-stats.ts';
+import { createUpdateReceiptRepository } from './db/repositories/update-receipts.ts';
+import { readinessCheck, startHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createMetrics, observeDatabase } from './metrics.ts';
+import { createHousekeeping } from './workers/housekeeping.ts';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
-const STATE_RETENTION_DAYS = 30;
 
 /** A problem the operator can fix: printed as plain words, without a stack trace. */
 class StartupError extends Error {}
@@ -127,61 +132,91 @@ async function main(): Promise<void> {
       adminTelegramIds: config.adminTelegramIds,
       referenceDataFile: config.referenceDataFile,
     });
+    const metrics = createMetrics();
     const bot = createBot({
       token: config.botToken,
       deps,
       conversationState,
       cipher,
-      client: config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : undefined,
+      metrics,
+      client: telegramClient({ apiRoot: config.telegramApiRoot, metrics }),
     });
 
     await confirmBotIdentity(bot, logger, config.telegramApiRoot);
     logger.info({ username: bot.botInfo.username }, 'bot identity confirmed');
     void setCommandMenus(bot.api, deps);
 
-    // Abandoned forms hold personal data: forget them after a while.
-    const sweep = setInterval(
-      () => {
-        const cutoff = new Date(Date.now() - STATE_RETENTION_DAYS * 86_400_000);
-        conversationState
-          .deleteOlderThan(cutoff)
-          .then((n) => n > 0 && logger.info({ n }, 'removed abandoned conversation states'))
-          .catch((err: unknown) => logger.warn({ err }, 'conversation state sweep failed'));
-      },
-      60 * 60 * 1000,
-    );
-    sweep.unref();
-    cleanups.unshift(async () => clearInterval(sweep));
+    const receipts = createUpdateReceiptRepository(db);
+    const gate = createUpdateGate({
+      bot,
+      deps,
+      receipts,
+      metrics,
+      leaseMs: config.updateLeaseSeconds * 1000,
+      // A poller is the only consumer of its bot's updates: an unfinished claim is a dead predecessor's.
+      stealClaims: config.mode === 'polling',
+    });
+
+    // Nightly: the retention rule for closed cases, old update receipts, abandoned forms.
+    const housekeeping = createHousekeeping({
+      applyRetention: (days) => deps.privacy.applyRetention(days),
+      deleteReceiptsOlderThan: (cutoff) => receipts.deleteOlderThan(cutoff),
+      deleteFormsOlderThan: (cutoff) => conversationState.deleteOlderThan(cutoff),
+      retentionDays: config.caseRetentionDays,
+      logger,
+    });
+    housekeeping.start();
+    cleanups.unshift(() => housekeeping.stop());
+
+    const ops = createOpsStatsRepository(db);
+    observeDatabase(metrics, {
+      pool: () => poolStats(db),
+      notificationBacklog: () => ops.notificationBacklog(),
+    });
+    const port = config.webhook?.port ?? config.httpPort;
+    const http =
+      port === undefined
+        ? undefined
+        : await startHttpServer({
+            port,
+            logger,
+            registry: metrics.registry,
+            ready: readinessCheck({
+              ping: () => ops.ping(),
+              pendingMigrations: () => pendingMigrations(databaseUrl),
+            }),
+            webhook: config.webhook && {
+              path: new URL(config.webhook.url).pathname,
+              secret: config.webhook.secret,
+              process: (update) => gate.process(update),
+            },
+          });
+    if (http) {
+      cleanups.unshift(() => http.close());
+      logger.info({ port }, 'HTTP server started (/healthz, /readyz, /metrics)');
+    }
+    // Shutdown, in this order: stop taking updates, finish the ones in hand, then the rest above.
+    cleanups.unshift(() => gate.close());
 
     if (config.mode === 'polling' || !config.webhook) {
       await bot.api
         .deleteWebhook()
         .catch((err: unknown) => logger.warn({ err: String(err) }, 'deleteWebhook failed'));
-      const runner: RunnerHandle = run(bot, {
-        runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] } },
-      });
+      const runner = startPolling({ bot, gate, logger });
       cleanups.unshift(async () => {
         if (runner.isRunning()) await runner.stop();
       });
       logger.info('long polling started');
     } else {
       const hook = config.webhook;
-      const handle = webhookCallback(bot, 'http', { secretToken: hook.secret, onTimeout: 'return' });
-      const server: Server = createServer((req, res) => {
-        if (req.method === 'GET' && req.url === '/healthz') {
-          res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-          return;
-        }
-        if (req.method === 'POST' && req.url === new URL(hook.url).pathname) {
-          void handle(req, res);
-          return;
-        }
-        res.writeHead(404).end();
-      });
-      await new Promise<void>((resolve) => server.listen(hook.port, resolve));
-      cleanups.unshift(() => new Promise((resolve) => server.close(resolve)));
-      if (hook.setOnStart) await bot.api.setWebhook(hook.url, { secret_token: hook.secret });
-      logger.info({ port: hook.port }, 'webhook server started');
+      cleanups.unshift(async () => http?.drain());
+      if (hook.setOnStart) {
+        await bot.api.setWebhook(hook.url, {
+          secret_token: hook.secret,
+          allowed_updates: [...ALLOWED_UPDATES],
+        });
+      }
+      logger.info({ port: hook.port }, 'webhook mode: taking updates');
     }
   } catch (err) {
     if (err instanceof StartupError) {

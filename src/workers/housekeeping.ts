@@ -1,0 +1,85 @@
+// Nightly housekeeping, on every instance (each step is idempotent, so two instances running it the same
+// night do the work once between them):
+// - the retention rule: closed cases older than CASE_RETENTION_DAYS lose their personal data;
+// - update receipts older than two days are forgotten (Telegram redelivers for 24 hours at most);
+// - forms abandoned for 30 days are dropped (their state holds the answers given so far).
+// It runs at 03:00 Beijing time (China keeps one offset all year) and stops at a safe point: a run in
+// progress finishes its current batch, and no new one starts.
+import type { Logger } from '../logger.ts';
+
+export interface HousekeepingDeps {
+  applyRetention(days: number): Promise<number>;
+  deleteReceiptsOlderThan(cutoff: Date): Promise<number>;
+  deleteFormsOlderThan(cutoff: Date): Promise<number>;
+  retentionDays: number;
+  logger: Logger;
+  now?: () => Date;
+  /** Local hour (Beijing) of the nightly run. */
+  hour?: number;
+}
+
+const DAY_MS = 86_400_000;
+const BEIJING_OFFSET_MS = 8 * 3_600_000;
+export const RECEIPT_DAYS = 2;
+export const FORM_DAYS = 30;
+
+/** Milliseconds from `now` to the next `hour`:00 Beijing time. */
+export function msUntilNext(now: Date, hour: number): number {
+  const local = now.getTime() + BEIJING_OFFSET_MS;
+  const todayAt = Math.floor(local / DAY_MS) * DAY_MS + hour * 3_600_000;
+  const next = todayAt > local ? todayAt : todayAt + DAY_MS;
+  return next - local;
+}
+
+export interface Housekeeping {
+  start(): void;
+  /** Waits for a run in progress; no run starts afterwards. */
+  stop(): Promise<void>;
+  runOnce(): Promise<{ anonymisedCases: number; receipts: number; forms: number }>;
+}
+
+export function createHousekeeping(deps: HousekeepingDeps): Housekeeping {
+  const now = deps.now ?? (() => new Date());
+  const hour = deps.hour ?? 3;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = false;
+
+  async function runOnce() {
+    const at = now();
+    const anonymisedCases = await deps.applyRetention(deps.retentionDays);
+    const receipts = await deps.deleteReceiptsOlderThan(new Date(at.getTime() - RECEIPT_DAYS * DAY_MS));
+    const forms = await deps.deleteFormsOlderThan(new Date(at.getTime() - FORM_DAYS * DAY_MS));
+    deps.logger.info({ anonymisedCases, receipts, forms }, 'nightly housekeeping done');
+    return { anonymisedCases, receipts, forms };
+  }
+
+  function schedule() {
+    if (stopped) return;
+    timer = setTimeout(
+      () => {
+        running = runOnce()
+          .catch((err: unknown) => deps.logger.error({ err }, 'nightly housekeeping failed'))
+          .finally(() => {
+            running = undefined;
+            schedule();
+          });
+      },
+      msUntilNext(now(), hour),
+    );
+    timer.unref();
+  }
+
+  return {
+    start() {
+      stopped = false;
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+    runOnce,
+  };
+}
