@@ -99,6 +99,9 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
   const noticeGapMs = opts.unavailableNoticeGapMs ?? 20_000;
   const lastNotice = new Map<number, number>();
   const running = new Set<Promise<UpdateOutcome>>();
+  // Update ids in hand here: a second copy arriving meanwhile is busy, even for a poller that may steal
+  // claims (it steals from dead predecessors, never from itself).
+  const inHand = new Set<number>();
   let closing = false;
 
   const botId = () => bot.botInfo.id;
@@ -193,6 +196,11 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
   return {
     process(update) {
       if (closing) return Promise.resolve('refused');
+      if (inHand.has(update.update_id)) {
+        metrics?.updates.inc({ outcome: 'busy' });
+        return Promise.resolve('busy');
+      }
+      inHand.add(update.update_id);
       const started = performance.now();
       const task = attempt(update).then(
         (outcome) => {
@@ -206,7 +214,10 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
         },
       );
       running.add(task);
-      const forget = () => running.delete(task);
+      const forget = () => {
+        running.delete(task);
+        inHand.delete(update.update_id);
+      };
       task.then(forget, forget);
       return task;
     },
