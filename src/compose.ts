@@ -1,23 +1,35 @@
 // The composition root: repositories → use cases → what the bot needs. main.ts, the tests and the
 // benchmarks all build the program through here, so they exercise the same wiring.
+import type { Api } from 'grammy';
+import { createAdminService } from './app/admin.ts';
 import { createCaseService } from './app/cases.ts';
 import { createHouseholdService } from './app/households.ts';
+import { createNoticeSource } from './app/notification-content.ts';
 import type { PiiCipher } from './app/pii-cipher.ts';
 import { createPrivacyService } from './app/privacy.ts';
+import { createStaffService } from './app/staff.ts';
 import type { BotDeps } from './bot/context.ts';
 import { createTranslator, type Translator } from './bot/i18n.ts';
+import { createNoticeSender } from './bot/notification-render.ts';
 import type { Locale } from './config.ts';
 import type { Db } from './db/client.ts';
 import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
+import { createCaseStatsRepository } from './db/repositories/case-stats.ts';
 import { createCaseRepository } from './db/repositories/cases.ts';
 import { createConversationStateRepository } from './db/repositories/conversation-state.ts';
+import { createDeadlineRepository } from './db/repositories/deadlines.ts';
 import { createHouseholdRepository } from './db/repositories/households.ts';
+import { createNotificationRepository } from './db/repositories/notifications.ts';
 import { createPrivacyRepository } from './db/repositories/privacy.ts';
 import { createReferenceRepository } from './db/repositories/reference.ts';
 import { createRoutingRepository } from './db/repositories/routing.ts';
+import { createStaffRepository } from './db/repositories/staff.ts';
+import { createStaffCaseRepository } from './db/repositories/staff-cases.ts';
 import { createTelegramUserRepository } from './db/repositories/telegram-users.ts';
 import { createCatalogue, DEFAULT_SERVICES, type ServiceDefinition } from './domain/catalogue/index.ts';
 import type { Logger } from './logger.ts';
+import { createDeadlineWatcher } from './workers/deadline-watcher.ts';
+import { createNotificationDispatcher, type DispatcherOptions } from './workers/notification-dispatcher.ts';
 
 export interface ComposeOptions {
   /** The services catalogue (tests add services of their own). */
@@ -48,10 +60,36 @@ export function compose(opts: ComposeOptions) {
     cipher,
     now,
   });
+  const staffRepo = createStaffRepository(db);
+  const notifications = createNotificationRepository(db);
   const deps: BotDeps = {
     households,
     cases,
     catalogue,
+    staff: createStaffService({
+      staff: staffRepo,
+      staffCases: createStaffCaseRepository(db),
+      cases: createCaseRepository(db),
+      households: householdStore,
+      onDutyStaff: (departmentCode) => routing.onDutyStaff(departmentCode),
+      catalogue,
+      cipher,
+      now,
+    }),
+    admin: createAdminService({
+      adminTelegramIds: opts.adminTelegramIds,
+      staff: staffRepo,
+      stats: createCaseStatsRepository(db),
+      cipher,
+      now,
+    }),
+    reachability: {
+      markUnreachable: (telegramId) => notifications.markUnreachableUser(telegramId),
+      markReachable: (telegramId, days) => {
+        const at = now();
+        return notifications.markReachable(telegramId, new Date(at.getTime() - days * 86_400_000), at);
+      },
+    },
     privacy: createPrivacyService({ store: createPrivacyRepository(db), cipher, catalogue, now }),
     reference: { ...reference, schools: routing.schools, hospitals: routing.hospitals },
     users: createTelegramUserRepository(db),
@@ -63,5 +101,51 @@ export function compose(opts: ComposeOptions) {
     defaultLocale: opts.defaultLocale,
     adminTelegramIds: opts.adminTelegramIds,
   };
-  return { deps, conversationState: createConversationStateRepository(db) };
+  return {
+    deps,
+    conversationState: createConversationStateRepository(db),
+    /** Active staff members' chats and languages, for their command menus. */
+    staffChats: () => staffRepo.activeStaffChats(),
+  };
+}
+
+export interface CaseWorkerOptions {
+  db: Db;
+  cipher: PiiCipher;
+  /** An Api of the dispatcher's own: no retrying transformer (it decides about every retry itself). */
+  api: Api;
+  deps: Pick<BotDeps, 'translator' | 'logger' | 'defaultLocale'>;
+  now?: () => Date;
+  /** Batch size, lease, polling, pace (tests shorten them). */
+  dispatcher?: Partial<
+    Pick<
+      DispatcherOptions,
+      'batchSize' | 'leaseMs' | 'requestTimeoutMs' | 'maxAttempts' | 'pollMs' | 'minIntervalMs'
+    >
+  >;
+  watcherIntervalMs?: number;
+}
+
+/** The case workers: the notification dispatcher (the outbox) and the deadline watcher. */
+export function composeCaseWorkers(opts: CaseWorkerOptions) {
+  const { db, deps } = opts;
+  const store = createNotificationRepository(db);
+  const dispatcher = createNotificationDispatcher({
+    store,
+    source: createNoticeSource({ store, cipher: opts.cipher }),
+    send: createNoticeSender(opts.api, deps.translator, deps.defaultLocale),
+    logger: deps.logger.child({ worker: 'notifications' }),
+    now: opts.now,
+    ...opts.dispatcher,
+  });
+  const routing = createRoutingRepository(db);
+  const watcher = createDeadlineWatcher({
+    repo: createDeadlineRepository(db),
+    calendar: () => routing.calendarExceptions(),
+    logger: deps.logger.child({ worker: 'deadlines' }),
+    now: opts.now,
+    intervalMs: opts.watcherIntervalMs,
+    onQueued: () => dispatcher.wake(),
+  });
+  return { dispatcher, watcher };
 }

@@ -2,15 +2,16 @@
 // migrations, load the reference data, start the bot (long polling or webhook), shut down cleanly.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Bot, GrammyError, HttpError } from 'grammy';
+import { Api, type Bot, GrammyError, HttpError } from 'grammy';
 import { createPiiCipher, generateMasterKey, parseMasterKey } from './app/pii-cipher.ts';
 import { setCommandMenus } from './bot/commands.ts';
 import type { BotContext } from './bot/context.ts';
 import { createBot } from './bot/create-bot.ts';
+import { resolveLocale } from './bot/i18n.ts';
 import { ALLOWED_UPDATES, startPolling } from './bot/polling.ts';
 import { telegramClient } from './bot/telegram-client.ts';
 import { createUpdateGate } from './bot/update-gate.ts';
-import { compose } from './compose.ts';
+import { compose, composeCaseWorkers } from './compose.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createDb, poolStats } from './db/client.ts';
 import { migrateDatabase, pendingMigrations } from './db/migrate.ts';
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
     logger.info(loaded, 'reference data loaded');
 
     const cipher = createPiiCipher(await piiKeyFor(config, logger));
-    const { deps, conversationState } = compose({
+    const { deps, conversationState, staffChats } = compose({
       db,
       cipher,
       logger,
@@ -144,7 +145,18 @@ async function main(): Promise<void> {
 
     await confirmBotIdentity(bot, logger, config.telegramApiRoot);
     logger.info({ username: bot.botInfo.username }, 'bot identity confirmed');
-    void setCommandMenus(bot.api, deps);
+    void staffChats()
+      .then((chats) =>
+        setCommandMenus(
+          bot.api,
+          deps,
+          chats.map((c) => ({
+            chatId: Number(c.telegramId),
+            locale: resolveLocale(c.locale, c.languageCode ?? undefined, deps.defaultLocale),
+          })),
+        ),
+      )
+      .catch((err: unknown) => logger.warn({ err }, 'could not set the command menus'));
 
     const receipts = createUpdateReceiptRepository(db);
     const gate = createUpdateGate({
@@ -195,6 +207,21 @@ async function main(): Promise<void> {
       cleanups.unshift(() => http.close());
       logger.info({ port }, 'HTTP server started (/healthz, /readyz, /metrics)');
     }
+    // The case workers: the notification outbox and the deadline watcher. Any number of instances may run
+    // them at once. The dispatcher has an Api of its own, without retries: it decides about each retry itself.
+    const caseWorkers = composeCaseWorkers({
+      db,
+      cipher,
+      deps,
+      api: new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 20 }),
+    });
+    deps.wakeDispatcher = () => caseWorkers.dispatcher.wake();
+    caseWorkers.dispatcher.start();
+    caseWorkers.watcher.start();
+    cleanups.unshift(async () => {
+      await caseWorkers.watcher.stop();
+      await caseWorkers.dispatcher.stop();
+    });
     // Shutdown, in this order: stop taking updates, finish the ones in hand, then the rest above.
     cleanups.unshift(() => gate.close());
 

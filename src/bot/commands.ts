@@ -18,10 +18,28 @@ const RESIDENT_COMMANDS = [
   'deleteme',
 ] as const;
 const ADMIN_COMMANDS = [...RESIDENT_COMMANDS, 'reload'] as const;
+/** Department staff's work (src/bot/features/staff.ts): added to a staff member's own chat menu. */
+export const STAFF_COMMANDS = ['queue', 'next', 'open', 'duty'] as const;
+/** Administration (src/bot/features/manage.ts): added to admins' menus. */
+export const MANAGE_COMMANDS = ['invite', 'staff', 'canned', 'stats', 'export'] as const;
 
-function menu(deps: Pick<BotDeps, 'translator'>, locale: Locale, admin: boolean): BotCommand[] {
+export interface MenuRoles {
+  staff?: boolean;
+}
+
+function menu(
+  deps: Pick<BotDeps, 'translator'>,
+  locale: Locale,
+  admin: boolean,
+  roles: MenuRoles = {},
+): BotCommand[] {
   const t = deps.translator.t(locale);
-  return (admin ? ADMIN_COMMANDS : RESIDENT_COMMANDS).map((command) => ({
+  const commands: string[] = [
+    ...(admin ? ADMIN_COMMANDS : RESIDENT_COMMANDS),
+    ...(roles.staff ? STAFF_COMMANDS : []),
+    ...(admin ? MANAGE_COMMANDS : []),
+  ];
+  return commands.map((command) => ({
     command,
     description: t(`common:commands.${command}`),
   }));
@@ -46,10 +64,14 @@ async function attempt(
   }
 }
 
-/** Sets the menus at start: residents per language (and a default), admins per chat. */
+/**
+ * Sets the menus at start: residents per language (and a default), admins per chat, and each active staff
+ * member's chat (in their language) with the staff commands.
+ */
 export async function setCommandMenus(
   api: Api,
   deps: Pick<BotDeps, 'translator' | 'logger' | 'adminTelegramIds' | 'defaultLocale'>,
+  staffChats: readonly { chatId: number; locale: Locale }[] = [],
 ): Promise<boolean> {
   let ok = await attempt(deps, 'default', () => api.setMyCommands(menu(deps, deps.defaultLocale, false)));
   for (const locale of LANGUAGES) {
@@ -61,21 +83,36 @@ export async function setCommandMenus(
   for (const chatId of deps.adminTelegramIds) {
     ok =
       (await attempt(deps, 'admin', () =>
-        api.setMyCommands(menu(deps, deps.defaultLocale, true), { scope: { type: 'chat', chat_id: chatId } }),
+        api.setMyCommands(
+          menu(deps, deps.defaultLocale, true, { staff: staffChats.some((s) => s.chatId === chatId) }),
+          {
+            scope: { type: 'chat', chat_id: chatId },
+          },
+        ),
+      )) && ok;
+  }
+  for (const { chatId, locale } of staffChats) {
+    if (deps.adminTelegramIds.includes(chatId)) continue;
+    ok =
+      (await attempt(deps, 'staff', () =>
+        api.setMyCommands(menu(deps, locale, false, { staff: true }), {
+          scope: { type: 'chat', chat_id: chatId },
+        }),
       )) && ok;
   }
   return ok;
 }
 
-/** After /language: this chat's menu in the chosen language. */
+/** After /language, /join or a removal: this chat's menu in the chosen language, for the person's roles. */
 export async function setChatCommandMenu(
   api: Api,
   chatId: number,
   locale: Locale,
   admin: boolean,
   deps: Pick<BotDeps, 'translator' | 'logger'>,
+  roles: MenuRoles = {},
 ): Promise<boolean> {
   return attempt(deps, 'chat', () =>
-    api.setMyCommands(menu(deps, locale, admin), { scope: { type: 'chat', chat_id: chatId } }),
+    api.setMyCommands(menu(deps, locale, admin, roles), { scope: { type: 'chat', chat_id: chatId } }),
   );
 }

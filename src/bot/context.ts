@@ -1,8 +1,10 @@
 import type { Conversation, ConversationFlavor } from '@grammyjs/conversations';
 import type { Context } from 'grammy';
+import type { AdminService } from '../app/admin.ts';
 import type { CaseService } from '../app/cases.ts';
 import type { HouseholdService } from '../app/households.ts';
 import type { PrivacyService } from '../app/privacy.ts';
+import type { StaffService } from '../app/staff.ts';
 import type { Locale } from '../config.ts';
 import type { Catalogue } from '../domain/catalogue/index.ts';
 import type { Logger } from '../logger.ts';
@@ -13,6 +15,18 @@ export interface BotDeps {
   households: HouseholdService;
   cases: CaseService;
   catalogue: Catalogue;
+  /** Department staff's work on cases: queue, next, card, actions (src/app/staff.ts). */
+  staff: StaffService;
+  /** Invites, staff, canned replies, figures, export (src/app/admin.ts). */
+  admin: AdminService;
+  /** Whether a person can be reached (their my_chat_member updates). */
+  reachability: {
+    markUnreachable(telegramId: number): Promise<void>;
+    /** Clears the mark and queues again what could not reach them in the last `days` days. */
+    markReachable(telegramId: number, days: number): Promise<number>;
+  };
+  /** A hint to this process's notification dispatcher that there is something to send (set by main.ts). */
+  wakeDispatcher?: () => void;
   /** /mydata, /deleteme and the retention rule. */
   privacy: PrivacyService;
   reference: {

@@ -12,6 +12,7 @@ import { isDatabaseUnavailable } from '../db/errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BotContext, BotDeps, FormContext } from './context.ts';
 import { encryptedConversationStorage, type StateStore } from './conversation-storage.ts';
+import { CANNED_ADD, cannedReplyForm } from './conversations/canned-reply.ts';
 import {
   CASE_ANSWER,
   CASE_RATE,
@@ -23,11 +24,15 @@ import {
 import { MEMBER, memberForm } from './conversations/member.ts';
 import { REGISTRATION, registration } from './conversations/registration.ts';
 import { SERVICE_REQUEST, serviceRequest } from './conversations/service-request.ts';
+import { STAFF_ACTION, type StaffActionKind, staffAction } from './conversations/staff-action.ts';
 import { adminFeature } from './features/admin.ts';
 import { globalCommands, groupGuard, startFeature } from './features/basics.ts';
 import { casesFeature } from './features/cases.ts';
 import { householdFeature } from './features/household.ts';
 import { privacyFeature } from './features/privacy.ts';
+import { reachabilityFeature } from './features/reachability.ts';
+import { staffFeature } from './features/staff.ts';
+import { staffGroupFeature } from './features/staff-group.ts';
 import { resolveLocale } from './i18n.ts';
 import { attemptOf } from './update-gate.ts';
 
@@ -104,8 +109,12 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
 
   const guarded = bot.errorBoundary(answerWithApology);
   guarded.use(groupGuard());
+  // A department group's "take" button (the only thing staff do in a group).
+  guarded.use(staffGroupFeature());
   // Only private chats reach the forms: a group never starts a registration.
   const priv = guarded.chatType('private');
+  // Blocked / unblocked (my_chat_member) is not part of any form.
+  priv.use(reachabilityFeature());
   priv.use(
     conversations({
       storage: {
@@ -136,6 +145,18 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
       },
     ),
   );
+  priv.use(
+    createConversation<BotContext, FormContext>(
+      (c, ctx, caseId: string, kind: StaffActionKind) => staffAction(c, ctx, deps, caseId, kind),
+      { id: STAFF_ACTION },
+    ),
+  );
+  priv.use(
+    createConversation<BotContext, FormContext>(
+      (c, ctx, departmentCode: string) => cannedReplyForm(c, ctx, deps, departmentCode),
+      { id: CANNED_ADD },
+    ),
+  );
   for (const [id, run] of [
     [CASE_ANSWER, caseAnswer],
     [CASE_RATE, caseRate],
@@ -150,6 +171,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   priv.use(startFeature());
   priv.use(casesFeature());
   priv.use(householdFeature());
+  priv.use(staffFeature());
   priv.use(adminFeature());
   priv.use(fallback());
   return bot;

@@ -3,9 +3,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MANAGE_COMMANDS, STAFF_COMMANDS } from '../../src/bot/commands.ts';
 import { readLocaleResources } from '../../src/bot/i18n.ts';
 import { CASE_STATUSES } from '../../src/domain/case-status.ts';
 import { RELATIONS, SEXES } from '../../src/domain/household.ts';
+import { QUEUE_FILTERS } from '../../src/domain/staff-work.ts';
 
 const resources = readLocaleResources();
 const SRC = path.resolve(import.meta.dirname, '../../src');
@@ -75,6 +77,48 @@ describe('locales', () => {
 
   it('every key family built at run time is complete', () => {
     const families: string[] = [
+      // Staff and administration (src/bot/features/staff.ts, manage.ts, conversations/staff-action.ts).
+      ...[...STAFF_COMMANDS, ...MANAGE_COMMANDS].map((c) => `common:commands.${c}`),
+      ...CASE_STATUSES.map((s) => `staff:status.${s}`),
+      ...QUEUE_FILTERS.map((f) => `staff:filters.${f}`),
+      ...['not_found', 'not_allowed', 'conflict', 'invalid'].map((e) => `staff:errors.${e}`),
+      ...['staff', 'resident', 'system'].map((a) => `staff:actor.${a}`),
+      ...[
+        'submitted',
+        'taken',
+        'reply',
+        'ask_info',
+        'info_answer',
+        'note',
+        'transferred',
+        'resolved',
+        'rejected',
+        'released',
+        'withdrawn',
+        'rated',
+        'reopened',
+        'escalated',
+        'closed',
+        'other',
+      ].map((k) => `staff:event.${k}`),
+      ...['reply', 'ask_info', 'note', 'resolve', 'reject', 'transfer'].flatMap((k) =>
+        ['prompt', 'preview', 'done'].map((p) => `staff:action.${k}.${p}`),
+      ),
+      ...['invalid', 'throttled', 'already_member'].map((e) => `manage:join.${e}`),
+      // Notifications (src/bot/notification-render.ts), per kind.
+      ...['case_taken', 'reply', 'info_requested', 'resolved', 'rejected', 'transferred', 'other'].flatMap(
+        (k) => [`notify:resident.${k}.title`, `notify:resident.${k}.hint`],
+      ),
+      ...['reply', 'info_requested', 'resolved', 'rejected'].map((k) => `notify:resident.${k}.note`),
+      ...[
+        'urgent_case',
+        'urgent_unclaimed',
+        'info_answered',
+        'case_withdrawn',
+        'case_rated',
+        'case_reopened',
+        'other',
+      ].map((k) => `notify:staff.${k}`),
       ...RELATIONS.map((r) => `common:relation.${r}`),
       ...SEXES.map((s) => `common:sex.${s}`),
       ...[

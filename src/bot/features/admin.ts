@@ -1,9 +1,12 @@
 import { Composer } from 'grammy';
 import type { BotContext } from '../context.ts';
 import { isAdmin } from './basics.ts';
+import { manageFeature } from './manage.ts';
 
 export function adminFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
+  // Invites, staff, canned replies, figures, export, and /join for the invited.
+  composer.use(manageFeature());
   composer.chatType('private').command('reload', async (ctx) => {
     if (!isAdmin(ctx)) {
       await ctx.reply(ctx.t('admin.not_allowed'));

@@ -23,8 +23,10 @@ export function globalCommands(): Composer<BotContext> {
   });
 
   priv.command('help', async (ctx) => {
-    const text = ctx.t('help.text');
-    await ctx.reply(isAdmin(ctx) ? `${text}\n\n${ctx.t('help.admin')}` : text);
+    const parts = [ctx.t('help.text')];
+    if ((await ctx.deps.staff.whoami(ctx.from.id)) !== null) parts.push(ctx.t('staff:help'));
+    if (isAdmin(ctx)) parts.push(ctx.t('help.admin'), ctx.t('manage:help'));
+    await ctx.reply(parts.join('\n\n'));
   });
 
   priv.command('language', async (ctx) => {
@@ -43,7 +45,8 @@ export function globalCommands(): Composer<BotContext> {
     await ctx.answerCallbackQuery();
     await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
     await ctx.reply(ctx.t('language.changed'));
-    await setChatCommandMenu(ctx.api, ctx.chat.id, locale, isAdmin(ctx), ctx.deps);
+    const staff = (await ctx.deps.staff.whoami(ctx.from.id)) !== null;
+    await setChatCommandMenu(ctx.api, ctx.chat.id, locale, isAdmin(ctx), ctx.deps, { staff });
   });
 
   return composer;

@@ -11,7 +11,13 @@ export interface NewNotification {
   telegramId: number | bigint;
   kind: string;
   payload: Record<string, unknown>;
+  /** Add the id of the event written in the same transition to the payload (`eventId`, as a string). */
+  withEventId?: boolean;
 }
+
+/** Kind of a department group's post of a new case, and of the edit that refreshes it. */
+export const GROUP_POST_KIND = 'group.new_case';
+export const GROUP_REFRESH_KIND = 'group.case_update';
 
 export interface NewAttachment {
   stepId?: string | null;
@@ -108,6 +114,8 @@ export interface TransitionInput {
   attachments?: NewAttachment[];
   notifications?: NewNotification[];
   audit?: NewAudit;
+  /** The case left the queue or came back to it: edit its posts in department groups. */
+  refreshGroupPosts?: boolean;
 }
 
 const bytes = (b: Uint8Array) => new Uint8Array(b);
@@ -137,16 +145,44 @@ export async function writeNotifications(
   tx: Tx,
   caseId: string | null,
   list: readonly NewNotification[],
+  eventId?: bigint,
 ): Promise<void> {
   if (list.length === 0) return;
+  // Explicit times (UTC, from this clock): the column defaults use the database server's time zone.
+  const now = new Date();
   await tx.notification.createMany({
     data: list.map((n) => ({
+      createdAt: now,
+      nextAttemptAt: now,
       telegramId: BigInt(n.telegramId),
       kind: n.kind,
-      payload: n.payload as Prisma.InputJsonValue,
+      payload: (n.withEventId && eventId !== undefined
+        ? { ...n.payload, eventId: eventId.toString() }
+        : n.payload) as Prisma.InputJsonValue,
       caseId,
     })),
   });
+}
+
+/**
+ * Queues an edit of every department-group post of the case. Call it after the case row was updated in the
+ * same transaction: a post being written concurrently (the deadline watcher locks the case row) is then
+ * either committed and seen here, or sees the case already out of the queue and is not written.
+ */
+export async function refreshGroupPosts(tx: Tx, caseId: string): Promise<void> {
+  const posts = await tx.notification.findMany({
+    where: { caseId, kind: GROUP_POST_KIND },
+    select: { id: true, telegramId: true },
+  });
+  await writeNotifications(
+    tx,
+    caseId,
+    posts.map((p) => ({
+      telegramId: p.telegramId,
+      kind: GROUP_REFRESH_KIND,
+      payload: { postId: p.id.toString() },
+    })),
+  );
 }
 
 export async function writeAudit(tx: Tx, caseId: string | null, audit: NewAudit): Promise<void> {
@@ -342,7 +378,8 @@ export function createCaseRepository(db: Db) {
           select: { id: true },
         });
         await writeAttachments(tx, input.caseId, event.id, input.attachments ?? []);
-        await writeNotifications(tx, input.caseId, input.notifications ?? []);
+        await writeNotifications(tx, input.caseId, input.notifications ?? [], event.id);
+        if (input.refreshGroupPosts) await refreshGroupPosts(tx, input.caseId);
         if (input.audit) await writeAudit(tx, input.caseId, input.audit);
         return 'ok';
       });

@@ -1,0 +1,377 @@
+// What administrators do: invite staff and community workers (single-use codes that expire, stored only as
+// a keyed hash), list and remove them, manage canned replies, see the figures, export the cases. The
+// administrators are the Telegram ids in the configuration; every call checks the caller against them.
+// Joining with a code is open to anyone, throttled per person (wrong codes are counted in the audit log).
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { CaseStatsRepository, DepartmentFigures } from '../db/repositories/case-stats.ts';
+import type { StaffRecord, StaffRepository } from '../db/repositories/staff.ts';
+import type { CaseStatus } from '../domain/case-status.ts';
+import { toCsv } from '../domain/csv.ts';
+import {
+  formatInviteCode,
+  INVITE_TTL_HOURS,
+  inviteCodeFromBytes,
+  isOverdue,
+  JOIN_ATTEMPTS_PER_HOUR,
+  normalizeInviteCode,
+} from '../domain/staff-work.ts';
+import type { PiiCipher } from './pii-cipher.ts';
+
+type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
+const fail = <E>(error: E): { ok: false; error: E } => ({ ok: false, error });
+
+export const STATS_DAYS = 30;
+const HOUR_MS = 3600_000;
+const DAY_MS = 86_400_000;
+
+export interface AdminDeps {
+  adminTelegramIds: readonly number[];
+  staff: StaffRepository;
+  stats: CaseStatsRepository;
+  cipher: PiiCipher;
+  now: () => Date;
+  /** Random bytes for invite codes (tests may fix them). */
+  random?: (n: number) => Uint8Array;
+}
+
+export type InviteTarget =
+  | { role: 'staff'; departmentCode: string }
+  | { role: 'worker'; communityCode: string };
+
+export interface StaffListItem {
+  id: string;
+  role: 'staff' | 'worker';
+  displayName: string;
+  departmentCode: string | null;
+  communityCode: string | null;
+  onDuty: boolean;
+}
+
+export type JoinError = 'throttled' | 'invalid' | 'already_member';
+
+const cannedSchema = z.object({
+  title: z.string().trim().min(1).max(40),
+  text: z.string().trim().min(1).max(2000),
+});
+
+/** Beijing wall-clock time for the export: "2026-11-23 09:30". */
+function beijing(d: Date | null): string {
+  if (!d) return '';
+  const s = new Date(d.getTime() + 8 * HOUR_MS).toISOString();
+  return `${s.slice(0, 10)} ${s.slice(11, 16)}`;
+}
+
+export const EXPORT_COLUMNS = [
+  'number',
+  'service',
+  'department',
+  'department_name',
+  'status',
+  'priority',
+  'anonymous',
+  'submitted_at',
+  'due_at',
+  'first_response_at',
+  'resolved_at',
+  'closed_at',
+  'overdue',
+  'rating',
+  'assignee',
+] as const;
+export const PERSONAL_EXPORT_COLUMNS = [
+  'resident_name',
+  'resident_phone',
+  'resident_id_number',
+  'address',
+] as const;
+
+export type ExportActor = { telegramId: number } | { commandLine: string };
+
+export function createAdminService(deps: AdminDeps) {
+  const { staff, cipher, now } = deps;
+  const random = deps.random ?? ((n: number) => randomBytes(n));
+  const isAdmin = (telegramId: number) => deps.adminTelegramIds.includes(telegramId);
+
+  async function refuse(telegramId: number, attempted: string): Promise<{ ok: false; error: 'not_allowed' }> {
+    await staff.audit(null, {
+      actorTelegramId: telegramId,
+      action: 'access.denied',
+      detail: { attempted, reason: 'not_admin' },
+    });
+    return fail('not_allowed');
+  }
+
+  function newCode(): string {
+    for (;;) {
+      const code = inviteCodeFromBytes(random(32));
+      if (code) return code;
+    }
+  }
+
+  return {
+    isAdmin,
+
+    /** Whether the caller is an admin; a refusal is audited. */
+    async checkAdmin(telegramId: number, attempted: string): Promise<boolean> {
+      if (isAdmin(telegramId)) return true;
+      await refuse(telegramId, attempted);
+      return false;
+    },
+
+    async departments(telegramId: number) {
+      if (!isAdmin(telegramId)) return refuse(telegramId, 'departments');
+      return ok(await staff.departments());
+    },
+
+    async communities(telegramId: number) {
+      if (!isAdmin(telegramId)) return refuse(telegramId, 'communities');
+      return ok(await staff.communities());
+    },
+
+    /** A new single-use code; only its keyed hash is stored. The code itself is shown once, to the admin. */
+    async createInvite(
+      telegramId: number,
+      target: InviteTarget,
+    ): Promise<
+      Result<
+        { code: string; expiresAt: string; unit: { nameZh: string; nameEn: string } },
+        'not_allowed' | 'invalid'
+      >
+    > {
+      if (!isAdmin(telegramId)) return refuse(telegramId, 'invite');
+      const unit =
+        target.role === 'staff'
+          ? await staff.department(target.departmentCode)
+          : (await staff.communities()).find((c) => c.code === target.communityCode);
+      if (!unit) return fail('invalid');
+      const code = newCode();
+      const expiresAt = new Date(now().getTime() + INVITE_TTL_HOURS * HOUR_MS);
+      await staff.createInvite(
+        {
+          codeHash: cipher.hash(`invite:${code}`),
+          role: target.role,
+          departmentCode: target.role === 'staff' ? target.departmentCode : null,
+          communityCode: target.role === 'worker' ? target.communityCode : null,
+          createdBy: telegramId,
+          expiresAt,
+        },
+        {
+          actorTelegramId: telegramId,
+          action: 'invite.created',
+          subject:
+            target.role === 'staff'
+              ? `department:${target.departmentCode}`
+              : `community:${target.communityCode}`,
+          detail: { role: target.role, expiresAt: expiresAt.toISOString() },
+        },
+      );
+      return ok({
+        code: formatInviteCode(code),
+        expiresAt: expiresAt.toISOString(),
+        unit: { nameZh: unit.nameZh, nameEn: unit.nameEn },
+      });
+    },
+
+    /** `/join CODE`: binds the sender as staff or worker. Wrong codes are throttled per person. */
+    async join(
+      telegramId: number,
+      typed: string,
+      displayName: string,
+    ): Promise<
+      Result<{ role: 'staff' | 'worker'; unit: { code: string; nameZh: string; nameEn: string } }, JoinError>
+    > {
+      const at = now();
+      const wrong = await staff.countAudit(telegramId, 'invite.rejected', new Date(at.getTime() - HOUR_MS));
+      if (wrong >= JOIN_ATTEMPTS_PER_HOUR) {
+        await staff.audit(null, { actorTelegramId: telegramId, action: 'invite.throttled' });
+        return fail('throttled');
+      }
+      const code = normalizeInviteCode(typed);
+      const name = displayName.trim().slice(0, 64) || String(telegramId);
+      const outcome = code
+        ? await staff.redeemInvite({
+            codeHash: cipher.hash(`invite:${code}`),
+            telegramId,
+            displayName: name,
+            at,
+            audit: { actorTelegramId: telegramId, action: 'invite.redeemed' },
+          })
+        : ({ kind: 'invalid' } as const);
+      if (outcome.kind === 'invalid') {
+        await staff.audit(null, { actorTelegramId: telegramId, action: 'invite.rejected' });
+        return fail('invalid');
+      }
+      if (outcome.kind === 'already_member') return fail('already_member');
+      const s = outcome.staff;
+      const unit =
+        s.role === 'staff'
+          ? await staff.department(s.departmentCode ?? '')
+          : (await staff.communities()).find((c) => c.code === s.communityCode);
+      const unitCode = s.departmentCode ?? s.communityCode ?? '';
+      return ok({
+        role: s.role,
+        unit: unit
+          ? { code: unit.code, nameZh: unit.nameZh, nameEn: unit.nameEn }
+          : { code: unitCode, nameZh: unitCode, nameEn: unitCode },
+      });
+    },
+
+    async listStaff(telegramId: number): Promise<Result<StaffListItem[], 'not_allowed'>> {
+      if (!isAdmin(telegramId)) return refuse(telegramId, 'staff_list');
+      return ok((await staff.listActive()).map(toListItem));
+    },
+
+    /** Removes a member at once (their open cases go back to the queue); their next action is refused. */
+    async removeStaff(
+      telegramId: number,
+      staffId: string,
+    ): Promise<
+      Result<{ displayName: string; telegramId: bigint; released: number }, 'not_allowed' | 'not_found'>
+    > {
+      if (!isAdmin(telegramId)) return refuse(telegramId, 'staff_remove');
+      if (!z.uuid().safeParse(staffId).success) return fail('not_found');
+      const removed = await staff.remove(staffId, now(), {
+        actorTelegramId: telegramId,
+        action: 'staff.removed',
+        subject: `staff:${staffId}`,
+      });
+      if (!removed) return fail('not_found');
+      return ok({
+        displayName: removed.removed.displayName,
+        telegramId: removed.removed.telegramId,
+        released: removed.released,
+      });
+    },
+
+    async staffMember(
+      telegramId: number,
+      staffId: string,
+    ): Promise<Result<StaffListItem, 'not_allowed' | 'not_found'>> {
+      if (!isAdmin(telegramId)) return refuse(telegramId, 'staff_list');
+      const s = z.uuid().safeParse(staffId).success ? await staff.byId(staffId) : null;
+      return s?.active ? ok(toListItem(s)) : fail('not_found');
+    },
+
+    async cannedReplies(telegramId: number, departmentCode: string) {
+      if (!isAdmin(telegramId)) return refuse(telegramId, 'canned_list');
+      if (!(await staff.department(departmentCode))) return fail('not_found' as const);
+      return ok(await staff.cannedReplies(departmentCode));
+    },
+
+    async addCannedReply(
+      telegramId: number,
+      departmentCode: string,
+      input: { title: string; text: string },
+    ): Promise<Result<string, 'not_allowed' | 'not_found' | 'invalid'>> {
+      if (!isAdmin(telegramId)) return refuse(telegramId, 'canned_add');
+      if (!(await staff.department(departmentCode))) return fail('not_found');
+      const parsed = cannedSchema.safeParse(input);
+      if (!parsed.success) return fail('invalid');
+      const id = await staff.addCannedReply(
+        { departmentCode, ...parsed.data },
+        { actorTelegramId: telegramId, action: 'canned.added', detail: { departmentCode } },
+      );
+      return ok(id);
+    },
+
+    async removeCannedReply(
+      telegramId: number,
+      id: string,
+    ): Promise<Result<null, 'not_allowed' | 'not_found'>> {
+      if (!isAdmin(telegramId)) return refuse(telegramId, 'canned_remove');
+      if (!z.uuid().safeParse(id).success) return fail('not_found');
+      const done = await staff.removeCannedReply(id, {
+        actorTelegramId: telegramId,
+        action: 'canned.removed',
+      });
+      return done ? ok(null) : fail('not_found');
+    },
+
+    /** Per department, the last STATS_DAYS days. */
+    async stats(
+      telegramId: number,
+    ): Promise<Result<{ days: number; departments: DepartmentFigures[] }, 'not_allowed'>> {
+      if (!isAdmin(telegramId)) return refuse(telegramId, 'stats');
+      const at = now();
+      return ok({
+        days: STATS_DAYS,
+        departments: await deps.stats.departmentFigures(new Date(at.getTime() - STATS_DAYS * DAY_MS), at),
+      });
+    },
+
+    /**
+     * The cases submitted in [from, to) as CSV. Without personal data unless asked for explicitly; either
+     * way the export is audited (with personal data: as a view of personal data, 'pii.export').
+     */
+    async exportCases(
+      actor: ExportActor,
+      opts: { from: Date; to: Date; withPersonalData: boolean },
+    ): Promise<Result<{ csv: string; rows: number }, 'not_allowed' | 'invalid'>> {
+      if ('telegramId' in actor && !isAdmin(actor.telegramId)) return refuse(actor.telegramId, 'export');
+      if (!(opts.from.getTime() < opts.to.getTime())) return fail('invalid');
+      const at = now();
+      const header: string[] = [...EXPORT_COLUMNS, ...(opts.withPersonalData ? PERSONAL_EXPORT_COLUMNS : [])];
+      const rows: (string | number | null)[][] = [];
+      for await (const page of deps.stats.exportRows(opts.from, opts.to, opts.withPersonalData)) {
+        for (const r of page) {
+          const row: (string | number | null)[] = [
+            r.number,
+            r.serviceCode,
+            r.departmentCode,
+            r.departmentNameZh,
+            r.status,
+            r.priority,
+            r.anonymous ? 'yes' : 'no',
+            beijing(r.submittedAt),
+            beijing(r.dueAt),
+            beijing(r.firstResponseAt),
+            beijing(r.resolvedAt),
+            beijing(r.closedAt),
+            isOverdue(r.status as CaseStatus, r.dueAt, at) ? 'yes' : 'no',
+            r.rating,
+            r.assignee,
+          ];
+          if (opts.withPersonalData) {
+            const p = r.resident;
+            row.push(
+              p?.name ?? null,
+              p ? cipher.decrypt(p.phoneCipher) : null,
+              p ? cipher.decrypt(p.idNumberCipher) : null,
+              p
+                ? `${p.address.communityZh} ${p.address.buildingZh} ${p.address.unit}单元 ${p.address.room}`
+                : null,
+            );
+          }
+          rows.push(row);
+        }
+      }
+      await staff.audit(null, {
+        actorTelegramId: 'telegramId' in actor ? actor.telegramId : null,
+        action: opts.withPersonalData ? 'pii.export' : 'cases.export',
+        subject: 'commandLine' in actor ? `cli:${actor.commandLine.slice(0, 60)}` : null,
+        detail: {
+          from: opts.from.toISOString(),
+          to: opts.to.toISOString(),
+          rows: rows.length,
+          withPersonalData: opts.withPersonalData,
+        },
+      });
+      return ok({ csv: toCsv(header, rows), rows: rows.length });
+    },
+  };
+}
+
+function toListItem(s: StaffRecord): StaffListItem {
+  return {
+    id: s.id,
+    role: s.role,
+    displayName: s.displayName,
+    departmentCode: s.departmentCode,
+    communityCode: s.communityCode,
+    onDuty: s.onDuty,
+  };
+}
+
+export type AdminService = ReturnType<typeof createAdminService>;

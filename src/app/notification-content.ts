@@ -1,0 +1,109 @@
+// What a notification says, gathered at send time: the outbox row holds only references (the case, the
+// event, a group post) and no personal data; the case's number and state and the staff's words (decrypted
+// here) are read when it is sent, so a notice always shows the case as it is now.
+import type { ClaimedNotification, NotificationRepository } from '../db/repositories/notifications.ts';
+import type { CaseStatus } from '../domain/case-status.ts';
+import type { PiiCipher } from './pii-cipher.ts';
+
+export interface NoticeCase {
+  id: string;
+  number: string;
+  serviceCode: string;
+  status: CaseStatus;
+  priority: 'normal' | 'urgent';
+  dueAt: string;
+  department: { code: string; nameZh: string; nameEn: string; telegramGroupId: bigint | null };
+  assignee: string | null;
+  rating: number | null;
+}
+
+export interface PreparedNotice {
+  kind: string;
+  chatId: bigint;
+  /** The recipient's stored choice and Telegram language (null for a group). */
+  language: { locale: string | null; languageCode: string | null } | null;
+  case: NoticeCase | null;
+  /** The staff's words that go with it (a reply, a question, an answer, a reason), decrypted. */
+  note: string | null;
+  payload: Record<string, unknown>;
+  /** For a group post's refresh: the message to edit. */
+  editMessageId: number | null;
+}
+
+export type PrepareOutcome =
+  | { kind: 'ready'; notice: PreparedNotice }
+  /** Nothing to send any more (the case or the post is gone, or the post was never sent). */
+  | { kind: 'skip'; reason: string }
+  /** Not yet: try again shortly (a group post's refresh while the post itself is still being sent). */
+  | { kind: 'later'; reason: string }
+  /** The recipient is known to have blocked the bot. */
+  | { kind: 'unreachable' };
+
+export interface NoticeSourceDeps {
+  store: Pick<NotificationRepository, 'recipient' | 'caseSummary' | 'eventNote' | 'post'>;
+  cipher: PiiCipher;
+}
+
+const isGroup = (chatId: bigint) => chatId < 0n;
+
+export function createNoticeSource(deps: NoticeSourceDeps) {
+  const { store, cipher } = deps;
+  return {
+    async prepare(n: ClaimedNotification): Promise<PrepareOutcome> {
+      let language: PreparedNotice['language'] = null;
+      if (!isGroup(n.telegramId)) {
+        const recipient = await store.recipient(n.telegramId);
+        if (recipient?.unreachable) return { kind: 'unreachable' };
+        language = recipient ? { locale: recipient.locale, languageCode: recipient.languageCode } : null;
+      }
+      let noticeCase: NoticeCase | null = null;
+      if (n.caseId) {
+        const c = await store.caseSummary(n.caseId);
+        if (!c) return { kind: 'skip', reason: 'case gone' };
+        if (c.anonymisedAt) return { kind: 'skip', reason: 'case anonymised' };
+        noticeCase = {
+          id: c.id,
+          number: c.number,
+          serviceCode: c.serviceCode,
+          status: c.status,
+          priority: c.priority,
+          dueAt: c.dueAt.toISOString(),
+          department: c.department,
+          assignee: c.assignee?.displayName ?? null,
+          rating: c.rating,
+        };
+      }
+      let note: string | null = null;
+      const eventId =
+        typeof n.payload.eventId === 'string' && /^\d{1,19}$/.test(n.payload.eventId)
+          ? BigInt(n.payload.eventId)
+          : null;
+      if (eventId !== null && n.caseId) {
+        const event = await store.eventNote(n.caseId, eventId);
+        note = event?.noteCipher ? cipher.decrypt(event.noteCipher) : null;
+      }
+      let editMessageId: number | null = null;
+      if (typeof n.payload.postId === 'string' && /^\d{1,19}$/.test(n.payload.postId)) {
+        const post = await store.post(BigInt(n.payload.postId));
+        // The post may be on its way right now, showing the case as it was: edit it once it is there.
+        if (post?.status === 'pending') return { kind: 'later', reason: 'post not sent yet' };
+        if (post?.status !== 'sent' || post.messageId === null) return { kind: 'skip', reason: 'no post' };
+        editMessageId = post.messageId;
+      }
+      return {
+        kind: 'ready',
+        notice: {
+          kind: n.kind,
+          chatId: n.telegramId,
+          language,
+          case: noticeCase,
+          note,
+          payload: n.payload,
+          editMessageId,
+        },
+      };
+    },
+  };
+}
+
+export type NoticeSource = ReturnType<typeof createNoticeSource>;

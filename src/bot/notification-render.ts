@@ -1,0 +1,197 @@
+// The Telegram side of the notification outbox: each kind of notice in words (the recipient's language; a
+// department group gets the default one) with its buttons, and one Bot API call to send it, whose failure is
+// turned into an outcome the dispatcher acts on. Group posts carry no personal data: service, number, due.
+import { type Api, GrammyError, HttpError, InlineKeyboard } from 'grammy';
+import type { NoticeCase, PreparedNotice } from '../app/notification-content.ts';
+import type { Locale } from '../config.ts';
+import type { NoticeSender, SendOutcome } from '../workers/notification-dispatcher.ts';
+import { localeName } from './context.ts';
+import { beijingTime } from './features/cases.ts';
+import { resolveLocale, type TFunction, type Translator } from './i18n.ts';
+
+export interface RenderedNotice {
+  text: string;
+  keyboard: InlineKeyboard | null;
+}
+
+const RESIDENT_KINDS = [
+  'resident.case_taken',
+  'resident.reply',
+  'resident.info_requested',
+  'resident.resolved',
+  'resident.rejected',
+  'resident.transferred',
+] as const;
+const STAFF_KINDS = [
+  'staff.urgent_case',
+  'staff.urgent_unclaimed',
+  'staff.info_answered',
+  'staff.case_withdrawn',
+  'staff.case_rated',
+  'staff.case_reopened',
+] as const;
+export const KNOWN_NOTICE_KINDS = [
+  ...RESIDENT_KINDS,
+  ...STAFF_KINDS,
+  'staff.digest',
+  'group.new_case',
+  'group.case_update',
+  'group.urgent_unclaimed',
+];
+
+const has = <T extends string>(list: readonly T[], kind: string): kind is T =>
+  (list as readonly string[]).includes(kind);
+
+function caseLine(t: TFunction, c: NoticeCase): string {
+  return t('notify:case_line', { service: t(`services:${c.serviceCode}.name`), number: c.number });
+}
+
+function residentNotice(
+  t: TFunction,
+  locale: Locale,
+  kind: string,
+  c: NoticeCase,
+  note: string | null,
+): RenderedNotice {
+  const key = has(RESIDENT_KINDS, kind) ? kind.slice('resident.'.length) : 'other';
+  const lines = [
+    t(`notify:resident.${key}.title`, { department: localeName(locale, c.department) }),
+    caseLine(t, c),
+  ];
+  if (note && key !== 'case_taken' && key !== 'transferred' && key !== 'other')
+    lines.push(t(`notify:resident.${key}.note`, { note }));
+  lines.push('', t(`notify:resident.${key}.hint`));
+  const kb = new InlineKeyboard();
+  if (key === 'info_requested') kb.text(t('notify:buttons.answer'), `mc:ans:${c.id}`).row();
+  if (key === 'resolved') kb.text(t('notify:buttons.rate'), `mc:rate:${c.id}`).row();
+  kb.text(t('notify:buttons.open_mine'), `mc:open:${c.id}`);
+  return { text: lines.join('\n'), keyboard: kb };
+}
+
+function staffNotice(t: TFunction, locale: Locale, kind: string, c: NoticeCase): RenderedNotice {
+  const key = has(STAFF_KINDS, kind) ? kind.slice('staff.'.length) : 'other';
+  const text = t(`notify:staff.${key}`, {
+    number: c.number,
+    service: t(`services:${c.serviceCode}.name`),
+    due: beijingTime(c.dueAt, locale),
+    stars: c.rating ? t(`mycases:rate.stars.${c.rating}`) : '—',
+  });
+  const kb = new InlineKeyboard();
+  const open = c.status === 'submitted' && c.assignee === null;
+  if ((key === 'urgent_case' || key === 'urgent_unclaimed') && open)
+    kb.text(t('notify:buttons.take'), `st:take:${c.id}`);
+  kb.text(t('notify:buttons.open_case'), `st:open:${c.id}`);
+  return { text, keyboard: kb };
+}
+
+function digest(t: TFunction, payload: Record<string, unknown>): RenderedNotice {
+  const n = (k: string) => (typeof payload[k] === 'number' ? (payload[k] as number) : 0);
+  const numbers = Array.isArray(payload.numbers) ? payload.numbers.filter((x) => typeof x === 'string') : [];
+  const lines = [
+    t('notify:digest.title'),
+    t('notify:digest.mine', { overdue: n('mineOverdue'), today: n('mineToday') }),
+    t('notify:digest.queue', { overdue: n('queueOverdue'), today: n('queueToday') }),
+  ];
+  if (numbers.length > 0) lines.push(t('notify:digest.numbers', { numbers: numbers.join('、') }));
+  lines.push('', t('notify:digest.hint'));
+  return {
+    text: lines.join('\n'),
+    keyboard: new InlineKeyboard()
+      .text(t('notify:buttons.queue_mine'), 'sq:mine:0')
+      .text(t('notify:buttons.queue_open'), 'sq:open:0'),
+  };
+}
+
+/** A department group's post: open for taking, or who took it, or where it went. */
+export function groupPost(t: TFunction, locale: Locale, c: NoticeCase, chatId: bigint): RenderedNotice {
+  const vars = {
+    number: c.number,
+    service: t(`services:${c.serviceCode}.name`),
+    due: beijingTime(c.dueAt, locale),
+    urgent: c.priority === 'urgent' ? t('notify:group.urgent_mark') : '',
+    assignee: c.assignee ?? '—',
+  };
+  const here = c.department.telegramGroupId === chatId;
+  if (!here) return { text: t('notify:group.transferred', vars), keyboard: null };
+  if (c.status === 'submitted' && c.assignee === null) {
+    return {
+      text: t('notify:group.new_case', vars),
+      keyboard: new InlineKeyboard().text(t('notify:buttons.take'), `gp:take:${c.id}`),
+    };
+  }
+  if (c.status === 'withdrawn') return { text: t('notify:group.withdrawn', vars), keyboard: null };
+  return { text: t('notify:group.taken', vars), keyboard: null };
+}
+
+export function renderNotice(
+  translator: Translator,
+  defaultLocale: Locale,
+  notice: PreparedNotice,
+): RenderedNotice | null {
+  const locale = notice.language
+    ? resolveLocale(notice.language.locale, notice.language.languageCode ?? undefined, defaultLocale)
+    : defaultLocale;
+  const t = translator.t(locale);
+  const c = notice.case;
+  if (notice.kind === 'staff.digest') return digest(t, notice.payload);
+  if (!c) return null;
+  if (notice.kind === 'group.new_case' || notice.kind === 'group.case_update')
+    return groupPost(t, locale, c, notice.chatId);
+  if (notice.kind === 'group.urgent_unclaimed') {
+    const open = c.status === 'submitted' && c.assignee === null;
+    return {
+      text: t('notify:group.urgent_unclaimed', {
+        number: c.number,
+        service: t(`services:${c.serviceCode}.name`),
+      }),
+      keyboard: open ? new InlineKeyboard().text(t('notify:buttons.take'), `gp:take:${c.id}`) : null,
+    };
+  }
+  if (notice.kind.startsWith('resident.')) return residentNotice(t, locale, notice.kind, c, notice.note);
+  return staffNotice(t, locale, notice.kind, c);
+}
+
+const UNREACHABLE_400 = /chat not found|user not found|peer_id_invalid|chat_id is empty|bot was kicked/i;
+
+/** What a failed Bot API call means for the outbox. */
+export function classifyBotApiError(
+  err: unknown,
+): Exclude<SendOutcome, { kind: 'sent' }> | { kind: 'unchanged' } {
+  if (err instanceof GrammyError) {
+    const reason = `${err.error_code} ${err.description}`.slice(0, 300);
+    if (err.error_code === 429)
+      return { kind: 'rate_limited', retryAfterSeconds: Math.max(1, err.parameters.retry_after ?? 1) };
+    if (err.error_code === 403) return { kind: 'unreachable', reason };
+    if (err.error_code === 400 && /message is not modified/i.test(err.description))
+      return { kind: 'unchanged' };
+    if (err.error_code === 400 && UNREACHABLE_400.test(err.description))
+      return { kind: 'unreachable', reason };
+    if (err.error_code >= 500) return { kind: 'transient', reason };
+    return { kind: 'failed', reason };
+  }
+  if (err instanceof HttpError) return { kind: 'transient', reason: `network: ${err.message}`.slice(0, 300) };
+  return { kind: 'failed', reason: (err instanceof Error ? err.message : String(err)).slice(0, 300) };
+}
+
+/** Renders and sends: a new message, or an edit of a group post. */
+export function createNoticeSender(api: Api, translator: Translator, defaultLocale: Locale): NoticeSender {
+  return async (notice) => {
+    const rendered = renderNotice(translator, defaultLocale, notice);
+    if (!rendered) return { kind: 'failed', reason: `nothing to say for ${notice.kind}` };
+    const chatId = Number(notice.chatId);
+    const reply_markup = rendered.keyboard ?? undefined;
+    try {
+      if (notice.editMessageId !== null) {
+        await api.editMessageText(chatId, notice.editMessageId, rendered.text, {
+          reply_markup: reply_markup ?? { inline_keyboard: [] },
+        });
+        return { kind: 'sent', messageId: notice.editMessageId };
+      }
+      const message = await api.sendMessage(chatId, rendered.text, { reply_markup });
+      return { kind: 'sent', messageId: typeof message?.message_id === 'number' ? message.message_id : null };
+    } catch (err) {
+      const outcome = classifyBotApiError(err);
+      return outcome.kind === 'unchanged' ? { kind: 'sent', messageId: notice.editMessageId } : outcome;
+    }
+  };
+}

@@ -1,0 +1,204 @@
+// The notification outbox as the dispatcher sees it. Rows are claimed in batches with FOR UPDATE SKIP
+// LOCKED and a lease (locked_until) plus a claim token: several dispatchers (bot instances) never hold the
+// same row at once, a dispatcher that died mid-batch gives its rows back when the lease ends, and only the
+// holder of the current claim may record an outcome.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../client.ts';
+import type { Prisma } from '../generated/client.ts';
+
+export interface ClaimedNotification {
+  id: bigint;
+  telegramId: bigint;
+  kind: string;
+  payload: Record<string, unknown>;
+  caseId: string | null;
+  /** Attempts so far, this one included. */
+  attempts: number;
+  claimToken: string;
+}
+
+export function createNotificationRepository(db: Db) {
+  const mine = (id: bigint, token: string): Prisma.NotificationWhereInput => ({
+    id,
+    claimToken: token,
+    status: 'pending',
+  });
+
+  return {
+    /** Claims up to `limit` rows that are due, oldest first, for `leaseMs`. */
+    async claim(limit: number, leaseMs: number, now: Date): Promise<ClaimedNotification[]> {
+      const token = randomUUID();
+      const lockedUntil = new Date(now.getTime() + leaseMs);
+      const rows = await db.$queryRaw<
+        {
+          id: bigint;
+          telegram_id: bigint;
+          kind: string;
+          payload: unknown;
+          case_id: string | null;
+          attempts: number;
+        }[]
+      >`update notification n
+           set locked_until = ${lockedUntil}, claim_token = ${token}::uuid, attempts = n.attempts + 1
+         where n.id in (
+           select id from notification
+            where status = 'pending' and next_attempt_at <= ${now}
+              and (locked_until is null or locked_until < ${now})
+            order by next_attempt_at, id
+            limit ${limit}
+            for update skip locked)
+        returning n.id, n.telegram_id, n.kind, n.payload, n.case_id, n.attempts`;
+      return rows
+        .map((r) => ({
+          id: r.id,
+          telegramId: r.telegram_id,
+          kind: r.kind,
+          payload: (typeof r.payload === 'object' && r.payload !== null ? r.payload : {}) as Record<
+            string,
+            unknown
+          >,
+          caseId: r.case_id,
+          attempts: Number(r.attempts),
+          claimToken: token,
+        }))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+
+    async markSent(id: bigint, token: string, at: Date, messageId: number | null): Promise<boolean> {
+      const { count } = await db.notification.updateMany({
+        where: mine(id, token),
+        data: { status: 'sent', sentAt: at, messageId, lockedUntil: null, claimToken: null, lastError: null },
+      });
+      return count === 1;
+    },
+
+    /** Tries again at `at`. A rate limit (429) does not count as an attempt. */
+    async reschedule(
+      id: bigint,
+      token: string,
+      at: Date,
+      error: string,
+      countsAsAttempt: boolean,
+    ): Promise<boolean> {
+      const { count } = await db.notification.updateMany({
+        where: mine(id, token),
+        data: {
+          nextAttemptAt: at,
+          lockedUntil: null,
+          claimToken: null,
+          lastError: error.slice(0, 500),
+          ...(countsAsAttempt ? {} : { attempts: { decrement: 1 } }),
+        },
+      });
+      return count === 1;
+    },
+
+    async markFailed(id: bigint, token: string, error: string): Promise<boolean> {
+      const { count } = await db.notification.updateMany({
+        where: mine(id, token),
+        data: { status: 'failed', lockedUntil: null, claimToken: null, lastError: error.slice(0, 500) },
+      });
+      return count === 1;
+    },
+
+    /** The recipient blocked the bot or is gone: this row and the person are marked unreachable. */
+    async markUnreachable(id: bigint, token: string, telegramId: bigint, error: string): Promise<boolean> {
+      return db.$transaction(async (tx) => {
+        const { count } = await tx.notification.updateMany({
+          where: mine(id, token),
+          data: {
+            status: 'unreachable',
+            lockedUntil: null,
+            claimToken: null,
+            lastError: error.slice(0, 500),
+          },
+        });
+        if (count === 1) {
+          await tx.telegramUser.updateMany({ where: { telegramId }, data: { unreachable: true } });
+        }
+        return count === 1;
+      });
+    },
+
+    /** Language and reachability of a private-chat recipient (null for a group or someone never seen). */
+    async recipient(
+      telegramId: bigint,
+    ): Promise<{ locale: string | null; languageCode: string | null; unreachable: boolean } | null> {
+      return db.telegramUser.findUnique({
+        where: { telegramId },
+        select: { locale: true, languageCode: true, unreachable: true },
+      });
+    },
+
+    /**
+     * The person can be reached again (they unblocked the bot): clear the mark and queue again what could
+     * not be delivered to them since `since`. Returns how many notifications were queued again.
+     */
+    async markReachable(telegramId: number, since: Date, now: Date): Promise<number> {
+      return db.$transaction(async (tx) => {
+        await tx.telegramUser.updateMany({
+          where: { telegramId: BigInt(telegramId) },
+          data: { unreachable: false },
+        });
+        const { count } = await tx.notification.updateMany({
+          where: { telegramId: BigInt(telegramId), status: 'unreachable', createdAt: { gte: since } },
+          data: { status: 'pending', nextAttemptAt: now, attempts: 0, lockedUntil: null, claimToken: null },
+        });
+        return count;
+      });
+    },
+
+    async markUnreachableUser(telegramId: number): Promise<void> {
+      await db.telegramUser.updateMany({
+        where: { telegramId: BigInt(telegramId) },
+        data: { unreachable: true },
+      });
+    },
+
+    /** A sent group post (for its refresh): where it is and which message. */
+    async post(postId: bigint): Promise<{ chatId: bigint; messageId: number | null; status: string } | null> {
+      const row = await db.notification.findUnique({
+        where: { id: postId },
+        select: { telegramId: true, messageId: true, status: true },
+      });
+      return row ? { chatId: row.telegramId, messageId: row.messageId, status: row.status } : null;
+    },
+
+    /** What a notification about a case needs to be written (read at send time, never stored in it). */
+    async caseSummary(caseId: string) {
+      return db.case.findUnique({
+        where: { id: caseId },
+        select: {
+          id: true,
+          number: true,
+          serviceCode: true,
+          status: true,
+          priority: true,
+          dueAt: true,
+          assigneeId: true,
+          anonymisedAt: true,
+          rating: true,
+          department: { select: { code: true, nameZh: true, nameEn: true, telegramGroupId: true } },
+          assignee: { select: { displayName: true } },
+        },
+      });
+    },
+
+    async eventNote(
+      caseId: string,
+      eventId: bigint,
+    ): Promise<{ kind: string; noteCipher: Uint8Array | null } | null> {
+      return db.caseEvent.findFirst({
+        where: { id: eventId, caseId },
+        select: { kind: true, noteCipher: true },
+      });
+    },
+
+    async counts(): Promise<Record<string, number>> {
+      const rows = await db.notification.groupBy({ by: ['status'], _count: { _all: true } });
+      return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
+    },
+  };
+}
+
+export type NotificationRepository = ReturnType<typeof createNotificationRepository>;

@@ -1,0 +1,294 @@
+// Staff members and community workers, the invite codes that make them, canned replies, and the audit rows
+// their administration writes. Invite codes arrive hashed: this repository never sees a code in clear.
+import { OPEN_STATUSES } from '../../domain/case-status.ts';
+import type { Db } from '../client.ts';
+import { type NewAudit, refreshGroupPosts, writeAudit } from './cases.ts';
+
+export type StaffRole = 'staff' | 'worker';
+
+export interface StaffRecord {
+  id: string;
+  telegramId: bigint;
+  role: StaffRole;
+  departmentCode: string | null;
+  communityCode: string | null;
+  displayName: string;
+  onDuty: boolean;
+  active: boolean;
+}
+
+const STAFF_SELECT = {
+  id: true,
+  telegramId: true,
+  role: true,
+  departmentCode: true,
+  communityCode: true,
+  displayName: true,
+  onDuty: true,
+  active: true,
+} as const;
+
+export interface NewInvite {
+  codeHash: Uint8Array;
+  role: StaffRole;
+  departmentCode: string | null;
+  communityCode: string | null;
+  createdBy: number;
+  expiresAt: Date;
+}
+
+export type RedeemOutcome =
+  | { kind: 'joined'; staff: StaffRecord }
+  | { kind: 'invalid' }
+  | { kind: 'already_member'; staff: StaffRecord };
+
+const bytes = (b: Uint8Array) => new Uint8Array(b);
+
+export function createStaffRepository(db: Db) {
+  return {
+    /** The person's active memberships (a person may be department staff and a community worker). */
+    async activeMemberships(telegramId: number | bigint): Promise<StaffRecord[]> {
+      return db.staffMember.findMany({
+        where: { telegramId: BigInt(telegramId), active: true },
+        select: STAFF_SELECT,
+        orderBy: { createdAt: 'asc' },
+      });
+    },
+
+    async byId(staffId: string): Promise<StaffRecord | null> {
+      return db.staffMember.findUnique({ where: { id: staffId }, select: STAFF_SELECT });
+    },
+
+    async names(ids: readonly string[]): Promise<Map<string, string>> {
+      if (ids.length === 0) return new Map();
+      const rows = await db.staffMember.findMany({
+        where: { id: { in: [...new Set(ids)] } },
+        select: { id: true, displayName: true },
+      });
+      return new Map(rows.map((r) => [r.id, r.displayName]));
+    },
+
+    /** Every active member, department staff first, for the admin's list. */
+    async listActive(): Promise<StaffRecord[]> {
+      return db.staffMember.findMany({
+        where: { active: true },
+        select: STAFF_SELECT,
+        orderBy: [{ role: 'asc' }, { departmentCode: 'asc' }, { communityCode: 'asc' }, { createdAt: 'asc' }],
+      });
+    },
+
+    /** Every active department staff member's chat and language (their command menus are set at start). */
+    async activeStaffChats(): Promise<
+      { telegramId: bigint; locale: string | null; languageCode: string | null }[]
+    > {
+      const rows = await db.staffMember.findMany({
+        where: { role: 'staff', active: true },
+        select: { telegramId: true },
+        distinct: ['telegramId'],
+      });
+      const users = await db.telegramUser.findMany({
+        where: { telegramId: { in: rows.map((r) => r.telegramId) } },
+        select: { telegramId: true, locale: true, languageCode: true },
+      });
+      return rows.map((r) => {
+        const u = users.find((x) => x.telegramId === r.telegramId);
+        return { telegramId: r.telegramId, locale: u?.locale ?? null, languageCode: u?.languageCode ?? null };
+      });
+    },
+
+    /** Telegram ids of the department's active staff (on duty or not). */
+    async departmentStaff(departmentCode: string): Promise<bigint[]> {
+      const rows = await db.staffMember.findMany({
+        where: { departmentCode, role: 'staff', active: true },
+        select: { telegramId: true },
+      });
+      return rows.map((r) => r.telegramId);
+    },
+
+    async setOnDuty(staffId: string, onDuty: boolean): Promise<void> {
+      await db.staffMember.update({ where: { id: staffId }, data: { onDuty } });
+    },
+
+    /**
+     * Removes a member: inactive from now on, and every open case they held goes back to its department's
+     * queue (a system event each), in one transaction with the audit row.
+     */
+    async remove(
+      staffId: string,
+      at: Date,
+      audit: NewAudit,
+    ): Promise<{ removed: StaffRecord; released: number } | null> {
+      return db.$transaction(async (tx) => {
+        const { count } = await tx.staffMember.updateMany({
+          where: { id: staffId, active: true },
+          data: { active: false, removedAt: at, onDuty: false },
+        });
+        if (count !== 1) return null;
+        const removed = await tx.staffMember.findUniqueOrThrow({
+          where: { id: staffId },
+          select: STAFF_SELECT,
+        });
+        const held = await tx.case.findMany({
+          where: { assigneeId: staffId, status: { in: [...OPEN_STATUSES] } },
+          select: { id: true, status: true },
+        });
+        for (const c of held) {
+          await tx.case.update({ where: { id: c.id }, data: { status: 'submitted', assigneeId: null } });
+          await tx.caseEvent.create({
+            data: {
+              caseId: c.id,
+              actorKind: 'system',
+              kind: 'released',
+              fromStatus: c.status,
+              toStatus: 'submitted',
+              visibleToResident: false,
+            },
+          });
+          await refreshGroupPosts(tx, c.id);
+        }
+        await writeAudit(tx, null, {
+          ...audit,
+          detail: { ...(audit.detail ?? {}), releasedCases: held.length },
+        });
+        return { removed, released: held.length };
+      });
+    },
+
+    async createInvite(invite: NewInvite, audit: NewAudit): Promise<void> {
+      await db.$transaction(async (tx) => {
+        await tx.inviteCode.create({
+          data: {
+            codeHash: bytes(invite.codeHash),
+            role: invite.role,
+            departmentCode: invite.departmentCode,
+            communityCode: invite.communityCode,
+            createdBy: BigInt(invite.createdBy),
+            expiresAt: invite.expiresAt,
+          },
+        });
+        await writeAudit(tx, null, audit);
+      });
+    },
+
+    /**
+     * Uses an invite: valid only once, before it expires. The invite row is locked, so two people sending
+     * the same code at once cannot both join. The person keeps an existing membership of the same role.
+     */
+    async redeemInvite(input: {
+      codeHash: Uint8Array;
+      telegramId: number;
+      displayName: string;
+      at: Date;
+      audit: NewAudit;
+    }): Promise<RedeemOutcome> {
+      return db.$transaction(async (tx) => {
+        const [invite] = await tx.$queryRaw<
+          {
+            id: string;
+            role: StaffRole;
+            department_code: string | null;
+            community_code: string | null;
+          }[]
+        >`select id, role::text as role, department_code, community_code from invite_code
+           where code_hash = ${bytes(input.codeHash)} and used_at is null and expires_at > ${input.at}
+           for update`;
+        if (!invite) return { kind: 'invalid' as const };
+        const existing = await tx.staffMember.findFirst({
+          where: { telegramId: BigInt(input.telegramId), active: true, role: invite.role },
+          select: STAFF_SELECT,
+        });
+        if (existing) return { kind: 'already_member' as const, staff: existing };
+        await tx.inviteCode.update({
+          where: { id: invite.id },
+          data: { usedAt: input.at, usedBy: BigInt(input.telegramId) },
+        });
+        const staff = await tx.staffMember.create({
+          data: {
+            telegramId: BigInt(input.telegramId),
+            role: invite.role,
+            departmentCode: invite.department_code,
+            communityCode: invite.community_code,
+            displayName: input.displayName,
+          },
+          select: STAFF_SELECT,
+        });
+        await writeAudit(tx, null, {
+          ...input.audit,
+          subject: `staff:${staff.id}`,
+          detail: { ...(input.audit.detail ?? {}), inviteId: invite.id, role: invite.role },
+        });
+        return { kind: 'joined' as const, staff };
+      });
+    },
+
+    /** Audit rows of `action` by this person since `since` (wrong invite codes, for the throttle). */
+    async countAudit(actorTelegramId: number, action: string, since: Date): Promise<number> {
+      return db.auditLog.count({
+        where: { actorTelegramId: BigInt(actorTelegramId), action, at: { gte: since } },
+      });
+    },
+
+    async audit(caseId: string | null, audit: NewAudit): Promise<void> {
+      await db.$transaction((tx) => writeAudit(tx, caseId, audit));
+    },
+
+    async departments(): Promise<{ code: string; nameZh: string; nameEn: string; districtCode: string }[]> {
+      return db.department.findMany({
+        where: { active: true },
+        select: { code: true, nameZh: true, nameEn: true, districtCode: true },
+        orderBy: [{ districtCode: 'asc' }, { code: 'asc' }],
+      });
+    },
+
+    async department(code: string) {
+      return db.department.findFirst({
+        where: { code, active: true },
+        select: { code: true, nameZh: true, nameEn: true, districtCode: true, telegramGroupId: true },
+      });
+    },
+
+    async communities(): Promise<{ code: string; nameZh: string; nameEn: string }[]> {
+      return db.community.findMany({
+        where: { active: true },
+        select: { code: true, nameZh: true, nameEn: true },
+        orderBy: [{ districtCode: 'asc' }, { code: 'asc' }],
+      });
+    },
+
+    async cannedReplies(departmentCode: string): Promise<{ id: string; title: string; text: string }[]> {
+      return db.cannedReply.findMany({
+        where: { departmentCode },
+        select: { id: true, title: true, text: true },
+        orderBy: [{ title: 'asc' }, { createdAt: 'asc' }],
+      });
+    },
+
+    async cannedReply(id: string) {
+      return db.cannedReply.findUnique({
+        where: { id },
+        select: { id: true, title: true, text: true, departmentCode: true },
+      });
+    },
+
+    async addCannedReply(
+      input: { departmentCode: string; title: string; text: string },
+      audit: NewAudit,
+    ): Promise<string> {
+      return db.$transaction(async (tx) => {
+        const row = await tx.cannedReply.create({ data: input, select: { id: true } });
+        await writeAudit(tx, null, { ...audit, subject: `canned:${row.id}` });
+        return row.id;
+      });
+    },
+
+    async removeCannedReply(id: string, audit: NewAudit): Promise<boolean> {
+      return db.$transaction(async (tx) => {
+        const { count } = await tx.cannedReply.deleteMany({ where: { id } });
+        if (count === 1) await writeAudit(tx, null, { ...audit, subject: `canned:${id}` });
+        return count === 1;
+      });
+    },
+  };
+}
+
+export type StaffRepository = ReturnType<typeof createStaffRepository>;
