@@ -2,6 +2,7 @@
 // benchmarks all build the program through here, so they exercise the same wiring.
 import type { Api } from 'grammy';
 import { createAdminService } from './app/admin.ts';
+import { createBroadcastService } from './app/broadcasts.ts';
 import { createCaseService } from './app/cases.ts';
 import { createHouseholdService } from './app/households.ts';
 import { createNoticeSource } from './app/notification-content.ts';
@@ -10,10 +11,13 @@ import { createPrivacyService } from './app/privacy.ts';
 import { createStaffService } from './app/staff.ts';
 import type { BotDeps } from './bot/context.ts';
 import { createTranslator, type Translator } from './bot/i18n.ts';
+import { createNoticeReporter, createNoticeTransport } from './bot/notice-transport.ts';
 import { createNoticeSender } from './bot/notification-render.ts';
 import type { Locale } from './config.ts';
 import type { Db } from './db/client.ts';
 import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
+import { createBroadcastDeliveryRepository } from './db/repositories/broadcast-deliveries.ts';
+import { createBroadcastRepository } from './db/repositories/broadcasts.ts';
 import { createCaseStatsRepository } from './db/repositories/case-stats.ts';
 import { createCaseRepository } from './db/repositories/cases.ts';
 import { createConversationStateRepository } from './db/repositories/conversation-state.ts';
@@ -28,6 +32,7 @@ import { createStaffCaseRepository } from './db/repositories/staff-cases.ts';
 import { createTelegramUserRepository } from './db/repositories/telegram-users.ts';
 import { createCatalogue, DEFAULT_SERVICES, type ServiceDefinition } from './domain/catalogue/index.ts';
 import type { Logger } from './logger.ts';
+import { createBroadcastSender, type SenderOptions } from './workers/broadcast-sender.ts';
 import { createDeadlineWatcher } from './workers/deadline-watcher.ts';
 import { createNotificationDispatcher, type DispatcherOptions } from './workers/notification-dispatcher.ts';
 
@@ -90,6 +95,12 @@ export function compose(opts: ComposeOptions) {
         return notifications.markReachable(telegramId, new Date(at.getTime() - days * 86_400_000), at);
       },
     },
+    broadcasts: createBroadcastService({
+      store: createBroadcastRepository(db),
+      catalogue,
+      adminTelegramIds: opts.adminTelegramIds,
+      now,
+    }),
     privacy: createPrivacyService({ store: createPrivacyRepository(db), cipher, catalogue, now }),
     reference: { ...reference, schools: routing.schools, hospitals: routing.hospitals },
     users: createTelegramUserRepository(db),
@@ -148,4 +159,33 @@ export function composeCaseWorkers(opts: CaseWorkerOptions) {
     onQueued: () => dispatcher.wake(),
   });
   return { dispatcher, watcher };
+}
+
+export interface SenderComposeOptions {
+  db: Db;
+  /** An Api of the sender's own (no retrying transformer: the sender decides about retries). */
+  api: Api;
+  logger: Logger;
+  defaultLocale: Locale;
+  /** Messages a second, all instances together (BROADCAST_RATE). */
+  rate: number;
+  translator?: Translator;
+  now?: () => Date;
+  /** Leases, batch size, polling (tests and benchmarks shorten them). */
+  tuning?: Omit<SenderOptions, 'store' | 'transport' | 'reporter' | 'logger' | 'rate' | 'now'>;
+}
+
+/** The community notices' sender worker (main.ts starts one per instance; tests and benchmarks too). */
+export function composeBroadcastSender(opts: SenderComposeOptions) {
+  const translator = opts.translator ?? createTranslator();
+  const now = opts.now ?? (() => new Date());
+  return createBroadcastSender({
+    store: createBroadcastDeliveryRepository(opts.db, { defaultLocale: opts.defaultLocale }),
+    transport: createNoticeTransport(opts.api, translator),
+    reporter: createNoticeReporter(opts.api, translator, now),
+    logger: opts.logger.child({ worker: 'broadcast-sender' }),
+    rate: opts.rate,
+    now,
+    ...opts.tuning,
+  });
 }

@@ -1,6 +1,7 @@
 import type { Conversation, ConversationFlavor } from '@grammyjs/conversations';
 import type { Context } from 'grammy';
 import type { AdminService } from '../app/admin.ts';
+import type { BroadcastService } from '../app/broadcasts.ts';
 import type { CaseService } from '../app/cases.ts';
 import type { HouseholdService } from '../app/households.ts';
 import type { PrivacyService } from '../app/privacy.ts';
@@ -27,6 +28,8 @@ export interface BotDeps {
   };
   /** A hint to this process's notification dispatcher that there is something to send (set by main.ts). */
   wakeDispatcher?: () => void;
+  /** Community notices: compose, list, cancel, read receipts, residents' preference. */
+  broadcasts: BroadcastService;
   /** /mydata, /deleteme and the retention rule. */
   privacy: PrivacyService;
   reference: {

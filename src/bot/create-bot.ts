@@ -22,6 +22,7 @@ import {
   caseReopen,
 } from './conversations/case-followup.ts';
 import { MEMBER, memberForm } from './conversations/member.ts';
+import { NOTICE, noticeConversation } from './conversations/notice.ts';
 import { REGISTRATION, registration } from './conversations/registration.ts';
 import { SERVICE_REQUEST, serviceRequest } from './conversations/service-request.ts';
 import { STAFF_ACTION, type StaffActionKind, staffAction } from './conversations/staff-action.ts';
@@ -29,6 +30,7 @@ import { adminFeature } from './features/admin.ts';
 import { globalCommands, groupGuard, startFeature } from './features/basics.ts';
 import { casesFeature } from './features/cases.ts';
 import { householdFeature } from './features/household.ts';
+import { noticeButtons, noticesFeature } from './features/notices.ts';
 import { privacyFeature } from './features/privacy.ts';
 import { reachabilityFeature } from './features/reachability.ts';
 import { staffFeature } from './features/staff.ts';
@@ -126,6 +128,8 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
     }),
   );
   priv.use(globalCommands());
+  // "I have read this" on a notice works in the middle of a form too.
+  priv.use(noticeButtons());
   // A resident's rights work at any time, also in the middle of a form.
   priv.use(privacyFeature());
   priv.use(
@@ -144,6 +148,9 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
         id: SERVICE_REQUEST,
       },
     ),
+  );
+  priv.use(
+    createConversation<BotContext, FormContext>((c, ctx) => noticeConversation(c, ctx, deps), { id: NOTICE }),
   );
   priv.use(
     createConversation<BotContext, FormContext>(
@@ -171,6 +178,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   priv.use(startFeature());
   priv.use(casesFeature());
   priv.use(householdFeature());
+  priv.use(noticesFeature());
   priv.use(staffFeature());
   priv.use(adminFeature());
   priv.use(fallback());

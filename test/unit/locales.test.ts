@@ -7,6 +7,7 @@ import { MANAGE_COMMANDS, STAFF_COMMANDS } from '../../src/bot/commands.ts';
 import { readLocaleResources } from '../../src/bot/i18n.ts';
 import { CASE_STATUSES } from '../../src/domain/case-status.ts';
 import { RELATIONS, SEXES } from '../../src/domain/household.ts';
+import { AUDIENCE_KINDS, NOTICE_PROBLEMS, SCHEDULE_ERRORS } from '../../src/domain/notice.ts';
 import { QUEUE_FILTERS } from '../../src/domain/staff-work.ts';
 
 const resources = readLocaleResources();
@@ -179,6 +180,17 @@ describe('locales', () => {
         'id_required',
         'birth_date_mismatch',
       ].map((c) => `household:member.failed.${c}`),
+      // Community notices (src/bot/conversations/notice.ts, src/bot/features/notices.ts).
+      ...AUDIENCE_KINDS.flatMap((k) => [`notices:audience.${k}`, `notices:audience_label.${k}`]),
+      ...NOTICE_PROBLEMS.map((p) => `notices:problems.${p}`),
+      ...['scheduled', 'sending', 'done', 'cancelled'].map((s) => `notices:status.${s}`),
+      ...['not_allowed', 'not_found', 'invalid'].map((c) => `notices:compose.failed.${c}`),
+      ...['empty', 'too_long'].flatMap((c) => [`notices:errors.text.${c}`, `notices:errors.textEn.${c}`]),
+      ...SCHEDULE_ERRORS.map((c) => `notices:errors.time.${c}`),
+      ...['community', 'text', 'textEn', 'photo', 'audience', 'important', 'when'].map(
+        (f) => `notices:fields.${f}`,
+      ),
+      ...['already_started', 'already_cancelled', 'not_found'].map((c) => `notices:cancel.${c}`),
     ];
     expect(families.filter((k) => !zh.has(k))).toEqual([]);
   });

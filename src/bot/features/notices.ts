@@ -1,0 +1,220 @@
+// Community notices in the chat: /notice (compose, workers and admins), /notices (the list with figures
+// for workers and admins; for residents, whether they get ordinary notices), /notices off|on, cancelling a
+// scheduled notice, and the residents' "I have read this" button. Every press asks the use case, which
+// checks the presser's rights again.
+//
+// Buttons:  nt:read:<id>  read receipt (installed before the forms: it works in the middle of one)
+//           nt:pv  a press on a preview's button      nt:page:<n>  the list
+//           nt:cx:<id> / nt:cxok:<id> / nt:keep  cancel a scheduled notice      nt:off / nt:on  preference
+import { Composer, InlineKeyboard } from 'grammy';
+import { type BroadcastSummary, NOTICES_PAGE_SIZE } from '../../app/broadcasts.ts';
+import { formatBeijingMinute, noticeTitle, remaining, totalOf } from '../../domain/notice.ts';
+import { type BotContext, localeName } from '../context.ts';
+import { NOTICE } from '../conversations/notice.ts';
+import { audienceLabel, PREVIEW_DATA, READ_PREFIX } from '../notice-render.ts';
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+/** Presses that must work even while the resident is in the middle of a form. */
+export function noticeButtons(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const priv = composer.chatType('private');
+  priv.callbackQuery(new RegExp(`^${READ_PREFIX}(${UUID})$`), async (ctx) => {
+    const id = ctx.match[1] as string;
+    const r = await ctx.deps.broadcasts.markRead(ctx.from.id, id);
+    if (!r.ok) {
+      await ctx.answerCallbackQuery({ text: ctx.t('notices:resident.read_unknown') });
+      return;
+    }
+    await ctx.answerCallbackQuery({
+      text: ctx.t(r.value === 'recorded' ? 'notices:resident.read_thanks' : 'notices:resident.read_again'),
+    });
+    if (r.value === 'recorded') {
+      await ctx
+        .editMessageReplyMarkup({
+          reply_markup: new InlineKeyboard().text(
+            ctx.t('notices:resident.read_done_button'),
+            `${READ_PREFIX}${id}`,
+          ),
+        })
+        .catch(() => undefined);
+    }
+  });
+  priv.callbackQuery(PREVIEW_DATA, async (ctx) => {
+    await ctx.answerCallbackQuery({ text: ctx.t('notices:resident.preview_press'), show_alert: true });
+  });
+  return composer;
+}
+
+function statusLine(ctx: BotContext, b: BroadcastSummary): string {
+  switch (b.status) {
+    case 'scheduled':
+      return ctx.t('notices:status.scheduled', { at: formatBeijingMinute(b.scheduledAt) });
+    case 'done':
+      return ctx.t('notices:status.done', { at: formatBeijingMinute(b.finishedAt ?? b.scheduledAt) });
+    default:
+      return ctx.t(`notices:status.${b.status}`);
+  }
+}
+
+function figures(ctx: BotContext, b: BroadcastSummary): string | null {
+  if (b.status === 'scheduled' || b.status === 'cancelled') return null;
+  const c = b.counts;
+  let line = ctx.t('notices:list.figures', {
+    delivered: c.delivered,
+    total: Math.max(totalOf(c), b.recipientCount),
+    left: remaining(c),
+    unreachable: c.unreachable,
+    failed: c.failed,
+  });
+  if (c.uncertain > 0) line += ctx.t('notices:list.uncertain', { count: c.uncertain });
+  if (b.important) line += ctx.t('notices:list.reads', { count: b.readCount });
+  return line;
+}
+
+async function showList(ctx: BotContext, page: number): Promise<void> {
+  const list = await ctx.deps.broadcasts.list(ctx.from?.id ?? 0, page);
+  if (!list.ok) {
+    await showPreference(ctx);
+    return;
+  }
+  const { items, total, pages } = list.value;
+  if (total === 0) {
+    await ctx.reply(`${ctx.t('notices:list.none')}\n${ctx.t('notices:list.self_prefs')}`);
+    return;
+  }
+  const communities = new Map((await ctx.deps.reference.listCommunities()).map((c) => [c.code, c]));
+  const buildingNames = new Map<string, string>();
+  for (const code of new Set(
+    items.filter((b) => b.audience.kind === 'buildings').map((b) => b.communityCode),
+  )) {
+    for (const b of await ctx.deps.reference.listBuildings(code))
+      buildingNames.set(b.id, localeName(ctx.locale, b));
+  }
+  const p = list.value.page;
+  const kb = new InlineKeyboard();
+  const blocks = items.map((b, i) => {
+    const n = p * NOTICES_PAGE_SIZE + i + 1;
+    const community = communities.get(b.communityCode);
+    const block = [
+      ctx.t('notices:list.item', {
+        n,
+        status: statusLine(ctx, b),
+        title: noticeTitle(b.textZh, 30),
+        community: community ? localeName(ctx.locale, community) : b.communityCode,
+        audience: audienceLabel(ctx.t, b.audience, (ids) => ids.map((id) => buildingNames.get(id) ?? '?')),
+        kind: ctx.t(b.important ? 'notices:kind.important' : 'notices:kind.normal'),
+      }),
+    ];
+    const f = figures(ctx, b);
+    if (f) block.push(f);
+    if (b.status === 'scheduled') kb.text(ctx.t('notices:list.cancel_button', { n }), `nt:cx:${b.id}`).row();
+    return block.join('\n');
+  });
+  if (p > 0) kb.text(ctx.t('notices:list.previous'), `nt:page:${p - 1}`);
+  if (p < pages - 1) kb.text(ctx.t('notices:list.next'), `nt:page:${p + 1}`);
+  await ctx.reply(
+    [
+      ctx.t('notices:list.title', { total, page: p + 1, pages }),
+      ...blocks,
+      ctx.t('notices:list.self_prefs'),
+    ].join('\n\n'),
+    { reply_markup: kb },
+  );
+}
+
+async function showPreference(ctx: BotContext): Promise<void> {
+  const off = await ctx.deps.broadcasts.noticesOff(ctx.from?.id ?? 0);
+  await ctx.reply(ctx.t(off ? 'notices:prefs.status_off' : 'notices:prefs.status_on'), {
+    reply_markup: new InlineKeyboard().text(
+      ctx.t(off ? 'notices:prefs.on_button' : 'notices:prefs.off_button'),
+      off ? 'nt:on' : 'nt:off',
+    ),
+  });
+}
+
+export function noticesFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const priv = composer.chatType('private');
+
+  priv.command('notice', async (ctx) => {
+    if (!(await ctx.deps.broadcasts.canCompose(ctx.from.id))) {
+      await ctx.reply(ctx.t('notices:compose.not_allowed'));
+      return;
+    }
+    await ctx.conversation.enter(NOTICE);
+  });
+
+  priv.command('notices', async (ctx) => {
+    const arg = ctx.match.trim().toLowerCase();
+    if (arg === 'off' || arg === 'on') {
+      await ctx.deps.broadcasts.setNoticesOff(ctx.from.id, arg === 'off');
+      await ctx.reply(ctx.t(arg === 'off' ? 'notices:prefs.turned_off' : 'notices:prefs.turned_on'));
+      return;
+    }
+    if (arg) {
+      await ctx.reply(ctx.t('notices:prefs.usage'));
+      return;
+    }
+    if (await ctx.deps.broadcasts.canCompose(ctx.from.id)) await showList(ctx, 0);
+    else await showPreference(ctx);
+  });
+
+  priv.callbackQuery(/^nt:(off|on)$/, async (ctx) => {
+    const off = ctx.match[1] === 'off';
+    await ctx.deps.broadcasts.setNoticesOff(ctx.from.id, off);
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await ctx.reply(ctx.t(off ? 'notices:prefs.turned_off' : 'notices:prefs.turned_on'));
+  });
+
+  priv.callbackQuery(/^nt:page:(\d{1,4})$/, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await showList(ctx, Number(ctx.match[1]));
+  });
+
+  priv.callbackQuery(new RegExp(`^nt:cx:(${UUID})$`), async (ctx) => {
+    const found = await ctx.deps.broadcasts.get(ctx.from.id, ctx.match[1] as string);
+    if (!found.ok) {
+      await ctx.answerCallbackQuery({ text: ctx.t('notices:cancel.not_found'), show_alert: true });
+      return;
+    }
+    const b = found.value;
+    if (b.status !== 'scheduled') {
+      await ctx.answerCallbackQuery({
+        text: ctx.t(
+          b.status === 'cancelled' ? 'notices:cancel.already_cancelled' : 'notices:cancel.already_started',
+        ),
+        show_alert: true,
+      });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    await ctx.reply(ctx.t('notices:cancel.confirm', { title: noticeTitle(b.textZh, 30) }), {
+      reply_markup: new InlineKeyboard()
+        .text(ctx.t('notices:cancel.yes'), `nt:cxok:${b.id}`)
+        .text(ctx.t('notices:cancel.no'), 'nt:keep'),
+    });
+  });
+
+  priv.callbackQuery(new RegExp(`^nt:cxok:(${UUID})$`), async (ctx) => {
+    const r = await ctx.deps.broadcasts.cancel(ctx.from.id, ctx.match[1] as string);
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    if (r.ok) {
+      await ctx.reply(ctx.t('notices:cancel.done'));
+      return;
+    }
+    const key =
+      r.error === 'already_started' || r.error === 'already_cancelled' ? r.error : ('not_found' as const);
+    await ctx.reply(ctx.t(`notices:cancel.${key}`));
+  });
+
+  priv.callbackQuery('nt:keep', async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await ctx.reply(ctx.t('notices:cancel.kept'));
+  });
+
+  return composer;
+}

@@ -1,0 +1,51 @@
+// Who a notice's audience is, as SQL: used to count it for the worker before sending, and to fix the
+// recipients into broadcast_delivery when sending starts, so both always mean the same people.
+import { OPEN_STATUSES } from '../../domain/case-status.ts';
+import { type Audience, SCHOOL_AGE } from '../../domain/notice.ts';
+import { Prisma } from '../generated/client.ts';
+
+/**
+ * `from resident r join household h join telegram_user tu where …`: the registered residents of the
+ * community that the audience describes. `today` (YYYY-MM-DD, Beijing) decides who is of school age.
+ */
+export function audienceSql(communityCode: string, audience: Audience, today: string): Prisma.Sql {
+  return Prisma.sql`
+    from resident r
+    join household h on h.id = r.household_id
+    join telegram_user tu on tu.telegram_id = r.telegram_id
+    where h.community_code = ${communityCode} ${audienceFilter(audience, today)}`;
+}
+
+function audienceFilter(audience: Audience, today: string): Prisma.Sql {
+  switch (audience.kind) {
+    case 'community':
+      return Prisma.empty;
+    case 'buildings':
+      return Prisma.sql`and h.building_id = any(${audience.buildingIds}::uuid[])`;
+    case 'school_children':
+      // Aged min..max on `today`: born after today − (max + 1) years and on or before today − min years.
+      return Prisma.sql`and exists (
+        select 1 from household_member m
+         where m.household_id = h.id
+           and m.birth_date > ${today}::date - make_interval(years => ${SCHOOL_AGE.max + 1})
+           and m.birth_date <= ${today}::date - make_interval(years => ${SCHOOL_AGE.min}))`;
+    case 'open_case':
+      return Prisma.sql`and exists (
+        select 1 from "case" c
+         where c.resident_id = r.id
+           and c.service_code = ${audience.serviceCode}
+           and c.status::text = any(${[...OPEN_STATUSES]}::text[]))`;
+  }
+}
+
+/** The resident's language, as src/bot/i18n.ts resolveLocale decides it (stored choice, Telegram's, default). */
+export function localeSql(defaultLocale: string): Prisma.Sql {
+  return Prisma.sql`case
+      when tu.locale in ('zh-CN', 'en') then tu.locale
+      when coalesce(tu.language_code, '') = '' then ${defaultLocale}
+      when lower(tu.language_code) like 'zh%' then 'zh-CN'
+      else 'en' end`;
+}
+
+/** Residents who turned ordinary notices off. */
+export const mutedSql = Prisma.sql`exists (select 1 from notice_preference p where p.telegram_id = r.telegram_id)`;

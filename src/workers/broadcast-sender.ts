@@ -1,0 +1,400 @@
+// The broadcast sender: one per bot instance; any number of instances share the work through PostgreSQL.
+//
+// - Starts due notices (their recipients are fixed in the same transaction).
+// - Claims a batch of recipients (FOR UPDATE SKIP LOCKED: no two instances hold the same one), reserves
+//   send times for it on the shared pacer (all instances together stay under the configured rate), and
+//   sends each at its time, never two within a second to one chat.
+// - Before each request the recipient is marked `sending` (committed), after it the outcome is recorded.
+//   A recipient is only ever claimed from `pending`, and a delivered one never goes back: nothing is sent
+//   twice. If the process dies, its claimed recipients go back to `pending` when their lease ends, and the
+//   ones it had in flight become `uncertain` (Telegram may or may not have shown them): never resent,
+//   counted in the report.
+// - 429: every instance pauses for `retry_after`; 403 / "chat not found": the resident is unreachable;
+//   5xx and network errors: retried with backoff, at most MAX_SEND_ATTEMPTS requests; a request that went
+//   out and timed out is uncertain (a resend could show it twice); anything else is recorded as failed for
+//   that recipient.
+// - Keeps the author's progress message up to date (one edit every few seconds, whichever instance gets
+//   there first), sends the final report, and edits it as "I have read this" presses come in.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  audienceDay,
+  DEFAULT_BROADCAST_RATE,
+  type DeliveryCounts,
+  estimatedFinish,
+  MAX_BROADCAST_RATE,
+  MAX_SEND_ATTEMPTS,
+  PER_CHAT_INTERVAL_MS,
+  remaining,
+  retryDelayMs,
+  totalOf,
+} from '../domain/notice.ts';
+import type { Logger } from '../logger.ts';
+
+export interface DeliveryRow {
+  broadcastId: string;
+  telegramId: bigint;
+  chatId: bigint;
+  locale: string;
+  /** Requests made so far (before this one). */
+  attempts: number;
+}
+
+export interface NoticeContent {
+  id: string;
+  textZh: string;
+  textEn: string | null;
+  photoFileId: string | null;
+  important: boolean;
+  community: { nameZh: string; nameEn: string };
+}
+
+export type SendOutcome =
+  | { kind: 'delivered'; messageId?: number }
+  | { kind: 'unreachable'; reason: string }
+  | { kind: 'rate_limited'; retryAfterSeconds: number }
+  | { kind: 'transient'; reason: string }
+  /** The request went out and no answer came (a timeout): resending could show it twice. */
+  | { kind: 'uncertain'; reason: string }
+  | { kind: 'failed'; reason: string };
+
+/** Sends one notice to one chat and says what happened; never throws. */
+export interface NoticeTransport {
+  send(chatId: bigint, locale: string, notice: NoticeContent): Promise<SendOutcome>;
+}
+
+export interface ReportState {
+  id: string;
+  status: 'scheduled' | 'sending' | 'done' | 'cancelled';
+  authorChatId: bigint;
+  authorLocale: string;
+  textZh: string;
+  important: boolean;
+  recipientCount: number;
+  readCount: number;
+  reportedReadCount: number;
+  progressMessageId: number | null;
+  /** 0: the author could not be reached; the report is given up. */
+  reportMessageId: number | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  counts: DeliveryCounts;
+}
+
+/**
+ * The author's messages. Each returns the message id, 0 when the author cannot be reached (nothing more
+ * is tried), and throws on a passing failure (tried again a few seconds later).
+ */
+export interface NoticeReporter {
+  progress(state: ReportState, finish: Date): Promise<number>;
+  final(state: ReportState): Promise<number>;
+  reads(state: ReportState): Promise<number>;
+}
+
+export interface SenderStore {
+  startDue(now: Date, today: string): Promise<string[]>;
+  recoverExpired(): Promise<{ requeued: number; uncertain: number }>;
+  claim(token: string, limit: number, leaseMs: number): Promise<DeliveryRow[]>;
+  markSending(row: DeliveryRow, token: string, leaseMs: number): Promise<boolean>;
+  finish(
+    row: DeliveryRow,
+    token: string,
+    outcome: {
+      status: 'delivered' | 'unreachable' | 'failed' | 'uncertain';
+      messageId?: number;
+      error?: string;
+    },
+  ): Promise<boolean>;
+  retryLater(
+    row: DeliveryRow,
+    token: string,
+    delayMs: number,
+    opts: { refundAttempt: boolean; error?: string },
+  ): Promise<boolean>;
+  release(rows: DeliveryRow[], token: string, delayMs: number): Promise<number>;
+  /** Reserves `count` send times `intervalMs` apart; resolves to the wait until the first. */
+  reserveSlots(count: number, intervalMs: number): Promise<number>;
+  pauseAll(ms: number): Promise<void>;
+  content(broadcastId: string): Promise<NoticeContent | null>;
+  markUserUnreachable(telegramId: bigint): Promise<void>;
+  finishIfComplete(broadcastId: string, now: Date): Promise<boolean>;
+  reportCandidates(): Promise<string[]>;
+  takeReportTurn(broadcastId: string, everyMs: number, holdMs: number): Promise<ReportState | null>;
+  saveReport(
+    broadcastId: string,
+    patch: { progressMessageId?: number; reportMessageId?: number; reportedReadCount?: number },
+  ): Promise<void>;
+}
+
+export interface SenderOptions {
+  store: SenderStore;
+  transport: NoticeTransport;
+  reporter: NoticeReporter;
+  logger: Logger;
+  /** Messages a second, all instances together; default 25, at most 30. */
+  rate?: number;
+  /** Recipients claimed at once (default: about a second's worth). */
+  batchSize?: number;
+  /** Requests in flight at once (Telegram answers in 50–300 ms). */
+  maxInFlight?: number;
+  /** How long a claimed recipient stays this instance's if it dies before sending. */
+  claimLeaseMs?: number;
+  /** How long a request may take before a recipient in flight counts as uncertain (> the HTTP timeout). */
+  sendLeaseMs?: number;
+  /** Sleep when there is nothing to send. */
+  idleMs?: number;
+  /** Start due notices, recover dead instances' work, report progress: this often. */
+  maintenanceMs?: number;
+  /** At most one edit of the author's message per this long. */
+  progressEveryMs?: number;
+  /** Wait before the next request after a 5xx or network error (default: 2 s, 4 s, 8 s … a minute). */
+  retryDelay?: (attempt: number) => number;
+  now?: () => Date;
+}
+
+export interface BroadcastSender {
+  start(): void;
+  /** Stops at a safe point: claims no more, waits for the requests in flight, gives back the rest. */
+  stop(): Promise<void>;
+  /** One round of the housekeeping (start due notices, recover, report); the loop runs it on its own. */
+  maintain(): Promise<void>;
+}
+
+const REPORT_HOLD_MS = 30_000;
+/** A tenth of a second more than Telegram's one second per chat, for the network's jitter. */
+const PER_CHAT_GAP_MS = PER_CHAT_INTERVAL_MS + 100;
+
+export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
+  const { store, transport, reporter, logger } = opts;
+  const rate = Math.min(Math.max(opts.rate ?? DEFAULT_BROADCAST_RATE, 0.1), MAX_BROADCAST_RATE);
+  const intervalMs = 1000 / rate;
+  const batchSize = opts.batchSize ?? Math.max(1, Math.ceil(rate));
+  const maxInFlight = opts.maxInFlight ?? 16;
+  const claimLeaseMs = opts.claimLeaseMs ?? 60_000;
+  const sendLeaseMs = opts.sendLeaseMs ?? 60_000;
+  const idleMs = opts.idleMs ?? 1000;
+  const maintenanceMs = opts.maintenanceMs ?? 1000;
+  const progressEveryMs = opts.progressEveryMs ?? 5000;
+  const now = opts.now ?? (() => new Date());
+  const retryDelay = opts.retryDelay ?? ((attempt: number) => retryDelayMs(attempt, Math.random()));
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  const stopper = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  const lastSentToChat = new Map<bigint, number>();
+  const contents = new Map<string, NoticeContent | null>();
+  /** Local copy of the pause after a 429; bumping `pauses` makes a batch stop and reserve again. */
+  let pausedUntil = 0;
+  let pauses = 0;
+
+  const nap = (ms: number) =>
+    ms > 0 ? sleep(ms, undefined, { signal: stopper.signal }).catch(() => undefined) : Promise.resolve();
+
+  async function contentOf(broadcastId: string): Promise<NoticeContent | null> {
+    if (!contents.has(broadcastId)) contents.set(broadcastId, await store.content(broadcastId));
+    return contents.get(broadcastId) ?? null;
+  }
+
+  /** Writes an outcome, trying again through a short database hiccup (else the row would end uncertain). */
+  async function record(what: string, write: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await write();
+        return;
+      } catch (err) {
+        if (attempt >= 4) {
+          logger.error({ err, what }, 'could not record a notice delivery outcome');
+          return;
+        }
+        await sleep(250 * 4 ** (attempt - 1));
+      }
+    }
+  }
+
+  async function sendOne(row: DeliveryRow, token: string): Promise<void> {
+    const notice = await contentOf(row.broadcastId);
+    if (!notice) {
+      await store.finish(row, token, { status: 'failed', error: 'notice not found' });
+      return;
+    }
+    if (!(await store.markSending(row, token, sendLeaseMs))) return; // the claim passed to someone else
+    lastSentToChat.set(row.chatId, Date.now());
+    const outcome = await transport.send(row.chatId, row.locale, notice);
+    const attempt = row.attempts + 1;
+    switch (outcome.kind) {
+      case 'delivered':
+        await record('delivered', () =>
+          store.finish(row, token, { status: 'delivered', messageId: outcome.messageId }),
+        );
+        return;
+      case 'unreachable':
+        await record('unreachable', async () => {
+          await store.finish(row, token, { status: 'unreachable', error: outcome.reason });
+          await store.markUserUnreachable(row.telegramId);
+        });
+        return;
+      case 'rate_limited': {
+        const waitMs = Math.max(1, outcome.retryAfterSeconds) * 1000;
+        if (Date.now() + waitMs > pausedUntil) {
+          pausedUntil = Date.now() + waitMs;
+          pauses++;
+          logger.warn({ retryAfter: outcome.retryAfterSeconds }, 'Telegram asked to slow down; pausing');
+          await record('pause', () => store.pauseAll(waitMs));
+        }
+        await record('retry after 429', () =>
+          store.retryLater(row, token, waitMs, { refundAttempt: true, error: '429 Too Many Requests' }),
+        );
+        return;
+      }
+      case 'transient':
+        if (attempt >= MAX_SEND_ATTEMPTS) {
+          await record('failed', () => store.finish(row, token, { status: 'failed', error: outcome.reason }));
+        } else {
+          await record('retry', () =>
+            store.retryLater(row, token, retryDelay(attempt), {
+              refundAttempt: false,
+              error: outcome.reason,
+            }),
+          );
+        }
+        return;
+      case 'uncertain':
+        await record('uncertain', () =>
+          store.finish(row, token, { status: 'uncertain', error: outcome.reason }),
+        );
+        return;
+      case 'failed':
+        await record('failed', () => store.finish(row, token, { status: 'failed', error: outcome.reason }));
+        return;
+    }
+  }
+
+  function track(p: Promise<void>): void {
+    const tracked = p.catch((err: unknown) => logger.error({ err }, 'sending a notice failed unexpectedly'));
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
+  }
+
+  async function sendBatch(rows: DeliveryRow[], token: string): Promise<void> {
+    let queue = rows;
+    while (queue.length > 0) {
+      if (!running) {
+        await store.release(queue, token, 0);
+        return;
+      }
+      await nap(pausedUntil - Date.now());
+      if (!running) continue;
+      const wait = await store.reserveSlots(queue.length, intervalMs);
+      const start = Date.now() + wait;
+      const epoch = pauses;
+      let i = 0;
+      for (; i < queue.length; i++) {
+        await nap(start + i * intervalMs - Date.now());
+        if (!running || pauses !== epoch) break;
+        const row = queue[i] as DeliveryRow;
+        const chatWait = (lastSentToChat.get(row.chatId) ?? 0) + PER_CHAT_GAP_MS - Date.now();
+        if (chatWait > 0) {
+          await store.release([row], token, chatWait); // the same chat again within a second: later
+          continue;
+        }
+        while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+        track(sendOne(row, token));
+      }
+      queue = queue.slice(i);
+    }
+  }
+
+  async function report(at: Date): Promise<void> {
+    for (const id of await store.reportCandidates()) {
+      await store.finishIfComplete(id, at);
+      const state = await store.takeReportTurn(id, progressEveryMs, REPORT_HOLD_MS);
+      if (!state) continue;
+      try {
+        if (state.status === 'sending') {
+          const progressMessageId = await reporter.progress(state, finishEstimate(state, at));
+          await store.saveReport(id, { progressMessageId });
+        } else if (state.status === 'done' && state.reportMessageId === null) {
+          const reportMessageId = await reporter.final(state);
+          await store.saveReport(id, { reportMessageId, reportedReadCount: state.readCount });
+          logger.info({ broadcastId: id, ...state.counts }, 'notice sent');
+        } else if (state.status === 'done' && state.readCount !== state.reportedReadCount) {
+          if (state.reportMessageId) await reporter.reads(state);
+          await store.saveReport(id, { reportedReadCount: state.readCount });
+        } else {
+          await store.saveReport(id, {});
+        }
+      } catch (err) {
+        logger.warn({ err, broadcastId: id }, 'could not update the author of a notice; trying again later');
+        await store.saveReport(id, {});
+      }
+    }
+  }
+
+  /** From the pace so far when there is one, else from the configured rate. */
+  function finishEstimate(state: ReportState, at: Date): Date {
+    const total = totalOf(state.counts);
+    const left = remaining(state.counts);
+    const elapsed = state.startedAt ? (at.getTime() - state.startedAt.getTime()) / 1000 : 0;
+    const done = total - left;
+    const pace = elapsed >= 5 && done > 0 ? Math.min(done / elapsed, rate) : rate;
+    return estimatedFinish(left, pace, at);
+  }
+
+  async function maintain(): Promise<void> {
+    const at = now();
+    const started = await store.startDue(at, audienceDay(at));
+    for (const id of started) logger.info({ broadcastId: id }, 'notice started: recipients fixed');
+    const recovered = await store.recoverExpired();
+    if (recovered.requeued > 0 || recovered.uncertain > 0)
+      logger.warn(recovered, 'took back the notice deliveries of a sender that stopped');
+    // The author's messages count against the same limit: none while Telegram asks us to wait.
+    if (pausedUntil <= Date.now()) await report(at);
+    const cutoff = Date.now() - PER_CHAT_GAP_MS;
+    for (const [chat, at2] of lastSentToChat) if (at2 < cutoff) lastSentToChat.delete(chat);
+  }
+
+  async function run(): Promise<void> {
+    let lastMaintenance = 0;
+    let failures = 0;
+    while (running) {
+      try {
+        if (Date.now() - lastMaintenance >= maintenanceMs) {
+          lastMaintenance = Date.now();
+          await maintain();
+        }
+        if (pausedUntil > Date.now()) {
+          await nap(Math.min(pausedUntil - Date.now(), maintenanceMs));
+          continue;
+        }
+        const token = randomUUID();
+        const rows = await store.claim(token, batchSize, claimLeaseMs);
+        if (rows.length === 0) {
+          await nap(idleMs);
+        } else {
+          await sendBatch(rows, token);
+        }
+        failures = 0;
+      } catch (err) {
+        failures++;
+        logger.error({ err }, 'broadcast sender: a round failed; trying again');
+        await nap(Math.min(30_000, 500 * 2 ** failures));
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      stopper.abort();
+      await loop;
+      await Promise.allSettled([...inFlight]);
+    },
+    maintain,
+  };
+}
