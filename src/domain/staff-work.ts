@@ -9,8 +9,10 @@ export const QUEUE_PAGE_SIZE = 8;
 
 /** An urgent case nobody took within this many minutes alerts every staff member of its department. */
 export const URGENT_TAKE_MINUTES = 15;
-/** The morning digest goes out from this hour (Beijing time) on working days. */
+/** The morning digest goes out from this hour (Beijing time) on working days … */
 export const DIGEST_HOUR = 8;
+/** … until this one: a bot that was down all morning does not send a "morning" digest in the afternoon. */
+export const DIGEST_UNTIL_HOUR = 12;
 /** Resolved and rejected cases close by themselves after this many days (the resident's reopen window). */
 export const AUTO_CLOSE_DAYS = 7;
 /** How long an invite code stays valid. */
@@ -43,11 +45,14 @@ export function startOfShanghaiDay(now: Date): Date {
   return shanghaiTime(shanghaiDateString(now), 0);
 }
 
-/** The digest's period (a Beijing date) when one is due now: a working day, from DIGEST_HOUR on. */
+/** The digest's period (a Beijing date) when one is due now: a working day, DIGEST_HOUR to DIGEST_UNTIL_HOUR. */
 export function digestPeriod(now: Date, calendar: WorkCalendar): string | null {
   const date = shanghaiDateString(now);
   if (!isWorkingDay(date, calendar)) return null;
-  return now.getTime() >= shanghaiTime(date, DIGEST_HOUR).getTime() ? date : null;
+  const t = now.getTime();
+  return t >= shanghaiTime(date, DIGEST_HOUR).getTime() && t < shanghaiTime(date, DIGEST_UNTIL_HOUR).getTime()
+    ? date
+    : null;
 }
 
 // Invite codes: 12 characters from an alphabet without look-alikes (no 0/O, 1/I/L), shown in groups of

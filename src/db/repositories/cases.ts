@@ -188,6 +188,7 @@ export async function refreshGroupPosts(tx: Tx, caseId: string): Promise<void> {
 export async function writeAudit(tx: Tx, caseId: string | null, audit: NewAudit): Promise<void> {
   await tx.auditLog.create({
     data: {
+      at: new Date(),
       actorTelegramId:
         audit.actorTelegramId === undefined || audit.actorTelegramId === null
           ? null
