@@ -77,6 +77,14 @@ const common = {
       .min(30, { message: 'must be at least 30 days' })
       .default(1095),
   ),
+  BROADCAST_RATE: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of messages a second, such as 25' })
+      .min(1, { message: 'must be at least 1 message a second' })
+      .max(30, { message: "must be at most 30 messages a second (Telegram's limit for a bot)" })
+      .default(25),
+  ),
   UPDATE_LEASE_SECONDS: z.preprocess(
     emptyToUndefined,
     z.coerce
@@ -136,6 +144,8 @@ export interface Config {
   caseRetentionDays: number;
   /** How long an instance's claim on an update lasts before another may take it over. */
   updateLeaseSeconds: number;
+  /** Community notices: messages a second, every instance together (at most 30, Telegram's limit). */
+  broadcastRate: number;
 }
 
 export class ConfigError extends Error {
@@ -190,5 +200,6 @@ export function loadConfig(
     httpPort: e.PORT,
     caseRetentionDays: e.CASE_RETENTION_DAYS,
     updateLeaseSeconds: e.UPDATE_LEASE_SECONDS,
+    broadcastRate: e.BROADCAST_RATE,
   };
 }

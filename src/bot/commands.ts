@@ -16,8 +16,11 @@ const RESIDENT_COMMANDS = [
   'cancel',
   'mydata',
   'deleteme',
+  'notices',
 ] as const;
-const ADMIN_COMMANDS = [...RESIDENT_COMMANDS, 'reload'] as const;
+/** Community notices (src/bot/features/notices.ts): for community workers and admins. */
+export const NOTICE_COMMANDS = ['notice'] as const;
+const ADMIN_COMMANDS = [...RESIDENT_COMMANDS, 'reload', ...NOTICE_COMMANDS] as const;
 /** Department staff's work (src/bot/features/staff.ts): added to a staff member's own chat menu. */
 export const STAFF_COMMANDS = ['queue', 'next', 'open', 'duty'] as const;
 /** Administration (src/bot/features/manage.ts): added to admins' menus. */
@@ -25,6 +28,8 @@ export const MANAGE_COMMANDS = ['invite', 'staff', 'canned', 'stats', 'export'] 
 
 export interface MenuRoles {
   staff?: boolean;
+  /** A community worker: /notice. */
+  worker?: boolean;
 }
 
 function menu(
@@ -37,6 +42,7 @@ function menu(
   const commands: string[] = [
     ...(admin ? ADMIN_COMMANDS : RESIDENT_COMMANDS),
     ...(roles.staff ? STAFF_COMMANDS : []),
+    ...(roles.worker && !admin ? NOTICE_COMMANDS : []),
     ...(admin ? MANAGE_COMMANDS : []),
   ];
   return commands.map((command) => ({

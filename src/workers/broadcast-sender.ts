@@ -154,8 +154,12 @@ export interface SenderOptions {
 
 export interface BroadcastSender {
   start(): void;
-  /** Stops at a safe point: claims no more, waits for the requests in flight, gives back the rest. */
-  stop(): Promise<void>;
+  /**
+   * Stops at a safe point: claims no more, gives back what it claimed and has not sent, and waits (at most
+   * `graceMs`, default 5 s) for the requests in flight to be answered and recorded. One still unanswered
+   * then becomes uncertain when its lease ends, as after a crash.
+   */
+  stop(opts?: { graceMs?: number }): Promise<void>;
   /** One round of the housekeeping (start due notices, recover, report); the loop runs it on its own. */
   maintain(): Promise<void>;
 }
@@ -188,6 +192,7 @@ export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
   let pausedUntil = 0;
   let pauses = 0;
 
+  const stopped = new Promise<void>((resolve) => stopper.signal.addEventListener('abort', () => resolve()));
   const nap = (ms: number) =>
     ms > 0 ? sleep(ms, undefined, { signal: stopper.signal }).catch(() => undefined) : Promise.resolve();
 
@@ -298,7 +303,8 @@ export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
           await store.release([row], token, chatWait); // the same chat again within a second: later
           continue;
         }
-        while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+        while (running && inFlight.size >= maxInFlight) await Promise.race([...inFlight, stopped]);
+        if (!running) break;
         track(sendOne(row, token));
       }
       queue = queue.slice(i);
@@ -389,11 +395,14 @@ export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
       running = true;
       loop = run();
     },
-    async stop() {
+    async stop(stopOpts = {}) {
       running = false;
       stopper.abort();
       await loop;
-      await Promise.allSettled([...inFlight]);
+      await Promise.race([
+        Promise.allSettled([...inFlight]),
+        sleep(stopOpts.graceMs ?? 5000, undefined, { ref: false }),
+      ]);
     },
     maintain,
   };

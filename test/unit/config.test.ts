@@ -113,4 +113,19 @@ describe('configuration', () => {
       /^BOT_MODE must be "polling" or "webhook"/,
     );
   });
+
+  it('BROADCAST_RATE: 25 messages a second by default, at most 30 (Telegram’s limit)', () => {
+    expect(loadConfig({ BOT_TOKEN: TOKEN }).broadcastRate).toBe(25);
+    expect(loadConfig({ BOT_TOKEN: TOKEN, BROADCAST_RATE: '30' }).broadcastRate).toBe(30);
+    expect(loadConfig({ BOT_TOKEN: TOKEN, BROADCAST_RATE: '12.5' }).broadcastRate).toBe(12.5);
+    expect(problems({ BOT_TOKEN: TOKEN, BROADCAST_RATE: '31' })).toEqual([
+      "BROADCAST_RATE must be at most 30 messages a second (Telegram's limit for a bot)",
+    ]);
+    expect(problems({ BOT_TOKEN: TOKEN, BROADCAST_RATE: '0' })[0]).toMatch(
+      /^BROADCAST_RATE must be at least 1/,
+    );
+    expect(problems({ BOT_TOKEN: TOKEN, BROADCAST_RATE: 'fast' })[0]).toMatch(
+      /^BROADCAST_RATE must be a number/,
+    );
+  });
 });
