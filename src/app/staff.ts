@@ -135,6 +135,9 @@ const isIdStep = (stepId: string) => /idNumber/i.test(stepId);
 export function createStaffService(deps: StaffDeps) {
   const { staff, staffCases, cases, cipher, now } = deps;
 
+  const storedAnswers = (blob: Uint8Array) =>
+    cipher.decryptJson<{ answers: Record<string, { value: string | null } | undefined> }>(blob);
+
   async function member(telegramId: number): Promise<StaffRecord | null> {
     const rows = await staff.activeMemberships(telegramId);
     return rows.find((r) => r.role === 'staff' && r.departmentCode !== null) ?? null;
@@ -426,10 +429,10 @@ export function createStaffService(deps: StaffDeps) {
         ),
       );
       const service = deps.catalogue.get(record.serviceCode);
-      const stored = cipher.decryptJson<{ answers: Record<string, { value: string | null } | undefined> }>(
-        record.answersCipher,
-      );
-      const answers = describeAnswers(record, cipher, deps.catalogue).map((ans) => {
+      // An anonymised case (its resident erased themselves, or the retention period passed) has no answers.
+      const blank = record.answersCipher.length === 0;
+      const stored = blank ? { answers: {} } : storedAnswers(record.answersCipher);
+      const answers = (blank ? [] : describeAnswers(record, cipher, deps.catalogue)).map((ans) => {
         const step = service?.steps.find((s) => s.id === ans.stepId);
         const value = stored.answers[ans.stepId]?.value ?? null;
         let label = ans.label;
@@ -512,14 +515,12 @@ export function createStaffService(deps: StaffDeps) {
       if (!a.ok) return a;
       const { me, record } = a.value;
       if (record.anonymous || !record.residentId || record.telegramId === null) {
-        await deny(telegramId, 'reveal', 'anonymous', record.id);
+        await deny(telegramId, 'reveal', record.anonymous ? 'anonymous' : 'no_identity', record.id);
         return fail('not_allowed');
       }
       const household = await deps.households.findByTelegramId(Number(record.telegramId));
       if (!household || household.resident.id !== record.residentId) return fail('not_allowed');
-      const stored = cipher.decryptJson<{ answers: Record<string, { value: string | null } | undefined> }>(
-        record.answersCipher,
-      );
+      const stored = storedAnswers(record.answersCipher);
       const service = deps.catalogue.get(record.serviceCode);
       const people: RevealedIdentity['people'] = [
         {

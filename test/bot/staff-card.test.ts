@@ -89,6 +89,27 @@ describe('the case card', () => {
     expect(n.telegramId).toBe(BigInt(resident.id));
   });
 
+  it('a case whose resident erased their data opens without answers or identity', async () => {
+    const resident = h.user(67_005);
+    await registerResident(resident);
+    const { caseId, number } = await fileSuggestion(h, resident, { text: '要删掉的内容' });
+    await h.db.case.update({
+      where: { id: caseId },
+      data: { answersCipher: new Uint8Array(), residentId: null, telegramId: null, anonymisedAt: new Date() },
+    });
+    await makeStaff(h, 78_005, 'wanshan-neighbourhood');
+    const staff = h.user(78_005);
+    const card = sentTexts(await staff.press(`st:open:${caseId}`))[0] ?? '';
+    expect(card).toContain(`📋 ${number}`);
+    expect(card).toContain('居民的信息已经删除');
+    expect(card).not.toContain('要删掉的内容');
+    expect(staff.findButton('🪪 看完整身份证号')).toBeUndefined();
+    // Taking and resolving it still work; nobody is left to notify.
+    await staff.press(`st:take:${caseId}`);
+    expect((await h.deps.staff.resolve(78_005, caseId, '已处理')).ok).toBe(true);
+    expect(await h.db.notification.count({ where: { caseId } })).toBe(0);
+  });
+
   it('a long case fits in one message; "everything" sends the whole of it in parts', async () => {
     const resident = h.user(67_003);
     await registerResident(resident);
