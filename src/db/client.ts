@@ -18,6 +18,9 @@ export function createDb(
     // A database that is down must fail a request quickly (the resident is told to try again in a minute)
     // instead of leaving it waiting for the operating system's TCP timeout.
     connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5_000,
+    // Prisma reads and writes `timestamp` columns as UTC; a server set to Asia/Shanghai would otherwise fill
+    // `DEFAULT now()` columns with Beijing wall-clock time, eight hours off.
+    options: '-c TimeZone=UTC',
   });
   // The adapter listens for idle-client errors too; this one keeps a server restart from ever being an
   // unhandled 'error' event, before the adapter has connected.
