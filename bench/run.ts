@@ -1,0 +1,17 @@
+// `npm run bench` runs every benchmark below in turn; `npm run bench -- forms memory` runs the ones named.
+// Each benchmark returns its section of BENCHMARKS.md (figures and goals); the runner heads it with what it
+// ran on, when, and the command that reproduces it, then rewrites BENCHMARKS.md, keeping the sections of
+// the benchmarks not run this time. To add one: a module exporting `run(ctx: BenchContext): Promise<string>`
+// and a line in BENCHMARKS (the order here is the order of the sections in the file).
+import path from 'node:path';
+import { type Benchmark, runBenchmarks } from './support/runner.ts';
+
+const BENCHMARKS: Benchmark[] = [
+  {
+    name: 'forms',
+    title: 'Form steps per second: the real registration vs. a naive peer',
+    load: () => import('./forms.ts'),
+  },
+];
+
+await runBenchmarks(BENCHMARKS, process.argv.slice(2), path.resolve(import.meta.dirname, '../BENCHMARKS.md'));
