@@ -75,7 +75,6 @@ export async function runBenchmarks(all: Benchmark[], args: string[], file: stri
     },
     log,
   };
-  const existing = parseSections(await readFile(file, 'utf8').catch(() => ''));
   let failed = 0;
   try {
     for (const bench of chosen) {
@@ -98,10 +97,12 @@ export async function runBenchmarks(all: Benchmark[], args: string[], file: stri
           body,
           `<!-- /bench:${bench.name} -->`,
         ].join('\n');
-        existing.set(bench.name, section);
         log(`${bench.name}: done`);
-        // Written after each benchmark, so that a later failure keeps what was measured.
-        await writeFile(file, render(all, existing));
+        // Written after each benchmark, so that a later failure keeps what was measured; read again just
+        // before, so that sections written meanwhile by another run are kept.
+        const current = parseSections(await readFile(file, 'utf8').catch(() => ''));
+        current.set(bench.name, section);
+        await writeFile(file, render(all, current));
       } catch (err) {
         failed++;
         console.error(`${bench.name}: failed; its section in BENCHMARKS.md is left as it was`);
