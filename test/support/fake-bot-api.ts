@@ -10,7 +10,14 @@ import type { AddressInfo } from 'node:net';
 /** What to do with one request: answer normally, fail it, or leave it without an answer. */
 export type Injection =
   | 'ok'
-  | { status: number; description: string }
+  | {
+      status: number;
+      description: string;
+      /** Sent as parameters.retry_after (with a 429). */
+      retryAfter?: number;
+    }
+  /** Answer normally, but only after this long (an update still in flight, a slow Telegram). */
+  | { delayMs: number }
   /** Close the connection before doing anything (the message is not delivered): a network error. */
   | 'drop'
   /** Deliver the message, then never answer (a sender killed while waiting for the answer). */
@@ -112,7 +119,11 @@ export async function startFakeBotApi(opts: FakeBotApiOptions = {}): Promise<Fak
       }
       const attempt = SENDS.has(method) ? (attempts.get(chatId) ?? 0) + 1 : 1;
       if (SENDS.has(method)) attempts.set(chatId, attempt);
-      const injected = opts.inject?.({ method, chatId, attempt }) ?? 'ok';
+      let injected = opts.inject?.({ method, chatId, attempt }) ?? 'ok';
+      if (typeof injected === 'object' && 'delayMs' in injected) {
+        await new Promise((resolve) => setTimeout(resolve, (injected as { delayMs: number }).delayMs));
+        injected = 'ok';
+      }
       if (injected === 'drop') {
         rec.status = 'dropped';
         req.socket.destroy();
@@ -134,12 +145,13 @@ export async function startFakeBotApi(opts: FakeBotApiOptions = {}): Promise<Fak
         return tooMany(res, rec, retryAfter);
       }
       window.push(now);
-      if (typeof injected === 'object') {
+      if (typeof injected === 'object' && 'status' in injected) {
         rec.status = injected.status;
         reply(res, injected.status, {
           ok: false,
           error_code: injected.status,
           description: injected.description,
+          ...(injected.retryAfter === undefined ? {} : { parameters: { retry_after: injected.retryAfter } }),
         });
         return;
       }
