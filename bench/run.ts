@@ -12,6 +12,11 @@ const BENCHMARKS: Benchmark[] = [
     title: 'Form steps per second: the real registration vs. a naive peer',
     load: () => import('./forms.ts'),
   },
+  {
+    name: 'memory',
+    title: 'Memory of one bot process with 10,000 residents in the middle of a form',
+    load: () => import('./memory.ts'),
+  },
 ];
 
 await runBenchmarks(BENCHMARKS, process.argv.slice(2), path.resolve(import.meta.dirname, '../BENCHMARKS.md'));

@@ -21,6 +21,8 @@ export const BENCH_BOT: UserFromGetMe = {
 interface ChatView {
   buttons: Map<string, { data: string; messageId: number }>;
   lastText: string;
+  /** The last few texts sent or edited in, newest last. */
+  recent: string[];
   sent: number;
 }
 
@@ -34,7 +36,7 @@ export function fakeBotApi() {
   const view = (chatId: number) => {
     let v = chats.get(chatId);
     if (!v) {
-      v = { buttons: new Map(), lastText: '', sent: 0 };
+      v = { buttons: new Map(), lastText: '', recent: [], sent: 0 };
       chats.set(chatId, v);
     }
     return v;
@@ -50,6 +52,8 @@ export function fakeBotApi() {
       const id = method === 'sendMessage' ? ++messageId : Number(payload.message_id);
       const v = view(chatId);
       v.lastText = String(payload.text ?? '');
+      v.recent.push(v.lastText);
+      if (v.recent.length > 3) v.recent.shift();
       if (method === 'sendMessage') v.sent++;
       for (const button of ((payload.reply_markup as Markup)?.inline_keyboard ?? []).flat()) {
         if (button.callback_data) v.buttons.set(button.text, { data: button.callback_data, messageId: id });
