@@ -9,6 +9,7 @@
 //   2. Latency under a load both can carry: residents who take 1–3 s per answer, as many as make half of
 //      Bianmin's capacity, the same for both.
 //   3. Where the time goes: one more capacity round of each under the CPU profiler, and pg_stat_statements.
+import os from 'node:os';
 import type { Update } from 'grammy/types';
 import { createNaiveBot } from './naive-peer/bot.ts';
 import { NAIVE_TABLES, naiveClient } from './naive-peer/client.ts';
@@ -32,7 +33,7 @@ import {
   statementsOf,
   statementTotals,
 } from './support/statements.ts';
-import { ms, percentile, pool, rate, table, verdict } from './support/stats.ts';
+import { machineBusy, ms, percentile, pool, rate, table, verdict } from './support/stats.ts';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const CONCURRENCY = 200;
@@ -63,6 +64,8 @@ interface Round {
   dbCalls: number;
   dbMs: number;
   cpuMs: number;
+  /** Share of the machine's cores busy (everything on it). */
+  busy: number;
 }
 
 let nextUser = 10_000_000;
@@ -78,6 +81,7 @@ async function round(
   const walkOne = (id: number, thinkMs?: () => number) =>
     walk(id, registrationSteps(idNumberFor(id - 10_000_000)), peer.api, peer.handle, latencies, thinkMs);
   const cpu = process.cpuUsage();
+  const cpus = os.cpus();
   const started = performance.now();
   const window = opts.arrivalWindowMs;
   if (window === undefined) {
@@ -93,6 +97,7 @@ async function round(
   }
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  const busy = machineBusy(cpus, os.cpus());
   const totals = opts.adminUrl
     ? await statementTotals(opts.adminUrl, peer.database.name)
     : { calls: 0, ms: 0 };
@@ -106,6 +111,7 @@ async function round(
     dbCalls: totals.calls,
     dbMs: totals.ms,
     cpuMs: (used.user + used.system) / 1000,
+    busy,
   };
 }
 
@@ -160,6 +166,8 @@ function summary(rounds: Round[]) {
     dbPerUpdate: rounds.reduce((s, r) => s + r.dbCalls, 0) / updates,
     dbMsPerUpdate: rounds.reduce((s, r) => s + r.dbMs, 0) / updates,
     cpuMsPerUpdate: rounds.reduce((s, r) => s + r.cpuMs, 0) / updates,
+    nodeShare: rounds.reduce((s, r) => s + r.cpuMs, 0) / 1000 / rounds.reduce((s, r) => s + r.seconds, 0),
+    busy: rounds.reduce((s, r) => s + r.busy * r.seconds, 0) / rounds.reduce((s, r) => s + r.seconds, 0),
   };
 }
 type Summary = ReturnType<typeof summary>;
@@ -259,6 +267,8 @@ export async function run(ctx: BenchContext): Promise<string> {
           'SQL statements / update',
           'PostgreSQL time / update',
           'Node CPU / update',
+          'Node process busy',
+          'machine busy',
         ],
         [a, b].map((s, i) => [
           peers[i]?.name ?? '',
@@ -269,6 +279,8 @@ export async function run(ctx: BenchContext): Promise<string> {
           adminUrl ? s.dbPerUpdate.toFixed(1) : 'n/a',
           adminUrl ? ms(s.dbMsPerUpdate, 2) : 'n/a',
           ms(s.cpuMsPerUpdate, 2),
+          `${(s.nodeShare * 100).toFixed(0)} % of a core`,
+          `${(s.busy * 100).toFixed(0)} % of ${os.cpus().length} cores`,
         ]),
       ),
       '',

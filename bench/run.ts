@@ -17,6 +17,11 @@ const BENCHMARKS: Benchmark[] = [
     title: 'Memory of one bot process with 10,000 residents in the middle of a form',
     load: () => import('./memory.ts'),
   },
+  {
+    name: 'webhook',
+    title: 'Two instances in webhook mode behind one database',
+    load: () => import('./webhook.ts'),
+  },
 ];
 
 await runBenchmarks(BENCHMARKS, process.argv.slice(2), path.resolve(import.meta.dirname, '../BENCHMARKS.md'));

@@ -1,4 +1,5 @@
 // Small figures helpers for the benchmarks.
+import type os from 'node:os';
 
 /** The p-th percentile (0–100) of the values, nearest-rank. */
 export function percentile(values: readonly number[], p: number): number {
@@ -39,4 +40,24 @@ export async function pool<T>(items: readonly T[], concurrency: number, work: (i
 export function table(head: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Busy share of the whole machine (all cores) between two os.cpus() readings, 0–1. */
+export function machineBusy(before: os.CpuInfo[], after: os.CpuInfo[]): number {
+  let busy = 0;
+  let total = 0;
+  after.forEach((cpu, i) => {
+    const was = before[i]?.times;
+    if (!was) return;
+    const d = {
+      user: cpu.times.user - was.user,
+      nice: cpu.times.nice - was.nice,
+      sys: cpu.times.sys - was.sys,
+      irq: cpu.times.irq - was.irq,
+      idle: cpu.times.idle - was.idle,
+    };
+    busy += d.user + d.nice + d.sys + d.irq;
+    total += d.user + d.nice + d.sys + d.irq + d.idle;
+  });
+  return total > 0 ? busy / total : Number.NaN;
 }
