@@ -22,6 +22,16 @@ const BENCHMARKS: Benchmark[] = [
     title: 'Two instances in webhook mode behind one database',
     load: () => import('./webhook.ts'),
   },
+  {
+    name: 'claims',
+    title: '/next claims per second: 8 staff over 10,000 queued cases',
+    load: () => import('./claims.ts'),
+  },
+  {
+    name: 'queries',
+    title: 'The queue page and /mycases with 1,000,000 cases',
+    load: () => import('./queries.ts'),
+  },
 ];
 
 await runBenchmarks(BENCHMARKS, process.argv.slice(2), path.resolve(import.meta.dirname, '../BENCHMARKS.md'));
