@@ -13,6 +13,11 @@ const BENCHMARKS: Benchmark[] = [
     load: () => import('./forms.ts'),
   },
   {
+    name: 'broadcast',
+    title: 'Community notices: 3,000 recipients at the configured rate, undisturbed and killed half-way',
+    load: () => import('./broadcast.ts'),
+  },
+  {
     name: 'memory',
     title: 'Memory of one bot process with 10,000 residents in the middle of a form',
     load: () => import('./memory.ts'),

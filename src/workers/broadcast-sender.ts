@@ -168,6 +168,25 @@ const REPORT_HOLD_MS = 30_000;
 /** A tenth of a second more than Telegram's one second per chat, for the network's jitter. */
 const PER_CHAT_GAP_MS = PER_CHAT_INTERVAL_MS + 100;
 
+/**
+ * Admits at most `perSecond` callers in any one second, in the order they ask (a caller waits, through
+ * `wait`, until the one `perSecond` places before it is a second old).
+ */
+function windowGuard(perSecond: number, wait: (ms: number) => Promise<unknown>): () => Promise<void> {
+  const admitted: number[] = [];
+  let queue: Promise<void> = Promise.resolve();
+  return () => {
+    const turn = queue.then(async () => {
+      const earlier = admitted[admitted.length - perSecond];
+      if (earlier !== undefined) await wait(earlier + 1000 - Date.now());
+      admitted.push(Date.now());
+      if (admitted.length > perSecond * 2) admitted.splice(0, admitted.length - perSecond);
+    });
+    queue = turn.catch(() => undefined);
+    return turn;
+  };
+}
+
 export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
   const { store, transport, reporter, logger } = opts;
   const rate = Math.min(Math.max(opts.rate ?? DEFAULT_BROADCAST_RATE, 0.1), MAX_BROADCAST_RATE);
@@ -193,6 +212,14 @@ export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
   let pauses = 0;
 
   const stopped = new Promise<void>((resolve) => stopper.signal.addEventListener('abort', () => resolve()));
+  // Never more than `rate` requests in any second, whatever the pacer allowed: a process held up (a busy
+  // CPU, a slow database) would otherwise send its late requests in a burst, and Telegram counts arrivals.
+  // A turn is taken before a recipient is marked as being sent (so that the time a crash can catch it in
+  // between stays a database write), and checked again just before the request, where it rarely waits.
+  const perSecond = Math.max(1, Math.floor(rate));
+  const turns = windowGuard(perSecond, (ms) => nap(ms));
+  const requests = windowGuard(perSecond, (ms) => nap(ms));
+
   const nap = (ms: number) =>
     ms > 0 ? sleep(ms, undefined, { signal: stopper.signal }).catch(() => undefined) : Promise.resolve();
 
@@ -219,11 +246,22 @@ export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
 
   async function sendOne(row: DeliveryRow, token: string): Promise<void> {
     const notice = await contentOf(row.broadcastId);
-    if (!notice) {
-      await store.finish(row, token, { status: 'failed', error: 'notice not found' });
+    await turns();
+    if (!running) {
+      await store.release([row], token, 0); // stopped while waiting for its turn: back to the queue
       return;
     }
     if (!(await store.markSending(row, token, sendLeaseMs))) return; // the claim passed to someone else
+    if (!notice) {
+      await record('failed', () => store.finish(row, token, { status: 'failed', error: 'notice not found' }));
+      return;
+    }
+    await requests();
+    if (!running) {
+      // Stopped while held back: nothing was sent; it goes back to the queue.
+      await record('give back', () => store.retryLater(row, token, 0, { refundAttempt: true }));
+      return;
+    }
     lastSentToChat.set(row.chatId, Date.now());
     const outcome = await transport.send(row.chatId, row.locale, notice);
     const attempt = row.attempts + 1;

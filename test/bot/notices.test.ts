@@ -319,6 +319,46 @@ describe('composing a notice', () => {
     );
   });
 
+  it('a document where a photo belongs is refused; "do not send" keeps nothing', async () => {
+    const w = h.user(WORKER_ID);
+    const before = await h.db.broadcast.count();
+    await w.text('/notice');
+    await w.text('周日社区义诊，欢迎参加。');
+    await w.tap('跳过');
+    await w.send(
+      w.message({
+        document: {
+          file_id: 'doc1',
+          file_unique_id: 'doc1-u',
+          file_name: '义诊.pdf',
+          mime_type: 'application/pdf',
+          file_size: 20_000,
+        },
+      }),
+    );
+    await w.tap('✅ 好了');
+    await w.tap('🏘 全社区');
+    await w.tap('普通通知');
+    const refused = await w.tap('现在就发');
+    expect(sentTexts(refused)[0]).toBe('这里只能发一张照片。请发照片，或者点“没有，跳过”。');
+    expect(w.lastText()).toContain('要配一张照片吗？');
+    const shown = await w.tap('没有，跳过');
+    expect(shown.some((c) => c.method === 'sendPhoto')).toBe(false);
+    expect(sentTexts(shown)).toContain(
+      renderNotice(t, 'zh-CN', {
+        id: 'x',
+        textZh: '周日社区义诊，欢迎参加。',
+        textEn: null,
+        photoFileId: null,
+        important: false,
+        community: { nameZh: '旺家社区', nameEn: 'Wangjia Community' },
+      }).text,
+    );
+    await w.tap('❌ 不发了');
+    expect(w.lastText()).toBe('好的，这条通知不发了，什么都没有保存。');
+    expect(await h.db.broadcast.count()).toBe(before);
+  });
+
   it('an audience with nobody in it is asked again', async () => {
     const w = h.user(WORKER_ID);
     await compose(w, { audience: '📋 正在办某件事的居民' });

@@ -285,6 +285,42 @@ describe('broadcast sender', () => {
     expect(api.duplicates().filter((c) => c !== ADMIN)).toEqual([]);
   });
 
+  it('a slow database does not turn into a burst: never more than the rate in any second', async () => {
+    const s = await scene();
+    await seed(s, residents(s, 70, 27_001));
+    const api = await server();
+    const broadcastId = await createNotice(s);
+    const started: number[] = [];
+    let calls = 0;
+    const sender = makeSender(s.db, api.url, {
+      rate: 25,
+      wrap: ({ store, transport }) => ({
+        store: {
+          ...store,
+          // Every tenth recipient waits 600 ms for the database: the ones after it pile up behind.
+          markSending: async (...args: Parameters<typeof store.markSending>) => {
+            if (++calls % 10 === 0) await new Promise((r) => setTimeout(r, 600));
+            return store.markSending(...args);
+          },
+        },
+        transport: {
+          send(chatId, locale, notice) {
+            started.push(Date.now());
+            return transport.send(chatId, locale, notice);
+          },
+        },
+      }),
+    });
+    sender.start();
+    cleanups.push(() => sender.stop());
+    await finished(s.db, broadcastId);
+    expect(await countsOf(s.db, broadcastId)).toMatchObject({ delivered: 70, uncertain: 0 });
+    started.sort((a, b) => a - b);
+    // Any 26 consecutive requests span at least a second (a millisecond of timer rounding allowed).
+    for (let i = 0; i + 25 < started.length; i++)
+      expect((started[i + 25] ?? 0) - (started[i] ?? 0)).toBeGreaterThanOrEqual(999);
+  });
+
   it('two notices to the same people at once: never two messages to one chat within a second', async () => {
     const s = await scene();
     await seed(s, residents(s, 6, 26_001));

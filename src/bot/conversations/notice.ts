@@ -77,15 +77,14 @@ function draftOf(a: Answers, env: Env): NoticeDraft {
   };
 }
 
-const noticeText =
-  (stepPhotoAware: boolean) =>
-  (input: string, a: Answers): TextResult => {
-    const text = input.trim();
-    if (!text) return { ok: false, error: 'empty' };
-    const max = textLimit(stepPhotoAware && Boolean(a.photo?.files?.length));
-    if (text.length > max) return { ok: false, error: 'too_long', params: { max: String(max) } };
-    return { ok: true, value: text, label: noticeTitle(text, 40) };
-  };
+/** A notice's text: with a photo already chosen (when it is changed later) it must fit in a caption. */
+function noticeText(input: string, a: Answers): TextResult {
+  const text = input.trim();
+  if (!text) return { ok: false, error: 'empty' };
+  const max = textLimit(Boolean(a.photo?.files?.length));
+  if (text.length > max) return { ok: false, error: 'too_long', params: { max: String(max) } };
+  return { ok: true, value: text, label: noticeTitle(text, 40) };
+}
 
 async function audienceSize(env: Env, community: string, audience: Audience) {
   const { me } = env;
@@ -280,20 +279,15 @@ async function pickCommunity(env: Env): Promise<boolean> {
 }
 
 function noticeSteps(env: Env): FormStep[] {
-  const { t, ctx } = env;
+  const { t } = env;
   return [
-    { id: 'text', prompt: (tt) => tt('notices:ask.text'), text: noticeText(true) },
-    { id: 'textEn', prompt: (tt) => tt('notices:ask.textEn'), text: noticeText(true), optional: () => true },
+    { id: 'text', prompt: (tt) => tt('notices:ask.text'), text: noticeText },
+    { id: 'textEn', prompt: (tt) => tt('notices:ask.textEn'), text: noticeText, optional: () => true },
     {
       id: 'photo',
       prompt: (tt) => tt('notices:ask.photo'),
       files: { max: 1 },
       optional: () => true,
-      after: async (answer) => {
-        if (answer.files?.length === 1 && answer.files[0]?.kind === 'photo') return answer;
-        await ctx.reply(t('notices:compose.only_photo'));
-        return null;
-      },
     },
     {
       id: 'audience',
@@ -486,6 +480,18 @@ export async function noticeConversation(
   let answers: Answers = first.answers;
 
   for (;;) {
+    // The form takes photos and documents alike; a notice carries a photo only.
+    while (answers.photo?.files?.some((f) => f.kind !== 'photo')) {
+      await ctx.reply(t('notices:compose.only_photo'));
+      const again = await runWholeForm(
+        conversation,
+        ctx,
+        { keys: 'notices:', steps: steps.filter((s) => s.id === 'photo'), initial: answers, summary: false },
+        t,
+        locale,
+      );
+      answers = again.status === 'done' ? again.answers : { ...answers, photo: undefined };
+    }
     const draft = draftOf(answers, env);
     const size = await audienceSize(env, draft.communityCode, draft.audience);
     if (!size.ok) {

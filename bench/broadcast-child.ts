@@ -1,0 +1,44 @@
+// One bot instance's broadcast sender, as main.ts runs it (production leases, batch size and timeouts), in
+// a process of its own so that the broadcast benchmark can SIGKILL it half-way. It exits when the notice is
+// done and its report sent.
+//   DATABASE_URL=… API_ROOT=http://127.0.0.1:… BROADCAST_ID=… RATE=25 tsx bench/broadcast-child.ts
+// (CLAIM_LEASE_MS / SEND_LEASE_MS shorten the leases for the SIGKILL test.)
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Api } from 'grammy';
+import { composeBroadcastSender } from '../src/compose.ts';
+import { createDb } from '../src/db/client.ts';
+import { createLogger } from '../src/logger.ts';
+
+const BENCH_TOKEN = '123456789:AAbroadcast-benchmark-token-for-the-fake-api';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+
+const db = createDb(env('DATABASE_URL'), { poolSize: 6 });
+const sender = composeBroadcastSender({
+  db,
+  api: new Api(BENCH_TOKEN, { apiRoot: env('API_ROOT'), timeoutSeconds: 30 }),
+  logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
+  defaultLocale: 'zh-CN',
+  rate: Number(env('RATE')),
+  // Production leases unless a test shortens them (a dead process's claims return after the claim lease).
+  tuning: {
+    ...(process.env.CLAIM_LEASE_MS ? { claimLeaseMs: Number(process.env.CLAIM_LEASE_MS) } : {}),
+    ...(process.env.SEND_LEASE_MS ? { sendLeaseMs: Number(process.env.SEND_LEASE_MS) } : {}),
+  },
+});
+const broadcastId = env('BROADCAST_ID');
+sender.start();
+for (;;) {
+  const done = await db.broadcast.findFirst({
+    where: { id: broadcastId, status: 'done', reportMessageId: { not: null } },
+    select: { id: true },
+  });
+  if (done) break;
+  await sleep(200);
+}
+await sender.stop();
+await db.$disconnect();
