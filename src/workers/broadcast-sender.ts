@@ -172,13 +172,20 @@ const PER_CHAT_GAP_MS = PER_CHAT_INTERVAL_MS + 100;
  * Admits at most `perSecond` callers in any one second, in the order they ask (a caller waits, through
  * `wait`, until the one `perSecond` places before it is a second old).
  */
-function windowGuard(perSecond: number, wait: (ms: number) => Promise<unknown>): () => Promise<void> {
+function windowGuard(
+  perSecond: number,
+  wait: (ms: number) => Promise<unknown>,
+  stopped: () => boolean,
+): () => Promise<void> {
   const admitted: number[] = [];
   let queue: Promise<void> = Promise.resolve();
   return () => {
     const turn = queue.then(async () => {
       const earlier = admitted[admitted.length - perSecond];
-      if (earlier !== undefined) await wait(earlier + 1000 - Date.now());
+      // A timer may fire a millisecond early by the wall clock: wait until the second has really passed.
+      while (earlier !== undefined && !stopped() && Date.now() < earlier + 1000) {
+        await wait(earlier + 1000 - Date.now());
+      }
       admitted.push(Date.now());
       if (admitted.length > perSecond * 2) admitted.splice(0, admitted.length - perSecond);
     });
@@ -217,8 +224,16 @@ export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
   // A turn is taken before a recipient is marked as being sent (so that the time a crash can catch it in
   // between stays a database write), and checked again just before the request, where it rarely waits.
   const perSecond = Math.max(1, Math.floor(rate));
-  const turns = windowGuard(perSecond, (ms) => nap(ms));
-  const requests = windowGuard(perSecond, (ms) => nap(ms));
+  const turns = windowGuard(
+    perSecond,
+    (ms) => nap(ms),
+    () => !running,
+  );
+  const requests = windowGuard(
+    perSecond,
+    (ms) => nap(ms),
+    () => !running,
+  );
 
   const nap = (ms: number) =>
     ms > 0 ? sleep(ms, undefined, { signal: stopper.signal }).catch(() => undefined) : Promise.resolve();

@@ -436,6 +436,21 @@ describe('who may send notices', () => {
     await admin.text('/cancel');
   });
 
+  it('a worker\u2019s command menu offers /notice; a resident\u2019s only /notices', async () => {
+    const menuOf = async (u: SimUser) => {
+      await u.text('/language');
+      const calls = await u.tap('中文');
+      const set = calls.find((c) => c.method === 'setMyCommands');
+      return ((set?.payload.commands ?? []) as { command: string }[]).map((c) => c.command);
+    };
+    const worker = await menuOf(h.user(WORKER_ID));
+    expect(worker).toContain('notice');
+    expect(worker).toContain('notices');
+    const resident = await menuOf(h.user(FIRST_RESIDENT));
+    expect(resident).toContain('notices');
+    expect(resident).not.toContain('notice');
+  });
+
   it('residents who turned ordinary notices off get important ones only', async () => {
     const r = h.user(FIRST_RESIDENT + 3);
     await r.text('/notices off');

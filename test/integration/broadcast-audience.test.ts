@@ -200,6 +200,33 @@ describe('scheduling', () => {
     expect(await s.service.cancel(WORKER, id)).toEqual({ ok: false, error: 'already_started' });
   });
 
+  it('a resident who left before their turn (erased their registration) is not reached', async () => {
+    await s.db.broadcast.updateMany({ where: { status: 'sending' }, data: { status: 'done' } });
+    const created = await s.service.create(
+      { telegramId: WORKER, chatId: WORKER, locale: 'zh-CN' },
+      draft({ important: true, audience: { kind: 'school_children' } }),
+      'left-before-turn',
+    );
+    const id = created.ok ? created.value.id : '';
+    expect(await store().startDue(clock, audienceDay(clock))).toEqual([id]);
+    expect(ids(await recipients(id))).toEqual([r(2), r(5)]);
+    // r(5) erases their registration (what /deleteme does to the resident row) before the sender gets to them.
+    await s.db.householdMember.deleteMany({
+      where: { household: { residents: { some: { telegramId: BigInt(r(5)) } } } },
+    });
+    await s.db.resident.delete({ where: { telegramId: BigInt(r(5)) } });
+    const claimed = await store().claim('00000000-0000-4000-8000-000000000001', 10, 60_000);
+    expect(claimed.map((c) => Number(c.telegramId))).toEqual([r(2)]);
+    const left = await s.db.broadcastDelivery.findUniqueOrThrow({
+      where: { broadcastId_telegramId: { broadcastId: id, telegramId: BigInt(r(5)) } },
+    });
+    expect(left).toMatchObject({
+      status: 'unreachable',
+      lastError: 'no longer registered when their turn came',
+    });
+    await s.db.broadcast.update({ where: { id }, data: { status: 'done' } });
+  });
+
   it('a cancelled notice never starts', async () => {
     const created = await s.service.create(
       { telegramId: WORKER, chatId: WORKER, locale: 'zh-CN' },

@@ -46,7 +46,8 @@ export function globalCommands(): Composer<BotContext> {
     await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
     await ctx.reply(ctx.t('language.changed'));
     const staff = (await ctx.deps.staff.whoami(ctx.from.id)) !== null;
-    await setChatCommandMenu(ctx.api, ctx.chat.id, locale, isAdmin(ctx), ctx.deps, { staff });
+    const worker = await ctx.deps.broadcasts.canCompose(ctx.from.id);
+    await setChatCommandMenu(ctx.api, ctx.chat.id, locale, isAdmin(ctx), ctx.deps, { staff, worker });
   });
 
   return composer;

@@ -17,6 +17,7 @@ import { audienceOf, deliveryCounts } from './broadcasts.ts';
 const NOW = Prisma.sql`(now() at time zone 'utc')`;
 const ms = (n: number) => Prisma.sql`make_interval(secs => ${n / 1000})`;
 const UNREACHABLE_BEFORE = 'unreachable before sending (blocked the bot or the account is gone)';
+const LEFT = 'no longer registered when their turn came';
 const IN_FLIGHT_LOST = 'the sender stopped while this message was being sent: it may or may not have arrived';
 
 interface RawDelivery {
@@ -88,10 +89,17 @@ export function createBroadcastDeliveryRepository(db: Db, opts: { defaultLocale:
     },
 
     async claim(token: string, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
-      const rows = await db.$queryRaw<RawDelivery[]>(Prisma.sql`
+      // A recipient who is no longer registered when their turn comes (they left and erased their data) is
+      // not reached: recorded as unreachable in the same statement, never claimed.
+      const rows = await db.$queryRaw<(RawDelivery & { present: boolean })[]>(Prisma.sql`
         update broadcast_delivery d
-           set status = 'claimed', claim_token = ${token}::uuid, lease_until = ${NOW} + ${ms(leaseMs)}
-          from (select c.broadcast_id, c.telegram_id
+           set status = (case when pick.present then 'claimed' else 'unreachable' end)::broadcast_delivery_status,
+               claim_token = case when pick.present then ${token}::uuid end,
+               lease_until = case when pick.present then ${NOW} + ${ms(leaseMs)} end,
+               finished_at = case when pick.present then null else ${NOW} end,
+               last_error = case when pick.present then d.last_error else ${LEFT} end
+          from (select c.broadcast_id, c.telegram_id,
+                       exists (select 1 from resident r where r.telegram_id = c.telegram_id) as present
                   from broadcast_delivery c
                   join broadcast b on b.id = c.broadcast_id
                  where c.status = 'pending' and c.next_attempt_at <= ${NOW} and b.status = 'sending'
@@ -105,8 +113,9 @@ export function createBroadcastDeliveryRepository(db: Db, opts: { defaultLocale:
                  limit ${limit}
                  for update of c skip locked) pick
          where d.broadcast_id = pick.broadcast_id and d.telegram_id = pick.telegram_id
-        returning d.broadcast_id, d.telegram_id, d.chat_id, d.locale, d.attempts`);
+        returning d.broadcast_id, d.telegram_id, d.chat_id, d.locale, d.attempts, pick.present`);
       return rows
+        .filter((r) => r.present)
         .map((r) => ({
           broadcastId: r.broadcast_id,
           telegramId: BigInt(r.telegram_id),
