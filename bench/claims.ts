@@ -30,6 +30,11 @@ const STAFF = 8;
 const DEPARTMENT = 'wanshan-education';
 const WARMUP_DEPARTMENT = 'bijiang-education';
 const PROFILED_DEPARTMENT = 'bijiang-health';
+const WHAT_IF_DEPARTMENT = 'songtao-education';
+// What-if only, in the scratch database (not in prisma/schema.prisma): an index in the claim's own order,
+// over the rows it may take, so that the next case is the first entry instead of the result of a sort.
+const WHAT_IF_INDEX = `create index bench_what_if_claim_order on "case"
+  (department_code, priority desc, due_at, submitted_at, id) where status = 'submitted' and assignee_id is null`;
 const SIDE_QUEUE = Math.max(400, Math.round(2_000 * SCALE));
 const GOAL = 1_000;
 
@@ -69,6 +74,7 @@ export async function run(ctx: BenchContext): Promise<string> {
         [DEPARTMENT, QUEUED + 1],
         [WARMUP_DEPARTMENT, SIDE_QUEUE],
         [PROFILED_DEPARTMENT, SIDE_QUEUE],
+        [WHAT_IF_DEPARTMENT, QUEUED],
       ] as const) {
         await loadCases(client, {
           count,
@@ -147,6 +153,22 @@ export async function run(ctx: BenchContext): Promise<string> {
     ctx.log('claims: a profiled pass on a third department');
     const side = await profile(() => drain(deps, index(PROFILED_DEPARTMENT), []));
 
+    ctx.log("claims: what-if, with an index in the claim's order");
+    await withClient(database.url, (client) => client.query(WHAT_IF_INDEX));
+    if (server.statements) await resetStatements(server.adminUrl);
+    const whatIfLatencies: number[] = [];
+    const whatIfCpus = os.cpus();
+    const whatIfStarted = performance.now();
+    const whatIfTaken = await drain(deps, index(WHAT_IF_DEPARTMENT), whatIfLatencies);
+    const whatIfSeconds = (performance.now() - whatIfStarted) / 1000;
+    const whatIfBusy = machineBusy(whatIfCpus, os.cpus());
+    const whatIfSelect = server.statements
+      ? (await statementsOf(server.adminUrl, database.name, 20)).find((s) =>
+          s.query.startsWith('select id, number, telegram_id'),
+        )
+      : undefined;
+    const whatIfDistinct = new Set(whatIfTaken.map((t) => t.caseId)).size;
+
     const claimsPerSecond = rate(taken.length, seconds);
     const lines = [
       `${QUEUED.toLocaleString('en')} submitted, unassigned cases in ${DEPARTMENT} (written with generate_series, ` +
@@ -196,6 +218,18 @@ export async function run(ctx: BenchContext): Promise<string> {
         ),
       );
     }
+    lines.push(
+      '',
+      `**What limits it.** The claim's SELECT … FOR UPDATE SKIP LOCKED reads and sorts every queued case of ` +
+        'the department on every claim (plan below: the order — urgent first, then the earliest due — is not ' +
+        "an index's order, so there is no early stop), which makes it the claim's cost in PostgreSQL and the " +
+        "machine's two cores the ceiling. What-if, in the scratch database only (not in prisma/schema.prisma): " +
+        `with \`${WHAT_IF_INDEX.replace(/\s+/g, ' ')}\`, the same ${QUEUED.toLocaleString('en')} claims in ` +
+        `${WHAT_IF_DEPARTMENT}: **${rate(whatIfTaken.length, whatIfSeconds)} claims/s**, p95 ` +
+        `${ms(percentile(whatIfLatencies, 95))}, the SELECT ${whatIfSelect ? ms(whatIfSelect.meanMs, 3) : 'n/a'} on ` +
+        `average, machine ${(whatIfBusy * 100).toFixed(0)} % busy, ${whatIfTaken.length - whatIfDistinct} double ` +
+        'claims; what is left is the Node side: nine statements per claim through Prisma (the profile below).',
+    );
     lines.push(
       '',
       `Where this process's time goes (the CPU profiler over the same drain of ${SIDE_QUEUE.toLocaleString('en')} ` +
