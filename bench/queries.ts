@@ -64,6 +64,26 @@ async function measure(
   return { name, latencies, shape, plans };
 }
 
+/** The statement of a call that took PostgreSQL longest, read from its plan. */
+function slowest(r: Measured): string {
+  const figures = r.plans.map((p) => ({
+    ...p,
+    ms: Number(/Execution Time: ([\d.]+) ms/.exec(p.plan)?.[1] ?? 0),
+    heapBlocks: Number(/Heap Blocks: exact=(\d+)/.exec(p.plan)?.[1] ?? 0),
+    sorted: /Sort Key/.test(p.plan),
+    rows: /Bitmap Heap Scan on "case".*?rows=([\d.]+) loops/.exec(p.plan)?.[1],
+  }));
+  const worst = figures.sort((a, b) => b.ms - a.ms)[0];
+  if (!worst) return 'no statements captured';
+  return (
+    `its slowest statement ran ${ms(worst.ms, 2)} in PostgreSQL (\`${worst.sql.slice(0, 60)}…\`)` +
+    (worst.rows ? `, reading ${Number(worst.rows).toLocaleString('en')} rows` : '') +
+    (worst.heapBlocks ? ` from ${worst.heapBlocks.toLocaleString('en')} heap pages` : '') +
+    (worst.sorted ? (worst.rows ? ' and sorting them for the page' : ', with a sort') : '') +
+    "; the rest is the use case's other statements and Prisma in this process."
+  );
+}
+
 export async function run(ctx: BenchContext): Promise<string> {
   const server = await ctx.server();
   const database = await server.createDatabase();
@@ -190,6 +210,9 @@ export async function run(ctx: BenchContext): Promise<string> {
       ),
       '',
       `Goal: p95 at most ${GOAL_MS} ms — worst p95 ${ms(worst, 2)}: ${verdict(worst, GOAL_MS, 'ms', true)}.`,
+      ...results
+        .filter((r) => percentile(r.latencies, 95) > GOAL_MS)
+        .map((r) => `- ${r.name}: ${slowest(r)}`),
       '',
       "The plans: each statement the use case sent (Prisma's SQL, its parameters as sent), run again under " +
         'EXPLAIN (ANALYZE, BUFFERS) once the measurements were done.',
