@@ -153,21 +153,34 @@ export async function run(ctx: BenchContext): Promise<string> {
     ctx.log('claims: a profiled pass on a third department');
     const side = await profile(() => drain(deps, index(PROFILED_DEPARTMENT), []));
 
-    ctx.log("claims: what-if, with an index in the claim's order");
-    await withClient(database.url, (client) => client.query(WHAT_IF_INDEX));
-    if (server.statements) await resetStatements(server.adminUrl);
-    const whatIfLatencies: number[] = [];
-    const whatIfCpus = os.cpus();
-    const whatIfStarted = performance.now();
-    const whatIfTaken = await drain(deps, index(WHAT_IF_DEPARTMENT), whatIfLatencies);
-    const whatIfSeconds = (performance.now() - whatIfStarted) / 1000;
-    const whatIfBusy = machineBusy(whatIfCpus, os.cpus());
-    const whatIfSelect = server.statements
-      ? (await statementsOf(server.adminUrl, database.name, 20)).find((s) =>
-          s.query.startsWith('select id, number, telegram_id'),
-        )
-      : undefined;
-    const whatIfDistinct = new Set(whatIfTaken.map((t) => t.caseId)).size;
+    // Does the claim's SELECT sort the queue (no index in its order), or take an index's first entry?
+    const claimPlan = plans.find((p) => /for update skip locked/i.test(p.sql))?.plan ?? '';
+    const sortsQueue = /Sort Key/.test(claimPlan);
+    const claimSelect = top.find((t) => t.query.startsWith('select id, number, telegram_id'));
+    let whatIf: string | undefined;
+    if (sortsQueue) {
+      ctx.log("claims: what-if, with an index in the claim's order");
+      await withClient(database.url, (client) => client.query(WHAT_IF_INDEX));
+      if (server.statements) await resetStatements(server.adminUrl);
+      const latencies: number[] = [];
+      const cpus = os.cpus();
+      const started = performance.now();
+      const claims = await drain(deps, index(WHAT_IF_DEPARTMENT), latencies);
+      const secs = (performance.now() - started) / 1000;
+      const busyNow = machineBusy(cpus, os.cpus());
+      const select = server.statements
+        ? (await statementsOf(server.adminUrl, database.name, 20)).find((t) =>
+            t.query.startsWith('select id, number, telegram_id'),
+          )
+        : undefined;
+      const doubled = claims.length - new Set(claims.map((t) => t.caseId)).size;
+      whatIf =
+        'What-if, in the scratch database only (not in prisma/schema.prisma): with ' +
+        `\`${WHAT_IF_INDEX.replace(/\s+/g, ' ')}\`, the same ${QUEUED.toLocaleString('en')} claims in ` +
+        `${WHAT_IF_DEPARTMENT}: **${rate(claims.length, secs)} claims/s**, p95 ${ms(percentile(latencies, 95))}, ` +
+        `the SELECT ${select ? ms(select.meanMs, 3) : 'n/a'} on average, machine ${(busyNow * 100).toFixed(0)} % ` +
+        `busy, ${doubled} double claims.`;
+    }
 
     const claimsPerSecond = rate(taken.length, seconds);
     const lines = [
@@ -218,17 +231,21 @@ export async function run(ctx: BenchContext): Promise<string> {
         ),
       );
     }
+    const selectShare = claimSelect && totals ? claimSelect.totalMs / totals.ms : undefined;
     lines.push(
       '',
-      `**What limits it.** The claim's SELECT … FOR UPDATE SKIP LOCKED reads and sorts every queued case of ` +
-        'the department on every claim (plan below: the order — urgent first, then the earliest due — is not ' +
-        "an index's order, so there is no early stop), which makes it the claim's cost in PostgreSQL and the " +
-        "machine's two cores the ceiling. What-if, in the scratch database only (not in prisma/schema.prisma): " +
-        `with \`${WHAT_IF_INDEX.replace(/\s+/g, ' ')}\`, the same ${QUEUED.toLocaleString('en')} claims in ` +
-        `${WHAT_IF_DEPARTMENT}: **${rate(whatIfTaken.length, whatIfSeconds)} claims/s**, p95 ` +
-        `${ms(percentile(whatIfLatencies, 95))}, the SELECT ${whatIfSelect ? ms(whatIfSelect.meanMs, 3) : 'n/a'} on ` +
-        `average, machine ${(whatIfBusy * 100).toFixed(0)} % busy, ${whatIfTaken.length - whatIfDistinct} double ` +
-        'claims; what is left is the Node side: nine statements per claim through Prisma (the profile below).',
+      sortsQueue
+        ? "**What limits it.** The claim's SELECT … FOR UPDATE SKIP LOCKED reads and sorts every queued case of " +
+            'the department on every claim (plan below: no index in its order — urgent first, then the earliest ' +
+            `due — so no early stop)${selectShare === undefined ? '' : `: ${(selectShare * 100).toFixed(0)} % of PostgreSQL's time`}, ` +
+            `with the machine's cores ${(busy * 100).toFixed(0)} % busy. ${whatIf ?? ''}`
+        : "**What limits it.** The claim's SELECT … FOR UPDATE SKIP LOCKED takes the first entry of an index in " +
+            `its order (plan below)${claimSelect ? `, ${ms(claimSelect.meanMs, 3)} on average` : ''}; PostgreSQL ` +
+            `spends ${totals ? ms(totals.ms / taken.length, 2) : 'n/a'} per claim in all. The rest is this ` +
+            `process: ${ms((used.user + used.system) / 1000 / taken.length, 2)} of CPU per claim for ` +
+            `${totals ? (totals.calls / taken.length).toFixed(0) : 'its'} statements through Prisma's interactive ` +
+            `transaction (profile below), on a machine ${(busy * 100).toFixed(0)} % busy: one Node process ` +
+            'uses one core, PostgreSQL and the rest share the other.',
     );
     lines.push(
       '',

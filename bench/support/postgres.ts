@@ -52,24 +52,28 @@ export async function query(url: string, text: string, values?: unknown[]): Prom
   }
 }
 
-async function startEmbedded(log: (m: string) => void): Promise<{ db: EmbeddedPostgres; tempDir?: string }> {
-  const dataDir = path.join(repoRoot, '.data-bench');
-  if (!(await dataDirProblem(dataDir))) {
+async function startEmbedded(
+  log: (m: string) => void,
+  dataDir?: string,
+): Promise<{ db: EmbeddedPostgres; dataDir: string; tempDir?: string }> {
+  if (dataDir) return { db: await startEmbeddedPostgres({ dataDir }), dataDir };
+  const preferred = path.join(repoRoot, '.data-bench');
+  if (!(await dataDirProblem(preferred))) {
     try {
-      return { db: await startEmbeddedPostgres({ dataDir }) };
+      return { db: await startEmbeddedPostgres({ dataDir: preferred }), dataDir: preferred };
     } catch (err) {
       if (!(err instanceof EmbeddedPostgresError && err.code === 'IN_USE')) throw err;
     }
   }
   const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bianmin-bench-pg-'));
   await fs.chmod(tempDir, 0o755);
-  log(`.data-bench/ cannot be used; the benchmark server lives in ${tempDir}`);
-  return { db: await startEmbeddedPostgres({ dataDir: tempDir }), tempDir };
+  log(`.data-bench/ cannot be used (another run holds it?); the benchmark server lives in ${tempDir}`);
+  return { db: await startEmbeddedPostgres({ dataDir: tempDir }), dataDir: tempDir, tempDir };
 }
 
 export async function startBenchServer(log: (m: string) => void): Promise<BenchServer> {
   const runId = randomBytes(4).toString('hex');
-  let embedded: { db: EmbeddedPostgres; tempDir?: string } | undefined;
+  let embedded: { db: EmbeddedPostgres; dataDir: string; tempDir?: string } | undefined;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
     log('starting the embedded PostgreSQL');
@@ -81,7 +85,7 @@ export async function startBenchServer(log: (m: string) => void): Promise<BenchS
       // Our own server: load pg_stat_statements (needs a restart; kept in postgresql.auto.conf).
       await query(adminUrl, `alter system set shared_preload_libraries = 'pg_stat_statements'`);
       await embedded.db.stop();
-      embedded = await startEmbedded(log);
+      embedded = { ...(await startEmbedded(log, embedded.dataDir)), tempDir: embedded.tempDir };
       adminUrl = embedded.db.url;
     }
   }
