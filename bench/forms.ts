@@ -196,6 +196,32 @@ function profileTable(names: string[], profiles: ProfileSummary[], updates: numb
   );
 }
 
+/** What limits the rate and the latency, read from the figures of this run. */
+function limits(
+  a: Summary,
+  b: Summary,
+  paced: Summary,
+  probe: ProbeFigures | undefined,
+  prof: ProfileSummary | undefined,
+  profUpdates: number,
+): string {
+  const top = (prof?.rows ?? [])
+    .filter((r) => !r.what.startsWith('idle'))
+    .slice(0, 4)
+    .map((r) => `${r.what} ${(r.ms / profUpdates).toFixed(2)} ms`)
+    .join(', ');
+  return (
+    `**What limits it.** The bot is one Node thread, and it was ${(a.nodeShare * 100).toFixed(0)} % busy at ` +
+    `capacity: the rate is about 1 s ÷ its CPU per update, ${ms(a.cpuMsPerUpdate, 2)} against the peer's ` +
+    `${ms(b.cpuMsPerUpdate, 2)} (1 s ÷ ${ms(a.cpuMsPerUpdate, 2)} ≈ ${Math.round(1000 / a.cpuMsPerUpdate)}/s). ` +
+    `PostgreSQL is not the bottleneck (${ms(a.dbMsPerUpdate, 2)} of execution per update), but every statement ` +
+    `costs the Node side its round trip: ${a.dbPerUpdate.toFixed(1)} statements per update against ` +
+    `${b.dbPerUpdate.toFixed(1)}. Largest self times per update in the profile: ${top}. The latency at half ` +
+    `capacity (p95 ${ms(paced.p95)}) is that CPU per update plus waiting: for the other updates in hand on the ` +
+    `same thread, and for commits${probe ? ` (a lone commit took ${ms(probe.p95)} at p95 and up to ${ms(probe.max, 0)} meanwhile)` : ''}.`
+  );
+}
+
 export async function run(ctx: BenchContext): Promise<string> {
   const server = await ctx.server();
   const peers = [
@@ -323,6 +349,8 @@ export async function run(ctx: BenchContext): Promise<string> {
       `- at least 500 updates/s: ${a.rate} — ${verdict(a.rate, 500, 'updates/s')}`,
       `- p95 under 50 ms (at ${target} updates/s offered): ${ms(la.p95)} — ${verdict(la.p95, 50, 'ms', true)}; ` +
         `at capacity (200 residents always waiting): ${ms(a.p95)} — ${verdict(a.p95, 50, 'ms', true)}`,
+      '',
+      limits(a, b, la, probes.get(bianmin), profiled[0], profiledUpdates[0] ?? 1),
       '',
       'What Bianmin does per update that the peer does not: the update gate (a receipt claimed and finished ' +
         'in PostgreSQL: each update once across instances), sequentialize per chat, the flood limit, the ' +
