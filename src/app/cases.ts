@@ -44,6 +44,32 @@ export const MY_CASES_PAGE_SIZE = 5;
 export const REGISTERED_PHONE = 'registered';
 const DAY_MS = 86_400_000;
 
+/** What a change writes beside the case itself (the repository writes them in the same transaction). */
+export interface NewNotification {
+  telegramId: number | bigint;
+  kind: string;
+  payload: Record<string, unknown>;
+  /** Add the id of the event written in the same transition to the payload (`eventId`, as a string). */
+  withEventId?: boolean;
+}
+
+export interface NewAttachment {
+  stepId?: string | null;
+  kind: 'photo' | 'voice' | 'document';
+  fileId: string;
+  fileUniqueId: string;
+  mimeType?: string | null;
+  sizeBytes?: number | null;
+}
+
+export interface NewEvent {
+  actorKind: 'resident' | 'staff' | 'system';
+  actorId?: string | null;
+  kind: string;
+  noteCipher?: Uint8Array | null;
+  visibleToResident?: boolean;
+}
+
 export interface CaseStore {
   create(input: {
     serviceCode: string;
@@ -57,15 +83,8 @@ export interface CaseStore {
     answersCipher: Uint8Array;
     dueAt: Date;
     submissionKey: string;
-    attachments: {
-      stepId?: string | null;
-      kind: FileRef['kind'];
-      fileId: string;
-      fileUniqueId: string;
-      mimeType?: string | null;
-      sizeBytes?: number | null;
-    }[];
-    notifications: { telegramId: number | bigint; kind: string; payload: Record<string, unknown> }[];
+    attachments: NewAttachment[];
+    notifications: NewNotification[];
   }): Promise<{ id: string; number: string; created: boolean }>;
   findById(caseId: string): Promise<StoredCase | null>;
   findByNumber(number: string): Promise<StoredCase | null>;
@@ -99,22 +118,9 @@ export interface CaseStore {
     from: readonly CaseStatus[];
     to: CaseStatus;
     patch?: Record<string, unknown>;
-    event: {
-      actorKind: 'resident' | 'staff' | 'system';
-      actorId?: string | null;
-      kind: string;
-      noteCipher?: Uint8Array | null;
-      visibleToResident?: boolean;
-    };
-    attachments?: {
-      stepId?: string | null;
-      kind: FileRef['kind'];
-      fileId: string;
-      fileUniqueId: string;
-      mimeType?: string | null;
-      sizeBytes?: number | null;
-    }[];
-    notifications?: { telegramId: number | bigint; kind: string; payload: Record<string, unknown> }[];
+    event: NewEvent;
+    attachments?: NewAttachment[];
+    notifications?: NewNotification[];
   }): Promise<'ok' | 'conflict'>;
 }
 

@@ -7,13 +7,13 @@ import type { PiiCipher } from './pii-cipher.ts';
 
 /** What the app needs from storage (src/db/repositories/privacy.ts). Personal fields are ciphertext. */
 export interface PrivacyStore {
-  collect(telegramId: number, conversationKey: string): Promise<HeldDataLike>;
+  collect(telegramId: number, conversationKey: string): Promise<HeldData>;
   erase(telegramId: number, conversationKey: string, now: Date): Promise<{ cases: number } | null>;
   recordExport(telegramId: number): Promise<void>;
   anonymiseClosedBefore(cutoff: Date, now: Date, batch: number): Promise<number>;
 }
 
-export interface HeldDataLike {
+export interface HeldData {
   account: {
     telegramId: string;
     languageCode: string | null;
@@ -22,6 +22,7 @@ export interface HeldDataLike {
     firstSeenAt: Date;
   } | null;
   resident: {
+    id: string;
     name: string;
     phoneCipher: Uint8Array;
     idNumberCipher: Uint8Array;

@@ -2,6 +2,7 @@
 // answer, ask to reopen. Each re-checks ownership and status in the use case (src/app/cases.ts).
 import type { BotContext, BotConversation, BotDeps, FormContext } from '../context.ts';
 import { type FileRef, MAX_FILE_BYTES, runWholeForm, type TextResult } from '../forms/engine.ts';
+import type { TFunction } from '../i18n.ts';
 import { conversationLocale } from './locale.ts';
 
 export const CASE_ANSWER = 'case_answer';
@@ -14,6 +15,12 @@ const note = (input: string): TextResult => {
   if (!text) return { ok: false, error: 'empty' };
   return text.length > NOTE_MAX ? { ok: false, error: 'too_long' } : { ok: true, value: text };
 };
+
+/** The answer to a resident's action on a case: done, or why not (someone else's case reads "not found"). */
+function outcomeText(result: { ok: boolean; error?: string } | null, doneKey: string, t: TFunction): string {
+  if (result?.ok) return t(doneKey);
+  return t(result?.error === 'not_found' ? 'mycases:not_found' : 'mycases:not_allowed');
+}
 
 /** The staff's latest question on the case, to show above the answer prompt. */
 function latestQuestion(history: { kind: string; note: string | null }[]): string | null {
@@ -148,11 +155,7 @@ export async function caseRate(
   const result = await conversation.external((outer: BotContext) =>
     outer.from ? outer.deps.cases.rate(outer.from.id, caseId, stars, comment) : null,
   );
-  await ctx.reply(
-    result?.ok
-      ? t('mycases:rate.thanks')
-      : t(result?.error === 'not_found' ? 'mycases:not_found' : 'mycases:not_allowed'),
-  );
+  await ctx.reply(outcomeText(result, 'mycases:rate.thanks', t));
 }
 
 export async function caseReopen(
@@ -181,9 +184,5 @@ export async function caseReopen(
   const result = await conversation.external((outer: BotContext) =>
     outer.from ? outer.deps.cases.reopen(outer.from.id, caseId, reason) : null,
   );
-  await ctx.reply(
-    result?.ok
-      ? t('mycases:reopen.done')
-      : t(result?.error === 'not_found' ? 'mycases:not_found' : 'mycases:not_allowed'),
-  );
+  await ctx.reply(outcomeText(result, 'mycases:reopen.done', t));
 }

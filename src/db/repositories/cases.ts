@@ -1,40 +1,19 @@
 // Cases, their events, attachments, and the notifications (outbox) and audit rows that go with a change.
 // Every change is one transaction: the case row (guarded by its current status, so two people cannot both
 // move it), its event, its notifications and its audit row commit together or not at all.
+import type { NewAttachment, NewEvent, NewNotification } from '../../app/cases.ts';
 import type { CaseStatus } from '../../domain/case-status.ts';
+
+export type { NewAttachment, NewEvent, NewNotification };
+
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
 
 type Tx = Prisma.TransactionClient;
 
-export interface NewNotification {
-  telegramId: number | bigint;
-  kind: string;
-  payload: Record<string, unknown>;
-  /** Add the id of the event written in the same transition to the payload (`eventId`, as a string). */
-  withEventId?: boolean;
-}
-
 /** Kind of a department group's post of a new case, and of the edit that refreshes it. */
 export const GROUP_POST_KIND = 'group.new_case';
 export const GROUP_REFRESH_KIND = 'group.case_update';
-
-export interface NewAttachment {
-  stepId?: string | null;
-  kind: 'photo' | 'voice' | 'document';
-  fileId: string;
-  fileUniqueId: string;
-  mimeType?: string | null;
-  sizeBytes?: number | null;
-}
-
-export interface NewEvent {
-  actorKind: 'resident' | 'staff' | 'system';
-  actorId?: string | null;
-  kind: string;
-  noteCipher?: Uint8Array | null;
-  visibleToResident?: boolean;
-}
 
 export interface NewAudit {
   actorTelegramId?: number | bigint | null;

@@ -2,7 +2,10 @@
 // erase it, and strip personal data from old closed cases. Personal fields stay ciphertext here; the use
 // case (src/app/privacy.ts) decrypts. Erasing keeps the anonymised figures of cases (service, department,
 // dates, status, priority, rating) and removes or blanks everything that identifies or describes a person.
+import type { HeldData } from '../../app/privacy.ts';
 import type { Db, Prisma } from '../client.ts';
+
+export type { HeldData };
 
 type Tx = Prisma.TransactionClient;
 
@@ -10,59 +13,6 @@ const EMPTY = new Uint8Array(0);
 const fromDate = (d: Date) => d.toISOString().slice(0, 10);
 const TERMINAL = ['closed', 'withdrawn'] as const;
 const OPEN = ['submitted', 'accepted', 'in_progress', 'waiting_resident'] as const;
-
-export interface HeldData {
-  account: {
-    telegramId: string;
-    languageCode: string | null;
-    locale: string | null;
-    unreachable: boolean;
-    firstSeenAt: Date;
-  } | null;
-  resident: {
-    id: string;
-    name: string;
-    phoneCipher: Uint8Array;
-    idNumberCipher: Uint8Array;
-    birthDate: string;
-    sex: string;
-    consentVersion: string;
-    consentAt: Date;
-    createdAt: Date;
-  } | null;
-  household: {
-    community: { nameZh: string; nameEn: string };
-    building: { nameZh: string; nameEn: string };
-    unit: string;
-    room: string;
-    createdAt: Date;
-    members: {
-      name: string;
-      relation: string;
-      sex: string;
-      birthDate: string;
-      idNumberCipher: Uint8Array | null;
-    }[];
-  } | null;
-  cases: {
-    number: string;
-    serviceCode: string;
-    status: string;
-    priority: string;
-    anonymous: boolean;
-    answersCipher: Uint8Array;
-    submittedAt: Date;
-    dueAt: Date;
-    resolvedAt: Date | null;
-    closedAt: Date | null;
-    rating: number | null;
-    ratingComment: string | null;
-    events: { at: Date; kind: string; toStatus: string | null; noteCipher: Uint8Array | null }[];
-    attachments: { kind: string; mimeType: string | null; sizeBytes: number | null; createdAt: Date }[];
-  }[];
-  notifications: { kind: string; status: string; createdAt: Date; sentAt: Date | null }[];
-  formInProgress: boolean;
-}
 
 /** Blanks the personal content of the given cases; returns how many were changed. */
 async function anonymiseCases(tx: Tx, caseIds: string[], now: Date): Promise<number> {
