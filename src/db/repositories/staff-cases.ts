@@ -6,7 +6,7 @@ import type { CaseStatus } from '../../domain/case-status.ts';
 import { OPEN_STATUSES } from '../../domain/case-status.ts';
 import type { QueueFilter } from '../../domain/staff-work.ts';
 import type { Db } from '../client.ts';
-import type { Prisma } from '../generated/client.ts';
+import { Prisma } from '../generated/client.ts';
 import {
   type NewAudit,
   type NewNotification,
@@ -35,12 +35,20 @@ export interface TakenCase {
 /** What the caller writes with a take: built from the case that was taken. */
 export type TakeEffects = (taken: TakenCase) => { notifications: NewNotification[]; audit: NewAudit };
 
-function queueWhere(departmentCode: string, filter: QueueFilter, staffId: string): Prisma.CaseWhereInput {
-  const where: Prisma.CaseWhereInput = { departmentCode, status: { in: [...OPEN_STATUSES] } };
-  if (filter === 'unassigned') return { ...where, status: 'submitted', assigneeId: null };
-  if (filter === 'mine') return { ...where, assigneeId: staffId };
-  if (filter === 'waiting') return { ...where, status: 'waiting_resident' };
-  return where;
+/**
+ * The queue's condition in SQL, the statuses as case_status constants. Written by hand, not as Prisma's
+ * `status: { in: [...] }`: Prisma sends each status as `CAST($n::text AS case_status)`, an expression the
+ * planner cannot match against a partial index's predicate, so the "open cases" page could not use
+ * case_open_queue_idx (the open cases in the page's order) and read every open case of the department to
+ * sort them. A `$n::case_status[]` parameter arrives as a constant, and the index is used.
+ */
+function queueWhere(departmentCode: string, filter: QueueFilter, staffId: string): Prisma.Sql {
+  const where = Prisma.sql`department_code = ${departmentCode}`;
+  if (filter === 'unassigned') return Prisma.sql`${where} and status = 'submitted' and assignee_id is null`;
+  if (filter === 'waiting') return Prisma.sql`${where} and status = 'waiting_resident'`;
+  const open = Prisma.sql`${where} and status = any(${[...OPEN_STATUSES]}::case_status[])`;
+  if (filter === 'mine') return Prisma.sql`${open} and assignee_id = ${staffId}::uuid`;
+  return open;
 }
 
 export function createStaffCaseRepository(db: Db) {
@@ -82,26 +90,20 @@ export function createStaffCaseRepository(db: Db) {
       pageSize: number,
     ): Promise<{ rows: QueueRow[]; total: number }> {
       const where = queueWhere(departmentCode, filter, staffId);
-      const [rows, total] = await Promise.all([
-        db.case.findMany({
-          where,
-          select: {
-            id: true,
-            number: true,
-            serviceCode: true,
-            status: true,
-            priority: true,
-            dueAt: true,
-            submittedAt: true,
-            assigneeId: true,
-          },
-          // Urgent first (the enum is declared normal, urgent), then the nearest due time.
-          orderBy: [{ priority: 'desc' }, { dueAt: 'asc' }, { submittedAt: 'asc' }, { id: 'asc' }],
-          skip: page * pageSize,
-          take: pageSize,
-        }),
-        db.case.count({ where }),
+      const [rows, [count]] = await Promise.all([
+        // Urgent first (the enum is declared normal, urgent), then the nearest due time. The order names the
+        // table's columns (c.), not the text the select turns them into, or the enum would sort as text.
+        db.$queryRaw<QueueRow[]>`
+          select c.id, c.number, c.service_code as "serviceCode", c.status::text as status,
+                 c.priority::text as priority, c.due_at as "dueAt", c.submitted_at as "submittedAt",
+                 c.assignee_id as "assigneeId"
+            from "case" c
+           where ${where}
+           order by c.priority desc, c.due_at asc, c.submitted_at asc, c.id asc
+           limit ${pageSize} offset ${page * pageSize}`,
+        db.$queryRaw<{ total: number }[]>`select count(*)::int as total from "case" where ${where}`,
       ]);
+      const total = count?.total ?? 0;
       return { rows, total };
     },
 

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "case_open_queue_idx" ON "case"("department_code", "priority" DESC, "due_at", "submitted_at", "id") WHERE (status = ANY (ARRAY['submitted'::case_status, 'accepted'::case_status, 'in_progress'::case_status, 'waiting_resident'::case_status]));
+
