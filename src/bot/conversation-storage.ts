@@ -1,9 +1,15 @@
 // Conversation state in PostgreSQL, encrypted: it holds the raw updates of each form (ID numbers among
 // them). State that cannot be decrypted (key changed, row damaged) is dropped with a warning rather than
 // locking the resident out of the bot.
+//
+// An update that came through the update gate (update-gate.ts) had its state read with its claim, and its
+// change is written with its outcome: no statement of its own here. Without a gate (tests calling
+// `bot.handleUpdate`), the store is read and written directly.
 import type { ConversationData, VersionedState, VersionedStateStorage } from '@grammyjs/conversations';
+import type { Context } from 'grammy';
 import type { PiiCipher } from '../app/pii-cipher.ts';
 import type { Logger } from '../logger.ts';
+import { prefetchedFor } from './update-gate.ts';
 
 export interface StateStore {
   read(key: string): Promise<Uint8Array | undefined>;
@@ -11,28 +17,50 @@ export interface StateStore {
   delete(key: string): Promise<void>;
 }
 
-export function encryptedConversationStorage(
+/** The state's key: the private chat (the plugin is installed for private chats only). */
+export const conversationKey = (ctx: Context): string | undefined => ctx.chat?.id.toString();
+
+export function encryptedConversationStorage<C extends Context>(
   store: StateStore,
   cipher: PiiCipher,
   logger: Logger,
-): VersionedStateStorage<string, ConversationData> {
+): VersionedStateStorage<C, ConversationData> {
+  /** The gate's record for this update, when it read this key. */
+  const gated = (ctx: C, key: string) => {
+    const pre = prefetchedFor(ctx.update);
+    return pre && pre.stateKey === key ? pre : undefined;
+  };
+  async function remove(ctx: C, key: string): Promise<void> {
+    const pre = gated(ctx, key);
+    if (pre) pre.pending = { key, data: null };
+    else await store.delete(key);
+  }
   return {
-    async read(key) {
-      const blob = await store.read(key);
+    async read(ctx) {
+      const key = conversationKey(ctx);
+      if (key === undefined) return undefined;
+      const pre = gated(ctx, key);
+      const blob = pre ? (pre.pending ? pre.pending.data : pre.state) : await store.read(key);
       if (!blob) return undefined;
       try {
         return cipher.decryptJson<VersionedState<ConversationData>>(blob);
       } catch {
         logger.warn({ key }, 'conversation state could not be decrypted; dropping it');
-        await store.delete(key);
+        await remove(ctx, key);
         return undefined;
       }
     },
-    async write(key, state) {
-      await store.write(key, cipher.encryptJson(state));
+    async write(ctx, state) {
+      const key = conversationKey(ctx);
+      if (key === undefined) return;
+      const data = cipher.encryptJson(state);
+      const pre = gated(ctx, key);
+      if (pre) pre.pending = { key, data };
+      else await store.write(key, data);
     },
-    async delete(key) {
-      await store.delete(key);
+    async delete(ctx) {
+      const key = conversationKey(ctx);
+      if (key !== undefined) await remove(ctx, key);
     },
   };
 }

@@ -36,7 +36,7 @@ import { reachabilityFeature } from './features/reachability.ts';
 import { staffFeature } from './features/staff.ts';
 import { staffGroupFeature } from './features/staff-group.ts';
 import { resolveLocale } from './i18n.ts';
-import { attemptOf } from './update-gate.ts';
+import { attemptOf, prefetchedFor } from './update-gate.ts';
 
 /** Bump when a conversation changes incompatibly: residents in the middle of a form start it again. */
 export const CONVERSATION_VERSION = 1;
@@ -71,7 +71,10 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
     ctx.registered = false;
     let stored: string | null = null;
     if (ctx.chat?.type === 'private' && ctx.from) {
-      const state = await deps.users.touch(ctx.from.id, ctx.chat.id, ctx.from.language_code);
+      // Touched with the update's claim when it came through the update gate; directly otherwise.
+      const state =
+        prefetchedFor(ctx.update)?.user ??
+        (await deps.users.touch(ctx.from.id, ctx.chat.id, ctx.from.language_code));
       stored = state.locale;
       ctx.registered = state.registered;
     }
@@ -120,10 +123,9 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   priv.use(
     conversations({
       storage: {
-        type: 'key',
+        type: 'context',
         version: CONVERSATION_VERSION,
-        getStorageKey: (ctx) => ctx.chat?.id.toString(),
-        adapter: encryptedConversationStorage(opts.conversationState, opts.cipher, deps.logger),
+        adapter: encryptedConversationStorage<BotContext>(opts.conversationState, opts.cipher, deps.logger),
       },
     }),
   );

@@ -21,10 +21,15 @@
 //   it cannot hold up the rest of that resident's chat.
 // - when the database itself is unreachable, nothing can be recorded: the resident is told to try again
 //   in a minute (at most once every few seconds per chat), and the update is answered 2xx.
-import { type Bot, BotError } from 'grammy';
+//
+// Cost. Every update pays for this gate, so it costs two statements (two round trips, two commits): the claim
+// also touches the sender's record and reads their conversation state, and the finish also writes the state
+// the update left. For the state read early to be right, the gate hands a chat's updates to the bot one at a
+// time, in the order they came (what `sequentialize` does inside the bot, moved in front of the claim).
+import { type Bot, BotError, Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import { isDatabaseUnavailable } from '../db/errors.ts';
-import type { ClaimResult } from '../db/repositories/update-receipts.ts';
+import type { ClaimOptions, ClaimResult, StateWrite } from '../db/repositories/update-receipts.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BotContext, BotDeps } from './context.ts';
 import { resolveLocale } from './i18n.ts';
@@ -46,9 +51,35 @@ export type UpdateOutcome =
   | 'refused';
 
 export interface ReceiptStore {
-  claim(botId: number, updateId: number, opts: { leaseMs: number; steal?: boolean }): Promise<ClaimResult>;
-  finish(botId: number, updateId: number, token: string, status: 'done' | 'set_aside'): Promise<boolean>;
-  release(botId: number, updateId: number, token: string): Promise<boolean>;
+  claim(botId: number, updateId: number, opts: ClaimOptions): Promise<ClaimResult>;
+  finish(
+    botId: number,
+    updateId: number,
+    token: string,
+    status: 'done' | 'set_aside',
+    state?: StateWrite,
+  ): Promise<boolean>;
+  release(botId: number, updateId: number, token: string, state?: StateWrite): Promise<boolean>;
+}
+
+/**
+ * What the gate read for an update along with its claim, and the conversation state change the update leaves,
+ * written with its outcome (see conversation-storage.ts and the first middleware in create-bot.ts).
+ */
+export interface Prefetched {
+  user?: { locale: string | null; registered: boolean };
+  /** The conversation state row's key, and its ciphertext as claimed (null: no row). */
+  stateKey?: string;
+  state?: Uint8Array | null;
+  /** Set by the conversation storage: written by the gate with the update's outcome. */
+  pending?: StateWrite;
+}
+
+const prefetched = new WeakMap<Update, Prefetched>();
+
+/** What the gate read for this update, if it came through a gate (tests may call handleUpdate directly). */
+export function prefetchedFor(update: Update): Prefetched | undefined {
+  return prefetched.get(update);
 }
 
 /** What the error boundary needs to know about the attempt in hand (see create-bot.ts). */
@@ -102,6 +133,8 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
   // Update ids in hand here: a second copy arriving meanwhile is busy, even for a poller that may steal
   // claims (it steals from dead predecessors, never from itself).
   const inHand = new Set<number>();
+  // The last update taken per chat: the next one of that chat starts when it ends.
+  const chains = new Map<string, Promise<UpdateOutcome>>();
   let closing = false;
 
   const botId = () => bot.botInfo.id;
@@ -128,11 +161,17 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
     }
   }
 
-  async function attempt(update: Update): Promise<UpdateOutcome> {
+  async function attempt(update: Update, ctx: Context): Promise<UpdateOutcome> {
     const updateId = update.update_id;
+    // What the bot reads first for a private chat (create-bot.ts): the sender's record and the form state.
+    const claimOpts: ClaimOptions = { leaseMs, steal: opts.stealClaims };
+    if (ctx.chat?.type === 'private' && ctx.from) {
+      claimOpts.user = { telegramId: ctx.from.id, chatId: ctx.chat.id, languageCode: ctx.from.language_code };
+      claimOpts.stateKey = ctx.chat.id.toString();
+    }
     let claim: ClaimResult;
     try {
-      claim = await receipts.claim(botId(), updateId, { leaseMs, steal: opts.stealClaims });
+      claim = await receipts.claim(botId(), updateId, claimOpts);
     } catch (err) {
       if (!isDatabaseUnavailable(err)) throw err;
       logger.warn({ updateId, err }, 'database unreachable; asked the resident to try again');
@@ -144,6 +183,8 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
 
     const state: Attempt = { final: claim.attempt >= maxAttempts };
     attempts.set(update, state);
+    const pre: Prefetched = { user: claim.user, stateKey: claimOpts.stateKey, state: claim.state };
+    prefetched.set(update, pre);
     let thrown: unknown;
     try {
       await bot.handleUpdate(update);
@@ -151,16 +192,26 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
       thrown = err instanceof BotError ? err.error : err;
     } finally {
       attempts.delete(update);
+      prefetched.delete(update);
     }
     const failure = thrown ?? state.failure;
     const kind = updateKind(update);
 
     if (failure === undefined) {
-      await receipts.finish(botId(), updateId, claim.token, 'done').catch((err: unknown) => {
+      try {
+        await receipts.finish(botId(), updateId, claim.token, 'done', pre.pending);
+      } catch (err) {
+        if (pre.pending && isDatabaseUnavailable(err)) {
+          // The answer went out but the form's new state could not be kept: the resident's next answer meets
+          // the step before. Tell them to try again in a minute, as for any update the database missed.
+          logger.warn({ updateId, kind }, 'database unreachable when saving a form step');
+          await tell(update, 'errors.try_again_soon');
+          return 'db_unavailable';
+        }
         // The update was handled; if the mark is lost, its lease runs out and a redelivery handles it again
         // (at-least-once). Nothing better can be done without the database.
         logger.warn({ updateId, err }, 'could not mark an update done');
-      });
+      }
       return 'handled';
     }
     if (isDatabaseUnavailable(failure)) {
@@ -168,7 +219,7 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
         logger.warn({ updateId, kind }, 'database unreachable while handling an update');
         await tell(update, 'errors.try_again_soon');
       }
-      await receipts.release(botId(), updateId, claim.token).catch(() => undefined);
+      await receipts.release(botId(), updateId, claim.token, pre.pending).catch(() => undefined);
       return 'db_unavailable';
     }
     if (state.final) {
@@ -178,16 +229,18 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
         'update set aside after repeated failures',
       );
       if (thrown !== undefined) await tell(update, 'errors.generic'); // the boundary never saw it
-      await receipts.finish(botId(), updateId, claim.token, 'set_aside').catch((err: unknown) => {
-        logger.warn({ updateId, err }, 'could not mark an update set aside');
-      });
+      await receipts
+        .finish(botId(), updateId, claim.token, 'set_aside', pre.pending)
+        .catch((err: unknown) => {
+          logger.warn({ updateId, err }, 'could not mark an update set aside');
+        });
       return 'set_aside';
     }
     logger.warn(
       { updateId, kind, attempt: claim.attempt, maxAttempts, err: failure },
       'update handling failed; it will be retried',
     );
-    await receipts.release(botId(), updateId, claim.token).catch((err: unknown) => {
+    await receipts.release(botId(), updateId, claim.token, pre.pending).catch((err: unknown) => {
       logger.warn({ updateId, err }, 'could not release a failed update; its lease will run out');
     });
     return 'failed';
@@ -202,7 +255,13 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
       }
       inHand.add(update.update_id);
       const started = performance.now();
-      const task = attempt(update).then(
+      const ctx = new Context(update, bot.api, bot.botInfo);
+      // One update per chat at a time, in order: the state read with the claim is the one the previous
+      // update left.
+      const chat = (ctx.chat?.id ?? ctx.from?.id)?.toString();
+      const before = chat === undefined ? undefined : chains.get(chat);
+      const run = () => attempt(update, ctx);
+      const task = (before ? before.then(run, run) : run()).then(
         (outcome) => {
           metrics?.updates.inc({ outcome });
           metrics?.updateSeconds.observe({ outcome }, (performance.now() - started) / 1000);
@@ -214,9 +273,11 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
         },
       );
       running.add(task);
+      if (chat !== undefined) chains.set(chat, task);
       const forget = () => {
         running.delete(task);
         inHand.delete(update.update_id);
+        if (chat !== undefined && chains.get(chat) === task) chains.delete(chat);
       };
       task.then(forget, forget);
       return task;

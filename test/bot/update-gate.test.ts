@@ -225,6 +225,54 @@ describe('the update gate', () => {
     expect(en.lastText()).toContain('again in a minute');
   });
 
+  it("one chat's updates arriving at the same moment are handled in order, each meeting the state the last left", async () => {
+    const u = h.user(7011);
+    const gate = gateFor();
+    await u.text('/start');
+    await u.tap('📝 登记我家');
+    await u.tap('旺家社区');
+    await u.tap('3栋');
+    await u.tap('2 单元');
+    // The room and the name typed quickly: both in hand at once.
+    const before = h.calls.length;
+    const outcomes = await Promise.all([
+      gate.process(textUpdate(u, '302', nextUpdateId++)),
+      gate.process(textUpdate(u, adultMan.name, nextUpdateId++)),
+    ]);
+    expect(outcomes).toEqual(['handled', 'handled']);
+    const texts = sentTexts(callsTo(h, u.id, before));
+    expect(texts.filter((t) => t.includes('您的名字叫什么'))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes('您的手机号是多少'))).toHaveLength(1);
+  });
+
+  it('a form state that cannot be decrypted is dropped through the gate, and the resident can start again', async () => {
+    const u = h.user(7012);
+    const gate = gateFor();
+    await u.text('/start');
+    await u.tap('📝 登记我家');
+    const key = String(u.id);
+    expect(await h.db.conversationState.count({ where: { key } })).toBe(1);
+    await h.db.conversationState.update({ where: { key }, data: { data: new Uint8Array([1, 2, 3, 4]) } });
+    expect(await gate.process(textUpdate(u, '/help', nextUpdateId++))).toBe('handled');
+    expect(u.lastText()).toContain('/services');
+    expect(await h.db.conversationState.count({ where: { key } })).toBe(0);
+    await u.text('/start');
+    await u.tap('📝 登记我家');
+    expect(u.lastText()).toContain('社区');
+  });
+
+  it("a finished update delivered again does not touch the sender's record", async () => {
+    const u = h.user(7013);
+    const gate = gateFor();
+    const update = textUpdate(u, '/help', nextUpdateId++);
+    expect(await gate.process(structuredClone(update))).toBe('handled');
+    const where = { telegramId: BigInt(u.id) };
+    const first = await h.db.telegramUser.findUniqueOrThrow({ where });
+    expect(await gate.process(structuredClone(update))).toBe('duplicate');
+    const again = await h.db.telegramUser.findUniqueOrThrow({ where });
+    expect(again.updatedAt).toEqual(first.updatedAt);
+  });
+
   it('counts outcomes and handling time in the metrics', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     const gate = gateFor(h.bot, { metrics });

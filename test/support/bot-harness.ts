@@ -8,10 +8,12 @@ import { createPiiCipher, type PiiCipher } from '../../src/app/pii-cipher.ts';
 import type { BotContext, BotDeps } from '../../src/bot/context.ts';
 import { createBot } from '../../src/bot/create-bot.ts';
 import { createTranslator } from '../../src/bot/i18n.ts';
+import { createUpdateGate, type UpdateGate } from '../../src/bot/update-gate.ts';
 import { compose } from '../../src/compose.ts';
 import type { Locale } from '../../src/config.ts';
 import { createDb, type Db } from '../../src/db/client.ts';
 import { loadReferenceData, readReferenceData } from '../../src/db/reference-data.ts';
+import { createUpdateReceiptRepository } from '../../src/db/repositories/update-receipts.ts';
 import type { ServiceDefinition } from '../../src/domain/catalogue/index.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -141,6 +143,8 @@ export interface Harness {
   restart(): void;
   /** Another bot instance over the same database (its own connection pool), as a second server would be. */
   instance(): Bot<BotContext>;
+  /** Hands an update to the current bot: through its update gate unless the harness was made ungated. */
+  handle(update: Update): Promise<void>;
   user(id: number, opts?: { languageCode?: string; firstName?: string }): SimUser;
   close(): Promise<void>;
 }
@@ -165,6 +169,12 @@ export interface HarnessOptions {
   extraLocales?: Parameters<typeof createTranslator>[0];
   /** The flood limit; by default none to speak of, since tests drive residents at machine speed. */
   flood?: { limit: number; windowMs: number };
+  /**
+   * Whether a SimUser's updates go through the update gate (PostgreSQL receipts; the sender's record and the
+   * form state read with the claim and written with the outcome), as in production. Default true; false
+   * hands them to `bot.handleUpdate` directly, the path without a gate.
+   */
+  gated?: boolean;
 }
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -201,6 +211,18 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     });
   };
   const bot = build();
+  const receipts = createUpdateReceiptRepository(db);
+  // One gate per bot (a restart builds a new bot, and with it a new gate). One attempt: a failure is
+  // answered by the error boundary at once, as it is without a gate.
+  const gates = new WeakMap<Bot<BotContext>, UpdateGate>();
+  const gateOf = (b: Bot<BotContext>) => {
+    let gate = gates.get(b);
+    if (!gate) {
+      gate = createUpdateGate({ bot: b, deps: lastDeps as BotDeps, receipts, maxAttempts: 1 });
+      gates.set(b, gate);
+    }
+    return gate;
+  };
   const harness: Harness = {
     bot,
     get deps() {
@@ -217,6 +239,16 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       const other = createDb(database.url, { poolSize: 4 });
       extraDbs.push(other);
       return build(other);
+    },
+    async handle(update) {
+      if (opts.gated === false) {
+        await harness.bot.handleUpdate(update);
+        return;
+      }
+      const outcome = await gateOf(harness.bot).process(update);
+      if (outcome !== 'handled' && outcome !== 'set_aside' && outcome !== 'duplicate') {
+        throw new Error(`update ${update.update_id} was not handled: ${outcome}`);
+      }
     },
     user: (id, userOpts) => new SimUser(harness, id, userOpts),
     async close() {
@@ -268,7 +300,7 @@ export class SimUser {
   /** Sends an update and returns the Bot API calls it caused. */
   async send(update: Update): Promise<ApiCall[]> {
     const start = this.h.calls.length;
-    await this.h.bot.handleUpdate(update);
+    await this.h.handle(update);
 
     return this.h.calls.slice(start);
   }
