@@ -126,6 +126,9 @@ export interface RevealedIdentity {
   phones: string[];
 }
 
+/** Tells the resident their case was taken (the repository leaves it out when the case has no Telegram id). */
+const CASE_TAKEN_NOTICE = { kind: 'resident.case_taken', payload: {} };
+
 const noteSchema = z.string().trim().min(1).max(STAFF_TEXT_MAX);
 const isUuid = (id: string) => z.uuid().safeParse(id).success;
 
@@ -358,20 +361,21 @@ export function createStaffService(deps: StaffDeps) {
       });
     },
 
-    /** Takes the department's next unassigned case (urgent first, then the earliest due); null: none left. */
+    /**
+     * Takes the department's next unassigned case (urgent first, then the earliest due); null: none left.
+     * The busiest staff action, so the caller is not looked up first (member()): the repository finds them
+     * by the same rule inside the one statement that takes the case, and answers whether it found them.
+     */
     async next(telegramId: number): Promise<Result<{ caseId: string; number: string } | null, 'not_found'>> {
-      const me = await member(telegramId);
-      if (!me?.departmentCode) {
+      const result = await staffCases.takeNext(telegramId, now(), {
+        residentNotice: CASE_TAKEN_NOTICE,
+        audit: { actorTelegramId: telegramId, action: 'case.take', detail: { via: 'next' } },
+      });
+      if (!result) {
         await deny(telegramId, 'next', 'not_staff', null);
         return fail('not_found');
       }
-      const taken = await staffCases.takeNext(me.departmentCode, me.id, now(), (c) => ({
-        notifications:
-          c.telegramId === null
-            ? []
-            : [{ telegramId: c.telegramId, kind: 'resident.case_taken', payload: {} }],
-        audit: { actorTelegramId: telegramId, action: 'case.take', detail: { staffId: me.id, via: 'next' } },
-      }));
+      const { taken } = result;
       return ok(taken ? { caseId: taken.id, number: taken.number } : null);
     },
 
@@ -384,13 +388,10 @@ export function createStaffService(deps: StaffDeps) {
       if (!a.ok) return a;
       const { me, record } = a.value;
       if (record.status !== 'submitted' || record.assigneeId !== null) return fail('conflict');
-      const taken = await staffCases.takeById(record.id, record.departmentCode, me.id, now(), (c) => ({
-        notifications:
-          c.telegramId === null
-            ? []
-            : [{ telegramId: c.telegramId, kind: 'resident.case_taken', payload: {} }],
+      const taken = await staffCases.takeById(record.id, record.departmentCode, me.id, now(), {
+        residentNotice: CASE_TAKEN_NOTICE,
         audit: { actorTelegramId: telegramId, action: 'case.take', detail: { staffId: me.id, via } },
-      }));
+      });
       return taken === 'conflict' ? fail('conflict') : ok({ number: taken.number });
     },
 
