@@ -37,3 +37,52 @@ export function poolStats(db: Db): { total: number; idle: number; waiting: numbe
   const pool = pools.get(db);
   return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : undefined;
 }
+
+// Socket failures of a connection to PostgreSQL. `isDatabaseUnavailable` (errors.ts) never trusts bare socket
+// codes (a Telegram call that cannot connect is not a database problem), so a statement sent straight through
+// pg marks them as the database's here.
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+
+/** The database could not be reached by a statement sent through `hotQuery`. */
+export class DatabaseUnreachableError extends Error {
+  readonly kind = 'DatabaseNotReachable';
+  constructor(cause: unknown) {
+    super('the database cannot be reached', { cause });
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+/**
+ * A statement sent straight through the client's pg pool, for the two statements every update runs (the
+ * update gate's claim and finish). Measured on this machine (see BENCHMARKS.md, forms): Prisma's raw query
+ * costs the one Node thread 0.15–0.4 ms of CPU per statement against pg's 0.03–0.08 ms — at two statements per
+ * update, that difference alone is a sixth of the whole update. `name` makes it a prepared statement on each
+ * connection (parsed and planned once); each distinct text needs its own name. Values come back as pg gives
+ * them: `bigint` as string, `bytea` as Buffer.
+ */
+export async function hotQuery<R>(
+  db: Db,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<{ rows: R[]; rowCount: number }> {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('hotQuery needs a client made by createDb');
+  try {
+    const result = await pool.query<R & pg.QueryResultRow>({ name, text, values });
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && SOCKET_CODES.has(code)) throw new DatabaseUnreachableError(err);
+    throw err;
+  }
+}

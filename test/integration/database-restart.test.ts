@@ -66,7 +66,7 @@ describe('the database restarted mid-conversation', () => {
       receipts: createUpdateReceiptRepository(db),
       unavailableNoticeGapMs: 60_000,
     });
-    const viaGate = { bot: { handleUpdate: (up: Update) => gate.process(up) }, calls: telegram.calls };
+    const viaGate = { handle: (up: Update) => gate.process(up), calls: telegram.calls };
     u = new SimUser(viaGate as unknown as Harness, 3_000_001);
   }, 120_000);
 

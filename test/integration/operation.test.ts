@@ -193,7 +193,7 @@ async function startStack(mode: Mode, database: TestDatabase): Promise<Stack> {
     },
     deliver,
     user(id) {
-      const fakeHarness = { bot: { handleUpdate: deliver }, calls: telegram.calls } as unknown as Harness;
+      const fakeHarness = { handle: deliver, calls: telegram.calls } as unknown as Harness;
       return new SimUser(fakeHarness, id);
     },
     restart() {

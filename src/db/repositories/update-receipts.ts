@@ -4,7 +4,7 @@
 // has run out (or at once by a poller, which is the only consumer there is). Times are the database's own
 // clock (`now()`), so instances whose clocks disagree still agree on leases. No update content is stored.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../client.ts';
+import { type Db, hotQuery } from '../client.ts';
 import type { TelegramUserState } from './telegram-users.ts';
 
 export type ClaimResult =
@@ -46,19 +46,24 @@ const NOW = `(now() at time zone 'utc')`;
  * each statement costs this one Node thread a round trip, and each commit waits for the disk).
  * `$n` is the first free parameter number.
  */
-function stateChange(state: StateWrite | undefined, n: number): { cte: string; params: unknown[] } {
-  if (!state) return { cte: '', params: [] };
+function stateChange(
+  state: StateWrite | undefined,
+  n: number,
+): { name: string; cte: string; params: unknown[] } {
+  if (!state) return { name: '', cte: '', params: [] };
   if (state.data === null) {
     return {
+      name: '-state-delete',
       cte: `with st as (delete from conversation_state where key = $${n}::text) `,
       params: [state.key],
     };
   }
   return {
+    name: '-state-write',
     cte: `with st as (insert into conversation_state (key, data, updated_at)
                       values ($${n}::text, $${n + 1}::bytea, ${NOW})
                       on conflict (key) do update set data = excluded.data, updated_at = excluded.updated_at) `,
-    params: [state.key, new Uint8Array(state.data)],
+    params: [state.key, Buffer.from(state.data.buffer, state.data.byteOffset, state.data.byteLength)],
   };
 }
 
@@ -72,18 +77,12 @@ export function createUpdateReceiptRepository(db: Db) {
      */
     async claim(botId: number, updateId: number, opts: ClaimOptions): Promise<ClaimResult> {
       const token = randomUUID();
-      const params: unknown[] = [
-        BigInt(botId),
-        BigInt(updateId),
-        token,
-        opts.leaseMs / 1000,
-        opts.steal ?? false,
-      ];
+      const params: unknown[] = [botId, updateId, token, opts.leaseMs / 1000, opts.steal ?? false];
       let touch = '';
       let userColumns = '';
       if (opts.user) {
         const p = params.length + 1;
-        params.push(BigInt(opts.user.telegramId), BigInt(opts.user.chatId), opts.user.languageCode ?? null);
+        params.push(opts.user.telegramId, opts.user.chatId, opts.user.languageCode ?? null);
         touch = `, touch as (
            insert into telegram_user (telegram_id, chat_id, language_code, unreachable, first_seen_at, updated_at)
            select $${p}::bigint, $${p + 1}::bigint, $${p + 2}::text, false, ${NOW}, ${NOW}
@@ -103,15 +102,15 @@ export function createUpdateReceiptRepository(db: Db) {
       }
       // The status sub-select sees the table as it was before this statement: it tells a finished update from
       // one someone else holds when the claim was not won.
-      const rows = await db.$queryRawUnsafe<
-        {
-          attempts: number | null;
-          status: string | null;
-          locale?: string | null;
-          registered?: boolean | null;
-          state?: Uint8Array | null;
-        }[]
-      >(
+      const { rows } = await hotQuery<{
+        attempts: number | null;
+        status: string | null;
+        locale?: string | null;
+        registered?: boolean | null;
+        state?: Uint8Array | null;
+      }>(
+        db,
+        `receipt-claim${opts.user ? '-user' : ''}${opts.stateKey !== undefined ? '-state' : ''}`,
         `with claim as (
            insert into update_receipt (bot_id, update_id, status, attempts, claim_token, lease_until, first_seen_at)
            values ($1::bigint, $2::bigint, 'in_progress', 1, $3::uuid, ${NOW} + make_interval(secs => $4::float8), ${NOW})
@@ -126,13 +125,13 @@ export function createUpdateReceiptRepository(db: Db) {
          select (select attempts from claim) as attempts,
                 (select status::text from update_receipt where bot_id = $1::bigint and update_id = $2::bigint) as status
                 ${userColumns}${stateColumn}`,
-        ...params,
+        params,
       );
       const row = rows[0];
       if (row && row.attempts !== null) {
         const claimed: ClaimResult = { kind: 'claimed', token, attempt: Number(row.attempts) };
         if (opts.user) claimed.user = { locale: row.locale ?? null, registered: row.registered === true };
-        if (opts.stateKey !== undefined) claimed.state = row.state ? new Uint8Array(row.state) : null;
+        if (opts.stateKey !== undefined) claimed.state = row.state ?? null;
         return claimed;
       }
       return row?.status === 'done' || row?.status === 'set_aside' ? { kind: 'finished' } : { kind: 'busy' };
@@ -151,17 +150,15 @@ export function createUpdateReceiptRepository(db: Db) {
       state?: StateWrite,
     ): Promise<boolean> {
       const change = stateChange(state, 5);
-      const n = await db.$executeRawUnsafe(
+      const { rowCount } = await hotQuery(
+        db,
+        `receipt-finish${change.name}`,
         `${change.cte}update update_receipt set status = $4::update_receipt_status, finished_at = ${NOW},
                 lease_until = null, claim_token = null
           where bot_id = $1::bigint and update_id = $2::bigint and claim_token = $3::uuid`,
-        BigInt(botId),
-        BigInt(updateId),
-        token,
-        status,
-        ...change.params,
+        [botId, updateId, token, status, ...change.params],
       );
-      return n === 1;
+      return rowCount === 1;
     },
 
     /**
@@ -170,15 +167,14 @@ export function createUpdateReceiptRepository(db: Db) {
      */
     async release(botId: number, updateId: number, token: string, state?: StateWrite): Promise<boolean> {
       const change = stateChange(state, 4);
-      const n = await db.$executeRawUnsafe(
+      const { rowCount } = await hotQuery(
+        db,
+        `receipt-release${change.name}`,
         `${change.cte}update update_receipt set status = 'failed', lease_until = null, claim_token = null
           where bot_id = $1::bigint and update_id = $2::bigint and claim_token = $3::uuid`,
-        BigInt(botId),
-        BigInt(updateId),
-        token,
-        ...change.params,
+        [botId, updateId, token, ...change.params],
       );
-      return n === 1;
+      return rowCount === 1;
     },
 
     /** Forgets receipts first seen before `cutoff` (Telegram keeps an update at most 24 hours). */
