@@ -1,4 +1,4 @@
-// Two instances in webhook mode behind one database: two real processes (`node --import tsx src/main.ts`,
+// Two instances in webhook mode behind one database: two real processes (`node dist/main.mjs`,
 // BOT_MODE=webhook, their own ports, one DATABASE_URL and PII_KEY) talking to a fake Bot API server over
 // HTTP (test/support/fake-bot-api.ts, Telegram's limits lifted). Residents register over the webhook, their
 // updates spread over both instances, and one update in four posted to both at the same moment, as a

@@ -1,6 +1,7 @@
-// The real bot process (tsx src/main.ts, long polling) against the telegram-test-api emulator and a fresh,
-// unmigrated PostgreSQL database: start-up migrates it, a resident registers a household over HTTP, the
-// database holds it with the ID number encrypted, and SIGTERM ends the process cleanly.
+// The real bot process (dist/main.mjs as `npm start` runs it, long polling) against the telegram-test-api
+// emulator and a fresh, unmigrated PostgreSQL database: start-up migrates it, a resident registers a
+// household over HTTP, the database holds it with the ID number encrypted, and SIGTERM ends the process
+// cleanly.
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';

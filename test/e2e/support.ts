@@ -1,5 +1,6 @@
 // End-to-end helpers: the telegram-test-api emulator on a free local port, a simulated resident that talks
-// to it over the emulator's client HTTP API, and the real bot process (tsx src/main.ts) as a child.
+// to it over the emulator's client HTTP API, and the real bot process (dist/main.mjs, built and run as
+// `npm start` builds and runs it) as a child.
 //
 // Facts about telegram-test-api 4.2.1 this file relies on:
 // - the bot's getUpdates ignores `offset` but marks each update `isRead` when it hands it out, so the bot
@@ -13,8 +14,14 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import type { InlineKeyboardButton } from 'grammy/types';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import { buildEntry, startCommand } from '../../scripts/build.mjs';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+// What `npm start` runs: its prestart build (src/ bundled to dist/main.mjs), then node with the start
+// script's flags and environment.
+await buildEntry('src/main.ts', 'dist/main.mjs');
+const START = await startCommand();
 
 /** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */
 export async function waitFor<T>(
@@ -174,8 +181,9 @@ function toBotMessage(u: StoredBotMessage): BotMessage {
 }
 
 /**
- * The real bot: `node --import tsx src/main.ts` (what `npm start` runs) with the given environment, its
- * output captured. One process, so a SIGKILL reaches the bot itself, not a wrapper.
+ * The real bot: `node dist/main.mjs` with package.json's start flags (what `npm start` runs after its
+ * prestart build) and the given environment, its output captured. One process, so a SIGKILL reaches the bot
+ * itself, not a wrapper.
  */
 export class BotProcess {
   readonly child: ChildProcess;
@@ -184,9 +192,15 @@ export class BotProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    this.child = spawn(process.execPath, [...START.nodeArgs, START.script], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TZ: 'Asia/Shanghai', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        TZ: 'Asia/Shanghai',
+        ...START.env,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -204,7 +218,7 @@ export class BotProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** pino's JSON lines on stdout (anything else, like tsx's own messages, is skipped). */
+  /** pino's JSON lines on stdout (anything else is skipped). */
   logs(): { level: number; msg: string; [key: string]: unknown }[] {
     return this.stdout
       .split('\n')

@@ -1,8 +1,8 @@
 // The real bot process in webhook mode, for the end-to-end fault tests and the two-instance benchmark:
-// `node --import tsx src/main.ts` with BOT_MODE=webhook on a port of its own, talking to a fake Bot API
-// server (test/support/fake-bot-api.ts), and a resident whose updates the test posts to the webhook as
-// Telegram would — with the secret header, one update per POST. In webhook mode the POST is answered once
-// the update was handled, so the bot's replies have reached the fake Bot API by the time it returns.
+// `node dist/main.mjs` (as `npm start` runs it) with BOT_MODE=webhook on a port of its own, talking to a fake Bot
+// API server (test/support/fake-bot-api.ts), and a resident whose updates the test posts to the webhook as
+// Telegram would — with the secret header, one update per POST. In webhook mode the POST is answered once the
+// update was handled, so the bot's replies have reached the fake Bot API by the time it returns.
 import type { InlineKeyboardButton, Update } from 'grammy/types';
 import type { FakeBotApi } from '../support/fake-bot-api.ts';
 import { BotProcess, freePort } from './support.ts';
