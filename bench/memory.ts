@@ -1,10 +1,12 @@
 // Memory of one bot process with 10,000 residents in the middle of a form: a child process of its own
-// (bench/memory-child.ts, built like main.ts builds the bot, run through tsx as `npm start` runs it), its
-// RSS and heap after a full garbage collection, before any resident and with them all half-way through the
-// registration. The forms' state lives in PostgreSQL, so what grows in the process is per-resident
-// bookkeeping only (the flood limiter's counters); the database's share is shown beside it.
+// (bench/memory-child.ts, built like main.ts builds the bot), compiled and run the way `npm start` runs the
+// bot (scripts/build.mjs bundles it to JavaScript; node's flags and environment are read from package.json's
+// start script), its RSS and heap after a full garbage collection, before any resident and with them all
+// half-way through the registration. The forms' state lives in PostgreSQL, so what grows in the process is
+// per-resident bookkeeping only (the flood limiter's counters); the database's share is shown beside it.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { buildEntry, startCommand } from '../scripts/build.mjs';
 import type { Snapshot } from './memory-child.ts';
 import { query } from './support/postgres.ts';
 import type { BenchContext } from './support/runner.ts';
@@ -20,11 +22,29 @@ interface ChildReport {
   seconds: number;
 }
 
-function runChild(databaseUrl: string): Promise<ChildReport> {
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CHILD_BUNDLE = 'dist/bench-memory-child.mjs';
+
+/** `npm start`'s command line with the child's bundle in place of the bot's, for the prose. */
+async function childCommand(): Promise<{ env: Record<string, string>; args: string[]; shown: string }> {
+  const start = await startCommand();
+  const args = [...start.nodeArgs, '--expose-gc', CHILD_BUNDLE];
+  const env = Object.entries(start.env).map(([k, v]) => `${k}=${v} `);
+  return {
+    env: start.env,
+    args,
+    shown: `${env.join('')}node ${[...start.nodeArgs, CHILD_BUNDLE].join(' ')}`,
+  };
+}
+
+function runChild(
+  databaseUrl: string,
+  command: { env: Record<string, string>; args: string[] },
+): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/memory-child.ts'], {
-      cwd: path.resolve(import.meta.dirname, '..'),
-      env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, RESIDENTS: String(RESIDENTS) },
+    const child = spawn(process.execPath, command.args, {
+      cwd: ROOT,
+      env: { ...process.env, ...command.env, BENCH_DATABASE_URL: databaseUrl, RESIDENTS: String(RESIDENTS) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -49,7 +69,9 @@ export async function run(ctx: BenchContext): Promise<string> {
   const database = await server.createDatabase();
   try {
     ctx.log(`memory: ${RESIDENTS.toLocaleString('en')} residents to the middle of the registration`);
-    const r = await runChild(database.url);
+    await buildEntry('bench/memory-child.ts', CHILD_BUNDLE);
+    const command = await childCommand();
+    const r = await runChild(database.url, command);
     const state = (
       await query(
         database.url,
@@ -70,14 +92,15 @@ export async function run(ctx: BenchContext): Promise<string> {
       ['V8 heap reserved', (s) => s.usage.heapTotal, false],
       ['Buffers and other external', (s) => s.usage.external, false],
       ['RSS: malloc heap (native allocations)', (s) => s.rss.malloc, false],
-      ['RSS: other anonymous (V8 spaces, code, WebAssembly)', (s) => s.rss.anonymous, false],
+      ['RSS: other anonymous (V8 spaces, code, WebAssembly, threads\' malloc arenas)', (s) => s.rss.anonymous, false],
       ['RSS: node binary and files', (s) => s.rss.node + s.rss.files, false],
     ];
     const rssMb = last.usage.rss / 1024 / 1024;
     const fixedMb = warm.usage.rss / 1024 / 1024;
     return [
-      `One bot process (\`node --import tsx\`, as \`npm start\` runs it; built like main.ts: compose, createBot, the ` +
-        'update gate; Telegram faked in-process), memory after a full garbage collection at each point. ' +
+      `One bot process (\`${command.shown}\`: bundled by scripts/build.mjs and run as \`npm start\` runs ` +
+        'dist/main.mjs; built like main.ts: compose, createBot, the update gate; Telegram faked in-process), ' +
+        'memory after a full garbage collection at each point. ' +
         `${r.residents.toLocaleString('en')} residents taken half-way through the registration, 200 at a time ` +
         `(7 of 11 steps answered; ${r.waiting.toLocaleString('en')} of them left at the phone question), in ` +
         `${r.seconds.toFixed(0)} s.`,
