@@ -62,12 +62,13 @@ export class DatabaseUnreachableError extends Error {
 }
 
 /**
- * A statement sent straight through the client's pg pool, for the two statements every update runs (the
- * update gate's claim and finish). Measured on this machine (see BENCHMARKS.md, forms): Prisma's raw query
- * costs the one Node thread 0.15–0.4 ms of CPU per statement against pg's 0.03–0.08 ms — at two statements per
- * update, that difference alone is a sixth of the whole update. `name` makes it a prepared statement on each
- * connection (parsed and planned once); each distinct text needs its own name. Values come back as pg gives
- * them: `bigint` as string, `bytea` as Buffer.
+ * A statement sent straight through the client's pg pool, for the few statements on the hottest paths: the
+ * update gate's claim and finish (two per update) and /next's claim. Measured on this machine: Prisma's raw
+ * query costs the one Node thread 0.15–0.4 ms of CPU per statement against pg's 0.03–0.08 ms, and Prisma
+ * sends each statement unnamed, so PostgreSQL parses and plans it every time (0.35 ms for /next's claim,
+ * more than its execution). `name` makes it a prepared statement on each connection (parsed and planned
+ * once); each distinct text needs its own name. Values go as pg sends them (pass times as ISO text, big ids
+ * as text) and come back as pg gives them: `bigint` as string, `bytea` as Buffer.
  */
 export async function hotQuery<R>(
   db: Db,

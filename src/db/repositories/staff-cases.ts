@@ -5,7 +5,7 @@
 import type { CaseStatus } from '../../domain/case-status.ts';
 import { OPEN_STATUSES } from '../../domain/case-status.ts';
 import type { QueueFilter } from '../../domain/staff-work.ts';
-import type { Db } from '../client.ts';
+import { type Db, hotQuery } from '../client.ts';
 import { Prisma } from '../generated/client.ts';
 import { GROUP_POST_KIND, GROUP_REFRESH_KIND, type NewAudit, writeAudit } from './cases.ts';
 
@@ -132,21 +132,26 @@ interface TakeRow {
   staffId: string | null;
   id: string | null;
   number: string | null;
-  telegramId: bigint | null;
+  /** int8 comes from pg as text. */
+  telegramId: string | null;
 }
 
-/** $1–$8 of TAKE_TAIL. Notifications and audit rows are stamped with this clock, as writeAudit does. */
+/**
+ * $1–$8 of TAKE_TAIL, as pg sends them (the statement goes straight through pg, see hotQuery): times as UTC
+ * ISO text (a `timestamp` column keeps the UTC wall clock, as Prisma writes it), ids as text. Notifications
+ * and audit rows are stamped with this clock, as writeAudit does.
+ */
 function takeParams(at: Date, effects: TakeEffects): unknown[] {
   const { audit, residentNotice } = effects;
   const written = new Date();
   return [
-    at,
-    written,
+    at.toISOString(),
+    written.toISOString(),
     residentNotice.kind,
     JSON.stringify(residentNotice.payload),
     audit.actorTelegramId === undefined || audit.actorTelegramId === null
       ? null
-      : BigInt(audit.actorTelegramId),
+      : String(audit.actorTelegramId),
     audit.action,
     audit.subject ?? null,
     audit.detail ? JSON.stringify(audit.detail) : null,
@@ -155,7 +160,7 @@ function takeParams(at: Date, effects: TakeEffects): unknown[] {
 
 function takenOf(row: TakeRow | undefined): TakenCase | null {
   return row?.id && row.number !== null
-    ? { id: row.id, number: row.number, telegramId: row.telegramId }
+    ? { id: row.id, number: row.number, telegramId: row.telegramId === null ? null : BigInt(row.telegramId) }
     : null;
 }
 
@@ -212,11 +217,13 @@ export function createStaffCaseRepository(db: Db) {
       at: Date,
       effects: TakeEffects,
     ): Promise<{ staffId: string; taken: TakenCase | null } | null> {
-      const [row] = await db.$queryRawUnsafe<TakeRow[]>(
-        TAKE_NEXT_SQL,
+      // A named statement through pg: parsed and planned once per connection. Sent unnamed through Prisma, its
+      // planning (0.35 ms) cost more than its execution (0.27 ms), on every claim.
+      const { rows } = await hotQuery<TakeRow>(db, 'staff-take-next', TAKE_NEXT_SQL, [
         ...takeParams(at, effects),
-        BigInt(telegramId),
-      );
+        String(telegramId),
+      ]);
+      const row = rows[0];
       return row?.staffId ? { staffId: row.staffId, taken: takenOf(row) } : null;
     },
 
@@ -228,13 +235,13 @@ export function createStaffCaseRepository(db: Db) {
       at: Date,
       effects: TakeEffects,
     ): Promise<TakenCase | 'conflict'> {
-      const [row] = await db.$queryRawUnsafe<TakeRow[]>(
-        TAKE_BY_ID_SQL,
+      const { rows } = await hotQuery<TakeRow>(db, 'staff-take-by-id', TAKE_BY_ID_SQL, [
         ...takeParams(at, effects),
         caseId,
         departmentCode,
         staffId,
-      );
+      ]);
+      const row = rows[0];
       return takenOf(row) ?? 'conflict';
     },
 
