@@ -92,7 +92,11 @@ export async function run(ctx: BenchContext): Promise<string> {
       ['V8 heap reserved', (s) => s.usage.heapTotal, false],
       ['Buffers and other external', (s) => s.usage.external, false],
       ['RSS: malloc heap (native allocations)', (s) => s.rss.malloc, false],
-      ['RSS: other anonymous (V8 spaces, code, WebAssembly, threads\' malloc arenas)', (s) => s.rss.anonymous, false],
+      [
+        "RSS: other anonymous (V8 spaces, code, WebAssembly, threads' malloc arenas)",
+        (s) => s.rss.anonymous,
+        false,
+      ],
       ['RSS: node binary and files', (s) => s.rss.node + s.rss.files, false],
     ];
     const rssMb = last.usage.rss / 1024 / 1024;
