@@ -104,9 +104,11 @@ export function compose(opts: ComposeOptions) {
     privacy: createPrivacyService({ store: createPrivacyRepository(db), cipher, catalogue, now }),
     reference: { ...reference, schools: routing.schools, hospitals: routing.hospitals },
     users: createTelegramUserRepository(db),
-    reloadReferenceData: async () => ({
-      ...(await loadReferenceData(db, await readReferenceData(opts.referenceDataFile))),
-    }),
+    reloadReferenceData: async () => {
+      const counts = await loadReferenceData(db, await readReferenceData(opts.referenceDataFile));
+      reference.invalidate();
+      return { ...counts };
+    },
     translator: opts.translator ?? createTranslator(),
     logger,
     defaultLocale: opts.defaultLocale,

@@ -75,7 +75,30 @@ describe('reference data', () => {
     expect(buildings).toHaveLength(35);
     expect(buildings.map((b) => b.code).slice(0, 3)).toEqual(['1', '2', '3']); // numeric order, not "1, 10, 11"
     await loadReferenceData(db, reference);
+    // The lists are kept for a while; a reload through the bot forgets them (compose's reloadReferenceData).
+    expect(await repo.listBuildings('wanshan-wangjia')).toHaveLength(35);
+    repo.invalidate();
     expect(await repo.listBuildings('wanshan-wangjia')).toHaveLength(36);
+  });
+
+  it('keeps the lists a form offers for a while, then reads them again', async () => {
+    let clock = 1_000_000;
+    const repo = createReferenceRepository(db, { cacheMs: 60_000, now: () => clock });
+    const first = await repo.listBuildings('wanshan-wangjia');
+    const building = first[0];
+    if (!building) throw new Error('no buildings');
+    await db.building.update({ where: { id: building.id }, data: { active: false } });
+    try {
+      expect(await repo.listBuildings('wanshan-wangjia')).toBe(first);
+      clock += 59_000;
+      expect(await repo.listBuildings('wanshan-wangjia')).toHaveLength(first.length);
+      clock += 2_000;
+      expect(await repo.listBuildings('wanshan-wangjia')).toHaveLength(first.length - 1);
+    } finally {
+      await db.building.update({ where: { id: building.id }, data: { active: true } });
+    }
+    const none = createReferenceRepository(db, { cacheMs: 0 });
+    expect(await none.listBuildings('wanshan-wangjia')).toHaveLength(first.length);
   });
 
   it('reports every problem in a broken file by path', async () => {

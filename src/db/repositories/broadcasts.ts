@@ -78,7 +78,8 @@ export async function deliveryCounts(db: Db, ids: readonly string[]): Promise<Ma
 }
 
 export function createBroadcastRepository(db: Db): BroadcastStore {
-  const reference = createReferenceRepository(db);
+  // Notices are rare and must see the communities as they are now: nothing kept.
+  const reference = createReferenceRepository(db, { cacheMs: 0 });
   return {
     async workerCommunities(telegramId: number): Promise<string[]> {
       const rows = await db.staffMember.findMany({

@@ -11,23 +11,62 @@ export interface BuildingOption extends NamedOption {
   units: number;
 }
 
-export function createReferenceRepository(db: Db) {
+// Building codes are mostly numbers ("1", "2", … "36"): sorted as people count. One collator for all:
+// `localeCompare` with options builds a new one at every comparison.
+const byCode = new Intl.Collator('zh-CN', { numeric: true });
+
+/** How long the lists a form offers (communities, buildings) are kept before they are read again. */
+export const REFERENCE_CACHE_MS = 60_000;
+
+interface Cached<T> {
+  until: number;
+  value: Promise<T>;
+}
+
+/**
+ * Reference data: the lists every registration offers are kept in memory for `cacheMs` (they change only
+ * when an admin reloads the reference file: `invalidate()` is called then, and other instances see the
+ * change within `cacheMs`). Callers must not change the arrays they get.
+ */
+export function createReferenceRepository(db: Db, opts: { cacheMs?: number; now?: () => number } = {}) {
+  const cacheMs = opts.cacheMs ?? REFERENCE_CACHE_MS;
+  const now = opts.now ?? Date.now;
+  const cache = new Map<string, Cached<unknown>>();
+  function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = cache.get(key) as Cached<T> | undefined;
+    if (hit && hit.until > now()) return hit.value;
+    const value = load();
+    cache.set(key, { until: now() + cacheMs, value });
+    // A failed read is not kept: the next caller tries again.
+    value.catch(() => {
+      if (cache.get(key)?.value === value) cache.delete(key);
+    });
+    return value;
+  }
   return {
-    async listCommunities(): Promise<(NamedOption & { districtCode: string })[]> {
-      return db.community.findMany({
-        where: { active: true },
-        select: { code: true, nameZh: true, nameEn: true, districtCode: true },
-        orderBy: [{ districtCode: 'asc' }, { code: 'asc' }],
+    listCommunities(): Promise<(NamedOption & { districtCode: string })[]> {
+      return cached('communities', () =>
+        db.community.findMany({
+          where: { active: true },
+          select: { code: true, nameZh: true, nameEn: true, districtCode: true },
+          orderBy: [{ districtCode: 'asc' }, { code: 'asc' }],
+        }),
+      );
+    },
+
+    listBuildings(communityCode: string): Promise<BuildingOption[]> {
+      return cached(`buildings:${communityCode}`, async () => {
+        const rows = await db.building.findMany({
+          where: { communityCode, active: true },
+          select: { id: true, code: true, nameZh: true, nameEn: true, units: true },
+        });
+        return rows.sort((a, b) => byCode.compare(a.code, b.code));
       });
     },
 
-    async listBuildings(communityCode: string): Promise<BuildingOption[]> {
-      const rows = await db.building.findMany({
-        where: { communityCode, active: true },
-        select: { id: true, code: true, nameZh: true, nameEn: true, units: true },
-      });
-      // Building codes are mostly numbers ("1", "2", … "36"): sort them as people count.
-      return rows.sort((a, b) => a.code.localeCompare(b.code, 'zh-CN', { numeric: true }));
+    /** Forgets the kept lists (after the reference data was loaded again). */
+    invalidate(): void {
+      cache.clear();
     },
 
     async findBuilding(communityCode: string, buildingId: string): Promise<BuildingOption | null> {
