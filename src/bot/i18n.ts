@@ -64,27 +64,49 @@ export function createTranslator(extra: Partial<Record<Locale, Resources>> = {})
   };
 }
 
+/** Small whole numbers (a step counter, a unit number): texts with only these are the same for everyone. */
+const MEMO_MAX_NUMBER = 1000;
+/** A bound on the texts kept per language (the keys times the small numbers they are used with). */
+const MEMO_MAX_TEXTS = 20_000;
+
+/** The memo key of a call, or undefined when its text must not be kept. */
+function memoKey(key: unknown, rest: unknown[]): string | undefined {
+  if (typeof key !== 'string') return undefined;
+  if (rest.length === 0) return key;
+  const options = rest[0];
+  if (rest.length !== 1 || typeof options !== 'object' || options === null) return undefined;
+  let out = key;
+  for (const [name, value] of Object.entries(options)) {
+    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) >= MEMO_MAX_NUMBER) {
+      return undefined;
+    }
+    out += `\u0001${name}=${value as number}`;
+  }
+  return out;
+}
+
 /**
- * Remembers the texts asked for without options (no interpolation, so the same for everyone): a form is
- * replayed from its first question at every answer (@grammyjs/conversations), asking for the same prompts
- * again each time, and i18next's lookup was a tenth of the CPU per update in the form benchmark. Texts with
- * options (names, numbers, masked IDs) are never kept.
+ * Remembers texts that are the same for everyone: those asked for without options, or with small whole
+ * numbers only (a step counter, a unit number). A form is replayed from its first question at every answer
+ * (@grammyjs/conversations), asking for the same prompts again each time, and i18next's lookup was a tenth
+ * of the CPU per update in the form benchmark. Texts with any other option (names, masked IDs, amounts,
+ * dates) are never kept, so nothing personal stays in this memory.
  */
 function memoised(fixed: TFunction): TFunction {
   const texts = new Map<string, string>();
   const call = fixed as unknown as (...args: unknown[]) => unknown;
   const fn = (key: unknown, ...rest: unknown[]): unknown => {
-    if (rest.length === 0 && typeof key === 'string') {
-      let text = texts.get(key);
-      if (text === undefined) {
-        const value = call(key);
-        if (typeof value !== 'string') return value;
-        text = value;
-        texts.set(key, text);
-      }
-      return text;
+    const memo = memoKey(key, rest);
+    if (memo === undefined) return call(key, ...rest);
+    let text = texts.get(memo);
+    if (text === undefined) {
+      const value = call(key, ...rest);
+      if (typeof value !== 'string') return value;
+      text = value;
+      if (texts.size >= MEMO_MAX_TEXTS) texts.clear();
+      texts.set(memo, text);
     }
-    return call(key, ...rest);
+    return text;
   };
   return fn as unknown as TFunction;
 }

@@ -35,6 +35,18 @@ describe('the translator', () => {
     expect(t('registration:unit_label', { unit: 1 })).toContain('1');
     expect(t('registration:unit_label', { unit: 2 })).toContain('2');
     expect(t('registration:unit_label', { unit: 2 })).not.toContain('1');
+    expect(t('form:step', { n: 3, total: 11 })).toBe(
+      plain.getFixedT('zh-CN')('form:step', { n: 3, total: 11 }),
+    );
+    expect(t('form:step', { n: 4, total: 11 })).toBe(
+      plain.getFixedT('zh-CN')('form:step', { n: 4, total: 11 }),
+    );
+    // Text options (a masked ID here) are filled in afresh each time.
+    expect(t('registration:id_received', { masked: '5222**********1234' })).toContain('5222**********1234');
+    expect(t('registration:id_received', { masked: '4401**********0011' })).toContain('4401**********0011');
+    // Numbers too big to be a counter, or not whole, are not remembered either: still right.
+    expect(t('registration:unit_label', { unit: 123456 })).toContain('123456');
+    expect(t('registration:unit_label', { unit: 1.5 })).toContain('1.5');
   });
 
   it('a missing key falls back to Chinese, then to the key, as before', () => {
