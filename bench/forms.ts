@@ -337,8 +337,9 @@ export async function run(ctx: BenchContext): Promise<string> {
       '',
       'The last column is a probe on a connection of its own: one row inserted and committed every 50 ms ' +
         'while the residents were answering. Each commit waits for the WAL to reach the disk. Bianmin commits ' +
-        'four times per update (the receipt claimed, the Telegram user record, the conversation state, the ' +
-        'receipt finished), the peer once (its session), so slow commits reach its updates four times as often.',
+        'twice per update (the receipt claimed, in the same statement as the Telegram user record touched and ' +
+        'the form state read; the form state written, in the same statement as the receipt finished), the peer ' +
+        'once (its session), so slow commits reach its updates twice as often.',
       '',
       `Stored at the end: ${stored[0]} households (Bianmin), ${stored[1]} registrations (naive peer), one per ` +
         `resident. Bot API calls per update: ${((apiCalls[0] ?? 0) / (allUpdates[0] ?? 1)).toFixed(2)} (Bianmin), ` +
@@ -353,7 +354,7 @@ export async function run(ctx: BenchContext): Promise<string> {
       limits(a, b, la, probes.get(bianmin), profiled[0], profiledUpdates[0] ?? 1),
       '',
       'What Bianmin does per update that the peer does not: the update gate (a receipt claimed and finished ' +
-        'in PostgreSQL: each update once across instances), sequentialize per chat, the flood limit, the ' +
+        'in PostgreSQL: each update once across instances), one update per chat at a time, the flood limit, the ' +
         'Telegram user record (language, registered?), AES-256-GCM on the conversation state, choices read ' +
         'from the reference tables, the chosen answer edited into the question, texts through i18next, the ' +
         'ID-number message deleted and echoed masked, the household written with encrypted and hashed personal ' +
