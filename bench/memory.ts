@@ -104,7 +104,8 @@ export async function run(ctx: BenchContext): Promise<string> {
     return [
       `One bot process (\`${command.shown}\`: bundled by scripts/build.mjs and run as \`npm start\` runs ` +
         'dist/main.mjs; built like main.ts: compose, createBot, the update gate; Telegram faked in-process), ' +
-        'memory after a full garbage collection at each point. ' +
+        'memory after a full garbage collection at each point, read once the resident set has settled (V8 hands ' +
+        'the pages a collection freed back from background threads; read at once, it is a passing peak). ' +
         `${r.residents.toLocaleString('en')} residents taken half-way through the registration, 200 at a time ` +
         `(7 of 11 steps answered; ${r.waiting.toLocaleString('en')} of them left at the phone question), in ` +
         `${r.seconds.toFixed(0)} s.`,
