@@ -9,7 +9,7 @@ import type { ConversationData, VersionedState, VersionedStateStorage } from '@g
 import type { Context } from 'grammy';
 import type { PiiCipher } from '../app/pii-cipher.ts';
 import type { Logger } from '../logger.ts';
-import { prefetchedFor } from './update-gate.ts';
+import { prefetchedFor } from './update-prefetch.ts';
 
 export interface StateStore {
   read(key: string): Promise<Uint8Array | undefined>;

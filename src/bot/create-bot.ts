@@ -36,7 +36,8 @@ import { reachabilityFeature } from './features/reachability.ts';
 import { staffFeature } from './features/staff.ts';
 import { staffGroupFeature } from './features/staff-group.ts';
 import { resolveLocale } from './i18n.ts';
-import { attemptOf, prefetchedFor } from './update-gate.ts';
+import { attemptOf, sequenceKey } from './update-gate.ts';
+import { prefetchedFor } from './update-prefetch.ts';
 
 /** Bump when a conversation changes incompatibly: residents in the middle of a form start it again. */
 export const CONVERSATION_VERSION = 1;
@@ -64,7 +65,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   const { deps } = opts;
   const bot = new Bot<BotContext>(opts.token, { botInfo: opts.botInfo, client: opts.client });
 
-  bot.use(sequentialize((ctx) => (ctx.chat?.id ?? ctx.from?.id)?.toString()));
+  bot.use(sequentialize(sequenceKey));
 
   bot.use(async (ctx, next) => {
     ctx.deps = deps;

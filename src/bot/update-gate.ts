@@ -32,7 +32,9 @@ import { isDatabaseUnavailable } from '../db/errors.ts';
 import type { ClaimOptions, ClaimResult, StateWrite } from '../db/repositories/update-receipts.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BotContext, BotDeps } from './context.ts';
+import { conversationKey } from './conversation-storage.ts';
 import { resolveLocale } from './i18n.ts';
+import { type Prefetched, withPrefetched } from './update-prefetch.ts';
 
 export type UpdateOutcome =
   /** Handled now. */
@@ -60,26 +62,6 @@ export interface ReceiptStore {
     state?: StateWrite,
   ): Promise<boolean>;
   release(botId: number, updateId: number, token: string, state?: StateWrite): Promise<boolean>;
-}
-
-/**
- * What the gate read for an update along with its claim, and the conversation state change the update leaves,
- * written with its outcome (see conversation-storage.ts and the first middleware in create-bot.ts).
- */
-export interface Prefetched {
-  user?: { locale: string | null; registered: boolean };
-  /** The conversation state row's key, and its ciphertext as claimed (null: no row). */
-  stateKey?: string;
-  state?: Uint8Array | null;
-  /** Set by the conversation storage: written by the gate with the update's outcome. */
-  pending?: StateWrite;
-}
-
-const prefetched = new WeakMap<Update, Prefetched>();
-
-/** What the gate read for this update, if it came through a gate (tests may call handleUpdate directly). */
-export function prefetchedFor(update: Update): Prefetched | undefined {
-  return prefetched.get(update);
 }
 
 /** What the error boundary needs to know about the attempt in hand (see create-bot.ts). */
@@ -167,7 +149,7 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
     const claimOpts: ClaimOptions = { leaseMs, steal: opts.stealClaims };
     if (ctx.chat?.type === 'private' && ctx.from) {
       claimOpts.user = { telegramId: ctx.from.id, chatId: ctx.chat.id, languageCode: ctx.from.language_code };
-      claimOpts.stateKey = ctx.chat.id.toString();
+      claimOpts.stateKey = conversationKey(ctx);
     }
     let claim: ClaimResult;
     try {
@@ -184,15 +166,13 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
     const state: Attempt = { final: claim.attempt >= maxAttempts };
     attempts.set(update, state);
     const pre: Prefetched = { user: claim.user, stateKey: claimOpts.stateKey, state: claim.state };
-    prefetched.set(update, pre);
     let thrown: unknown;
     try {
-      await bot.handleUpdate(update);
+      await withPrefetched(update, pre, () => bot.handleUpdate(update));
     } catch (err) {
       thrown = err instanceof BotError ? err.error : err;
     } finally {
       attempts.delete(update);
-      prefetched.delete(update);
     }
     const failure = thrown ?? state.failure;
     const kind = updateKind(update);
@@ -258,7 +238,7 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
       const ctx = new Context(update, bot.api, bot.botInfo);
       // One update per chat at a time, in order: the state read with the claim is the one the previous
       // update left.
-      const chat = (ctx.chat?.id ?? ctx.from?.id)?.toString();
+      const chat = sequenceKey(ctx);
       const before = chat === undefined ? undefined : chains.get(chat);
       const run = () => attempt(update, ctx);
       const task = (before ? before.then(run, run) : run()).then(
@@ -288,6 +268,11 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
     },
     inFlight: () => running.size,
   };
+}
+
+/** Updates with the same key are handled one at a time, in order: the chat's (or, without one, the sender's). */
+export function sequenceKey(ctx: Context): string | undefined {
+  return (ctx.chat?.id ?? ctx.from?.id)?.toString();
 }
 
 /** The kind of an update (message, callback_query …): safe to log, unlike its content. */

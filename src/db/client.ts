@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { asDatabaseError } from './errors.ts';
 import { PrismaClient } from './generated/client.ts';
 
 export type Db = InstanceType<typeof PrismaClient>;
@@ -38,29 +39,6 @@ export function poolStats(db: Db): { total: number; idle: number; waiting: numbe
   return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : undefined;
 }
 
-// Socket failures of a connection to PostgreSQL. `isDatabaseUnavailable` (errors.ts) never trusts bare socket
-// codes (a Telegram call that cannot connect is not a database problem), so a statement sent straight through
-// pg marks them as the database's here.
-const SOCKET_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-]);
-
-/** The database could not be reached by a statement sent through `hotQuery`. */
-export class DatabaseUnreachableError extends Error {
-  readonly kind = 'DatabaseNotReachable';
-  constructor(cause: unknown) {
-    super('the database cannot be reached', { cause });
-    this.name = 'DatabaseUnreachableError';
-  }
-}
-
 /**
  * A statement sent straight through the client's pg pool, for the few statements on the hottest paths: the
  * update gate's claim and finish (two per update) and /next's claim. Measured on this machine: Prisma's raw
@@ -82,8 +60,6 @@ export async function hotQuery<R>(
     const result = await pool.query<R & pg.QueryResultRow>({ name, text, values });
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && SOCKET_CODES.has(code)) throw new DatabaseUnreachableError(err);
-    throw err;
+    throw asDatabaseError(err);
   }
 }

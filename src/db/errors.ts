@@ -36,3 +36,32 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
     isDatabaseUnavailable(e.meta?.driverAdapterError, depth + 1) || isDatabaseUnavailable(e.cause, depth + 1)
   );
 }
+
+// Socket failures of a connection to PostgreSQL. `isDatabaseUnavailable` never trusts bare socket codes (a
+// Telegram call that cannot connect is not a database problem), so an error from a statement sent straight
+// through pg (client.ts, hotQuery) is marked as the database's by `asDatabaseError`.
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+
+/** The database could not be reached by a statement sent through `hotQuery`. */
+export class DatabaseUnreachableError extends Error {
+  readonly kind = 'DatabaseNotReachable';
+  constructor(cause: unknown) {
+    super('the database cannot be reached', { cause });
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+/** A pg error as the database's: socket failures become DatabaseUnreachableError; the rest as they are. */
+export function asDatabaseError(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && SOCKET_CODES.has(code) ? new DatabaseUnreachableError(err) : err;
+}
