@@ -75,25 +75,11 @@ export type FakeBotApi = ReturnType<typeof fakeBotApi>;
 
 let nextUpdateId = 1;
 
-/** One step of the registration as the resident takes it. */
-export type Step = { text: string } | { tap: string };
+import { registrationScript, type Step } from '../../test/support/registration-script.ts';
 
-/** The registration from /start to consent, as in test/support/flows.ts. */
-export function registrationSteps(idNumber: string): Step[] {
-  return [
-    { text: '/start' },
-    { tap: '📝 登记我家' },
-    { tap: '旺家社区' },
-    { tap: '3栋' },
-    { tap: '2 单元' },
-    { text: '302' },
-    { text: '杨光明' },
-    { text: '13800001234' },
-    { text: idNumber },
-    { tap: '✅ 对的，提交' },
-    { tap: '✅ 同意' },
-  ];
-}
+export type { Step };
+/** The registration from /start to consent (test/support/registration-script.ts). */
+export const registrationSteps = registrationScript;
 
 export const REGISTERED_TEXT = '登记好了';
 

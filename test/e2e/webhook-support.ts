@@ -7,6 +7,8 @@ import type { InlineKeyboardButton, Update } from 'grammy/types';
 import type { FakeBotApi } from '../support/fake-bot-api.ts';
 import { BotProcess, freePort } from './support.ts';
 
+export { registrationScript } from '../support/registration-script.ts';
+
 export const E2E_TOKEN = '123456789:AAe2e-token-for-the-webhook-instances';
 export const E2E_PII_KEY = 'b2'.repeat(32);
 export const WEBHOOK_SECRET = 'e2e-webhook-secret-0123456789';
@@ -157,23 +159,6 @@ export class HookResident {
   count(part: string): number {
     return this.texts().filter((t) => t.includes(part)).length;
   }
-}
-
-/** The registration from /start to consent, one step at a time: a text, or the label of a button to tap. */
-export function registrationScript(idNumber: string): ({ text: string } | { tap: string })[] {
-  return [
-    { text: '/start' },
-    { tap: '📝 登记我家' },
-    { tap: '旺家社区' },
-    { tap: '3栋' },
-    { tap: '2 单元' },
-    { text: '302' },
-    { text: '杨光明' },
-    { text: '13800001234' },
-    { text: idNumber },
-    { tap: '✅ 对的，提交' },
-    { tap: '✅ 同意' },
-  ];
 }
 
 export function stepUpdate(resident: HookResident, step: { text: string } | { tap: string }): Update {
