@@ -88,11 +88,13 @@ const common = {
   UPDATE_LEASE_SECONDS: z.preprocess(
     emptyToUndefined,
     z.coerce
-      .number({ message: 'must be a number of seconds, such as 60' })
+      .number({ message: 'must be a number of seconds, such as 15' })
       .int({ message: 'must be a whole number of seconds' })
       .min(5, { message: 'must be at least 5 seconds' })
       .max(3600, { message: 'must be at most 3600 seconds' })
-      .default(60),
+      // Renewed every third of it while an instance works on the chat: this is how long a dead instance
+      // can hold up a resident's chat before another takes it over.
+      .default(15),
   ),
 };
 

@@ -162,11 +162,12 @@ async function main(): Promise<void> {
     const gate = createUpdateGate({
       bot,
       deps,
-      receipts,
+      inbox: receipts,
+      cipher,
       metrics,
       leaseMs: config.updateLeaseSeconds * 1000,
-      // A poller is the only consumer of its bot's updates: an unfinished claim is a dead predecessor's.
-      stealClaims: config.mode === 'polling',
+      // Chats a dead instance held are taken over within a second of their lease running out.
+      sweepMs: 1_000,
     });
 
     // Nightly: the retention rule for closed cases, old update receipts, abandoned forms.
@@ -241,9 +242,9 @@ async function main(): Promise<void> {
       await bot.api
         .deleteWebhook()
         .catch((err: unknown) => logger.warn({ err: String(err) }, 'deleteWebhook failed'));
-      const runner = startPolling({ bot, gate, logger });
+      const poller = await startPolling({ bot, gate, logger });
       cleanups.unshift(async () => {
-        if (runner.isRunning()) await runner.stop();
+        if (poller.isRunning()) await poller.stop();
       });
       logger.info('long polling started');
     } else {
@@ -255,6 +256,7 @@ async function main(): Promise<void> {
           allowed_updates: [...ALLOWED_UPDATES],
         });
       }
+      await gate.recover();
       logger.info({ port: hook.port }, 'webhook mode: taking updates');
     }
   } catch (err) {

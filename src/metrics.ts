@@ -18,7 +18,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     registry,
     updates: new Counter({
       name: 'bianmin_updates_total',
-      help: 'Telegram updates by outcome: handled, duplicate, busy, failed, set_aside, db_unavailable, refused, error',
+      help: 'Telegram updates by outcome: handled, duplicate, queued (handed to the instance holding its chat), set_aside, db_unavailable, refused',
       labelNames: ['outcome'],
       registers: [registry],
     }),

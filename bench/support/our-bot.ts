@@ -44,6 +44,12 @@ export function ourBot(databaseUrl: string, api: FakeBotApi, opts: { poolSize?: 
     botInfo: BENCH_BOT,
     client: telegramClient({ fetch: api.fetch, metrics }),
   });
-  const gate = createUpdateGate({ bot, deps, receipts: createUpdateReceiptRepository(db), metrics });
+  const gate = createUpdateGate({
+    bot,
+    deps,
+    inbox: createUpdateReceiptRepository(db),
+    cipher,
+    metrics,
+  });
   return { db, bot, gate, deps, metrics, close: () => db.$disconnect() };
 }

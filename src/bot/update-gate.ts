@@ -1,35 +1,39 @@
-// The gate every update passes on its way into the bot, in both modes (webhook and long polling): each
-// `update_id` is handled once, however often and on however many instances it arrives.
+// The gate every update passes on its way into the bot, in both modes (webhook and long polling), on any
+// number of instances: each update is handled once, and a chat's updates one at a time, in `update_id` order,
+// each after the previous one's form state is committed — whichever instance received them.
 //
-// The guarantee, and why this one. The ideal — a unique key written in the same transaction as the
-// update's effects — cannot cover a Telegram bot: its main effects are Bot API calls (messages sent), which
-// no database transaction can roll back, and its database effects are spread over the conversation
-// plugin's storage and several use cases. So:
-// - an update is *claimed* (a receipt row, one atomic INSERT … ON CONFLICT) before it is handled, and marked
-//   done after: a finished update is never handled again, whether it comes back one after the other or
-//   at the same moment on two instances (the loser sees "busy" and the webhook answers 503, so Telegram
-//   comes back later and then finds it done);
-// - the claim is a lease (UPDATE_LEASE_SECONDS): when an instance dies between "claimed" and "done", the
-//   update is handled again once the lease has run out (a poller takes it over at once). That is
-//   at-least-once for an update interrupted by a crash — never lost, possibly handled twice — and the
-//   effects that must never happen twice are idempotent on their own unique keys, in the same transaction
-//   as the effect (a case's submission key, one household per Telegram account, one resident per ID
-//   number);
-// - a failed attempt gives the claim back and the update is retried (the webhook answers 500, so Telegram
-//   delivers it again; the poller retries it after a short pause). After `maxAttempts` failures the update
-//   is set aside: logged without its content, the resident gets an apology, and it is answered 2xx so that
-//   it cannot hold up the rest of that resident's chat.
-// - when the database itself is unreachable, nothing can be recorded: the resident is told to try again
-//   in a minute (at most once every few seconds per chat), and the update is answered 2xx.
+// The mechanism, and why this one: an inbox in PostgreSQL (src/db/repositories/update-receipts.ts) plus a
+// lease per chat.
+// - An update is first written to the inbox (`update_receipt`, keyed by update_id: a redelivery or another
+//   instance's copy is a no-op), with its content encrypted. From then on it is durable: a webhook call can be
+//   answered, a poller can confirm its batch, and nothing depends on Telegram delivering it again.
+// - In the same statement the writer knocks on its chat's lease and takes it if nobody holds it. The holder
+//   takes the chat's open updates one at a time, lowest update_id first, handles each, and writes its outcome
+//   and the form state it left in one statement; only then does it look at the next. So the next update of a
+//   chat always meets the state the previous one committed, even when it arrived at another instance.
+// - The instance that received an update but found its chat held by another answers at once ("queued"): the
+//   holder takes it after the update in hand, without waiting for anyone to deliver it again. The holder
+//   gives the chat up only when nothing is open and nothing knocked since it last looked.
+// - The lease is renewed while held; an instance that dies holding it delays that chat by at most the lease,
+//   after which any instance's sweeper (every `sweepMs`) takes the chat over, and the update the dead one had
+//   in hand is handled again (at-least-once after a crash; effects that must never happen twice are
+//   idempotent on their own keys: a case's submission key, one household per account, one resident per ID).
+// - A failed attempt is retried by the holder after a pause; after `maxAttempts` the update is set aside
+//   (logged without its content, the resident gets an apology) and the chat goes on.
+// - Updates of different chats run in parallel; an update with neither chat nor sender is a chat of its own.
+// A per-chat lease alone (without the inbox) would leave an update that found its chat busy nowhere to go but
+// back to Telegram, whose redelivery comes seconds to minutes later; in-process ordering (grammY's
+// sequentialize) holds only within one process.
 //
-// Cost. Every update pays for this gate, so it costs two statements (two round trips, two commits): the claim
-// also touches the sender's record and reads their conversation state, and the finish also writes the state
-// the update left. For the state read early to be right, the gate hands a chat's updates to the bot one at a
-// time, in the order they came (what `sequentialize` does inside the bot, moved in front of the claim).
+// Cost per update: one statement to write it (one per batch when polling), one to claim it — which also
+// touches the sender's record and reads the form state — and one to finish it, which also writes the form
+// state and gives the chat up when nothing else is waiting.
+import { randomUUID } from 'node:crypto';
 import { type Bot, BotError, Context } from 'grammy';
 import type { Update } from 'grammy/types';
+import type { PiiCipher } from '../app/pii-cipher.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
-import type { ClaimOptions, ClaimResult, StateWrite } from '../db/repositories/update-receipts.ts';
+import type { ChatClaim, InboxEntry, UpdateInbox } from '../db/repositories/update-receipts.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BotContext, BotDeps } from './context.ts';
 import { conversationKey } from './conversation-storage.ts';
@@ -37,32 +41,18 @@ import { resolveLocale } from './i18n.ts';
 import { type Prefetched, withPrefetched } from './update-prefetch.ts';
 
 export type UpdateOutcome =
-  /** Handled now. */
+  /** Handled now, here. */
   | 'handled'
   /** Handled before (a redelivery, or another instance's copy). */
   | 'duplicate'
-  /** Another instance is handling it right now: ask the sender to come back later. */
-  | 'busy'
-  /** This attempt failed; it may be retried. */
-  | 'failed'
+  /** Written to the inbox; another instance holds its chat and takes it next (or a copy is in hand here). */
+  | 'queued'
   /** Failed too often: set aside for good. */
   | 'set_aside'
   /** The database is unreachable: the resident was asked to try again in a minute. */
   | 'db_unavailable'
   /** The gate is closing (shutdown): not taken. */
   | 'refused';
-
-export interface ReceiptStore {
-  claim(botId: number, updateId: number, opts: ClaimOptions): Promise<ClaimResult>;
-  finish(
-    botId: number,
-    updateId: number,
-    token: string,
-    status: 'done' | 'set_aside',
-    state?: StateWrite,
-  ): Promise<boolean>;
-  release(botId: number, updateId: number, token: string, state?: StateWrite): Promise<boolean>;
-}
 
 /** What the error boundary needs to know about the attempt in hand (see create-bot.ts). */
 export interface Attempt {
@@ -82,44 +72,81 @@ export function attemptOf(update: Update): Attempt | undefined {
 export interface UpdateGateOptions {
   bot: Bot<BotContext>;
   deps: Pick<BotDeps, 'translator' | 'defaultLocale' | 'logger'>;
-  receipts: ReceiptStore;
+  inbox: UpdateInbox;
+  /** Encrypts the updates kept in the inbox until they are handled (they carry ID numbers and health). */
+  cipher: Pick<PiiCipher, 'encryptJson' | 'decryptJson'>;
   metrics?: Metrics;
-  /** Attempts (deliveries or retries) before an update is set aside. */
+  /** Attempts before an update is set aside. */
   maxAttempts?: number;
+  /** How long a chat's lease lasts without renewal: how long a dead instance can hold up a chat. */
   leaseMs?: number;
-  /** True for a poller: an unfinished claim can only be a dead predecessor's. */
-  stealClaims?: boolean;
+  /** Pause before a failed update is tried again (doubled each time). */
+  retryPauseMs?: number;
+  /** How often to look for chats a dead instance left behind; unset: never (tests drive it by hand). */
+  sweepMs?: number;
   /** The shortest gap between two "try again in a minute" messages to one chat. */
   unavailableNoticeGapMs?: number;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
-export const DEFAULT_LEASE_MS = 60_000;
+export const DEFAULT_LEASE_MS = 15_000;
 
 export interface UpdateGate {
+  /**
+   * Writes the updates to the inbox; resolves once they are durable (or refused), with each update's
+   * outcome to come: handled here, or handed over ("queued"), or known before ("duplicate").
+   */
+  accept(updates: Update[]): Promise<Promise<UpdateOutcome>[]>;
+  /** One update: accepted, then its outcome. */
   process(update: Update): Promise<UpdateOutcome>;
-  /** Stops taking updates; resolves when the ones in hand are finished. */
+  /** Takes over chats nobody holds; `all` first gives up every lease of the bot (a poller's start). */
+  recover(opts?: { all?: boolean }): Promise<void>;
+  /** Stops taking updates; resolves when the ones in hand are finished and their chats given up. */
   close(): Promise<void>;
-  /** How many updates are being handled right now. */
+  /** Updates accepted here whose outcome is not known yet. */
   inFlight(): number;
 }
 
+interface Waiting {
+  update: Update;
+  started: number;
+  resolve(outcome: UpdateOutcome): void;
+  promise: Promise<UpdateOutcome>;
+}
+
+/** A chat this instance holds: its lease token and the updates accepted here that it will handle. */
+interface Drain {
+  chatKey: string;
+  token: string;
+  members: Set<number>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
-  const { bot, receipts, metrics } = opts;
+  const { bot, inbox, metrics, cipher } = opts;
   const logger = opts.deps.logger;
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  const retryPauseMs = opts.retryPauseMs ?? 500;
   const noticeGapMs = opts.unavailableNoticeGapMs ?? 20_000;
   const lastNotice = new Map<number, number>();
-  const running = new Set<Promise<UpdateOutcome>>();
-  // Update ids in hand here: a second copy arriving meanwhile is busy, even for a poller that may steal
-  // claims (it steals from dead predecessors, never from itself).
-  const inHand = new Set<number>();
-  // The last update taken per chat: the next one of that chat starts when it ends.
-  const chains = new Map<string, Promise<UpdateOutcome>>();
+  const waiting = new Map<number, Waiting>();
+  const drains = new Map<string, Drain>();
+  const running = new Set<Promise<void>>();
   let closing = false;
+  let sweeping = false;
 
   const botId = () => bot.botInfo.id;
+
+  function settle(updateId: number, outcome: UpdateOutcome): void {
+    const w = waiting.get(updateId);
+    if (!w) return;
+    waiting.delete(updateId);
+    metrics?.updates.inc({ outcome });
+    metrics?.updateSeconds.observe({ outcome }, (performance.now() - w.started) / 1000);
+    w.resolve(outcome);
+  }
 
   /** Tells the resident, without the database, in the language their Telegram app uses. */
   async function tell(update: Update, key: 'errors.try_again_soon' | 'errors.generic'): Promise<void> {
@@ -143,29 +170,98 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
     }
   }
 
-  async function attempt(update: Update, ctx: Context): Promise<UpdateOutcome> {
-    const updateId = update.update_id;
-    // What the bot reads first for a private chat (create-bot.ts): the sender's record and the form state.
-    const claimOpts: ClaimOptions = { leaseMs, steal: opts.stealClaims };
-    if (ctx.chat?.type === 'private' && ctx.from) {
-      claimOpts.user = { telegramId: ctx.from.id, chatId: ctx.chat.id, languageCode: ctx.from.language_code };
-      claimOpts.stateKey = conversationKey(ctx);
-    }
-    let claim: ClaimResult;
-    try {
-      claim = await receipts.claim(botId(), updateId, claimOpts);
-    } catch (err) {
-      if (!isDatabaseUnavailable(err)) throw err;
-      logger.warn({ updateId, err }, 'database unreachable; asked the resident to try again');
-      await tell(update, 'errors.try_again_soon');
-      return 'db_unavailable';
-    }
-    if (claim.kind === 'finished') return 'duplicate';
-    if (claim.kind === 'busy') return 'busy';
+  function startDrain(chatKey: string, token: string, first?: number): Drain {
+    const drain: Drain = { chatKey, token, members: new Set(first === undefined ? [] : [first]) };
+    drains.set(chatKey, drain);
+    const task = runDrain(drain)
+      .catch((err: unknown) => logger.error({ err, chatKey }, 'a chat could not be worked through'))
+      .finally(() => {
+        if (drains.get(chatKey) === drain) drains.delete(chatKey);
+        // Left unhandled here (lease lost, shutdown, database gone): in the inbox, for whoever holds the chat next.
+        for (const id of drain.members) settle(id, 'queued');
+        running.delete(task);
+      });
+    running.add(task);
+    return drain;
+  }
 
-    const state: Attempt = { final: claim.attempt >= maxAttempts };
-    attempts.set(update, state);
-    const pre: Prefetched = { user: claim.user, stateKey: claimOpts.stateKey, state: claim.state };
+  /** Works through a chat's open updates, in order, while this instance holds its lease. */
+  async function runDrain(drain: Drain): Promise<void> {
+    const { chatKey, token } = drain;
+    const renew = setInterval(() => {
+      inbox.renew(botId(), chatKey, token, leaseMs).catch((err: unknown) => {
+        logger.warn({ err, chatKey }, 'could not renew a chat lease');
+      });
+    }, leaseMs / 3);
+    renew.unref();
+    try {
+      for (;;) {
+        // Closing: the updates accepted here are finished (their senders wait for an answer); the rest of
+        // the chat is left to whoever takes it next.
+        if (closing && drain.members.size === 0) {
+          await inbox.release(botId(), chatKey, token);
+          return;
+        }
+        let claim: ChatClaim;
+        try {
+          claim = await inbox.claimNext(botId(), chatKey, token, leaseMs);
+        } catch (err) {
+          if (!isDatabaseUnavailable(err)) throw err;
+          logger.warn({ chatKey }, 'database unreachable while taking a chat; its lease will run out');
+          return;
+        }
+        if (claim.kind === 'lost') return;
+        if (claim.kind === 'empty') {
+          if (await inbox.release(botId(), chatKey, token, claim.knocks)) return;
+          continue; // something knocked meanwhile: look again
+        }
+        const next = await handleClaimed(drain, claim);
+        if (next === 'stop') return;
+      }
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  /** Handles one claimed update; says whether the chat was given up with it, or whether to stop. */
+  async function handleClaimed(
+    drain: Drain,
+    claim: Extract<ChatClaim, { kind: 'claimed' }>,
+  ): Promise<'next' | 'stop'> {
+    const { chatKey, token } = drain;
+    const updateId = claim.updateId;
+    const ref = { updateId, chatKey };
+    const finish = async (status: 'done' | 'set_aside', pending?: Prefetched['pending']) => {
+      const r = await inbox.finish(botId(), ref, token, status, claim.knocks, pending);
+      drain.members.delete(updateId);
+      settle(updateId, status === 'done' ? 'handled' : 'set_aside');
+      return r.released ? 'stop' : 'next';
+    };
+
+    let update = waiting.get(updateId)?.update;
+    if (!update) {
+      try {
+        if (!claim.payload) throw new Error('no content kept');
+        update = cipher.decryptJson<Update>(claim.payload);
+      } catch {
+        logger.error({ updateId }, 'an update in the inbox cannot be read; set aside');
+        return finish('set_aside');
+      }
+    }
+    const kind = updateKind(update);
+    if (claim.attempt > maxAttempts) {
+      // Its last attempt never finished (the process died in it, again and again): do not try it once more.
+      logger.error({ updateId, kind, attempts: claim.attempt }, 'update set aside after repeated crashes');
+      await tell(update, 'errors.generic');
+      return finish('set_aside');
+    }
+
+    const ctx = new Context(update, bot.api, bot.botInfo);
+    const stateKey = claim.user ? conversationKey(ctx) : undefined;
+    const pre: Prefetched =
+      stateKey === chatKey ? { user: claim.user, stateKey, state: claim.state } : { user: claim.user };
+    const attempt: Attempt = { final: claim.attempt >= maxAttempts };
+    attempts.set(update, attempt);
     let thrown: unknown;
     try {
       await withPrefetched(update, pre, () => bot.handleUpdate(update));
@@ -174,99 +270,179 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
     } finally {
       attempts.delete(update);
     }
-    const failure = thrown ?? state.failure;
-    const kind = updateKind(update);
+    const failure = thrown ?? attempt.failure;
 
-    if (failure === undefined) {
-      try {
-        await receipts.finish(botId(), updateId, claim.token, 'done', pre.pending);
-      } catch (err) {
-        if (pre.pending && isDatabaseUnavailable(err)) {
-          // The answer went out but the form's new state could not be kept: the resident's next answer meets
-          // the step before. Tell them to try again in a minute, as for any update the database missed.
-          logger.warn({ updateId, kind }, 'database unreachable when saving a form step');
-          await tell(update, 'errors.try_again_soon');
-          return 'db_unavailable';
-        }
-        // The update was handled; if the mark is lost, its lease runs out and a redelivery handles it again
-        // (at-least-once). Nothing better can be done without the database.
-        logger.warn({ updateId, err }, 'could not mark an update done');
-      }
-      return 'handled';
-    }
-    if (isDatabaseUnavailable(failure)) {
-      if (thrown !== undefined) {
+    try {
+      if (failure === undefined) return await finish('done', pre.pending);
+      if (isDatabaseUnavailable(failure)) {
         logger.warn({ updateId, kind }, 'database unreachable while handling an update');
-        await tell(update, 'errors.try_again_soon');
+        if (thrown !== undefined) await tell(update, 'errors.try_again_soon');
+        // The resident was asked to send it again: this copy is finished, so that theirs is the one handled.
+        const r = await inbox.finish(botId(), ref, token, 'set_aside', claim.knocks, pre.pending);
+        drain.members.delete(updateId);
+        settle(updateId, 'db_unavailable');
+        return r.released ? 'stop' : 'next';
       }
-      await receipts.release(botId(), updateId, claim.token, pre.pending).catch(() => undefined);
-      return 'db_unavailable';
-    }
-    if (state.final) {
-      // Logged without content: the update type and id only.
-      logger.error(
-        { updateId, kind, attempts: claim.attempt, err: failure },
-        'update set aside after repeated failures',
+      if (attempt.final) {
+        // Logged without content: the update type and id only.
+        logger.error(
+          { updateId, kind, attempts: claim.attempt, err: failure },
+          'update set aside after repeated failures',
+        );
+        if (thrown !== undefined) await tell(update, 'errors.generic'); // the boundary never saw it
+        return await finish('set_aside', pre.pending);
+      }
+      logger.warn(
+        { updateId, kind, attempt: claim.attempt, maxAttempts, err: failure },
+        'update handling failed; it will be retried',
       );
-      if (thrown !== undefined) await tell(update, 'errors.generic'); // the boundary never saw it
-      await receipts
-        .finish(botId(), updateId, claim.token, 'set_aside', pre.pending)
-        .catch((err: unknown) => {
-          logger.warn({ updateId, err }, 'could not mark an update set aside');
-        });
-      return 'set_aside';
+      await inbox.fail(botId(), updateId, token, pre.pending);
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      // The outcome could not be recorded: the lease runs out and the update is handled again then.
+      logger.warn(
+        { updateId, kind },
+        'database unreachable when recording an update; its lease will run out',
+      );
+      if (pre.pending) await tell(update, 'errors.try_again_soon');
+      settle(updateId, 'db_unavailable');
+      drain.members.delete(updateId);
+      return 'stop';
     }
-    logger.warn(
-      { updateId, kind, attempt: claim.attempt, maxAttempts, err: failure },
-      'update handling failed; it will be retried',
-    );
-    await receipts.release(botId(), updateId, claim.token, pre.pending).catch((err: unknown) => {
-      logger.warn({ updateId, err }, 'could not release a failed update; its lease will run out');
-    });
-    return 'failed';
+    await sleep(retryPauseMs * 2 ** (claim.attempt - 1));
+    return 'next';
   }
 
-  return {
-    process(update) {
-      if (closing) return Promise.resolve('refused');
-      if (inHand.has(update.update_id)) {
-        metrics?.updates.inc({ outcome: 'busy' });
-        return Promise.resolve('busy');
+  /** Accepts in progress: close() waits for them (an update accepted before closing is handled). */
+  const accepting = new Set<Promise<unknown>>();
+
+  function accept(updates: Update[]): Promise<Promise<UpdateOutcome>[]> {
+    const task = acceptNow(updates);
+    accepting.add(task);
+    const forget = () => accepting.delete(task);
+    task.then(forget, forget);
+    return task;
+  }
+
+  async function acceptNow(updates: Update[]): Promise<Promise<UpdateOutcome>[]> {
+    if (closing) {
+      for (const _ of updates) metrics?.updates.inc({ outcome: 'refused' });
+      return updates.map(() => Promise.resolve<UpdateOutcome>('refused'));
+    }
+    const results: Promise<UpdateOutcome>[] = [];
+    const entries: InboxEntry[] = [];
+    const tokens = new Map<string, string>();
+    for (const update of updates) {
+      const updateId = update.update_id;
+      if (waiting.has(updateId)) {
+        // A second copy while the first is in hand here: it is in the inbox already.
+        metrics?.updates.inc({ outcome: 'queued' });
+        results.push(Promise.resolve('queued'));
+        continue;
       }
-      inHand.add(update.update_id);
-      const started = performance.now();
       const ctx = new Context(update, bot.api, bot.botInfo);
-      // One update per chat at a time, in order: the state read with the claim is the one the previous
-      // update left.
-      const chat = sequenceKey(ctx);
-      const before = chat === undefined ? undefined : chains.get(chat);
-      const run = () => attempt(update, ctx);
-      const task = (before ? before.then(run, run) : run()).then(
-        (outcome) => {
-          metrics?.updates.inc({ outcome });
-          metrics?.updateSeconds.observe({ outcome }, (performance.now() - started) / 1000);
-          return outcome;
-        },
-        (err: unknown) => {
-          metrics?.updates.inc({ outcome: 'error' });
-          throw err;
-        },
-      );
-      running.add(task);
-      if (chat !== undefined) chains.set(chat, task);
-      const forget = () => {
-        running.delete(task);
-        inHand.delete(update.update_id);
-        if (chat !== undefined && chains.get(chat) === task) chains.delete(chat);
-      };
-      task.then(forget, forget);
-      return task;
+      const chatKey = sequenceKey(ctx) ?? `update:${updateId}`;
+      let token = tokens.get(chatKey);
+      if (token === undefined) {
+        token = randomUUID();
+        tokens.set(chatKey, token);
+      }
+      const isPrivate = ctx.chat?.type === 'private' && ctx.from !== undefined;
+      entries.push({
+        updateId,
+        chatKey,
+        sender: isPrivate && ctx.from ? ctx.from.id : null,
+        lang: ctx.from?.language_code ?? null,
+        payload: cipher.encryptJson(update),
+        token,
+      });
+      let resolve: (o: UpdateOutcome) => void = () => undefined;
+      const promise = new Promise<UpdateOutcome>((r) => {
+        resolve = r;
+      });
+      // Registered before the statement: a drain of this instance may finish the update before it returns.
+      waiting.set(updateId, { update, started: performance.now(), resolve, promise });
+      results.push(promise);
+    }
+
+    let rows: Awaited<ReturnType<UpdateInbox['enqueue']>>;
+    try {
+      rows = await inbox.enqueue(botId(), entries, leaseMs);
+    } catch (err) {
+      for (const e of entries) {
+        const w = waiting.get(e.updateId);
+        if (!w) continue;
+        if (isDatabaseUnavailable(err)) {
+          logger.warn({ updateId: e.updateId }, 'database unreachable; asked the resident to try again');
+          await tell(w.update, 'errors.try_again_soon');
+          settle(e.updateId, 'db_unavailable');
+        } else {
+          waiting.delete(e.updateId);
+        }
+      }
+      if (isDatabaseUnavailable(err)) return results;
+      throw err;
+    }
+    for (const [i, row] of rows.entries()) {
+      const entry = entries[i];
+      if (!entry || !waiting.has(row.updateId)) continue;
+      const drain = drains.get(entry.chatKey);
+      const ours = drain !== undefined && row.holder === drain.token;
+      // This statement took the chat (nobody held it): this instance works through it, even when the update
+      // itself turns out to be a copy of a finished one (the drain then finds nothing and gives the chat up).
+      const won = !ours && row.holder !== null && row.holder === entry.token ? row.holder : null;
+      if (!row.fresh && (row.status === 'done' || row.status === 'set_aside')) {
+        settle(row.updateId, 'duplicate');
+        if (won) startDrain(entry.chatKey, won);
+      } else if (ours) {
+        drain.members.add(row.updateId);
+      } else if (won) {
+        startDrain(entry.chatKey, won, row.updateId);
+      } else {
+        // Held by another instance, which takes it after the update it has in hand.
+        settle(row.updateId, 'queued');
+      }
+    }
+    return results;
+  }
+
+  async function recover(recoverOpts: { all?: boolean } = {}): Promise<void> {
+    if (recoverOpts.all) await inbox.releaseAll(botId());
+    await sweep();
+  }
+
+  /** Takes over chats with open updates that nobody holds (their holder died, or never took them). */
+  async function sweep(): Promise<void> {
+    if (closing || sweeping) return;
+    sweeping = true;
+    try {
+      for (const chatKey of await inbox.orphans(botId(), 100)) {
+        if (!drains.has(chatKey) && !closing) startDrain(chatKey, randomUUID());
+      }
+    } catch (err) {
+      logger.warn({ err }, 'could not look for chats left behind');
+    } finally {
+      sweeping = false;
+    }
+  }
+  const sweeper = opts.sweepMs === undefined ? undefined : setInterval(() => void sweep(), opts.sweepMs);
+  sweeper?.unref();
+
+  return {
+    accept,
+    async process(update) {
+      const [outcome] = await accept([update]);
+      return (await outcome) ?? 'refused';
     },
+    recover,
     async close() {
       closing = true;
+      if (sweeper) clearInterval(sweeper);
+      while (accepting.size > 0) await Promise.allSettled([...accepting]);
       while (running.size > 0) await Promise.allSettled([...running]);
+      for (const id of [...waiting.keys()]) settle(id, 'queued');
     },
-    inFlight: () => running.size,
+    inFlight: () => waiting.size,
   };
 }
 

@@ -2,8 +2,10 @@
 //   POST <webhook path>  an update from Telegram. Without the right X-Telegram-Bot-Api-Secret-Token: 401,
 //                        body unread, nothing touched. Not JSON or no update_id: 400; over 1 MiB: 413.
 //                        Otherwise the update goes through the update gate and the answer follows its
-//                        outcome: 200 handled / duplicate / set aside / database down (the resident was
-//                        told), 500 failed (Telegram delivers it again), 503 busy elsewhere or shutting down.
+//                        outcome: 200 handled / duplicate / queued (in the inbox, another instance holds
+//                        its chat and takes it next) / set aside / database down (the resident was told),
+//                        503 shutting down (Telegram delivers it again). A failed attempt is retried by the
+//                        gate itself, before the answer; an error writing it to the inbox answers 500.
 //   GET /healthz         200 while the process runs (liveness).
 //   GET /readyz          200 when the database answers and its migrations are current, else 503 (readiness;
 //                        503 too while shutting down, so the balancer stops sending first).
@@ -51,10 +53,9 @@ export interface HttpServer {
 const STATUS: Record<UpdateOutcome, number> = {
   handled: 200,
   duplicate: 200,
+  queued: 200,
   set_aside: 200,
   db_unavailable: 200,
-  failed: 500,
-  busy: 503,
   refused: 503,
 };
 

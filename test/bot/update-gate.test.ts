@@ -1,10 +1,12 @@
-// Each update handled once: the same update_id twice (one after the other, at the same moment on two
-// instances), a handler that fails and is retried, one that keeps failing (set aside), a crash between
-// "claimed" and "done" (the lease), the database unreachable at the claim, and a resident flooding the bot.
+// Each update handled once, and a chat's updates in order: the same update_id twice (one after the other, at
+// the same moment on two instances), a handler that fails and is retried by the gate itself, one that keeps
+// failing (set aside, and the chat goes on), an instance that dies holding a chat (its lease), the database
+// unreachable when an update arrives, and a resident flooding the bot.
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLOOD_LIMIT } from '../../src/bot/create-bot.ts';
-import { createUpdateGate, type ReceiptStore } from '../../src/bot/update-gate.ts';
+import { createUpdateGate } from '../../src/bot/update-gate.ts';
+import type { UpdateInbox } from '../../src/db/repositories/update-receipts.ts';
 import { createUpdateReceiptRepository } from '../../src/db/repositories/update-receipts.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
@@ -64,7 +66,7 @@ let nextUpdateId = 900_000_000;
 
 describe('the update gate', () => {
   let h: Harness;
-  let receipts: ReturnType<typeof createUpdateReceiptRepository>;
+  let inbox: ReturnType<typeof createUpdateReceiptRepository>;
   const log = capturingLogger();
   let failuresLeft = 0;
 
@@ -82,12 +84,17 @@ describe('the update gate', () => {
         };
       },
     });
-    receipts = createUpdateReceiptRepository(h.db);
+    inbox = createUpdateReceiptRepository(h.db);
   });
   afterAll(() => h.close());
 
   const gateFor = (bot = h.bot, extra: Partial<Parameters<typeof createUpdateGate>[0]> = {}) =>
-    createUpdateGate({ bot, deps: h.deps, receipts, ...extra });
+    createUpdateGate({ bot, deps: h.deps, inbox, cipher: h.cipher, retryPauseMs: 10, ...extra });
+
+  const receipt = (updateId: number) =>
+    h.db.updateReceipt.findUniqueOrThrow({
+      where: { botId_updateId: { botId: BigInt(BOT_INFO.id), updateId: BigInt(updateId) } },
+    });
 
   it('handles an update delivered twice, one after the other, once', async () => {
     const u = h.user(7001);
@@ -97,6 +104,8 @@ describe('the update gate', () => {
     expect(await gate.process(structuredClone(update))).toBe('handled');
     expect(await gate.process(structuredClone(update))).toBe('duplicate');
     expect(sentTexts(callsTo(h, u.id, before))).toHaveLength(1);
+    // Its content is not kept once it is handled.
+    expect(await receipt(update.update_id)).toMatchObject({ status: 'done', payload: null, attempts: 1 });
   });
 
   it('the same consent tap at the same moment on two instances registers once and answers once', async () => {
@@ -110,10 +119,9 @@ describe('the update gate', () => {
       a.process(structuredClone(update)),
       b.process(structuredClone(update)),
     ]);
-    // One wins; the other finds it in hand (busy, answered 503) or, if it came a moment later, done.
+    // One handles it; the other finds it in the inbox, held (queued) or already done (duplicate).
     expect(outcomes.filter((o) => o === 'handled')).toHaveLength(1);
-    expect(outcomes.filter((o) => o === 'busy' || o === 'duplicate')).toHaveLength(1);
-    // Telegram comes back for the one answered 503 and finds it done.
+    expect(outcomes.filter((o) => o === 'queued' || o === 'duplicate')).toHaveLength(1);
     expect(await b.process(structuredClone(update))).toBe('duplicate');
     expect(await h.db.resident.count({ where: { telegramId: BigInt(u.id) } })).toBe(1);
     const texts = sentTexts(callsTo(h, u.id, before));
@@ -131,90 +139,132 @@ describe('the update gate', () => {
       updates.flatMap((up) => [a, b, a, b].map((g) => g.process(structuredClone(up)))),
     );
     expect(outcomes.filter((o) => o === 'handled')).toHaveLength(20);
-    expect(outcomes.every((o) => ['handled', 'busy', 'duplicate'].includes(o))).toBe(true);
+    expect(outcomes.every((o) => ['handled', 'queued', 'duplicate'].includes(o))).toBe(true);
     for (const u of users) expect(sentTexts(callsTo(h, u.id, before))).toHaveLength(1);
   });
 
-  it('an update whose handling failed is handled when it is delivered again, once', async () => {
+  it('an update whose handling failed is tried again by the gate itself and answered once', async () => {
     const u = h.user(7003);
     const gate = gateFor();
     await u.text('/start');
     const update = textUpdate(u, '/household', nextUpdateId++);
     failuresLeft = 1;
     const before = h.calls.length;
-    expect(await gate.process(structuredClone(update))).toBe('failed');
-    // Nothing was said to the resident yet: the update will come again.
-    expect(sentTexts(callsTo(h, u.id, before))).toEqual([]);
     expect(await gate.process(structuredClone(update))).toBe('handled');
     expect(await gate.process(structuredClone(update))).toBe('duplicate');
     expect(sentTexts(callsTo(h, u.id, before))).toEqual([expect.stringContaining('还没有登记')]);
+    expect(await receipt(update.update_id)).toMatchObject({ status: 'done', attempts: 2 });
   });
 
   it('an update that keeps failing is set aside: logged without content, an apology, and the chat goes on', async () => {
     const u = h.user(7004);
     const gate = gateFor(h.bot, { maxAttempts: 3 });
     const update = textUpdate(u, '/household', nextUpdateId++);
+    const next = textUpdate(u, '/help', nextUpdateId++);
     failuresLeft = 100;
     const before = h.calls.length;
-    expect(await gate.process(structuredClone(update))).toBe('failed');
-    expect(await gate.process(structuredClone(update))).toBe('failed');
-    expect(await gate.process(structuredClone(update))).toBe('set_aside');
-    expect(await gate.process(structuredClone(update))).toBe('duplicate');
+    // The next message of the chat arrives while the first is still failing: it waits its turn.
+    const [first, second] = await Promise.all([
+      gate.process(structuredClone(update)),
+      new Promise((r) => setTimeout(r, 2)).then(() => gate.process(structuredClone(next))),
+    ]);
     failuresLeft = 0;
-    expect(sentTexts(callsTo(h, u.id, before))).toEqual([expect.stringContaining('对不起')]);
-    const row = await h.db.updateReceipt.findUnique({
-      where: { botId_updateId: { botId: BigInt(BOT_INFO.id), updateId: BigInt(update.update_id) } },
+    expect(first).toBe('set_aside');
+    expect(second).toBe('handled');
+    expect(await gate.process(structuredClone(update))).toBe('duplicate');
+    const texts = sentTexts(callsTo(h, u.id, before));
+    expect(texts).toEqual([expect.stringContaining('对不起'), expect.stringContaining('/services')]);
+    expect(await receipt(update.update_id)).toMatchObject({
+      status: 'set_aside',
+      attempts: 3,
+      payload: null,
     });
-    expect(row).toMatchObject({ status: 'set_aside', attempts: 3 });
     const logged = JSON.stringify(log.lines.filter((l) => l.updateId === update.update_id));
     expect(logged).toContain('update set aside after repeated failures');
     expect(logged).not.toContain('"text"'); // no update payload
     expect(logged).not.toContain('"chat"');
     expect(logged).not.toContain('522201198503081234');
-    // The next message of that resident is handled as usual.
-    expect(await gate.process(textUpdate(u, '/help', nextUpdateId++))).toBe('handled');
-    expect(u.lastText()).toContain('/services');
   });
 
-  it('a crash between "claimed" and "done" loses nothing: the update is handled once the lease runs out', async () => {
+  it('an instance that dies holding a chat delays it by the lease only: another takes over and loses nothing', async () => {
     const u = h.user(7005);
     const gate = gateFor();
     const update = textUpdate(u, '/help', nextUpdateId++);
-    // An instance claims the update and dies.
-    const dead = await receipts.claim(BOT_INFO.id, update.update_id, { leaseMs: 60_000 });
-    expect(dead.kind).toBe('claimed');
-    expect(await gate.process(structuredClone(update))).toBe('busy');
-    await h.db.$executeRaw`update update_receipt set lease_until = lease_until - interval '2 minutes'
-      where update_id = ${update.update_id}`;
+    const later = textUpdate(u, '/household', nextUpdateId++);
+    // An instance writes the update, takes the chat, claims the update, and dies.
+    const dead = '00000000-0000-4000-8000-00000000dead';
+    await inbox.enqueue(
+      BOT_INFO.id,
+      [
+        {
+          updateId: update.update_id,
+          chatKey: String(u.id),
+          sender: u.id,
+          lang: 'zh-hans',
+          payload: h.cipher.encryptJson(update),
+          token: dead,
+        },
+      ],
+      60_000,
+    );
+    expect((await inbox.claimNext(BOT_INFO.id, String(u.id), dead, 60_000)).kind).toBe('claimed');
+    // Meanwhile the same update and the resident's next one reach a live instance: held, so queued.
+    expect(await gate.process(structuredClone(update))).toBe('queued');
+    expect(await gate.process(structuredClone(later))).toBe('queued');
     const before = h.calls.length;
-    expect(await gate.process(structuredClone(update))).toBe('handled');
-    expect(sentTexts(callsTo(h, u.id, before))).toHaveLength(1);
-    const row = await h.db.updateReceipt.findFirst({ where: { updateId: BigInt(update.update_id) } });
-    expect(row).toMatchObject({ status: 'done', attempts: 2 });
+    await gate.recover();
+    expect(callsTo(h, u.id, before)).toEqual([]); // still within the dead one's lease
+    // The lease runs out: the live instance takes the chat over and handles both, in order.
+    await h.db.$executeRaw`update chat_lease set lease_until = lease_until - interval '2 minutes'
+      where chat_key = ${String(u.id)}`;
+    await gate.recover();
+    await expect.poll(() => sentTexts(callsTo(h, u.id, before)).length).toBe(2);
+    const texts = sentTexts(callsTo(h, u.id, before));
+    expect(texts[0]).toContain('/services');
+    expect(texts[1]).toContain('还没有登记');
+    expect(await receipt(update.update_id)).toMatchObject({ status: 'done', attempts: 2 });
     // The dead instance's late "done" changes nothing.
-    if (dead.kind === 'claimed') {
-      expect(await receipts.finish(BOT_INFO.id, update.update_id, dead.token, 'done')).toBe(false);
-    }
+    const late = await inbox.finish(
+      BOT_INFO.id,
+      { updateId: update.update_id, chatKey: String(u.id) },
+      dead,
+      'done',
+      '0',
+    );
+    expect(late).toEqual({ finished: false, released: false });
   });
 
-  it('a poller takes over an unfinished claim at once (it is the only consumer)', async () => {
+  it('a poller takes over every chat at start (it is the only consumer there is)', async () => {
     const u = h.user(7006);
-    const gate = gateFor(h.bot, { stealClaims: true });
+    const gate = gateFor();
     const update = textUpdate(u, '/help', nextUpdateId++);
-    await receipts.claim(BOT_INFO.id, update.update_id, { leaseMs: 60_000 });
-    expect(await gate.process(update)).toBe('handled');
+    const dead = '00000000-0000-4000-8000-0000000dead2';
+    await inbox.enqueue(
+      BOT_INFO.id,
+      [
+        {
+          updateId: update.update_id,
+          chatKey: String(u.id),
+          sender: u.id,
+          lang: null,
+          payload: h.cipher.encryptJson(update),
+          token: dead,
+        },
+      ],
+      60_000,
+    );
+    const before = h.calls.length;
+    await gate.recover({ all: true });
+    await expect.poll(() => sentTexts(callsTo(h, u.id, before)).length).toBe(1);
   });
 
   it('with the database unreachable, the resident is asked to try again in a minute, once per while', async () => {
     const u = h.user(7007);
-    const down: ReceiptStore = {
-      claim: async () => {
-        throw Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: 'P1001' });
-      },
-      finish: async () => false,
-      release: async () => false,
+    const unreachable = async () => {
+      throw Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: 'P1001' });
     };
-    const gate = createUpdateGate({ bot: h.bot, deps: h.deps, receipts: down });
+    const down = { ...inbox, enqueue: unreachable } as UpdateInbox;
+    const gate = createUpdateGate({ bot: h.bot, deps: h.deps, inbox: down, cipher: h.cipher });
     const before = h.calls.length;
     expect(await gate.process(textUpdate(u, '/household', nextUpdateId++))).toBe('db_unavailable');
     expect(await gate.process(textUpdate(u, 'hello', nextUpdateId++))).toBe('db_unavailable');
@@ -273,6 +323,19 @@ describe('the update gate', () => {
     expect(again.updatedAt).toEqual(first.updatedAt);
   });
 
+  it('an update with neither chat nor sender is handled on its own', async () => {
+    const gate = gateFor();
+    const update = {
+      update_id: nextUpdateId++,
+      poll: { id: 'p1', question: 'q', options: [] },
+    } as unknown as Update;
+    expect(await gate.process(update)).toBe('handled');
+    expect(await receipt(update.update_id)).toMatchObject({
+      status: 'done',
+      chatKey: `update:${update.update_id}`,
+    });
+  });
+
   it('counts outcomes and handling time in the metrics', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     const gate = gateFor(h.bot, { metrics });
@@ -286,16 +349,21 @@ describe('the update gate', () => {
     expect(text).toMatch(/bianmin_update_duration_seconds_count\{outcome="handled"\} 1/);
   });
 
-  it('close() waits for the updates in hand and refuses new ones', async () => {
+  it('close() waits for the updates in hand, gives their chats up, and refuses new ones', async () => {
     const gate = gateFor();
     const u = h.user(7010);
     const running = gate.process(textUpdate(u, '/help', nextUpdateId++));
+    await new Promise((r) => setTimeout(r, 0));
     expect(gate.inFlight()).toBe(1);
     const closed = gate.close();
     expect(await gate.process(textUpdate(u, '/help', nextUpdateId++))).toBe('refused');
     await closed;
     expect(gate.inFlight()).toBe(0);
     expect(await running).toBe('handled');
+    const lease = await h.db.chatLease.findUniqueOrThrow({
+      where: { botId_chatKey: { botId: BigInt(BOT_INFO.id), chatKey: String(u.id) } },
+    });
+    expect(lease.token).toBeNull();
   });
 });
 

@@ -2,7 +2,8 @@
 // `node dist/main.mjs` (as `npm start` runs it) with BOT_MODE=webhook on a port of its own, talking to a fake Bot
 // API server (test/support/fake-bot-api.ts), and a resident whose updates the test posts to the webhook as
 // Telegram would — with the secret header, one update per POST. In webhook mode the POST is answered once the
-// update was handled, so the bot's replies have reached the fake Bot API by the time it returns.
+// update was handled, so the bot's replies have reached the fake Bot API by the time it returns — unless its
+// chat was held by the other instance ("queued"): then the replies come when that instance gets to it.
 import type { InlineKeyboardButton, Update } from 'grammy/types';
 import type { FakeBotApi } from '../support/fake-bot-api.ts';
 import { BotProcess, freePort } from './support.ts';
@@ -64,8 +65,8 @@ export async function postUpdate(
 }
 
 /**
- * Delivers an update to one instance until it is answered 2xx, as Telegram does: a 5xx (failed, or busy on
- * another instance) is delivered again after a pause. Resolves to every answer it got, in order.
+ * Delivers an update to one instance until it is answered 2xx, as Telegram does: a 5xx (shutting down, or the
+ * inbox could not be written) is delivered again after a pause. Resolves to every answer it got, in order.
  */
 export async function deliver(url: string, update: Update, pauseMs = 100): Promise<string[]> {
   const outcomes: string[] = [];
@@ -136,6 +137,23 @@ export class HookResident {
           chat: this.chat,
           text: '…',
         },
+      },
+    } as Update;
+  }
+
+  /** A photo, as one part of an album when `mediaGroupId` is given. */
+  photo(fileId: string, mediaGroupId?: string): Update {
+    return {
+      update_id: nextUpdateId++,
+      message: {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: this.chat,
+        from: this.from,
+        photo: [
+          { file_id: fileId, file_unique_id: `u-${fileId}`, width: 800, height: 600, file_size: 90_000 },
+        ],
+        ...(mediaGroupId ? { media_group_id: mediaGroupId } : {}),
       },
     } as Update;
   }

@@ -63,7 +63,8 @@ describe('the database restarted mid-conversation', () => {
     const gate = createUpdateGate({
       bot,
       deps,
-      receipts: createUpdateReceiptRepository(db),
+      inbox: createUpdateReceiptRepository(db),
+      cipher,
       unavailableNoticeGapMs: 60_000,
     });
     const viaGate = { handle: (up: Update) => gate.process(up), calls: telegram.calls };

@@ -1,4 +1,4 @@
-// The same behaviour over both ways updates arrive — long polling (runner, batch sink, update gate) and
+// The same behaviour over both ways updates arrive — long polling (batches written to the update inbox) and
 // the webhook HTTP server — with the production Bot API client (retrying fetch) in front of a fake Telegram
 // that can answer 429 and 5xx. Then what only the webhook has: the secret, malformed / oversized /
 // unknown updates, /healthz, /readyz, /metrics.
@@ -8,7 +8,7 @@ import { createPiiCipher } from '../../src/app/pii-cipher.ts';
 import { createBot } from '../../src/bot/create-bot.ts';
 import { startPolling } from '../../src/bot/polling.ts';
 import { telegramClient } from '../../src/bot/telegram-client.ts';
-import { createUpdateGate, type UpdateOutcome } from '../../src/bot/update-gate.ts';
+import { createUpdateGate, type UpdateGate, type UpdateOutcome } from '../../src/bot/update-gate.ts';
 import { compose } from '../../src/compose.ts';
 import { createDb, type Db, poolStats } from '../../src/db/client.ts';
 import { pendingMigrations } from '../../src/db/migrate.ts';
@@ -119,29 +119,36 @@ async function startStack(mode: Mode, database: TestDatabase): Promise<Stack> {
     const gate = createUpdateGate({
       bot,
       deps,
-      receipts: createUpdateReceiptRepository(db),
+      inbox: createUpdateReceiptRepository(db),
+      cipher,
       metrics,
-      stealClaims: mode === 'polling',
+      retryPauseMs: 50,
     });
     gateClose = () => gate.close();
-    const reporting = {
-      async process(update: Update) {
-        const outcome = await gate.process(update);
-        outcomes.get(update.update_id)?.shift()?.(outcome);
-        return outcome;
+    // The gate, reporting each update's outcome to whoever delivered it.
+    const reporting: UpdateGate = {
+      ...gate,
+      async accept(updates) {
+        const outcomes_ = await gate.accept(updates);
+        for (const [i, outcome] of outcomes_.entries()) {
+          const id = updates[i]?.update_id ?? -1;
+          // Refused while closing: not confirmed, so the next poller fetches it again and reports then.
+          void outcome.then((o) => {
+            if (o !== 'refused' || mode === 'webhook') outcomes.get(id)?.shift()?.(o);
+          });
+        }
+        return outcomes_;
+      },
+      async process(update) {
+        const [outcome] = await reporting.accept([update]);
+        return (await outcome) ?? 'refused';
       },
     };
     current = reporting;
     if (mode === 'polling') {
-      const runner = startPolling({
-        bot,
-        gate: reporting as never,
-        logger,
-        pollSeconds: 1,
-        retryPauseMs: 50,
-      });
+      const poller = await startPolling({ bot, gate: reporting, logger, pollSeconds: 1 });
       stopInput = async () => {
-        if (runner.isRunning()) await runner.stop();
+        if (poller.isRunning()) await poller.stop();
       };
     }
   };

@@ -218,7 +218,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const gateOf = (b: Bot<BotContext>) => {
     let gate = gates.get(b);
     if (!gate) {
-      gate = createUpdateGate({ bot: b, deps: lastDeps as BotDeps, receipts, maxAttempts: 1 });
+      gate = createUpdateGate({ bot: b, deps: lastDeps as BotDeps, inbox: receipts, cipher, maxAttempts: 1 });
       gates.set(b, gate);
     }
     return gate;

@@ -1,36 +1,62 @@
-// Update receipts: which Telegram updates this bot has handled, shared by every instance through PostgreSQL.
-// A claim is one atomic INSERT … ON CONFLICT, so two instances given the same update at the same moment
-// cannot both win. A claim is a lease: if its holder dies, the update may be claimed again once the lease
-// has run out (or at once by a poller, which is the only consumer there is). Times are the database's own
-// clock (`now()`), so instances whose clocks disagree still agree on leases. No update content is stored.
-import { randomUUID } from 'node:crypto';
+// The inbox of Telegram updates and the chat leases, shared by every instance through PostgreSQL (the
+// mechanism, and why this one: src/bot/update-gate.ts).
+//
+// - `update_receipt`: one row per update ever seen (the primary key makes a redelivery or another instance's
+//   copy a no-op). An update is written `pending`, with its chat's key and its content encrypted; whoever
+//   holds the chat's lease takes the chat's open updates one at a time, lowest `update_id` first, marks each
+//   `in_progress` (counting attempts), and finishes it `done` or `set_aside` — clearing its content.
+// - `chat_lease`: who handles a chat right now. Taking it is one atomic upsert; it is a lease, renewed while
+//   held, so a dead holder delays the chat by at most the lease. Every write to the inbox "knocks" on the
+//   chat's lease row in the same statement (`knocks` + 1). The holder gives the chat up only if no knock came
+//   since it last looked and nothing is open: an update written while the holder was finishing is never left
+//   behind with nobody holding its chat (a knock that commits after the holder's look changes `knocks`, and
+//   the release's row lock re-checks it against the newest row).
+//
+// Times are the database's own clock (`now()`), so instances whose clocks disagree still agree on leases.
 import { type Db, hotQuery } from '../client.ts';
 import type { TelegramUserState } from './telegram-users.ts';
 
-export type ClaimResult =
-  /** This caller now holds the update; `attempt` counts every claim so far, this one included. */
+/** One update to write to the inbox. */
+export interface InboxEntry {
+  updateId: number;
+  /** The chat whose order it keeps (sequenceKey); a key of its own when it has neither chat nor sender. */
+  chatKey: string;
+  /** The sender of an update in a private chat (their record is touched, their form state read, at the claim). */
+  sender: number | null;
+  lang: string | null;
+  /** The update, encrypted. */
+  payload: Uint8Array;
+  /** Tried as the chat's lease token when nobody holds the chat; null: only knock. */
+  token: string | null;
+}
+
+export interface EnqueueRow {
+  updateId: number;
+  /** Written now (false: a copy of an update written before). */
+  fresh: boolean;
+  /** For a copy: the status it had (done and set_aside mean finished). */
+  status: string | null;
+  /** Who holds the update's chat after this statement (the entry's own token when it took the chat). */
+  holder: string | null;
+}
+
+export type ChatClaim =
+  /** The chat is held by someone else (or the lease was lost). */
+  | { kind: 'lost' }
+  /** Held, and nothing open: give it up with `knocks` (release). */
+  | { kind: 'empty'; knocks: string }
   | {
       kind: 'claimed';
-      token: string;
+      knocks: string;
+      updateId: number;
+      /** Counts every claim of this update so far, this one included. */
       attempt: number;
-      /** The sender's record, touched in the same statement (when `opts.user` was given). */
+      payload: Uint8Array | null;
+      /** The sender's record, touched in the same statement (an update of a private chat). */
       user?: TelegramUserState;
-      /** The conversation state's ciphertext read in the same statement (when `opts.stateKey` was given): null = none. */
+      /** The private chat's form state (ciphertext; null: none), read in the same statement. */
       state?: Uint8Array | null;
-    }
-  /** Handled (or set aside) before: nothing to do. */
-  | { kind: 'finished' }
-  /** Someone else is handling it right now. */
-  | { kind: 'busy' };
-
-export interface ClaimOptions {
-  leaseMs: number;
-  steal?: boolean;
-  /** Also record that this private-chat user wrote to us, and return their locale and whether registered. */
-  user?: { telegramId: number; chatId: number; languageCode: string | undefined };
-  /** Also read this conversation state row. */
-  stateKey?: string;
-}
+    };
 
 /** A conversation state change to write with the update's outcome: ciphertext, or null to delete the row. */
 export interface StateWrite {
@@ -38,13 +64,37 @@ export interface StateWrite {
   data: Uint8Array | null;
 }
 
+/** The storage the update gate needs (its port; this repository implements it). */
+export interface UpdateInbox {
+  enqueue(botId: number, entries: InboxEntry[], leaseMs: number): Promise<EnqueueRow[]>;
+  claimNext(botId: number, chatKey: string, token: string, leaseMs: number): Promise<ChatClaim>;
+  finish(
+    botId: number,
+    update: { updateId: number; chatKey: string },
+    token: string,
+    status: 'done' | 'set_aside',
+    knocks: string,
+    state?: StateWrite,
+  ): Promise<{ finished: boolean; released: boolean }>;
+  fail(botId: number, updateId: number, token: string, state?: StateWrite): Promise<void>;
+  /** Gives the chat up: with `knocks`, only if nothing knocked since and nothing is open; without, at once. */
+  release(botId: number, chatKey: string, token: string, knocks?: string): Promise<boolean>;
+  renew(botId: number, chatKey: string, token: string, leaseMs: number): Promise<boolean>;
+  /** Chats with open updates that nobody holds (a dead holder's, after its lease): up to `limit`. */
+  orphans(botId: number, limit: number): Promise<string[]>;
+  /** Every lease of the bot given up at once: a poller at start (it is the only consumer there is). */
+  releaseAll(botId: number): Promise<number>;
+}
+
 // Columns are `timestamp without time zone` holding UTC (Prisma's convention).
 const NOW = `(now() at time zone 'utc')`;
+const LEASE = (n: number) => `${NOW} + make_interval(secs => $${n}::float8)`;
+
+const bytes = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 /**
- * The statement that puts a state change beside the receipt's update (one round trip and one commit for both:
- * each statement costs this one Node thread a round trip, and each commit waits for the disk).
- * `$n` is the first free parameter number.
+ * The statement that puts a state change beside the update's outcome (one round trip and one commit for
+ * both). `$n` is the first free parameter number.
  */
 function stateChange(
   state: StateWrite | undefined,
@@ -54,132 +104,252 @@ function stateChange(
   if (state.data === null) {
     return {
       name: '-state-delete',
-      cte: `with st as (delete from conversation_state where key = $${n}::text) `,
+      cte: `, st as (delete from conversation_state where key = $${n}::text)`,
       params: [state.key],
     };
   }
   return {
     name: '-state-write',
-    cte: `with st as (insert into conversation_state (key, data, updated_at)
-                      values ($${n}::text, $${n + 1}::bytea, ${NOW})
-                      on conflict (key) do update set data = excluded.data, updated_at = excluded.updated_at) `,
-    params: [state.key, Buffer.from(state.data.buffer, state.data.byteOffset, state.data.byteLength)],
+    cte: `, st as (insert into conversation_state (key, data, updated_at)
+                   values ($${n}::text, $${n + 1}::bytea, ${NOW})
+                   on conflict (key) do update set data = excluded.data, updated_at = excluded.updated_at)`,
+    params: [state.key, bytes(state.data)],
   };
 }
 
+/** Open updates of a chat: the partial index update_receipt_open_idx holds exactly these. */
+const OPEN = 'finished_at is null';
+
 export function createUpdateReceiptRepository(db: Db) {
-  return {
-    /**
-     * Claims an update. `steal` also takes an update whose lease is still running: right for a poller,
-     * which is the only process fetching updates, so an unfinished claim can only be a dead predecessor's.
-     * With `user` and `stateKey`, the sender's record is touched and their conversation state read in the
-     * same statement — only when the claim is won (a finished duplicate touches nothing).
-     */
-    async claim(botId: number, updateId: number, opts: ClaimOptions): Promise<ClaimResult> {
-      const token = randomUUID();
-      const params: unknown[] = [botId, updateId, token, opts.leaseMs / 1000, opts.steal ?? false];
-      let touch = '';
-      let userColumns = '';
-      if (opts.user) {
-        const p = params.length + 1;
-        params.push(opts.user.telegramId, opts.user.chatId, opts.user.languageCode ?? null);
-        touch = `, touch as (
+  const inbox: UpdateInbox = {
+    async enqueue(botId, entries, leaseMs) {
+      if (entries.length === 0) return [];
+      // The lease rows are knocked in chat-key order, so two batches never wait on each other in a cycle.
+      const { rows } = await hotQuery<{
+        update_id: string;
+        fresh: boolean;
+        status: string | null;
+        holder: string | null;
+      }>(
+        db,
+        'inbox-enqueue',
+        `with input as (
+           select * from unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::bytea[], $7::uuid[])
+                    with ordinality as t(update_id, chat_key, sender, lang, payload, token, ord)),
+         ins as (
+           insert into update_receipt (bot_id, update_id, status, attempts, chat_key, sender, lang, payload, first_seen_at)
+           select $1::bigint, update_id, 'pending', 0, chat_key, sender, lang, payload, ${NOW} from input order by ord
+           on conflict (bot_id, update_id) do nothing
+           returning update_id),
+         knock as (
+           insert into chat_lease as l (bot_id, chat_key, token, lease_until, knocks, updated_at)
+           select $1::bigint, chat_key, (array_agg(token order by ord))[1],
+                  case when (array_agg(token order by ord))[1] is null then null else ${LEASE(8)} end,
+                  count(*), ${NOW}
+             from input group by chat_key order by chat_key
+           on conflict (bot_id, chat_key) do update
+              set knocks = l.knocks + excluded.knocks,
+                  token = case when excluded.token is not null and (l.token is null or l.lease_until < ${NOW})
+                               then excluded.token else l.token end,
+                  lease_until = case when excluded.token is not null and (l.token is null or l.lease_until < ${NOW})
+                                     then excluded.lease_until else l.lease_until end,
+                  updated_at = excluded.updated_at
+           returning chat_key, token)
+         select i.update_id::text, exists (select 1 from ins where ins.update_id = i.update_id) as fresh,
+                r.status::text as status, k.token::text as holder
+           from input i
+           left join update_receipt r on r.bot_id = $1::bigint and r.update_id = i.update_id
+           left join knock k on k.chat_key = i.chat_key
+          order by i.ord`,
+        [
+          botId,
+          entries.map((e) => e.updateId),
+          entries.map((e) => e.chatKey),
+          entries.map((e) => e.sender),
+          entries.map((e) => e.lang),
+          entries.map((e) => bytes(e.payload)),
+          entries.map((e) => e.token),
+          leaseMs / 1000,
+        ],
+      );
+      return rows.map((r) => ({
+        updateId: Number(r.update_id),
+        fresh: r.fresh,
+        status: r.status,
+        holder: r.holder,
+      }));
+    },
+
+    async claimNext(botId, chatKey, token, leaseMs) {
+      const { rows } = await hotQuery<{
+        knocks: string | null;
+        update_id: string | null;
+        attempts: number | null;
+        payload: Buffer | null;
+        sender: string | null;
+        locale: string | null;
+        registered: boolean | null;
+        state: Buffer | null;
+      }>(
+        db,
+        'inbox-claim',
+        `with lease as (
+           insert into chat_lease as l (bot_id, chat_key, token, lease_until, knocks, updated_at)
+           values ($1::bigint, $2::text, $3::uuid, ${LEASE(4)}, 0, ${NOW})
+           on conflict (bot_id, chat_key) do update
+              set token = excluded.token, lease_until = excluded.lease_until, updated_at = excluded.updated_at
+            where l.token = excluded.token or l.token is null or l.lease_until < ${NOW}
+           returning knocks),
+         nxt as (
+           select update_id from update_receipt
+            where bot_id = $1::bigint and chat_key = $2::text and ${OPEN} and exists (select 1 from lease)
+            order by update_id limit 1),
+         claim as (
+           update update_receipt r set status = 'in_progress', attempts = r.attempts + 1, claim_token = $3::uuid
+             from nxt where r.bot_id = $1::bigint and r.update_id = nxt.update_id
+           returning r.update_id, r.attempts, r.payload, r.sender, r.lang),
+         touch as (
            insert into telegram_user (telegram_id, chat_id, language_code, unreachable, first_seen_at, updated_at)
-           select $${p}::bigint, $${p + 1}::bigint, $${p + 2}::text, false, ${NOW}, ${NOW}
-            where exists (select 1 from claim)
+           select sender, sender, lang, false, ${NOW}, ${NOW} from claim where sender is not null
            on conflict (telegram_id) do update
               set chat_id = excluded.chat_id, language_code = excluded.language_code, unreachable = false,
                   updated_at = excluded.updated_at
            returning locale,
-                     exists (select 1 from resident r where r.telegram_id = telegram_user.telegram_id) as registered)`;
-        userColumns = `, (select locale from touch) as locale, (select registered from touch) as registered`;
-      }
-      let stateColumn = '';
-      if (opts.stateKey !== undefined) {
-        params.push(opts.stateKey);
-        stateColumn = `, (select data from conversation_state
-                           where key = $${params.length}::text and exists (select 1 from claim)) as state`;
-      }
-      // The status sub-select sees the table as it was before this statement: it tells a finished update from
-      // one someone else holds when the claim was not won.
-      const { rows } = await hotQuery<{
-        attempts: number | null;
-        status: string | null;
-        locale?: string | null;
-        registered?: boolean | null;
-        state?: Uint8Array | null;
-      }>(
-        db,
-        `receipt-claim${opts.user ? '-user' : ''}${opts.stateKey !== undefined ? '-state' : ''}`,
-        `with claim as (
-           insert into update_receipt (bot_id, update_id, status, attempts, claim_token, lease_until, first_seen_at)
-           values ($1::bigint, $2::bigint, 'in_progress', 1, $3::uuid, ${NOW} + make_interval(secs => $4::float8), ${NOW})
-           on conflict (bot_id, update_id) do update
-              set status = 'in_progress',
-                  attempts = update_receipt.attempts + 1,
-                  claim_token = excluded.claim_token,
-                  lease_until = excluded.lease_until
-            where update_receipt.status = 'failed'
-               or (update_receipt.status = 'in_progress' and ($5::boolean or update_receipt.lease_until < ${NOW}))
-           returning attempts)${touch}
-         select (select attempts from claim) as attempts,
-                (select status::text from update_receipt where bot_id = $1::bigint and update_id = $2::bigint) as status
-                ${userColumns}${stateColumn}`,
-        params,
+                     exists (select 1 from resident r where r.telegram_id = telegram_user.telegram_id) as registered)
+         select (select knocks::text from lease) as knocks, c.update_id::text, c.attempts, c.payload,
+                c.sender::text, (select locale from touch) as locale, (select registered from touch) as registered,
+                (select data from conversation_state
+                  where key = $2::text and exists (select 1 from claim where sender is not null)) as state
+           from (select 1) one left join claim c on true`,
+        [botId, chatKey, token, leaseMs / 1000],
       );
       const row = rows[0];
-      if (row && row.attempts !== null) {
-        const claimed: ClaimResult = { kind: 'claimed', token, attempt: Number(row.attempts) };
-        if (opts.user) claimed.user = { locale: row.locale ?? null, registered: row.registered === true };
-        if (opts.stateKey !== undefined) claimed.state = row.state ?? null;
-        return claimed;
+      if (!row || row.knocks === null) return { kind: 'lost' };
+      if (row.update_id === null) return { kind: 'empty', knocks: row.knocks };
+      const claimed: ChatClaim = {
+        kind: 'claimed',
+        knocks: row.knocks,
+        updateId: Number(row.update_id),
+        attempt: Number(row.attempts),
+        payload: row.payload,
+      };
+      if (row.sender !== null) {
+        claimed.user = { locale: row.locale ?? null, registered: row.registered === true };
+        claimed.state = row.state ?? null;
       }
-      return row?.status === 'done' || row?.status === 'set_aside' ? { kind: 'finished' } : { kind: 'busy' };
+      return claimed;
     },
 
-    /**
-     * Records the outcome, if the claim is still ours (a lease that ran out may have passed it on), and writes
-     * the update's conversation state change in the same statement (whether or not the claim is still ours:
-     * the state is the resident's, written as the handler left it).
-     */
-    async finish(
-      botId: number,
-      updateId: number,
-      token: string,
-      status: 'done' | 'set_aside',
-      state?: StateWrite,
-    ): Promise<boolean> {
-      const change = stateChange(state, 5);
-      const { rowCount } = await hotQuery(
+    async finish(botId, update, token, status, knocks, state) {
+      const change = stateChange(state, 7);
+      // The release sees the inbox as it was when this statement began: any update written after that
+      // knocked, so `knocks` no longer matches and the chat is kept (the holder looks again).
+      const { rows } = await hotQuery<{ finished: boolean; released: boolean }>(
         db,
-        `receipt-finish${change.name}`,
-        `${change.cte}update update_receipt set status = $4::update_receipt_status, finished_at = ${NOW},
-                lease_until = null, claim_token = null
-          where bot_id = $1::bigint and update_id = $2::bigint and claim_token = $3::uuid`,
-        [botId, updateId, token, status, ...change.params],
+        `inbox-finish${change.name}`,
+        `with fin as (
+           update update_receipt set status = $4::update_receipt_status, finished_at = ${NOW},
+                  lease_until = null, claim_token = null, payload = null
+            where bot_id = $1::bigint and update_id = $2::bigint and claim_token = $3::uuid
+           returning 1),
+         rel as (
+           update chat_lease l set token = null, lease_until = null, updated_at = ${NOW}
+            where l.bot_id = $1::bigint and l.chat_key = $5::text and l.token = $3::uuid and l.knocks = $6::bigint
+              and not exists (select 1 from update_receipt r
+                               where r.bot_id = $1::bigint and r.chat_key = $5::text and r.${OPEN}
+                                 and r.update_id <> $2::bigint)
+           returning 1)${change.cte}
+         select exists (select 1 from fin) as finished, exists (select 1 from rel) as released`,
+        [botId, update.updateId, token, status, update.chatKey, knocks, ...change.params],
       );
-      return rowCount === 1;
+      return { finished: rows[0]?.finished === true, released: rows[0]?.released === true };
     },
 
-    /**
-     * Gives a failed attempt back, so that the next delivery of the update may claim it at once; the state
-     * change the failed attempt left is written with it, as the conversation plugin writes it after a failure.
-     */
-    async release(botId: number, updateId: number, token: string, state?: StateWrite): Promise<boolean> {
+    async fail(botId, updateId, token, state) {
       const change = stateChange(state, 4);
-      const { rowCount } = await hotQuery(
+      await hotQuery(
         db,
-        `receipt-release${change.name}`,
-        `${change.cte}update update_receipt set status = 'failed', lease_until = null, claim_token = null
-          where bot_id = $1::bigint and update_id = $2::bigint and claim_token = $3::uuid`,
+        `inbox-fail${change.name}`,
+        `with f as (
+           update update_receipt set status = 'failed', claim_token = null
+            where bot_id = $1::bigint and update_id = $2::bigint and claim_token = $3::uuid
+           returning 1)${change.cte}
+         select exists (select 1 from f) as failed`,
         [botId, updateId, token, ...change.params],
       );
+    },
+
+    async release(botId, chatKey, token, knocks) {
+      const { rowCount } =
+        knocks === undefined
+          ? await hotQuery(
+              db,
+              'inbox-release-now',
+              `update chat_lease set token = null, lease_until = null, updated_at = ${NOW}
+                where bot_id = $1::bigint and chat_key = $2::text and token = $3::uuid`,
+              [botId, chatKey, token],
+            )
+          : await hotQuery(
+              db,
+              'inbox-release',
+              `update chat_lease l set token = null, lease_until = null, updated_at = ${NOW}
+                where l.bot_id = $1::bigint and l.chat_key = $2::text and l.token = $3::uuid
+                  and l.knocks = $4::bigint
+                  and not exists (select 1 from update_receipt r
+                                   where r.bot_id = $1::bigint and r.chat_key = $2::text and r.${OPEN})`,
+              [botId, chatKey, token, knocks],
+            );
       return rowCount === 1;
     },
 
-    /** Forgets receipts first seen before `cutoff` (Telegram keeps an update at most 24 hours). */
+    async renew(botId, chatKey, token, leaseMs) {
+      const { rowCount } = await hotQuery(
+        db,
+        'inbox-renew',
+        `update chat_lease set lease_until = ${LEASE(4)}, updated_at = ${NOW}
+          where bot_id = $1::bigint and chat_key = $2::text and token = $3::uuid`,
+        [botId, chatKey, token, leaseMs / 1000],
+      );
+      return rowCount === 1;
+    },
+
+    async orphans(botId, limit) {
+      const { rows } = await hotQuery<{ chat_key: string }>(
+        db,
+        'inbox-orphans',
+        `select distinct r.chat_key from update_receipt r
+          where r.bot_id = $1::bigint and r.${OPEN} and r.chat_key is not null
+            and not exists (select 1 from chat_lease l
+                             where l.bot_id = r.bot_id and l.chat_key = r.chat_key
+                               and l.token is not null and l.lease_until >= ${NOW})
+          limit $2::int`,
+        [botId, limit],
+      );
+      return rows.map((r) => r.chat_key);
+    },
+
+    async releaseAll(botId) {
+      const { rowCount } = await hotQuery(
+        db,
+        'inbox-release-all',
+        `update chat_lease set token = null, lease_until = null, updated_at = ${NOW}
+          where bot_id = $1::bigint and token is not null`,
+        [botId],
+      );
+      return rowCount;
+    },
+  };
+  return {
+    ...inbox,
+
+    /**
+     * Forgets receipts first seen before `cutoff` (Telegram keeps an update at most 24 hours), and the lease
+     * rows of chats nobody has held since then.
+     */
     async deleteOlderThan(cutoff: Date): Promise<number> {
-      return db.updateReceipt.deleteMany({ where: { firstSeenAt: { lt: cutoff } } }).then((r) => r.count);
+      const receipts = await db.updateReceipt.deleteMany({ where: { firstSeenAt: { lt: cutoff } } });
+      await db.chatLease.deleteMany({ where: { token: null, updatedAt: { lt: cutoff } } });
+      return receipts.count;
     },
   };
 }
