@@ -87,5 +87,5 @@ describe('starting the bot', () => {
     expect(await third.exited).toEqual({ code: 0, signal: null });
     // The embedded server was stopped with the bot (PostgreSQL removes its pid file on a clean stop).
     expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
-  });
+  }, 90_000); // three starts of the bot with its embedded PostgreSQL
 });
