@@ -3,7 +3,8 @@
 // HTTP (test/support/fake-bot-api.ts, Telegram's limits lifted). Residents register over the webhook, their
 // updates spread over both instances, and one update in four posted to both at the same moment, as a
 // redelivery racing the first delivery would be. Every POST is delivered again after a 5xx, as Telegram does
-// (a copy losing the race to the other instance is answered 503 "busy", then "duplicate"). First the same
+// (a copy arriving while the other instance holds its chat is answered 200 "queued" at once, one arriving
+// after it was handled "duplicate"). First the same
 // with one instance, for comparison. Counted after each: households in the database, receipts, and every
 // sendMessage the fake Bot API received, per chat, against what one resident gets with each update
 // delivered once.
