@@ -10,6 +10,7 @@
 import type { BotConfig } from 'grammy';
 import type { Metrics } from '../metrics.ts';
 import type { BotContext } from './context.ts';
+import { httpFetch } from './http-fetch.ts';
 
 export interface RetryOptions {
   /** Attempts per call, the first included. */
@@ -108,7 +109,7 @@ export function telegramClient(
 ): NonNullable<BotConfig<BotContext>['client']> {
   return {
     ...(opts.apiRoot ? { apiRoot: opts.apiRoot } : {}),
-    fetch: retryingFetch(opts.fetch ?? globalThis.fetch, opts),
+    fetch: retryingFetch(opts.fetch ?? httpFetch, opts),
     // The per-call timeout above is the one that matters; grammY's own stays as a last resort.
     timeoutSeconds: 120,
   };
