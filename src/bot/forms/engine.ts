@@ -10,7 +10,7 @@
 // A wrong input (a sticker, 4,096 characters where a name is wanted, a stale button) is answered and then
 // dropped from the replay log (`discard`): it leaves the form exactly as it was, so it need not be kept,
 // and keeping it would make every later step of the form store and replay it again. What the log does
-// keep is bounded by the conversation storage (FORM_STATE_LIMITS in ../conversation-storage.ts).
+// keep is bounded by the conversation storage (FORM_STATE_LIMITS in ../form-limits.ts).
 import type { InlineKeyboardButton, Message } from 'grammy/types';
 import type { Locale } from '../../config.ts';
 import type { FileRef } from '../../domain/catalogue/index.ts';
