@@ -5,10 +5,15 @@
 // An update that came through the update gate (update-gate.ts) had its state read with its claim, and its
 // change is written with its outcome: no statement of its own here. Without a gate (tests calling
 // `bot.handleUpdate`), the store is read and written directly.
+//
+// A state read at its limits (form-limits.ts) is deleted, like an undecryptable one, and the update is told
+// so (markFormsEnded): the form ends there, whichever way the update came. The check costs no second
+// serialisation: the stored bytes are the blob's length, the updates a count over the parsed state.
 import type { ConversationData, VersionedState, VersionedStateStorage } from '@grammyjs/conversations';
 import type { Context } from 'grammy';
 import type { PiiCipher } from '../app/pii-cipher.ts';
 import type { Logger } from '../logger.ts';
+import { atFormLimits, FORM_STATE_LIMITS, type FormStateLimits, markFormsEnded } from './form-limits.ts';
 import { prefetchedFor } from './update-prefetch.ts';
 
 export interface StateStore {
@@ -24,6 +29,7 @@ export function encryptedConversationStorage<C extends Context>(
   store: StateStore,
   cipher: PiiCipher,
   logger: Logger,
+  limits: FormStateLimits = FORM_STATE_LIMITS,
 ): VersionedStateStorage<C, ConversationData> {
   /** The gate's record for this update, when it read this key. */
   const gated = (ctx: C, key: string) => {
@@ -42,13 +48,23 @@ export function encryptedConversationStorage<C extends Context>(
       const pre = gated(ctx, key);
       const blob = pre ? (pre.pending ? pre.pending.data : pre.state) : await store.read(key);
       if (!blob) return undefined;
+      let state: VersionedState<ConversationData>;
       try {
-        return cipher.decryptJson<VersionedState<ConversationData>>(blob);
+        state = cipher.decryptJson<VersionedState<ConversationData>>(blob);
       } catch {
         logger.warn({ key }, 'conversation state could not be decrypted; dropping it');
         await remove(ctx, key);
         return undefined;
       }
+      const over = atFormLimits(state.state, blob.byteLength, limits);
+      if (over) {
+        const forms = Object.keys(state.state ?? {});
+        logger.info({ key, forms, ...over }, 'form state at its limits; the form is ended');
+        markFormsEnded(ctx, forms);
+        await remove(ctx, key);
+        return undefined;
+      }
+      return state;
     },
     async write(ctx, state) {
       const key = conversationKey(ctx);

@@ -35,6 +35,7 @@ import { privacyFeature } from './features/privacy.ts';
 import { reachabilityFeature } from './features/reachability.ts';
 import { staffFeature } from './features/staff.ts';
 import { staffGroupFeature } from './features/staff-group.ts';
+import { endedFormNotice, type FormStateLimits } from './form-limits.ts';
 import { resolveLocale } from './i18n.ts';
 import { attemptOf, sequenceKey } from './update-gate.ts';
 import { prefetchedFor } from './update-prefetch.ts';
@@ -53,7 +54,22 @@ export interface CreateBotOptions {
   metrics?: Metrics;
   /** Per resident: at most `limit` updates in `windowMs`; the rest are dropped with one polite word. */
   flood?: { limit: number; windowMs: number };
+  /** How much one form may keep (default FORM_STATE_LIMITS); tests make it small. */
+  formStateLimits?: FormStateLimits;
 }
+
+/** Where a resident starts each form again (said when a form is ended at its limits). */
+export const WAY_BACK_IN: Readonly<Record<string, string>> = {
+  [REGISTRATION]: '/start',
+  [MEMBER]: '/household',
+  [SERVICE_REQUEST]: '/services',
+  [NOTICE]: '/notice',
+  [STAFF_ACTION]: '/queue',
+  [CANNED_ADD]: '/canned',
+  [CASE_ANSWER]: '/mycases',
+  [CASE_RATE]: '/mycases',
+  [CASE_REOPEN]: '/mycases',
+};
 
 /**
  * One a second on average over a minute, with room for a burst: an album of ten photos, or a resident who
@@ -126,10 +142,17 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
       storage: {
         type: 'context',
         version: CONVERSATION_VERSION,
-        adapter: encryptedConversationStorage<BotContext>(opts.conversationState, opts.cipher, deps.logger),
+        adapter: encryptedConversationStorage<BotContext>(
+          opts.conversationState,
+          opts.cipher,
+          deps.logger,
+          opts.formStateLimits,
+        ),
       },
     }),
   );
+  // A form found at its limits was ended by the storage: say so, before anything else sees the update.
+  priv.use(endedFormNotice((form) => WAY_BACK_IN[form] ?? '/start'));
   priv.use(globalCommands());
   // "I have read this" on a notice works in the middle of a form too.
   priv.use(noticeButtons());

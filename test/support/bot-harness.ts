@@ -7,6 +7,7 @@ import type { Update, UserFromGetMe } from 'grammy/types';
 import { createPiiCipher, type PiiCipher } from '../../src/app/pii-cipher.ts';
 import type { BotContext, BotDeps } from '../../src/bot/context.ts';
 import { createBot } from '../../src/bot/create-bot.ts';
+import type { FormStateLimits } from '../../src/bot/form-limits.ts';
 import { createTranslator } from '../../src/bot/i18n.ts';
 import { createUpdateGate, type UpdateGate } from '../../src/bot/update-gate.ts';
 import { compose } from '../../src/compose.ts';
@@ -175,6 +176,8 @@ export interface HarnessOptions {
    * hands them to `bot.handleUpdate` directly, the path without a gate.
    */
   gated?: boolean;
+  /** How much one form may keep in the conversation state (default: the bot's FORM_STATE_LIMITS). */
+  formStateLimits?: FormStateLimits;
 }
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -208,6 +211,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       botInfo: BOT_INFO,
       client: { fetch: telegram.fetch },
       flood: opts.flood ?? { limit: 1_000_000, windowMs: 60_000 },
+      formStateLimits: opts.formStateLimits,
     });
   };
   const bot = build();

@@ -49,17 +49,20 @@ export async function caseAnswer(
   await ctx.reply(
     question ? t('mycases:answer.prompt', { question }) : t('mycases:answer.prompt_no_question'),
   );
+  // A wrong input is answered and then dropped from the replay log (as in the form engine): it changes
+  // nothing here, and a 4,096-character one kept would be stored and replayed at every later update.
+  const discard = (): Promise<never> => conversation.skip({ next: false });
   for (;;) {
     const u = await conversation.wait();
     if (u.callbackQuery) {
       await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
-      continue;
+      return discard();
     }
     const msg = u.message;
-    if (!msg) continue;
+    if (!msg) return discard();
     if (msg.text?.startsWith('/')) {
       await u.reply(t('form:command_in_form'));
-      continue;
+      return discard();
     }
     let file: FileRef | null = null;
     const photo = msg.photo?.at(-1);
@@ -88,16 +91,16 @@ export async function caseAnswer(
       };
     if (file && (file.sizeBytes ?? 0) > MAX_FILE_BYTES) {
       await u.reply(t('form:file_too_big'));
-      continue;
+      return discard();
     }
     const text = msg.text ?? msg.caption ?? null;
     if (!file && text === null) {
       await u.reply(t('mycases:answer.only_one'));
-      continue;
+      return discard();
     }
     if (text !== null && text.trim().length > 2000) {
       await u.reply(t('services:errors.too_long', { max: 2000 }));
-      continue;
+      return discard();
     }
     const answer = { text: text?.trim() ? text.trim() : null, files: file ? [file] : [] };
     const result = await conversation.external((outer: BotContext) =>

@@ -6,6 +6,11 @@
 // Everything here runs inside a conversation and is replayed on each update: it must be deterministic.
 // Data from the database comes through `conversation.external` (stored in the replay log), time through
 // `conversation.now()`. Answers end up in the conversation state, which is stored encrypted.
+//
+// A wrong input (a sticker, 4,096 characters where a name is wanted, a stale button) is answered and then
+// dropped from the replay log (`discard`): it leaves the form exactly as it was, so it need not be kept,
+// and keeping it would make every later step of the form store and replay it again. What the log does
+// keep is bounded by the conversation storage (FORM_STATE_LIMITS in ../form-limits.ts).
 import type { InlineKeyboardButton, Message } from 'grammy/types';
 import type { Locale } from '../../config.ts';
 import type { FileRef } from '../../domain/catalogue/index.ts';
@@ -188,6 +193,12 @@ export async function runForm(
   // in the same conversation from matching a question of this one.
   let seq = 1000 + Math.floor((await conversation.random()) * 90_000);
   const visible = (i: number) => steps[i]?.when?.(answers) ?? true;
+  /**
+   * Ends the handling of an update that changed nothing in the form (a wrong input, once re-asked): the
+   * plugin's `skip` takes it out of the replay log, as if it had never come, and hands it to nobody else.
+   * Only where nothing the replay depends on was changed by it; the messages already sent stay sent.
+   */
+  const discard = (): Promise<never> => conversation.skip({ next: false });
 
   const reply = (c: FormContext, text: string, extra?: Parameters<FormContext['reply']>[1]) =>
     c.reply(text, extra);
@@ -230,6 +241,7 @@ export async function runForm(
         }
         if (v.callbackQuery) await v.answerCallbackQuery({ text: t('common:errors.stale_button') });
         else if (v.message) await reply(v, t('form:use_buttons'));
+        return discard();
       }
     }
   }
@@ -335,6 +347,7 @@ export async function runForm(
         }
         if (v.callbackQuery) await v.answerCallbackQuery({ text: t('common:errors.stale_button') });
         else if (v.message) await reply(v, t('form:use_buttons'));
+        return discard();
       }
     };
     /** Checks, warns, runs the step's follow-up; null means "ask this step again". */
@@ -353,13 +366,13 @@ export async function runForm(
         const cb = parseFormCallback(cq.data);
         if (!cb || cb.seq !== mySeq) {
           await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
-          continue;
+          return discard();
         }
         if (cb.action === 'choose') {
           const choice = choices[cb.n ?? -1];
           if (!choice) {
             await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
-            continue;
+            return discard();
           }
           await u.answerCallbackQuery();
           await markChosen(u, choice.label);
@@ -369,11 +382,13 @@ export async function runForm(
           continue;
         }
         if (cb.action === 'page' && (cb.n ?? 0) * PAGE_SIZE < choices.length) {
+          // Another page of buttons changes the message, not the form (a button's number is its place in
+          // the whole list): nothing to keep.
           await u.answerCallbackQuery();
           await u
             .editMessageReplyMarkup({ reply_markup: { inline_keyboard: keyboard(cb.n ?? 0) } })
             .catch(() => undefined);
-          continue;
+          return discard();
         }
         if (cb.action === 'back' && canGoBack) {
           await u.answerCallbackQuery();
@@ -404,23 +419,24 @@ export async function runForm(
           };
         }
         await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
-        continue;
+        return discard();
       }
 
       const msg = u.message;
-      if (!msg) continue; // edited messages, reactions …: nothing to answer
+      if (!msg) return discard(); // edited messages, reactions …: nothing to answer
       const file = fileOf(msg);
       if (file && (file.sizeBytes ?? 0) > MAX_FILE_BYTES) {
         await reply(u, t('form:file_too_big'));
-        continue;
+        return discard();
       }
       if (file && step.files && file.kind !== 'voice') {
         if (file.kind === 'document' && !DOCUMENT_TYPES.test(file.mimeType ?? '')) {
           await reply(u, t('form:file_type'));
-          continue;
+          return discard();
         }
         if (collected.length >= step.files.max) {
-          // Parts of one album beyond the limit are dropped with one message, not one per photo.
+          // Parts of one album beyond the limit are dropped with one message, not one per photo. Kept in the
+          // log: which album was last answered is what makes it one message.
           if (!msg.media_group_id || msg.media_group_id !== lastAlbum)
             await reply(u, t('form:too_many_files', { max: step.files.max }));
           lastAlbum = msg.media_group_id;
@@ -451,7 +467,7 @@ export async function runForm(
       if (msg.contact && step.contact && step.text) {
         if (msg.contact.user_id !== u.from?.id) {
           await reply(u, t(`${keys}contact_not_own`));
-          continue;
+          return discard();
         }
         const parsed = step.text(msg.contact.phone_number, answers, today);
         if (parsed.ok) {
@@ -459,22 +475,22 @@ export async function runForm(
           return { kind: 'answer', answer: { value: parsed.value, label: parsed.label ?? parsed.value } };
         }
         await reply(u, errorText(step.id, parsed.error, parsed.params));
-        continue;
+        return discard();
       }
       if (msg.text !== undefined) {
         if (msg.text.startsWith('/')) {
           await reply(u, t('form:command_in_form'));
-          continue;
+          return discard();
         }
         if (!step.text) {
           await reply(u, t(step.files ? 'form:send_files' : 'form:use_buttons'));
           await sendPrompt();
-          continue;
+          return discard();
         }
         const parsed = step.text(msg.text, answers, today);
         if (!parsed.ok) {
           await reply(u, errorText(step.id, parsed.error, parsed.params));
-          continue;
+          return discard();
         }
         const answer = { value: parsed.value, label: parsed.label ?? parsed.value };
         if (step.sensitiveEcho) {
@@ -491,6 +507,7 @@ export async function runForm(
       if (step.files) await reply(u, t('form:send_files'));
       else if (step.text) await reply(u, t(step.voice ? 'form:text_or_voice' : 'form:no_media'));
       else await reply(u, t('form:use_buttons'));
+      return discard();
     }
   }
 
@@ -526,12 +543,12 @@ export async function runForm(
       if (!cq) {
         if (u.message)
           await reply(u, u.message.text?.startsWith('/') ? t('form:command_in_form') : t('form:use_buttons'));
-        continue;
+        return discard();
       }
       const cb = parseFormCallback(cq.data);
       if (!cb || cb.seq !== mySeq) {
         await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
-        continue;
+        return discard();
       }
       if (!choosingField && (cb.action === 'confirm' || cb.action === 'cancel')) {
         await u.answerCallbackQuery();
@@ -561,6 +578,7 @@ export async function runForm(
         return cb.n;
       }
       await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
+      return discard();
     }
   }
 
