@@ -170,10 +170,15 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
     }
   }
 
-  function startDrain(chatKey: string, token: string, first?: number): Drain {
+  function startDrain(
+    chatKey: string,
+    token: string,
+    first?: number,
+    claimed?: Extract<ChatClaim, { kind: 'claimed' }>,
+  ): Drain {
     const drain: Drain = { chatKey, token, members: new Set(first === undefined ? [] : [first]) };
     drains.set(chatKey, drain);
-    const task = runDrain(drain)
+    const task = runDrain(drain, claimed)
       .catch((err: unknown) => logger.error({ err, chatKey }, 'a chat could not be worked through'))
       .finally(() => {
         if (drains.get(chatKey) === drain) drains.delete(chatKey);
@@ -186,7 +191,7 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
   }
 
   /** Works through a chat's open updates, in order, while this instance holds its lease. */
-  async function runDrain(drain: Drain): Promise<void> {
+  async function runDrain(drain: Drain, claimed?: Extract<ChatClaim, { kind: 'claimed' }>): Promise<void> {
     const { chatKey, token } = drain;
     const renew = setInterval(() => {
       inbox.renew(botId(), chatKey, token, leaseMs).catch((err: unknown) => {
@@ -195,6 +200,7 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
     }, leaseMs / 3);
     renew.unref();
     try {
+      if (claimed && (await handleClaimed(drain, claimed)) === 'stop') return;
       for (;;) {
         // Closing: the updates accepted here are finished (their senders wait for an answer); the rest of
         // the chat is left to whoever takes it next.
@@ -365,9 +371,15 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
       results.push(promise);
     }
 
-    let rows: Awaited<ReturnType<UpdateInbox['enqueue']>>;
+    let rows: Awaited<ReturnType<UpdateInbox['arrive']>>[];
     try {
-      rows = await inbox.enqueue(botId(), entries, leaseMs);
+      // One update (a webhook call) is written and, when its chat is free, claimed in one statement; a
+      // batch (long polling) is written in one, and its chats are then claimed one by one.
+      const single = entries.length === 1 ? entries[0] : undefined;
+      rows =
+        single?.token != null
+          ? [await inbox.arrive(botId(), { ...single, token: single.token }, leaseMs)]
+          : await inbox.enqueue(botId(), entries, leaseMs);
     } catch (err) {
       for (const e of entries) {
         const w = waiting.get(e.updateId);
@@ -397,7 +409,7 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
       } else if (ours) {
         drain.members.add(row.updateId);
       } else if (won) {
-        startDrain(entry.chatKey, won, row.updateId);
+        startDrain(entry.chatKey, won, row.updateId, row.claim);
       } else {
         // Held by another instance, which takes it after the update it has in hand.
         settle(row.updateId, 'queued');

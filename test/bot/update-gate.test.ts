@@ -263,7 +263,7 @@ describe('the update gate', () => {
     const unreachable = async () => {
       throw Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: 'P1001' });
     };
-    const down = { ...inbox, enqueue: unreachable } as UpdateInbox;
+    const down = { ...inbox, enqueue: unreachable, arrive: unreachable } as UpdateInbox;
     const gate = createUpdateGate({ bot: h.bot, deps: h.deps, inbox: down, cipher: h.cipher });
     const before = h.calls.length;
     expect(await gate.process(textUpdate(u, '/household', nextUpdateId++))).toBe('db_unavailable');

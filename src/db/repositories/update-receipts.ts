@@ -67,6 +67,16 @@ export interface StateWrite {
 /** The storage the update gate needs (its port; this repository implements it). */
 export interface UpdateInbox {
   enqueue(botId: number, entries: InboxEntry[], leaseMs: number): Promise<EnqueueRow[]>;
+  /**
+   * One update (a webhook call): written, knocked, and — when its chat was free and nothing of the chat is
+   * waiting before it — claimed at once, with the sender touched and the form state read, all in one
+   * statement. `claim` is set when it was.
+   */
+  arrive(
+    botId: number,
+    entry: InboxEntry & { token: string },
+    leaseMs: number,
+  ): Promise<EnqueueRow & { claim?: Extract<ChatClaim, { kind: 'claimed' }> }>;
   claimNext(botId: number, chatKey: string, token: string, leaseMs: number): Promise<ChatClaim>;
   finish(
     botId: number,
@@ -178,6 +188,96 @@ export function createUpdateReceiptRepository(db: Db) {
         status: r.status,
         holder: r.holder,
       }));
+    },
+
+    async arrive(botId, entry, leaseMs) {
+      const { rows } = await hotQuery<{
+        holder: string | null;
+        knocks: string;
+        prior: string | null;
+        fresh: boolean;
+        claimed: boolean;
+        locale: string | null;
+        registered: boolean | null;
+        state: Buffer | null;
+      }>(
+        db,
+        'inbox-arrive',
+        `with lease as (
+           insert into chat_lease as l (bot_id, chat_key, token, lease_until, knocks, updated_at)
+           values ($1::bigint, $2::text, $3::uuid, ${LEASE(8)}, 1, ${NOW})
+           on conflict (bot_id, chat_key) do update
+              set knocks = l.knocks + 1,
+                  token = case when l.token is null or l.lease_until < ${NOW} then excluded.token else l.token end,
+                  lease_until = case when l.token is null or l.lease_until < ${NOW}
+                                     then excluded.lease_until else l.lease_until end,
+                  updated_at = excluded.updated_at
+           returning token, knocks),
+         prior as (select status from update_receipt where bot_id = $1::bigint and update_id = $4::bigint),
+         mine as (
+           select coalesce((select token from lease) = $3::uuid, false)
+                  and not exists (select 1 from prior)
+                  and not exists (select 1 from update_receipt
+                                   where bot_id = $1::bigint and chat_key = $2::text and ${OPEN}
+                                     and update_id < $4::bigint) as now),
+         ins as (
+           insert into update_receipt (bot_id, update_id, status, attempts, chat_key, sender, lang, payload,
+                                       claim_token, first_seen_at)
+           select $1::bigint, $4::bigint,
+                  (case when m.now then 'in_progress' else 'pending' end)::update_receipt_status,
+                  case when m.now then 1 else 0 end, $2::text, $5::bigint, $6::text, $7::bytea,
+                  case when m.now then $3::uuid end, ${NOW}
+             from mine m
+           on conflict (bot_id, update_id) do nothing
+           returning status = 'in_progress' as claimed),
+         touch as (
+           insert into telegram_user (telegram_id, chat_id, language_code, unreachable, first_seen_at, updated_at)
+           select $5::bigint, $5::bigint, $6::text, false, ${NOW}, ${NOW}
+            where $5::bigint is not null and exists (select 1 from ins where claimed)
+           on conflict (telegram_id) do update
+              set chat_id = excluded.chat_id, language_code = excluded.language_code, unreachable = false,
+                  updated_at = excluded.updated_at
+           returning locale,
+                     exists (select 1 from resident r where r.telegram_id = telegram_user.telegram_id) as registered)
+         select (select token::text from lease) as holder, (select knocks::text from lease) as knocks,
+                (select status::text from prior) as prior, exists (select 1 from ins) as fresh,
+                coalesce((select claimed from ins), false) as claimed,
+                (select locale from touch) as locale, (select registered from touch) as registered,
+                (select data from conversation_state
+                  where key = $2::text and $5::bigint is not null and exists (select 1 from ins where claimed)) as state`,
+        [
+          botId,
+          entry.chatKey,
+          entry.token,
+          entry.updateId,
+          entry.sender,
+          entry.lang,
+          bytes(entry.payload),
+          leaseMs / 1000,
+        ],
+      );
+      const row = rows[0];
+      if (!row) throw new Error('inbox-arrive returned no row');
+      const result: EnqueueRow & { claim?: Extract<ChatClaim, { kind: 'claimed' }> } = {
+        updateId: entry.updateId,
+        fresh: row.fresh,
+        status: row.prior,
+        holder: row.holder,
+      };
+      if (row.claimed) {
+        result.claim = {
+          kind: 'claimed',
+          knocks: row.knocks,
+          updateId: entry.updateId,
+          attempt: 1,
+          payload: null,
+        };
+        if (entry.sender !== null) {
+          result.claim.user = { locale: row.locale ?? null, registered: row.registered === true };
+          result.claim.state = row.state ?? null;
+        }
+      }
+      return result;
     },
 
     async claimNext(botId, chatKey, token, leaseMs) {
