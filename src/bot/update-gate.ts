@@ -25,9 +25,10 @@
 // back to Telegram, whose redelivery comes seconds to minutes later; in-process ordering (grammY's
 // sequentialize) holds only within one process.
 //
-// Cost per update: one statement to write it (one per batch when polling), one to claim it — which also
-// touches the sender's record and reads the form state — and one to finish it, which also writes the form
-// state and gives the chat up when nothing else is waiting.
+// Cost per update: when its chat is free, one statement writes it, takes the chat and claims it — also
+// touching the sender's record and reading the form state — and one finishes it, also writing the form state
+// and giving the chat up when nothing else is waiting. When polling, a batch is written in one statement and
+// each update claimed in one of its own.
 import { randomUUID } from 'node:crypto';
 import { type Bot, BotError, Context } from 'grammy';
 import type { Update } from 'grammy/types';
