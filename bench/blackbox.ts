@@ -13,7 +13,6 @@
 //   6. State growth (in-process, bench/support/our-bot.ts): the CPU of an update at the ID-number step after
 //      0, 50 and 150 wrong answers there.
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { startCommand } from '../scripts/build.mjs';
 import { E2E_TOKEN, WEBHOOK_SECRET, type WebhookInstance } from '../test/e2e/webhook-support.ts';
@@ -25,29 +24,33 @@ import {
   startPollingBot,
   startWebhookBot,
 } from './support/blackbox-bots.ts';
+import { type Figures, figuresOf, limitedBy, measure, type Phase } from './support/blackbox-figures.ts';
 import {
-  type Figures,
-  figuresOf,
-  limitedBy,
-  measure,
-  type Phase,
-  p3,
-  pct,
-} from './support/blackbox-figures.ts';
+  GROWTH_MEASURED,
+  GROWTH_PROFILED,
+  type GrowthPoint,
+  NONSENSE,
+  stateGrowth,
+} from './support/blackbox-growth.ts';
 import { closedLoop, openLoop, Resident, residentScript } from './support/blackbox-residents.ts';
-import { type FakeTelegram, startFakeTelegram } from './support/fake-telegram.ts';
-import { loadReference, ourBot } from './support/our-bot.ts';
-import { type BenchDatabase, query } from './support/postgres.ts';
 import {
-  hrtimeUs,
-  type ProfileSummary,
-  profile,
-  readCpuProfile,
-  summariseProfile,
-} from './support/profile.ts';
-import { fakeBotApi, idNumberFor, REGISTERED_TEXT, registrationSteps, walk } from './support/residents.ts';
+  COST_HEAD,
+  cores,
+  costRow,
+  LATENCY_HEAD,
+  latencyRow,
+  methodsLine,
+  n,
+  profileTable,
+  stalledLine,
+  topOf,
+} from './support/blackbox-tables.ts';
+import { type FakeTelegram, startFakeTelegram } from './support/fake-telegram.ts';
+import { type BenchDatabase, query } from './support/postgres.ts';
+import { hrtimeUs, type ProfileSummary, readCpuProfile, summariseProfile } from './support/profile.ts';
+import { idNumberFor, registrationSteps } from './support/residents.ts';
 import type { BenchContext } from './support/runner.ts';
-import { ms, percentile, pool, table, verdict } from './support/stats.ts';
+import { ms, percentile, table, verdict } from './support/stats.ts';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const RESIDENTS = Math.max(10, Math.round(1_000 * SCALE));
@@ -60,13 +63,8 @@ const OPEN_RATE = 250;
 const OPEN_SECONDS = Math.max(4, Math.round(20 * SCALE));
 /** setWebhook's max_connections: Telegram allows 1–100 (default 40). */
 const MAX_CONNECTIONS = 100;
-const RETRY_PAUSE_MS = 50;
 const GROWTH_RESIDENTS = Math.max(5, Math.round(10 * SCALE));
-const GROWTH_POINTS = [0, 50, 150];
-const GROWTH_MEASURED = 10;
-/** Index of the ID-number step in the registration script. */
-const ID_STEP = registrationSteps('ID').findIndex((step) => 'text' in step && step.text === 'ID');
-const NONSENSE = '这不是身份证号'.repeat(30).slice(0, 200);
+const RETRY_PAUSE_MS = 50;
 const GOAL_RATE = 500;
 const GOAL_SPEEDUP = 1.6;
 const GOAL_P95_MS = 1_000;
@@ -224,171 +222,6 @@ async function naiveRun(
   return { phase, storedCount };
 }
 
-interface GrowthPoint {
-  wrong: number;
-  cpuMs: number;
-  p50: number;
-  /** Stored form state per resident (encrypted), at that point. */
-  stateBytes: number;
-  /** The largest self times of a few more wrong answers there, under the profiler. */
-  profile: ProfileSummary;
-  profiledUpdates: number;
-}
-
-const GROWTH_PROFILED = 5;
-
-/** In-process: the CPU of a wrong answer at the ID-number step, as wrong answers pile up in the form's state. */
-async function stateGrowth(
-  ctx: BenchContext,
-  database: BenchDatabase,
-): Promise<{ points: GrowthPoint[]; finished: number }> {
-  const api = fakeBotApi();
-  // The flood limit (60 updates a minute) lifted: a resident would need minutes for 150 wrong answers.
-  const bot = ourBot(database.url, api, { flood: { limit: 1_000_000, windowMs: 60_000 } });
-  try {
-    await loadReference(bot.db);
-    const handle = (u: Parameters<typeof bot.gate.process>[0]) => bot.gate.process(u);
-    const users = Array.from({ length: GROWTH_RESIDENTS }, (_, i) => 60_000_000 + i);
-    const idFor = (id: number) => idNumberFor(500_000 + id - 60_000_000);
-    ctx.log(`blackbox: state growth, ${GROWTH_RESIDENTS} residents to the ID-number step`);
-    await pool(users, users.length, (id) =>
-      walk(id, registrationSteps(idFor(id)).slice(0, ID_STEP), api, handle, []),
-    );
-    const wrong = (count: number, latencies: number[]) =>
-      pool(users, users.length, (id) =>
-        walk(
-          id,
-          Array.from({ length: count }, () => ({ text: NONSENSE })),
-          api,
-          handle,
-          latencies,
-        ),
-      );
-    const stateBytes = async () =>
-      Number(
-        (
-          await query(
-            database.url,
-            'select coalesce(avg(octet_length(data)), 0)::int as b from conversation_state',
-          )
-        ).rows[0].b,
-      );
-    const points: GrowthPoint[] = [];
-    let sent = 0;
-    for (const point of GROWTH_POINTS) {
-      await wrong(point - sent, []);
-      const bytes = await stateBytes();
-      const latencies: number[] = [];
-      const cpu = process.cpuUsage();
-      await wrong(GROWTH_MEASURED, latencies);
-      const used = process.cpuUsage(cpu);
-      const profiled = await profile(() => wrong(GROWTH_PROFILED, []));
-      sent = point + GROWTH_MEASURED + GROWTH_PROFILED;
-      points.push({
-        wrong: point,
-        cpuMs: (used.user + used.system) / 1000 / latencies.length,
-        p50: percentile(latencies, 50),
-        stateBytes: bytes,
-        profile: profiled.summary,
-        profiledUpdates: GROWTH_PROFILED * users.length,
-      });
-      ctx.log(`blackbox: after ${point} wrong answers, ${ms(points.at(-1)?.cpuMs ?? 0, 2)} CPU per update`);
-    }
-    await pool(users, users.length, (id) =>
-      walk(id, registrationSteps(idFor(id)).slice(ID_STEP), api, handle, []),
-    );
-    const finished = users.filter((id) => api.chats.get(id)?.lastText.includes(REGISTERED_TEXT)).length;
-    return { points, finished };
-  } finally {
-    await bot.close();
-  }
-}
-
-const cores = os.cpus().length;
-const n = (value: number) => value.toLocaleString('en');
-const p2 = (values: number[]) =>
-  [50, 95].map((q) => ms(percentile(values, q), percentile(values, q) >= 100 ? 0 : 1)).join(' / ');
-
-function residentsCell(f: Figures): string {
-  return `${n(f.finished)} / ${f.stalled.length} / ${n(f.residents)}${f.midway > 0 ? ` (${n(f.midway)} mid-form at the end)` : ''}`;
-}
-
-const LATENCY_HEAD = [
-  '',
-  'updates/s',
-  'first answer p50 / p95 / p99',
-  'next question p50 / p95 / p99',
-  'waiting for delivery p50 / p95',
-  'delivered → first answer p50 / p95',
-  'finished / stalled / residents',
-];
-
-function latencyRow(label: string, f: Figures, rate = `**${f.rate.toFixed(0)}**`): (string | number)[] {
-  return [label, rate, p3(f.first), p3(f.ready), p2(f.waiting), p2(f.handling), residentsCell(f)];
-}
-
-const COST_HEAD = [
-  '',
-  'Bot API calls / update',
-  'bot CPU ms / update',
-  'bot process busy (of a core)',
-  'PostgreSQL CPU ms / update (busy)',
-  'harness CPU ms / update (busy)',
-  `machine busy (${cores} cores)`,
-  'DB requests waiting for a connection: mean / max',
-  'connections opened to the Bot API',
-];
-
-function costRow(label: string, f: Figures): (string | number)[] {
-  return [
-    label,
-    f.callsPerUpdate.toFixed(2),
-    f.botMs.map((v) => v.toFixed(2)).join(' + '),
-    f.botBusy.map(pct).join(' + '),
-    `${f.pgMs.toFixed(2)} (${pct(f.pgBusy)})`,
-    `${f.harnessMs.toFixed(2)} (${pct(f.harnessBusy)})`,
-    pct(f.machine),
-    f.poolWaiting ? `${f.poolWaiting.mean.toFixed(1)} / ${f.poolWaiting.max}` : 'n/a',
-    n(f.connections),
-  ];
-}
-
-function profileTable(p: ProfileSummary, updates: number): string {
-  const top = p.rows.slice(0, 14);
-  const rest = p.rows.slice(14).reduce((s, r) => s + r.ms, 0);
-  const rows = top.map((r) => [r.what, (r.ms / updates).toFixed(3), pct(r.share)]);
-  if (rest > 0) rows.push(['everything else', (rest / updates).toFixed(3), pct(rest / p.totalMs)]);
-  return table(['where (self time)', 'ms per update', 'share'], rows);
-}
-
-function topOf(p: ProfileSummary, updates: number, count = 4): string {
-  return p.rows
-    .filter((r) => !r.what.startsWith('idle'))
-    .slice(0, count)
-    .map((r) => `${r.what} ${(r.ms / updates).toFixed(2)}`)
-    .join(', ');
-}
-
-function methodsLine(phase: Phase, updates: number): string {
-  return [...phase.methods]
-    .filter(([m]) => m !== 'getUpdates')
-    .sort((x, y) => y[1] - x[1])
-    .map(([m, c]) => `${m} ${(c / updates).toFixed(2)}`)
-    .join(', ');
-}
-
-function stalledLine(label: string, f: Figures): string[] {
-  if (f.stalled.length === 0) return [];
-  const examples = f.stalled
-    .slice(0, 3)
-    .map(
-      (r) =>
-        `resident ${r.id} at step ${(r.stalledAt?.step ?? 0) + 1}, the bot last said "${r.stalledAt?.lastText}"`,
-    )
-    .join('; ');
-  return [`- ${label}: ${f.stalled.length} stalled (no reply within ${STALL_MS / 1000} s), e.g. ${examples}`];
-}
-
 export async function run(ctx: BenchContext): Promise<string> {
   const started = new Started();
   const fakes: FakeTelegram[] = [];
@@ -404,7 +237,7 @@ export async function run(ctx: BenchContext): Promise<string> {
     const naive = await naiveRun(ctx, started, fakes, naiveDb);
     const growthDb = await server.createDatabase();
     databases.push(growthDb);
-    const growth = await stateGrowth(ctx, growthDb);
+    const growth = await stateGrowth(ctx, growthDb, GROWTH_RESIDENTS);
     return report(polling, hooks, naive, growth);
   } finally {
     await started.cleanUp();
@@ -555,7 +388,7 @@ function report(
       verdict(openP95, GOAL_P95_MS, 'ms', true),
     `- nobody lost or stalled: ${stalled} stalled, ${lost} finished without their registration stored — ` +
       (stalled === 0 && lost === 0 ? '**met**' : '**missed**'),
-    ...labelled.flatMap(([label, f]) => stalledLine(label, f)),
+    ...labelled.flatMap(([label, f]) => stalledLine(label, f, STALL_MS)),
     '',
     'What limits each figure (CPU over the phase, as a share of one core):',
     `- polling: ${limitedBy(closed, cores)}. Waiting for delivery is the batch: the poller asks for the next ` +
