@@ -28,6 +28,12 @@ const BENCHMARKS: Benchmark[] = [
     load: () => import('./webhook.ts'),
   },
   {
+    name: 'blackbox',
+    title:
+      'Through npm start: 1,000 residents registering at once, polling and two webhook instances, vs a naive grammY bot',
+    load: () => import('./blackbox.ts'),
+  },
+  {
     name: 'claims',
     title: '/next claims per second: 8 staff over 10,000 queued cases',
     load: () => import('./claims.ts'),

@@ -11,6 +11,7 @@ import {
   conversations,
   createConversation,
 } from '@grammyjs/conversations';
+import { sequentialize } from '@grammyjs/runner';
 import { PrismaAdapter } from '@grammyjs/storage-prisma';
 import { Bot, type BotConfig, type Context, InlineKeyboard } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
@@ -109,13 +110,17 @@ const registration = (save: Save) => async (conversation: Conv, ctx: Context) =>
 
 export function createNaiveBot(opts: {
   token: string;
-  botInfo: UserFromGetMe;
+  /** Without it, getMe is asked at start. */
+  botInfo?: UserFromGetMe;
   client: BotConfig<Ctx>['client'];
   prisma: NaiveClient;
+  /** One update per chat at a time (`sequentialize`, as the runner's docs say): for a concurrent runner. */
+  sequential?: boolean;
 }): Bot<Ctx> {
   const save: Save = (chatId, answers) =>
     opts.prisma.registration.create({ data: { chatId: BigInt(chatId), answers: JSON.stringify(answers) } });
   const bot = new Bot<Ctx>(opts.token, { botInfo: opts.botInfo, client: opts.client });
+  if (opts.sequential) bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
   bot.use(conversations({ storage: new PrismaAdapter(opts.prisma.session) }));
   bot.use(createConversation(registration(save), 'registration'));
   bot.command('start', (ctx) =>

@@ -35,10 +35,21 @@ function generate(): void {
     throw new Error(`generating the naive peer's Prisma client failed:\n${r.stderr}${r.stdout}`);
 }
 
-export async function naiveClient(databaseUrl: string, poolSize: number): Promise<NaiveClient> {
-  if (!existsSync(path.join(output, 'client.ts'))) generate();
+/** The generated client's entry (TypeScript: run through tsx, or bundle it first), generated if missing. */
+export function naiveClientSource(): string {
+  const file = path.join(output, 'client.ts');
+  if (!existsSync(file)) generate();
+  return file;
+}
+
+/** `module`: the generated client bundled to JavaScript (for a plain `node` process); its source otherwise. */
+export async function naiveClient(
+  databaseUrl: string,
+  poolSize: number,
+  module?: string,
+): Promise<NaiveClient> {
   // A computed path: the type check must not depend on a generated file.
-  const mod = (await import(pathToFileURL(path.join(output, 'client.ts')).href)) as {
+  const mod = (await import(pathToFileURL(module ?? naiveClientSource()).href)) as {
     PrismaClient: new (opts: { adapter: PrismaPg }) => NaiveClient;
   };
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });

@@ -22,7 +22,11 @@ export async function loadReference(db: Db): Promise<void> {
 }
 
 /** Our bot over `databaseUrl` (reference data must be loaded), talking to `api`. */
-export function ourBot(databaseUrl: string, api: FakeBotApi, opts: { poolSize?: number } = {}) {
+export function ourBot(
+  databaseUrl: string,
+  api: FakeBotApi,
+  opts: { poolSize?: number; flood?: { limit: number; windowMs: number } } = {},
+) {
   const db = createDb(databaseUrl, { poolSize: opts.poolSize });
   const cipher = createPiiCipher(BENCH_KEY);
   const logger = createLogger('silent');
@@ -43,6 +47,7 @@ export function ourBot(databaseUrl: string, api: FakeBotApi, opts: { poolSize?: 
     metrics,
     botInfo: BENCH_BOT,
     client: telegramClient({ fetch: api.fetch, metrics }),
+    flood: opts.flood,
   });
   const gate = createUpdateGate({
     bot,

@@ -191,8 +191,13 @@ export class BotProcess {
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [...START.nodeArgs, START.script], {
+  /**
+   * `nodeArgs` go before the start script's own flags (a profiler, say); `script` runs another bundle the same
+   * way (a benchmark's peer).
+   */
+  constructor(env: Record<string, string>, opts: { nodeArgs?: string[]; script?: string } = {}) {
+    const args = [...(opts.nodeArgs ?? []), ...START.nodeArgs, opts.script ?? START.script];
+    this.child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH ?? '',
