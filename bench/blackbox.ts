@@ -151,6 +151,10 @@ async function pollingRuns(
   await started.stop(profiledBot.process);
   const file = (await fs.readdir(profDir)).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`the profiled bot wrote no profile into ${profDir}`);
+  // BENCH_KEEP_PROFILE=<folder>: keep the profile there for a closer look (Chrome DevTools opens it).
+  if (process.env.BENCH_KEEP_PROFILE) {
+    await fs.cp(path.join(profDir, file), path.join(process.env.BENCH_KEEP_PROFILE, 'blackbox-polling.cpuprofile'));
+  }
   const profile = summariseProfile(readCpuProfile(path.join(profDir, file)), { from, to });
   return { startSeconds, closed, open, profiled, profile, storedCount, unknown: [...tg.unknown] };
 }

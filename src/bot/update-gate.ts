@@ -372,15 +372,11 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
       results.push(promise);
     }
 
-    let rows: Awaited<ReturnType<UpdateInbox['arrive']>>[];
+    let rows: Awaited<ReturnType<UpdateInbox['enqueue']>>;
     try {
-      // One update (a webhook call) is written and, when its chat is free, claimed in one statement; a
-      // batch (long polling) is written in one, and its chats are then claimed one by one.
-      const single = entries.length === 1 ? entries[0] : undefined;
-      rows =
-        single?.token != null
-          ? [await inbox.arrive(botId(), { ...single, token: single.token }, leaseMs)]
-          : await inbox.enqueue(botId(), entries, leaseMs);
+      // One statement writes them (a webhook call's one, or a getUpdates batch), takes the chats nobody
+      // holds, and claims the first update of each chat it took.
+      rows = await inbox.enqueue(botId(), entries, leaseMs);
     } catch (err) {
       for (const e of entries) {
         const w = waiting.get(e.updateId);

@@ -193,7 +193,7 @@ describe('the update gate', () => {
     const later = textUpdate(u, '/household', nextUpdateId++);
     // An instance writes the update, takes the chat, claims the update, and dies.
     const dead = '00000000-0000-4000-8000-00000000dead';
-    await inbox.enqueue(
+    const [written] = await inbox.enqueue(
       BOT_INFO.id,
       [
         {
@@ -207,7 +207,8 @@ describe('the update gate', () => {
       ],
       60_000,
     );
-    expect((await inbox.claimNext(BOT_INFO.id, String(u.id), dead, 60_000)).kind).toBe('claimed');
+    // The chat was free: the statement that wrote the update also took the chat and claimed the update.
+    expect(written).toMatchObject({ fresh: true, holder: dead, claim: { kind: 'claimed', attempt: 1 } });
     // Meanwhile the same update and the resident's next one reach a live instance: held, so queued.
     expect(await gate.process(structuredClone(update))).toBe('queued');
     expect(await gate.process(structuredClone(later))).toBe('queued');
@@ -263,7 +264,7 @@ describe('the update gate', () => {
     const unreachable = async () => {
       throw Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: 'P1001' });
     };
-    const down = { ...inbox, enqueue: unreachable, arrive: unreachable } as UpdateInbox;
+    const down = { ...inbox, enqueue: unreachable } as UpdateInbox;
     const gate = createUpdateGate({ bot: h.bot, deps: h.deps, inbox: down, cipher: h.cipher });
     const before = h.calls.length;
     expect(await gate.process(textUpdate(u, '/household', nextUpdateId++))).toBe('db_unavailable');

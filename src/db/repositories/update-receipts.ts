@@ -4,7 +4,9 @@
 // - `update_receipt`: one row per update ever seen (the primary key makes a redelivery or another instance's
 //   copy a no-op). An update is written `pending`, with its chat's key and its content encrypted; whoever
 //   holds the chat's lease takes the chat's open updates one at a time, lowest `update_id` first, marks each
-//   `in_progress` (counting attempts), and finishes it `done` or `set_aside` — clearing its content.
+//   `in_progress` (counting attempts), and finishes it `done` or `set_aside` — clearing its content. When the
+//   statement that writes it also takes its chat (nobody held it) and nothing of the chat is open before it,
+//   the update is written `in_progress` at once: the usual case costs one statement in, one out.
 // - `chat_lease`: who handles a chat right now. Taking it is one atomic upsert; it is a lease, renewed while
 //   held, so a dead holder delays the chat by at most the lease. Every write to the inbox "knocks" on the
 //   chat's lease row in the same statement (`knocks` + 1). The holder gives the chat up only if no knock came
@@ -38,6 +40,11 @@ export interface EnqueueRow {
   status: string | null;
   /** Who holds the update's chat after this statement (the entry's own token when it took the chat). */
   holder: string | null;
+  /**
+   * Set when the statement also claimed it: it took the chat, and nothing of the chat was open before it (the
+   * first new update of each chat it took; the sender touched and the form state read with it).
+   */
+  claim?: Extract<ChatClaim, { kind: 'claimed' }>;
 }
 
 export type ChatClaim =
@@ -67,16 +74,6 @@ export interface StateWrite {
 /** The storage the update gate needs (its port; this repository implements it). */
 export interface UpdateInbox {
   enqueue(botId: number, entries: InboxEntry[], leaseMs: number): Promise<EnqueueRow[]>;
-  /**
-   * One update (a webhook call): written, knocked, and — when its chat was free and nothing of the chat is
-   * waiting before it — claimed at once, with the sender touched and the form state read, all in one
-   * statement. `claim` is set when it was.
-   */
-  arrive(
-    botId: number,
-    entry: InboxEntry & { token: string },
-    leaseMs: number,
-  ): Promise<EnqueueRow & { claim?: Extract<ChatClaim, { kind: 'claimed' }> }>;
   claimNext(botId: number, chatKey: string, token: string, leaseMs: number): Promise<ChatClaim>;
   finish(
     botId: number,
@@ -134,23 +131,25 @@ export function createUpdateReceiptRepository(db: Db) {
   const inbox: UpdateInbox = {
     async enqueue(botId, entries, leaseMs) {
       if (entries.length === 0) return [];
-      // The lease rows are knocked in chat-key order, so two batches never wait on each other in a cycle.
+      // Lease rows are knocked, and senders touched, in key order: two statements never wait on each other in
+      // a cycle. Rows written by this statement are invisible to its other parts, so "nothing of the chat open
+      // before it" is read from the table as it was, and the claim is made by inserting the row in_progress.
       const { rows } = await hotQuery<{
         update_id: string;
         fresh: boolean;
         status: string | null;
         holder: string | null;
+        knocks: string | null;
+        claimed: boolean;
+        locale: string | null;
+        registered: boolean | null;
+        state: Buffer | null;
       }>(
         db,
         'inbox-enqueue',
         `with input as (
            select * from unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::bytea[], $7::uuid[])
                     with ordinality as t(update_id, chat_key, sender, lang, payload, token, ord)),
-         ins as (
-           insert into update_receipt (bot_id, update_id, status, attempts, chat_key, sender, lang, payload, first_seen_at)
-           select $1::bigint, update_id, 'pending', 0, chat_key, sender, lang, payload, ${NOW} from input order by ord
-           on conflict (bot_id, update_id) do nothing
-           returning update_id),
          knock as (
            insert into chat_lease as l (bot_id, chat_key, token, lease_until, knocks, updated_at)
            select $1::bigint, chat_key, (array_agg(token order by ord))[1],
@@ -164,12 +163,51 @@ export function createUpdateReceiptRepository(db: Db) {
                   lease_until = case when excluded.token is not null and (l.token is null or l.lease_until < ${NOW})
                                      then excluded.lease_until else l.lease_until end,
                   updated_at = excluded.updated_at
-           returning chat_key, token)
-         select i.update_id::text, exists (select 1 from ins where ins.update_id = i.update_id) as fresh,
-                r.status::text as status, k.token::text as holder
+           returning chat_key, token, knocks),
+         prior as (
+           select r.update_id, r.status from update_receipt r
+            where r.bot_id = $1::bigint and r.update_id in (select update_id from input)),
+         first as (
+           select distinct on (i.chat_key) i.update_id, i.chat_key, i.token from input i
+            where not exists (select 1 from prior p where p.update_id = i.update_id)
+            order by i.chat_key, i.update_id),
+         claimable as (
+           select f.update_id from first f join knock k on k.chat_key = f.chat_key and k.token = f.token
+            where not exists (select 1 from update_receipt r
+                               where r.bot_id = $1::bigint and r.chat_key = f.chat_key and r.${OPEN}
+                                 and r.update_id < f.update_id)),
+         ins as (
+           insert into update_receipt (bot_id, update_id, status, attempts, chat_key, sender, lang, payload,
+                                       claim_token, first_seen_at)
+           select $1::bigint, i.update_id,
+                  (case when c.update_id is null then 'pending' else 'in_progress' end)::update_receipt_status,
+                  case when c.update_id is null then 0 else 1 end, i.chat_key, i.sender, i.lang, i.payload,
+                  case when c.update_id is null then null else i.token end, ${NOW}
+             from input i left join claimable c on c.update_id = i.update_id
+            order by i.ord
+           on conflict (bot_id, update_id) do nothing
+           returning update_id, status = 'in_progress' as claimed, sender),
+         touch as (
+           insert into telegram_user (telegram_id, chat_id, language_code, unreachable, first_seen_at, updated_at)
+           select i.sender, i.sender, i.lang, false, ${NOW}, ${NOW}
+             from ins n join input i on i.update_id = n.update_id
+            where n.claimed and i.sender is not null
+            order by i.sender
+           on conflict (telegram_id) do update
+              set chat_id = excluded.chat_id, language_code = excluded.language_code, unreachable = false,
+                  updated_at = excluded.updated_at
+           returning telegram_id, locale,
+                     exists (select 1 from resident r where r.telegram_id = telegram_user.telegram_id) as registered)
+         select i.update_id::text, n.update_id is not null as fresh, p.status::text as status,
+                k.token::text as holder, k.knocks::text as knocks, coalesce(n.claimed, false) as claimed,
+                t.locale, t.registered,
+                case when n.claimed and i.sender is not null
+                     then (select data from conversation_state cs where cs.key = i.chat_key) end as state
            from input i
-           left join update_receipt r on r.bot_id = $1::bigint and r.update_id = i.update_id
+           left join prior p on p.update_id = i.update_id
            left join knock k on k.chat_key = i.chat_key
+           left join ins n on n.update_id = i.update_id
+           left join touch t on n.claimed and t.telegram_id = i.sender
           order by i.ord`,
         [
           botId,
@@ -182,102 +220,28 @@ export function createUpdateReceiptRepository(db: Db) {
           leaseMs / 1000,
         ],
       );
-      return rows.map((r) => ({
-        updateId: Number(r.update_id),
-        fresh: r.fresh,
-        status: r.status,
-        holder: r.holder,
-      }));
-    },
-
-    async arrive(botId, entry, leaseMs) {
-      const { rows } = await hotQuery<{
-        holder: string | null;
-        knocks: string;
-        prior: string | null;
-        fresh: boolean;
-        claimed: boolean;
-        locale: string | null;
-        registered: boolean | null;
-        state: Buffer | null;
-      }>(
-        db,
-        'inbox-arrive',
-        `with lease as (
-           insert into chat_lease as l (bot_id, chat_key, token, lease_until, knocks, updated_at)
-           values ($1::bigint, $2::text, $3::uuid, ${LEASE(8)}, 1, ${NOW})
-           on conflict (bot_id, chat_key) do update
-              set knocks = l.knocks + 1,
-                  token = case when l.token is null or l.lease_until < ${NOW} then excluded.token else l.token end,
-                  lease_until = case when l.token is null or l.lease_until < ${NOW}
-                                     then excluded.lease_until else l.lease_until end,
-                  updated_at = excluded.updated_at
-           returning token, knocks),
-         prior as (select status from update_receipt where bot_id = $1::bigint and update_id = $4::bigint),
-         mine as (
-           select coalesce((select token from lease) = $3::uuid, false)
-                  and not exists (select 1 from prior)
-                  and not exists (select 1 from update_receipt
-                                   where bot_id = $1::bigint and chat_key = $2::text and ${OPEN}
-                                     and update_id < $4::bigint) as now),
-         ins as (
-           insert into update_receipt (bot_id, update_id, status, attempts, chat_key, sender, lang, payload,
-                                       claim_token, first_seen_at)
-           select $1::bigint, $4::bigint,
-                  (case when m.now then 'in_progress' else 'pending' end)::update_receipt_status,
-                  case when m.now then 1 else 0 end, $2::text, $5::bigint, $6::text, $7::bytea,
-                  case when m.now then $3::uuid end, ${NOW}
-             from mine m
-           on conflict (bot_id, update_id) do nothing
-           returning status = 'in_progress' as claimed),
-         touch as (
-           insert into telegram_user (telegram_id, chat_id, language_code, unreachable, first_seen_at, updated_at)
-           select $5::bigint, $5::bigint, $6::text, false, ${NOW}, ${NOW}
-            where $5::bigint is not null and exists (select 1 from ins where claimed)
-           on conflict (telegram_id) do update
-              set chat_id = excluded.chat_id, language_code = excluded.language_code, unreachable = false,
-                  updated_at = excluded.updated_at
-           returning locale,
-                     exists (select 1 from resident r where r.telegram_id = telegram_user.telegram_id) as registered)
-         select (select token::text from lease) as holder, (select knocks::text from lease) as knocks,
-                (select status::text from prior) as prior, exists (select 1 from ins) as fresh,
-                coalesce((select claimed from ins), false) as claimed,
-                (select locale from touch) as locale, (select registered from touch) as registered,
-                (select data from conversation_state
-                  where key = $2::text and $5::bigint is not null and exists (select 1 from ins where claimed)) as state`,
-        [
-          botId,
-          entry.chatKey,
-          entry.token,
-          entry.updateId,
-          entry.sender,
-          entry.lang,
-          bytes(entry.payload),
-          leaseMs / 1000,
-        ],
-      );
-      const row = rows[0];
-      if (!row) throw new Error('inbox-arrive returned no row');
-      const result: EnqueueRow & { claim?: Extract<ChatClaim, { kind: 'claimed' }> } = {
-        updateId: entry.updateId,
-        fresh: row.fresh,
-        status: row.prior,
-        holder: row.holder,
-      };
-      if (row.claimed) {
-        result.claim = {
-          kind: 'claimed',
-          knocks: row.knocks,
-          updateId: entry.updateId,
-          attempt: 1,
-          payload: null,
+      return rows.map((r, i) => {
+        const row: EnqueueRow = {
+          updateId: Number(r.update_id),
+          fresh: r.fresh,
+          status: r.status,
+          holder: r.holder,
         };
-        if (entry.sender !== null) {
-          result.claim.user = { locale: row.locale ?? null, registered: row.registered === true };
-          result.claim.state = row.state ?? null;
+        if (r.claimed && r.knocks !== null) {
+          row.claim = {
+            kind: 'claimed',
+            knocks: r.knocks,
+            updateId: row.updateId,
+            attempt: 1,
+            payload: null,
+          };
+          if (entries[i]?.sender != null) {
+            row.claim.user = { locale: r.locale ?? null, registered: r.registered === true };
+            row.claim.state = r.state ?? null;
+          }
         }
-      }
-      return result;
+        return row;
+      });
     },
 
     async claimNext(botId, chatKey, token, leaseMs) {
