@@ -153,7 +153,10 @@ async function pollingRuns(
   if (!file) throw new Error(`the profiled bot wrote no profile into ${profDir}`);
   // BENCH_KEEP_PROFILE=<folder>: keep the profile there for a closer look (Chrome DevTools opens it).
   if (process.env.BENCH_KEEP_PROFILE) {
-    await fs.cp(path.join(profDir, file), path.join(process.env.BENCH_KEEP_PROFILE, 'blackbox-polling.cpuprofile'));
+    await fs.cp(
+      path.join(profDir, file),
+      path.join(process.env.BENCH_KEEP_PROFILE, 'blackbox-polling.cpuprofile'),
+    );
   }
   const profile = summariseProfile(readCpuProfile(path.join(profDir, file)), { from, to });
   return { startSeconds, closed, open, profiled, profile, storedCount, unknown: [...tg.unknown] };
@@ -395,12 +398,14 @@ function report(
     ...labelled.flatMap(([label, f]) => stalledLine(label, f, STALL_MS)),
     '',
     'What limits each figure (CPU over the phase, as a share of one core):',
-    `- polling: ${limitedBy(closed, cores)}. Waiting for delivery is the batch: the poller asks for the next ` +
-      `getUpdates only once every update of its batch is handled (${n(batch.requests)} getUpdates, ` +
-      `${(batch.updates / Math.max(1, batch.batches)).toFixed(0)} updates a batch on average).`,
+    `- polling: ${limitedBy(closed, cores)}. The poller writes each batch to the inbox and asks for the next ` +
+      `at once (${n(batch.requests)} getUpdates, ${(batch.updates / Math.max(1, batch.batches)).toFixed(0)} ` +
+      'updates a batch on average); waiting for delivery is the time its one busy thread takes to get back to ' +
+      'the answer of the long poll.',
     `- ${OPEN_RATE}/s offered: ${limitedBy(open, cores)}.`,
     `- one webhook instance: ${limitedBy(one, cores)}. Waiting for delivery: a chat's next update waits for the ` +
-      "2xx to its previous one, which comes after the bot's last statement for it, and for a free connection.",
+      '2xx to its previous one, which comes after the statement that finishes it (the reply has gone out before ' +
+      'that), and for a free connection.',
     `- two webhook instances: ${limitedBy(two, cores)}.`,
     `- naive peer: ${limitedBy(peer, cores)}. Its runner fetches while it handles, so updates wait in the ` +
       'process rather than at Telegram.',
