@@ -1,5 +1,5 @@
 // Form steps per second through the real registration: createBot() as main.ts builds it (compose, the
-// update gate with its PostgreSQL receipts, per-chat ordering, the flood limit, the Telegram user record,
+// update gate with its PostgreSQL inbox and chat leases, the flood limit, the Telegram user record,
 // the encrypted conversation state in PostgreSQL, the retrying Bot API client), driven in-process by many
 // simulated residents at once, each walking the whole registration one update after the other through the
 // gate (`bot.handleUpdate` underneath) with a fake `client.fetch`. Side by side, in the same run and on the
@@ -337,9 +337,10 @@ export async function run(ctx: BenchContext): Promise<string> {
       '',
       'The last column is a probe on a connection of its own: one row inserted and committed every 50 ms ' +
         'while the residents were answering. Each commit waits for the WAL to reach the disk. Bianmin commits ' +
-        'twice per update (the receipt claimed, in the same statement as the Telegram user record touched and ' +
-        'the form state read; the form state written, in the same statement as the receipt finished), the peer ' +
-        'once (its session), so slow commits reach its updates twice as often.',
+        'twice per update (the update written to the inbox, its chat taken and the update claimed, in the same ' +
+        'statement as the Telegram user record touched and the form state read; the form state written, in the ' +
+        'same statement as the update finished and its chat given up), the peer once (its session), so slow ' +
+        'commits reach its updates twice as often.',
       '',
       `Stored at the end: ${stored[0]} households (Bianmin), ${stored[1]} registrations (naive peer), one per ` +
         `resident. Bot API calls per update: ${((apiCalls[0] ?? 0) / (allUpdates[0] ?? 1)).toFixed(2)} (Bianmin), ` +
@@ -353,8 +354,9 @@ export async function run(ctx: BenchContext): Promise<string> {
       '',
       limits(a, b, la, probes.get(bianmin), profiled[0], profiledUpdates[0] ?? 1),
       '',
-      'What Bianmin does per update that the peer does not: the update gate (a receipt claimed and finished ' +
-        'in PostgreSQL: each update once across instances), one update per chat at a time, the flood limit, the ' +
+      'What Bianmin does per update that the peer does not: the update gate (each update written to an inbox ' +
+        "in PostgreSQL, encrypted, and handled under its chat's lease: each update once and each chat in " +
+        'order across instances), the flood limit, the ' +
         'Telegram user record (language, registered?), AES-256-GCM on the conversation state, choices read ' +
         'from the reference tables, the chosen answer edited into the question, texts through i18next, the ' +
         'ID-number message deleted and echoed masked, the household written with encrypted and hashed personal ' +
