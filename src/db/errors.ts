@@ -49,6 +49,8 @@ const SOCKET_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
   'ECONNABORTED',
+  // The embedded server's unix socket, gone while the server is down.
+  'ENOENT',
 ]);
 
 /** The database could not be reached by a statement sent through `hotQuery`. */

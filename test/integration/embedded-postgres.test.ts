@@ -62,7 +62,8 @@ describe('startEmbeddedPostgres', () => {
   it('initialises an empty folder, answers queries, and stops (twice without harm)', async () => {
     const dataDir = await tempDataDir();
     const db = await startEmbeddedPostgres({ dataDir });
-    expect(db.url).toMatch(/^postgresql:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/bianmin$/);
+    // Clients reach it through the unix socket in its data directory (TCP on 127.0.0.1 stays open for tools).
+    expect(db.url).toMatch(/^postgresql:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/bianmin\?host=%2F.+%2Fpg$/);
     expect(new URL(db.url).port).not.toBe('5432');
     expect(await query(db.url, 'select 1 as one')).toEqual([{ one: 1 }]);
     await db.stop();
