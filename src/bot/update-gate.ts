@@ -320,6 +320,8 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
     return 'next';
   }
 
+  /** Per chat, the statement writing its latest updates from here (see acceptNow). */
+  const acceptChains = new Map<string, Promise<void>>();
   /** Accepts in progress: close() waits for them (an update accepted before closing is handled). */
   const accepting = new Set<Promise<unknown>>();
 
@@ -372,8 +374,20 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
       results.push(promise);
     }
 
+    // The statements writing one chat's updates go one after the other from this instance: the statement
+    // that takes a free chat claims the lowest update of it that it can see, and one still being written by a
+    // concurrent statement is not yet visible. (Across instances Telegram's own rule does it: a chat's next
+    // update is sent only after the previous one was answered, by then in the inbox.)
+    const keys = [...new Set(entries.map((e) => e.chatKey))];
+    const before = keys.flatMap((k) => acceptChains.get(k) ?? []);
+    let written: () => void = () => undefined;
+    const mine = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    for (const k of keys) acceptChains.set(k, mine);
     let rows: Awaited<ReturnType<UpdateInbox['enqueue']>>;
     try {
+      if (before.length > 0) await Promise.all(before);
       // One statement writes them (a webhook call's one, or a getUpdates batch), takes the chats nobody
       // holds, and claims the first update of each chat it took.
       rows = await inbox.enqueue(botId(), entries, leaseMs);
@@ -391,6 +405,9 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
       }
       if (isDatabaseUnavailable(err)) return results;
       throw err;
+    } finally {
+      written();
+      for (const k of keys) if (acceptChains.get(k) === mine) acceptChains.delete(k);
     }
     for (const [i, row] of rows.entries()) {
       const entry = entries[i];
