@@ -26,8 +26,9 @@ const agents = {
 function headersOf(init: RequestInit | undefined, body: string | Uint8Array | undefined) {
   const out: Record<string, string> = {};
   const given = init?.headers;
-  if (given instanceof Headers) given.forEach((v, k) => void (out[k] = v));
-  else if (Array.isArray(given)) for (const [k = '', v] of given) out[k.toLowerCase()] = String(v);
+  if (given instanceof Headers) {
+    for (const [k, v] of given) out[k] = v;
+  } else if (Array.isArray(given)) for (const [k = '', v] of given) out[k.toLowerCase()] = String(v);
   else if (given) for (const [k, v] of Object.entries(given)) out[k.toLowerCase()] = String(v);
   delete out.connection; // the agent keeps connections alive
   if (body !== undefined) out['content-length'] = String(Buffer.byteLength(body));
