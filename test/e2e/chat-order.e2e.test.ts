@@ -9,7 +9,7 @@
 // - an album of 5 photos sent at once, each photo to both instances: all 5 reach the case, acknowledged once;
 // - an update that keeps failing is set aside, and only then is the chat's next update (which arrived at the
 //   other instance meanwhile) handled.
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { type FakeBotApi, type Injection, startFakeBotApi } from '../support/fake-bot-api.ts';
@@ -20,6 +20,7 @@ import {
   HookResident,
   postUpdate,
   registrationScript,
+  sqlRows,
   startWebhookInstance,
   stepUpdate,
   type WebhookInstance,
@@ -69,15 +70,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function sql<T extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
+  sqlRows<T>(db.url, text, values);
 
 type Step = ReturnType<typeof registrationScript>[number];
 

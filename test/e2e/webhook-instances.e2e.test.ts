@@ -2,7 +2,7 @@
 // the same update posted to both at the same moment has one effect and one reply (one handles it; the other
 // finds it in the inbox, queued behind the first or done); a call without the right
 // X-Telegram-Bot-Api-Secret-Token gets 401 from either and touches nothing.
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { type FakeBotApi, startFakeBotApi } from '../support/fake-bot-api.ts';
@@ -12,6 +12,7 @@ import {
   HookResident,
   postUpdate,
   registrationScript,
+  sqlRows,
   startWebhookInstance,
   stepUpdate,
   type WebhookInstance,
@@ -47,15 +48,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function sql<T extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
+  sqlRows<T>(db.url, text, values);
 
 describe('two instances in webhook mode on one database', () => {
   it('every update of a registration posted to both at the same moment: one effect and one reply each', async () => {

@@ -5,6 +5,7 @@
 // update was handled, so the bot's replies have reached the fake Bot API by the time it returns — unless its
 // chat was held by the other instance ("queued"): then the replies come when that instance gets to it.
 import type { InlineKeyboardButton, Update } from 'grammy/types';
+import pg from 'pg';
 import type { FakeBotApi } from '../support/fake-bot-api.ts';
 import { BotProcess, freePort } from './support.ts';
 
@@ -181,4 +182,19 @@ export class HookResident {
 
 export function stepUpdate(resident: HookResident, step: { text: string } | { tap: string }): Update {
   return 'text' in step ? resident.text(step.text) : resident.tap(step.tap);
+}
+
+/** Runs one statement on `url` over a connection of its own; resolves to its rows. */
+export async function sqlRows<T extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values?: unknown[],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
 }
