@@ -58,7 +58,9 @@ export function button<const F extends Record<string, FieldKind>>(head: string, 
   if (!HEAD.test(head)) throw new Error(`button head "${head}" does not follow the grammar`);
   if (defined.has(head)) throw new Error(`button "${head}" is defined twice`);
   const names = Object.keys(fields) as (keyof F & string)[];
-  const source = [escapeRegExp(head), ...names.map((n) => `(${patternOf(fields[n] as FieldKind)})`)].join(':');
+  const source = [escapeRegExp(head), ...names.map((n) => `(${patternOf(fields[n] as FieldKind)})`)].join(
+    ':',
+  );
   const pattern = new RegExp(`^${source}$`);
   const kind: ButtonKind<F> = {
     head,
