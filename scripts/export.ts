@@ -16,7 +16,7 @@ import { migrateDatabase } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { createCaseStatsRepository } from '../src/db/repositories/case-stats.ts';
 import { createStaffRepository } from '../src/db/repositories/staff.ts';
-import { shanghaiDateString, shanghaiTime } from '../src/domain/working-days.ts';
+import { beijingDateString, beijingInstant } from '../src/domain/beijing-time.ts';
 import { createLogger } from '../src/logger.ts';
 
 const USAGE =
@@ -45,11 +45,11 @@ try {
 const isDate = (d: string | undefined) =>
   d === undefined || (/^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)));
 if (!isDate(args.from) || !isDate(args.to)) fail(`dates are YYYY-MM-DD\n${USAGE}`);
-const today = shanghaiDateString(new Date());
+const today = beijingDateString(new Date());
 const firstDay = args.from ?? new Date(Date.parse(today) - 29 * DAY_MS).toISOString().slice(0, 10);
 const lastDay = args.to ?? today;
-const from = shanghaiTime(firstDay, 0);
-const to = shanghaiTime(lastDay, 24);
+const from = beijingInstant(firstDay, 0);
+const to = beijingInstant(lastDay, 24);
 if (from.getTime() >= to.getTime()) fail(`--from must not be after --to\n${USAGE}`);
 const withPersonalData = args['with-personal-data'] === true;
 

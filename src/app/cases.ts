@@ -2,6 +2,7 @@
 // answer a request for more information, rate, reopen. Every look-up checks that the case is the asking
 // resident's own; anything else is 'not_found', the same answer a case that does not exist gets.
 import { z } from 'zod';
+import { beijingDate, beijingDateString } from '../domain/beijing-time.ts';
 import { parseCaseNumber } from '../domain/case-number.ts';
 import { type CaseStatus, canReopen, isOpen, nextStatus } from '../domain/case-status.ts';
 import type {
@@ -296,7 +297,7 @@ export function createCaseService(deps: CasesDeps) {
       patientName: patientId === h.resident.id ? h.resident.name : (member?.name ?? ''),
       idNumberMasked: idCipher ? maskIdNumber(cipher.decrypt(idCipher)) : null,
       hospital: answers.hospital?.label ?? '',
-      date: new Date(submittedAt.getTime() + 8 * 3600_000).toISOString().slice(0, 10),
+      date: beijingDateString(submittedAt),
     };
   }
 
@@ -369,7 +370,7 @@ export function createCaseService(deps: CasesDeps) {
         serviceCode,
         departmentCode: department.code,
         casePrefix: department.casePrefix,
-        year: Number(new Date(today.getTime() + 8 * 3600_000).toISOString().slice(0, 4)),
+        year: beijingDate(today).year,
         residentId: household.resident.id,
         telegramId,
         priority,

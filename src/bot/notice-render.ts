@@ -1,9 +1,9 @@
 // What a community notice looks like in Telegram: the residents' message (the sender and the preview use the
 // same function, so the preview is exactly what residents get), and the author's progress and report.
 import type { InlineKeyboardMarkup } from 'grammy/types';
+import { beijingMinute } from '../domain/beijing-time.ts';
 import type { Audience } from '../domain/notice.ts';
 import {
-  formatBeijingMinute,
   minutesLeft,
   noticeTitle,
   percent,
@@ -58,7 +58,7 @@ export function renderNotice(
 
 /** `HH:MM` Beijing time. */
 function clock(at: Date): string {
-  return formatBeijingMinute(at).slice(11);
+  return beijingMinute(at).slice(11);
 }
 
 export function renderProgress(t: TFunction, s: ReportState, finish: Date, now: Date): string {

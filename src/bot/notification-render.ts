@@ -6,7 +6,7 @@ import type { NoticeCase, PreparedNotice } from '../app/notification-content.ts'
 import type { Locale } from '../config.ts';
 import type { NoticeSender, SendOutcome } from '../workers/notification-dispatcher.ts';
 import { localeName } from './context.ts';
-import { beijingTime } from './features/cases.ts';
+import { beijingTime } from './format-time.ts';
 import { resolveLocale, type TFunction, type Translator } from './i18n.ts';
 
 export interface RenderedNotice {

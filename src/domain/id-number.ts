@@ -27,12 +27,14 @@ export type DateError = 'invalid_date' | 'future' | 'too_old';
 
 /** ISO 7064 MOD 11-2 weights for the first 17 digits, and the check character for each remainder. */
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
+
+import { beijingDate, type CalendarDate } from './beijing-time.ts';
+
 const CHECK_CHARS = '10X98765432';
 
 /** Anything longer than this cannot be an ID number even with spaces; rejected before any work. */
 const MAX_INPUT_LENGTH = 64;
 const EARLIEST_BIRTH_YEAR = 1900;
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 /** The check character (0-9 or X) for the first 17 digits. Throws RangeError if not 17 ASCII digits. */
 export function idCheckChar(first17: string): string {
@@ -86,22 +88,9 @@ export function ageOn(birthDate: string, today: Date): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birthDate);
   if (!match) throw new RangeError('ageOn expects a YYYY-MM-DD birth date');
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const now = shanghaiDate(today);
+  const now = beijingDate(today);
   const hadBirthday = now.month > month || (now.month === month && now.day >= day);
   return now.year - year - (hadBirthday ? 0 : 1);
-}
-
-export interface CalendarDate {
-  year: number;
-  /** 1-12 */
-  month: number;
-  day: number;
-}
-
-/** The calendar date in Asia/Shanghai (fixed UTC+8) at the instant `instant`. */
-export function shanghaiDate(instant: Date): CalendarDate {
-  const shifted = new Date(instant.getTime() + SHANGHAI_OFFSET_MS);
-  return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate() };
 }
 
 /** True for a real Gregorian calendar date (30 February fails, 29 February only in leap years). */
@@ -124,7 +113,7 @@ export function checkBirthDate(
   if (!isRealDate(year, month, day)) return { ok: false, error: 'invalid_date' };
   if (year < EARLIEST_BIRTH_YEAR) return { ok: false, error: 'too_old' };
   const iso = formatDate({ year, month, day });
-  if (iso > formatDate(shanghaiDate(today))) return { ok: false, error: 'future' };
+  if (iso > formatDate(beijingDate(today))) return { ok: false, error: 'future' };
   return { ok: true, value: iso };
 }
 

@@ -1,9 +1,9 @@
 // Community notices (broadcasts): what a notice may contain, who it is for, when it may start, and the
 // arithmetic of its sending (backoff, progress, reconciliation). No Telegram, no database.
-import { isRealDate } from './id-number.ts';
-import { shanghaiDateString } from './working-days.ts';
 
-const SHANGHAI_OFFSET_MS = 8 * 3600_000;
+import { BEIJING_OFFSET_MS, beijingDateString } from './beijing-time.ts';
+import { isRealDate } from './id-number.ts';
+
 const MINUTE_MS = 60_000;
 
 /** A text message may hold 4,096 characters and a photo caption 1,024; the header takes the rest. */
@@ -108,39 +108,35 @@ export function parseScheduleTime(
   if (!m) return { ok: false, error: 'format' };
   const [hour, minute] = [Number(m[4]), Number(m[5])];
   if (hour > 23 || minute > 59) return { ok: false, error: 'format' };
-  const today = shanghaiDateString(now);
+  const today = beijingDateString(now);
   let year = Number(m[1] ?? today.slice(0, 4));
   let month = Number(m[2] ?? today.slice(5, 7));
   let day = Number(m[3] ?? today.slice(8, 10));
   if (!isRealDate(year, month, day)) return { ok: false, error: 'format' };
-  let at = beijingInstant(year, month, day, hour, minute);
+  let at = beijingWallClock(year, month, day, hour, minute);
   if (m[2] === undefined && at.getTime() <= now.getTime()) {
     // "08:00" typed at 20:00 means tomorrow morning.
-    const tomorrow = new Date(at.getTime() + 86_400_000 + SHANGHAI_OFFSET_MS);
+    const tomorrow = new Date(at.getTime() + 86_400_000 + BEIJING_OFFSET_MS);
     [year, month, day] = [tomorrow.getUTCFullYear(), tomorrow.getUTCMonth() + 1, tomorrow.getUTCDate()];
-    at = beijingInstant(year, month, day, hour, minute);
+    at = beijingWallClock(year, month, day, hour, minute);
   } else if (m[1] === undefined && m[2] !== undefined && at.getTime() <= now.getTime()) {
     // "01-05 09:00" typed in December means next January.
     if (!isRealDate(year + 1, month, day)) return { ok: false, error: 'past' };
-    at = beijingInstant(year + 1, month, day, hour, minute);
+    at = beijingWallClock(year + 1, month, day, hour, minute);
   }
   if (at.getTime() <= now.getTime()) return { ok: false, error: 'past' };
   if (at.getTime() > now.getTime() + MAX_SCHEDULE_DAYS * 86_400_000) return { ok: false, error: 'too_far' };
   return { ok: true, value: at };
 }
 
-function beijingInstant(year: number, month: number, day: number, hour: number, minute: number): Date {
-  return new Date(Date.UTC(year, month - 1, day, hour, minute) - SHANGHAI_OFFSET_MS);
+function beijingWallClock(year: number, month: number, day: number, hour: number, minute: number): Date {
+  return new Date(Date.UTC(year, month - 1, day, hour, minute) - BEIJING_OFFSET_MS);
 }
 
 /** `YYYY-MM-DD HH:MM` in Beijing time. */
-export function formatBeijingMinute(at: Date): string {
-  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
-}
-
 /** The Beijing calendar date a notice's audience is computed for (ages of children). */
 export function audienceDay(now: Date): string {
-  return shanghaiDateString(now);
+  return beijingDateString(now);
 }
 
 // ---------- sending ----------

@@ -1,7 +1,9 @@
 // Rules of the staff's side that need neither Telegram nor the database: queue filters, overdue marks,
 // invite codes as people type them, the deadline timers (urgent cases not taken, the morning digest).
+
+import { beijingDateString, beijingInstant } from './beijing-time.ts';
 import { type CaseStatus, isOpen } from './case-status.ts';
-import { isWorkingDay, shanghaiDateString, shanghaiTime, type WorkCalendar } from './working-days.ts';
+import { isWorkingDay, type WorkCalendar } from './working-days.ts';
 
 export const QUEUE_FILTERS = ['open', 'unassigned', 'mine', 'waiting'] as const;
 export type QueueFilter = (typeof QUEUE_FILTERS)[number];
@@ -38,19 +40,20 @@ export function isDueToday(status: CaseStatus, dueAt: Date, now: Date): boolean 
 }
 
 export function endOfShanghaiDay(now: Date): Date {
-  return shanghaiTime(shanghaiDateString(now), 24);
+  return beijingInstant(beijingDateString(now), 24);
 }
 
 export function startOfShanghaiDay(now: Date): Date {
-  return shanghaiTime(shanghaiDateString(now), 0);
+  return beijingInstant(beijingDateString(now), 0);
 }
 
 /** The digest's period (a Beijing date) when one is due now: a working day, DIGEST_HOUR to DIGEST_UNTIL_HOUR. */
 export function digestPeriod(now: Date, calendar: WorkCalendar): string | null {
-  const date = shanghaiDateString(now);
+  const date = beijingDateString(now);
   if (!isWorkingDay(date, calendar)) return null;
   const t = now.getTime();
-  return t >= shanghaiTime(date, DIGEST_HOUR).getTime() && t < shanghaiTime(date, DIGEST_UNTIL_HOUR).getTime()
+  return t >= beijingInstant(date, DIGEST_HOUR).getTime() &&
+    t < beijingInstant(date, DIGEST_UNTIL_HOUR).getTime()
     ? date
     : null;
 }

@@ -14,7 +14,7 @@ import { SERVICE_REQUEST } from '../../src/bot/conversations/service-request.ts'
 import { STAFF_ACTION } from '../../src/bot/conversations/staff-action.ts';
 import { WAY_BACK_IN } from '../../src/bot/create-bot.ts';
 import { FORM_STATE_LIMITS, type FormStateLimits, recordedUpdates } from '../../src/bot/form-limits.ts';
-import { formatBeijingMinute } from '../../src/domain/notice.ts';
+import { beijingMinute } from '../../src/domain/beijing-time.ts';
 import { createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
 import { WANGJIA } from '../support/broadcast-scene.ts';
 import { birthDateForAge, makeIdNumber } from '../support/fixtures.ts';
@@ -466,7 +466,7 @@ describe('honest long forms stay well under the cap (at most half of it)', () =>
       await u.tap('普通通知');
       await u.tap('定个时间再发');
       await u.text('下午三点半以后');
-      await u.text(formatBeijingMinute(new Date(Date.now() + 3 * 86_400_000)));
+      await u.text(beijingMinute(new Date(Date.now() + 3 * 86_400_000)));
       for (let i = 0; i < 3; i++) {
         await u.tap('✏️ 修改');
         await u.tap('内容');

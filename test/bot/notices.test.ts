@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../src/bot/i18n.ts';
 import { renderNotice } from '../../src/bot/notice-render.ts';
 import { composeBroadcastSender } from '../../src/compose.ts';
-import { formatBeijingMinute } from '../../src/domain/notice.ts';
+import { beijingMinute } from '../../src/domain/beijing-time.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { BroadcastSender } from '../../src/workers/broadcast-sender.ts';
 import {
@@ -251,19 +251,19 @@ describe('composing a notice', () => {
     expect(w.lastText()).toContain('请写发送的时间');
     await w.text('下午三点');
     expect(w.lastText()).toContain('没看懂这个时间');
-    const yesterday = formatBeijingMinute(new Date(Date.now() - 86_400_000));
+    const yesterday = beijingMinute(new Date(Date.now() - 86_400_000));
     await w.text(yesterday);
     expect(w.lastText()).toContain('已经过去了');
-    await w.text(formatBeijingMinute(new Date(Date.now() + 40 * 86_400_000)));
+    await w.text(beijingMinute(new Date(Date.now() + 40 * 86_400_000)));
     expect(w.lastText()).toContain('最多只能提前 30 天');
-    const at = formatBeijingMinute(new Date(Date.now() + 2 * 86_400_000));
+    const at = beijingMinute(new Date(Date.now() + 2 * 86_400_000));
     await w.text(at);
     expect(w.lastText()).toContain(`时间：${at}（北京时间）`);
     await w.tap('✅ 按这个时间发');
     expect(w.lastText()).toContain(`会在 ${at}（北京时间）发出`);
     const notice = await latestNotice();
     expect(notice.status).toBe('scheduled');
-    expect(formatBeijingMinute(notice.scheduledAt)).toBe(at);
+    expect(beijingMinute(notice.scheduledAt)).toBe(at);
 
     // Not due yet: nothing starts.
     await sender.maintain();
@@ -307,7 +307,7 @@ describe('composing a notice', () => {
     await compose(w, { text: '双击测试：垃圾分类宣传。' });
     await w.tap('普通通知');
     await w.tap('定个时间再发');
-    await w.text(formatBeijingMinute(new Date(Date.now() + 3 * 86_400_000)));
+    await w.text(beijingMinute(new Date(Date.now() + 3 * 86_400_000)));
     const send = w.findButton('✅ 按这个时间发');
     expect(send).toBeDefined();
     const data = send?.button.callback_data as string;
@@ -394,7 +394,7 @@ describe('who may send notices', () => {
     await compose(w, { text: '旺家社区专用通知。' });
     await w.tap('普通通知');
     await w.tap('定个时间再发');
-    await w.text(formatBeijingMinute(new Date(Date.now() + 86_400_000)));
+    await w.text(beijingMinute(new Date(Date.now() + 86_400_000)));
     await w.tap('✅ 按这个时间发');
     const notice = await latestNotice();
 

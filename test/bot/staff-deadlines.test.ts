@@ -5,7 +5,7 @@
 // the queue marks overdue cases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseRepository } from '../../src/db/repositories/cases.ts';
-import { shanghaiTime } from '../../src/domain/working-days.ts';
+import { beijingInstant } from '../../src/domain/beijing-time.ts';
 import { createHarness, type Harness, sentTexts } from '../support/bot-harness.ts';
 import { registerResident } from '../support/flows.ts';
 import { type CaseWorkers, caseWorkers, groupPress, makeStaff, textsTo } from '../support/staff-scene.ts';
@@ -192,11 +192,11 @@ describe('the morning digest', () => {
       data: { assigneeId: staffId, status: 'in_progress' },
     });
 
-    expect((await workers.watcher.tick(shanghaiTime('2026-11-24', 7.98))).digests).toBeNull();
-    expect((await workers.watcher.tick(shanghaiTime('2026-11-24', 8))).digests).toBeGreaterThanOrEqual(1);
-    expect((await workers.watcher.tick(shanghaiTime('2026-11-24', 9))).digests).toBeNull();
+    expect((await workers.watcher.tick(beijingInstant('2026-11-24', 7.98))).digests).toBeNull();
+    expect((await workers.watcher.tick(beijingInstant('2026-11-24', 8))).digests).toBeGreaterThanOrEqual(1);
+    expect((await workers.watcher.tick(beijingInstant('2026-11-24', 9))).digests).toBeNull();
     // Not in the afternoon either (a bot that was down all morning sends no "morning" digest).
-    expect((await workers.watcher.tick(shanghaiTime('2026-11-25', 13))).digests).toBeNull();
+    expect((await workers.watcher.tick(beijingInstant('2026-11-25', 13))).digests).toBeNull();
     const digest = await h.db.notification.findFirstOrThrow({
       where: { telegramId: 76_020n, kind: 'staff.digest' },
     });
@@ -213,10 +213,10 @@ describe('the morning digest', () => {
     expect(text).toContain(overdue.number);
     expect(text).not.toContain(later.number);
 
-    expect((await workers.watcher.tick(shanghaiTime('2026-10-01', 9))).digests).toBeNull(); // National Day
-    expect((await workers.watcher.tick(shanghaiTime('2026-11-28', 9))).digests).toBeNull(); // a Saturday
+    expect((await workers.watcher.tick(beijingInstant('2026-10-01', 9))).digests).toBeNull(); // National Day
+    expect((await workers.watcher.tick(beijingInstant('2026-11-28', 9))).digests).toBeNull(); // a Saturday
     // A make-up working day (Saturday 10 October): the digest runs (nobody has anything due that day).
-    expect((await workers.watcher.tick(shanghaiTime('2026-10-10', 9))).digests).toBe(0);
+    expect((await workers.watcher.tick(beijingInstant('2026-10-10', 9))).digests).toBe(0);
     expect(await h.db.jobRun.findMany({ orderBy: { period: 'asc' }, select: { period: true } })).toEqual(
       expect.arrayContaining([{ period: '2026-10-10' }, { period: '2026-11-24' }]),
     );

@@ -2,7 +2,9 @@
  * Made-up people for tests. Names, ID numbers and phone numbers are invented; the default area code
  * 522201 (Bijiang district, Tongren) only makes the numbers look local.
  */
-import { formatDate, idCheckChar, type Sex, shanghaiDate } from '../../src/domain/id-number.ts';
+
+import { beijingDate } from '../../src/domain/beijing-time.ts';
+import { formatDate, idCheckChar, type Sex } from '../../src/domain/id-number.ts';
 
 export interface MakeIdNumberOptions {
   /** 6-digit area code; default 522201. */
@@ -28,7 +30,7 @@ export function makeIdNumber({ area = '522201', birthDate, seq = 101, sex }: Mak
 
 /** A birth date that makes someone `age` full years old on `today` (Asia/Shanghai), ~2 months past a birthday. */
 export function birthDateForAge(age: number, today: Date = new Date()): string {
-  const now = shanghaiDate(today);
+  const now = beijingDate(today);
   let month = now.month - 2;
   let year = now.year - age;
   if (month < 1) {

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { beijingDateString } from '../../src/domain/beijing-time.ts';
 import { formatCaseNumber, parseCaseNumber } from '../../src/domain/case-number.ts';
 import { CASE_ACTIONS, CASE_STATUSES, canReopen, isOpen, nextStatus } from '../../src/domain/case-status.ts';
-import {
-  addHours,
-  addWorkingDays,
-  isWorkingDay,
-  shanghaiDateString,
-  type WorkCalendar,
-} from '../../src/domain/working-days.ts';
+import { addHours, addWorkingDays, isWorkingDay, type WorkCalendar } from '../../src/domain/working-days.ts';
 
 // The 2026 schedule as in reference/tongren.json (only the parts these tests touch).
 const calendar: WorkCalendar = {
@@ -72,7 +67,7 @@ describe('working days', () => {
 
   it('count in Beijing time whatever the server clock says', () => {
     // 23:30 UTC on Sunday is already Monday 07:30 in Beijing.
-    expect(shanghaiDateString(new Date('2026-11-22T23:30:00Z'))).toBe('2026-11-23');
+    expect(beijingDateString(new Date('2026-11-22T23:30:00Z'))).toBe('2026-11-23');
     expect(addWorkingDays(new Date('2026-11-22T23:30:00Z'), 1, calendar)).toEqual(
       beijing('2026-11-24T18:00:00'),
     );

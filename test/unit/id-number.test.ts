@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ageOn, idCheckChar, isRealDate, parseIdNumber, shanghaiDate } from '../../src/domain/id-number.ts';
+import { beijingDate } from '../../src/domain/beijing-time.ts';
+import { ageOn, idCheckChar, isRealDate, parseIdNumber } from '../../src/domain/id-number.ts';
 import { adultMan, adultWoman, child, elder, makeIdNumber } from '../support/fixtures.ts';
 
 /** 2025-06-15 11:00 in Asia/Shanghai. */
@@ -105,9 +106,9 @@ describe('Asia/Shanghai dates', () => {
     expect(parseIdNumber('522201202506150011', justBeforeMidnight)).toEqual({ ok: false, error: 'future' });
   });
 
-  it('shanghaiDate shifts by +8 h', () => {
-    expect(shanghaiDate(new Date('2025-12-31T16:00:00Z'))).toEqual({ year: 2026, month: 1, day: 1 });
-    expect(shanghaiDate(new Date('2025-12-31T15:59:59Z'))).toEqual({ year: 2025, month: 12, day: 31 });
+  it('beijingDate shifts by +8 h', () => {
+    expect(beijingDate(new Date('2025-12-31T16:00:00Z'))).toEqual({ year: 2026, month: 1, day: 1 });
+    expect(beijingDate(new Date('2025-12-31T15:59:59Z'))).toEqual({ year: 2025, month: 12, day: 31 });
   });
 
   it.each([

@@ -1,10 +1,10 @@
 // Community notices, the pure rules: start times typed by a worker, what a draft may contain, which
 // version a resident gets, retry delays, and the figures of a progress message.
 import { describe, expect, it } from 'vitest';
+import { beijingMinute } from '../../src/domain/beijing-time.ts';
 import {
   emptyCounts,
   estimatedFinish,
-  formatBeijingMinute,
   isComplete,
   MAX_SEND_ATTEMPTS,
   minutesLeft,
@@ -25,7 +25,7 @@ import {
 const NOW = new Date('2026-11-23T06:00:00Z');
 const at = (text: string) => {
   const r = parseScheduleTime(text, NOW);
-  return r.ok ? formatBeijingMinute(r.value) : r.error;
+  return r.ok ? beijingMinute(r.value) : r.error;
 };
 
 describe('parseScheduleTime (Beijing time)', () => {
@@ -50,7 +50,7 @@ describe('parseScheduleTime (Beijing time)', () => {
     expect(at('01-05 09:00')).toBe('too_far');
     const late = new Date('2026-12-20T02:00:00Z');
     const r = parseScheduleTime('01-05 09:00', late);
-    expect(r.ok && formatBeijingMinute(r.value)).toBe('2027-01-05 09:00');
+    expect(r.ok && beijingMinute(r.value)).toBe('2027-01-05 09:00');
   });
 
   it('refuses what is not a time, a time in the past, and more than 30 days ahead', () => {

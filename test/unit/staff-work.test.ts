@@ -6,6 +6,7 @@ import { exportPeriod, formatDuration } from '../../src/bot/features/manage.ts';
 import { chunks } from '../../src/bot/features/staff.ts';
 import { createTranslator } from '../../src/bot/i18n.ts';
 import { KNOWN_NOTICE_KINDS, renderNotice } from '../../src/bot/notification-render.ts';
+import { beijingInstant } from '../../src/domain/beijing-time.ts';
 import { csvCell, toCsv } from '../../src/domain/csv.ts';
 import {
   digestPeriod,
@@ -17,7 +18,7 @@ import {
   isOverdue,
   normalizeInviteCode,
 } from '../../src/domain/staff-work.ts';
-import { addWorkingDays, shanghaiTime, type WorkCalendar } from '../../src/domain/working-days.ts';
+import { addWorkingDays, type WorkCalendar } from '../../src/domain/working-days.ts';
 
 // 2026: National Day holidays 1–7 October, Saturday 10 October a make-up working day.
 const calendar: WorkCalendar = {
@@ -28,7 +29,7 @@ const calendar: WorkCalendar = {
     ['2026-10-10', 'workday'],
   ]),
 };
-const beijing = (date: string, hour: number) => shanghaiTime(date, hour);
+const beijing = (date: string, hour: number) => beijingInstant(date, hour);
 
 describe('deadlines', () => {
   it('a case filed before National Day is due after it, and is not overdue during the holiday', () => {

@@ -5,10 +5,10 @@
 // double-tapped "send" (or a replayed update) makes one notice.
 import type { AudienceSize, CommunityRef } from '../../app/broadcasts.ts';
 import type { Locale } from '../../config.ts';
+import { beijingMinute } from '../../domain/beijing-time.ts';
 import {
   AUDIENCE_KINDS,
   type Audience,
-  formatBeijingMinute,
   type NoticeDraft,
   type NoticeProblem,
   noticeTitle,
@@ -239,7 +239,7 @@ async function askTime(env: Env): Promise<Answer | null> {
               ? {
                   ok: true,
                   value: r.value.toISOString(),
-                  label: t('notices:when_label.at', { at: formatBeijingMinute(r.value) }),
+                  label: t('notices:when_label.at', { at: beijingMinute(r.value) }),
                 }
               : { ok: false, error: r.error };
           },
@@ -540,7 +540,7 @@ export async function noticeConversation(
       await ctx.reply(
         created.value.startsNow
           ? t('notices:created.now')
-          : t('notices:created.scheduled', { at: formatBeijingMinute(new Date(created.value.scheduledAt)) }),
+          : t('notices:created.scheduled', { at: beijingMinute(new Date(created.value.scheduledAt)) }),
       );
       return;
     }

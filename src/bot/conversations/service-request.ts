@@ -15,6 +15,7 @@ import {
   type FormContext,
   localeName,
 } from '../context.ts';
+import { beijingTime } from '../format-time.ts';
 import { type Answer, type Answers, type FormStep, runWholeForm, type TextResult } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
 import { conversationLocale } from './locale.ts';
@@ -22,13 +23,6 @@ import { addMemberInline } from './member.ts';
 
 export const SERVICE_REQUEST = 'service';
 const ADD_PERSON = '__add__';
-
-function formatBeijing(iso: string, locale: Locale): string {
-  const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
-  const date = d.toISOString().slice(0, 10);
-  const time = d.toISOString().slice(11, 16);
-  return locale === 'zh-CN' ? `${date} ${time}（北京时间）` : `${date} ${time} (Beijing time)`;
-}
 
 function people(h: HouseholdView): StepContext['people'] {
   return [
@@ -281,7 +275,7 @@ export async function serviceRequest(
 async function confirmSubmission(ctx: FormContext, r: SubmitResult, t: TFunction, locale: Locale) {
   const lines = [
     r.created
-      ? t('services:common.submitted', { number: r.number, due: formatBeijing(r.dueAt, locale) })
+      ? t('services:common.submitted', { number: r.number, due: beijingTime(r.dueAt, locale, 'labelled') })
       : t('services:common.submitted_again', { number: r.number }),
   ];
   if (r.created && r.priority === 'urgent') lines.push(t('services:common.urgent_alerted'));

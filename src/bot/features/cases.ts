@@ -11,15 +11,11 @@ import type { Locale } from '../../config.ts';
 import type { BotContext } from '../context.ts';
 import { CASE_ANSWER, CASE_RATE, CASE_REOPEN } from '../conversations/case-followup.ts';
 import { SERVICE_REQUEST } from '../conversations/service-request.ts';
+import { beijingTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const caseButton = (action: string) => new RegExp(`^mc:${action}:(${UUID})$`);
-
-export function beijingTime(iso: string, locale: Locale): string {
-  const d = new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString();
-  return `${d.slice(0, 10)} ${d.slice(11, 16)}${locale === 'zh-CN' ? '' : ' (Beijing)'}`;
-}
 
 export function servicesMenu(ctx: BotContext): InlineKeyboard {
   const kb = new InlineKeyboard();

@@ -8,12 +8,12 @@
 // ad:expok:<from>:<to>
 import { Composer, InlineKeyboard, InputFile } from 'grammy';
 import type { DepartmentFigures } from '../../db/repositories/case-stats.ts';
-import { shanghaiDateString, shanghaiTime } from '../../domain/working-days.ts';
+import { beijingDateString, beijingInstant } from '../../domain/beijing-time.ts';
 import { setChatCommandMenu } from '../commands.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { CANNED_ADD } from '../conversations/canned-reply.ts';
+import { beijingTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
-import { beijingTime } from './cases.ts';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const CODE = '[a-z0-9][a-z0-9_-]{0,40}';
@@ -61,7 +61,7 @@ export function exportPeriod(args: string, now: Date): { from: string; to: strin
   const dates = args.trim() ? args.trim().split(/\s+/) : [];
   if (dates.length > 2 || dates.some((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(d))))
     return null;
-  const today = shanghaiDateString(now);
+  const today = beijingDateString(now);
   const dayAfter = (d: string) => new Date(Date.parse(d) + DAY_MS).toISOString().slice(0, 10);
   const from =
     dates[0] ?? new Date(Date.parse(today) - (EXPORT_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
@@ -70,7 +70,7 @@ export function exportPeriod(args: string, now: Date): { from: string; to: strin
   return { from: from.replaceAll('-', ''), to: to.replaceAll('-', '') };
 }
 
-const compactToDate = (d: string) => shanghaiTime(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`, 0);
+const compactToDate = (d: string) => beijingInstant(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`, 0);
 const compactToIso = (d: string) => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`;
 
 async function notAllowed(ctx: BotContext): Promise<void> {

@@ -8,7 +8,8 @@
 //           nt:cx:<id> / nt:cxok:<id> / nt:keep  cancel a scheduled notice      nt:off / nt:on  preference
 import { Composer, InlineKeyboard } from 'grammy';
 import { type BroadcastSummary, NOTICES_PAGE_SIZE } from '../../app/broadcasts.ts';
-import { formatBeijingMinute, noticeTitle, remaining, totalOf } from '../../domain/notice.ts';
+import { beijingMinute } from '../../domain/beijing-time.ts';
+import { noticeTitle, remaining, totalOf } from '../../domain/notice.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { NOTICE } from '../conversations/notice.ts';
 import { audienceLabel, PREVIEW_DATA, READ_PREFIX } from '../notice-render.ts';
@@ -49,9 +50,9 @@ export function noticeButtons(): Composer<BotContext> {
 function statusLine(ctx: BotContext, b: BroadcastSummary): string {
   switch (b.status) {
     case 'scheduled':
-      return ctx.t('notices:status.scheduled', { at: formatBeijingMinute(b.scheduledAt) });
+      return ctx.t('notices:status.scheduled', { at: beijingMinute(b.scheduledAt) });
     case 'done':
-      return ctx.t('notices:status.done', { at: formatBeijingMinute(b.finishedAt ?? b.scheduledAt) });
+      return ctx.t('notices:status.done', { at: beijingMinute(b.finishedAt ?? b.scheduledAt) });
     default:
       return ctx.t(`notices:status.${b.status}`);
   }

@@ -6,8 +6,8 @@ import { Composer, InlineKeyboard, InputFile } from 'grammy';
 import type { MyData } from '../../app/privacy.ts';
 import type { Locale } from '../../config.ts';
 import { type BotContext, localeName } from '../context.ts';
+import { beijingTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
-import { beijingTime } from './cases.ts';
 
 /** The text of the /mydata file, in the resident's language. */
 export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {

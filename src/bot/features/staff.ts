@@ -11,8 +11,8 @@ import type { Locale } from '../../config.ts';
 import { QUEUE_FILTERS } from '../../domain/staff-work.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { STAFF_ACTION, type StaffActionKind } from '../conversations/staff-action.ts';
+import { beijingTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
-import { beijingTime } from './cases.ts';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const button = (action: string) => new RegExp(`^st:${action}:(${UUID})$`);
