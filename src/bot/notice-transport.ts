@@ -1,7 +1,7 @@
 // The broadcast sender's Telegram side: send one notice to one resident and say what happened, and keep the
 // author's progress message and report up to date. It uses an Api of its own (no auto-retry transformer:
 // the sender decides about every retry itself, and a 429 pauses every instance, not one request).
-import { type Api, GrammyError, HttpError } from 'grammy';
+import type { Api } from 'grammy';
 import type { Locale } from '../config.ts';
 import type {
   NoticeContent,
@@ -12,32 +12,7 @@ import type {
 } from '../workers/broadcast-sender.ts';
 import type { Translator } from './i18n.ts';
 import { renderFinal, renderNotice, renderProgress, renderProgressDone } from './notice-render.ts';
-
-const UNREACHABLE_400 = /chat not found|user not found|peer_id_invalid|chat_id is empty/i;
-
-/** What a failed Bot API call means for the sender. */
-export function classifySendError(err: unknown): Exclude<SendOutcome, { kind: 'delivered' }> {
-  if (err instanceof GrammyError) {
-    const reason = `${err.error_code} ${err.description}`.slice(0, 300);
-    if (err.error_code === 429)
-      return { kind: 'rate_limited', retryAfterSeconds: Math.max(1, err.parameters.retry_after ?? 1) };
-    // 403: "bot was blocked by the user", "user is deactivated", "bot can't initiate conversation".
-    if (err.error_code === 403) return { kind: 'unreachable', reason };
-    if (err.error_code === 400 && UNREACHABLE_400.test(err.description))
-      return { kind: 'unreachable', reason };
-    if (err.error_code >= 500) return { kind: 'transient', reason };
-    return { kind: 'failed', reason };
-  }
-  if (err instanceof HttpError) {
-    const cause = err.error instanceof Error ? err.error.message : String(err.error);
-    const reason = `network: ${cause}`.slice(0, 300);
-    // grammY gave up waiting: the request went out and Telegram may have shown it. Retrying could show it
-    // twice, so it is recorded as uncertain. A connection that failed is retried.
-    if (/timed out after/i.test(cause)) return { kind: 'uncertain', reason };
-    return { kind: 'transient', reason };
-  }
-  return { kind: 'failed', reason: (err instanceof Error ? err.message : String(err)).slice(0, 300) };
-}
+import { classifyTelegramError, isEditTargetGone, isNotModified } from './telegram-outcome.ts';
 
 const localeOf = (locale: string): Locale => (locale === 'en' ? 'en' : 'zh-CN');
 
@@ -58,14 +33,12 @@ export function createNoticeTransport(api: Api, translator: Translator): NoticeT
         const messageId = typeof sent === 'object' && sent !== null ? sent.message_id : undefined;
         return { kind: 'delivered', messageId: typeof messageId === 'number' ? messageId : undefined };
       } catch (err) {
-        return classifySendError(err);
+        // A time-out may have shown the notice: the sender must not send it blindly again.
+        return classifyTelegramError(err, 'uncertain');
       }
     },
   };
 }
-
-const NOT_MODIFIED = /message is not modified/i;
-const EDIT_TARGET_GONE = /message to edit not found|message can't be edited/i;
 
 export function createNoticeReporter(api: Api, translator: Translator, now: () => Date = () => new Date()) {
   /** Sends a message to the author: its id, or 0 when the author cannot be reached. */
@@ -73,7 +46,7 @@ export function createNoticeReporter(api: Api, translator: Translator, now: () =
     try {
       return (await api.sendMessage(Number(chatId), text)).message_id;
     } catch (err) {
-      if (classifySendError(err).kind === 'unreachable') return 0;
+      if (classifyTelegramError(err, 'uncertain').kind === 'unreachable') return 0;
       throw err;
     }
   }
@@ -84,9 +57,9 @@ export function createNoticeReporter(api: Api, translator: Translator, now: () =
       await api.editMessageText(Number(chatId), messageId, text);
       return true;
     } catch (err) {
-      if (err instanceof GrammyError && NOT_MODIFIED.test(err.description)) return true;
-      if (err instanceof GrammyError && EDIT_TARGET_GONE.test(err.description)) return false;
-      if (classifySendError(err).kind === 'unreachable') return true;
+      if (isNotModified(err)) return true;
+      if (isEditTargetGone(err)) return false;
+      if (classifyTelegramError(err, 'uncertain').kind === 'unreachable') return true;
       throw err;
     }
   }

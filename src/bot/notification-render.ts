@@ -1,13 +1,14 @@
 // The Telegram side of the notification outbox: each kind of notice in words (the recipient's language; a
 // department group gets the default one) with its buttons, and one Bot API call to send it, whose failure is
 // turned into an outcome the dispatcher acts on. Group posts carry no personal data: service, number, due.
-import { type Api, GrammyError, HttpError, InlineKeyboard } from 'grammy';
+import { type Api, InlineKeyboard } from 'grammy';
 import type { NoticeCase, PreparedNotice } from '../app/notification-content.ts';
 import type { Locale } from '../config.ts';
-import type { NoticeSender, SendOutcome } from '../workers/notification-dispatcher.ts';
+import type { NoticeSender } from '../workers/notification-dispatcher.ts';
 import { localeName } from './context.ts';
 import { beijingTime } from './format-time.ts';
 import { resolveLocale, type TFunction, type Translator } from './i18n.ts';
+import { classifyTelegramError, isNotModified } from './telegram-outcome.ts';
 
 export interface RenderedNotice {
   text: string;
@@ -151,28 +152,6 @@ export function renderNotice(
   return staffNotice(t, locale, notice.kind, c);
 }
 
-const UNREACHABLE_400 = /chat not found|user not found|peer_id_invalid|chat_id is empty|bot was kicked/i;
-
-/** What a failed Bot API call means for the outbox. */
-export function classifyBotApiError(
-  err: unknown,
-): Exclude<SendOutcome, { kind: 'sent' }> | { kind: 'unchanged' } {
-  if (err instanceof GrammyError) {
-    const reason = `${err.error_code} ${err.description}`.slice(0, 300);
-    if (err.error_code === 429)
-      return { kind: 'rate_limited', retryAfterSeconds: Math.max(1, err.parameters.retry_after ?? 1) };
-    if (err.error_code === 403) return { kind: 'unreachable', reason };
-    if (err.error_code === 400 && /message is not modified/i.test(err.description))
-      return { kind: 'unchanged' };
-    if (err.error_code === 400 && UNREACHABLE_400.test(err.description))
-      return { kind: 'unreachable', reason };
-    if (err.error_code >= 500) return { kind: 'transient', reason };
-    return { kind: 'failed', reason };
-  }
-  if (err instanceof HttpError) return { kind: 'transient', reason: `network: ${err.message}`.slice(0, 300) };
-  return { kind: 'failed', reason: (err instanceof Error ? err.message : String(err)).slice(0, 300) };
-}
-
 /** Renders and sends: a new message, or an edit of a group post. */
 export function createNoticeSender(api: Api, translator: Translator, defaultLocale: Locale): NoticeSender {
   return async (notice) => {
@@ -190,8 +169,10 @@ export function createNoticeSender(api: Api, translator: Translator, defaultLoca
       const message = await api.sendMessage(chatId, rendered.text, { reply_markup });
       return { kind: 'sent', messageId: typeof message?.message_id === 'number' ? message.message_id : null };
     } catch (err) {
-      const outcome = classifyBotApiError(err);
-      return outcome.kind === 'unchanged' ? { kind: 'sent', messageId: notice.editMessageId } : outcome;
+      // The post already reads so: as good as sent.
+      if (isNotModified(err)) return { kind: 'sent', messageId: notice.editMessageId };
+      // A notice about one's own case is tried again after a time-out (the outbox has no "uncertain").
+      return classifyTelegramError(err, 'retry');
     }
   };
 }

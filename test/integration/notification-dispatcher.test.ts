@@ -245,6 +245,41 @@ describe('notification dispatcher', () => {
     expect(await statusOf(who)).toEqual(['unreachable']);
   });
 
+  it('a department group that kicked the bot is unreachable: its post is not retried', async () => {
+    const group = -1_009_876_543;
+    const resident = h.user(63_003);
+    await registerResident(resident);
+    const { caseId } = await fileSuggestion(h, resident);
+    const { department } = await h.db.case.findUniqueOrThrow({
+      where: { id: caseId },
+      select: { department: { select: { code: true } } },
+    });
+    await h.db.department.update({
+      where: { code: department.code },
+      data: { telegramGroupId: BigInt(group) },
+    });
+    try {
+      await h.db.notification.create({
+        data: { telegramId: BigInt(group), kind: 'group.new_case', payload: {}, caseId },
+      });
+      const { dispatcher, calls } = dispatcherWith({
+        fail: (call) =>
+          Number(call.payload.chat_id) === group
+            ? { error_code: 403, description: 'Forbidden: bot was kicked from the supergroup chat' }
+            : undefined,
+      });
+      expect(await dispatcher.runOnce()).toMatchObject({ unreachable: 1, retried: 0, failed: 0 });
+      const post = await h.db.notification.findFirstOrThrow({ where: { telegramId: BigInt(group) } });
+      expect(post).toMatchObject({ status: 'unreachable', attempts: 1 });
+      expect(post.lastError).toBe('403 Forbidden: bot was kicked from the supergroup chat');
+      expect(sends(calls).filter((c) => Number(c.payload.chat_id) === group)).toHaveLength(1);
+      // Nothing is left to try again, later either.
+      expect((await dispatcher.runOnce()).claimed).toBe(0);
+    } finally {
+      await h.db.department.update({ where: { code: department.code }, data: { telegramGroupId: null } });
+    }
+  });
+
   it('a dispatcher that died after claiming loses nothing: the rows come back when its lease ends', async () => {
     const clock = { now: new Date(0) };
     const { dispatcher, calls } = dispatcherWith({ clock, leaseMs: 60_000 });
