@@ -18,7 +18,8 @@ import { beijingMinute } from '../../src/domain/beijing-time.ts';
 import { createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
 import { WANGJIA } from '../support/broadcast-scene.ts';
 import { birthDateForAge, makeIdNumber } from '../support/fixtures.ts';
-import { addMember, registerResident } from '../support/flows.ts';
+import { addMember, registerResident, takeSteps } from '../support/flows.ts';
+import { BEFORE, registrationScript } from '../support/registration-script.ts';
 import { addWorker, buildingsOf, seedResidents } from '../support/seed-residents.ts';
 
 /** The stored form state of a chat: its size as stored and the updates its logs hold (null: no state). */
@@ -35,12 +36,7 @@ async function stateOf(h: Harness, chatId: number) {
 
 /** Walks /start to the name question of the registration. */
 async function startRegistration(u: SimUser) {
-  await u.text('/start');
-  await u.tap('📝 登记我家');
-  await u.tap('旺家社区');
-  await u.tap('3栋');
-  await u.tap('2 单元');
-  await u.text('302');
+  await takeSteps(u, registrationScript('').slice(0, BEFORE.name));
   expect(u.lastText()).toContain('名字');
 }
 

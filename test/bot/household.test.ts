@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
 import { birthDateForAge, makeIdNumber } from '../support/fixtures.ts';
+import { registerResident } from '../support/flows.ts';
 
 let h: Harness;
 let nextUserId = 3000;
@@ -11,18 +12,14 @@ afterAll(() => h.close());
 
 async function registeredUser(): Promise<SimUser> {
   const u = h.user(nextUserId++);
-  await u.text('/start');
-  await u.tap('📝 登记我家');
-  await u.tap('旺家社区');
-  await u.tap('1栋');
-  await u.tap('1 单元');
-  await u.text('101');
-  await u.text('周建国');
-  await u.text('13800000100');
-  await u.text(makeIdNumber({ birthDate: '1980-01-15', seq: u.id % 900 }));
-  await u.tap('✅ 对的，提交');
-  await u.tap('✅ 同意');
-  expect(u.lastText()).toContain('登记好了');
+  await registerResident(u, {
+    building: '1栋',
+    unit: '1 单元',
+    room: '101',
+    name: '周建国',
+    phone: '13800000100',
+    idNumber: makeIdNumber({ birthDate: '1980-01-15', seq: u.id % 900 }),
+  });
   return u;
 }
 

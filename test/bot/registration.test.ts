@@ -7,6 +7,8 @@ import {
   sentTexts,
 } from '../support/bot-harness.ts';
 import { adultMan, adultWoman, elder, makeIdNumber } from '../support/fixtures.ts';
+import { takeSteps } from '../support/flows.ts';
+import { BEFORE, registrationScript } from '../support/registration-script.ts';
 
 let h: Harness;
 let nextUserId = 2000;
@@ -19,21 +21,11 @@ const newUser = (opts?: { languageCode?: string }) => h.user(nextUserId++, opts)
 
 /** Walks the address steps: community, building, unit, room. */
 async function answerAddress(u: SimUser) {
-  await u.text('/start');
-  await u.tap('📝 登记我家');
-  await u.tap('旺家社区');
-  await u.tap('3栋');
-  await u.tap('2 单元');
-  await u.text('302');
+  await takeSteps(u, registrationScript('').slice(0, BEFORE.name));
 }
 
 async function register(u: SimUser, person = adultMan) {
-  await answerAddress(u);
-  await u.text(person.name);
-  await u.text(person.phone);
-  await u.text(person.idNumber);
-  await u.tap('✅ 对的，提交');
-  await u.tap('✅ 同意');
+  await takeSteps(u, registrationScript(person.idNumber, person));
 }
 
 /** The last two messages: the phone question is followed by a "back" hint. */

@@ -6,6 +6,8 @@ import { createTranslator } from '../../src/bot/i18n.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createHarness, fakeTelegram, type Harness, sentTexts, TEST_TOKEN } from '../support/bot-harness.ts';
 import { makeIdNumber } from '../support/fixtures.ts';
+import { takeSteps } from '../support/flows.ts';
+import { BEFORE, registrationScript } from '../support/registration-script.ts';
 
 function capturingLogger() {
   const lines: Record<string, unknown>[] = [];
@@ -68,14 +70,8 @@ describe('when Telegram refuses a call', () => {
 
   it('a message that cannot be deleted does not stop the registration', async () => {
     const u = h.user(5101);
-    await u.text('/start');
-    await u.tap('📝 登记我家');
-    await u.tap('旺家社区');
-    await u.tap('1栋');
-    await u.tap('1 单元');
-    await u.text('101');
-    await u.text('吴用');
-    await u.text('13800000555');
+    const who = { building: '1栋', unit: '1 单元', room: '101', name: '吴用', phone: '13800000555' };
+    await takeSteps(u, registrationScript('', who).slice(0, BEFORE.idNumber));
     const calls = await u.text(makeIdNumber({ birthDate: '1985-03-08', seq: 555 }));
     expect(calls.some((c) => c.method === 'deleteMessage')).toBe(true);
     expect(u.lastText()).toContain('请核对');

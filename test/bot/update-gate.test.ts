@@ -12,6 +12,8 @@ import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { BOT_INFO, createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
 import { adultMan, adultWoman } from '../support/fixtures.ts';
+import { takeSteps } from '../support/flows.ts';
+import { BEFORE, registrationScript } from '../support/registration-script.ts';
 
 function capturingLogger() {
   const lines: Record<string, unknown>[] = [];
@@ -47,16 +49,7 @@ function textUpdate(u: SimUser, text: string, updateId: number): Update {
 
 /** Fills the registration up to the consent question. */
 async function fillRegistration(u: SimUser, person = adultMan) {
-  await u.text('/start');
-  await u.tap('📝 登记我家');
-  await u.tap('旺家社区');
-  await u.tap('3栋');
-  await u.tap('2 单元');
-  await u.text('302');
-  await u.text(person.name);
-  await u.text(person.phone);
-  await u.text(person.idNumber);
-  await u.tap('✅ 对的，提交');
+  await takeSteps(u, registrationScript(person.idNumber, person).slice(0, BEFORE.consent));
 }
 
 const callsTo = (h: Harness, chatId: number, from: number) =>

@@ -11,6 +11,7 @@ import { retryDelayMs } from '../../src/workers/notification-dispatcher.ts';
 import {
   type ApiCall,
   createHarness,
+  type FailCall,
   fakeTelegram,
   type Harness,
   TEST_TOKEN,
@@ -28,11 +29,9 @@ beforeEach(async () => {
   await h.db.notification.updateMany({ where: { status: 'pending' }, data: { status: 'failed' } });
 });
 
-type Failure = { error_code: number; description: string; parameters?: { retry_after?: number } };
-
 /** A dispatcher over its own fake Telegram; `clock` is what it believes the time is. */
 function dispatcherWith(opts: {
-  fail?: (call: ApiCall) => Failure | undefined;
+  fail?: FailCall;
   fetch?: typeof globalThis.fetch;
   clock?: { now: Date };
   timeoutSeconds?: number;
@@ -40,7 +39,7 @@ function dispatcherWith(opts: {
   batchSize?: number;
   maxAttempts?: number;
 }) {
-  const telegram = fakeTelegram({ fail: opts.fail as (call: ApiCall) => Failure | undefined });
+  const telegram = fakeTelegram({ fail: opts.fail });
   const api = new Api(TEST_TOKEN, {
     fetch: opts.fetch ?? telegram.fetch,
     timeoutSeconds: opts.timeoutSeconds ?? 5,

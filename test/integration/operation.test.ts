@@ -31,6 +31,7 @@ import {
 } from '../support/bot-harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { adultMan } from '../support/fixtures.ts';
+import { registerResident } from '../support/flows.ts';
 
 const SECRET = 'test-secret-0123456789abcdef';
 type Mode = 'polling' | 'webhook';
@@ -243,18 +244,7 @@ describe.each(['polling', 'webhook'] as const)('the same behaviour over %s', (mo
 
   it('registers a household from /start to consent', async () => {
     const u = s.user(nextUser++);
-    await u.text('/start');
-    await u.tap('📝 登记我家');
-    await u.tap('旺家社区');
-    await u.tap('3栋');
-    await u.tap('2 单元');
-    await u.text('302');
-    await u.text(adultMan.name);
-    await u.text(adultMan.phone);
-    await u.text(adultMan.idNumber);
-    await u.tap('✅ 对的，提交');
-    await u.tap('✅ 同意');
-    expect(u.lastText()).toContain('登记好了');
+    await registerResident(u, adultMan);
     expect(await s.db.resident.count({ where: { telegramId: BigInt(u.id) } })).toBe(1);
   });
 

@@ -46,10 +46,13 @@ export interface InlineButton {
   callback_data?: string;
 }
 
+/** Telegram's refusal of one call (its error answer), or undefined to answer it normally. */
+export type FailCall = (
+  call: ApiCall,
+) => { error_code: number; description: string; parameters?: { retry_after?: number } } | undefined;
+
 /** Makes a fake Bot API: records each call and answers like Telegram would. `fail` may inject errors. */
-export function fakeTelegram(
-  opts: { fail?: (call: ApiCall) => { error_code: number; description: string } | undefined } = {},
-) {
+export function fakeTelegram(opts: { fail?: FailCall } = {}) {
   const calls: ApiCall[] = [];
   let messageId = 1000;
   const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
@@ -159,11 +162,7 @@ export interface HarnessOptions {
   /** Lets a test replace a dependency (e.g. with one that fails) before the bot is built. */
   adjustDeps?: (deps: BotDeps) => void;
   /** Injects Bot API failures. */
-  fail?: Parameters<typeof fakeTelegram>[0] extends infer O
-    ? O extends { fail?: infer F }
-      ? F
-      : never
-    : never;
+  fail?: FailCall;
   logger?: Logger;
   /** Extra services for the catalogue, and their texts. */
   services?: readonly ServiceDefinition[];

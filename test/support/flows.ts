@@ -3,26 +3,28 @@
 import { expect } from 'vitest';
 import type { Harness, SimUser } from './bot-harness.ts';
 import { makeIdNumber } from './fixtures.ts';
+import { type Registrant, registrationScript, type Step } from './registration-script.ts';
 
 let seq = 100;
 
-/** Registers `u` through /start; returns the ID number used (made up, valid checksum). */
+/** Takes `steps` in `u`'s chat, one after the other. */
+export async function takeSteps(u: SimUser, steps: Step[]): Promise<void> {
+  for (const step of steps) {
+    if ('text' in step) await u.text(step.text);
+    else await u.tap(step.tap);
+  }
+}
+
+/**
+ * Registers `u` through /start (test/support/registration-script.ts); returns the ID number used (made up,
+ * valid checksum, unless `idNumber` is given).
+ */
 export async function registerResident(
   u: SimUser,
-  opts: { community?: string; building?: string; unit?: string; name?: string; birthDate?: string } = {},
+  opts: Registrant & { birthDate?: string; idNumber?: string } = {},
 ): Promise<string> {
-  const idNumber = makeIdNumber({ birthDate: opts.birthDate ?? '1982-04-04', seq: seq++ });
-  await u.text('/start');
-  await u.tap('📝 登记我家');
-  await u.tap(opts.community ?? '旺家社区');
-  await u.tap(opts.building ?? '3栋');
-  await u.tap(opts.unit ?? '2 单元');
-  await u.text('302');
-  await u.text(opts.name ?? '杨光明');
-  await u.text('13800001234');
-  await u.text(idNumber);
-  await u.tap('✅ 对的，提交');
-  await u.tap('✅ 同意');
+  const idNumber = opts.idNumber ?? makeIdNumber({ birthDate: opts.birthDate ?? '1982-04-04', seq: seq++ });
+  await takeSteps(u, registrationScript(idNumber, opts));
   expect(u.lastText()).toContain('登记好了');
   return idNumber;
 }

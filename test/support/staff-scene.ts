@@ -7,6 +7,7 @@ import { composeCaseWorkers } from '../../src/compose.ts';
 import {
   type ApiCall,
   BOT_INFO,
+  type FailCall,
   fakeTelegram,
   type Harness,
   type SimUser,
@@ -112,11 +113,7 @@ export function caseWorkers(
   h: Harness,
   opts: {
     now?: () => Date;
-    fail?: Parameters<typeof fakeTelegram>[0] extends infer O
-      ? O extends { fail?: infer F }
-        ? F
-        : never
-      : never;
+    fail?: FailCall;
     leaseMs?: number;
     maxAttempts?: number;
   } = {},
