@@ -37,7 +37,8 @@ import { staffFeature } from './features/staff.ts';
 import { staffGroupFeature } from './features/staff-group.ts';
 import { endedFormNotice, type FormStateLimits } from './form-limits.ts';
 import { resolveLocale } from './i18n.ts';
-import { attemptOf, sequenceKey } from './update-gate.ts';
+import { sequenceKey } from './update-gate.ts';
+import { attemptOf } from './update-handling.ts';
 import { prefetchedFor } from './update-prefetch.ts';
 
 /** Bump when a conversation changes incompatibly: residents in the middle of a form start it again. */

@@ -29,17 +29,18 @@
 // touching the sender's record and reading the form state — and one finishes it, also writing the form state
 // and giving the chat up when nothing else is waiting. When polling, a batch is written in one statement and
 // each update claimed in one of its own.
+//
+// Here: accepting updates into the inbox, the chats this instance holds and working through them, the sweep
+// for chats left behind, closing. What one attempt at one update does and means: update-handling.ts.
 import { randomUUID } from 'node:crypto';
-import { type Bot, BotError, Context } from 'grammy';
+import { type Bot, Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { PiiCipher } from '../app/pii-cipher.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import type { ChatClaim, InboxEntry, UpdateInbox } from '../db/repositories/update-receipts.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BotContext, BotDeps } from './context.ts';
-import { conversationKey } from './conversation-storage.ts';
-import { resolveLocale } from './i18n.ts';
-import { type Prefetched, withPrefetched } from './update-prefetch.ts';
+import { createUpdateHandling, type Drain } from './update-handling.ts';
 
 export type UpdateOutcome =
   /** Handled now, here. */
@@ -54,21 +55,6 @@ export type UpdateOutcome =
   | 'db_unavailable'
   /** The gate is closing (shutdown): not taken. */
   | 'refused';
-
-/** What the error boundary needs to know about the attempt in hand (see create-bot.ts). */
-export interface Attempt {
-  /** The last attempt the update gets: the boundary answers the resident instead of failing. */
-  final: boolean;
-  /** Set by the boundary when it answered a failure itself. */
-  failure?: unknown;
-}
-
-const attempts = new WeakMap<Update, Attempt>();
-
-/** The gate's attempt for this update, if it came through a gate (tests may call handleUpdate directly). */
-export function attemptOf(update: Update): Attempt | undefined {
-  return attempts.get(update);
-}
 
 export interface UpdateGateOptions {
   bot: Bot<BotContext>;
@@ -115,23 +101,12 @@ interface Waiting {
   promise: Promise<UpdateOutcome>;
 }
 
-/** A chat this instance holds: its lease token and the updates accepted here that it will handle. */
-interface Drain {
-  chatKey: string;
-  token: string;
-  members: Set<number>;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
   const { bot, inbox, metrics, cipher } = opts;
   const logger = opts.deps.logger;
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const retryPauseMs = opts.retryPauseMs ?? 500;
-  const noticeGapMs = opts.unavailableNoticeGapMs ?? 20_000;
-  const lastNotice = new Map<number, number>();
   const waiting = new Map<number, Waiting>();
   const drains = new Map<string, Drain>();
   const running = new Set<Promise<void>>();
@@ -149,27 +124,17 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
     w.resolve(outcome);
   }
 
-  /** Tells the resident, without the database, in the language their Telegram app uses. */
-  async function tell(update: Update, key: 'errors.try_again_soon' | 'errors.generic'): Promise<void> {
-    const from = update.message?.from ?? update.callback_query?.from;
-    const chat = update.message?.chat ?? update.callback_query?.message?.chat;
-    const t = opts.deps.translator.t(resolveLocale(null, from?.language_code, opts.deps.defaultLocale));
-    try {
-      if (update.callback_query) {
-        await bot.api.answerCallbackQuery(update.callback_query.id, { text: t(key) });
-      } else if (chat?.type === 'private') {
-        if (key === 'errors.try_again_soon') {
-          const now = Date.now();
-          if (now - (lastNotice.get(chat.id) ?? 0) < noticeGapMs) return;
-          lastNotice.set(chat.id, now);
-          if (lastNotice.size > 10_000) lastNotice.clear(); // a bound, not a cache: an outage is short
-        }
-        await bot.api.sendMessage(chat.id, t(key));
-      }
-    } catch (err) {
-      logger.warn({ updateId: update.update_id, err }, 'could not tell the resident about a failure');
-    }
-  }
+  const { tell, handleClaimed } = createUpdateHandling({
+    bot,
+    deps: opts.deps,
+    inbox,
+    cipher,
+    maxAttempts,
+    retryPauseMs,
+    noticeGapMs: opts.unavailableNoticeGapMs ?? 20_000,
+    inHand: (updateId) => waiting.get(updateId)?.update,
+    settle,
+  });
 
   function startDrain(
     chatKey: string,
@@ -228,96 +193,6 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
     } finally {
       clearInterval(renew);
     }
-  }
-
-  /** Handles one claimed update; says whether the chat was given up with it, or whether to stop. */
-  async function handleClaimed(
-    drain: Drain,
-    claim: Extract<ChatClaim, { kind: 'claimed' }>,
-  ): Promise<'next' | 'stop'> {
-    const { chatKey, token } = drain;
-    const updateId = claim.updateId;
-    const ref = { updateId, chatKey };
-    const finish = async (status: 'done' | 'set_aside', pending?: Prefetched['pending']) => {
-      const r = await inbox.finish(botId(), ref, token, status, claim.knocks, pending);
-      drain.members.delete(updateId);
-      settle(updateId, status === 'done' ? 'handled' : 'set_aside');
-      return r.released ? 'stop' : 'next';
-    };
-
-    let update = waiting.get(updateId)?.update;
-    if (!update) {
-      try {
-        if (!claim.payload) throw new Error('no content kept');
-        update = cipher.decryptJson<Update>(claim.payload);
-      } catch {
-        logger.error({ updateId }, 'an update in the inbox cannot be read; set aside');
-        return finish('set_aside');
-      }
-    }
-    const kind = updateKind(update);
-    if (claim.attempt > maxAttempts) {
-      // Its last attempt never finished (the process died in it, again and again): do not try it once more.
-      logger.error({ updateId, kind, attempts: claim.attempt }, 'update set aside after repeated crashes');
-      await tell(update, 'errors.generic');
-      return finish('set_aside');
-    }
-
-    const ctx = new Context(update, bot.api, bot.botInfo);
-    const stateKey = claim.user ? conversationKey(ctx) : undefined;
-    const pre: Prefetched =
-      stateKey === chatKey ? { user: claim.user, stateKey, state: claim.state } : { user: claim.user };
-    const attempt: Attempt = { final: claim.attempt >= maxAttempts };
-    attempts.set(update, attempt);
-    let thrown: unknown;
-    try {
-      await withPrefetched(update, pre, () => bot.handleUpdate(update));
-    } catch (err) {
-      thrown = err instanceof BotError ? err.error : err;
-    } finally {
-      attempts.delete(update);
-    }
-    const failure = thrown ?? attempt.failure;
-
-    try {
-      if (failure === undefined) return await finish('done', pre.pending);
-      if (isDatabaseUnavailable(failure)) {
-        logger.warn({ updateId, kind }, 'database unreachable while handling an update');
-        if (thrown !== undefined) await tell(update, 'errors.try_again_soon');
-        // The resident was asked to send it again: this copy is finished, so that theirs is the one handled.
-        const r = await inbox.finish(botId(), ref, token, 'set_aside', claim.knocks, pre.pending);
-        drain.members.delete(updateId);
-        settle(updateId, 'db_unavailable');
-        return r.released ? 'stop' : 'next';
-      }
-      if (attempt.final) {
-        // Logged without content: the update type and id only.
-        logger.error(
-          { updateId, kind, attempts: claim.attempt, err: failure },
-          'update set aside after repeated failures',
-        );
-        if (thrown !== undefined) await tell(update, 'errors.generic'); // the boundary never saw it
-        return await finish('set_aside', pre.pending);
-      }
-      logger.warn(
-        { updateId, kind, attempt: claim.attempt, maxAttempts, err: failure },
-        'update handling failed; it will be retried',
-      );
-      await inbox.fail(botId(), updateId, token, pre.pending);
-    } catch (err) {
-      if (!isDatabaseUnavailable(err)) throw err;
-      // The outcome could not be recorded: the lease runs out and the update is handled again then.
-      logger.warn(
-        { updateId, kind },
-        'database unreachable when recording an update; its lease will run out',
-      );
-      if (pre.pending) await tell(update, 'errors.try_again_soon');
-      settle(updateId, 'db_unavailable');
-      drain.members.delete(updateId);
-      return 'stop';
-    }
-    await sleep(retryPauseMs * 2 ** (claim.attempt - 1));
-    return 'next';
   }
 
   /** Per chat, the statement writing its latest updates from here (see acceptNow). */
@@ -475,9 +350,4 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
 /** Updates with the same key are handled one at a time, in order: the chat's (or, without one, the sender's). */
 export function sequenceKey(ctx: Context): string | undefined {
   return (ctx.chat?.id ?? ctx.from?.id)?.toString();
-}
-
-/** The kind of an update (message, callback_query …): safe to log, unlike its content. */
-export function updateKind(update: Update): string {
-  return Object.keys(update).find((k) => k !== 'update_id') ?? 'unknown';
 }
