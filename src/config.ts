@@ -28,6 +28,23 @@ const telegramIdList = z.preprocess(
     }),
 );
 
+/**
+ * An optional number setting whose messages name its unit ("must be a number of days, such as 1095"); the
+ * example is also the default.
+ */
+function amount(
+  unit: string,
+  example: number,
+  limits: { whole?: boolean; min: number; minText?: string; max?: number; maxText?: string },
+) {
+  let n = z.coerce.number({ message: `must be a number of ${unit}, such as ${example}` });
+  if (limits.whole) n = n.int({ message: `must be a whole number of ${unit}` });
+  n = n.min(limits.min, { message: `must be at least ${limits.minText ?? `${limits.min} ${unit}`}` });
+  if (limits.max !== undefined)
+    n = n.max(limits.max, { message: `must be at most ${limits.maxText ?? `${limits.max} ${unit}`}` });
+  return z.preprocess(emptyToUndefined, n.default(example));
+}
+
 const common = {
   BOT_TOKEN: z.preprocess(
     emptyToUndefined,
@@ -69,33 +86,16 @@ const common = {
       .optional(),
   ),
   REFERENCE_DATA_FILE: z.preprocess(emptyToUndefined, z.string().default('reference/tongren.json')),
-  CASE_RETENTION_DAYS: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number({ message: 'must be a number of days, such as 1095' })
-      .int({ message: 'must be a whole number of days' })
-      .min(30, { message: 'must be at least 30 days' })
-      .default(1095),
-  ),
-  BROADCAST_RATE: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number({ message: 'must be a number of messages a second, such as 25' })
-      .min(1, { message: 'must be at least 1 message a second' })
-      .max(30, { message: "must be at most 30 messages a second (Telegram's limit for a bot)" })
-      .default(25),
-  ),
-  UPDATE_LEASE_SECONDS: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number({ message: 'must be a number of seconds, such as 15' })
-      .int({ message: 'must be a whole number of seconds' })
-      .min(5, { message: 'must be at least 5 seconds' })
-      .max(3600, { message: 'must be at most 3600 seconds' })
-      // Renewed every third of it while an instance works on the chat: this is how long a dead instance
-      // can hold up a resident's chat before another takes it over.
-      .default(15),
-  ),
+  CASE_RETENTION_DAYS: amount('days', 1095, { whole: true, min: 30 }),
+  BROADCAST_RATE: amount('messages a second', 25, {
+    min: 1,
+    minText: '1 message a second',
+    max: 30,
+    maxText: "30 messages a second (Telegram's limit for a bot)",
+  }),
+  // Renewed every third of it while an instance works on the chat: this is how long a dead instance can hold
+  // up a resident's chat before another takes it over.
+  UPDATE_LEASE_SECONDS: amount('seconds', 15, { whole: true, min: 5, max: 3600 }),
 };
 
 const polling = z.object({
