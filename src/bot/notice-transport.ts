@@ -12,7 +12,7 @@ import type {
 } from '../workers/broadcast-sender.ts';
 import type { Translator } from './i18n.ts';
 import { renderFinal, renderNotice, renderProgress, renderProgressDone } from './notice-render.ts';
-import { classifyTelegramError, isEditTargetGone, isNotModified } from './telegram-outcome.ts';
+import { classifyTelegramError, isEditTargetGone, isNotModified, isUnreachable } from './telegram-outcome.ts';
 
 const localeOf = (locale: string): Locale => (locale === 'en' ? 'en' : 'zh-CN');
 
@@ -46,7 +46,7 @@ export function createNoticeReporter(api: Api, translator: Translator, now: () =
     try {
       return (await api.sendMessage(Number(chatId), text)).message_id;
     } catch (err) {
-      if (classifyTelegramError(err, 'uncertain').kind === 'unreachable') return 0;
+      if (isUnreachable(err)) return 0;
       throw err;
     }
   }
@@ -59,7 +59,7 @@ export function createNoticeReporter(api: Api, translator: Translator, now: () =
     } catch (err) {
       if (isNotModified(err)) return true;
       if (isEditTargetGone(err)) return false;
-      if (classifyTelegramError(err, 'uncertain').kind === 'unreachable') return true;
+      if (isUnreachable(err)) return true;
       throw err;
     }
   }

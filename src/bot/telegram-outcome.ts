@@ -71,6 +71,9 @@ export function classifyTelegramError(err: unknown, onTimeout: OnTimeout): Teleg
 const telegramSays = (err: unknown, pattern: RegExp) =>
   err instanceof GrammyError && err.error_code === 400 && pattern.test(err.description);
 
+/** The chat cannot be reached (blocked, deactivated, kicked, not found), whatever a time-out would mean. */
+export const isUnreachable = (err: unknown) => classifyTelegramError(err, 'retry').kind === 'unreachable';
+
 /** An edit that changed nothing: the message already reads so — as good as done. */
 export const isNotModified = (err: unknown) => telegramSays(err, NOT_MODIFIED);
 

@@ -99,11 +99,8 @@ export class HookResident {
     return { id: this.id, type: 'private' as const, first_name: '三丰' };
   }
 
-  /** A text message (a command when it starts with "/"). */
-  text(text: string): Update {
-    const entities = text.startsWith('/')
-      ? [{ type: 'bot_command' as const, offset: 0, length: text.split(' ')[0]?.length ?? text.length }]
-      : undefined;
+  /** A message of this chat's resident, with `content` (its text, its photo …). */
+  private message(content: Record<string, unknown>): Update {
     return {
       update_id: nextUpdateId++,
       message: {
@@ -111,10 +108,17 @@ export class HookResident {
         date: Math.floor(Date.now() / 1000),
         chat: this.chat,
         from: this.from,
-        text,
-        entities,
+        ...content,
       },
-    };
+    } as Update;
+  }
+
+  /** A text message (a command when it starts with "/"). */
+  text(text: string): Update {
+    const entities = text.startsWith('/')
+      ? [{ type: 'bot_command' as const, offset: 0, length: text.split(' ')[0]?.length ?? text.length }]
+      : undefined;
+    return this.message({ text, entities });
   }
 
   /** A tap on the newest inline button labelled `label` the bot sent to this chat. */
@@ -144,19 +148,10 @@ export class HookResident {
 
   /** A photo, as one part of an album when `mediaGroupId` is given. */
   photo(fileId: string, mediaGroupId?: string): Update {
-    return {
-      update_id: nextUpdateId++,
-      message: {
-        message_id: this.nextMessageId++,
-        date: Math.floor(Date.now() / 1000),
-        chat: this.chat,
-        from: this.from,
-        photo: [
-          { file_id: fileId, file_unique_id: `u-${fileId}`, width: 800, height: 600, file_size: 90_000 },
-        ],
-        ...(mediaGroupId ? { media_group_id: mediaGroupId } : {}),
-      },
-    } as Update;
+    return this.message({
+      photo: [{ file_id: fileId, file_unique_id: `u-${fileId}`, width: 800, height: 600, file_size: 90_000 }],
+      ...(mediaGroupId ? { media_group_id: mediaGroupId } : {}),
+    });
   }
 
   /** The messages the fake Bot API accepted for this chat (sendMessage / sendPhoto), oldest first. */

@@ -7,6 +7,7 @@ import {
   classifyTelegramError,
   isEditTargetGone,
   isNotModified,
+  isUnreachable,
   redactReason,
 } from '../../src/bot/telegram-outcome.ts';
 
@@ -70,6 +71,7 @@ describe('classifyTelegramError', () => {
       [400, 'Bad Request: chat_id is empty'],
     ] as const) {
       const err = await telegram(code, text);
+      expect(isUnreachable(err), text).toBe(true);
       for (const onTimeout of ['uncertain', 'retry'] as const) {
         expect(classifyTelegramError(err, onTimeout), text).toEqual({
           kind: 'unreachable',
@@ -154,5 +156,6 @@ describe('edits', () => {
     const other = await telegram(403, 'Forbidden: bot was blocked by the user');
     expect([isNotModified(other), isEditTargetGone(other)]).toEqual([false, false]);
     expect(isNotModified(new Error('message is not modified'))).toBe(false);
+    expect([isUnreachable(same), isUnreachable(other)]).toEqual([false, true]);
   });
 });
