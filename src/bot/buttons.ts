@@ -56,6 +56,8 @@ export interface ButtonKind<F extends Record<string, FieldKind>> {
   /** The longest data this kind can make (for the 64-byte test). */
   widest(): string;
 }
+/** The values a kind carries: `ValuesOf<typeof staffButtons.act>['action']`. */
+export type ValuesOf<K> = K extends ButtonKind<infer F> ? ButtonValues<F> : never;
 
 const MAX_BYTES = 64;
 const HEAD = /^[a-z]{1,4}(:[a-z]{1,8})?$/;
