@@ -5,9 +5,10 @@ import { RELATIONS, SEXES } from '../../domain/household.ts';
 import { parseIdNumber } from '../../domain/id-number.ts';
 import { maskIdNumber } from '../../domain/mask.ts';
 import { idNumberRequiredFor, parseBirthDate, parsePersonName } from '../../domain/person.ts';
-import type { BotContext, BotConversation, BotDeps, FormContext } from '../context.ts';
+import type { BotConversation, BotDeps, FormContext } from '../context.ts';
 import { type Answers, type FormStep, runWholeForm } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
+import { fromParsed } from './from-parsed.ts';
 import { conversationLocale } from './locale.ts';
 
 export const MEMBER = 'member';
@@ -22,10 +23,7 @@ function memberSteps(editing: boolean): FormStep[] {
       id: 'name',
       prompt: (t) => t('household:member.ask.name'),
       keepable,
-      text: (input) => {
-        const r = parsePersonName(input);
-        return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
-      },
+      text: (input) => fromParsed(parsePersonName(input)),
     },
     {
       id: 'relation',
@@ -41,10 +39,7 @@ function memberSteps(editing: boolean): FormStep[] {
       id: 'birthDate',
       prompt: (t) => t('household:member.ask.birthDate'),
       keepable,
-      text: (input, _a, today) => {
-        const r = parseBirthDate(input, today);
-        return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
-      },
+      text: (input, _a, today) => fromParsed(parseBirthDate(input, today)),
     },
     {
       id: 'idNumber',
@@ -105,7 +100,7 @@ export async function memberForm(
   const { locale, t } = await conversationLocale(conversation, deps.translator);
   let initial: Answers = {};
   if (memberId) {
-    const member = await conversation.external((outer: BotContext) =>
+    const member = await conversation.external((outer) =>
       outer.from ? outer.deps.households.getMember(outer.from.id, memberId) : null,
     );
     if (!member) {
@@ -138,7 +133,7 @@ export async function memberForm(
     return;
   }
   const input = memberInput(form.answers);
-  const result = await conversation.external(async (outer: BotContext) => {
+  const result = await conversation.external(async (outer) => {
     if (!outer.from) return { ok: false as const, error: 'invalid' as const };
     return memberId
       ? outer.deps.households.updateMember(outer.from.id, memberId, input)
@@ -172,7 +167,7 @@ export async function addMemberInline(
   );
   if (form.status !== 'done') return null;
   const input = memberInput(form.answers);
-  const result = await conversation.external(async (outer: BotContext) =>
+  const result = await conversation.external(async (outer) =>
     outer.from
       ? outer.deps.households.addMember(outer.from.id, input)
       : { ok: false as const, error: 'invalid' as const },
