@@ -71,6 +71,8 @@ export async function caseAnswer(
       await u.reply(t('form:command_in_form'));
       return discard();
     }
+    // The form engine's fileOf (forms/engine.ts, private there) reads a file the same way, and also keeps a
+    // voice's MIME type; this copy goes once the engine exports it.
     let file: FileRef | null = null;
     const photo = msg.photo?.at(-1);
     if (photo)

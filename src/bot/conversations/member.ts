@@ -16,6 +16,14 @@ export const KEEP_ID = 'keep';
 
 const value = (a: Answers, id: string) => a[id]?.value ?? null;
 
+/** Buttons for a fixed list (relations, sexes), labelled `common:<labels>.<value>` in the resident's language. */
+const choicesOf =
+  (values: readonly string[], labels: string): FormStep['choices'] =>
+  (ctx, _a, locale) => {
+    const t = ctx.deps.translator.t(locale);
+    return values.map((v) => ({ value: v, label: t(`common:${labels}.${v}`) }));
+  };
+
 function memberSteps(editing: boolean): FormStep[] {
   const keepable = () => editing;
   return [
@@ -29,10 +37,7 @@ function memberSteps(editing: boolean): FormStep[] {
       id: 'relation',
       prompt: (t) => t('household:member.ask.relation'),
       keepable,
-      choices: (ctx, _a, locale) => {
-        const t = ctx.deps.translator.t(locale);
-        return RELATIONS.map((r) => ({ value: r, label: t(`common:relation.${r}`) }));
-      },
+      choices: choicesOf(RELATIONS, 'relation'),
       columns: 2,
     },
     {
@@ -70,10 +75,7 @@ function memberSteps(editing: boolean): FormStep[] {
       when: (a) => value(a, 'idNumber') === null,
       prompt: (t) => t('household:member.ask.sex'),
       keepable,
-      choices: (ctx, _a, locale) => {
-        const t = ctx.deps.translator.t(locale);
-        return SEXES.map((s) => ({ value: s, label: t(`common:sex.${s}`) }));
-      },
+      choices: choicesOf(SEXES, 'sex'),
       columns: 2,
     },
   ];

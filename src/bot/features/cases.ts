@@ -11,7 +11,7 @@ import { CASE_ANSWER, CASE_RATE, CASE_REOPEN } from '../conversations/case-follo
 import { SERVICE_REQUEST } from '../conversations/service-request.ts';
 import { beijingTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
-import { byTypedNumber, clearButtons, onKeep, yesNo } from './shared.ts';
+import { byTypedNumber, clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
 export function servicesMenu(ctx: BotContext): InlineKeyboard {
   const kb = new InlineKeyboard();
@@ -72,10 +72,7 @@ export function casesFeature(): Composer<BotContext> {
   };
   priv.command('services', showMenu);
   // Before `svc:<service>`, whose pattern `svc:menu` also matches.
-  onButton(priv, serviceButtons.menu, async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await showMenu(ctx);
-  });
+  onOpen(priv, serviceButtons.menu, showMenu);
   onButton(priv, serviceButtons.service, async (ctx, { service: code }) => {
     if (!ctx.deps.catalogue.get(code)) {
       await ctx.answerCallbackQuery({ text: ctx.t('errors.stale_button') });
@@ -126,14 +123,8 @@ export function casesFeature(): Composer<BotContext> {
   };
 
   priv.command('mycases', (ctx) => showList(ctx, 0));
-  onButton(priv, myCaseButtons.page, async (ctx, { page }) => {
-    await ctx.answerCallbackQuery();
-    await showList(ctx, page);
-  });
-  onButton(priv, myCaseButtons.open, async (ctx, { caseId }) => {
-    await ctx.answerCallbackQuery();
-    await showCase(ctx, caseId);
-  });
+  onOpen(priv, myCaseButtons.page, (ctx, { page }) => showList(ctx, page));
+  onOpen(priv, myCaseButtons.open, (ctx, { caseId }) => showCase(ctx, caseId));
   priv.command(
     'case',
     byTypedNumber(
@@ -179,10 +170,7 @@ export function casesFeature(): Composer<BotContext> {
     [myCaseButtons.rate, CASE_RATE],
     [myCaseButtons.reopen, CASE_REOPEN],
   ] as const) {
-    onButton(priv, kind, async (ctx, { caseId }) => {
-      await ctx.answerCallbackQuery();
-      await ctx.conversation.enter(conversation, caseId);
-    });
+    onOpen(priv, kind, (ctx, { caseId }) => ctx.conversation.enter(conversation, caseId));
   }
   return composer;
 }

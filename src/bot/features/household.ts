@@ -8,7 +8,7 @@ import { householdButtons, onButton, registerButton } from '../buttons.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { MEMBER } from '../conversations/member.ts';
 import type { TFunction } from '../i18n.ts';
-import { clearButtons, onKeep, yesNo } from './shared.ts';
+import { clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
 type Named = { nameZh: string; nameEn: string };
 
@@ -25,17 +25,26 @@ export function addressVars(
   };
 }
 
-/** A member's name, relation, sex and birth date, for the locale lines that list members. */
-export function memberVars(
+type Member = { name: string; relation: string; sex: string; birthDate: string };
+
+/** One numbered line a member (here masked, in /mydata in full): `lineKey` with `idNumber(m)` or `noIdKey`. */
+export function memberLines<M extends Member>(
   t: TFunction,
-  m: { name: string; relation: string; sex: string; birthDate: string },
-) {
-  return {
-    name: m.name,
-    relation: t(`common:relation.${m.relation}`),
-    sex: t(`common:sex.${m.sex}`),
-    birthDate: m.birthDate,
-  };
+  members: M[],
+  lineKey: string,
+  idNumber: (m: M) => string | null,
+  noIdKey: string,
+): string[] {
+  return members.map((m, i) =>
+    t(lineKey, {
+      index: i + 1,
+      name: m.name,
+      relation: t(`common:relation.${m.relation}`),
+      sex: t(`common:sex.${m.sex}`),
+      birthDate: m.birthDate,
+      idNumber: idNumber(m) ?? t(noIdKey),
+    }),
+  );
 }
 
 export function renderHousehold(h: HouseholdView, t: TFunction, locale: Locale): string {
@@ -54,16 +63,10 @@ export function renderHousehold(h: HouseholdView, t: TFunction, locale: Locale):
   if (h.members.length === 0) {
     lines.push(t('household:no_members'));
   } else {
-    lines.push(t('household:members_title', { count: h.members.length }));
-    h.members.forEach((m, i) => {
-      lines.push(
-        t('household:member_line', {
-          index: i + 1,
-          ...memberVars(t, m),
-          idNumber: m.idNumberMasked ?? t('household:no_id'),
-        }),
-      );
-    });
+    lines.push(
+      t('household:members_title', { count: h.members.length }),
+      ...memberLines(t, h.members, 'household:member_line', (m) => m.idNumberMasked, 'household:no_id'),
+    );
   }
   return lines.join('\n');
 }
@@ -97,10 +100,7 @@ export function householdFeature(): Composer<BotContext> {
   };
 
   priv.command('household', show);
-  onButton(priv, householdButtons.show, async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await show(ctx);
-  });
+  onOpen(priv, householdButtons.show, show);
 
   onButton(priv, householdButtons.add, async (ctx) => {
     await ctx.answerCallbackQuery();
@@ -108,10 +108,7 @@ export function householdFeature(): Composer<BotContext> {
     await ctx.conversation.enter(MEMBER);
   });
 
-  onButton(priv, householdButtons.edit, async (ctx, { memberId }) => {
-    await ctx.answerCallbackQuery();
-    await ctx.conversation.enter(MEMBER, memberId);
-  });
+  onOpen(priv, householdButtons.edit, (ctx, { memberId }) => ctx.conversation.enter(MEMBER, memberId));
 
   onButton(priv, householdButtons.remove, async (ctx, { memberId }) => {
     const member = await ctx.deps.households.getMember(ctx.from.id, memberId);

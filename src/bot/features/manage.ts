@@ -12,7 +12,7 @@ import { type BotContext, localeName } from '../context.ts';
 import { CANNED_ADD } from '../conversations/canned-reply.ts';
 import { beijingTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
-import { clearButtons, onKeep, yesNo } from './shared.ts';
+import { clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
 const DAY_MS = 86_400_000;
 const EXPORT_DAYS = 30;
@@ -284,10 +284,7 @@ export function manageFeature(): Composer<BotContext> {
       kb.text(localeName(ctx.locale, d), adminButtons.canned.pack({ department: d.code })).row();
     await ctx.reply(ctx.t('manage:canned.choose_department'), { reply_markup: kb });
   });
-  onButton(priv, adminButtons.canned, async (ctx, { department }) => {
-    await ctx.answerCallbackQuery();
-    await showCanned(ctx, department);
-  });
+  onOpen(priv, adminButtons.canned, (ctx, { department }) => showCanned(ctx, department));
   onButton(priv, adminButtons.cannedAdd, async (ctx, { department }) => {
     if (!(await ctx.deps.admin.checkAdmin(ctx.from.id, 'canned_add'))) return notAllowed(ctx);
     await ctx.answerCallbackQuery();

@@ -11,7 +11,7 @@ import { communityNoticeButtons as buttons, onButton } from '../buttons.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { NOTICE } from '../conversations/notice.ts';
 import { audienceLabel } from '../notice-render.ts';
-import { clearButtons, onKeep, yesNo } from './shared.ts';
+import { clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
 /** Presses that must work even while the resident is in the middle of a form. */
 export function noticeButtons(): Composer<BotContext> {
@@ -166,10 +166,7 @@ export function noticesFeature(): Composer<BotContext> {
     await ctx.reply(ctx.t(off ? 'notices:prefs.turned_off' : 'notices:prefs.turned_on'));
   });
 
-  onButton(priv, buttons.page, async (ctx, { page }) => {
-    await ctx.answerCallbackQuery();
-    await showList(ctx, page);
-  });
+  onOpen(priv, buttons.page, (ctx, { page }) => showList(ctx, page));
 
   onButton(priv, buttons.cancel, async (ctx, { noticeId }) => {
     const found = await ctx.deps.broadcasts.get(ctx.from.id, noticeId);

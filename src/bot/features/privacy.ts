@@ -9,7 +9,7 @@ import { onButton, privacyButtons } from '../buttons.ts';
 import type { BotContext } from '../context.ts';
 import { beijingTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
-import { addressVars, memberVars } from './household.ts';
+import { addressVars, memberLines } from './household.ts';
 import { clearButtons, onKeep } from './shared.ts';
 
 /** The text of the /mydata file, in the resident's language. */
@@ -53,15 +53,9 @@ export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {
     lines.push(t('privacy:mydata.address', addressVars(locale, h)));
     if (h.members.length === 0) lines.push(t('privacy:mydata.no_members'));
     else lines.push(t('privacy:mydata.members_title', { count: h.members.length }));
-    h.members.forEach((m, i) => {
-      lines.push(
-        t('privacy:mydata.member', {
-          index: i + 1,
-          ...memberVars(t, m),
-          idNumber: m.idNumber ?? t('privacy:mydata.no_id'),
-        }),
-      );
-    });
+    lines.push(
+      ...memberLines(t, h.members, 'privacy:mydata.member', (m) => m.idNumber, 'privacy:mydata.no_id'),
+    );
     lines.push('');
   }
 

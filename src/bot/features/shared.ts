@@ -1,8 +1,20 @@
-// Small pieces several features share: the two-button confirmation question, its "no, leave it" answer,
-// and the command that opens a case by the number a person typed.
-import { type Composer, InlineKeyboard } from 'grammy';
-import { type ButtonKind, type FieldKind, onButton } from '../buttons.ts';
+// Small pieces several features share: a press that only opens something, the two-button confirmation
+// question and its "no, leave it" answer, and the command that opens a case by the number a person typed.
+import { type Composer, type Filter, InlineKeyboard } from 'grammy';
+import { type ButtonKind, type ButtonValues, type FieldKind, onButton } from '../buttons.ts';
 import type { BotContext } from '../context.ts';
+
+/** A press that only opens something (a list, a case, a form): the spinner stops, then `open` runs. */
+export function onOpen<C extends BotContext, F extends Record<string, FieldKind>>(
+  composer: Composer<C>,
+  kind: ButtonKind<F>,
+  open: (ctx: Filter<C, 'callback_query:data'>, values: ButtonValues<F>) => unknown,
+): void {
+  onButton(composer, kind, async (ctx, values) => {
+    await ctx.answerCallbackQuery();
+    await open(ctx, values);
+  });
+}
 
 /** A question's two answers side by side: do it, or leave it. Each is [label, packed data]. */
 export function yesNo(yes: [string, string], no: [string, string]): InlineKeyboard {

@@ -11,7 +11,7 @@ import { type BotContext, localeName } from '../context.ts';
 import { STAFF_ACTION, type StaffActionKind } from '../conversations/staff-action.ts';
 import { beijingTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
-import { byTypedNumber, clearButtons, yesNo } from './shared.ts';
+import { byTypedNumber, clearButtons, onOpen, yesNo } from './shared.ts';
 
 /** Telegram refuses messages over 4096 characters. */
 const MESSAGE_MAX = 4000;
@@ -231,15 +231,9 @@ export function staffFeature(): Composer<BotContext> {
   const priv = composer.chatType('private');
 
   priv.command('queue', (ctx) => showQueue(ctx, ctx.match.trim() || 'open', 0));
-  onButton(priv, queueButton, async (ctx, { filter, page }) => {
-    await ctx.answerCallbackQuery();
-    await showQueue(ctx, filter, page);
-  });
+  onOpen(priv, queueButton, (ctx, { filter, page }) => showQueue(ctx, filter, page));
   priv.command('next', takeNext);
-  onButton(priv, staffButtons.next, async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await takeNext(ctx);
-  });
+  onOpen(priv, staffButtons.next, takeNext);
 
   priv.command(
     'open',
@@ -250,10 +244,7 @@ export function staffFeature(): Composer<BotContext> {
       showCard,
     ),
   );
-  onButton(priv, staffButtons.open, async (ctx, { caseId }) => {
-    await ctx.answerCallbackQuery();
-    await showCard(ctx, caseId);
-  });
+  onOpen(priv, staffButtons.open, (ctx, { caseId }) => showCard(ctx, caseId));
 
   onButton(priv, staffButtons.take, async (ctx, { caseId }) => {
     const taken = await ctx.deps.staff.take(ctx.from.id, caseId);
@@ -288,10 +279,7 @@ export function staffFeature(): Composer<BotContext> {
     await ctx.reply(lines.join('\n'), { protect_content: true });
   });
 
-  onButton(priv, staffButtons.files, async (ctx, { caseId }) => {
-    await ctx.answerCallbackQuery();
-    await sendFiles(ctx, caseId);
-  });
+  onOpen(priv, staffButtons.files, (ctx, { caseId }) => sendFiles(ctx, caseId));
 
   onButton(priv, staffButtons.full, async (ctx, { caseId }) => {
     await ctx.answerCallbackQuery();
