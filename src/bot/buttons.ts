@@ -1,7 +1,7 @@
 // The one codec for inline-button data. Every kind of button the bot makes is defined once, below the
 // machinery, with `button(head, fields)`: the keyboard that makes a button calls `kind.pack(values)`, the
 // handler that reads it is registered with `onButton(composer, kind, handler)` and receives the typed
-// values. Nothing else in src/bot writes or parses callback data by hand.
+// values. Nothing else in src/bot writes or parses callback data by hand (test/unit/buttons.test.ts checks).
 //
 // Grammar: `head` is one or two short words joined by ':' (`mc:open`, `st:act`); the fields follow in the
 // order they are declared, each ':'-separated. A field is a UUID, a small non-negative integer, a code
