@@ -110,19 +110,16 @@ export function renderCard(t: TFunction, locale: Locale, c: StaffCard, full = fa
 function cardKeyboard(t: TFunction, c: StaffCard): InlineKeyboard {
   const kb = new InlineKeyboard();
   const caseId = c.id;
-  const act = (values: ValuesOf<typeof staffButtons.act>) => staffButtons.act.pack(values);
+  const act = (action: ValuesOf<typeof staffButtons.act>['action']) =>
+    staffButtons.act.pack({ action, caseId });
   if (c.can.take) kb.text(t('staff:buttons.take'), staffButtons.take.pack({ caseId })).row();
   if (c.can.act) {
-    kb.text(t('staff:buttons.reply'), act({ action: 'reply', caseId }))
-      .text(t('staff:buttons.ask'), act({ action: 'ask', caseId }))
-      .row();
-    kb.text(t('staff:buttons.resolve'), act({ action: 'resolve', caseId }))
-      .text(t('staff:buttons.reject'), act({ action: 'reject', caseId }))
-      .row();
-    kb.text(t('staff:buttons.transfer'), act({ action: 'transfer', caseId }));
+    kb.text(t('staff:buttons.reply'), act('reply')).text(t('staff:buttons.ask'), act('ask')).row();
+    kb.text(t('staff:buttons.resolve'), act('resolve')).text(t('staff:buttons.reject'), act('reject')).row();
+    kb.text(t('staff:buttons.transfer'), act('transfer'));
   }
   if (c.can.release) kb.text(t('staff:buttons.release'), staffButtons.release.pack({ caseId }));
-  kb.row().text(t('staff:buttons.note'), act({ action: 'note', caseId }));
+  kb.row().text(t('staff:buttons.note'), act('note'));
   if (c.attachments > 0)
     kb.text(t('staff:buttons.files', { count: c.attachments }), staffButtons.files.pack({ caseId }));
   kb.row();
