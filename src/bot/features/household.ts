@@ -27,7 +27,7 @@ export function addressVars(
 
 type Member = { name: string; relation: string; sex: string; birthDate: string };
 
-/** One numbered line a member (here masked, in /mydata in full): `lineKey` with `idNumber(m)` or `noIdKey`. */
+/** One numbered line per member (ID masked here, in full in /mydata): `lineKey`, with `noIdKey` for none. */
 export function memberLines<M extends Member>(
   t: TFunction,
   members: M[],
