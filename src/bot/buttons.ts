@@ -1,11 +1,14 @@
 // The one codec for inline-button data. Every kind of button the bot makes is defined once, below the
 // machinery, with `button(head, fields)`: the keyboard that makes a button calls `kind.pack(values)`, the
 // handler that reads it is registered with `onButton(composer, kind, handler)` and receives the typed
-// values. Nothing else in src/bot writes or parses callback data by hand.
+// values. Nothing else in src/bot writes or parses callback data by hand (test/unit/buttons.test.ts checks).
 //
 // Grammar: `head` is one or two short words joined by ':' (`mc:open`, `st:act`); the fields follow in the
 // order they are declared, each ':'-separated. A field is a UUID, a small non-negative integer, a code
-// (a lowercase word such as a service or department code), or one of a fixed set of words. Telegram allows
+// (a lowercase word such as a service or department code), a day (`20260131`), or one of a fixed set of
+// words. Two kinds may share a head when their fields differ (`ad:inv:staff`, `ad:inv:d:<code>`). Where
+// one kind's data also matches another's pattern (`svc:menu` and `svc:<service>`), the handler registered
+// first wins; the definitions below say so where it happens. Telegram allows
 // 64 bytes of callback data: `pack` refuses anything longer or anything that would not match its own
 // pattern (a programming error, caught by tests), and `widest` shows the longest data a kind can make so a
 // test keeps every kind inside the limit.
@@ -17,6 +20,7 @@
 // menu's state in the session (our buttons must work after a restart and across instances with no session
 // for them) or encode with their own separators without typing the fields; the codec is ~100 lines.
 import type { Composer, Filter } from 'grammy';
+import { QUEUE_FILTERS } from '../domain/staff-work.ts';
 import type { BotContext } from './context.ts';
 
 export const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -24,9 +28,17 @@ export const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 const PATTERNS = {
   uuid: UUID_PATTERN,
   int: '\\d{1,6}',
-  code: '[a-z][a-z0-9_]{0,40}',
+  /** Service, department and community codes (the reference data's grammar, at most 41 characters). */
+  code: '[a-z0-9][a-z0-9_-]{0,40}',
+  /** A Beijing calendar day, compact: `20260131`. */
+  day: '\\d{8}',
 } as const;
-const WIDEST = { uuid: '00000000-0000-0000-0000-000000000000', int: '999999', code: 'a'.repeat(41) } as const;
+const WIDEST = {
+  uuid: '00000000-0000-0000-0000-000000000000',
+  int: '999999',
+  code: 'a'.repeat(41),
+  day: '20261231',
+} as const;
 
 export type FieldKind = keyof typeof PATTERNS | readonly [string, ...string[]];
 type FieldValue<K> = K extends 'int' ? number : K extends readonly (infer W)[] ? W : string;
@@ -38,10 +50,14 @@ export interface ButtonKind<F extends Record<string, FieldKind>> {
   readonly pattern: RegExp;
   pack(values: ButtonValues<F>): string;
   /** The typed values, or undefined when the data is not this kind's (forged, stale, another kind). */
-  unpack(data: string): ButtonValues<F> | undefined;
+  unpack(data: string | undefined): ButtonValues<F> | undefined;
+  /** Whether the data is this kind's (for a conversation that waits for a press). */
+  is(data: string | undefined): boolean;
   /** The longest data this kind can make (for the 64-byte test). */
   widest(): string;
 }
+/** The values a kind carries: `ValuesOf<typeof staffButtons.act>['action']`. */
+export type ValuesOf<K> = K extends ButtonKind<infer F> ? ButtonValues<F> : never;
 
 const MAX_BYTES = 64;
 const HEAD = /^[a-z]{1,4}(:[a-z]{1,8})?$/;
@@ -53,14 +69,14 @@ const patternOf = (kind: FieldKind) =>
 const widestOf = (kind: FieldKind) =>
   typeof kind === 'string' ? WIDEST[kind] : kind.reduce((a, b) => (b.length > a.length ? b : a));
 
-/** Defines a kind of button once. A second definition of the same head is a programming error. */
+/** Defines a kind of button once. A second definition of the same head and fields is a programming error. */
 export function button<const F extends Record<string, FieldKind>>(head: string, fields: F): ButtonKind<F> {
   if (!HEAD.test(head)) throw new Error(`button head "${head}" does not follow the grammar`);
-  if (defined.has(head)) throw new Error(`button "${head}" is defined twice`);
   const names = Object.keys(fields) as (keyof F & string)[];
   const source = [escapeRegExp(head), ...names.map((n) => `(${patternOf(fields[n] as FieldKind)})`)].join(
     ':',
   );
+  if (defined.has(source)) throw new Error(`button "${head}" is defined twice`);
   const pattern = new RegExp(`^${source}$`);
   const kind: ButtonKind<F> = {
     head,
@@ -73,7 +89,7 @@ export function button<const F extends Record<string, FieldKind>>(head: string, 
       return data;
     },
     unpack(data) {
-      const m = pattern.exec(data);
+      const m = pattern.exec(data ?? '');
       if (!m) return undefined;
       const values: Record<string, string | number> = {};
       names.forEach((n, i) => {
@@ -82,9 +98,10 @@ export function button<const F extends Record<string, FieldKind>>(head: string, 
       });
       return values as ButtonValues<F>;
     },
+    is: (data) => pattern.test(data ?? ''),
     widest: () => [head, ...names.map((n) => widestOf(fields[n] as FieldKind))].join(':'),
   };
-  defined.set(head, kind as unknown as ButtonKind<Record<string, FieldKind>>);
+  defined.set(source, kind as unknown as ButtonKind<Record<string, FieldKind>>);
   return kind;
 }
 
@@ -114,3 +131,103 @@ export function family(...prefixes: string[]): RegExp {
 // The kinds of button. Each is defined here once; the keyboard that makes it and the handler that reads it
 // both use the definition. Keep them grouped by family.
 // ---------------------------------------------------------------------------------------------------
+
+// lang, reg — /language's choice, and the way into registration (features/basics.ts; offered by many)
+export const languageButton = button('lang', { locale: ['zh-CN', 'en'] });
+export const registerButton = button('reg:start', {});
+
+// svc — the services menu (features/cases.ts). `svc:menu` also matches `svc:<service>`: its handler is
+// registered first.
+export const serviceButtons = {
+  menu: button('svc:menu', {}),
+  service: button('svc', { service: 'code' }),
+};
+
+// mc — a resident's own cases (features/cases.ts; notifications to residents and a filed case link here)
+export const myCaseButtons = {
+  page: button('mc:page', { page: 'int' }),
+  open: button('mc:open', { caseId: 'uuid' }),
+  answer: button('mc:ans', { caseId: 'uuid' }),
+  rate: button('mc:rate', { caseId: 'uuid' }),
+  reopen: button('mc:reopen', { caseId: 'uuid' }),
+  withdraw: button('mc:wd', { caseId: 'uuid' }),
+  withdrawConfirmed: button('mc:wdok', { caseId: 'uuid' }),
+  keep: button('mc:keep', {}),
+};
+
+// st, sq — a staff member's case card and queue (features/staff.ts; staff notifications link here too)
+export const staffButtons = {
+  next: button('st:next', {}),
+  open: button('st:open', { caseId: 'uuid' }),
+  take: button('st:take', { caseId: 'uuid' }),
+  reveal: button('st:id', { caseId: 'uuid' }),
+  files: button('st:files', { caseId: 'uuid' }),
+  full: button('st:full', { caseId: 'uuid' }),
+  /** Starts a guided step (conversations/staff-action.ts). */
+  act: button('st:act', {
+    action: ['reply', 'ask', 'note', 'resolve', 'reject', 'transfer'],
+    caseId: 'uuid',
+  }),
+  release: button('st:rel', { caseId: 'uuid' }),
+  releaseConfirmed: button('st:relok', { caseId: 'uuid' }),
+  duty: button('st:duty', { turn: ['on', 'off'] }),
+};
+export const queueButton = button('sq', { filter: QUEUE_FILTERS, page: 'int' });
+
+// sa — the choices inside a staff member's guided step (conversations/staff-action.ts)
+export const staffStepButtons = {
+  department: button('sa:dept', { department: 'code' }),
+  canned: button('sa:canned', { cannedId: 'uuid' }),
+  send: button('sa:send', {}),
+  rewrite: button('sa:rewrite', {}),
+  cancel: button('sa:cancel', {}),
+};
+
+// gp — a department group's post (features/staff-group.ts; posted through the notification outbox)
+export const groupButtons = {
+  take: button('gp:take', { caseId: 'uuid' }),
+};
+
+// hh — the household file and its members (features/household.ts)
+export const householdButtons = {
+  show: button('hh:show', {}),
+  add: button('hh:add', {}),
+  edit: button('hh:edit', { memberId: 'uuid' }),
+  remove: button('hh:del', { memberId: 'uuid' }),
+  removeConfirmed: button('hh:delok', { memberId: 'uuid' }),
+  keep: button('hh:keep', {}),
+};
+
+// ad — administration: invites, staff, canned replies, export (features/manage.ts)
+export const adminButtons = {
+  inviteRole: button('ad:inv', { role: ['staff', 'worker'] }),
+  /** `d`: staff of a department, `c`: a worker of a community. */
+  inviteUnit: button('ad:inv', { unit: ['d', 'c'], code: 'code' }),
+  removeStaff: button('ad:rm', { staffId: 'uuid' }),
+  removeStaffConfirmed: button('ad:rmok', { staffId: 'uuid' }),
+  keep: button('ad:keep', {}),
+  canned: button('ad:cn', { department: 'code' }),
+  cannedAdd: button('ad:cnadd', { department: 'code' }),
+  cannedDelete: button('ad:cndel', { cannedId: 'uuid' }),
+  /** The period is [from, to) in Beijing days. */
+  export: button('ad:exp', { kind: ['plain', 'pii'], from: 'day', to: 'day' }),
+  exportConfirmed: button('ad:expok', { from: 'day', to: 'day' }),
+};
+
+// nt — community notices: a resident's read receipt and a preview's button (notice-render.ts), the list,
+// cancelling a scheduled notice, a resident's preference (features/notices.ts)
+export const communityNoticeButtons = {
+  read: button('nt:read', { noticeId: 'uuid' }),
+  preview: button('nt:pv', {}),
+  page: button('nt:page', { page: 'int' }),
+  cancel: button('nt:cx', { noticeId: 'uuid' }),
+  cancelConfirmed: button('nt:cxok', { noticeId: 'uuid' }),
+  keep: button('nt:keep', {}),
+  preference: button('nt', { turn: ['off', 'on'] }),
+};
+
+// pd — /deleteme's confirmation (features/privacy.ts)
+export const privacyButtons = {
+  erase: button('pd:erase', {}),
+  keep: button('pd:keep', {}),
+};

@@ -10,6 +10,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { PiiCipher } from '../app/pii-cipher.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import type { Metrics } from '../metrics.ts';
+import { myCaseButtons, registerButton, serviceButtons } from './buttons.ts';
 import type { BotContext, BotDeps, FormContext } from './context.ts';
 import { encryptedConversationStorage, type StateStore } from './conversation-storage.ts';
 import { CANNED_ADD, cannedReplyForm } from './conversations/canned-reply.ts';
@@ -222,11 +223,11 @@ function fallback(): Composer<BotContext> {
   composer.on('message', async (ctx) => {
     const kb = new InlineKeyboard();
     if (ctx.registered) {
-      kb.text(ctx.t('start.services_button'), 'svc:menu')
+      kb.text(ctx.t('start.services_button'), serviceButtons.menu.pack({}))
         .row()
-        .text(ctx.t('start.mycases_button'), 'mc:page:0');
+        .text(ctx.t('start.mycases_button'), myCaseButtons.page.pack({ page: 0 }));
     } else {
-      kb.text(ctx.t('start.register_button'), 'reg:start');
+      kb.text(ctx.t('start.register_button'), registerButton.pack({}));
     }
     await ctx.reply(ctx.t('errors.not_understood'), { reply_markup: kb });
   });

@@ -13,10 +13,8 @@ import {
   versionFor,
 } from '../domain/notice.ts';
 import type { NoticeContent, ReportState } from '../workers/broadcast-sender.ts';
+import { communityNoticeButtons } from './buttons.ts';
 import type { TFunction } from './i18n.ts';
-
-export const READ_PREFIX = 'nt:read:';
-export const PREVIEW_DATA = 'nt:pv';
 
 export interface RenderedNotice {
   text: string;
@@ -47,7 +45,9 @@ export function renderNotice(
             [
               {
                 text: t('notices:resident.read_button'),
-                callback_data: opts.preview ? PREVIEW_DATA : `${READ_PREFIX}${notice.id}`,
+                callback_data: opts.preview
+                  ? communityNoticeButtons.preview.pack({})
+                  : communityNoticeButtons.read.pack({ noticeId: notice.id }),
               },
             ],
           ],

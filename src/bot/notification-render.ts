@@ -4,7 +4,8 @@
 import { type Api, InlineKeyboard } from 'grammy';
 import type { NoticeCase, PreparedNotice } from '../app/notification-content.ts';
 import type { Locale } from '../config.ts';
-import type { NoticeSender } from '../workers/notification-dispatcher.ts';
+import type { NoticeSender, SendOutcome } from '../workers/notification-dispatcher.ts';
+import { groupButtons, myCaseButtons, queueButton, staffButtons } from './buttons.ts';
 import { localeName } from './context.ts';
 import { beijingTime } from './format-time.ts';
 import { resolveLocale, type TFunction, type Translator } from './i18n.ts';
@@ -63,9 +64,11 @@ function residentNotice(
     lines.push(t(`notify:resident.${key}.note`, { note }));
   lines.push('', t(`notify:resident.${key}.hint`));
   const kb = new InlineKeyboard();
-  if (key === 'info_requested') kb.text(t('notify:buttons.answer'), `mc:ans:${c.id}`).row();
-  if (key === 'resolved') kb.text(t('notify:buttons.rate'), `mc:rate:${c.id}`).row();
-  kb.text(t('notify:buttons.open_mine'), `mc:open:${c.id}`);
+  const caseId = c.id;
+  if (key === 'info_requested')
+    kb.text(t('notify:buttons.answer'), myCaseButtons.answer.pack({ caseId })).row();
+  if (key === 'resolved') kb.text(t('notify:buttons.rate'), myCaseButtons.rate.pack({ caseId })).row();
+  kb.text(t('notify:buttons.open_mine'), myCaseButtons.open.pack({ caseId }));
   return { text: lines.join('\n'), keyboard: kb };
 }
 
@@ -80,8 +83,8 @@ function staffNotice(t: TFunction, locale: Locale, kind: string, c: NoticeCase):
   const kb = new InlineKeyboard();
   const open = c.status === 'submitted' && c.assignee === null;
   if ((key === 'urgent_case' || key === 'urgent_unclaimed') && open)
-    kb.text(t('notify:buttons.take'), `st:take:${c.id}`);
-  kb.text(t('notify:buttons.open_case'), `st:open:${c.id}`);
+    kb.text(t('notify:buttons.take'), staffButtons.take.pack({ caseId: c.id }));
+  kb.text(t('notify:buttons.open_case'), staffButtons.open.pack({ caseId: c.id }));
   return { text, keyboard: kb };
 }
 
@@ -98,10 +101,13 @@ function digest(t: TFunction, payload: Record<string, unknown>): RenderedNotice 
   return {
     text: lines.join('\n'),
     keyboard: new InlineKeyboard()
-      .text(t('notify:buttons.queue_mine'), 'sq:mine:0')
-      .text(t('notify:buttons.queue_open'), 'sq:open:0'),
+      .text(t('notify:buttons.queue_mine'), queueButton.pack({ filter: 'mine', page: 0 }))
+      .text(t('notify:buttons.queue_open'), queueButton.pack({ filter: 'open', page: 0 })),
   };
 }
+
+const takeInGroup = (t: TFunction, c: NoticeCase) =>
+  new InlineKeyboard().text(t('notify:buttons.take'), groupButtons.take.pack({ caseId: c.id }));
 
 /** A department group's post: open for taking, or who took it, or where it went. */
 export function groupPost(t: TFunction, locale: Locale, c: NoticeCase, chatId: bigint): RenderedNotice {
@@ -117,7 +123,7 @@ export function groupPost(t: TFunction, locale: Locale, c: NoticeCase, chatId: b
   if (c.status === 'submitted' && c.assignee === null) {
     return {
       text: t('notify:group.new_case', vars),
-      keyboard: new InlineKeyboard().text(t('notify:buttons.take'), `gp:take:${c.id}`),
+      keyboard: takeInGroup(t, c),
     };
   }
   if (c.status === 'withdrawn') return { text: t('notify:group.withdrawn', vars), keyboard: null };
@@ -145,7 +151,7 @@ export function renderNotice(
         number: c.number,
         service: t(`services:${c.serviceCode}.name`),
       }),
-      keyboard: open ? new InlineKeyboard().text(t('notify:buttons.take'), `gp:take:${c.id}`) : null,
+      keyboard: open ? takeInGroup(t, c) : null,
     };
   }
   if (notice.kind.startsWith('resident.')) return residentNotice(t, locale, notice.kind, c, notice.note);

@@ -1,5 +1,5 @@
 // An administrator adds a canned reply for a department: a short title (the button staff see), then the text.
-import type { BotContext, BotConversation, BotDeps, FormContext } from '../context.ts';
+import type { BotConversation, BotDeps, FormContext } from '../context.ts';
 import { conversationLocale } from './locale.ts';
 
 export const CANNED_ADD = 'canned_add';
@@ -41,7 +41,7 @@ export async function cannedReplyForm(
   const title = await askText(conversation, t, TITLE_MAX);
   await ctx.reply(t('manage:canned.ask_text', { max: TEXT_MAX }));
   const text = await askText(conversation, t, TEXT_MAX);
-  const saved = await conversation.external((outer: BotContext) =>
+  const saved = await conversation.external((outer) =>
     outer.deps.admin.addCannedReply(outer.from?.id ?? 0, departmentCode, { title, text }),
   );
   await ctx.reply(

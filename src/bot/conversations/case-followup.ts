@@ -1,7 +1,14 @@
 // What a resident does on one of their cases after filing it: answer the staff's question, rate the
 // answer, ask to reopen. Each re-checks ownership and status in the use case (src/app/cases.ts).
-import type { BotContext, BotConversation, BotDeps, FormContext } from '../context.ts';
-import { type FileRef, MAX_FILE_BYTES, runWholeForm, type TextResult } from '../forms/engine.ts';
+import type { BotConversation, BotDeps, FormContext } from '../context.ts';
+import {
+  type Answers,
+  type FileRef,
+  type FormStep,
+  MAX_FILE_BYTES,
+  runWholeForm,
+  type TextResult,
+} from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
 import { conversationLocale } from './locale.ts';
 
@@ -34,7 +41,7 @@ export async function caseAnswer(
   caseId: string,
 ) {
   const { t } = await conversationLocale(conversation, deps.translator);
-  const view = await conversation.external((outer: BotContext) =>
+  const view = await conversation.external((outer) =>
     outer.from ? outer.deps.cases.getMine(outer.from.id, caseId) : null,
   );
   if (!view?.ok) {
@@ -64,6 +71,8 @@ export async function caseAnswer(
       await u.reply(t('form:command_in_form'));
       return discard();
     }
+    // The form engine's fileOf (forms/engine.ts, private there) reads a file the same way, and also keeps a
+    // voice's MIME type; this copy goes once the engine exports it.
     let file: FileRef | null = null;
     const photo = msg.photo?.at(-1);
     if (photo)
@@ -103,7 +112,7 @@ export async function caseAnswer(
       return discard();
     }
     const answer = { text: text?.trim() ? text.trim() : null, files: file ? [file] : [] };
-    const result = await conversation.external((outer: BotContext) =>
+    const result = await conversation.external((outer) =>
       outer.from ? outer.deps.cases.answerInfo(outer.from.id, caseId, answer) : null,
     );
     if (result?.ok) {
@@ -118,20 +127,49 @@ export async function caseAnswer(
   }
 }
 
-export async function caseRate(
+/**
+ * A short form on the case (rate it, ask to reopen it), then the use case with the answers; says how it
+ * went. Gives up with "cancelled" when the resident leaves the form.
+ */
+async function followUpForm(
   conversation: BotConversation,
   ctx: FormContext,
   deps: BotDeps,
-  caseId: string,
-) {
+  form: { keys: string; steps: (t: TFunction) => FormStep[]; doneKey: string },
+  act: (
+    cases: BotDeps['cases'],
+    telegramId: number,
+    answers: Answers,
+  ) => Promise<{ ok: boolean; error?: string }>,
+): Promise<void> {
   const { t, locale } = await conversationLocale(conversation, deps.translator);
-  const form = await runWholeForm(
+  const done = await runWholeForm(
     conversation,
     ctx,
+    { keys: form.keys, summary: false, steps: form.steps(t) },
+    t,
+    locale,
+  );
+  if (done.status !== 'done') {
+    await ctx.reply(t('form:cancelled'));
+    return;
+  }
+  const answers = done.answers;
+  const result = await conversation.external((outer) =>
+    outer.from ? act(outer.deps.cases, outer.from.id, answers) : null,
+  );
+  await ctx.reply(outcomeText(result, form.doneKey, t));
+}
+
+export function caseRate(conversation: BotConversation, ctx: FormContext, deps: BotDeps, caseId: string) {
+  return followUpForm(
+    conversation,
+    ctx,
+    deps,
     {
       keys: 'mycases:rate.',
-      summary: false,
-      steps: [
+      doneKey: 'mycases:rate.thanks',
+      steps: (t) => [
         {
           id: 'stars',
           prompt: (tt) => tt('mycases:rate.steps.stars.prompt'),
@@ -146,46 +184,21 @@ export async function caseRate(
         },
       ],
     },
-    t,
-    locale,
+    (cases, telegramId, a) =>
+      cases.rate(telegramId, caseId, Number(a.stars?.value), a.comment?.value ?? null),
   );
-  if (form.status !== 'done') {
-    await ctx.reply(t('form:cancelled'));
-    return;
-  }
-  const stars = Number(form.answers.stars?.value);
-  const comment = form.answers.comment?.value ?? null;
-  const result = await conversation.external((outer: BotContext) =>
-    outer.from ? outer.deps.cases.rate(outer.from.id, caseId, stars, comment) : null,
-  );
-  await ctx.reply(outcomeText(result, 'mycases:rate.thanks', t));
 }
 
-export async function caseReopen(
-  conversation: BotConversation,
-  ctx: FormContext,
-  deps: BotDeps,
-  caseId: string,
-) {
-  const { t, locale } = await conversationLocale(conversation, deps.translator);
-  const form = await runWholeForm(
+export function caseReopen(conversation: BotConversation, ctx: FormContext, deps: BotDeps, caseId: string) {
+  return followUpForm(
     conversation,
     ctx,
+    deps,
     {
       keys: 'mycases:reopen.',
-      summary: false,
-      steps: [{ id: 'reason', prompt: (tt) => tt('mycases:reopen.steps.reason.prompt'), text: note }],
+      doneKey: 'mycases:reopen.done',
+      steps: () => [{ id: 'reason', prompt: (tt) => tt('mycases:reopen.steps.reason.prompt'), text: note }],
     },
-    t,
-    locale,
+    (cases, telegramId, a) => cases.reopen(telegramId, caseId, a.reason?.value ?? ''),
   );
-  if (form.status !== 'done') {
-    await ctx.reply(t('form:cancelled'));
-    return;
-  }
-  const reason = form.answers.reason?.value ?? '';
-  const result = await conversation.external((outer: BotContext) =>
-    outer.from ? outer.deps.cases.reopen(outer.from.id, caseId, reason) : null,
-  );
-  await ctx.reply(outcomeText(result, 'mycases:reopen.done', t));
 }

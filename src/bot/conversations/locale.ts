@@ -1,5 +1,5 @@
 import type { Locale } from '../../config.ts';
-import type { BotContext, BotConversation } from '../context.ts';
+import type { BotConversation } from '../context.ts';
 import type { TFunction, Translator } from '../i18n.ts';
 
 /**
@@ -11,6 +11,6 @@ export async function conversationLocale(
   conversation: BotConversation,
   translator: Translator,
 ): Promise<{ locale: Locale; t: TFunction }> {
-  const locale = await conversation.external((outer: BotContext) => outer.locale);
+  const locale = await conversation.external((outer) => outer.locale);
   return { locale, t: translator.t(locale) };
 }

@@ -5,15 +5,24 @@ import { RELATIONS, SEXES } from '../../domain/household.ts';
 import { parseIdNumber } from '../../domain/id-number.ts';
 import { maskIdNumber } from '../../domain/mask.ts';
 import { idNumberRequiredFor, parseBirthDate, parsePersonName } from '../../domain/person.ts';
-import type { BotContext, BotConversation, BotDeps, FormContext } from '../context.ts';
+import type { BotConversation, BotDeps, FormContext } from '../context.ts';
 import { type Answers, type FormStep, runWholeForm } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
+import { fromParsed } from './from-parsed.ts';
 import { conversationLocale } from './locale.ts';
 
 export const MEMBER = 'member';
 export const KEEP_ID = 'keep';
 
 const value = (a: Answers, id: string) => a[id]?.value ?? null;
+
+/** Buttons for a fixed list (relations, sexes), labelled `common:<labels>.<value>` in the resident's language. */
+const choicesOf =
+  (values: readonly string[], labels: string): FormStep['choices'] =>
+  (ctx, _a, locale) => {
+    const t = ctx.deps.translator.t(locale);
+    return values.map((v) => ({ value: v, label: t(`common:${labels}.${v}`) }));
+  };
 
 function memberSteps(editing: boolean): FormStep[] {
   const keepable = () => editing;
@@ -22,29 +31,20 @@ function memberSteps(editing: boolean): FormStep[] {
       id: 'name',
       prompt: (t) => t('household:member.ask.name'),
       keepable,
-      text: (input) => {
-        const r = parsePersonName(input);
-        return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
-      },
+      text: (input) => fromParsed(parsePersonName(input)),
     },
     {
       id: 'relation',
       prompt: (t) => t('household:member.ask.relation'),
       keepable,
-      choices: (ctx, _a, locale) => {
-        const t = ctx.deps.translator.t(locale);
-        return RELATIONS.map((r) => ({ value: r, label: t(`common:relation.${r}`) }));
-      },
+      choices: choicesOf(RELATIONS, 'relation'),
       columns: 2,
     },
     {
       id: 'birthDate',
       prompt: (t) => t('household:member.ask.birthDate'),
       keepable,
-      text: (input, _a, today) => {
-        const r = parseBirthDate(input, today);
-        return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
-      },
+      text: (input, _a, today) => fromParsed(parseBirthDate(input, today)),
     },
     {
       id: 'idNumber',
@@ -75,10 +75,7 @@ function memberSteps(editing: boolean): FormStep[] {
       when: (a) => value(a, 'idNumber') === null,
       prompt: (t) => t('household:member.ask.sex'),
       keepable,
-      choices: (ctx, _a, locale) => {
-        const t = ctx.deps.translator.t(locale);
-        return SEXES.map((s) => ({ value: s, label: t(`common:sex.${s}`) }));
-      },
+      choices: choicesOf(SEXES, 'sex'),
       columns: 2,
     },
   ];
@@ -105,7 +102,7 @@ export async function memberForm(
   const { locale, t } = await conversationLocale(conversation, deps.translator);
   let initial: Answers = {};
   if (memberId) {
-    const member = await conversation.external((outer: BotContext) =>
+    const member = await conversation.external((outer) =>
       outer.from ? outer.deps.households.getMember(outer.from.id, memberId) : null,
     );
     if (!member) {
@@ -138,7 +135,7 @@ export async function memberForm(
     return;
   }
   const input = memberInput(form.answers);
-  const result = await conversation.external(async (outer: BotContext) => {
+  const result = await conversation.external(async (outer) => {
     if (!outer.from) return { ok: false as const, error: 'invalid' as const };
     return memberId
       ? outer.deps.households.updateMember(outer.from.id, memberId, input)
@@ -172,7 +169,7 @@ export async function addMemberInline(
   );
   if (form.status !== 'done') return null;
   const input = memberInput(form.answers);
-  const result = await conversation.external(async (outer: BotContext) =>
+  const result = await conversation.external(async (outer) =>
     outer.from
       ? outer.deps.households.addMember(outer.from.id, input)
       : { ok: false as const, error: 'invalid' as const },

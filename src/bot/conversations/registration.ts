@@ -5,26 +5,13 @@ import { parseIdNumber } from '../../domain/id-number.ts';
 import { maskIdNumber } from '../../domain/mask.ts';
 import { parsePersonName, parseRoom } from '../../domain/person.ts';
 import { parsePhone } from '../../domain/phone.ts';
-import {
-  type BotContext,
-  type BotConversation,
-  type BotDeps,
-  type FormContext,
-  localeName,
-} from '../context.ts';
-import { type Answers, type FormStep, runWholeForm, type TextResult } from '../forms/engine.ts';
+import { householdButtons } from '../buttons.ts';
+import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
+import { type Answers, type FormStep, runWholeForm } from '../forms/engine.ts';
+import { fromParsed } from './from-parsed.ts';
 import { conversationLocale } from './locale.ts';
 
 export const REGISTRATION = 'registration';
-
-function fromParsed<E extends string>(
-  r: { ok: true; value: string } | { ok: false; error: E },
-  label?: (v: string) => string,
-): TextResult {
-  return r.ok
-    ? { ok: true, value: r.value, label: label ? label(r.value) : r.value }
-    : { ok: false, error: r.error };
-}
 
 const value = (a: Answers, id: string) => a[id]?.value ?? '';
 
@@ -112,7 +99,7 @@ export async function registration(
   deps: BotDeps,
 ): Promise<void> {
   const { locale, t } = await conversationLocale(conversation, deps.translator);
-  const registered = await conversation.external((outer: BotContext) => outer.registered);
+  const registered = await conversation.external((outer) => outer.registered);
   if (registered) {
     await ctx.reply(t('registration:already'));
     return;
@@ -151,7 +138,7 @@ export async function registration(
     idNumber: value(a, 'idNumber'),
     consent: true,
   };
-  const result = await conversation.external(async (outer: BotContext) => {
+  const result = await conversation.external(async (outer) => {
     const from = outer.from;
     if (!from) return { ok: false as const, error: 'invalid' as const };
     const r = await outer.deps.households.register(from.id, input);
@@ -161,7 +148,9 @@ export async function registration(
   if (result.ok) {
     await ctx.reply(t('registration:saved'), {
       reply_markup: {
-        inline_keyboard: [[{ text: t('common:start.household_button'), callback_data: 'hh:show' }]],
+        inline_keyboard: [
+          [{ text: t('common:start.household_button'), callback_data: householdButtons.show.pack({}) }],
+        ],
       },
     });
   } else {

@@ -8,16 +8,12 @@ import type { ServiceDefinition, ServiceStep, StepContext } from '../../domain/c
 import { schoolStageOf } from '../../domain/catalogue/services.ts';
 import { ageOn } from '../../domain/id-number.ts';
 import { parsePhone } from '../../domain/phone.ts';
-import {
-  type BotContext,
-  type BotConversation,
-  type BotDeps,
-  type FormContext,
-  localeName,
-} from '../context.ts';
+import { myCaseButtons, registerButton } from '../buttons.ts';
+import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
 import { beijingTime } from '../format-time.ts';
 import { type Answer, type Answers, type FormStep, runWholeForm, type TextResult } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
+import { fromParsed } from './from-parsed.ts';
 import { conversationLocale } from './locale.ts';
 import { addMemberInline } from './member.ts';
 
@@ -120,7 +116,7 @@ function formStep(
     case 'reference':
       return {
         ...base,
-        choices: async (ctx: BotContext, a, locale) => {
+        choices: async (ctx, a, locale) => {
           const district = env.household.community.districtCode;
           const extra = step.extraOption
             ? [{ value: step.extraOption, label: env.t(`${key}.options.${step.extraOption}`) }]
@@ -148,10 +144,7 @@ function formStep(
             label: env.t('services:common.registered_phone', { phone: env.household.resident.phoneMasked }),
           },
         ],
-        text: (input): TextResult => {
-          const r = parsePhone(input);
-          return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
-        },
+        text: (input) => fromParsed(parsePhone(input)),
       };
   }
 }
@@ -205,13 +198,15 @@ export async function serviceRequest(
     return;
   }
   const startedAt = await conversation.now();
-  let household = await conversation.external((outer: BotContext) =>
+  let household = await conversation.external((outer) =>
     outer.from ? outer.deps.households.getHousehold(outer.from.id) : null,
   );
   if (!household) {
     await ctx.reply(t('services:menu.need_register'), {
       reply_markup: {
-        inline_keyboard: [[{ text: t('services:menu.register_button'), callback_data: 'reg:start' }]],
+        inline_keyboard: [
+          [{ text: t('services:menu.register_button'), callback_data: registerButton.pack({}) }],
+        ],
       },
     });
     return;
@@ -234,7 +229,7 @@ export async function serviceRequest(
     addPerson: async (): Promise<Answer | null> => {
       const added = await addMemberInline(conversation, ctx, t, locale);
       if (!added) return null;
-      household = await conversation.external((outer: BotContext) =>
+      household = await conversation.external((outer) =>
         outer.from ? outer.deps.households.getHousehold(outer.from.id) : null,
       );
       today = new Date(await conversation.now());
@@ -261,7 +256,7 @@ export async function serviceRequest(
   // after the case was written finds the same case instead of making a second one.
   const submissionKey = `${ctx.chat?.id ?? 0}:${service.code}:${startedAt}`;
   const answers = form.answers;
-  const result = await conversation.external(async (outer: BotContext) => {
+  const result = await conversation.external(async (outer) => {
     if (!outer.from) return { ok: false as const, error: 'not_registered' as const };
     return outer.deps.cases.submit(outer.from.id, service.code, answers, submissionKey);
   });
@@ -281,7 +276,9 @@ async function confirmSubmission(ctx: FormContext, r: SubmitResult, t: TFunction
   if (r.created && r.priority === 'urgent') lines.push(t('services:common.urgent_alerted'));
   await ctx.reply(lines.join('\n\n'), {
     reply_markup: {
-      inline_keyboard: [[{ text: t('mycases:open_button'), callback_data: `mc:open:${r.caseId}` }]],
+      inline_keyboard: [
+        [{ text: t('mycases:open_button'), callback_data: myCaseButtons.open.pack({ caseId: r.caseId }) }],
+      ],
     },
   });
   if (r.card) {

@@ -6,13 +6,8 @@
 import { InlineKeyboard } from 'grammy';
 import type { StaffError } from '../../app/staff.ts';
 import { STAFF_TEXT_MAX } from '../../domain/staff-work.ts';
-import {
-  type BotContext,
-  type BotConversation,
-  type BotDeps,
-  type FormContext,
-  localeName,
-} from '../context.ts';
+import { queueButton, staffButtons, staffStepButtons } from '../buttons.ts';
+import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
 import type { TFunction } from '../i18n.ts';
 import { conversationLocale } from './locale.ts';
 
@@ -29,14 +24,13 @@ function errorText(t: TFunction, error: StaffError): string {
 
 /** Runs the use case for the step (outside the replay: its result is stored in the replay log). */
 function carryOut(
-  outer: BotContext,
+  staff: BotDeps['staff'],
+  id: number,
   caseId: string,
   kind: StaffActionKind,
   text: string,
   department: string,
 ): Promise<Outcome> {
-  const id = outer.from?.id ?? 0;
-  const staff = outer.deps.staff;
   switch (kind) {
     case 'reply':
       return staff.reply(id, caseId, text);
@@ -61,7 +55,7 @@ export async function staffAction(
   kind: StaffActionKind,
 ): Promise<void> {
   const { t, locale } = await conversationLocale(conversation, deps.translator);
-  const check = await conversation.external((outer: BotContext) =>
+  const check = await conversation.external((outer) =>
     kind === 'note'
       ? outer.deps.staff.canNote(outer.from?.id ?? 0, caseId)
       : outer.deps.staff.canChange(outer.from?.id ?? 0, caseId, kind),
@@ -71,10 +65,19 @@ export async function staffAction(
     return;
   }
   const number = check.value.number;
+  const cancelData = staffStepButtons.cancel.pack({});
+  /** The next update, or null when it is a press on "cancel" (answered: the step is over). */
+  const nextUnlessCancelled = async () => {
+    const u = await conversation.wait();
+    if (!staffStepButtons.cancel.is(u.callbackQuery?.data)) return u;
+    await u.answerCallbackQuery();
+    await u.reply(t('staff:action.cancelled'));
+    return null;
+  };
 
   let department = '';
   if (kind === 'transfer') {
-    const targets = await conversation.external((outer: BotContext) =>
+    const targets = await conversation.external((outer) =>
       outer.deps.staff.transferTargets(outer.from?.id ?? 0, caseId),
     );
     if (!targets.ok) {
@@ -86,21 +89,17 @@ export async function staffAction(
       return;
     }
     const kb = new InlineKeyboard();
-    for (const d of targets.value) kb.text(localeName(locale, d), `sa:dept:${d.code}`).row();
-    kb.text(t('staff:action.cancel'), 'sa:cancel');
+    for (const d of targets.value)
+      kb.text(localeName(locale, d), staffStepButtons.department.pack({ department: d.code })).row();
+    kb.text(t('staff:action.cancel'), cancelData);
     await ctx.reply(t('staff:action.transfer.choose', { number }), { reply_markup: kb });
     for (;;) {
-      const u = await conversation.wait();
-      const data = u.callbackQuery?.data;
-      if (data === 'sa:cancel') {
+      const u = await nextUnlessCancelled();
+      if (!u) return;
+      const chosen = staffStepButtons.department.unpack(u.callbackQuery?.data)?.department;
+      if (chosen && targets.value.some((d) => d.code === chosen)) {
         await u.answerCallbackQuery();
-        await u.reply(t('staff:action.cancelled'));
-        return;
-      }
-      const code = data?.startsWith('sa:dept:') ? data.slice('sa:dept:'.length) : null;
-      if (code && targets.value.some((d) => d.code === code)) {
-        await u.answerCallbackQuery();
-        department = code;
+        department = chosen;
         break;
       }
       if (u.callbackQuery) await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
@@ -109,15 +108,16 @@ export async function staffAction(
   }
 
   const canned = WITH_CANNED.includes(kind)
-    ? await conversation.external(async (outer: BotContext) => {
+    ? await conversation.external(async (outer) => {
         const list = await outer.deps.staff.cannedReplies(outer.from?.id ?? 0);
         return list.ok ? list.value : [];
       })
     : [];
   const promptKeyboard = () => {
     const kb = new InlineKeyboard();
-    for (const c of canned.slice(0, 10)) kb.text(`📋 ${c.title}`, `sa:canned:${c.id}`).row();
-    return kb.text(t('staff:action.cancel'), 'sa:cancel');
+    for (const c of canned.slice(0, 10))
+      kb.text(`📋 ${c.title}`, staffStepButtons.canned.pack({ cannedId: c.id })).row();
+    return kb.text(t('staff:action.cancel'), cancelData);
   };
   await ctx.reply(t(`staff:action.${kind}.prompt`, { number, max: STAFF_TEXT_MAX }), {
     reply_markup: promptKeyboard(),
@@ -127,17 +127,12 @@ export async function staffAction(
     // The text: typed, or a canned reply.
     let text: string | null = null;
     while (text === null) {
-      const u = await conversation.wait();
-      const data = u.callbackQuery?.data;
-      if (data === 'sa:cancel') {
+      const u = await nextUnlessCancelled();
+      if (!u) return;
+      const cannedId = staffStepButtons.canned.unpack(u.callbackQuery?.data)?.cannedId;
+      if (cannedId && canned.some((c) => c.id === cannedId)) {
         await u.answerCallbackQuery();
-        await u.reply(t('staff:action.cancelled'));
-        return;
-      }
-      if (data?.startsWith('sa:canned:') && canned.some((c) => `sa:canned:${c.id}` === data)) {
-        await u.answerCallbackQuery();
-        const cannedId = data.slice('sa:canned:'.length);
-        const found = await conversation.external((outer: BotContext) =>
+        const found = await conversation.external((outer) =>
           outer.deps.staff.cannedReply(outer.from?.id ?? 0, cannedId),
         );
         if (found.ok) text = found.value;
@@ -171,27 +166,24 @@ export async function staffAction(
 
     await ctx.reply(t(`staff:action.${kind}.preview`, { number, text }), {
       reply_markup: new InlineKeyboard()
-        .text(t('staff:action.send'), 'sa:send')
-        .text(t('staff:action.rewrite'), 'sa:rewrite')
+        .text(t('staff:action.send'), staffStepButtons.send.pack({}))
+        .text(t('staff:action.rewrite'), staffStepButtons.rewrite.pack({}))
         .row()
-        .text(t('staff:action.cancel'), 'sa:cancel'),
+        .text(t('staff:action.cancel'), cancelData),
     });
-    let decision: 'send' | 'rewrite' | 'cancel' | null = null;
+    let decision: 'send' | 'rewrite' | null = null;
     while (decision === null) {
-      const u = await conversation.wait();
+      const u = await nextUnlessCancelled();
+      if (!u) return;
       const data = u.callbackQuery?.data;
-      if (data === 'sa:send' || data === 'sa:rewrite' || data === 'sa:cancel') {
+      if (staffStepButtons.send.is(data) || staffStepButtons.rewrite.is(data)) {
         await u.answerCallbackQuery();
-        decision = data === 'sa:send' ? 'send' : data === 'sa:rewrite' ? 'rewrite' : 'cancel';
+        decision = staffStepButtons.send.is(data) ? 'send' : 'rewrite';
       } else if (u.callbackQuery) {
         await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
       } else {
         await u.reply(t('staff:action.use_buttons'));
       }
-    }
-    if (decision === 'cancel') {
-      await ctx.reply(t('staff:action.cancelled'));
-      return;
     }
     if (decision === 'rewrite') {
       await ctx.reply(t(`staff:action.${kind}.prompt`, { number, max: STAFF_TEXT_MAX }), {
@@ -200,8 +192,8 @@ export async function staffAction(
       continue;
     }
     const finalText = text;
-    const outcome = await conversation.external((outer: BotContext) => {
-      const result = carryOut(outer, caseId, kind, finalText, department);
+    const outcome = await conversation.external((outer) => {
+      const result = carryOut(outer.deps.staff, outer.from?.id ?? 0, caseId, kind, finalText, department);
       return result.then((r) => {
         if (r.ok) outer.deps.wakeDispatcher?.();
         return r;
@@ -210,8 +202,8 @@ export async function staffAction(
     if (outcome.ok) {
       await ctx.reply(t(`staff:action.${kind}.done`, { number }), {
         reply_markup: new InlineKeyboard()
-          .text(t('staff:buttons.open_again'), `st:open:${caseId}`)
-          .text(t('staff:buttons.queue'), 'sq:open:0'),
+          .text(t('staff:buttons.open_again'), staffButtons.open.pack({ caseId }))
+          .text(t('staff:buttons.queue'), queueButton.pack({ filter: 'open', page: 0 })),
       });
       return;
     }

@@ -1,9 +1,17 @@
 // /start, /help, /language, /cancel and the group-chat guard.
 import { Composer, InlineKeyboard } from 'grammy';
-import type { Locale } from '../../config.ts';
+import {
+  householdButtons,
+  languageButton,
+  myCaseButtons,
+  onButton,
+  registerButton,
+  serviceButtons,
+} from '../buttons.ts';
 import { setChatCommandMenu } from '../commands.ts';
 import type { BotContext } from '../context.ts';
 import { REGISTRATION } from '../conversations/registration.ts';
+import { clearButtons } from './shared.ts';
 
 export function isAdmin(ctx: BotContext): boolean {
   return ctx.from !== undefined && ctx.deps.adminTelegramIds.includes(ctx.from.id);
@@ -32,18 +40,17 @@ export function globalCommands(): Composer<BotContext> {
   priv.command('language', async (ctx) => {
     await ctx.reply(ctx.t('language.choose'), {
       reply_markup: new InlineKeyboard()
-        .text(ctx.t('language.button_zh'), 'lang:zh-CN')
-        .text(ctx.t('language.button_en'), 'lang:en'),
+        .text(ctx.t('language.button_zh'), languageButton.pack({ locale: 'zh-CN' }))
+        .text(ctx.t('language.button_en'), languageButton.pack({ locale: 'en' })),
     });
   });
 
-  priv.callbackQuery(/^lang:(zh-CN|en)$/, async (ctx) => {
-    const locale = ctx.match[1] as Locale;
+  onButton(priv, languageButton, async (ctx, { locale }) => {
     await ctx.deps.users.setLocale(ctx.from.id, locale);
     ctx.locale = locale;
     ctx.t = ctx.deps.translator.t(locale);
     await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await clearButtons(ctx);
     await ctx.reply(ctx.t('language.changed'));
     const staff = (await ctx.deps.staff.whoami(ctx.from.id)) !== null;
     const worker = await ctx.deps.broadcasts.canCompose(ctx.from.id);
@@ -62,22 +69,22 @@ export function startFeature(): Composer<BotContext> {
     if (ctx.registered) {
       await ctx.reply(ctx.t('start.greeting_registered', { name }), {
         reply_markup: new InlineKeyboard()
-          .text(ctx.t('start.services_button'), 'svc:menu')
+          .text(ctx.t('start.services_button'), serviceButtons.menu.pack({}))
           .row()
-          .text(ctx.t('start.mycases_button'), 'mc:page:0')
+          .text(ctx.t('start.mycases_button'), myCaseButtons.page.pack({ page: 0 }))
           .row()
-          .text(ctx.t('start.household_button'), 'hh:show'),
+          .text(ctx.t('start.household_button'), householdButtons.show.pack({})),
       });
       return;
     }
     await ctx.reply(`${ctx.t('start.greeting_new', { name })}\n\n${ctx.t('start.offer_register')}`, {
-      reply_markup: new InlineKeyboard().text(ctx.t('start.register_button'), 'reg:start'),
+      reply_markup: new InlineKeyboard().text(ctx.t('start.register_button'), registerButton.pack({})),
     });
   });
 
-  priv.callbackQuery('reg:start', async (ctx) => {
+  onButton(priv, registerButton, async (ctx) => {
     await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await clearButtons(ctx);
     await ctx.conversation.enter(REGISTRATION);
   });
 

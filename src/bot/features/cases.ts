@@ -1,25 +1,22 @@
 // /services (the menu of the catalogue), /mycases (the resident's cases, newest first, paginated), /case
 // <number>, and the buttons on a case: withdraw, answer, rate, reopen. Button data carries the case's
-// internal id; every press asks the use case, which checks that the case is the presser's own.
-//
-// Buttons other features may put on messages to residents (e.g. notifications from staff):
-//   mc:open:<caseId>  open the case     mc:ans:<caseId>  answer the staff's question
-//   mc:rate:<caseId>  rate the answer   mc:reopen:<caseId>  ask to reopen
+// internal id; every press asks the use case, which checks that the case is the presser's own. The buttons
+// (`mc:`, `svc:`) are defined in ../buttons.ts; other features put them on messages to residents too.
 import { Composer, InlineKeyboard } from 'grammy';
 import type { MyCaseView } from '../../app/cases.ts';
 import type { Locale } from '../../config.ts';
+import { myCaseButtons, onButton, registerButton, serviceButtons } from '../buttons.ts';
 import type { BotContext } from '../context.ts';
 import { CASE_ANSWER, CASE_RATE, CASE_REOPEN } from '../conversations/case-followup.ts';
 import { SERVICE_REQUEST } from '../conversations/service-request.ts';
 import { beijingTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
-
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const caseButton = (action: string) => new RegExp(`^mc:${action}:(${UUID})$`);
+import { byTypedNumber, clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
 export function servicesMenu(ctx: BotContext): InlineKeyboard {
   const kb = new InlineKeyboard();
-  for (const s of ctx.deps.catalogue.list()) kb.text(ctx.t(`services:${s.code}.name`), `svc:${s.code}`).row();
+  for (const s of ctx.deps.catalogue.list())
+    kb.text(ctx.t(`services:${s.code}.name`), serviceButtons.service.pack({ service: s.code })).row();
   return kb;
 }
 
@@ -49,11 +46,12 @@ export function renderCase(v: MyCaseView, t: TFunction, locale: Locale): string 
 
 function caseKeyboard(v: MyCaseView, t: TFunction): InlineKeyboard {
   const kb = new InlineKeyboard();
-  if (v.can.answer) kb.text(t('mycases:buttons.answer'), `mc:ans:${v.id}`).row();
-  if (v.can.rate) kb.text(t('mycases:buttons.rate'), `mc:rate:${v.id}`).row();
-  if (v.can.reopen) kb.text(t('mycases:buttons.reopen'), `mc:reopen:${v.id}`).row();
-  if (v.can.withdraw) kb.text(t('mycases:buttons.withdraw'), `mc:wd:${v.id}`).row();
-  return kb.text(t('mycases:back_to_list'), 'mc:page:0');
+  const caseId = v.id;
+  if (v.can.answer) kb.text(t('mycases:buttons.answer'), myCaseButtons.answer.pack({ caseId })).row();
+  if (v.can.rate) kb.text(t('mycases:buttons.rate'), myCaseButtons.rate.pack({ caseId })).row();
+  if (v.can.reopen) kb.text(t('mycases:buttons.reopen'), myCaseButtons.reopen.pack({ caseId })).row();
+  if (v.can.withdraw) kb.text(t('mycases:buttons.withdraw'), myCaseButtons.withdraw.pack({ caseId })).row();
+  return kb.text(t('mycases:back_to_list'), myCaseButtons.page.pack({ page: 0 }));
 }
 
 export function casesFeature(): Composer<BotContext> {
@@ -63,19 +61,19 @@ export function casesFeature(): Composer<BotContext> {
   const showMenu = async (ctx: BotContext) => {
     if (!ctx.registered) {
       await ctx.reply(ctx.t('services:menu.need_register'), {
-        reply_markup: new InlineKeyboard().text(ctx.t('services:menu.register_button'), 'reg:start'),
+        reply_markup: new InlineKeyboard().text(
+          ctx.t('services:menu.register_button'),
+          registerButton.pack({}),
+        ),
       });
       return;
     }
     await ctx.reply(ctx.t('services:menu.title'), { reply_markup: servicesMenu(ctx) });
   };
   priv.command('services', showMenu);
-  priv.callbackQuery('svc:menu', async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await showMenu(ctx);
-  });
-  priv.callbackQuery(/^svc:([a-z][a-z0-9_]{1,40})$/, async (ctx) => {
-    const code = ctx.match[1] as string;
+  // Before `svc:<service>`, whose pattern `svc:menu` also matches.
+  onOpen(priv, serviceButtons.menu, showMenu);
+  onButton(priv, serviceButtons.service, async (ctx, { service: code }) => {
     if (!ctx.deps.catalogue.get(code)) {
       await ctx.answerCallbackQuery({ text: ctx.t('errors.stale_button') });
       return;
@@ -102,12 +100,12 @@ export function casesFeature(): Composer<BotContext> {
           service: ctx.t(`services:${c.serviceCode}.name`),
           status: ctx.t(`mycases:status.${c.status}`),
         }),
-        `mc:open:${c.id}`,
+        myCaseButtons.open.pack({ caseId: c.id }),
       ).row();
     }
     const p = list.value.page;
-    if (p > 0) kb.text(ctx.t('mycases:previous'), `mc:page:${p - 1}`);
-    if (p < pages - 1) kb.text(ctx.t('mycases:next'), `mc:page:${p + 1}`);
+    if (p > 0) kb.text(ctx.t('mycases:previous'), myCaseButtons.page.pack({ page: p - 1 }));
+    if (p < pages - 1) kb.text(ctx.t('mycases:next'), myCaseButtons.page.pack({ page: p + 1 }));
     await ctx.reply(ctx.t('mycases:title', { total, page: p + 1, pages }), { reply_markup: kb });
   };
 
@@ -125,30 +123,20 @@ export function casesFeature(): Composer<BotContext> {
   };
 
   priv.command('mycases', (ctx) => showList(ctx, 0));
-  priv.callbackQuery(/^mc:page:(\d{1,5})$/, async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await showList(ctx, Number(ctx.match[1]));
-  });
-  priv.callbackQuery(caseButton('open'), async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await showCase(ctx, ctx.match[1] as string);
-  });
-  priv.command('case', async (ctx) => {
-    const typed = ctx.match.trim();
-    if (!typed) {
-      await ctx.reply(ctx.t('mycases:case_usage'));
-      return;
-    }
-    const found = await ctx.deps.cases.findMineByNumber(ctx.from.id, typed);
-    if (!found.ok) {
-      await ctx.reply(ctx.t('mycases:not_found'));
-      return;
-    }
-    await showCase(ctx, found.value);
-  });
+  onOpen(priv, myCaseButtons.page, (ctx, { page }) => showList(ctx, page));
+  onOpen(priv, myCaseButtons.open, (ctx, { caseId }) => showCase(ctx, caseId));
+  priv.command(
+    'case',
+    byTypedNumber(
+      'mycases:case_usage',
+      (ctx, telegramId, typed) => ctx.deps.cases.findMineByNumber(telegramId, typed),
+      (ctx) => ctx.t('mycases:not_found'),
+      showCase,
+    ),
+  );
 
-  priv.callbackQuery(caseButton('wd'), async (ctx) => {
-    const view = await ctx.deps.cases.getMine(ctx.from.id, ctx.match[1] as string);
+  onButton(priv, myCaseButtons.withdraw, async (ctx, { caseId }) => {
+    const view = await ctx.deps.cases.getMine(ctx.from.id, caseId);
     if (!view.ok || !view.value.can.withdraw) {
       await ctx.answerCallbackQuery({
         text: ctx.t(view.ok ? 'mycases:not_allowed' : 'mycases:not_found'),
@@ -158,16 +146,16 @@ export function casesFeature(): Composer<BotContext> {
     }
     await ctx.answerCallbackQuery();
     await ctx.reply(ctx.t('mycases:withdraw_confirm', { number: view.value.number }), {
-      reply_markup: new InlineKeyboard()
-        .text(ctx.t('mycases:withdraw_yes'), `mc:wdok:${view.value.id}`)
-        .text(ctx.t('mycases:withdraw_no'), 'mc:keep'),
+      reply_markup: yesNo(
+        [ctx.t('mycases:withdraw_yes'), myCaseButtons.withdrawConfirmed.pack({ caseId: view.value.id })],
+        [ctx.t('mycases:withdraw_no'), myCaseButtons.keep.pack({})],
+      ),
     });
   });
-  priv.callbackQuery(caseButton('wdok'), async (ctx) => {
-    const caseId = ctx.match[1] as string;
+  onButton(priv, myCaseButtons.withdrawConfirmed, async (ctx, { caseId }) => {
     const result = await ctx.deps.cases.withdraw(ctx.from.id, caseId);
     await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await clearButtons(ctx);
     if (!result.ok) {
       await ctx.reply(ctx.t(result.error === 'not_allowed' ? 'mycases:not_allowed' : 'mycases:not_found'));
       return;
@@ -175,21 +163,14 @@ export function casesFeature(): Composer<BotContext> {
     const view = await ctx.deps.cases.getMine(ctx.from.id, caseId);
     await ctx.reply(ctx.t('mycases:withdrawn', { number: view.ok ? view.value.number : '' }));
   });
-  priv.callbackQuery('mc:keep', async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
-    await ctx.reply(ctx.t('mycases:kept'));
-  });
+  onKeep(priv, myCaseButtons.keep, 'mycases:kept');
 
-  for (const [action, conversation] of [
-    ['ans', CASE_ANSWER],
-    ['rate', CASE_RATE],
-    ['reopen', CASE_REOPEN],
+  for (const [kind, conversation] of [
+    [myCaseButtons.answer, CASE_ANSWER],
+    [myCaseButtons.rate, CASE_RATE],
+    [myCaseButtons.reopen, CASE_REOPEN],
   ] as const) {
-    priv.callbackQuery(caseButton(action), async (ctx) => {
-      await ctx.answerCallbackQuery();
-      await ctx.conversation.enter(conversation, ctx.match[1] as string);
-    });
+    onOpen(priv, kind, (ctx, { caseId }) => ctx.conversation.enter(conversation, caseId));
   }
   return composer;
 }

@@ -1,22 +1,56 @@
-// /household: the household file (ID numbers and phone masked) and the buttons to manage members.
+// /household: the household file (ID numbers and phone masked) and the buttons to manage members (`hh:`,
+// defined in ../buttons.ts).
 import { Composer, InlineKeyboard } from 'grammy';
 import type { HouseholdView } from '../../app/households.ts';
+import type { Locale } from '../../config.ts';
 import { MAX_MEMBERS } from '../../domain/household.ts';
+import { householdButtons, onButton, registerButton } from '../buttons.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { MEMBER } from '../conversations/member.ts';
 import type { TFunction } from '../i18n.ts';
+import { clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+type Named = { nameZh: string; nameEn: string };
 
-export function renderHousehold(h: HouseholdView, t: TFunction, locale: 'zh-CN' | 'en'): string {
+/** The address's parts in `locale`, for the locale lines that show an address (here and in /mydata). */
+export function addressVars(
+  locale: Locale,
+  a: { community: Named; building: Named; unit: string | number; room: string },
+) {
+  return {
+    community: localeName(locale, a.community),
+    building: localeName(locale, a.building),
+    unit: a.unit,
+    room: a.room,
+  };
+}
+
+type Member = { name: string; relation: string; sex: string; birthDate: string };
+
+/** One numbered line per member (ID masked here, in full in /mydata): `lineKey`, with `noIdKey` for none. */
+export function memberLines<M extends Member>(
+  t: TFunction,
+  members: M[],
+  lineKey: string,
+  idNumber: (m: M) => string | null,
+  noIdKey: string,
+): string[] {
+  return members.map((m, i) =>
+    t(lineKey, {
+      index: i + 1,
+      name: m.name,
+      relation: t(`common:relation.${m.relation}`),
+      sex: t(`common:sex.${m.sex}`),
+      birthDate: m.birthDate,
+      idNumber: idNumber(m) ?? t(noIdKey),
+    }),
+  );
+}
+
+export function renderHousehold(h: HouseholdView, t: TFunction, locale: Locale): string {
   const lines = [
     t('household:title'),
-    t('household:address', {
-      community: localeName(locale, h.community),
-      building: localeName(locale, h.building),
-      unit: h.unit,
-      room: h.room,
-    }),
+    t('household:address', addressVars(locale, h)),
     t('household:resident', {
       name: h.resident.name,
       sex: t(`common:sex.${h.resident.sex}`),
@@ -29,19 +63,10 @@ export function renderHousehold(h: HouseholdView, t: TFunction, locale: 'zh-CN' 
   if (h.members.length === 0) {
     lines.push(t('household:no_members'));
   } else {
-    lines.push(t('household:members_title', { count: h.members.length }));
-    h.members.forEach((m, i) => {
-      lines.push(
-        t('household:member_line', {
-          index: i + 1,
-          name: m.name,
-          relation: t(`common:relation.${m.relation}`),
-          sex: t(`common:sex.${m.sex}`),
-          birthDate: m.birthDate,
-          idNumber: m.idNumberMasked ?? t('household:no_id'),
-        }),
-      );
-    });
+    lines.push(
+      t('household:members_title', { count: h.members.length }),
+      ...memberLines(t, h.members, 'household:member_line', (m) => m.idNumberMasked, 'household:no_id'),
+    );
   }
   return lines.join('\n');
 }
@@ -49,11 +74,11 @@ export function renderHousehold(h: HouseholdView, t: TFunction, locale: 'zh-CN' 
 function householdKeyboard(h: HouseholdView, t: TFunction): InlineKeyboard {
   const kb = new InlineKeyboard();
   for (const m of h.members) {
-    kb.text(t('household:edit_button', { name: m.name }), `hh:edit:${m.id}`)
-      .text(t('household:remove_button', { name: m.name }), `hh:del:${m.id}`)
+    kb.text(t('household:edit_button', { name: m.name }), householdButtons.edit.pack({ memberId: m.id }))
+      .text(t('household:remove_button', { name: m.name }), householdButtons.remove.pack({ memberId: m.id }))
       .row();
   }
-  if (h.members.length < MAX_MEMBERS) kb.text(t('household:add_button'), 'hh:add');
+  if (h.members.length < MAX_MEMBERS) kb.text(t('household:add_button'), householdButtons.add.pack({}));
   return kb;
 }
 
@@ -67,7 +92,7 @@ export function householdFeature(): Composer<BotContext> {
     const h = await ctx.deps.households.getHousehold(from.id);
     if (!h) {
       await ctx.reply(ctx.t('household:not_registered'), {
-        reply_markup: new InlineKeyboard().text(ctx.t('start.register_button'), 'reg:start'),
+        reply_markup: new InlineKeyboard().text(ctx.t('start.register_button'), registerButton.pack({})),
       });
       return;
     }
@@ -75,42 +100,39 @@ export function householdFeature(): Composer<BotContext> {
   };
 
   priv.command('household', show);
-  priv.callbackQuery('hh:show', async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await show(ctx);
-  });
+  onOpen(priv, householdButtons.show, show);
 
-  priv.callbackQuery('hh:add', async (ctx) => {
+  onButton(priv, householdButtons.add, async (ctx) => {
     await ctx.answerCallbackQuery();
     if (!ctx.registered) return show(ctx);
     await ctx.conversation.enter(MEMBER);
   });
 
-  priv.callbackQuery(new RegExp(`^hh:edit:(${UUID})$`), async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await ctx.conversation.enter(MEMBER, ctx.match[1]);
-  });
+  onOpen(priv, householdButtons.edit, (ctx, { memberId }) => ctx.conversation.enter(MEMBER, memberId));
 
-  priv.callbackQuery(new RegExp(`^hh:del:(${UUID})$`), async (ctx) => {
-    const member = await ctx.deps.households.getMember(ctx.from.id, ctx.match[1] as string);
+  onButton(priv, householdButtons.remove, async (ctx, { memberId }) => {
+    const member = await ctx.deps.households.getMember(ctx.from.id, memberId);
     if (!member) {
       await ctx.answerCallbackQuery({ text: ctx.t('household:member_not_found'), show_alert: true });
       return;
     }
     await ctx.answerCallbackQuery();
     await ctx.reply(ctx.t('household:confirm_remove', { name: member.name }), {
-      reply_markup: new InlineKeyboard()
-        .text(ctx.t('household:confirm_remove_yes'), `hh:delok:${member.id}`)
-        .text(ctx.t('household:confirm_remove_no'), 'hh:keep'),
+      reply_markup: yesNo(
+        [
+          ctx.t('household:confirm_remove_yes'),
+          householdButtons.removeConfirmed.pack({ memberId: member.id }),
+        ],
+        [ctx.t('household:confirm_remove_no'), householdButtons.keep.pack({})],
+      ),
     });
   });
 
-  priv.callbackQuery(new RegExp(`^hh:delok:(${UUID})$`), async (ctx) => {
-    const memberId = ctx.match[1] as string;
+  onButton(priv, householdButtons.removeConfirmed, async (ctx, { memberId }) => {
     const member = await ctx.deps.households.getMember(ctx.from.id, memberId);
     const removed = member ? await ctx.deps.households.removeMember(ctx.from.id, memberId) : null;
     await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await clearButtons(ctx);
     await ctx.reply(
       member && removed?.ok
         ? ctx.t('household:removed', { name: member.name })
@@ -118,11 +140,7 @@ export function householdFeature(): Composer<BotContext> {
     );
   });
 
-  priv.callbackQuery('hh:keep', async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
-    await ctx.reply(ctx.t('household:kept'));
-  });
+  onKeep(priv, householdButtons.keep, 'household:kept');
 
   return composer;
 }

@@ -1,22 +1,19 @@
 // Administration in Telegram: /invite (a single-use code for staff of a department or a worker of a
 // community), /staff (list, remove), /canned (a department's canned replies), /stats, /export (a CSV of the
 // cases as a document; with personal data only after an explicit, audited confirmation), and /join for the
-// invited. Every permission is checked by the use case (src/app/admin.ts); these handlers only talk.
-//
-// Buttons: ad:inv:<staff|worker> · ad:inv:d:<department> · ad:inv:c:<community> · ad:rm:<staffId>
-// ad:rmok:<staffId> · ad:cn:<department> · ad:cnadd:<department> · ad:cndel:<id> · ad:exp:<plain|pii>:<from>:<to>
-// ad:expok:<from>:<to>
+// invited. Every permission is checked by the use case (src/app/admin.ts); these handlers only talk. The
+// buttons (`ad:`) are defined in ../buttons.ts.
 import { Composer, InlineKeyboard, InputFile } from 'grammy';
 import type { DepartmentFigures } from '../../db/repositories/case-stats.ts';
 import { beijingDateString, beijingInstant } from '../../domain/beijing-time.ts';
+import { adminButtons, family, onButton } from '../buttons.ts';
 import { setChatCommandMenu } from '../commands.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { CANNED_ADD } from '../conversations/canned-reply.ts';
 import { beijingTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
+import { clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const CODE = '[a-z0-9][a-z0-9_-]{0,40}';
 const DAY_MS = 86_400_000;
 const EXPORT_DAYS = 30;
 
@@ -79,6 +76,12 @@ async function notAllowed(ctx: BotContext): Promise<void> {
   else await ctx.reply(ctx.t('admin.not_allowed'));
 }
 
+/** A refused press: "not allowed" when the presser may not do it, `text` otherwise (what it names is gone). */
+async function refused(ctx: BotContext, error: string, text: string, alert: boolean): Promise<void> {
+  if (error === 'not_allowed') return notAllowed(ctx);
+  await ctx.answerCallbackQuery(alert ? { text, show_alert: true } : { text });
+}
+
 async function showCanned(ctx: BotContext, departmentCode: string): Promise<void> {
   const list = await ctx.deps.admin.cannedReplies(ctx.from?.id ?? 0, departmentCode);
   if (!list.ok) {
@@ -88,8 +91,11 @@ async function showCanned(ctx: BotContext, departmentCode: string): Promise<void
   }
   const kb = new InlineKeyboard();
   for (const c of list.value)
-    kb.text(ctx.t('manage:canned.delete_button', { title: c.title }), `ad:cndel:${c.id}`).row();
-  kb.text(ctx.t('manage:canned.add_button'), `ad:cnadd:${departmentCode}`);
+    kb.text(
+      ctx.t('manage:canned.delete_button', { title: c.title }),
+      adminButtons.cannedDelete.pack({ cannedId: c.id }),
+    ).row();
+  kb.text(ctx.t('manage:canned.add_button'), adminButtons.cannedAdd.pack({ department: departmentCode }));
   const body = list.value.length
     ? list.value.map((c) => ctx.t('manage:canned.item', { title: c.title, text: c.text })).join('\n')
     : ctx.t('manage:canned.empty');
@@ -164,13 +170,13 @@ export function manageFeature(): Composer<BotContext> {
     if (!(await ctx.deps.admin.checkAdmin(ctx.from.id, 'invite'))) return notAllowed(ctx);
     await ctx.reply(ctx.t('manage:invite.choose_role'), {
       reply_markup: new InlineKeyboard()
-        .text(ctx.t('manage:invite.role_staff'), 'ad:inv:staff')
+        .text(ctx.t('manage:invite.role_staff'), adminButtons.inviteRole.pack({ role: 'staff' }))
         .row()
-        .text(ctx.t('manage:invite.role_worker'), 'ad:inv:worker'),
+        .text(ctx.t('manage:invite.role_worker'), adminButtons.inviteRole.pack({ role: 'worker' })),
     });
   });
-  priv.callbackQuery(/^ad:inv:(staff|worker)$/, async (ctx) => {
-    const staff = ctx.match[1] === 'staff';
+  onButton(priv, adminButtons.inviteRole, async (ctx, { role }) => {
+    const staff = role === 'staff';
     const list = staff
       ? await ctx.deps.admin.departments(ctx.from.id)
       : await ctx.deps.admin.communities(ctx.from.id);
@@ -178,26 +184,22 @@ export function manageFeature(): Composer<BotContext> {
     await ctx.answerCallbackQuery();
     const kb = new InlineKeyboard();
     for (const item of list.value)
-      kb.text(localeName(ctx.locale, item), `ad:inv:${staff ? 'd' : 'c'}:${item.code}`).row();
+      kb.text(
+        localeName(ctx.locale, item),
+        adminButtons.inviteUnit.pack({ unit: staff ? 'd' : 'c', code: item.code }),
+      ).row();
     await ctx.reply(ctx.t(staff ? 'manage:invite.choose_department' : 'manage:invite.choose_community'), {
       reply_markup: kb,
     });
   });
-  priv.callbackQuery(new RegExp(`^ad:inv:(d|c):(${CODE})$`), async (ctx) => {
-    const code = ctx.match[2] as string;
+  onButton(priv, adminButtons.inviteUnit, async (ctx, { unit, code }) => {
     const invite = await ctx.deps.admin.createInvite(
       ctx.from.id,
-      ctx.match[1] === 'd'
-        ? { role: 'staff', departmentCode: code }
-        : { role: 'worker', communityCode: code },
+      unit === 'd' ? { role: 'staff', departmentCode: code } : { role: 'worker', communityCode: code },
     );
-    if (!invite.ok) {
-      if (invite.error === 'not_allowed') return notAllowed(ctx);
-      await ctx.answerCallbackQuery({ text: ctx.t('errors.stale_button') });
-      return;
-    }
+    if (!invite.ok) return refused(ctx, invite.error, ctx.t('errors.stale_button'), false);
     await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await clearButtons(ctx);
     await ctx.reply(
       ctx.t('manage:invite.created', {
         code: invite.value.code,
@@ -225,33 +227,32 @@ export function manageFeature(): Composer<BotContext> {
           duty: s.role === 'staff' && s.onDuty ? ctx.t('manage:staff.on_duty') : '',
         }),
       );
-      kb.text(ctx.t('manage:staff.remove_button', { name: s.displayName }), `ad:rm:${s.id}`).row();
+      kb.text(
+        ctx.t('manage:staff.remove_button', { name: s.displayName }),
+        adminButtons.removeStaff.pack({ staffId: s.id }),
+      ).row();
     }
     await ctx.reply(lines.join('\n'), { reply_markup: kb });
   });
-  priv.callbackQuery(new RegExp(`^ad:rm:(${UUID})$`), async (ctx) => {
-    const member = await ctx.deps.admin.staffMember(ctx.from.id, ctx.match[1] as string);
-    if (!member.ok) {
-      if (member.error === 'not_allowed') return notAllowed(ctx);
-      await ctx.answerCallbackQuery({ text: ctx.t('manage:staff.gone'), show_alert: true });
-      return;
-    }
+  onButton(priv, adminButtons.removeStaff, async (ctx, { staffId }) => {
+    const member = await ctx.deps.admin.staffMember(ctx.from.id, staffId);
+    if (!member.ok) return refused(ctx, member.error, ctx.t('manage:staff.gone'), true);
     await ctx.answerCallbackQuery();
     await ctx.reply(ctx.t('manage:staff.confirm_remove', { name: member.value.displayName }), {
-      reply_markup: new InlineKeyboard()
-        .text(ctx.t('manage:staff.remove_yes'), `ad:rmok:${member.value.id}`)
-        .text(ctx.t('manage:staff.remove_no'), 'ad:keep'),
+      reply_markup: yesNo(
+        [
+          ctx.t('manage:staff.remove_yes'),
+          adminButtons.removeStaffConfirmed.pack({ staffId: member.value.id }),
+        ],
+        [ctx.t('manage:staff.remove_no'), adminButtons.keep.pack({})],
+      ),
     });
   });
-  priv.callbackQuery(new RegExp(`^ad:rmok:(${UUID})$`), async (ctx) => {
-    const removed = await ctx.deps.admin.removeStaff(ctx.from.id, ctx.match[1] as string);
-    if (!removed.ok) {
-      if (removed.error === 'not_allowed') return notAllowed(ctx);
-      await ctx.answerCallbackQuery({ text: ctx.t('manage:staff.gone'), show_alert: true });
-      return;
-    }
+  onButton(priv, adminButtons.removeStaffConfirmed, async (ctx, { staffId }) => {
+    const removed = await ctx.deps.admin.removeStaff(ctx.from.id, staffId);
+    if (!removed.ok) return refused(ctx, removed.error, ctx.t('manage:staff.gone'), true);
     await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await clearButtons(ctx);
     ctx.deps.wakeDispatcher?.();
     await ctx.reply(
       ctx.t('manage:staff.removed', { name: removed.value.displayName, released: removed.value.released }),
@@ -269,11 +270,8 @@ export function manageFeature(): Composer<BotContext> {
       },
     );
   });
-  priv.callbackQuery('ad:keep', async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
-    await ctx.reply(ctx.t('manage:staff.kept'));
-  });
+  // One "no" for both confirmations (removing staff, exporting personal data): "nothing changed".
+  onKeep(priv, adminButtons.keep, 'manage:staff.kept');
 
   // --- canned replies ---
   priv.command('canned', async (ctx) => {
@@ -282,28 +280,22 @@ export function manageFeature(): Composer<BotContext> {
     const list = await ctx.deps.admin.departments(ctx.from.id);
     if (!list.ok) return notAllowed(ctx);
     const kb = new InlineKeyboard();
-    for (const d of list.value) kb.text(localeName(ctx.locale, d), `ad:cn:${d.code}`).row();
+    for (const d of list.value)
+      kb.text(localeName(ctx.locale, d), adminButtons.canned.pack({ department: d.code })).row();
     await ctx.reply(ctx.t('manage:canned.choose_department'), { reply_markup: kb });
   });
-  priv.callbackQuery(new RegExp(`^ad:cn:(${CODE})$`), async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await showCanned(ctx, ctx.match[1] as string);
-  });
-  priv.callbackQuery(new RegExp(`^ad:cnadd:(${CODE})$`), async (ctx) => {
+  onOpen(priv, adminButtons.canned, (ctx, { department }) => showCanned(ctx, department));
+  onButton(priv, adminButtons.cannedAdd, async (ctx, { department }) => {
     if (!(await ctx.deps.admin.checkAdmin(ctx.from.id, 'canned_add'))) return notAllowed(ctx);
     await ctx.answerCallbackQuery();
     await ctx.conversation.exitAll();
-    await ctx.conversation.enter(CANNED_ADD, ctx.match[1] as string);
+    await ctx.conversation.enter(CANNED_ADD, department);
   });
-  priv.callbackQuery(new RegExp(`^ad:cndel:(${UUID})$`), async (ctx) => {
-    const removed = await ctx.deps.admin.removeCannedReply(ctx.from.id, ctx.match[1] as string);
-    if (!removed.ok) {
-      if (removed.error === 'not_allowed') return notAllowed(ctx);
-      await ctx.answerCallbackQuery({ text: ctx.t('errors.stale_button') });
-      return;
-    }
+  onButton(priv, adminButtons.cannedDelete, async (ctx, { cannedId }) => {
+    const removed = await ctx.deps.admin.removeCannedReply(ctx.from.id, cannedId);
+    if (!removed.ok) return refused(ctx, removed.error, ctx.t('errors.stale_button'), false);
     await ctx.answerCallbackQuery({ text: ctx.t('manage:canned.deleted') });
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await clearButtons(ctx);
   });
 
   // --- figures ---
@@ -324,33 +316,33 @@ export function manageFeature(): Composer<BotContext> {
       ctx.t('manage:export.choose', { from: compactToIso(period.from), to: compactToIso(period.to) }),
       {
         reply_markup: new InlineKeyboard()
-          .text(ctx.t('manage:export.plain'), `ad:exp:plain:${period.from}:${period.to}`)
+          .text(ctx.t('manage:export.plain'), adminButtons.export.pack({ kind: 'plain', ...period }))
           .row()
-          .text(ctx.t('manage:export.personal'), `ad:exp:pii:${period.from}:${period.to}`),
+          .text(ctx.t('manage:export.personal'), adminButtons.export.pack({ kind: 'pii', ...period })),
       },
     );
   });
-  priv.callbackQuery(/^ad:exp:(plain|pii):(\d{8}):(\d{8})$/, async (ctx) => {
-    const [, kind, from, to] = ctx.match as unknown as [string, string, string, string];
+  onButton(priv, adminButtons.export, async (ctx, { kind, from, to }) => {
     if (!(await ctx.deps.admin.checkAdmin(ctx.from.id, 'export'))) return notAllowed(ctx);
     await ctx.answerCallbackQuery();
     if (kind === 'pii') {
       await ctx.reply(ctx.t('manage:export.confirm_personal'), {
-        reply_markup: new InlineKeyboard()
-          .text(ctx.t('manage:export.confirm_yes'), `ad:expok:${from}:${to}`)
-          .text(ctx.t('manage:export.confirm_no'), 'ad:keep'),
+        reply_markup: yesNo(
+          [ctx.t('manage:export.confirm_yes'), adminButtons.exportConfirmed.pack({ from, to })],
+          [ctx.t('manage:export.confirm_no'), adminButtons.keep.pack({})],
+        ),
       });
       return;
     }
     await sendExport(ctx, from, to, false);
   });
-  priv.callbackQuery(/^ad:expok:(\d{8}):(\d{8})$/, async (ctx) => {
+  onButton(priv, adminButtons.exportConfirmed, async (ctx, { from, to }) => {
     await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
-    await sendExport(ctx, ctx.match[1] as string, ctx.match[2] as string, true);
+    await clearButtons(ctx);
+    await sendExport(ctx, from, to, true);
   });
 
-  priv.callbackQuery(/^ad:/, async (ctx) => {
+  priv.callbackQuery(family('ad'), async (ctx) => {
     await ctx.deps.staff.forgedButton(ctx.from.id, ctx.callbackQuery.data);
     await ctx.answerCallbackQuery({ text: ctx.t('errors.stale_button') });
   });

@@ -1,28 +1,24 @@
 // Community notices in the chat: /notice (compose, workers and admins), /notices (the list with figures
 // for workers and admins; for residents, whether they get ordinary notices), /notices off|on, cancelling a
 // scheduled notice, and the residents' "I have read this" button. Every press asks the use case, which
-// checks the presser's rights again.
-//
-// Buttons:  nt:read:<id>  read receipt (installed before the forms: it works in the middle of one)
-//           nt:pv  a press on a preview's button      nt:page:<n>  the list
-//           nt:cx:<id> / nt:cxok:<id> / nt:keep  cancel a scheduled notice      nt:off / nt:on  preference
+// checks the presser's rights again. The buttons (`nt:`) are defined in ../buttons.ts; the read receipt's
+// is installed before the forms, so that it works in the middle of one.
 import { Composer, InlineKeyboard } from 'grammy';
 import { type BroadcastSummary, NOTICES_PAGE_SIZE } from '../../app/broadcasts.ts';
 import { beijingMinute } from '../../domain/beijing-time.ts';
 import { noticeTitle, remaining, totalOf } from '../../domain/notice.ts';
+import { communityNoticeButtons as buttons, onButton } from '../buttons.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { NOTICE } from '../conversations/notice.ts';
-import { audienceLabel, PREVIEW_DATA, READ_PREFIX } from '../notice-render.ts';
-
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+import { audienceLabel } from '../notice-render.ts';
+import { clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
 /** Presses that must work even while the resident is in the middle of a form. */
 export function noticeButtons(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const priv = composer.chatType('private');
-  priv.callbackQuery(new RegExp(`^${READ_PREFIX}(${UUID})$`), async (ctx) => {
-    const id = ctx.match[1] as string;
-    const r = await ctx.deps.broadcasts.markRead(ctx.from.id, id);
+  onButton(priv, buttons.read, async (ctx, { noticeId }) => {
+    const r = await ctx.deps.broadcasts.markRead(ctx.from.id, noticeId);
     if (!r.ok) {
       await ctx.answerCallbackQuery({ text: ctx.t('notices:resident.read_unknown') });
       return;
@@ -35,13 +31,13 @@ export function noticeButtons(): Composer<BotContext> {
         .editMessageReplyMarkup({
           reply_markup: new InlineKeyboard().text(
             ctx.t('notices:resident.read_done_button'),
-            `${READ_PREFIX}${id}`,
+            buttons.read.pack({ noticeId }),
           ),
         })
         .catch(() => undefined);
     }
   });
-  priv.callbackQuery(PREVIEW_DATA, async (ctx) => {
+  onButton(priv, buttons.preview, async (ctx) => {
     await ctx.answerCallbackQuery({ text: ctx.t('notices:resident.preview_press'), show_alert: true });
   });
   return composer;
@@ -109,11 +105,12 @@ async function showList(ctx: BotContext, page: number): Promise<void> {
     ];
     const f = figures(ctx, b);
     if (f) block.push(f);
-    if (b.status === 'scheduled') kb.text(ctx.t('notices:list.cancel_button', { n }), `nt:cx:${b.id}`).row();
+    if (b.status === 'scheduled')
+      kb.text(ctx.t('notices:list.cancel_button', { n }), buttons.cancel.pack({ noticeId: b.id })).row();
     return block.join('\n');
   });
-  if (p > 0) kb.text(ctx.t('notices:list.previous'), `nt:page:${p - 1}`);
-  if (p < pages - 1) kb.text(ctx.t('notices:list.next'), `nt:page:${p + 1}`);
+  if (p > 0) kb.text(ctx.t('notices:list.previous'), buttons.page.pack({ page: p - 1 }));
+  if (p < pages - 1) kb.text(ctx.t('notices:list.next'), buttons.page.pack({ page: p + 1 }));
   await ctx.reply(
     [
       ctx.t('notices:list.title', { total, page: p + 1, pages }),
@@ -129,7 +126,7 @@ async function showPreference(ctx: BotContext): Promise<void> {
   await ctx.reply(ctx.t(off ? 'notices:prefs.status_off' : 'notices:prefs.status_on'), {
     reply_markup: new InlineKeyboard().text(
       ctx.t(off ? 'notices:prefs.on_button' : 'notices:prefs.off_button'),
-      off ? 'nt:on' : 'nt:off',
+      buttons.preference.pack({ turn: off ? 'on' : 'off' }),
     ),
   });
 }
@@ -161,21 +158,18 @@ export function noticesFeature(): Composer<BotContext> {
     else await showPreference(ctx);
   });
 
-  priv.callbackQuery(/^nt:(off|on)$/, async (ctx) => {
-    const off = ctx.match[1] === 'off';
+  onButton(priv, buttons.preference, async (ctx, { turn }) => {
+    const off = turn === 'off';
     await ctx.deps.broadcasts.setNoticesOff(ctx.from.id, off);
     await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await clearButtons(ctx);
     await ctx.reply(ctx.t(off ? 'notices:prefs.turned_off' : 'notices:prefs.turned_on'));
   });
 
-  priv.callbackQuery(/^nt:page:(\d{1,4})$/, async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await showList(ctx, Number(ctx.match[1]));
-  });
+  onOpen(priv, buttons.page, (ctx, { page }) => showList(ctx, page));
 
-  priv.callbackQuery(new RegExp(`^nt:cx:(${UUID})$`), async (ctx) => {
-    const found = await ctx.deps.broadcasts.get(ctx.from.id, ctx.match[1] as string);
+  onButton(priv, buttons.cancel, async (ctx, { noticeId }) => {
+    const found = await ctx.deps.broadcasts.get(ctx.from.id, noticeId);
     if (!found.ok) {
       await ctx.answerCallbackQuery({ text: ctx.t('notices:cancel.not_found'), show_alert: true });
       return;
@@ -192,16 +186,17 @@ export function noticesFeature(): Composer<BotContext> {
     }
     await ctx.answerCallbackQuery();
     await ctx.reply(ctx.t('notices:cancel.confirm', { title: noticeTitle(b.textZh, 30) }), {
-      reply_markup: new InlineKeyboard()
-        .text(ctx.t('notices:cancel.yes'), `nt:cxok:${b.id}`)
-        .text(ctx.t('notices:cancel.no'), 'nt:keep'),
+      reply_markup: yesNo(
+        [ctx.t('notices:cancel.yes'), buttons.cancelConfirmed.pack({ noticeId: b.id })],
+        [ctx.t('notices:cancel.no'), buttons.keep.pack({})],
+      ),
     });
   });
 
-  priv.callbackQuery(new RegExp(`^nt:cxok:(${UUID})$`), async (ctx) => {
-    const r = await ctx.deps.broadcasts.cancel(ctx.from.id, ctx.match[1] as string);
+  onButton(priv, buttons.cancelConfirmed, async (ctx, { noticeId }) => {
+    const r = await ctx.deps.broadcasts.cancel(ctx.from.id, noticeId);
     await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await clearButtons(ctx);
     if (r.ok) {
       await ctx.reply(ctx.t('notices:cancel.done'));
       return;
@@ -211,11 +206,7 @@ export function noticesFeature(): Composer<BotContext> {
     await ctx.reply(ctx.t(`notices:cancel.${key}`));
   });
 
-  priv.callbackQuery('nt:keep', async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
-    await ctx.reply(ctx.t('notices:cancel.kept'));
-  });
+  onKeep(priv, buttons.keep, 'notices:cancel.kept');
 
   return composer;
 }

@@ -5,9 +5,12 @@
 import { Composer, InlineKeyboard, InputFile } from 'grammy';
 import type { MyData } from '../../app/privacy.ts';
 import type { Locale } from '../../config.ts';
-import { type BotContext, localeName } from '../context.ts';
+import { onButton, privacyButtons } from '../buttons.ts';
+import type { BotContext } from '../context.ts';
 import { beijingTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
+import { addressVars, memberLines } from './household.ts';
+import { clearButtons, onKeep } from './shared.ts';
 
 /** The text of the /mydata file, in the resident's language. */
 export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {
@@ -47,28 +50,12 @@ export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {
   if (d.household) {
     const h = d.household;
     lines.push(t('privacy:mydata.household_title'));
-    lines.push(
-      t('privacy:mydata.address', {
-        community: localeName(locale, h.community),
-        building: localeName(locale, h.building),
-        unit: h.unit,
-        room: h.room,
-      }),
-    );
+    lines.push(t('privacy:mydata.address', addressVars(locale, h)));
     if (h.members.length === 0) lines.push(t('privacy:mydata.no_members'));
     else lines.push(t('privacy:mydata.members_title', { count: h.members.length }));
-    h.members.forEach((m, i) => {
-      lines.push(
-        t('privacy:mydata.member', {
-          index: i + 1,
-          name: m.name,
-          relation: t(`common:relation.${m.relation}`),
-          sex: t(`common:sex.${m.sex}`),
-          birthDate: m.birthDate,
-          idNumber: m.idNumber ?? t('privacy:mydata.no_id'),
-        }),
-      );
-    });
+    lines.push(
+      ...memberLines(t, h.members, 'privacy:mydata.member', (m) => m.idNumber, 'privacy:mydata.no_id'),
+    );
     lines.push('');
   }
 
@@ -155,17 +142,17 @@ export function privacyFeature(): Composer<BotContext> {
   priv.command('deleteme', async (ctx) => {
     await ctx.reply(ctx.t('privacy:deleteme.confirm'), {
       reply_markup: new InlineKeyboard()
-        .text(ctx.t('privacy:deleteme.confirm_yes'), 'pd:erase')
+        .text(ctx.t('privacy:deleteme.confirm_yes'), privacyButtons.erase.pack({}))
         .row()
-        .text(ctx.t('privacy:deleteme.confirm_no'), 'pd:keep'),
+        .text(ctx.t('privacy:deleteme.confirm_no'), privacyButtons.keep.pack({})),
     });
   });
 
-  priv.callbackQuery('pd:erase', async (ctx) => {
+  onButton(priv, privacyButtons.erase, async (ctx) => {
     await ctx.conversation.exitAll();
     const result = await ctx.deps.privacy.eraseMine(ctx.from.id);
     await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await clearButtons(ctx);
     if (!result.erased) {
       await ctx.reply(ctx.t('privacy:deleteme.nothing'));
       return;
@@ -179,11 +166,7 @@ export function privacyFeature(): Composer<BotContext> {
     );
   });
 
-  priv.callbackQuery('pd:keep', async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
-    await ctx.reply(ctx.t('privacy:deleteme.kept'));
-  });
+  onKeep(priv, privacyButtons.keep, 'privacy:deleteme.kept');
 
   return composer;
 }

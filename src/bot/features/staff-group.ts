@@ -1,20 +1,19 @@
 // A department's Telegram group: new cases are posted there (by the deadline watcher, through the outbox)
 // with a "take" button. A press by anyone who is not active staff of that department is refused with an
 // alert (and an audit row, written by the use case); a press by staff takes the case, the post is edited to
-// show who took it, and the card goes to the taker's private chat.
+// show who took it, and the card goes to the taker's private chat. The button (`gp:take`) is defined in
+// ../buttons.ts.
 import { Composer } from 'grammy';
+import { family, groupButtons, onButton } from '../buttons.ts';
 import type { BotContext } from '../context.ts';
 import { groupPost } from '../notification-render.ts';
 import { renderCard, staffErrorText } from './staff.ts';
-
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
 export function staffGroupFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const groups = composer.chatType(['group', 'supergroup']);
 
-  groups.callbackQuery(new RegExp(`^gp:take:(${UUID})$`), async (ctx) => {
-    const caseId = ctx.match[1] as string;
+  onButton(groups, groupButtons.take, async (ctx, { caseId }) => {
     const taken = await ctx.deps.staff.take(ctx.from.id, caseId, 'group');
     if (!taken.ok) {
       await ctx.answerCallbackQuery({
@@ -59,7 +58,7 @@ export function staffGroupFeature(): Composer<BotContext> {
       );
   });
 
-  groups.callbackQuery(/^gp:/, async (ctx) => {
+  groups.callbackQuery(family('gp'), async (ctx) => {
     await ctx.deps.staff.forgedButton(ctx.from.id, ctx.callbackQuery.data);
     await ctx.answerCallbackQuery({ text: ctx.t('staff:group.not_allowed'), show_alert: true });
   });

@@ -1,21 +1,18 @@
 // Department staff in a private chat: /queue (filters, pages, overdue marks), /next, /open <number>, /duty,
 // the case card and its buttons. Every button carries the case's internal id and asks the use case, which
-// checks the presser against the database each time (src/app/staff.ts).
-//
-// Buttons: sq:<filter>:<page> a queue page · st:next take the next case · st:open|take|id|files|full:<id>
-// st:act:<reply|ask|note|resolve|reject|transfer>:<id> start a guided step · st:rel|relok:<id> release
-// st:duty:<on|off>
+// checks the presser against the database each time (src/app/staff.ts). The buttons (`st:`, `sq:`) are
+// defined in ../buttons.ts.
 import { Composer, InlineKeyboard } from 'grammy';
 import type { StaffCard, StaffError } from '../../app/staff.ts';
 import type { Locale } from '../../config.ts';
 import { QUEUE_FILTERS } from '../../domain/staff-work.ts';
+import { family, onButton, queueButton, staffButtons, type ValuesOf } from '../buttons.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { STAFF_ACTION, type StaffActionKind } from '../conversations/staff-action.ts';
 import { beijingTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
+import { byTypedNumber, clearButtons, onOpen, yesNo } from './shared.ts';
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const button = (action: string) => new RegExp(`^st:${action}:(${UUID})$`);
 /** Telegram refuses messages over 4096 characters. */
 const MESSAGE_MAX = 4000;
 const CARD_HISTORY = 8;
@@ -112,23 +109,23 @@ export function renderCard(t: TFunction, locale: Locale, c: StaffCard, full = fa
 
 function cardKeyboard(t: TFunction, c: StaffCard): InlineKeyboard {
   const kb = new InlineKeyboard();
-  if (c.can.take) kb.text(t('staff:buttons.take'), `st:take:${c.id}`).row();
+  const caseId = c.id;
+  const act = (action: ValuesOf<typeof staffButtons.act>['action']) =>
+    staffButtons.act.pack({ action, caseId });
+  if (c.can.take) kb.text(t('staff:buttons.take'), staffButtons.take.pack({ caseId })).row();
   if (c.can.act) {
-    kb.text(t('staff:buttons.reply'), `st:act:reply:${c.id}`)
-      .text(t('staff:buttons.ask'), `st:act:ask:${c.id}`)
-      .row();
-    kb.text(t('staff:buttons.resolve'), `st:act:resolve:${c.id}`)
-      .text(t('staff:buttons.reject'), `st:act:reject:${c.id}`)
-      .row();
-    kb.text(t('staff:buttons.transfer'), `st:act:transfer:${c.id}`);
+    kb.text(t('staff:buttons.reply'), act('reply')).text(t('staff:buttons.ask'), act('ask')).row();
+    kb.text(t('staff:buttons.resolve'), act('resolve')).text(t('staff:buttons.reject'), act('reject')).row();
+    kb.text(t('staff:buttons.transfer'), act('transfer'));
   }
-  if (c.can.release) kb.text(t('staff:buttons.release'), `st:rel:${c.id}`);
-  kb.row().text(t('staff:buttons.note'), `st:act:note:${c.id}`);
-  if (c.attachments > 0) kb.text(t('staff:buttons.files', { count: c.attachments }), `st:files:${c.id}`);
+  if (c.can.release) kb.text(t('staff:buttons.release'), staffButtons.release.pack({ caseId }));
+  kb.row().text(t('staff:buttons.note'), act('note'));
+  if (c.attachments > 0)
+    kb.text(t('staff:buttons.files', { count: c.attachments }), staffButtons.files.pack({ caseId }));
   kb.row();
-  if (c.can.reveal) kb.text(t('staff:buttons.reveal'), `st:id:${c.id}`);
-  kb.text(t('staff:buttons.full'), `st:full:${c.id}`).row();
-  return kb.text(t('staff:buttons.queue'), 'sq:open:0');
+  if (c.can.reveal) kb.text(t('staff:buttons.reveal'), staffButtons.reveal.pack({ caseId }));
+  kb.text(t('staff:buttons.full'), staffButtons.full.pack({ caseId })).row();
+  return kb.text(t('staff:buttons.queue'), queueButton.pack({ filter: 'open', page: 0 }));
 }
 
 export async function showCard(ctx: BotContext, caseId: string): Promise<void> {
@@ -161,17 +158,19 @@ async function showQueue(ctx: BotContext, filter: string, page: number): Promise
         status: ctx.t(`staff:status.${c.status}`),
         mine: c.mine ? ctx.t('staff:queue.mine_mark') : '',
       }),
-      `st:open:${c.id}`,
+      staffButtons.open.pack({ caseId: c.id }),
     ).row();
   }
-  if (q.value.page > 0) kb.text(ctx.t('staff:queue.previous'), `sq:${q.value.filter}:${q.value.page - 1}`);
-  if (q.value.page < pages - 1)
-    kb.text(ctx.t('staff:queue.next_page'), `sq:${q.value.filter}:${q.value.page + 1}`);
+  const shown = q.value;
+  if (shown.page > 0)
+    kb.text(ctx.t('staff:queue.previous'), queueButton.pack({ filter: shown.filter, page: shown.page - 1 }));
+  if (shown.page < pages - 1)
+    kb.text(ctx.t('staff:queue.next_page'), queueButton.pack({ filter: shown.filter, page: shown.page + 1 }));
   kb.row();
   for (const f of QUEUE_FILTERS) {
-    if (f !== q.value.filter) kb.text(ctx.t(`staff:filters.${f}`), `sq:${f}:0`);
+    if (f !== shown.filter) kb.text(ctx.t(`staff:filters.${f}`), queueButton.pack({ filter: f, page: 0 }));
   }
-  kb.row().text(ctx.t('staff:buttons.next'), 'st:next');
+  kb.row().text(ctx.t('staff:buttons.next'), staffButtons.next.pack({}));
   const overdue = items.filter((c) => c.overdue).length;
   const title = ctx.t('staff:queue.title', {
     department: localeName(ctx.locale, q.value.department),
@@ -215,7 +214,7 @@ async function sendFiles(ctx: BotContext, caseId: string): Promise<void> {
   }
 }
 
-const ACTIONS: Record<string, StaffActionKind> = {
+const ACTIONS: Record<ValuesOf<typeof staffButtons.act>['action'], StaffActionKind> = {
   reply: 'reply',
   ask: 'ask_info',
   note: 'note',
@@ -229,36 +228,22 @@ export function staffFeature(): Composer<BotContext> {
   const priv = composer.chatType('private');
 
   priv.command('queue', (ctx) => showQueue(ctx, ctx.match.trim() || 'open', 0));
-  priv.callbackQuery(/^sq:(open|unassigned|mine|waiting):(\d{1,5})$/, async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await showQueue(ctx, ctx.match[1] as string, Number(ctx.match[2]));
-  });
+  onOpen(priv, queueButton, (ctx, { filter, page }) => showQueue(ctx, filter, page));
   priv.command('next', takeNext);
-  priv.callbackQuery('st:next', async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await takeNext(ctx);
-  });
+  onOpen(priv, staffButtons.next, takeNext);
 
-  priv.command('open', async (ctx) => {
-    const typed = ctx.match.trim();
-    if (!typed) {
-      await ctx.reply(ctx.t('staff:open_usage'));
-      return;
-    }
-    const found = await ctx.deps.staff.findByNumber(ctx.from.id, typed);
-    if (!found.ok) {
-      await ctx.reply(staffErrorText(ctx.t, found.error));
-      return;
-    }
-    await showCard(ctx, found.value);
-  });
-  priv.callbackQuery(button('open'), async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await showCard(ctx, ctx.match[1] as string);
-  });
+  priv.command(
+    'open',
+    byTypedNumber(
+      'staff:open_usage',
+      (ctx, telegramId, typed) => ctx.deps.staff.findByNumber(telegramId, typed),
+      (ctx, error) => staffErrorText(ctx.t, error),
+      showCard,
+    ),
+  );
+  onOpen(priv, staffButtons.open, (ctx, { caseId }) => showCard(ctx, caseId));
 
-  priv.callbackQuery(button('take'), async (ctx) => {
-    const caseId = ctx.match[1] as string;
+  onButton(priv, staffButtons.take, async (ctx, { caseId }) => {
     const taken = await ctx.deps.staff.take(ctx.from.id, caseId);
     if (!taken.ok) {
       await ctx.answerCallbackQuery({ text: staffErrorText(ctx.t, taken.error), show_alert: true });
@@ -269,8 +254,8 @@ export function staffFeature(): Composer<BotContext> {
     await showCard(ctx, caseId);
   });
 
-  priv.callbackQuery(button('id'), async (ctx) => {
-    const shown = await ctx.deps.staff.revealIdentity(ctx.from.id, ctx.match[1] as string);
+  onButton(priv, staffButtons.reveal, async (ctx, { caseId }) => {
+    const shown = await ctx.deps.staff.revealIdentity(ctx.from.id, caseId);
     await ctx.answerCallbackQuery();
     if (!shown.ok) {
       await ctx.reply(
@@ -291,14 +276,11 @@ export function staffFeature(): Composer<BotContext> {
     await ctx.reply(lines.join('\n'), { protect_content: true });
   });
 
-  priv.callbackQuery(button('files'), async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await sendFiles(ctx, ctx.match[1] as string);
-  });
+  onOpen(priv, staffButtons.files, (ctx, { caseId }) => sendFiles(ctx, caseId));
 
-  priv.callbackQuery(button('full'), async (ctx) => {
+  onButton(priv, staffButtons.full, async (ctx, { caseId }) => {
     await ctx.answerCallbackQuery();
-    const card = await ctx.deps.staff.card(ctx.from.id, ctx.match[1] as string);
+    const card = await ctx.deps.staff.card(ctx.from.id, caseId);
     if (!card.ok) {
       await ctx.reply(staffErrorText(ctx.t, card.error));
       return;
@@ -306,18 +288,13 @@ export function staffFeature(): Composer<BotContext> {
     for (const part of chunks(renderCard(ctx.t, ctx.locale, card.value, true))) await ctx.reply(part);
   });
 
-  priv.callbackQuery(/^st:act:(reply|ask|note|resolve|reject|transfer):([0-9a-f-]{36})$/, async (ctx) => {
+  onButton(priv, staffButtons.act, async (ctx, { action, caseId }) => {
     await ctx.answerCallbackQuery();
     await ctx.conversation.exitAll();
-    await ctx.conversation.enter(
-      STAFF_ACTION,
-      ctx.match[2] as string,
-      ACTIONS[ctx.match[1] as string] as StaffActionKind,
-    );
+    await ctx.conversation.enter(STAFF_ACTION, caseId, ACTIONS[action]);
   });
 
-  priv.callbackQuery(button('rel'), async (ctx) => {
-    const caseId = ctx.match[1] as string;
+  onButton(priv, staffButtons.release, async (ctx, { caseId }) => {
     const check = await ctx.deps.staff.canChange(ctx.from.id, caseId, 'release');
     if (!check.ok) {
       await ctx.answerCallbackQuery({ text: staffErrorText(ctx.t, check.error), show_alert: true });
@@ -325,15 +302,16 @@ export function staffFeature(): Composer<BotContext> {
     }
     await ctx.answerCallbackQuery();
     await ctx.reply(ctx.t('staff:release.confirm', { number: check.value.number }), {
-      reply_markup: new InlineKeyboard()
-        .text(ctx.t('staff:release.yes'), `st:relok:${caseId}`)
-        .text(ctx.t('staff:release.no'), `st:open:${caseId}`),
+      reply_markup: yesNo(
+        [ctx.t('staff:release.yes'), staffButtons.releaseConfirmed.pack({ caseId })],
+        [ctx.t('staff:release.no'), staffButtons.open.pack({ caseId })],
+      ),
     });
   });
-  priv.callbackQuery(button('relok'), async (ctx) => {
-    const released = await ctx.deps.staff.release(ctx.from.id, ctx.match[1] as string);
+  onButton(priv, staffButtons.releaseConfirmed, async (ctx, { caseId }) => {
+    const released = await ctx.deps.staff.release(ctx.from.id, caseId);
     await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await clearButtons(ctx);
     if (!released.ok) {
       await ctx.reply(staffErrorText(ctx.t, released.error));
       return;
@@ -357,18 +335,18 @@ export function staffFeature(): Composer<BotContext> {
     await ctx.reply(ctx.t(onDuty ? 'staff:duty.now_on' : 'staff:duty.now_off'), {
       reply_markup: new InlineKeyboard().text(
         ctx.t(onDuty ? 'staff:duty.turn_off' : 'staff:duty.turn_on'),
-        `st:duty:${onDuty ? 'off' : 'on'}`,
+        staffButtons.duty.pack({ turn: onDuty ? 'off' : 'on' }),
       ),
     });
   });
-  priv.callbackQuery(/^st:duty:(on|off)$/, async (ctx) => {
+  onButton(priv, staffButtons.duty, async (ctx, { turn }) => {
     await ctx.answerCallbackQuery();
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
-    await setDuty(ctx, ctx.match[1] === 'on');
+    await clearButtons(ctx);
+    await setDuty(ctx, turn === 'on');
   });
 
   // A forged or outdated staff button that matched nothing above.
-  priv.callbackQuery(/^(st|sq):/, async (ctx) => {
+  priv.callbackQuery(family('st', 'sq'), async (ctx) => {
     await ctx.deps.staff.forgedButton(ctx.from.id, ctx.callbackQuery.data);
     await ctx.answerCallbackQuery({ text: ctx.t('staff:errors.not_found'), show_alert: true });
   });
