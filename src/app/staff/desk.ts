@@ -1,21 +1,18 @@
 // The staff member's desk: who they are, their department's queue, taking a case (the next one, or one
 // from its card or a group post), finding a case by its number, canned replies, and being on duty.
 import { parseCaseNumber } from '../../domain/case-number.ts';
-import type { CaseStatus } from '../../domain/case-status.ts';
 import { fail, ok, type Result } from '../../domain/result.ts';
 import { isOverdue, isQueueFilter, QUEUE_PAGE_SIZE, type QueueFilter } from '../../domain/staff-work.ts';
 import { type DepartmentStaff, isUuid, type StaffAccess, type StaffDeps, type StaffError } from './access.ts';
+import type { StaffCard } from './case-views.ts';
 import type { QueueRow } from './ports.ts';
 
-export interface QueueItem {
-  id: string;
-  number: string;
-  serviceCode: string;
-  status: CaseStatus;
-  priority: 'normal' | 'urgent';
-  dueAt: string;
-  overdue: boolean;
-  mine: boolean;
+/** A row of the queue: the head of the case's card, and whether anybody holds it. */
+export interface QueueItem
+  extends Pick<
+    StaffCard,
+    'id' | 'number' | 'serviceCode' | 'status' | 'priority' | 'dueAt' | 'overdue' | 'mine'
+  > {
   assigned: boolean;
 }
 

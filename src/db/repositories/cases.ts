@@ -13,6 +13,7 @@ import type {
   NewNotification,
   TransitionInput,
 } from '../../app/case-store.ts';
+import type { CaseStatus } from '../../domain/case-status.ts';
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
 
@@ -90,6 +91,29 @@ export async function refreshGroupPosts(tx: Tx, caseId: string): Promise<void> {
       payload: { postId: p.id.toString() },
     })),
   );
+}
+
+/**
+ * A change of status the system makes inside a transaction of its own (a removed member's cases released,
+ * a case closed or withdrawn): the case row, then its event.
+ */
+export async function writeSystemTransition(
+  tx: Tx,
+  caseId: string,
+  change: {
+    from: CaseStatus;
+    to: CaseStatus;
+    kind: string;
+    patch?: Omit<Prisma.CaseUncheckedUpdateInput, 'status'>;
+    visibleToResident?: boolean;
+    at?: Date;
+  },
+): Promise<void> {
+  const { from, to, kind, patch, visibleToResident, at } = change;
+  await tx.case.update({ where: { id: caseId }, data: { status: to, ...patch } });
+  await tx.caseEvent.create({
+    data: { caseId, actorKind: 'system', kind, fromStatus: from, toStatus: to, visibleToResident, at },
+  });
 }
 
 export async function writeAudit(tx: Tx, caseId: string | null, audit: NewAudit): Promise<void> {

@@ -3,7 +3,7 @@
 import type { StaffRecord, StaffRole, StaffStore } from '../../app/staff/ports.ts';
 import { OPEN_STATUSES } from '../../domain/case-status.ts';
 import type { Db } from '../client.ts';
-import { type NewAudit, refreshGroupPosts, writeAudit } from './cases.ts';
+import { type NewAudit, refreshGroupPosts, writeAudit, writeSystemTransition } from './cases.ts';
 
 export type { StaffRecord, StaffRole } from '../../app/staff/ports.ts';
 
@@ -123,16 +123,12 @@ export function createStaffRepository(db: Db) {
           select: { id: true, status: true },
         });
         for (const c of held) {
-          await tx.case.update({ where: { id: c.id }, data: { status: 'submitted', assigneeId: null } });
-          await tx.caseEvent.create({
-            data: {
-              caseId: c.id,
-              actorKind: 'system',
-              kind: 'released',
-              fromStatus: c.status,
-              toStatus: 'submitted',
-              visibleToResident: false,
-            },
+          await writeSystemTransition(tx, c.id, {
+            from: c.status,
+            to: 'submitted',
+            kind: 'released',
+            patch: { assigneeId: null },
+            visibleToResident: false,
           });
           await refreshGroupPosts(tx, c.id);
         }
