@@ -1,6 +1,7 @@
 // Cases, their events, attachments, and the notifications (outbox) and audit rows that go with a change.
 // Every change is one transaction: the case row (guarded by its current status, so two people cannot both
-// move it), its event, its notifications and its audit row commit together or not at all.
+// move it), its event, its notifications and its audit row commit together or not at all. It implements
+// CaseStore, the port the case use cases declare (src/app/case-store.ts, with the records and inputs).
 import type {
   CaseAttachmentRecord,
   CaseEventRecord,

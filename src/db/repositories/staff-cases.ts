@@ -9,8 +9,6 @@ import { type Db, hotQuery } from '../client.ts';
 import { Prisma } from '../generated/client.ts';
 import { GROUP_POST_KIND, GROUP_REFRESH_KIND, type NewAudit, writeAudit } from './cases.ts';
 
-export type { QueueRow, TakeEffects, TakenCase } from '../../app/staff/ports.ts';
-
 /**
  * The take, after a `me` CTE (the taker's staff id) and a `pick` CTE (the case, locked) — all of it one
  * statement, so one round trip and one commit (in a Prisma interactive transaction the same writes were
@@ -67,9 +65,9 @@ select (select id from me) as "staffId", taken.id, taken.number, taken.telegram_
 
 /**
  * /next: `me` is the caller's department staff membership — active, role staff, with a department, the
- * earliest if several, as StaffService's member() — locked FOR SHARE, so that a removal (which updates the
- * row, then releases the member's open cases in a later statement) either waits for this take and then
- * releases the case too, or commits first and this take finds nobody. `pick` is the department's next
+ * earliest if several, as member() in src/app/staff/access.ts — locked FOR SHARE, so that a removal (which
+ * updates the row, then releases the member's open cases in a later statement) either waits for this take
+ * and then releases the case too, or commits first and this take finds nobody. `pick` is the department's next
  * unassigned case in queue order (urgent first, then the earliest due; the "queue order" index), skipping
  * cases someone is taking right now; a case taken and committed meanwhile is re-checked and passed over.
  * The status is a sub-select, not a constant, on purpose: with a constant the planner may prove the
