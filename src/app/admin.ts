@@ -8,6 +8,7 @@ import type { CaseStatsRepository, DepartmentFigures } from '../db/repositories/
 import type { StaffRecord, StaffRepository } from '../db/repositories/staff.ts';
 import type { CaseStatus } from '../domain/case-status.ts';
 import { toCsv } from '../domain/csv.ts';
+import type { Result } from '../domain/result.ts';
 import {
   formatInviteCode,
   INVITE_TTL_HOURS,
@@ -18,7 +19,6 @@ import {
 } from '../domain/staff-work.ts';
 import type { PiiCipher } from './pii-cipher.ts';
 
-type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
 const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
 const fail = <E>(error: E): { ok: false; error: E } => ({ ok: false, error });
 

@@ -13,8 +13,7 @@ import {
   type NoticeProblem,
   noticeProblems,
 } from '../domain/notice.ts';
-
-type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+import type { Result } from '../domain/result.ts';
 
 export type BroadcastStatus = 'scheduled' | 'sending' | 'done' | 'cancelled';
 

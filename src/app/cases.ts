@@ -4,161 +4,36 @@
 import { z } from 'zod';
 import { beijingDate, beijingDateString } from '../domain/beijing-time.ts';
 import { parseCaseNumber } from '../domain/case-number.ts';
+import { answersValid, caseDueAt } from '../domain/case-rules.ts';
 import { type CaseStatus, canReopen, isOpen, nextStatus } from '../domain/case-status.ts';
-import type {
-  Catalogue,
-  FileRef,
-  ServiceAnswers,
-  ServiceDefinition,
-  StepContext,
-} from '../domain/catalogue/index.ts';
-import { schoolStageOf } from '../domain/catalogue/services.ts';
+import type { Catalogue, FileRef, ServiceAnswers, ServiceDefinition } from '../domain/catalogue/index.ts';
+import { anyFileTooLarge } from '../domain/file-size.ts';
 import { maskIdNumber, maskPhone } from '../domain/mask.ts';
-import { parsePhone } from '../domain/phone.ts';
-import { addHours, addWorkingDays } from '../domain/working-days.ts';
+import { fail, ok, type Result } from '../domain/result.ts';
+import {
+  answerAttachments,
+  answersSchema,
+  fileRefSchema,
+  householdPeople,
+  newAttachment,
+} from './case-answers.ts';
+import type { CaseRecord, CaseStore, NewNotification, RoutingLookup, TransitionInput } from './case-store.ts';
 import type { HouseholdRecord } from './households.ts';
 import type { PiiCipher } from './pii-cipher.ts';
 
-type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+export { visibleSteps } from '../domain/case-rules.ts';
+export { describeAnswers, householdPeople } from './case-answers.ts';
+export type { NewAttachment, NewEvent, NewNotification, RoutingLookup } from './case-store.ts';
 
-const fileRef = z.object({
-  kind: z.enum(['photo', 'voice', 'document']),
-  fileId: z.string().min(1).max(256),
-  fileUniqueId: z.string().min(1).max(256),
-  mimeType: z.string().max(100).optional(),
-  sizeBytes: z.number().int().nonnegative().optional(),
-  durationSeconds: z.number().int().nonnegative().optional(),
-});
-const answersSchema = z.record(
-  z.string().max(64),
-  z.object({
-    value: z.string().max(4096).nullable(),
-    label: z.string().max(4096),
-    files: z.array(fileRef).max(20).optional(),
-  }),
-);
-
-/** Telegram bots may download files of at most 20 MB; larger ones could never be shown to staff. */
-export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 export const MY_CASES_PAGE_SIZE = 5;
 /** The answer of a phone step meaning "the number in my household file". */
 export const REGISTERED_PHONE = 'registered';
-const DAY_MS = 86_400_000;
-
-/** What a change writes beside the case itself (the repository writes them in the same transaction). */
-export interface NewNotification {
-  telegramId: number | bigint;
-  kind: string;
-  payload: Record<string, unknown>;
-  /** Add the id of the event written in the same transition to the payload (`eventId`, as a string). */
-  withEventId?: boolean;
-}
-
-export interface NewAttachment {
-  stepId?: string | null;
-  kind: 'photo' | 'voice' | 'document';
-  fileId: string;
-  fileUniqueId: string;
-  mimeType?: string | null;
-  sizeBytes?: number | null;
-}
-
-export interface NewEvent {
-  actorKind: 'resident' | 'staff' | 'system';
-  actorId?: string | null;
-  kind: string;
-  noteCipher?: Uint8Array | null;
-  visibleToResident?: boolean;
-}
-
-export interface CaseStore {
-  create(input: {
-    serviceCode: string;
-    departmentCode: string;
-    casePrefix: string;
-    year: number;
-    residentId: string;
-    telegramId: number;
-    priority: 'normal' | 'urgent';
-    anonymous: boolean;
-    answersCipher: Uint8Array;
-    dueAt: Date;
-    submissionKey: string;
-    attachments: NewAttachment[];
-    notifications: NewNotification[];
-  }): Promise<{ id: string; number: string; created: boolean }>;
-  findById(caseId: string): Promise<StoredCase | null>;
-  findByNumber(number: string): Promise<StoredCase | null>;
-  listByResident(
-    residentId: string,
-    page: number,
-    pageSize: number,
-  ): Promise<{
-    rows: {
-      id: string;
-      number: string;
-      serviceCode: string;
-      status: CaseStatus;
-      submittedAt: Date;
-      dueAt: Date;
-    }[];
-    total: number;
-  }>;
-  events(caseId: string): Promise<
-    {
-      at: Date;
-      kind: string;
-      toStatus: CaseStatus | null;
-      noteCipher: Uint8Array | null;
-      visibleToResident: boolean;
-      actorKind: string;
-    }[]
-  >;
-  transition(input: {
-    caseId: string;
-    from: readonly CaseStatus[];
-    to: CaseStatus;
-    patch?: Record<string, unknown>;
-    event: NewEvent;
-    attachments?: NewAttachment[];
-    notifications?: NewNotification[];
-  }): Promise<'ok' | 'conflict'>;
-}
-
-export interface StoredCase {
-  id: string;
-  number: string;
-  serviceCode: string;
-  departmentCode: string;
-  residentId: string | null;
-  status: CaseStatus;
-  priority: 'normal' | 'urgent';
-  anonymous: boolean;
-  answersCipher: Uint8Array;
-  assigneeId: string | null;
-  dueAt: Date;
-  submittedAt: Date;
-  resolvedAt: Date | null;
-  rating: number | null;
-}
-
-export interface RoutingLookup {
-  department(
-    districtCode: string,
-    kind: ServiceDefinition['departmentKind'],
-  ): Promise<{ code: string; casePrefix: string } | null>;
-  calendarExceptions(): Promise<Map<string, 'holiday' | 'workday'>>;
-  onDutyStaff(departmentCode: string): Promise<bigint[]>;
-  staffTelegramId(staffId: string): Promise<bigint | null>;
-  schools(districtCode: string, stage: 'kindergarten' | 'primary' | 'junior'): Promise<{ code: string }[]>;
-  hospitals(districtCode: string): Promise<{ code: string }[]>;
-}
 
 export interface CasesDeps {
   catalogue: Catalogue;
   households: { findByTelegramId(telegramId: number): Promise<HouseholdRecord | null> };
   routing: RoutingLookup;
-  cases: CaseStore;
+  cases: Omit<CaseStore, 'attachments'>;
   cipher: PiiCipher;
   now: () => Date;
 }
@@ -190,96 +65,23 @@ export interface MyCaseView {
 
 export type CaseActionError = 'not_registered' | 'not_found' | 'not_allowed' | 'invalid';
 
-/** Everyone of the household the forms may name: the resident first. */
-export function householdPeople(h: HouseholdRecord): StepContext['people'] {
-  return [
-    { id: h.resident.id, name: h.resident.name, birthDate: h.resident.birthDate, self: true },
-    ...h.members.map((m) => ({ id: m.id, name: m.name, birthDate: m.birthDate, self: false })),
-  ];
-}
-
-export function visibleSteps(service: ServiceDefinition, context: StepContext) {
-  return service.steps.filter((s) => s.when?.(context) ?? true);
+/** A page of the resident's own cases, newest first. */
+export interface MyCasesPage {
+  page: number;
+  pages: number;
+  total: number;
+  items: {
+    id: string;
+    number: string;
+    serviceCode: string;
+    status: CaseStatus;
+    submittedAt: string;
+    dueAt: string;
+  }[];
 }
 
 export function createCaseService(deps: CasesDeps) {
   const { catalogue, households, routing, cases, cipher, now } = deps;
-
-  /** Checks the answers again against the catalogue, whatever the front end sent. */
-  async function validate(
-    service: ServiceDefinition,
-    answers: ServiceAnswers,
-    h: HouseholdRecord,
-    today: Date,
-  ): Promise<boolean> {
-    const context: StepContext = { answers, today, people: householdPeople(h) };
-    const known = new Set(service.steps.map((s) => s.id));
-    if (Object.keys(answers).some((k) => !known.has(k))) return false;
-    for (const step of visibleSteps(service, context)) {
-      const a = answers[step.id];
-      if (!a || (a.value === null && !(a.files && a.files.length > 0))) {
-        if (step.optional) continue;
-        return false;
-      }
-      const v = a.value;
-      switch (step.kind) {
-        case 'choice':
-          if (v === null || !step.options.includes(v) || step.stopOn?.includes(v)) return false;
-          break;
-        case 'text':
-          if (
-            v === null
-              ? !(step.voice && a.files?.length === 1 && a.files[0]?.kind === 'voice')
-              : !step.schema.safeParse(v).success || v.length > step.maxLength
-          )
-            return false;
-          break;
-        case 'money':
-          if (v === null || !/^\d{1,9}$/.test(v) || Number(v) > step.max) return false;
-          break;
-        case 'person': {
-          const person = context.people.find((p) => p.id === v);
-          if (!person || (person.self && !step.includeSelf) || (step.filter && !step.filter(person, today)))
-            return false;
-          break;
-        }
-        case 'reference': {
-          if (v === step.extraOption) break;
-          const district = h.community.districtCode;
-          const list =
-            step.source === 'hospitals'
-              ? await routing.hospitals(district)
-              : await routing.schools(
-                  district,
-                  schoolStageOf(step.stageFrom ? (answers[step.stageFrom]?.value ?? null) : null) ??
-                    'primary',
-                );
-          if (!list.some((item) => item.code === v)) return false;
-          break;
-        }
-        case 'files':
-          if (!a.files || a.files.length > step.max || a.files.some((f) => f.kind === 'voice')) return false;
-          break;
-        case 'phone':
-          if (v === null || !parsePhone(v).ok) return false;
-          break;
-      }
-      if (a.files?.some((f) => (f.sizeBytes ?? 0) > MAX_FILE_BYTES)) return false;
-    }
-    return true;
-  }
-
-  function dueAt(
-    service: ServiceDefinition,
-    priority: 'normal' | 'urgent',
-    from: Date,
-    calendar: Map<string, 'holiday' | 'workday'>,
-  ): Date {
-    const due = priority === 'urgent' && service.urgentDue ? service.urgentDue : service.due;
-    if ('hours' in due) return addHours(from, due.hours);
-    if ('calendarDays' in due) return new Date(from.getTime() + due.calendarDays * DAY_MS);
-    return addWorkingDays(from, due.workingDays, { exceptions: calendar });
-  }
 
   /** The green-channel card: the patient's name and masked ID, the hospital, the date. */
   function card(
@@ -301,22 +103,51 @@ export function createCaseService(deps: CasesDeps) {
     };
   }
 
-  async function ownCase(
-    telegramId: number,
-    caseId: string,
-  ): Promise<Result<{ record: StoredCase; household: HouseholdRecord }, CaseActionError>> {
+  type Own = { record: CaseRecord; household: HouseholdRecord };
+
+  async function ownCase(telegramId: number, caseId: string): Promise<Result<Own, CaseActionError>> {
     const household = await households.findByTelegramId(telegramId);
-    if (!household) return { ok: false, error: 'not_registered' };
-    if (!z.uuid().safeParse(caseId).success) return { ok: false, error: 'not_found' };
+    if (!household) return fail('not_registered');
+    if (!z.uuid().safeParse(caseId).success) return fail('not_found');
     const record = await cases.findById(caseId);
-    if (!record || record.residentId !== household.resident.id) return { ok: false, error: 'not_found' };
-    return { ok: true, value: { record, household } };
+    if (!record || record.residentId !== household.resident.id) return fail('not_found');
+    return ok({ record, household });
   }
 
-  async function assigneeNotification(record: StoredCase, kind: string) {
+  async function assigneeNotification(record: CaseRecord, kind: string): Promise<NewNotification[]> {
     if (!record.assigneeId) return [];
     const telegramId = await routing.staffTelegramId(record.assigneeId);
     return telegramId ? [{ telegramId, kind, payload: { caseId: record.id } }] : [];
+  }
+
+  /**
+   * The resident moves their own case: the event is theirs, its assignee (if any) hears of it as
+   * `notify`. 'not_allowed' when the case moved meanwhile.
+   */
+  async function residentChange(
+    own: Own,
+    change: Pick<TransitionInput, 'from' | 'to' | 'patch' | 'attachments'> & {
+      event: string;
+      note?: string | null;
+      notify: string;
+    },
+  ): Promise<Result<null, CaseActionError>> {
+    const { record } = own;
+    const outcome = await cases.transition({
+      caseId: record.id,
+      from: change.from,
+      to: change.to,
+      patch: change.patch,
+      event: {
+        actorKind: 'resident',
+        actorId: own.household.resident.id,
+        kind: change.event,
+        noteCipher: change.note ? cipher.encrypt(change.note) : null,
+      },
+      attachments: change.attachments,
+      notifications: await assigneeNotification(record, change.notify),
+    });
+    return outcome === 'ok' ? ok(null) : fail('not_allowed');
   }
 
   const noteSchema = z.string().trim().min(1).max(2000);
@@ -329,11 +160,11 @@ export function createCaseService(deps: CasesDeps) {
       submissionKey: string,
     ): Promise<Result<SubmitResult, SubmitError>> {
       const household = await households.findByTelegramId(telegramId);
-      if (!household) return { ok: false, error: 'not_registered' };
+      if (!household) return fail('not_registered');
       const service = catalogue.get(serviceCode);
-      if (!service) return { ok: false, error: 'unknown_service' };
+      if (!service) return fail('unknown_service');
       const parsed = answersSchema.safeParse(rawAnswers);
-      if (!parsed.success || !/^[\w:.-]{8,128}$/.test(submissionKey)) return { ok: false, error: 'invalid' };
+      if (!parsed.success || !/^[\w:.-]{8,128}$/.test(submissionKey)) return fail('invalid');
       const answers = parsed.data as ServiceAnswers;
       // "Use my registered number": the front end never holds the number in clear.
       for (const step of service.steps) {
@@ -343,21 +174,20 @@ export function createCaseService(deps: CasesDeps) {
         }
       }
       const today = now();
-      if (!(await validate(service, answers, household, today))) return { ok: false, error: 'invalid' };
-      const department = await routing.department(household.community.districtCode, service.departmentKind);
-      if (!department) return { ok: false, error: 'no_department' };
-      const priority = service.urgency?.(answers) ?? 'normal';
-      const due = dueAt(service, priority, today, await routing.calendarExceptions());
-      const attachments = Object.entries(answers).flatMap(([stepId, a]) =>
-        (a?.files ?? []).map((f) => ({
-          stepId,
-          kind: f.kind,
-          fileId: f.fileId,
-          fileUniqueId: f.fileUniqueId,
-          mimeType: f.mimeType ?? null,
-          sizeBytes: f.sizeBytes ?? null,
-        })),
+      const district = household.community.districtCode;
+      const valid = await answersValid(
+        service,
+        { answers, today, people: householdPeople(household) },
+        {
+          hospitals: () => routing.hospitals(district),
+          schools: (stage) => routing.schools(district, stage),
+        },
       );
+      if (!valid) return fail('invalid');
+      const department = await routing.department(district, service.departmentKind);
+      if (!department) return fail('no_department');
+      const priority = service.urgency?.(answers) ?? 'normal';
+      const due = caseDueAt(service, priority, today, { exceptions: await routing.calendarExceptions() });
       const alerts =
         priority === 'urgent'
           ? (await routing.onDutyStaff(department.code)).map((id) => ({
@@ -378,41 +208,35 @@ export function createCaseService(deps: CasesDeps) {
         answersCipher: cipher.encryptJson({ v: 1, answers }),
         dueAt: due,
         submissionKey,
-        attachments,
+        attachments: answerAttachments(answers),
         notifications: alerts,
       });
       const stored = created.created ? null : await cases.findById(created.id);
-      return {
-        ok: true,
-        value: {
-          caseId: created.id,
-          number: created.number,
-          dueAt: (stored?.dueAt ?? due).toISOString(),
-          priority: stored?.priority ?? priority,
-          created: created.created,
-          card: card(service, answers, household, stored?.submittedAt ?? today),
-        },
-      };
+      return ok({
+        caseId: created.id,
+        number: created.number,
+        dueAt: (stored?.dueAt ?? due).toISOString(),
+        priority: stored?.priority ?? priority,
+        created: created.created,
+        card: card(service, answers, household, stored?.submittedAt ?? today),
+      });
     },
 
-    async listMine(telegramId: number, page: number) {
+    async listMine(telegramId: number, page: number): Promise<Result<MyCasesPage, 'not_registered'>> {
       const household = await households.findByTelegramId(telegramId);
-      if (!household) return { ok: false as const, error: 'not_registered' as const };
+      if (!household) return fail('not_registered');
       const safePage = Number.isInteger(page) && page >= 0 && page < 100_000 ? page : 0;
       const { rows, total } = await cases.listByResident(household.resident.id, safePage, MY_CASES_PAGE_SIZE);
-      return {
-        ok: true as const,
-        value: {
-          page: safePage,
-          pages: Math.max(1, Math.ceil(total / MY_CASES_PAGE_SIZE)),
-          total,
-          items: rows.map((r) => ({
-            ...r,
-            submittedAt: r.submittedAt.toISOString(),
-            dueAt: r.dueAt.toISOString(),
-          })),
-        },
-      };
+      return ok({
+        page: safePage,
+        pages: Math.max(1, Math.ceil(total / MY_CASES_PAGE_SIZE)),
+        total,
+        items: rows.map((r) => ({
+          ...r,
+          submittedAt: r.submittedAt.toISOString(),
+          dueAt: r.dueAt.toISOString(),
+        })),
+      });
     },
 
     async getMine(telegramId: number, caseId: string): Promise<Result<MyCaseView, CaseActionError>> {
@@ -421,59 +245,54 @@ export function createCaseService(deps: CasesDeps) {
       const r = own.value.record;
       const events = await cases.events(r.id);
       const today = now();
-      return {
-        ok: true,
-        value: {
-          id: r.id,
-          number: r.number,
-          serviceCode: r.serviceCode,
-          status: r.status,
-          priority: r.priority,
-          submittedAt: r.submittedAt.toISOString(),
-          dueAt: r.dueAt.toISOString(),
-          rating: r.rating,
-          history: events
-            .filter((e) => e.visibleToResident)
-            .map((e) => ({
-              at: e.at.toISOString(),
-              kind: e.kind,
-              toStatus: e.toStatus,
-              note: e.noteCipher ? cipher.decrypt(e.noteCipher) : null,
-            })),
-          can: {
-            withdraw: isOpen(r.status),
-            answer: r.status === 'waiting_resident',
-            rate: (r.status === 'resolved' || r.status === 'closed') && r.rating === null,
-            reopen: canReopen(r.status, r.resolvedAt, today),
-          },
+      return ok({
+        id: r.id,
+        number: r.number,
+        serviceCode: r.serviceCode,
+        status: r.status,
+        priority: r.priority,
+        submittedAt: r.submittedAt.toISOString(),
+        dueAt: r.dueAt.toISOString(),
+        rating: r.rating,
+        history: events
+          .filter((e) => e.visibleToResident)
+          .map((e) => ({
+            at: e.at.toISOString(),
+            kind: e.kind,
+            toStatus: e.toStatus,
+            note: e.noteCipher ? cipher.decrypt(e.noteCipher) : null,
+          })),
+        can: {
+          withdraw: isOpen(r.status),
+          answer: r.status === 'waiting_resident',
+          rate: (r.status === 'resolved' || r.status === 'closed') && r.rating === null,
+          reopen: canReopen(r.status, r.resolvedAt, today),
         },
-      };
+      });
     },
 
     /** A case number typed by the resident → the case id, only for their own cases. */
     async findMineByNumber(telegramId: number, typed: string): Promise<Result<string, CaseActionError>> {
       const household = await households.findByTelegramId(telegramId);
-      if (!household) return { ok: false, error: 'not_registered' };
+      if (!household) return fail('not_registered');
       const number = parseCaseNumber(typed);
       const record = number ? await cases.findByNumber(number) : null;
-      if (!record || record.residentId !== household.resident.id) return { ok: false, error: 'not_found' };
-      return { ok: true, value: record.id };
+      if (!record || record.residentId !== household.resident.id) return fail('not_found');
+      return ok(record.id);
     },
 
     async withdraw(telegramId: number, caseId: string): Promise<Result<null, CaseActionError>> {
       const own = await ownCase(telegramId, caseId);
       if (!own.ok) return own;
       const r = own.value.record;
-      if (!nextStatus(r.status, 'withdraw')) return { ok: false, error: 'not_allowed' };
-      const outcome = await cases.transition({
-        caseId: r.id,
+      if (!nextStatus(r.status, 'withdraw')) return fail('not_allowed');
+      return residentChange(own.value, {
         from: [r.status],
         to: 'withdrawn',
         patch: { closedAt: now() },
-        event: { actorKind: 'resident', actorId: own.value.household.resident.id, kind: 'withdrawn' },
-        notifications: await assigneeNotification(r, 'staff.case_withdrawn'),
+        event: 'withdrawn',
+        notify: 'staff.case_withdrawn',
       });
-      return outcome === 'ok' ? { ok: true, value: null } : { ok: false, error: 'not_allowed' };
     },
 
     async answerInfo(
@@ -483,38 +302,24 @@ export function createCaseService(deps: CasesDeps) {
     ): Promise<Result<null, CaseActionError>> {
       const own = await ownCase(telegramId, caseId);
       if (!own.ok) return own;
-      const r = own.value.record;
-      if (r.status !== 'waiting_resident') return { ok: false, error: 'not_allowed' };
+      if (own.value.record.status !== 'waiting_resident') return fail('not_allowed');
       const files = z
-        .array(fileRef)
+        .array(fileRefSchema)
         .max(10)
         .safeParse(answer.files ?? []);
       const text =
         answer.text === undefined || answer.text === null ? null : noteSchema.safeParse(answer.text);
       if (!files.success || (text && !text.success) || (!text && files.data.length === 0))
-        return { ok: false, error: 'invalid' };
-      if (files.data.some((f) => (f.sizeBytes ?? 0) > MAX_FILE_BYTES)) return { ok: false, error: 'invalid' };
-      const outcome = await cases.transition({
-        caseId: r.id,
+        return fail('invalid');
+      if (anyFileTooLarge(files.data)) return fail('invalid');
+      return residentChange(own.value, {
         from: ['waiting_resident'],
         to: 'in_progress',
-        event: {
-          actorKind: 'resident',
-          actorId: own.value.household.resident.id,
-          kind: 'info_answer',
-          noteCipher: text?.success ? cipher.encrypt(text.data) : null,
-        },
-        attachments: files.data.map((f) => ({
-          stepId: null,
-          kind: f.kind,
-          fileId: f.fileId,
-          fileUniqueId: f.fileUniqueId,
-          mimeType: f.mimeType ?? null,
-          sizeBytes: f.sizeBytes ?? null,
-        })),
-        notifications: await assigneeNotification(r, 'staff.info_answered'),
+        event: 'info_answer',
+        note: text?.success ? text.data : null,
+        attachments: files.data.map((f) => newAttachment(f, null)),
+        notify: 'staff.info_answered',
       });
-      return outcome === 'ok' ? { ok: true, value: null } : { ok: false, error: 'not_allowed' };
     },
 
     async rate(
@@ -526,71 +331,36 @@ export function createCaseService(deps: CasesDeps) {
       const own = await ownCase(telegramId, caseId);
       if (!own.ok) return own;
       const r = own.value.record;
-      if (!Number.isInteger(rating) || rating < 1 || rating > 5) return { ok: false, error: 'invalid' };
+      if (!Number.isInteger(rating) || rating < 1 || rating > 5) return fail('invalid');
       const note = comment === null ? null : noteSchema.safeParse(comment);
-      if (note && !note.success) return { ok: false, error: 'invalid' };
-      if ((r.status !== 'resolved' && r.status !== 'closed') || r.rating !== null)
-        return { ok: false, error: 'not_allowed' };
-      const outcome = await cases.transition({
-        caseId: r.id,
+      if (note && !note.success) return fail('invalid');
+      if ((r.status !== 'resolved' && r.status !== 'closed') || r.rating !== null) return fail('not_allowed');
+      return residentChange(own.value, {
         from: [r.status],
         to: r.status,
         patch: { rating, ratingComment: note?.success ? note.data : null },
-        event: {
-          actorKind: 'resident',
-          actorId: own.value.household.resident.id,
-          kind: 'rated',
-          noteCipher: note?.success ? cipher.encrypt(note.data) : null,
-        },
-        notifications: await assigneeNotification(r, 'staff.case_rated'),
+        event: 'rated',
+        note: note?.success ? note.data : null,
+        notify: 'staff.case_rated',
       });
-      return outcome === 'ok' ? { ok: true, value: null } : { ok: false, error: 'not_allowed' };
     },
 
     async reopen(telegramId: number, caseId: string, reason: string): Promise<Result<null, CaseActionError>> {
       const own = await ownCase(telegramId, caseId);
       if (!own.ok) return own;
-      const r = own.value.record;
       const why = noteSchema.safeParse(reason);
-      if (!why.success) return { ok: false, error: 'invalid' };
-      if (!canReopen(r.status, r.resolvedAt, now())) return { ok: false, error: 'not_allowed' };
-      const outcome = await cases.transition({
-        caseId: r.id,
+      if (!why.success) return fail('invalid');
+      if (!canReopen(own.value.record.status, own.value.record.resolvedAt, now())) return fail('not_allowed');
+      return residentChange(own.value, {
         from: ['resolved'],
         to: 'in_progress',
         patch: { resolvedAt: null },
-        event: {
-          actorKind: 'resident',
-          actorId: own.value.household.resident.id,
-          kind: 'reopened',
-          noteCipher: cipher.encrypt(why.data),
-        },
-        notifications: await assigneeNotification(r, 'staff.case_reopened'),
+        event: 'reopened',
+        note: why.data,
+        notify: 'staff.case_reopened',
       });
-      return outcome === 'ok' ? { ok: true, value: null } : { ok: false, error: 'not_allowed' };
     },
   };
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;
-
-/**
- * A case's answers for staff: each step's shown label and files, decrypted. Anonymous cases never carry
- * the resident's identity in their answers (the suggestion form asks none), and the resident link itself is
- * not part of this view.
- */
-export function describeAnswers(
-  record: Pick<StoredCase, 'answersCipher' | 'serviceCode'>,
-  cipher: PiiCipher,
-  catalogue: Catalogue,
-): { stepId: string; label: string; files: FileRef[] }[] {
-  const stored = cipher.decryptJson<{ v: number; answers: ServiceAnswers }>(record.answersCipher);
-  const order = catalogue.get(record.serviceCode)?.steps.map((s) => s.id) ?? Object.keys(stored.answers);
-  return order
-    .filter((id) => stored.answers[id] !== undefined)
-    .map((id) => ({
-      stepId: id,
-      label: stored.answers[id]?.label ?? '',
-      files: stored.answers[id]?.files ?? [],
-    }));
-}

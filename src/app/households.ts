@@ -13,6 +13,7 @@ import {
   parseRoom,
 } from '../domain/person.ts';
 import { parsePhone } from '../domain/phone.ts';
+import type { Result } from '../domain/result.ts';
 import type { PiiCipher } from './pii-cipher.ts';
 
 /** A new household file with its registered resident; personal fields already encrypted. */
@@ -125,8 +126,6 @@ export type MemberError =
   | 'too_many'
   | 'id_required'
   | 'birth_date_mismatch';
-
-type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
 
 const text = z.string().max(4096);
 export const registrationInputSchema = z.object({

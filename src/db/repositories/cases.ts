@@ -1,101 +1,31 @@
 // Cases, their events, attachments, and the notifications (outbox) and audit rows that go with a change.
 // Every change is one transaction: the case row (guarded by its current status, so two people cannot both
-// move it), its event, its notifications and its audit row commit together or not at all.
-import type { NewAttachment, NewEvent, NewNotification } from '../../app/cases.ts';
+// move it), its event, its notifications and its audit row commit together or not at all. It implements
+// CaseStore, the port the case use cases declare (src/app/case-store.ts, with the records and inputs).
+import type {
+  CaseAttachmentRecord,
+  CaseEventRecord,
+  CaseListRow,
+  CaseRecord,
+  CaseStore,
+  NewAttachment,
+  NewAudit,
+  NewCase,
+  NewNotification,
+  TransitionInput,
+} from '../../app/case-store.ts';
 import type { CaseStatus } from '../../domain/case-status.ts';
-
-export type { NewAttachment, NewEvent, NewNotification };
-
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
+
+// The port's types, for the other repositories that write notifications and audit rows the same way.
+export type { NewAttachment, NewAudit, NewEvent, NewNotification } from '../../app/case-store.ts';
 
 type Tx = Prisma.TransactionClient;
 
 /** Kind of a department group's post of a new case, and of the edit that refreshes it. */
 export const GROUP_POST_KIND = 'group.new_case';
 export const GROUP_REFRESH_KIND = 'group.case_update';
-
-export interface NewAudit {
-  actorTelegramId?: number | bigint | null;
-  action: string;
-  subject?: string | null;
-  detail?: Record<string, unknown> | null;
-}
-
-export interface NewCase {
-  serviceCode: string;
-  departmentCode: string;
-  casePrefix: string;
-  year: number;
-  residentId: string;
-  telegramId: number;
-  priority: 'normal' | 'urgent';
-  anonymous: boolean;
-  answersCipher: Uint8Array;
-  dueAt: Date;
-  submissionKey: string;
-  attachments: NewAttachment[];
-  /** Notifications to write with the case (e.g. the on-duty staff alert for an urgent case). */
-  notifications: NewNotification[];
-}
-
-export interface CaseRecord {
-  id: string;
-  number: string;
-  serviceCode: string;
-  departmentCode: string;
-  residentId: string | null;
-  telegramId: bigint | null;
-  status: CaseStatus;
-  priority: 'normal' | 'urgent';
-  anonymous: boolean;
-  answersCipher: Uint8Array;
-  assigneeId: string | null;
-  dueAt: Date;
-  submittedAt: Date;
-  firstResponseAt: Date | null;
-  resolvedAt: Date | null;
-  closedAt: Date | null;
-  rating: number | null;
-  ratingComment: string | null;
-}
-
-export interface CaseEventRecord {
-  id: bigint;
-  at: Date;
-  actorKind: 'resident' | 'staff' | 'system';
-  actorId: string | null;
-  kind: string;
-  fromStatus: CaseStatus | null;
-  toStatus: CaseStatus | null;
-  noteCipher: Uint8Array | null;
-  visibleToResident: boolean;
-}
-
-export interface TransitionInput {
-  caseId: string;
-  /** The statuses the case may be in for this change; anything else is a conflict. */
-  from: readonly CaseStatus[];
-  to: CaseStatus;
-  /** Extra guard, e.g. "still assigned to me" for staff actions. */
-  assigneeId?: string | null;
-  patch?: Partial<{
-    assigneeId: string | null;
-    departmentCode: string;
-    dueAt: Date;
-    firstResponseAt: Date;
-    resolvedAt: Date | null;
-    closedAt: Date | null;
-    rating: number;
-    ratingComment: string | null;
-  }>;
-  event: NewEvent;
-  attachments?: NewAttachment[];
-  notifications?: NewNotification[];
-  audit?: NewAudit;
-  /** The case left the queue or came back to it: edit its posts in department groups. */
-  refreshGroupPosts?: boolean;
-}
 
 const bytes = (b: Uint8Array) => new Uint8Array(b);
 
@@ -164,6 +94,29 @@ export async function refreshGroupPosts(tx: Tx, caseId: string): Promise<void> {
   );
 }
 
+/**
+ * A change of status the system makes inside a transaction of its own (a removed member's cases released,
+ * a case closed or withdrawn): the case row, then its event.
+ */
+export async function writeSystemTransition(
+  tx: Tx,
+  caseId: string,
+  change: {
+    from: CaseStatus;
+    to: CaseStatus;
+    kind: string;
+    patch?: Omit<Prisma.CaseUncheckedUpdateInput, 'status'>;
+    visibleToResident?: boolean;
+    at?: Date;
+  },
+): Promise<void> {
+  const { from, to, kind, patch, visibleToResident, at } = change;
+  await tx.case.update({ where: { id: caseId }, data: { status: to, ...patch } });
+  await tx.caseEvent.create({
+    data: { caseId, actorKind: 'system', kind, fromStatus: from, toStatus: to, visibleToResident, at },
+  });
+}
+
 export async function writeAudit(tx: Tx, caseId: string | null, audit: NewAudit): Promise<void> {
   await tx.auditLog.create({
     data: {
@@ -205,16 +158,12 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
 }
 
-export function createCaseRepository(db: Db) {
+export function createCaseRepository(db: Db): CaseStore {
   async function findBySubmissionKey(key: string) {
     return db.case.findUnique({ where: { submissionKey: key }, select: { id: true, number: true } });
   }
 
   return {
-    /**
-     * Creates a case with the next number of its department and year. Idempotent on `submissionKey`: a
-     * second call (double tap, repeated update, two instances) returns the first case, `created: false`.
-     */
     async create(input: NewCase): Promise<{ id: string; number: string; created: boolean }> {
       const existing = await findBySubmissionKey(input.submissionKey);
       if (existing) return { ...existing, created: false };
@@ -272,15 +221,11 @@ export function createCaseRepository(db: Db) {
       return db.case.findUnique({ where: { number }, select: CASE_SELECT });
     },
 
-    /** A resident's cases, newest first. */
     async listByResident(
       residentId: string,
       page: number,
       pageSize: number,
-    ): Promise<{
-      rows: Pick<CaseRecord, 'id' | 'number' | 'serviceCode' | 'status' | 'submittedAt' | 'dueAt'>[];
-      total: number;
-    }> {
+    ): Promise<{ rows: CaseListRow[]; total: number }> {
       const [rows, total] = await Promise.all([
         db.case.findMany({
           where: { residentId },
@@ -312,7 +257,7 @@ export function createCaseRepository(db: Db) {
       });
     },
 
-    async attachments(caseId: string) {
+    async attachments(caseId: string): Promise<CaseAttachmentRecord[]> {
       return db.caseAttachment.findMany({
         where: { caseId },
         orderBy: { createdAt: 'asc' },
@@ -328,11 +273,6 @@ export function createCaseRepository(db: Db) {
       });
     },
 
-    /**
-     * Moves a case from one of `from` to `to` with its event, attachments, notifications and audit row, in
-     * one transaction. 'conflict' when the case is not (any more) in an allowed status or not held by the
-     * expected assignee — somebody else acted first.
-     */
     async transition(input: TransitionInput): Promise<'ok' | 'conflict'> {
       return db.$transaction(async (tx) => {
         const where: Prisma.CaseWhereInput = { id: input.caseId, status: { in: [...input.from] } };
@@ -366,5 +306,3 @@ export function createCaseRepository(db: Db) {
     },
   };
 }
-
-export type CaseRepository = ReturnType<typeof createCaseRepository>;

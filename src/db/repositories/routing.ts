@@ -1,10 +1,11 @@
 // What submission needs to route a case: the department for a district and kind, the holiday calendar,
 // who is on duty, and the district's schools and hospitals for the forms.
+import type { RoutingLookup } from '../../app/case-store.ts';
 import type { DepartmentKind } from '../../domain/catalogue/index.ts';
 import type { Db } from '../client.ts';
 
 export function createRoutingRepository(db: Db) {
-  return {
+  const repository = {
     async department(districtCode: string, kind: DepartmentKind) {
       return db.department.findFirst({
         where: { districtCode, kind, active: true },
@@ -55,6 +56,9 @@ export function createRoutingRepository(db: Db) {
       ];
     },
   };
+  // RoutingLookup is the resident's case use case's port; the bot's forms also list the schools' and
+  // hospitals' names from here — hence `satisfies`, which keeps this wider type, not `: RoutingLookup`.
+  return repository satisfies RoutingLookup;
 }
 
 export type RoutingRepository = ReturnType<typeof createRoutingRepository>;

@@ -2,37 +2,12 @@
 // plain status transition: `/next` must hand two people pressing it at the same moment two different cases,
 // so the next case is chosen and locked (FOR UPDATE SKIP LOCKED) and assigned in one SQL statement, with its
 // event, the resident's notification, the group-post refresh and the audit row: one round trip, one commit.
-import type { CaseStatus } from '../../domain/case-status.ts';
+import type { QueueRow, StaffCaseStore, TakeEffects, TakenCase } from '../../app/staff/ports.ts';
 import { OPEN_STATUSES } from '../../domain/case-status.ts';
 import type { QueueFilter } from '../../domain/staff-work.ts';
 import { type Db, hotQuery } from '../client.ts';
 import { Prisma } from '../generated/client.ts';
 import { GROUP_POST_KIND, GROUP_REFRESH_KIND, type NewAudit, writeAudit } from './cases.ts';
-
-export interface QueueRow {
-  id: string;
-  number: string;
-  serviceCode: string;
-  status: CaseStatus;
-  priority: 'normal' | 'urgent';
-  dueAt: Date;
-  submittedAt: Date;
-  assigneeId: string | null;
-}
-
-export interface TakenCase {
-  id: string;
-  number: string;
-  telegramId: bigint | null;
-}
-
-/** What a take writes beside the case and its "taken" event. */
-export interface TakeEffects {
-  /** To the case's resident: not written when the case has no Telegram id (its resident was erased). */
-  residentNotice: { kind: string; payload: Record<string, unknown> };
-  /** The audit row of the case; its detail also names the taker (`staffId`). */
-  audit: NewAudit;
-}
 
 /**
  * The take, after a `me` CTE (the taker's staff id) and a `pick` CTE (the case, locked) — all of it one
@@ -90,9 +65,9 @@ select (select id from me) as "staffId", taken.id, taken.number, taken.telegram_
 
 /**
  * /next: `me` is the caller's department staff membership — active, role staff, with a department, the
- * earliest if several, as StaffService's member() — locked FOR SHARE, so that a removal (which updates the
- * row, then releases the member's open cases in a later statement) either waits for this take and then
- * releases the case too, or commits first and this take finds nobody. `pick` is the department's next
+ * earliest if several, as member() in src/app/staff/access.ts — locked FOR SHARE, so that a removal (which
+ * updates the row, then releases the member's open cases in a later statement) either waits for this take
+ * and then releases the case too, or commits first and this take finds nobody. `pick` is the department's next
  * unassigned case in queue order (urgent first, then the earliest due; the "queue order" index), skipping
  * cases someone is taking right now; a case taken and committed meanwhile is re-checked and passed over.
  * The status is a sub-select, not a constant, on purpose: with a constant the planner may prove the
@@ -180,7 +155,7 @@ function queueWhere(departmentCode: string, filter: QueueFilter, staffId: string
   return open;
 }
 
-export function createStaffCaseRepository(db: Db) {
+export function createStaffCaseRepository(db: Db): StaffCaseStore {
   return {
     async queue(
       departmentCode: string,
@@ -208,9 +183,7 @@ export function createStaffCaseRepository(db: Db) {
     },
 
     /**
-     * The caller (a Telegram id) takes their department's next unassigned case: urgent first, then the
-     * earliest due. Cases another transaction has locked (someone taking them right now) are skipped, not
-     * waited for. Null when the caller is not active department staff; `taken` null when the queue is empty.
+     * Cases another transaction has locked (someone taking them right now) are skipped, not waited for.
      */
     async takeNext(
       telegramId: number | bigint,
@@ -227,7 +200,6 @@ export function createStaffCaseRepository(db: Db) {
       return row?.staffId ? { staffId: row.staffId, taken: takenOf(row) } : null;
     },
 
-    /** Takes one given case, if it is still unassigned in this department ('conflict' otherwise). */
     async takeById(
       caseId: string,
       departmentCode: string,
@@ -245,7 +217,6 @@ export function createStaffCaseRepository(db: Db) {
       return takenOf(row) ?? 'conflict';
     },
 
-    /** An internal note: an event only the staff see; the case's status stays as it is. */
     async addNote(
       caseId: string,
       staffId: string,
@@ -279,5 +250,3 @@ export function createStaffCaseRepository(db: Db) {
     },
   };
 }
-
-export type StaffCaseRepository = ReturnType<typeof createStaffCaseRepository>;

@@ -1,21 +1,11 @@
 // Staff members and community workers, the invite codes that make them, canned replies, and the audit rows
 // their administration writes. Invite codes arrive hashed: this repository never sees a code in clear.
+import type { StaffRecord, StaffRole, StaffStore } from '../../app/staff/ports.ts';
 import { OPEN_STATUSES } from '../../domain/case-status.ts';
 import type { Db } from '../client.ts';
-import { type NewAudit, refreshGroupPosts, writeAudit } from './cases.ts';
+import { type NewAudit, refreshGroupPosts, writeAudit, writeSystemTransition } from './cases.ts';
 
-export type StaffRole = 'staff' | 'worker';
-
-export interface StaffRecord {
-  id: string;
-  telegramId: bigint;
-  role: StaffRole;
-  departmentCode: string | null;
-  communityCode: string | null;
-  displayName: string;
-  onDuty: boolean;
-  active: boolean;
-}
+export type { StaffRecord, StaffRole } from '../../app/staff/ports.ts';
 
 const STAFF_SELECT = {
   id: true,
@@ -45,7 +35,7 @@ export type RedeemOutcome =
 const bytes = (b: Uint8Array) => new Uint8Array(b);
 
 export function createStaffRepository(db: Db) {
-  return {
+  const repository = {
     /** The person's active memberships (a person may be department staff and a community worker). */
     async activeMemberships(telegramId: number | bigint): Promise<StaffRecord[]> {
       return db.staffMember.findMany({
@@ -133,16 +123,12 @@ export function createStaffRepository(db: Db) {
           select: { id: true, status: true },
         });
         for (const c of held) {
-          await tx.case.update({ where: { id: c.id }, data: { status: 'submitted', assigneeId: null } });
-          await tx.caseEvent.create({
-            data: {
-              caseId: c.id,
-              actorKind: 'system',
-              kind: 'released',
-              fromStatus: c.status,
-              toStatus: 'submitted',
-              visibleToResident: false,
-            },
+          await writeSystemTransition(tx, c.id, {
+            from: c.status,
+            to: 'submitted',
+            kind: 'released',
+            patch: { assigneeId: null },
+            visibleToResident: false,
           });
           await refreshGroupPosts(tx, c.id);
         }
@@ -289,6 +275,9 @@ export function createStaffRepository(db: Db) {
       });
     },
   };
+  // StaffStore is the staff use cases' port; the other methods serve the admin's use cases
+  // (src/app/admin.ts) — hence `satisfies`, which keeps this wider type, not `: StaffStore`.
+  return repository satisfies StaffStore;
 }
 
 export type StaffRepository = ReturnType<typeof createStaffRepository>;

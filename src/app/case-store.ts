@@ -1,0 +1,171 @@
+// The ports the case use cases (the resident's, src/app/cases.ts, and the staff's, src/app/staff/) need from
+// storage, and the records and inputs that cross them. src/db/repositories/cases.ts implements CaseStore
+// (`createCaseRepository(db): CaseStore`), src/db/repositories/routing.ts RoutingLookup. Every change of a
+// case is one transaction there: the case row (guarded by its current status), its event, its attachments,
+// notifications and audit row commit together or not at all.
+import type { CaseStatus } from '../domain/case-status.ts';
+import type { DepartmentKind } from '../domain/catalogue/index.ts';
+
+/** What a change writes beside the case itself (the repository writes them in the same transaction). */
+export interface NewNotification {
+  telegramId: number | bigint;
+  kind: string;
+  payload: Record<string, unknown>;
+  /** Add the id of the event written in the same transition to the payload (`eventId`, as a string). */
+  withEventId?: boolean;
+}
+
+export interface NewAttachment {
+  stepId?: string | null;
+  kind: 'photo' | 'voice' | 'document';
+  fileId: string;
+  fileUniqueId: string;
+  mimeType?: string | null;
+  sizeBytes?: number | null;
+}
+
+export interface NewEvent {
+  actorKind: 'resident' | 'staff' | 'system';
+  actorId?: string | null;
+  kind: string;
+  noteCipher?: Uint8Array | null;
+  visibleToResident?: boolean;
+}
+
+export interface NewAudit {
+  actorTelegramId?: number | bigint | null;
+  action: string;
+  subject?: string | null;
+  detail?: Record<string, unknown> | null;
+}
+
+export interface NewCase {
+  serviceCode: string;
+  departmentCode: string;
+  casePrefix: string;
+  year: number;
+  residentId: string;
+  telegramId: number;
+  priority: 'normal' | 'urgent';
+  anonymous: boolean;
+  answersCipher: Uint8Array;
+  dueAt: Date;
+  submissionKey: string;
+  attachments: NewAttachment[];
+  /** Notifications to write with the case (e.g. the on-duty staff alert for an urgent case). */
+  notifications: NewNotification[];
+}
+
+export interface CaseRecord {
+  id: string;
+  number: string;
+  serviceCode: string;
+  departmentCode: string;
+  residentId: string | null;
+  telegramId: bigint | null;
+  status: CaseStatus;
+  priority: 'normal' | 'urgent';
+  anonymous: boolean;
+  answersCipher: Uint8Array;
+  assigneeId: string | null;
+  dueAt: Date;
+  submittedAt: Date;
+  firstResponseAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  rating: number | null;
+  ratingComment: string | null;
+}
+
+export interface CaseEventRecord {
+  id: bigint;
+  at: Date;
+  actorKind: 'resident' | 'staff' | 'system';
+  actorId: string | null;
+  kind: string;
+  fromStatus: CaseStatus | null;
+  toStatus: CaseStatus | null;
+  noteCipher: Uint8Array | null;
+  visibleToResident: boolean;
+}
+
+export interface CaseAttachmentRecord {
+  id: string;
+  eventId: bigint | null;
+  stepId: string | null;
+  kind: 'photo' | 'voice' | 'document';
+  fileId: string;
+  mimeType: string | null;
+  sizeBytes: number | null;
+}
+
+/** A row of a resident's list of their cases. */
+export type CaseListRow = Pick<
+  CaseRecord,
+  'id' | 'number' | 'serviceCode' | 'status' | 'submittedAt' | 'dueAt'
+>;
+
+export interface TransitionInput {
+  caseId: string;
+  /** The statuses the case may be in for this change; anything else is a conflict. */
+  from: readonly CaseStatus[];
+  to: CaseStatus;
+  /** Extra guard, e.g. "still assigned to me" for staff actions. */
+  assigneeId?: string | null;
+  patch?: Partial<{
+    assigneeId: string | null;
+    departmentCode: string;
+    dueAt: Date;
+    firstResponseAt: Date;
+    resolvedAt: Date | null;
+    closedAt: Date | null;
+    rating: number;
+    ratingComment: string | null;
+  }>;
+  event: NewEvent;
+  attachments?: NewAttachment[];
+  notifications?: NewNotification[];
+  audit?: NewAudit;
+  /** The case left the queue or came back to it: edit its posts in department groups. */
+  refreshGroupPosts?: boolean;
+}
+
+export interface CaseStore {
+  /**
+   * Creates a case with the next number of its department and year. Idempotent on `submissionKey`: a
+   * second call (double tap, repeated update, two instances) returns the first case, `created: false`.
+   */
+  create(input: NewCase): Promise<{ id: string; number: string; created: boolean }>;
+  findById(caseId: string): Promise<CaseRecord | null>;
+  findByNumber(number: string): Promise<CaseRecord | null>;
+  /** A resident's cases, newest first. */
+  listByResident(
+    residentId: string,
+    page: number,
+    pageSize: number,
+  ): Promise<{ rows: CaseListRow[]; total: number }>;
+  /** The case's events, oldest first. */
+  events(caseId: string): Promise<CaseEventRecord[]>;
+  /** The case's photos, voice messages and documents, oldest first. */
+  attachments(caseId: string): Promise<CaseAttachmentRecord[]>;
+  /**
+   * Moves a case from one of `from` to `to` with its event, attachments, notifications and audit row, in
+   * one transaction. 'conflict' when the case is not (any more) in an allowed status or not held by the
+   * expected assignee — somebody else acted first.
+   */
+  transition(input: TransitionInput): Promise<'ok' | 'conflict'>;
+}
+
+/** What submission needs to route a case (src/db/repositories/routing.ts). */
+export interface RoutingLookup {
+  department(
+    districtCode: string,
+    kind: DepartmentKind,
+  ): Promise<{ code: string; casePrefix: string } | null>;
+  calendarExceptions(): Promise<Map<string, 'holiday' | 'workday'>>;
+  /** Telegram ids of the department's active, on-duty staff (alerted at once for an urgent case). */
+  onDutyStaff(departmentCode: string): Promise<bigint[]>;
+  staffTelegramId(staffId: string): Promise<bigint | null>;
+  schools(districtCode: string, stage: 'kindergarten' | 'primary' | 'junior'): Promise<{ code: string }[]>;
+  hospitals(districtCode: string): Promise<{ code: string }[]>;
+}

@@ -1,0 +1,233 @@
+// What staff see of a case: the card (answers with phones and ID numbers masked, the resident, the
+// history), and on an explicit request the full identity and the files. Every look is audited: the answers
+// are about health, income, children.
+import { type CaseStatus, isOpen, nextStatus } from '../../domain/case-status.ts';
+import { maskIdNumber, maskPhone } from '../../domain/mask.ts';
+import { fail, ok, type Result } from '../../domain/result.ts';
+import { isOverdue } from '../../domain/staff-work.ts';
+import { describeAnswers } from '../case-answers.ts';
+import type { StaffAccess, StaffDeps } from './access.ts';
+
+export interface StaffCard {
+  id: string;
+  number: string;
+  serviceCode: string;
+  status: CaseStatus;
+  priority: 'normal' | 'urgent';
+  anonymous: boolean;
+  department: { code: string; nameZh: string; nameEn: string };
+  submittedAt: string;
+  dueAt: string;
+  overdue: boolean;
+  assignee: string | null;
+  mine: boolean;
+  /** Each answered step: its id and the answer as shown (phones and ID numbers masked). */
+  answers: { stepId: string; label: string; files: number }[];
+  /** Who asked (never for an anonymous suggestion): name, masked phone and ID, address. */
+  resident: {
+    name: string;
+    phoneMasked: string;
+    idNumberMasked: string;
+    address: { community: string; building: string; unit: string; room: string };
+    communityEn: string;
+    buildingEn: string;
+  } | null;
+  attachments: number;
+  history: {
+    at: string;
+    kind: string;
+    actor: string | null;
+    actorKind: string;
+    note: string | null;
+    internal: boolean;
+  }[];
+  can: { take: boolean; act: boolean; reveal: boolean; release: boolean };
+}
+
+export interface RevealedIdentity {
+  number: string;
+  people: { name: string; idNumber: string | null; role: 'resident' | 'member' }[];
+  phones: string[];
+}
+
+/** Answer step ids that carry an ID number or a phone: masked on the card, shown in full only on request. */
+const isIdStep = (stepId: string) => /idNumber/i.test(stepId);
+
+export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
+  const { staff, cases, cipher, now } = deps;
+  const { access, deny } = gate;
+
+  const storedAnswers = (blob: Uint8Array) =>
+    cipher.decryptJson<{ answers: Record<string, { value: string | null } | undefined> }>(blob);
+
+  return {
+    /** The case card. Viewing it (answers about health, income …) is audited. */
+    async card(telegramId: number, caseId: string): Promise<Result<StaffCard, 'not_found'>> {
+      const a = await access(telegramId, caseId, 'view');
+      if (!a.ok) return a;
+      const { me, record } = a.value;
+      const at = now();
+      const [events, attachments, department] = await Promise.all([
+        cases.events(record.id),
+        cases.attachments(record.id),
+        staff.department(record.departmentCode),
+      ]);
+      const names = await staff.names(
+        [record.assigneeId, ...events.filter((e) => e.actorKind === 'staff').map((e) => e.actorId)].filter(
+          (x): x is string => typeof x === 'string',
+        ),
+      );
+      const service = deps.catalogue.get(record.serviceCode);
+      // An anonymised case (its resident erased themselves, or the retention period passed) has no answers.
+      const blank = record.answersCipher.length === 0;
+      const stored = blank ? { answers: {} } : storedAnswers(record.answersCipher);
+      const answers = (blank ? [] : describeAnswers(record, cipher, deps.catalogue)).map((ans) => {
+        const step = service?.steps.find((s) => s.id === ans.stepId);
+        const value = stored.answers[ans.stepId]?.value ?? null;
+        let label = ans.label;
+        if (step?.kind === 'phone' && value) label = maskPhone(value);
+        else if (isIdStep(ans.stepId) && value) label = maskIdNumber(value);
+        return { stepId: ans.stepId, label, files: ans.files.length };
+      });
+      const household =
+        !record.anonymous && record.residentId && record.telegramId !== null
+          ? await deps.households.findByTelegramId(Number(record.telegramId))
+          : null;
+      const resident =
+        household && household.resident.id === record.residentId
+          ? {
+              name: household.resident.name,
+              phoneMasked: maskPhone(cipher.decrypt(household.resident.phoneCipher)),
+              idNumberMasked: maskIdNumber(cipher.decrypt(household.resident.idNumberCipher)),
+              address: {
+                community: household.community.nameZh,
+                building: household.building.nameZh,
+                unit: household.unit,
+                room: household.room,
+              },
+              communityEn: household.community.nameEn,
+              buildingEn: household.building.nameEn,
+            }
+          : null;
+      await staff.audit(record.id, {
+        actorTelegramId: telegramId,
+        action: 'case.view',
+        detail: { staffId: me.id },
+      });
+      const mine = record.assigneeId === me.id;
+      return ok({
+        id: record.id,
+        number: record.number,
+        serviceCode: record.serviceCode,
+        status: record.status,
+        priority: record.priority,
+        anonymous: record.anonymous,
+        department: department ?? {
+          code: record.departmentCode,
+          nameZh: record.departmentCode,
+          nameEn: record.departmentCode,
+        },
+        submittedAt: record.submittedAt.toISOString(),
+        dueAt: record.dueAt.toISOString(),
+        overdue: isOverdue(record.status, record.dueAt, at),
+        assignee: record.assigneeId ? (names.get(record.assigneeId) ?? null) : null,
+        mine,
+        answers,
+        resident,
+        attachments: attachments.length,
+        history: events.map((e) => ({
+          at: e.at.toISOString(),
+          kind: e.kind,
+          actorKind: e.actorKind,
+          actor: e.actorKind === 'staff' && e.actorId ? (names.get(e.actorId) ?? null) : null,
+          note: e.noteCipher ? cipher.decrypt(e.noteCipher) : null,
+          internal: !e.visibleToResident,
+        })),
+        can: {
+          take: record.status === 'submitted' && record.assigneeId === null,
+          act: mine && isOpen(record.status),
+          reveal: !record.anonymous && resident !== null,
+          release: mine && nextStatus(record.status, 'release') !== null,
+        },
+      });
+    },
+
+    /**
+     * Full ID numbers (the resident's and the household member the case is about) and phone numbers, for
+     * staff of the owning department only, on an explicit request: each view is written to the audit log.
+     */
+    async revealIdentity(
+      telegramId: number,
+      caseId: string,
+    ): Promise<Result<RevealedIdentity, 'not_found' | 'not_allowed'>> {
+      const a = await access(telegramId, caseId, 'reveal');
+      if (!a.ok) return a;
+      const { me, record } = a.value;
+      if (record.anonymous || !record.residentId || record.telegramId === null) {
+        await deny(telegramId, 'reveal', record.anonymous ? 'anonymous' : 'no_identity', record.id);
+        return fail('not_allowed');
+      }
+      const household = await deps.households.findByTelegramId(Number(record.telegramId));
+      if (!household || household.resident.id !== record.residentId) return fail('not_allowed');
+      const stored = storedAnswers(record.answersCipher);
+      const service = deps.catalogue.get(record.serviceCode);
+      const people: RevealedIdentity['people'] = [
+        {
+          name: household.resident.name,
+          idNumber: cipher.decrypt(household.resident.idNumberCipher),
+          role: 'resident',
+        },
+      ];
+      const phones = new Set([cipher.decrypt(household.resident.phoneCipher)]);
+      const subjects = [`resident:${household.resident.id}`];
+      for (const step of service?.steps ?? []) {
+        const value = stored.answers[step.id]?.value;
+        if (!value) continue;
+        if (step.kind === 'person') {
+          const m = household.members.find((x) => x.id === value);
+          if (m) {
+            people.push({
+              name: m.name,
+              idNumber: m.idNumberCipher ? cipher.decrypt(m.idNumberCipher) : null,
+              role: 'member',
+            });
+            subjects.push(`member:${m.id}`);
+          }
+        }
+        if (step.kind === 'phone') phones.add(value);
+      }
+      await staff.audit(record.id, {
+        actorTelegramId: telegramId,
+        action: 'pii.view',
+        subject: subjects.join(','),
+        detail: { staffId: me.id, fields: ['idNumber', 'phone'] },
+      });
+      return ok({ number: record.number, people, phones: [...phones] });
+    },
+
+    /** The case's photos, voice messages and documents (audited: they may show documents with ID numbers). */
+    async attachments(
+      telegramId: number,
+      caseId: string,
+    ): Promise<
+      Result<
+        { number: string; files: { kind: 'photo' | 'voice' | 'document'; fileId: string }[] },
+        'not_found'
+      >
+    > {
+      const a = await access(telegramId, caseId, 'attachments');
+      if (!a.ok) return a;
+      const files = await cases.attachments(a.value.record.id);
+      await staff.audit(a.value.record.id, {
+        actorTelegramId: telegramId,
+        action: 'pii.view',
+        subject: 'attachments',
+        detail: { staffId: a.value.me.id, files: files.length },
+      });
+      return ok({
+        number: a.value.record.number,
+        files: files.map((f) => ({ kind: f.kind, fileId: f.fileId })),
+      });
+    },
+  };
+}

@@ -1,0 +1,165 @@
+// The rules a new case is held to (src/domain/case-rules.ts): answers checked again against the catalogue,
+// and the due time. The services are the real catalogue's; the reference lists are given here.
+import { describe, expect, it } from 'vitest';
+import { answersValid, caseDueAt, type ReferenceLists, visibleSteps } from '../../src/domain/case-rules.ts';
+import type { FileRef, ServiceAnswers, StepContext } from '../../src/domain/catalogue/index.ts';
+import {
+  dibao,
+  medicalGreenChannel,
+  schoolEnrolment,
+  suggestion,
+} from '../../src/domain/catalogue/services.ts';
+import { anyFileTooLarge, MAX_FILE_BYTES } from '../../src/domain/file-size.ts';
+import { fail, ok, type Result } from '../../src/domain/result.ts';
+
+const beijing = (iso: string) => new Date(`${iso}+08:00`);
+const today = beijing('2026-11-23T10:00:00'); // a Monday
+const people: StepContext['people'] = [
+  { id: 'me', name: '张伟', birthDate: '1980-05-01', self: true },
+  { id: 'kid', name: '张小明', birthDate: '2018-03-01', self: false },
+];
+const context = (answers: ServiceAnswers): StepContext => ({ answers, today, people });
+const a = (value: string | null, files?: FileRef[]) =>
+  files ? { value, label: value ?? '', files } : { value, label: value ?? '' };
+
+/** Reference lists that remember what was asked. */
+function lists(): ReferenceLists & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    hospitals: async () => {
+      asked.push('hospitals');
+      return [{ code: 'H1' }, { code: 'H2' }];
+    },
+    schools: async (stage) => {
+      asked.push(`schools:${stage}`);
+      return stage === 'junior' ? [{ code: 'J1' }] : [{ code: 'P1' }];
+    },
+  };
+}
+
+const emergency: ServiceAnswers = {
+  patient: a('kid'),
+  hospital: a('H2'),
+  careType: a('emergency'),
+  description: a('高烧不退'),
+  poorHousehold: a('no'),
+  phone: a('13812345678'),
+};
+
+describe('answers checked against the catalogue', () => {
+  it('accepts a complete, valid form and looks the hospital up', async () => {
+    const refs = lists();
+    expect(await answersValid(medicalGreenChannel, context(emergency), refs)).toBe(true);
+    expect(refs.asked).toEqual(['hospitals']);
+  });
+
+  it('refuses an unknown step, a missing step, a choice not offered, a bad phone, an unknown person', async () => {
+    const cases: ServiceAnswers[] = [
+      { ...emergency, extra: a('x') },
+      { ...emergency, careType: undefined },
+      { ...emergency, careType: a('dental') },
+      { ...emergency, phone: a('12345') },
+      { ...emergency, patient: a('someone-else') },
+      { ...emergency, hospital: a('H9') },
+    ];
+    for (const answers of cases)
+      expect(await answersValid(medicalGreenChannel, context(answers), lists())).toBe(false);
+  });
+
+  it('takes a voice message for a text step that allows it, and nothing else instead of text', async () => {
+    const voice = { kind: 'voice' as const, fileId: 'v', fileUniqueId: 'v1', sizeBytes: 1000 };
+    const photo = { kind: 'photo' as const, fileId: 'p', fileUniqueId: 'p1', sizeBytes: 1000 };
+    const withVoice = { ...emergency, description: a(null, [voice]) };
+    expect(await answersValid(medicalGreenChannel, context(withVoice), lists())).toBe(true);
+    const withPhoto = { ...emergency, description: a(null, [photo]) };
+    expect(await answersValid(medicalGreenChannel, context(withPhoto), lists())).toBe(false);
+  });
+
+  it('refuses a stop answer (consent declined), income out of range, and files over the limit', async () => {
+    const base: ServiceAnswers = {
+      income: a('800'),
+      reason: a('illness'),
+      assets: a('none'),
+      verificationConsent: a('agree'),
+    };
+    expect(await answersValid(dibao, context(base), lists())).toBe(true);
+    expect(await answersValid(dibao, context({ ...base, verificationConsent: a('decline') }), lists())).toBe(
+      false,
+    );
+    expect(await answersValid(dibao, context({ ...base, income: a('2000000') }), lists())).toBe(false);
+    expect(await answersValid(dibao, context({ ...base, income: a('-5') }), lists())).toBe(false);
+    const big = { kind: 'document' as const, fileId: 'd', fileUniqueId: 'd1', sizeBytes: MAX_FILE_BYTES + 1 };
+    const small = { ...big, sizeBytes: MAX_FILE_BYTES };
+    expect(await answersValid(dibao, context({ ...base, documents: a(null, [small]) }), lists())).toBe(true);
+    expect(await answersValid(dibao, context({ ...base, documents: a(null, [big]) }), lists())).toBe(false);
+  });
+
+  it('asks a hidden step only when shown: "other" needs its detail, otherwise it is not required', async () => {
+    const base: ServiceAnswers = {
+      income: a('800'),
+      reason: a('other'),
+      assets: a('none'),
+      verificationConsent: a('agree'),
+    };
+    expect(visibleSteps(dibao, context(base)).map((s) => s.id)).toContain('reasonDetail');
+    expect(await answersValid(dibao, context(base), lists())).toBe(false);
+    expect(await answersValid(dibao, context({ ...base, reasonDetail: a('照顾老人') }), lists())).toBe(true);
+  });
+
+  it('checks a school against the stage chosen, and accepts the extra option without a look-up', async () => {
+    const answers: ServiceAnswers = {
+      child: a('kid'),
+      stage: a('junior_1'),
+      school: a('J1'),
+      guardianConsent: a('agree'),
+    };
+    const refs = lists();
+    expect(await answersValid(schoolEnrolment, context(answers), refs)).toBe(true);
+    expect(refs.asked).toEqual(['schools:junior']);
+    expect(await answersValid(schoolEnrolment, context({ ...answers, school: a('P1') }), lists())).toBe(
+      false,
+    );
+    const nearest = lists();
+    expect(await answersValid(schoolEnrolment, context({ ...answers, school: a('nearest') }), nearest)).toBe(
+      true,
+    );
+    expect(nearest.asked).toEqual([]);
+    // The resident themself is not a child to enrol.
+    expect(await answersValid(schoolEnrolment, context({ ...answers, child: a('me') }), lists())).toBe(false);
+  });
+});
+
+describe('due time', () => {
+  const calendar = { exceptions: new Map<string, 'holiday' | 'workday'>() };
+
+  it('counts working days to office close, hours and calendar days by the clock', () => {
+    // Green channel: 2 working days normally, 2 hours when urgent.
+    expect(caseDueAt(medicalGreenChannel, 'normal', today, calendar)).toEqual(beijing('2026-11-25T18:00:00'));
+    expect(caseDueAt(medicalGreenChannel, 'urgent', today, calendar)).toEqual(beijing('2026-11-23T12:00:00'));
+    // A suggestion: 7 calendar days, urgent or not (it has no urgent due time).
+    expect(caseDueAt(suggestion, 'normal', today, calendar)).toEqual(beijing('2026-11-30T10:00:00'));
+    expect(caseDueAt(suggestion, 'urgent', today, calendar)).toEqual(beijing('2026-11-30T10:00:00'));
+  });
+
+  it('skips holidays of the calendar', () => {
+    const holiday = { exceptions: new Map<string, 'holiday' | 'workday'>([['2026-11-24', 'holiday']]) };
+    expect(caseDueAt(medicalGreenChannel, 'normal', today, holiday)).toEqual(beijing('2026-11-26T18:00:00'));
+  });
+});
+
+describe('file size and results', () => {
+  it('a file is too large only over 20 MB; unknown sizes pass', () => {
+    expect(MAX_FILE_BYTES).toBe(20 * 1024 * 1024);
+    expect(anyFileTooLarge(undefined)).toBe(false);
+    expect(anyFileTooLarge([{}, { sizeBytes: MAX_FILE_BYTES }])).toBe(false);
+    expect(anyFileTooLarge([{ sizeBytes: 1 }, { sizeBytes: MAX_FILE_BYTES + 1 }])).toBe(true);
+  });
+
+  it('ok and fail build the two sides of a Result', () => {
+    const good: Result<number, 'x'> = ok(3);
+    const bad: Result<number, 'x'> = fail('x');
+    expect(good).toEqual({ ok: true, value: 3 });
+    expect(bad).toEqual({ ok: false, error: 'x' });
+  });
+});
