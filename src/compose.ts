@@ -5,6 +5,9 @@ import { createAdminService } from './app/admin.ts';
 import { createBroadcastService } from './app/broadcasts.ts';
 import { createCaseService } from './app/cases.ts';
 import { createHouseholdService } from './app/households.ts';
+import { createBroadcastSender, type SenderOptions } from './app/jobs/broadcast-sender.ts';
+import { createDeadlineWatcher } from './app/jobs/deadline-watcher.ts';
+import { createNotificationDispatcher, type DispatcherOptions } from './app/jobs/notification-dispatcher.ts';
 import { createNoticeSource } from './app/notification-content.ts';
 import type { PiiCipher } from './app/pii-cipher.ts';
 import { createPrivacyService } from './app/privacy.ts';
@@ -32,9 +35,6 @@ import { createStaffCaseRepository } from './db/repositories/staff-cases.ts';
 import { createTelegramUserRepository } from './db/repositories/telegram-users.ts';
 import { createCatalogue, DEFAULT_SERVICES, type ServiceDefinition } from './domain/catalogue/index.ts';
 import type { Logger } from './logger.ts';
-import { createBroadcastSender, type SenderOptions } from './workers/broadcast-sender.ts';
-import { createDeadlineWatcher } from './workers/deadline-watcher.ts';
-import { createNotificationDispatcher, type DispatcherOptions } from './workers/notification-dispatcher.ts';
 
 export interface ComposeOptions {
   /** The services catalogue (tests add services of their own). */

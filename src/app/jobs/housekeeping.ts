@@ -5,7 +5,7 @@
 // - forms abandoned for 30 days are dropped (their state holds the answers given so far).
 // It runs at 03:00 Beijing time (China keeps one offset all year) and stops at a safe point: a run in
 // progress finishes its current batch, and no new one starts.
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../logger.ts';
 
 export interface HousekeepingDeps {
   applyRetention(days: number): Promise<number>;

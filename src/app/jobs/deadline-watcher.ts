@@ -8,15 +8,15 @@
 // - closes resolved and rejected cases whose answer is AUTO_CLOSE_DAYS old.
 // Every job is safe to run on several instances at once (see src/db/repositories/deadlines.ts), and one
 // failing job does not stop the others.
-import type { DeadlineRepository } from '../db/repositories/deadlines.ts';
+import type { DeadlineRepository } from '../../db/repositories/deadlines.ts';
 import {
   AUTO_CLOSE_DAYS,
   digestPeriod,
   endOfShanghaiDay,
   URGENT_TAKE_MINUTES,
-} from '../domain/staff-work.ts';
-import type { WorkCalendar } from '../domain/working-days.ts';
-import type { Logger } from '../logger.ts';
+} from '../../domain/staff-work.ts';
+import type { WorkCalendar } from '../../domain/working-days.ts';
+import type { Logger } from '../../logger.ts';
 
 const DAY_MS = 86_400_000;
 /** How far back a newly configured group is sent the queue. */

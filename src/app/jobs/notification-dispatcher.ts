@@ -12,9 +12,9 @@
 //   batch back otherwise.
 // Waking up: it polls every `pollMs` while idle; `wake()` is a hint to look at once.
 
-import type { NoticeSource, PreparedNotice } from '../app/notification-content.ts';
-import type { ClaimedNotification, NotificationRepository } from '../db/repositories/notifications.ts';
-import type { Logger } from '../logger.ts';
+import type { ClaimedNotification, NotificationRepository } from '../../db/repositories/notifications.ts';
+import type { Logger } from '../../logger.ts';
+import type { NoticeSource, PreparedNotice } from '../notification-content.ts';
 
 export type SendOutcome =
   | { kind: 'sent'; messageId: number | null }
