@@ -11,6 +11,8 @@ import { createNotificationDispatcher, type DispatcherOptions } from './app/jobs
 import { createNoticeSource } from './app/notification-content.ts';
 import type { PiiCipher } from './app/pii-cipher.ts';
 import { createPrivacyService } from './app/privacy.ts';
+import { createReachabilityService } from './app/reachability.ts';
+import { createReferenceService } from './app/reference.ts';
 import { createStaffService } from './app/staff.ts';
 import type { BotDeps } from './bot/context.ts';
 import { createTranslator, type Translator } from './bot/i18n.ts';
@@ -88,13 +90,7 @@ export function compose(opts: ComposeOptions) {
       cipher,
       now,
     }),
-    reachability: {
-      markUnreachable: (telegramId) => notifications.markUnreachableUser(telegramId),
-      markReachable: (telegramId, days) => {
-        const at = now();
-        return notifications.markReachable(telegramId, new Date(at.getTime() - days * 86_400_000), at);
-      },
-    },
+    reachability: createReachabilityService({ store: notifications, now }),
     broadcasts: createBroadcastService({
       store: createBroadcastRepository(db),
       catalogue,
@@ -102,7 +98,7 @@ export function compose(opts: ComposeOptions) {
       now,
     }),
     privacy: createPrivacyService({ store: createPrivacyRepository(db), cipher, catalogue, now }),
-    reference: { ...reference, schools: routing.schools, hospitals: routing.hospitals },
+    reference: createReferenceService({ reference, facilities: routing }),
     users: createTelegramUserRepository(db),
     reloadReferenceData: async () => {
       const counts = await loadReferenceData(db, await readReferenceData(opts.referenceDataFile));

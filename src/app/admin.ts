@@ -4,8 +4,6 @@
 // Joining with a code is open to anyone, throttled per person (wrong codes are counted in the audit log).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { CaseStatsRepository, DepartmentFigures } from '../db/repositories/case-stats.ts';
-import type { StaffRecord, StaffRepository } from '../db/repositories/staff.ts';
 import type { CaseStatus } from '../domain/case-status.ts';
 import { toCsv } from '../domain/csv.ts';
 import {
@@ -26,10 +24,127 @@ export const STATS_DAYS = 30;
 const HOUR_MS = 3600_000;
 const DAY_MS = 86_400_000;
 
+/** A staff member or community worker as stored. */
+export interface StaffRecord {
+  id: string;
+  telegramId: bigint;
+  role: 'staff' | 'worker';
+  departmentCode: string | null;
+  communityCode: string | null;
+  displayName: string;
+  onDuty: boolean;
+  active: boolean;
+}
+
+/** An audit row (written in the same transaction as the change it records). */
+export interface NewAudit {
+  actorTelegramId?: number | bigint | null;
+  action: string;
+  subject?: string | null;
+  detail?: Record<string, unknown> | null;
+}
+
+/** A new invite code, stored only as its keyed hash. */
+export interface NewInvite {
+  codeHash: Uint8Array;
+  role: 'staff' | 'worker';
+  departmentCode: string | null;
+  communityCode: string | null;
+  createdBy: number;
+  expiresAt: Date;
+}
+
+export type RedeemOutcome =
+  | { kind: 'joined'; staff: StaffRecord }
+  | { kind: 'invalid' }
+  | { kind: 'already_member'; staff: StaffRecord };
+
+export interface Unit {
+  code: string;
+  nameZh: string;
+  nameEn: string;
+}
+
+/** What administration needs from storage (src/db/repositories/staff.ts implements it). */
+export interface AdminStore {
+  byId(staffId: string): Promise<StaffRecord | null>;
+  listActive(): Promise<StaffRecord[]>;
+  /** Inactive from now on; their open cases go back to the queue. Null when no active member has this id. */
+  remove(
+    staffId: string,
+    at: Date,
+    audit: NewAudit,
+  ): Promise<{ removed: StaffRecord; released: number } | null>;
+  createInvite(invite: NewInvite, audit: NewAudit): Promise<void>;
+  redeemInvite(input: {
+    codeHash: Uint8Array;
+    telegramId: number;
+    displayName: string;
+    at: Date;
+    audit: NewAudit;
+  }): Promise<RedeemOutcome>;
+  countAudit(actorTelegramId: number, action: string, since: Date): Promise<number>;
+  audit(caseId: string | null, audit: NewAudit): Promise<void>;
+  departments(): Promise<(Unit & { districtCode: string })[]>;
+  department(code: string): Promise<(Unit & { districtCode: string }) | null>;
+  communities(): Promise<Unit[]>;
+  cannedReplies(departmentCode: string): Promise<{ id: string; title: string; text: string }[]>;
+  addCannedReply(
+    input: { departmentCode: string; title: string; text: string },
+    audit: NewAudit,
+  ): Promise<string>;
+  removeCannedReply(id: string, audit: NewAudit): Promise<boolean>;
+}
+
+export interface DepartmentFigures {
+  code: string;
+  nameZh: string;
+  nameEn: string;
+  received: number;
+  open: number;
+  overdue: number;
+  medianFirstResponseSeconds: number | null;
+  medianResolutionSeconds: number | null;
+  averageRating: number | null;
+  ratings: number;
+}
+
+/** One case of the export; the personal fields still encrypted. */
+export interface ExportRow {
+  number: string;
+  serviceCode: string;
+  departmentCode: string;
+  departmentNameZh: string;
+  status: string;
+  priority: string;
+  anonymous: boolean;
+  submittedAt: Date;
+  dueAt: Date;
+  firstResponseAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  rating: number | null;
+  assignee: string | null;
+  resident: {
+    name: string;
+    phoneCipher: Uint8Array;
+    idNumberCipher: Uint8Array;
+    address: { communityZh: string; buildingZh: string; unit: string; room: string };
+  } | null;
+}
+
+/** The figures and the export (src/db/repositories/case-stats.ts implements it). */
+export interface CaseStatsStore {
+  /** Per active department: received since `since`; open and overdue now; medians and ratings. */
+  departmentFigures(since: Date, now: Date): Promise<DepartmentFigures[]>;
+  /** The cases submitted in [from, to), a page at a time. */
+  exportRows(from: Date, to: Date, withPersonalData: boolean): AsyncGenerator<ExportRow[]>;
+}
+
 export interface AdminDeps {
   adminTelegramIds: readonly number[];
-  staff: StaffRepository;
-  stats: CaseStatsRepository;
+  staff: AdminStore;
+  stats: CaseStatsStore;
   cipher: PiiCipher;
   now: () => Date;
   /** Random bytes for invite codes (tests may fix them). */

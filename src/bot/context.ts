@@ -5,6 +5,8 @@ import type { BroadcastService } from '../app/broadcasts.ts';
 import type { CaseService } from '../app/cases.ts';
 import type { HouseholdService } from '../app/households.ts';
 import type { PrivacyService } from '../app/privacy.ts';
+import type { ReachabilityService } from '../app/reachability.ts';
+import type { ReferenceService } from '../app/reference.ts';
 import type { StaffService } from '../app/staff.ts';
 import type { Locale } from '../config.ts';
 import type { Catalogue } from '../domain/catalogue/index.ts';
@@ -21,28 +23,16 @@ export interface BotDeps {
   /** Invites, staff, canned replies, figures, export (src/app/admin.ts). */
   admin: AdminService;
   /** Whether a person can be reached (their my_chat_member updates). */
-  reachability: {
-    markUnreachable(telegramId: number): Promise<void>;
-    /** Clears the mark and queues again what could not reach them in the last `days` days. */
-    markReachable(telegramId: number, days: number): Promise<number>;
-  };
+  /** Whether a person can be reached (their my_chat_member updates). */
+  reachability: ReachabilityService;
   /** A hint to this process's notification dispatcher that there is something to send (set by main.ts). */
   wakeDispatcher?: () => void;
   /** Community notices: compose, list, cancel, read receipts, residents' preference. */
   broadcasts: BroadcastService;
   /** /mydata, /deleteme and the retention rule. */
   privacy: PrivacyService;
-  reference: {
-    listCommunities(): Promise<{ code: string; nameZh: string; nameEn: string }[]>;
-    listBuildings(
-      communityCode: string,
-    ): Promise<{ id: string; code: string; nameZh: string; nameEn: string; units: number }[]>;
-    schools(
-      districtCode: string,
-      stage: 'kindergarten' | 'primary' | 'junior',
-    ): Promise<{ code: string; nameZh: string; nameEn: string }[]>;
-    hospitals(districtCode: string): Promise<{ code: string; nameZh: string; nameEn: string }[]>;
-  };
+  /** The lists the forms offer: communities, buildings, schools, hospitals (src/app/reference.ts). */
+  reference: ReferenceService;
   users: {
     touch(
       telegramId: number,

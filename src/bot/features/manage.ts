@@ -7,7 +7,7 @@
 // ad:rmok:<staffId> · ad:cn:<department> · ad:cnadd:<department> · ad:cndel:<id> · ad:exp:<plain|pii>:<from>:<to>
 // ad:expok:<from>:<to>
 import { Composer, InlineKeyboard, InputFile } from 'grammy';
-import type { DepartmentFigures } from '../../db/repositories/case-stats.ts';
+import type { DepartmentFigures } from '../../app/admin.ts';
 import { beijingDateString, beijingInstant } from '../../domain/beijing-time.ts';
 import { setChatCommandMenu } from '../commands.ts';
 import { type BotContext, localeName } from '../context.ts';

@@ -3,6 +3,7 @@
 // it this time) and marks its work in the same transaction (a group post is a notification row, an
 // escalation a case event, a digest a job_run row), so nothing is done twice. Cases are locked with SKIP
 // LOCKED: a case someone is taking right now is left for the next tick instead of being waited for.
+import type { DeadlineStore } from '../../app/jobs/deadline-watcher.ts';
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
 import { GROUP_POST_KIND, type NewNotification, writeNotifications } from './cases.ts';
@@ -36,7 +37,7 @@ export interface DigestRow {
   numbers: string[];
 }
 
-export function createDeadlineRepository(db: Db) {
+export function createDeadlineRepository(db: Db): DeadlineStore {
   return {
     /**
      * Posts the department's new, still unassigned cases (submitted, released or transferred in since
@@ -205,5 +206,3 @@ export function createDeadlineRepository(db: Db) {
     },
   };
 }
-
-export type DeadlineRepository = ReturnType<typeof createDeadlineRepository>;

@@ -176,5 +176,3 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
     },
   };
 }
-
-export type HouseholdRepository = ReturnType<typeof createHouseholdRepository>;

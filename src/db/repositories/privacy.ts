@@ -2,10 +2,8 @@
 // erase it, and strip personal data from old closed cases. Personal fields stay ciphertext here; the use
 // case (src/app/privacy.ts) decrypts. Erasing keeps the anonymised figures of cases (service, department,
 // dates, status, priority, rating) and removes or blanks everything that identifies or describes a person.
-import type { HeldData } from '../../app/privacy.ts';
+import type { HeldData, PrivacyStore } from '../../app/privacy.ts';
 import type { Db, Prisma } from '../client.ts';
-
-export type { HeldData };
 
 type Tx = Prisma.TransactionClient;
 
@@ -35,7 +33,7 @@ async function anonymiseCases(tx: Tx, caseIds: string[], now: Date): Promise<num
   return count;
 }
 
-export function createPrivacyRepository(db: Db) {
+export function createPrivacyRepository(db: Db): PrivacyStore {
   return {
     async collect(telegramId: number, conversationKey: string): Promise<HeldData> {
       const tid = BigInt(telegramId);
@@ -225,5 +223,3 @@ export function createPrivacyRepository(db: Db) {
     },
   };
 }
-
-export type PrivacyRepository = ReturnType<typeof createPrivacyRepository>;
