@@ -20,6 +20,7 @@ import { createNoticeReporter, createNoticeTransport } from './bot/notice-transp
 import { createNoticeSender } from './bot/notification-render.ts';
 import type { Locale } from './config.ts';
 import type { Db } from './db/client.ts';
+import { isDatabaseUnavailable } from './db/errors.ts';
 import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
 import { createBroadcastDeliveryRepository } from './db/repositories/broadcast-deliveries.ts';
 import { createBroadcastRepository } from './db/repositories/broadcasts.ts';
@@ -105,6 +106,7 @@ export function compose(opts: ComposeOptions) {
       reference.invalidate();
       return { ...counts };
     },
+    isStorageUnavailable: isDatabaseUnavailable,
     translator: opts.translator ?? createTranslator(),
     logger,
     defaultLocale: opts.defaultLocale,

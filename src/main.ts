@@ -173,8 +173,8 @@ async function main(): Promise<void> {
     // Nightly: the retention rule for closed cases, old update receipts, abandoned forms.
     const housekeeping = createHousekeeping({
       applyRetention: (days) => deps.privacy.applyRetention(days),
-      deleteReceiptsOlderThan: (cutoff) => receipts.deleteOlderThan(cutoff),
-      deleteFormsOlderThan: (cutoff) => conversationState.deleteOlderThan(cutoff),
+      receipts,
+      forms: conversationState,
       retentionDays: config.caseRetentionDays,
       logger,
     });

@@ -13,6 +13,22 @@ import type { Catalogue } from '../domain/catalogue/index.ts';
 import type { Logger } from '../logger.ts';
 import type { TFunction, Translator } from './i18n.ts';
 
+/** What the bot knows of a Telegram user at each update. */
+export interface TelegramUserState {
+  locale: string | null;
+  registered: boolean;
+}
+
+/**
+ * The bot's record of the Telegram users who write to it (src/db/repositories/telegram-users.ts implements
+ * it): Telegram glue, like the update gate's inbox (update-inbox.ts), so its port is declared here.
+ */
+export interface UserStore {
+  /** Records that this user wrote (once per update) and returns what the bot needs to answer them. */
+  touch(telegramId: number, chatId: number, languageCode: string | undefined): Promise<TelegramUserState>;
+  setLocale(telegramId: number, locale: Locale): Promise<void>;
+}
+
 /** Everything the bot needs from the rest of the program; built in main.ts (or a test). */
 export interface BotDeps {
   households: HouseholdService;
@@ -33,16 +49,11 @@ export interface BotDeps {
   privacy: PrivacyService;
   /** The lists the forms offer: communities, buildings, schools, hospitals (src/app/reference.ts). */
   reference: ReferenceService;
-  users: {
-    touch(
-      telegramId: number,
-      chatId: number,
-      languageCode: string | undefined,
-    ): Promise<{ locale: string | null; registered: boolean }>;
-    setLocale(telegramId: number, locale: Locale): Promise<void>;
-  };
+  users: UserStore;
   /** Reloads the reference-data file (admin command); resolves to the counts per table. */
   reloadReferenceData(): Promise<Record<string, number>>;
+  /** Whether an error means the database cannot be reached (src/db/errors.ts; wired in src/compose.ts). */
+  isStorageUnavailable(err: unknown): boolean;
   translator: Translator;
   logger: Logger;
   defaultLocale: Locale;

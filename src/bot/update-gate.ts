@@ -33,12 +33,11 @@ import { randomUUID } from 'node:crypto';
 import { type Bot, BotError, Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { PiiCipher } from '../app/pii-cipher.ts';
-import { isDatabaseUnavailable } from '../db/errors.ts';
-import type { ChatClaim, InboxEntry, UpdateInbox } from '../db/repositories/update-receipts.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BotContext, BotDeps } from './context.ts';
 import { conversationKey } from './conversation-storage.ts';
 import { resolveLocale } from './i18n.ts';
+import type { ChatClaim, InboxEntry, UpdateInbox } from './update-inbox.ts';
 import { type Prefetched, withPrefetched } from './update-prefetch.ts';
 
 export type UpdateOutcome =
@@ -72,7 +71,7 @@ export function attemptOf(update: Update): Attempt | undefined {
 
 export interface UpdateGateOptions {
   bot: Bot<BotContext>;
-  deps: Pick<BotDeps, 'translator' | 'defaultLocale' | 'logger'>;
+  deps: Pick<BotDeps, 'translator' | 'defaultLocale' | 'logger' | 'isStorageUnavailable'>;
   inbox: UpdateInbox;
   /** Encrypts the updates kept in the inbox until they are handled (they carry ID numbers and health). */
   cipher: Pick<PiiCipher, 'encryptJson' | 'decryptJson'>;
@@ -127,6 +126,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
   const { bot, inbox, metrics, cipher } = opts;
   const logger = opts.deps.logger;
+  const isDatabaseUnavailable = opts.deps.isStorageUnavailable;
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const retryPauseMs = opts.retryPauseMs ?? 500;
