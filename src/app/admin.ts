@@ -24,6 +24,8 @@ export const STATS_DAYS = 30;
 const HOUR_MS = 3600_000;
 const DAY_MS = 86_400_000;
 
+// StaffRecord, NewAudit, NewInvite and RedeemOutcome stand again in src/db/repositories/staff.ts and cases.ts
+// until those repositories (restructured on the staff branch of issue 14) import them from src/app.
 /** A staff member or community worker as stored. */
 export interface StaffRecord {
   id: string;
@@ -478,15 +480,15 @@ export function createAdminService(deps: AdminDeps) {
   };
 }
 
-function toListItem(s: StaffRecord): StaffListItem {
-  return {
-    id: s.id,
-    role: s.role,
-    displayName: s.displayName,
-    departmentCode: s.departmentCode,
-    communityCode: s.communityCode,
-    onDuty: s.onDuty,
-  };
+function toListItem({
+  id,
+  role,
+  displayName,
+  departmentCode,
+  communityCode,
+  onDuty,
+}: StaffRecord): StaffListItem {
+  return { id, role, displayName, departmentCode, communityCode, onDuty };
 }
 
 export type AdminService = ReturnType<typeof createAdminService>;

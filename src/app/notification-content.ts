@@ -1,16 +1,11 @@
 // What a notification says, gathered at send time: the outbox row holds only references (the case, the
 // event, a group post) and no personal data; the case's number and state and the staff's words (decrypted
 // here) are read when it is sent, so a notice always shows the case as it is now.
-import type { CaseStatus } from '../domain/case-status.ts';
+import type { CaseHeading } from '../domain/case-status.ts';
 import type { ClaimedNotification } from './jobs/notification-dispatcher.ts';
 import type { PiiCipher } from './pii-cipher.ts';
 
-export interface NoticeCase {
-  id: string;
-  number: string;
-  serviceCode: string;
-  status: CaseStatus;
-  priority: 'normal' | 'urgent';
+export interface NoticeCase extends CaseHeading {
   dueAt: string;
   department: { code: string; nameZh: string; nameEn: string; telegramGroupId: bigint | null };
   assignee: string | null;
@@ -40,12 +35,7 @@ export type PrepareOutcome =
   | { kind: 'unreachable' };
 
 /** The case as a notification about it shows it, read at send time. */
-export interface CaseSummary {
-  id: string;
-  number: string;
-  serviceCode: string;
-  status: CaseStatus;
-  priority: 'normal' | 'urgent';
+export interface CaseSummary extends CaseHeading {
   dueAt: Date;
   assigneeId: string | null;
   anonymisedAt: Date | null;

@@ -15,17 +15,6 @@ export interface EmbeddedLogger {
   warn(o: object, msg?: string): void;
 }
 
-export interface EmbeddedPostgresOptions {
-  dataDir: string;
-  port?: number;
-  logger?: EmbeddedLogger;
-}
-
-export interface EmbeddedPostgres {
-  url: string;
-  stop(): Promise<void>;
-}
-
 export type EmbeddedPostgresErrorCode =
   | 'IN_USE'
   | 'NOT_TRAVERSABLE'

@@ -7,6 +7,7 @@ import type { DeadlineStore } from '../../app/jobs/deadline-watcher.ts';
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
 import { GROUP_POST_KIND, type NewNotification, writeNotifications } from './cases.ts';
+import { systemTransition } from './shared.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -189,17 +190,7 @@ export function createDeadlineRepository(db: Db): DeadlineStore {
            limit ${BATCH * 5}
            for update of c skip locked`;
         for (const r of rows) {
-          await tx.case.update({ where: { id: r.id }, data: { status: 'closed', closedAt: at } });
-          await tx.caseEvent.create({
-            data: {
-              caseId: r.id,
-              actorKind: 'system',
-              kind: 'closed',
-              fromStatus: r.status,
-              toStatus: 'closed',
-              at,
-            },
-          });
+          await systemTransition(tx, r, { to: 'closed', kind: 'closed', at, data: { closedAt: at } });
         }
         return rows.length;
       });
