@@ -4,6 +4,7 @@
 // Joining with a code is open to anyone, throttled per person (wrong codes are counted in the audit log).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { beijingMinute } from '../domain/beijing-time.ts';
 import type { CaseStatus } from '../domain/case-status.ts';
 import { toCsv } from '../domain/csv.ts';
 import {
@@ -174,11 +175,7 @@ const cannedSchema = z.object({
 });
 
 /** Beijing wall-clock time for the export: "2026-11-23 09:30". */
-function beijing(d: Date | null): string {
-  if (!d) return '';
-  const s = new Date(d.getTime() + 8 * HOUR_MS).toISOString();
-  return `${s.slice(0, 10)} ${s.slice(11, 16)}`;
-}
+const beijing = (d: Date | null): string => (d ? beijingMinute(d) : '');
 
 export const EXPORT_COLUMNS = [
   'number',

@@ -5,6 +5,7 @@
 // - forms abandoned for 30 days are dropped (their state holds the answers given so far).
 // It runs at 03:00 Beijing time (China keeps one offset all year) and stops at a safe point: a run in
 // progress finishes its current batch, and no new one starts.
+import { BEIJING_OFFSET_MS } from '../../domain/beijing-time.ts';
 import type { Logger } from '../../logger.ts';
 
 /**
@@ -28,7 +29,6 @@ export interface HousekeepingDeps {
 }
 
 const DAY_MS = 86_400_000;
-const BEIJING_OFFSET_MS = 8 * 3_600_000;
 export const RECEIPT_DAYS = 2;
 export const FORM_DAYS = 30;
 
