@@ -26,7 +26,7 @@ async function exclusively<T>(db: Db, job: string, work: (tx: Tx) => Promise<T>)
   );
 }
 
-export interface DigestRow {
+interface DigestRow {
   staffId: string;
   telegramId: bigint;
   departmentCode: string;
