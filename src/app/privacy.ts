@@ -67,6 +67,7 @@ export interface HeldData {
   formInProgress: boolean;
 }
 
+// MyData mirrors HeldData field by field (decrypted, dates as ISO strings): the likeness is the point.
 /** Everything held about one person, in clear, for that person. Dates as ISO strings. */
 export interface MyData {
   generatedAt: string;

@@ -121,6 +121,14 @@ interface TableByCode<Row> {
   updateMany(args: { where: { code: { notIn: string[] } }; data: { active: false } }): Promise<unknown>;
 }
 
+/** The columns every reference row has: its code and names, and active (it is in the file). */
+const named = (x: { code: string; nameZh: string; nameEn: string }) => ({
+  code: x.code,
+  nameZh: x.nameZh,
+  nameEn: x.nameEn,
+  active: true,
+});
+
 /** Writes every row of the file and deactivates the rows the file no longer has. */
 async function replaceByCode<Row extends { code: string }>(
   table: TableByCode<NoInfer<Row>>,
@@ -170,49 +178,25 @@ export async function loadReferenceData(db: Db, data: ReferenceData): Promise<Lo
       await replaceByCode(
         tx.department,
         data.departments.map((d) => ({
-          code: d.code,
+          ...named(d),
           districtCode: d.district,
           kind: d.kind,
-          nameZh: d.nameZh,
-          nameEn: d.nameEn,
           windowNo: d.windowNo,
           casePrefix: d.casePrefix,
           telegramGroupId: d.telegramGroupId === undefined ? null : BigInt(d.telegramGroupId),
-          active: true,
         })),
       );
       await replaceByCode(
         tx.service,
-        data.services.map((s) => ({
-          code: s.code,
-          departmentKind: s.departmentKind,
-          nameZh: s.nameZh,
-          nameEn: s.nameEn,
-          sortOrder: s.sortOrder,
-          active: true,
-        })),
+        data.services.map((s) => ({ ...named(s), departmentKind: s.departmentKind, sortOrder: s.sortOrder })),
       );
       await replaceByCode(
         tx.hospital,
-        data.hospitals.map((h) => ({
-          code: h.code,
-          districtCode: h.district,
-          nameZh: h.nameZh,
-          nameEn: h.nameEn,
-          level: h.level,
-          active: true,
-        })),
+        data.hospitals.map((h) => ({ ...named(h), districtCode: h.district, level: h.level })),
       );
       await replaceByCode(
         tx.school,
-        data.schools.map((s) => ({
-          code: s.code,
-          districtCode: s.district,
-          stage: s.stage,
-          nameZh: s.nameZh,
-          nameEn: s.nameEn,
-          active: true,
-        })),
+        data.schools.map((s) => ({ ...named(s), districtCode: s.district, stage: s.stage })),
       );
       // The calendar is pure reference: the file is the whole truth, so it replaces what is stored.
       const days = [
