@@ -4,17 +4,15 @@
 // Joining with a code is open to anyone, throttled per person (wrong codes are counted in the audit log).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { beijingMinute } from '../domain/beijing-time.ts';
-import type { CaseStatus } from '../domain/case-status.ts';
 import { toCsv } from '../domain/csv.ts';
 import {
   formatInviteCode,
   INVITE_TTL_HOURS,
   inviteCodeFromBytes,
-  isOverdue,
   JOIN_ATTEMPTS_PER_HOUR,
   normalizeInviteCode,
 } from '../domain/staff-work.ts';
+import { type ExportRow, exportTable } from './case-export.ts';
 import type { PiiCipher } from './pii-cipher.ts';
 
 type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
@@ -112,30 +110,6 @@ export interface DepartmentFigures {
   ratings: number;
 }
 
-/** One case of the export; the personal fields still encrypted. */
-export interface ExportRow {
-  number: string;
-  serviceCode: string;
-  departmentCode: string;
-  departmentNameZh: string;
-  status: string;
-  priority: string;
-  anonymous: boolean;
-  submittedAt: Date;
-  dueAt: Date;
-  firstResponseAt: Date | null;
-  resolvedAt: Date | null;
-  closedAt: Date | null;
-  rating: number | null;
-  assignee: string | null;
-  resident: {
-    name: string;
-    phoneCipher: Uint8Array;
-    idNumberCipher: Uint8Array;
-    address: { communityZh: string; buildingZh: string; unit: string; room: string };
-  } | null;
-}
-
 /** The figures and the export (src/db/repositories/case-stats.ts implements it). */
 export interface CaseStatsStore {
   /** Per active department: received since `since`; open and overdue now; medians and ratings. */
@@ -173,33 +147,6 @@ const cannedSchema = z.object({
   title: z.string().trim().min(1).max(40),
   text: z.string().trim().min(1).max(2000),
 });
-
-/** Beijing wall-clock time for the export: "2026-11-23 09:30". */
-const beijing = (d: Date | null): string => (d ? beijingMinute(d) : '');
-
-export const EXPORT_COLUMNS = [
-  'number',
-  'service',
-  'department',
-  'department_name',
-  'status',
-  'priority',
-  'anonymous',
-  'submitted_at',
-  'due_at',
-  'first_response_at',
-  'resolved_at',
-  'closed_at',
-  'overdue',
-  'rating',
-  'assignee',
-] as const;
-export const PERSONAL_EXPORT_COLUMNS = [
-  'resident_name',
-  'resident_phone',
-  'resident_id_number',
-  'address',
-] as const;
 
 export type ExportActor = { telegramId: number } | { commandLine: string };
 
@@ -425,42 +372,10 @@ export function createAdminService(deps: AdminDeps) {
     ): Promise<Result<{ csv: string; rows: number }, 'not_allowed' | 'invalid'>> {
       if ('telegramId' in actor && !isAdmin(actor.telegramId)) return refuse(actor.telegramId, 'export');
       if (!(opts.from.getTime() < opts.to.getTime())) return fail('invalid');
-      const at = now();
-      const header: string[] = [...EXPORT_COLUMNS, ...(opts.withPersonalData ? PERSONAL_EXPORT_COLUMNS : [])];
-      const rows: (string | number | null)[][] = [];
-      for await (const page of deps.stats.exportRows(opts.from, opts.to, opts.withPersonalData)) {
-        for (const r of page) {
-          const row: (string | number | null)[] = [
-            r.number,
-            r.serviceCode,
-            r.departmentCode,
-            r.departmentNameZh,
-            r.status,
-            r.priority,
-            r.anonymous ? 'yes' : 'no',
-            beijing(r.submittedAt),
-            beijing(r.dueAt),
-            beijing(r.firstResponseAt),
-            beijing(r.resolvedAt),
-            beijing(r.closedAt),
-            isOverdue(r.status as CaseStatus, r.dueAt, at) ? 'yes' : 'no',
-            r.rating,
-            r.assignee,
-          ];
-          if (opts.withPersonalData) {
-            const p = r.resident;
-            row.push(
-              p?.name ?? null,
-              p ? cipher.decrypt(p.phoneCipher) : null,
-              p ? cipher.decrypt(p.idNumberCipher) : null,
-              p
-                ? `${p.address.communityZh} ${p.address.buildingZh} ${p.address.unit}单元 ${p.address.room}`
-                : null,
-            );
-          }
-          rows.push(row);
-        }
-      }
+      const { header, rows } = await exportTable(
+        deps.stats.exportRows(opts.from, opts.to, opts.withPersonalData),
+        { withPersonalData: opts.withPersonalData, at: now(), cipher },
+      );
       await staff.audit(null, {
         actorTelegramId: 'telegramId' in actor ? actor.telegramId : null,
         action: opts.withPersonalData ? 'pii.export' : 'cases.export',

@@ -1,6 +1,7 @@
 // Figures for administrators (per department) and the rows of the case export. Personal fields are read
 // only when the caller asks for them, and leave this repository still encrypted.
-import type { CaseStatsStore, DepartmentFigures, ExportRow } from '../../app/admin.ts';
+import type { CaseStatsStore, DepartmentFigures } from '../../app/admin.ts';
+import type { ExportRow } from '../../app/case-export.ts';
 import type { Db } from '../client.ts';
 
 const EXPORT_PAGE = 1000;
