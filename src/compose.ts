@@ -5,9 +5,14 @@ import { createAdminService } from './app/admin.ts';
 import { createBroadcastService } from './app/broadcasts.ts';
 import { createCaseService } from './app/cases.ts';
 import { createHouseholdService } from './app/households.ts';
+import { createBroadcastSender, type SenderOptions } from './app/jobs/broadcast-sender.ts';
+import { createDeadlineWatcher } from './app/jobs/deadline-watcher.ts';
+import { createNotificationDispatcher, type DispatcherOptions } from './app/jobs/notification-dispatcher.ts';
 import { createNoticeSource } from './app/notification-content.ts';
 import type { PiiCipher } from './app/pii-cipher.ts';
 import { createPrivacyService } from './app/privacy.ts';
+import { createReachabilityService } from './app/reachability.ts';
+import { createReferenceService } from './app/reference.ts';
 import { createStaffService } from './app/staff.ts';
 import type { BotDeps } from './bot/context.ts';
 import { createTranslator, type Translator } from './bot/i18n.ts';
@@ -15,6 +20,7 @@ import { createNoticeReporter, createNoticeTransport } from './bot/notice-transp
 import { createNoticeSender } from './bot/notification-render.ts';
 import type { Locale } from './config.ts';
 import type { Db } from './db/client.ts';
+import { isDatabaseUnavailable } from './db/errors.ts';
 import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
 import { createBroadcastDeliveryRepository } from './db/repositories/broadcast-deliveries.ts';
 import { createBroadcastRepository } from './db/repositories/broadcasts.ts';
@@ -32,9 +38,6 @@ import { createStaffCaseRepository } from './db/repositories/staff-cases.ts';
 import { createTelegramUserRepository } from './db/repositories/telegram-users.ts';
 import { createCatalogue, DEFAULT_SERVICES, type ServiceDefinition } from './domain/catalogue/index.ts';
 import type { Logger } from './logger.ts';
-import { createBroadcastSender, type SenderOptions } from './workers/broadcast-sender.ts';
-import { createDeadlineWatcher } from './workers/deadline-watcher.ts';
-import { createNotificationDispatcher, type DispatcherOptions } from './workers/notification-dispatcher.ts';
 
 export interface ComposeOptions {
   /** The services catalogue (tests add services of their own). */
@@ -88,13 +91,7 @@ export function compose(opts: ComposeOptions) {
       cipher,
       now,
     }),
-    reachability: {
-      markUnreachable: (telegramId) => notifications.markUnreachableUser(telegramId),
-      markReachable: (telegramId, days) => {
-        const at = now();
-        return notifications.markReachable(telegramId, new Date(at.getTime() - days * 86_400_000), at);
-      },
-    },
+    reachability: createReachabilityService({ store: notifications, now }),
     broadcasts: createBroadcastService({
       store: createBroadcastRepository(db),
       catalogue,
@@ -102,13 +99,14 @@ export function compose(opts: ComposeOptions) {
       now,
     }),
     privacy: createPrivacyService({ store: createPrivacyRepository(db), cipher, catalogue, now }),
-    reference: { ...reference, schools: routing.schools, hospitals: routing.hospitals },
+    reference: createReferenceService({ reference, facilities: routing }),
     users: createTelegramUserRepository(db),
     reloadReferenceData: async () => {
       const counts = await loadReferenceData(db, await readReferenceData(opts.referenceDataFile));
       reference.invalidate();
       return { ...counts };
     },
+    isStorageUnavailable: isDatabaseUnavailable,
     translator: opts.translator ?? createTranslator(),
     logger,
     defaultLocale: opts.defaultLocale,

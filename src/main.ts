@@ -3,6 +3,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Api, type Bot, GrammyError, HttpError } from 'grammy';
+import { createHousekeeping } from './app/jobs/housekeeping.ts';
 import { createPiiCipher, generateMasterKey, parseMasterKey } from './app/pii-cipher.ts';
 import { setCommandMenus } from './bot/commands.ts';
 import type { BotContext } from './bot/context.ts';
@@ -22,7 +23,6 @@ import { createUpdateReceiptRepository } from './db/repositories/update-receipts
 import { readinessCheck, startHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, observeDatabase } from './metrics.ts';
-import { createHousekeeping } from './workers/housekeeping.ts';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -173,8 +173,8 @@ async function main(): Promise<void> {
     // Nightly: the retention rule for closed cases, old update receipts, abandoned forms.
     const housekeeping = createHousekeeping({
       applyRetention: (days) => deps.privacy.applyRetention(days),
-      deleteReceiptsOlderThan: (cutoff) => receipts.deleteOlderThan(cutoff),
-      deleteFormsOlderThan: (cutoff) => conversationState.deleteOlderThan(cutoff),
+      receipts,
+      forms: conversationState,
       retentionDays: config.caseRetentionDays,
       logger,
     });

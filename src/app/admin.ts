@@ -4,19 +4,16 @@
 // Joining with a code is open to anyone, throttled per person (wrong codes are counted in the audit log).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { CaseStatsRepository, DepartmentFigures } from '../db/repositories/case-stats.ts';
-import type { StaffRecord, StaffRepository } from '../db/repositories/staff.ts';
-import type { CaseStatus } from '../domain/case-status.ts';
 import { toCsv } from '../domain/csv.ts';
 import type { Result } from '../domain/result.ts';
 import {
   formatInviteCode,
   INVITE_TTL_HOURS,
   inviteCodeFromBytes,
-  isOverdue,
   JOIN_ATTEMPTS_PER_HOUR,
   normalizeInviteCode,
 } from '../domain/staff-work.ts';
+import { type ExportRow, exportTable } from './case-export.ts';
 import type { PiiCipher } from './pii-cipher.ts';
 
 const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
@@ -26,10 +23,105 @@ export const STATS_DAYS = 30;
 const HOUR_MS = 3600_000;
 const DAY_MS = 86_400_000;
 
+// StaffRecord, NewAudit, NewInvite and RedeemOutcome stand again in src/db/repositories/staff.ts and cases.ts
+// until those repositories (restructured on the staff branch of issue 14) import them from src/app.
+/** A staff member or community worker as stored. */
+export interface StaffRecord {
+  id: string;
+  telegramId: bigint;
+  role: 'staff' | 'worker';
+  departmentCode: string | null;
+  communityCode: string | null;
+  displayName: string;
+  onDuty: boolean;
+  active: boolean;
+}
+
+/** An audit row (written in the same transaction as the change it records). */
+export interface NewAudit {
+  actorTelegramId?: number | bigint | null;
+  action: string;
+  subject?: string | null;
+  detail?: Record<string, unknown> | null;
+}
+
+/** A new invite code, stored only as its keyed hash. */
+export interface NewInvite {
+  codeHash: Uint8Array;
+  role: 'staff' | 'worker';
+  departmentCode: string | null;
+  communityCode: string | null;
+  createdBy: number;
+  expiresAt: Date;
+}
+
+export type RedeemOutcome =
+  | { kind: 'joined'; staff: StaffRecord }
+  | { kind: 'invalid' }
+  | { kind: 'already_member'; staff: StaffRecord };
+
+export interface Unit {
+  code: string;
+  nameZh: string;
+  nameEn: string;
+}
+
+/** What administration needs from storage (src/db/repositories/staff.ts implements it). */
+export interface AdminStore {
+  byId(staffId: string): Promise<StaffRecord | null>;
+  listActive(): Promise<StaffRecord[]>;
+  /** Inactive from now on; their open cases go back to the queue. Null when no active member has this id. */
+  remove(
+    staffId: string,
+    at: Date,
+    audit: NewAudit,
+  ): Promise<{ removed: StaffRecord; released: number } | null>;
+  createInvite(invite: NewInvite, audit: NewAudit): Promise<void>;
+  redeemInvite(input: {
+    codeHash: Uint8Array;
+    telegramId: number;
+    displayName: string;
+    at: Date;
+    audit: NewAudit;
+  }): Promise<RedeemOutcome>;
+  countAudit(actorTelegramId: number, action: string, since: Date): Promise<number>;
+  audit(caseId: string | null, audit: NewAudit): Promise<void>;
+  departments(): Promise<(Unit & { districtCode: string })[]>;
+  department(code: string): Promise<(Unit & { districtCode: string }) | null>;
+  communities(): Promise<Unit[]>;
+  cannedReplies(departmentCode: string): Promise<{ id: string; title: string; text: string }[]>;
+  addCannedReply(
+    input: { departmentCode: string; title: string; text: string },
+    audit: NewAudit,
+  ): Promise<string>;
+  removeCannedReply(id: string, audit: NewAudit): Promise<boolean>;
+}
+
+export interface DepartmentFigures {
+  code: string;
+  nameZh: string;
+  nameEn: string;
+  received: number;
+  open: number;
+  overdue: number;
+  medianFirstResponseSeconds: number | null;
+  medianResolutionSeconds: number | null;
+  averageRating: number | null;
+  ratings: number;
+}
+
+/** The figures and the export (src/db/repositories/case-stats.ts implements it). */
+export interface CaseStatsStore {
+  /** Per active department: received since `since`; open and overdue now; medians and ratings. */
+  departmentFigures(since: Date, now: Date): Promise<DepartmentFigures[]>;
+  /** The cases submitted in [from, to), a page at a time. */
+  exportRows(from: Date, to: Date, withPersonalData: boolean): AsyncGenerator<ExportRow[]>;
+}
+
 export interface AdminDeps {
   adminTelegramIds: readonly number[];
-  staff: StaffRepository;
-  stats: CaseStatsRepository;
+  staff: AdminStore;
+  stats: CaseStatsStore;
   cipher: PiiCipher;
   now: () => Date;
   /** Random bytes for invite codes (tests may fix them). */
@@ -55,37 +147,6 @@ const cannedSchema = z.object({
   title: z.string().trim().min(1).max(40),
   text: z.string().trim().min(1).max(2000),
 });
-
-/** Beijing wall-clock time for the export: "2026-11-23 09:30". */
-function beijing(d: Date | null): string {
-  if (!d) return '';
-  const s = new Date(d.getTime() + 8 * HOUR_MS).toISOString();
-  return `${s.slice(0, 10)} ${s.slice(11, 16)}`;
-}
-
-export const EXPORT_COLUMNS = [
-  'number',
-  'service',
-  'department',
-  'department_name',
-  'status',
-  'priority',
-  'anonymous',
-  'submitted_at',
-  'due_at',
-  'first_response_at',
-  'resolved_at',
-  'closed_at',
-  'overdue',
-  'rating',
-  'assignee',
-] as const;
-export const PERSONAL_EXPORT_COLUMNS = [
-  'resident_name',
-  'resident_phone',
-  'resident_id_number',
-  'address',
-] as const;
 
 export type ExportActor = { telegramId: number } | { commandLine: string };
 
@@ -311,42 +372,10 @@ export function createAdminService(deps: AdminDeps) {
     ): Promise<Result<{ csv: string; rows: number }, 'not_allowed' | 'invalid'>> {
       if ('telegramId' in actor && !isAdmin(actor.telegramId)) return refuse(actor.telegramId, 'export');
       if (!(opts.from.getTime() < opts.to.getTime())) return fail('invalid');
-      const at = now();
-      const header: string[] = [...EXPORT_COLUMNS, ...(opts.withPersonalData ? PERSONAL_EXPORT_COLUMNS : [])];
-      const rows: (string | number | null)[][] = [];
-      for await (const page of deps.stats.exportRows(opts.from, opts.to, opts.withPersonalData)) {
-        for (const r of page) {
-          const row: (string | number | null)[] = [
-            r.number,
-            r.serviceCode,
-            r.departmentCode,
-            r.departmentNameZh,
-            r.status,
-            r.priority,
-            r.anonymous ? 'yes' : 'no',
-            beijing(r.submittedAt),
-            beijing(r.dueAt),
-            beijing(r.firstResponseAt),
-            beijing(r.resolvedAt),
-            beijing(r.closedAt),
-            isOverdue(r.status as CaseStatus, r.dueAt, at) ? 'yes' : 'no',
-            r.rating,
-            r.assignee,
-          ];
-          if (opts.withPersonalData) {
-            const p = r.resident;
-            row.push(
-              p?.name ?? null,
-              p ? cipher.decrypt(p.phoneCipher) : null,
-              p ? cipher.decrypt(p.idNumberCipher) : null,
-              p
-                ? `${p.address.communityZh} ${p.address.buildingZh} ${p.address.unit}单元 ${p.address.room}`
-                : null,
-            );
-          }
-          rows.push(row);
-        }
-      }
+      const { header, rows } = await exportTable(
+        deps.stats.exportRows(opts.from, opts.to, opts.withPersonalData),
+        { withPersonalData: opts.withPersonalData, at: now(), cipher },
+      );
       await staff.audit(null, {
         actorTelegramId: 'telegramId' in actor ? actor.telegramId : null,
         action: opts.withPersonalData ? 'pii.export' : 'cases.export',
@@ -363,15 +392,15 @@ export function createAdminService(deps: AdminDeps) {
   };
 }
 
-function toListItem(s: StaffRecord): StaffListItem {
-  return {
-    id: s.id,
-    role: s.role,
-    displayName: s.displayName,
-    departmentCode: s.departmentCode,
-    communityCode: s.communityCode,
-    onDuty: s.onDuty,
-  };
+function toListItem({
+  id,
+  role,
+  displayName,
+  departmentCode,
+  communityCode,
+  onDuty,
+}: StaffRecord): StaffListItem {
+  return { id, role, displayName, departmentCode, communityCode, onDuty };
 }
 
 export type AdminService = ReturnType<typeof createAdminService>;

@@ -45,12 +45,16 @@ export interface MemberData {
   idNumberHash: Uint8Array | null;
 }
 
-export interface HouseholdRecord {
+/** Where a household lives: the same in the stored record and in the view. */
+export interface HouseholdPlace {
   id: string;
   community: { code: string; nameZh: string; nameEn: string; districtCode: string };
   building: { code: string; nameZh: string; nameEn: string };
   unit: string;
   room: string;
+}
+
+export interface HouseholdRecord extends HouseholdPlace {
   resident: {
     id: string;
     name: string;
@@ -85,12 +89,7 @@ export interface ReferenceLookup {
   findBuilding(communityCode: string, buildingId: string): Promise<{ id: string; units: number } | null>;
 }
 
-export interface HouseholdView {
-  id: string;
-  community: { code: string; nameZh: string; nameEn: string; districtCode: string };
-  building: { code: string; nameZh: string; nameEn: string };
-  unit: string;
-  room: string;
+export interface HouseholdView extends HouseholdPlace {
   resident: {
     id: string;
     name: string;

@@ -1,16 +1,11 @@
 // What a notification says, gathered at send time: the outbox row holds only references (the case, the
 // event, a group post) and no personal data; the case's number and state and the staff's words (decrypted
 // here) are read when it is sent, so a notice always shows the case as it is now.
-import type { ClaimedNotification, NotificationRepository } from '../db/repositories/notifications.ts';
-import type { CaseStatus } from '../domain/case-status.ts';
+import type { CaseHeading } from '../domain/case-status.ts';
+import type { ClaimedNotification } from './jobs/notification-dispatcher.ts';
 import type { PiiCipher } from './pii-cipher.ts';
 
-export interface NoticeCase {
-  id: string;
-  number: string;
-  serviceCode: string;
-  status: CaseStatus;
-  priority: 'normal' | 'urgent';
+export interface NoticeCase extends CaseHeading {
   dueAt: string;
   department: { code: string; nameZh: string; nameEn: string; telegramGroupId: bigint | null };
   assignee: string | null;
@@ -39,8 +34,30 @@ export type PrepareOutcome =
   /** The recipient is known to have blocked the bot. */
   | { kind: 'unreachable' };
 
+/** The case as a notification about it shows it, read at send time. */
+export interface CaseSummary extends CaseHeading {
+  dueAt: Date;
+  assigneeId: string | null;
+  anonymisedAt: Date | null;
+  rating: number | null;
+  department: NoticeCase['department'];
+  assignee: { displayName: string } | null;
+}
+
+/** What a notification's content is read from (src/db/repositories/notifications.ts implements it). */
+export interface NotificationContentStore {
+  /** Language and reachability of a private-chat recipient (null for a group or someone never seen). */
+  recipient(
+    telegramId: bigint,
+  ): Promise<{ locale: string | null; languageCode: string | null; unreachable: boolean } | null>;
+  caseSummary(caseId: string): Promise<CaseSummary | null>;
+  eventNote(caseId: string, eventId: bigint): Promise<{ kind: string; noteCipher: Uint8Array | null } | null>;
+  /** A group post (for its refresh): where it is, which message, and whether it was sent. */
+  post(postId: bigint): Promise<{ chatId: bigint; messageId: number | null; status: string } | null>;
+}
+
 export interface NoticeSourceDeps {
-  store: Pick<NotificationRepository, 'recipient' | 'caseSummary' | 'eventNote' | 'post'>;
+  store: NotificationContentStore;
   cipher: PiiCipher;
 }
 

@@ -3,6 +3,7 @@
 // The copy is decrypted here for its owner only; every export is written to the audit log.
 import type { Catalogue } from '../domain/catalogue/index.ts';
 import { describeAnswers } from './cases.ts';
+import type { HouseholdRecord } from './households.ts';
 import type { PiiCipher } from './pii-cipher.ts';
 
 /** What the app needs from storage (src/db/repositories/privacy.ts). Personal fields are ciphertext. */
@@ -13,6 +14,37 @@ export interface PrivacyStore {
   anonymiseClosedBefore(cutoff: Date, now: Date, batch: number): Promise<number>;
 }
 
+/** A case's own figures; dates as `D` (a Date as held, an ISO string in the copy). */
+interface CaseFigures<D> {
+  number: string;
+  serviceCode: string;
+  status: string;
+  anonymous: boolean;
+  submittedAt: D;
+  dueAt: D;
+  resolvedAt: D | null;
+  closedAt: D | null;
+  rating: number | null;
+  ratingComment: string | null;
+}
+
+interface NotificationFigures<D> {
+  kind: string;
+  status: string;
+  createdAt: D;
+  sentAt: D | null;
+}
+
+/** Where the household lives and who is in it; dates as `D`, a member's ID number as `Id`. */
+interface HouseholdFigures<D, Id> {
+  community: { nameZh: string; nameEn: string };
+  building: { nameZh: string; nameEn: string };
+  unit: string;
+  room: string;
+  createdAt: D;
+  members: ({ name: string; relation: string; sex: string; birthDate: string } & Id)[];
+}
+
 export interface HeldData {
   account: {
     telegramId: string;
@@ -21,51 +53,21 @@ export interface HeldData {
     unreachable: boolean;
     firstSeenAt: Date;
   } | null;
-  resident: {
-    id: string;
-    name: string;
-    phoneCipher: Uint8Array;
-    idNumberCipher: Uint8Array;
-    birthDate: string;
-    sex: string;
-    consentVersion: string;
-    consentAt: Date;
-    createdAt: Date;
-  } | null;
-  household: {
-    community: { nameZh: string; nameEn: string };
-    building: { nameZh: string; nameEn: string };
-    unit: string;
-    room: string;
-    createdAt: Date;
-    members: {
-      name: string;
-      relation: string;
-      sex: string;
-      birthDate: string;
-      idNumberCipher: Uint8Array | null;
-    }[];
-  } | null;
-  cases: {
-    number: string;
-    serviceCode: string;
-    status: string;
+  resident:
+    | (HouseholdRecord['resident'] & { consentVersion: string; consentAt: Date; createdAt: Date })
+    | null;
+  household: HouseholdFigures<Date, { idNumberCipher: Uint8Array | null }> | null;
+  cases: (CaseFigures<Date> & {
     priority: string;
-    anonymous: boolean;
     answersCipher: Uint8Array;
-    submittedAt: Date;
-    dueAt: Date;
-    resolvedAt: Date | null;
-    closedAt: Date | null;
-    rating: number | null;
-    ratingComment: string | null;
     events: { at: Date; kind: string; toStatus: string | null; noteCipher: Uint8Array | null }[];
     attachments: { kind: string; mimeType: string | null; sizeBytes: number | null; createdAt: Date }[];
-  }[];
-  notifications: { kind: string; status: string; createdAt: Date; sentAt: Date | null }[];
+  })[];
+  notifications: NotificationFigures<Date>[];
   formInProgress: boolean;
 }
 
+// MyData mirrors HeldData field by field (decrypted, dates as ISO strings): the likeness is the point.
 /** Everything held about one person, in clear, for that person. Dates as ISO strings. */
 export interface MyData {
   generatedAt: string;
@@ -86,31 +88,14 @@ export interface MyData {
     consentAt: string;
     registeredAt: string;
   } | null;
-  household: {
-    community: { nameZh: string; nameEn: string };
-    building: { nameZh: string; nameEn: string };
-    unit: string;
-    room: string;
-    createdAt: string;
-    members: { name: string; relation: string; sex: string; birthDate: string; idNumber: string | null }[];
-  } | null;
-  cases: {
-    number: string;
-    serviceCode: string;
-    status: string;
+  household: HouseholdFigures<string, { idNumber: string | null }> | null;
+  cases: (CaseFigures<string> & {
     urgent: boolean;
-    anonymous: boolean;
-    submittedAt: string;
-    dueAt: string;
-    resolvedAt: string | null;
-    closedAt: string | null;
-    rating: number | null;
-    ratingComment: string | null;
     answers: { stepId: string; answer: string; files: number }[];
     history: { at: string; kind: string; toStatus: string | null; note: string | null }[];
     attachments: { kind: string; mimeType: string | null; sizeBytes: number | null; at: string }[];
-  }[];
-  notifications: { kind: string; status: string; createdAt: string; sentAt: string | null }[];
+  })[];
+  notifications: NotificationFigures<string>[];
   formInProgress: boolean;
 }
 

@@ -5,11 +5,29 @@ import type { BroadcastService } from '../app/broadcasts.ts';
 import type { CaseService } from '../app/cases.ts';
 import type { HouseholdService } from '../app/households.ts';
 import type { PrivacyService } from '../app/privacy.ts';
+import type { ReachabilityService } from '../app/reachability.ts';
+import type { ReferenceService } from '../app/reference.ts';
 import type { StaffService } from '../app/staff.ts';
 import type { Locale } from '../config.ts';
 import type { Catalogue } from '../domain/catalogue/index.ts';
 import type { Logger } from '../logger.ts';
 import type { TFunction, Translator } from './i18n.ts';
+
+/** What the bot knows of a Telegram user at each update. */
+export interface TelegramUserState {
+  locale: string | null;
+  registered: boolean;
+}
+
+/**
+ * The bot's record of the Telegram users who write to it (src/db/repositories/telegram-users.ts implements
+ * it): Telegram glue, like the update gate's inbox (update-inbox.ts), so its port is declared here.
+ */
+export interface UserStore {
+  /** Records that this user wrote (once per update) and returns what the bot needs to answer them. */
+  touch(telegramId: number, chatId: number, languageCode: string | undefined): Promise<TelegramUserState>;
+  setLocale(telegramId: number, locale: Locale): Promise<void>;
+}
 
 /** Everything the bot needs from the rest of the program; built in main.ts (or a test). */
 export interface BotDeps {
@@ -21,38 +39,21 @@ export interface BotDeps {
   /** Invites, staff, canned replies, figures, export (src/app/admin.ts). */
   admin: AdminService;
   /** Whether a person can be reached (their my_chat_member updates). */
-  reachability: {
-    markUnreachable(telegramId: number): Promise<void>;
-    /** Clears the mark and queues again what could not reach them in the last `days` days. */
-    markReachable(telegramId: number, days: number): Promise<number>;
-  };
+  /** Whether a person can be reached (their my_chat_member updates). */
+  reachability: ReachabilityService;
   /** A hint to this process's notification dispatcher that there is something to send (set by main.ts). */
   wakeDispatcher?: () => void;
   /** Community notices: compose, list, cancel, read receipts, residents' preference. */
   broadcasts: BroadcastService;
   /** /mydata, /deleteme and the retention rule. */
   privacy: PrivacyService;
-  reference: {
-    listCommunities(): Promise<{ code: string; nameZh: string; nameEn: string }[]>;
-    listBuildings(
-      communityCode: string,
-    ): Promise<{ id: string; code: string; nameZh: string; nameEn: string; units: number }[]>;
-    schools(
-      districtCode: string,
-      stage: 'kindergarten' | 'primary' | 'junior',
-    ): Promise<{ code: string; nameZh: string; nameEn: string }[]>;
-    hospitals(districtCode: string): Promise<{ code: string; nameZh: string; nameEn: string }[]>;
-  };
-  users: {
-    touch(
-      telegramId: number,
-      chatId: number,
-      languageCode: string | undefined,
-    ): Promise<{ locale: string | null; registered: boolean }>;
-    setLocale(telegramId: number, locale: Locale): Promise<void>;
-  };
+  /** The lists the forms offer: communities, buildings, schools, hospitals (src/app/reference.ts). */
+  reference: ReferenceService;
+  users: UserStore;
   /** Reloads the reference-data file (admin command); resolves to the counts per table. */
   reloadReferenceData(): Promise<Record<string, number>>;
+  /** Whether an error means the database cannot be reached (src/db/errors.ts; wired in src/compose.ts). */
+  isStorageUnavailable(err: unknown): boolean;
   translator: Translator;
   logger: Logger;
   defaultLocale: Locale;

@@ -8,7 +8,6 @@ import { sequentialize } from '@grammyjs/runner';
 import { Bot, type BotConfig, type BotError, Composer, type ErrorHandler, InlineKeyboard } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { PiiCipher } from '../app/pii-cipher.ts';
-import { isDatabaseUnavailable } from '../db/errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { myCaseButtons, registerButton, serviceButtons } from './buttons.ts';
 import type { BotContext, BotDeps, FormContext } from './context.ts';
@@ -131,7 +130,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
     }),
   );
 
-  const guarded = bot.errorBoundary(answerWithApology);
+  const guarded = bot.errorBoundary(answerWithApology(deps.isStorageUnavailable));
   guarded.use(groupGuard());
   // A department group's "take" button (the only thing staff do in a group).
   guarded.use(staffGroupFeature());
@@ -240,25 +239,27 @@ function fallback(): Composer<BotContext> {
  * gate (update-gate.ts) with attempts to spare is not answered here: the error goes on to the gate, which
  * records the failed attempt so that the update is delivered again and handled then.
  */
-const answerWithApology: ErrorHandler<BotContext> = async (err: BotError<BotContext>) => {
-  const ctx = err.ctx;
-  const cause = err.error;
-  const unavailable = isDatabaseUnavailable(cause);
-  const attempt = attemptOf(ctx.update);
-  if (attempt && !attempt.final && !unavailable) throw cause;
-  if (attempt) attempt.failure = cause;
-  if (unavailable) {
-    ctx.deps?.logger.warn(
-      { updateId: ctx.update.update_id },
-      'database unreachable while handling an update',
-    );
-  } else {
-    ctx.deps?.logger.error({ updateId: ctx.update.update_id, err: cause }, 'update handling failed');
-  }
-  try {
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
-    if (ctx.chat) await ctx.reply(ctx.t(unavailable ? 'errors.try_again_soon' : 'errors.generic'));
-  } catch {
-    // Telegram itself failed: nothing more to say to the resident.
-  }
-};
+const answerWithApology =
+  (isStorageUnavailable: (err: unknown) => boolean): ErrorHandler<BotContext> =>
+  async (err: BotError<BotContext>) => {
+    const ctx = err.ctx;
+    const cause = err.error;
+    const unavailable = isStorageUnavailable(cause);
+    const attempt = attemptOf(ctx.update);
+    if (attempt && !attempt.final && !unavailable) throw cause;
+    if (attempt) attempt.failure = cause;
+    if (unavailable) {
+      ctx.deps?.logger.warn(
+        { updateId: ctx.update.update_id },
+        'database unreachable while handling an update',
+      );
+    } else {
+      ctx.deps?.logger.error({ updateId: ctx.update.update_id, err: cause }, 'update handling failed');
+    }
+    try {
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
+      if (ctx.chat) await ctx.reply(ctx.t(unavailable ? 'errors.try_again_soon' : 'errors.generic'));
+    } catch {
+      // Telegram itself failed: nothing more to say to the resident.
+    }
+  };

@@ -1,6 +1,7 @@
 // What a community notice looks like in Telegram: the residents' message (the sender and the preview use the
 // same function, so the preview is exactly what residents get), and the author's progress and report.
 import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { NoticeContent, ReportState } from '../app/jobs/broadcast-sender.ts';
 import { beijingMinute } from '../domain/beijing-time.ts';
 import type { Audience } from '../domain/notice.ts';
 import {
@@ -12,7 +13,6 @@ import {
   totalOf,
   versionFor,
 } from '../domain/notice.ts';
-import type { NoticeContent, ReportState } from '../workers/broadcast-sender.ts';
 import { communityNoticeButtons } from './buttons.ts';
 import type { TFunction } from './i18n.ts';
 

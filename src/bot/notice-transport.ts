@@ -2,14 +2,14 @@
 // author's progress message and report up to date. It uses an Api of its own (no auto-retry transformer:
 // the sender decides about every retry itself, and a 429 pauses every instance, not one request).
 import type { Api } from 'grammy';
-import type { Locale } from '../config.ts';
 import type {
   NoticeContent,
   NoticeReporter,
   NoticeTransport,
   ReportState,
   SendOutcome,
-} from '../workers/broadcast-sender.ts';
+} from '../app/jobs/broadcast-sender.ts';
+import type { Locale } from '../config.ts';
 import type { Translator } from './i18n.ts';
 import { renderFinal, renderNotice, renderProgress, renderProgressDone } from './notice-render.ts';
 import { classifyTelegramError, isEditTargetGone, isNotModified, isUnreachable } from './telegram-outcome.ts';

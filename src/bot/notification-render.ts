@@ -2,9 +2,9 @@
 // department group gets the default one) with its buttons, and one Bot API call to send it, whose failure is
 // turned into an outcome the dispatcher acts on. Group posts carry no personal data: service, number, due.
 import { type Api, InlineKeyboard } from 'grammy';
+import type { NoticeSender, SendOutcome } from '../app/jobs/notification-dispatcher.ts';
 import type { NoticeCase, PreparedNotice } from '../app/notification-content.ts';
 import type { Locale } from '../config.ts';
-import type { NoticeSender, SendOutcome } from '../workers/notification-dispatcher.ts';
 import { groupButtons, myCaseButtons, queueButton, staffButtons } from './buttons.ts';
 import { localeName } from './context.ts';
 import { beijingTime } from './format-time.ts';

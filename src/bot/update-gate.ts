@@ -2,7 +2,7 @@
 // number of instances: each update is handled once, and a chat's updates one at a time, in `update_id` order,
 // each after the previous one's form state is committed — whichever instance received them.
 //
-// The mechanism, and why this one: an inbox in PostgreSQL (src/db/repositories/update-receipts.ts) plus a
+// The mechanism, and why this one: an inbox in PostgreSQL (the UpdateInbox port in update-inbox.ts, implemented by src/db/repositories/update-receipts.ts) plus a
 // lease per chat.
 // - An update is first written to the inbox (`update_receipt`, keyed by update_id: a redelivery or another
 //   instance's copy is a no-op), with its content encrypted. From then on it is durable: a webhook call can be
@@ -36,11 +36,10 @@ import { randomUUID } from 'node:crypto';
 import { type Bot, Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { PiiCipher } from '../app/pii-cipher.ts';
-import { isDatabaseUnavailable } from '../db/errors.ts';
-import type { ChatClaim, InboxEntry, UpdateInbox } from '../db/repositories/update-receipts.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BotContext, BotDeps } from './context.ts';
 import { createUpdateHandling, type Drain } from './update-handling.ts';
+import type { ChatClaim, InboxEntry, UpdateInbox } from './update-inbox.ts';
 
 export type UpdateOutcome =
   /** Handled now, here. */
@@ -58,7 +57,7 @@ export type UpdateOutcome =
 
 export interface UpdateGateOptions {
   bot: Bot<BotContext>;
-  deps: Pick<BotDeps, 'translator' | 'defaultLocale' | 'logger'>;
+  deps: Pick<BotDeps, 'translator' | 'defaultLocale' | 'logger' | 'isStorageUnavailable'>;
   inbox: UpdateInbox;
   /** Encrypts the updates kept in the inbox until they are handled (they carry ID numbers and health). */
   cipher: Pick<PiiCipher, 'encryptJson' | 'decryptJson'>;
@@ -104,6 +103,7 @@ interface Waiting {
 export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
   const { bot, inbox, metrics, cipher } = opts;
   const logger = opts.deps.logger;
+  const isDatabaseUnavailable = opts.deps.isStorageUnavailable;
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const retryPauseMs = opts.retryPauseMs ?? 500;

@@ -7,12 +7,11 @@
 import { type Bot, BotError, Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { PiiCipher } from '../app/pii-cipher.ts';
-import { isDatabaseUnavailable } from '../db/errors.ts';
-import type { ChatClaim, UpdateInbox } from '../db/repositories/update-receipts.ts';
 import type { BotContext, BotDeps } from './context.ts';
 import { conversationKey } from './conversation-storage.ts';
 import { resolveLocale } from './i18n.ts';
 import type { UpdateOutcome } from './update-gate.ts';
+import type { ChatClaim, UpdateInbox } from './update-inbox.ts';
 import { type Prefetched, withPrefetched } from './update-prefetch.ts';
 
 /** What the error boundary needs to know about the attempt in hand (see create-bot.ts). */
@@ -39,7 +38,7 @@ export interface Drain {
 
 export interface UpdateHandlingOptions {
   bot: Bot<BotContext>;
-  deps: Pick<BotDeps, 'translator' | 'defaultLocale' | 'logger'>;
+  deps: Pick<BotDeps, 'translator' | 'defaultLocale' | 'logger' | 'isStorageUnavailable'>;
   inbox: UpdateInbox;
   cipher: Pick<PiiCipher, 'decryptJson'>;
   maxAttempts: number;
@@ -58,6 +57,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function createUpdateHandling(opts: UpdateHandlingOptions) {
   const { bot, deps, inbox, cipher, maxAttempts, retryPauseMs, noticeGapMs, settle } = opts;
   const logger = deps.logger;
+  const isDatabaseUnavailable = deps.isStorageUnavailable;
   const lastNotice = new Map<number, number>();
   const botId = () => bot.botInfo.id;
 

@@ -2,7 +2,7 @@
 // form state — and the form state change the update leaves, which the gate writes with the update's outcome.
 // Read by the bot's first middleware (create-bot.ts) and the conversation storage (conversation-storage.ts).
 import type { Update } from 'grammy/types';
-import type { StateWrite } from '../db/repositories/update-receipts.ts';
+import type { StateWrite } from './update-inbox.ts';
 
 export interface Prefetched {
   user?: { locale: string | null; registered: boolean };

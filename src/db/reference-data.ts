@@ -115,6 +115,29 @@ export interface LoadSummary {
   calendarDays: number;
 }
 
+/** A reference table keyed by code, as its Prisma delegate takes the two writes below. */
+interface TableByCode<Row> {
+  upsert(args: { where: { code: string }; create: Row; update: Row }): Promise<unknown>;
+  updateMany(args: { where: { code: { notIn: string[] } }; data: { active: false } }): Promise<unknown>;
+}
+
+/** The columns every reference row has: its code and names, and active (it is in the file). */
+const named = (x: { code: string; nameZh: string; nameEn: string }) => ({
+  code: x.code,
+  nameZh: x.nameZh,
+  nameEn: x.nameEn,
+  active: true,
+});
+
+/** Writes every row of the file and deactivates the rows the file no longer has. */
+async function replaceByCode<Row extends { code: string }>(
+  table: TableByCode<NoInfer<Row>>,
+  rows: readonly Row[],
+): Promise<void> {
+  for (const row of rows) await table.upsert({ where: { code: row.code }, create: row, update: row });
+  await table.updateMany({ where: { code: { notIn: rows.map((r) => r.code) } }, data: { active: false } });
+}
+
 export async function loadReferenceData(db: Db, data: ReferenceData): Promise<LoadSummary> {
   return db.$transaction(
     async (tx) => {
@@ -152,72 +175,29 @@ export async function loadReferenceData(db: Db, data: ReferenceData): Promise<Lo
         where: { code: { notIn: data.communities.map((c) => c.code) } },
         data: { active: false },
       });
-      for (const d of data.departments) {
-        const row = {
+      await replaceByCode(
+        tx.department,
+        data.departments.map((d) => ({
+          ...named(d),
           districtCode: d.district,
           kind: d.kind,
-          nameZh: d.nameZh,
-          nameEn: d.nameEn,
           windowNo: d.windowNo,
           casePrefix: d.casePrefix,
           telegramGroupId: d.telegramGroupId === undefined ? null : BigInt(d.telegramGroupId),
-          active: true,
-        };
-        await tx.department.upsert({
-          where: { code: d.code },
-          create: { code: d.code, ...row },
-          update: row,
-        });
-      }
-      await tx.department.updateMany({
-        where: { code: { notIn: data.departments.map((d) => d.code) } },
-        data: { active: false },
-      });
-      for (const s of data.services) {
-        const row = {
-          departmentKind: s.departmentKind,
-          nameZh: s.nameZh,
-          nameEn: s.nameEn,
-          sortOrder: s.sortOrder,
-        };
-        await tx.service.upsert({
-          where: { code: s.code },
-          create: { code: s.code, ...row, active: true },
-          update: { ...row, active: true },
-        });
-      }
-      await tx.service.updateMany({
-        where: { code: { notIn: data.services.map((s) => s.code) } },
-        data: { active: false },
-      });
-      for (const h of data.hospitals) {
-        const row = {
-          districtCode: h.district,
-          nameZh: h.nameZh,
-          nameEn: h.nameEn,
-          level: h.level,
-          active: true,
-        };
-        await tx.hospital.upsert({ where: { code: h.code }, create: { code: h.code, ...row }, update: row });
-      }
-      await tx.hospital.updateMany({
-        where: { code: { notIn: data.hospitals.map((h) => h.code) } },
-        data: { active: false },
-      });
-      for (const s of data.schools) {
-        const row = {
-          districtCode: s.district,
-          stage: s.stage,
-          nameZh: s.nameZh,
-          nameEn: s.nameEn,
-          active: true,
-        };
-        await tx.school.upsert({ where: { code: s.code }, create: { code: s.code, ...row }, update: row });
-      }
-      await tx.school.updateMany({
-        where: { code: { notIn: data.schools.map((s) => s.code) } },
-        data: { active: false },
-      });
+        })),
+      );
+      await replaceByCode(
+        tx.service,
+        data.services.map((s) => ({ ...named(s), departmentKind: s.departmentKind, sortOrder: s.sortOrder })),
+      );
+      await replaceByCode(
+        tx.hospital,
+        data.hospitals.map((h) => ({ ...named(h), districtCode: h.district, level: h.level })),
+      );
+      await replaceByCode(
+        tx.school,
+        data.schools.map((s) => ({ ...named(s), districtCode: s.district, stage: s.stage })),
+      );
       // The calendar is pure reference: the file is the whole truth, so it replaces what is stored.
       const days = [
         ...data.calendar.holidays.map((d) => ({

@@ -11,6 +11,16 @@ export const CASE_STATUSES = [
   'withdrawn',
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
+export type CasePriority = 'normal' | 'urgent';
+
+/** What names a case wherever it is shown: a notification, a staff queue, a group post. */
+export interface CaseHeading {
+  id: string;
+  number: string;
+  serviceCode: string;
+  status: CaseStatus;
+  priority: CasePriority;
+}
 
 export const CASE_ACTIONS = [
   'take', // staff takes it (from the queue, /next, a group's button)

@@ -171,11 +171,14 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
 }
 
 /** The readiness check: a database round trip and no pending migrations, each bounded in time. */
-export function readinessCheck(deps: {
+/** What readiness asks the database (ping: src/db/repositories/ops-stats.ts; migrations: src/db/migrate.ts). */
+export interface ReadinessDeps {
   ping(): Promise<void>;
   pendingMigrations(): Promise<string[]>;
   timeoutMs?: number;
-}): ReadinessCheck {
+}
+
+export function readinessCheck(deps: ReadinessDeps): ReadinessCheck {
   let migrationsCurrent = false; // once current, they stay so for this process's code
   const bounded = <T>(p: Promise<T>, what: string) =>
     Promise.race([

@@ -4,12 +4,12 @@
 // who may do what (a resident, a worker of another community, a worker removed meanwhile, an admin).
 import { Api } from 'grammy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BroadcastSender } from '../../src/app/jobs/broadcast-sender.ts';
 import { createTranslator } from '../../src/bot/i18n.ts';
 import { renderNotice } from '../../src/bot/notice-render.ts';
 import { composeBroadcastSender } from '../../src/compose.ts';
 import { beijingMinute } from '../../src/domain/beijing-time.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { BroadcastSender } from '../../src/workers/broadcast-sender.ts';
 import {
   type ApiCall,
   createHarness,

@@ -6,7 +6,7 @@ import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLOOD_LIMIT } from '../../src/bot/create-bot.ts';
 import { createUpdateGate } from '../../src/bot/update-gate.ts';
-import type { UpdateInbox } from '../../src/db/repositories/update-receipts.ts';
+import type { UpdateInbox } from '../../src/bot/update-inbox.ts';
 import { createUpdateReceiptRepository } from '../../src/db/repositories/update-receipts.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';

@@ -4,10 +4,10 @@
 // rolled back notifies nobody.
 import { Api } from 'grammy';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { retryDelayMs } from '../../src/app/jobs/notification-dispatcher.ts';
 import { composeCaseWorkers } from '../../src/compose.ts';
 import { createCaseRepository } from '../../src/db/repositories/cases.ts';
 import { createNotificationRepository } from '../../src/db/repositories/notifications.ts';
-import { retryDelayMs } from '../../src/workers/notification-dispatcher.ts';
 import {
   type ApiCall,
   createHarness,

@@ -2,8 +2,9 @@
 // of each claimed in the same statement; a chat held elsewhere only knocked; a copy found; the holder giving a
 // chat up only when nothing knocked since it looked; a lease that runs out taken over; a poller's start.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InboxEntry } from '../../src/bot/update-inbox.ts';
 import { createDb, type Db } from '../../src/db/client.ts';
-import { createUpdateReceiptRepository, type InboxEntry } from '../../src/db/repositories/update-receipts.ts';
+import { createUpdateReceiptRepository } from '../../src/db/repositories/update-receipts.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 const BOT = 42;

@@ -3,6 +3,13 @@
 // with a wrapped store or transport, to count or to freeze one as a killed process would be).
 import { Api } from 'grammy';
 import { type BroadcastService, createBroadcastService } from '../../src/app/broadcasts.ts';
+import {
+  type BroadcastSender,
+  createBroadcastSender,
+  type NoticeTransport,
+  type SenderOptions,
+  type SenderStore,
+} from '../../src/app/jobs/broadcast-sender.ts';
 import { createTranslator } from '../../src/bot/i18n.ts';
 import { createNoticeReporter, createNoticeTransport } from '../../src/bot/notice-transport.ts';
 import { createDb, type Db } from '../../src/db/client.ts';
@@ -12,13 +19,6 @@ import { createBroadcastRepository } from '../../src/db/repositories/broadcasts.
 import { createCatalogue, DEFAULT_SERVICES } from '../../src/domain/catalogue/index.ts';
 import { type DeliveryCounts, emptyCounts, type NoticeDraft } from '../../src/domain/notice.ts';
 import { createLogger } from '../../src/logger.ts';
-import {
-  type BroadcastSender,
-  createBroadcastSender,
-  type NoticeTransport,
-  type SenderOptions,
-  type SenderStore,
-} from '../../src/workers/broadcast-sender.ts';
 import { REFERENCE_FILE } from './bot-harness.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { buildingsOf, type SeedResident, seedResidents } from './seed-residents.ts';

@@ -1,9 +1,9 @@
 // Small pieces of production operation: when the nightly job runs, and how Bot API calls are retried
 // (timeouts, network errors, a 429 too long to wait for).
 import { describe, expect, it } from 'vitest';
+import { msUntilNext } from '../../src/app/jobs/housekeeping.ts';
 import { retryingFetch } from '../../src/bot/telegram-client.ts';
 import { isDatabaseUnavailable } from '../../src/db/errors.ts';
-import { msUntilNext } from '../../src/workers/housekeeping.ts';
 
 describe('the nightly job', () => {
   it('runs next at 03:00 Beijing time', () => {

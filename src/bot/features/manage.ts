@@ -4,7 +4,7 @@
 // invited. Every permission is checked by the use case (src/app/admin.ts); these handlers only talk. The
 // buttons (`ad:`) are defined in ../buttons.ts.
 import { Composer, InlineKeyboard, InputFile } from 'grammy';
-import type { DepartmentFigures } from '../../db/repositories/case-stats.ts';
+import type { DepartmentFigures } from '../../app/admin.ts';
 import { beijingDateString, beijingInstant } from '../../domain/beijing-time.ts';
 import { adminButtons, family, onButton } from '../buttons.ts';
 import { setChatCommandMenu } from '../commands.ts';

@@ -7,8 +7,13 @@
 // agree; whether a scheduled notice is due uses the application's clock (`now`), like every business rule.
 // Columns are `timestamp without time zone` holding UTC (Prisma's convention).
 
+import type {
+  DeliveryRow,
+  NoticeContent,
+  ReportState,
+  SenderStore,
+} from '../../app/jobs/broadcast-sender.ts';
 import { emptyCounts } from '../../domain/notice.ts';
-import type { DeliveryRow, NoticeContent, ReportState, SenderStore } from '../../workers/broadcast-sender.ts';
 import type { Db } from '../client.ts';
 import { Prisma } from '../generated/client.ts';
 import { audienceSql, localeSql, mutedSql } from './broadcast-audience.ts';

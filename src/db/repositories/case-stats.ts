@@ -1,46 +1,12 @@
 // Figures for administrators (per department) and the rows of the case export. Personal fields are read
 // only when the caller asks for them, and leave this repository still encrypted.
+import type { CaseStatsStore, DepartmentFigures } from '../../app/admin.ts';
+import type { ExportRow } from '../../app/case-export.ts';
 import type { Db } from '../client.ts';
-
-export interface DepartmentFigures {
-  code: string;
-  nameZh: string;
-  nameEn: string;
-  received: number;
-  open: number;
-  overdue: number;
-  medianFirstResponseSeconds: number | null;
-  medianResolutionSeconds: number | null;
-  averageRating: number | null;
-  ratings: number;
-}
-
-export interface ExportRow {
-  number: string;
-  serviceCode: string;
-  departmentCode: string;
-  departmentNameZh: string;
-  status: string;
-  priority: string;
-  anonymous: boolean;
-  submittedAt: Date;
-  dueAt: Date;
-  firstResponseAt: Date | null;
-  resolvedAt: Date | null;
-  closedAt: Date | null;
-  rating: number | null;
-  assignee: string | null;
-  resident: {
-    name: string;
-    phoneCipher: Uint8Array;
-    idNumberCipher: Uint8Array;
-    address: { communityZh: string; buildingZh: string; unit: string; room: string };
-  } | null;
-}
 
 const EXPORT_PAGE = 1000;
 
-export function createCaseStatsRepository(db: Db) {
+export function createCaseStatsRepository(db: Db): CaseStatsStore {
   return {
     /**
      * Per active department: cases received since `since`; open and overdue now; for the cases received
@@ -192,5 +158,3 @@ interface ResidentRow {
     building: { nameZh: string };
   };
 }
-
-export type CaseStatsRepository = ReturnType<typeof createCaseStatsRepository>;

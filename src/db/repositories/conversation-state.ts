@@ -1,8 +1,10 @@
 // Storage for @grammyjs/conversations. The state holds every raw update of a conversation (ID numbers
 // included), so it is stored only as ciphertext; the cipher is applied by the caller (src/bot).
+import type { ExpiringRows } from '../../app/jobs/housekeeping.ts';
+import type { StateStore } from '../../bot/conversation-storage.ts';
 import type { Db } from '../client.ts';
 
-export function createConversationStateRepository(db: Db) {
+export function createConversationStateRepository(db: Db): StateStore & ExpiringRows {
   return {
     async read(key: string): Promise<Uint8Array | undefined> {
       const row = await db.conversationState.findUnique({ where: { key }, select: { data: true } });
@@ -26,5 +28,3 @@ export function createConversationStateRepository(db: Db) {
     },
   };
 }
-
-export type ConversationStateRepository = ReturnType<typeof createConversationStateRepository>;

@@ -3,9 +3,11 @@
 // it this time) and marks its work in the same transaction (a group post is a notification row, an
 // escalation a case event, a digest a job_run row), so nothing is done twice. Cases are locked with SKIP
 // LOCKED: a case someone is taking right now is left for the next tick instead of being waited for.
+import type { DeadlineStore } from '../../app/jobs/deadline-watcher.ts';
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
 import { GROUP_POST_KIND, type NewNotification, writeNotifications } from './cases.ts';
+import { systemTransition } from './shared.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -24,7 +26,7 @@ async function exclusively<T>(db: Db, job: string, work: (tx: Tx) => Promise<T>)
   );
 }
 
-export interface DigestRow {
+interface DigestRow {
   staffId: string;
   telegramId: bigint;
   departmentCode: string;
@@ -36,7 +38,7 @@ export interface DigestRow {
   numbers: string[];
 }
 
-export function createDeadlineRepository(db: Db) {
+export function createDeadlineRepository(db: Db): DeadlineStore {
   return {
     /**
      * Posts the department's new, still unassigned cases (submitted, released or transferred in since
@@ -188,22 +190,10 @@ export function createDeadlineRepository(db: Db) {
            limit ${BATCH * 5}
            for update of c skip locked`;
         for (const r of rows) {
-          await tx.case.update({ where: { id: r.id }, data: { status: 'closed', closedAt: at } });
-          await tx.caseEvent.create({
-            data: {
-              caseId: r.id,
-              actorKind: 'system',
-              kind: 'closed',
-              fromStatus: r.status,
-              toStatus: 'closed',
-              at,
-            },
-          });
+          await systemTransition(tx, r, { to: 'closed', kind: 'closed', at, data: { closedAt: at } });
         }
         return rows.length;
       });
     },
   };
 }
-
-export type DeadlineRepository = ReturnType<typeof createDeadlineRepository>;

@@ -2,12 +2,21 @@
 // (ciphertext + keyed hash); this repository never sees a plaintext ID number or phone.
 import type { HouseholdRecord, HouseholdStore, MemberData, NewHousehold } from '../../app/households.ts';
 import type { Db } from '../client.ts';
+import { bytes, fromDate, MEMBER_ORDER, RESIDENT_SELECT, toDate } from './shared.ts';
 
 type CreateHouseholdResult = Awaited<ReturnType<HouseholdStore['create']>>;
 
-const toDate = (isoDate: string) => new Date(`${isoDate}T00:00:00Z`);
-const fromDate = (d: Date) => d.toISOString().slice(0, 10);
-const bytes = (b: Uint8Array) => new Uint8Array(b);
+/** A member's columns, as both adding and editing write them. */
+function memberColumns(member: MemberData) {
+  return {
+    name: member.name,
+    relation: member.relation,
+    sex: member.sex,
+    birthDate: toDate(member.birthDate),
+    idNumberCipher: member.idNumberCipher ? bytes(member.idNumberCipher) : null,
+    idNumberHash: member.idNumberHash ? bytes(member.idNumberHash) : null,
+  };
+}
 
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
@@ -26,12 +35,7 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
       const resident = await db.resident.findUnique({
         where: { telegramId: BigInt(telegramId) },
         select: {
-          id: true,
-          name: true,
-          phoneCipher: true,
-          idNumberCipher: true,
-          birthDate: true,
-          sex: true,
+          ...RESIDENT_SELECT,
           household: {
             select: {
               id: true,
@@ -48,28 +52,17 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
                   birthDate: true,
                   idNumberCipher: true,
                 },
-                orderBy: [{ birthDate: 'asc' }, { createdAt: 'asc' }],
+                orderBy: MEMBER_ORDER,
               },
             },
           },
         },
       });
       if (!resident) return null;
-      const h = resident.household;
+      const { household: h, ...own } = resident;
       return {
-        id: h.id,
-        community: h.community,
-        building: h.building,
-        unit: h.unit,
-        room: h.room,
-        resident: {
-          id: resident.id,
-          name: resident.name,
-          phoneCipher: resident.phoneCipher,
-          idNumberCipher: resident.idNumberCipher,
-          birthDate: fromDate(resident.birthDate),
-          sex: resident.sex,
-        },
+        ...h,
+        resident: { ...own, birthDate: fromDate(own.birthDate) },
         members: h.members.map((m) => ({ ...m, birthDate: fromDate(m.birthDate) })),
       };
     },
@@ -123,15 +116,7 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
     ): Promise<{ ok: true; id: string } | { ok: false }> {
       try {
         const row = await db.householdMember.create({
-          data: {
-            householdId,
-            name: member.name,
-            relation: member.relation,
-            sex: member.sex,
-            birthDate: toDate(member.birthDate),
-            idNumberCipher: member.idNumberCipher ? bytes(member.idNumberCipher) : null,
-            idNumberHash: member.idNumberHash ? bytes(member.idNumberHash) : null,
-          },
+          data: { householdId, ...memberColumns(member) },
           select: { id: true },
         });
         return { ok: true, id: row.id };
@@ -150,14 +135,7 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
       try {
         const { count } = await db.householdMember.updateMany({
           where: { id: memberId, householdId },
-          data: {
-            name: member.name,
-            relation: member.relation,
-            sex: member.sex,
-            birthDate: toDate(member.birthDate),
-            idNumberCipher: member.idNumberCipher ? bytes(member.idNumberCipher) : null,
-            idNumberHash: member.idNumberHash ? bytes(member.idNumberHash) : null,
-          },
+          data: memberColumns(member),
         });
         return count === 1 ? 'updated' : 'not_found';
       } catch (err) {
@@ -176,5 +154,3 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
     },
   };
 }
-
-export type HouseholdRepository = ReturnType<typeof createHouseholdRepository>;

@@ -3,21 +3,15 @@
 // same row at once, a dispatcher that died mid-batch gives its rows back when the lease ends, and only the
 // holder of the current claim may record an outcome.
 import { randomUUID } from 'node:crypto';
+import type { ClaimedNotification, OutboxStore } from '../../app/jobs/notification-dispatcher.ts';
+import type { CaseSummary, NotificationContentStore } from '../../app/notification-content.ts';
+import type { ReachabilityStore } from '../../app/reachability.ts';
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
 
-export interface ClaimedNotification {
-  id: bigint;
-  telegramId: bigint;
-  kind: string;
-  payload: Record<string, unknown>;
-  caseId: string | null;
-  /** Attempts so far, this one included. */
-  attempts: number;
-  claimToken: string;
-}
-
-export function createNotificationRepository(db: Db) {
+export function createNotificationRepository(
+  db: Db,
+): OutboxStore & NotificationContentStore & ReachabilityStore {
   const mine = (id: bigint, token: string): Prisma.NotificationWhereInput => ({
     id,
     claimToken: token,
@@ -165,7 +159,7 @@ export function createNotificationRepository(db: Db) {
     },
 
     /** What a notification about a case needs to be written (read at send time, never stored in it). */
-    async caseSummary(caseId: string) {
+    async caseSummary(caseId: string): Promise<CaseSummary | null> {
       return db.case.findUnique({
         where: { id: caseId },
         select: {
@@ -193,12 +187,5 @@ export function createNotificationRepository(db: Db) {
         select: { kind: true, noteCipher: true },
       });
     },
-
-    async counts(): Promise<Record<string, number>> {
-      const rows = await db.notification.groupBy({ by: ['status'], _count: { _all: true } });
-      return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
-    },
   };
 }
-
-export type NotificationRepository = ReturnType<typeof createNotificationRepository>;

@@ -1,8 +1,12 @@
 // Figures for /metrics that come from the database. Indexed queries only: a scrape every few seconds
 // must stay cheap with millions of rows (notification (status, next_attempt_at)).
+import type { ReadinessDeps } from '../../http/server.ts';
+import type { DatabaseProbe } from '../../metrics.ts';
 import type { Db } from '../client.ts';
 
-export function createOpsStatsRepository(db: Db) {
+export function createOpsStatsRepository(
+  db: Db,
+): Pick<DatabaseProbe, 'notificationBacklog'> & Pick<ReadinessDeps, 'ping'> {
   return {
     async notificationBacklog(): Promise<{ kind: string; pending: number; oldestSeconds: number }[]> {
       // Ages computed by the database: its columns hold UTC without a zone.
@@ -23,5 +27,3 @@ export function createOpsStatsRepository(db: Db) {
     },
   };
 }
-
-export type OpsStatsRepository = ReturnType<typeof createOpsStatsRepository>;

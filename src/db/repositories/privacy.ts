@@ -2,15 +2,13 @@
 // erase it, and strip personal data from old closed cases. Personal fields stay ciphertext here; the use
 // case (src/app/privacy.ts) decrypts. Erasing keeps the anonymised figures of cases (service, department,
 // dates, status, priority, rating) and removes or blanks everything that identifies or describes a person.
-import type { HeldData } from '../../app/privacy.ts';
+import type { HeldData, PrivacyStore } from '../../app/privacy.ts';
 import type { Db, Prisma } from '../client.ts';
-
-export type { HeldData };
+import { fromDate, MEMBER_ORDER, RESIDENT_SELECT, systemTransition } from './shared.ts';
 
 type Tx = Prisma.TransactionClient;
 
 const EMPTY = new Uint8Array(0);
-const fromDate = (d: Date) => d.toISOString().slice(0, 10);
 const TERMINAL = ['closed', 'withdrawn'] as const;
 const OPEN = ['submitted', 'accepted', 'in_progress', 'waiting_resident'] as const;
 
@@ -35,7 +33,7 @@ async function anonymiseCases(tx: Tx, caseIds: string[], now: Date): Promise<num
   return count;
 }
 
-export function createPrivacyRepository(db: Db) {
+export function createPrivacyRepository(db: Db): PrivacyStore {
   return {
     async collect(telegramId: number, conversationKey: string): Promise<HeldData> {
       const tid = BigInt(telegramId);
@@ -47,12 +45,7 @@ export function createPrivacyRepository(db: Db) {
         db.resident.findUnique({
           where: { telegramId: tid },
           select: {
-            id: true,
-            name: true,
-            phoneCipher: true,
-            idNumberCipher: true,
-            birthDate: true,
-            sex: true,
+            ...RESIDENT_SELECT,
             consentVersion: true,
             consentAt: true,
             createdAt: true,
@@ -65,7 +58,7 @@ export function createPrivacyRepository(db: Db) {
                 building: { select: { nameZh: true, nameEn: true } },
                 members: {
                   select: { name: true, relation: true, sex: true, birthDate: true, idNumberCipher: true },
-                  orderBy: [{ birthDate: 'asc' }, { createdAt: 'asc' }],
+                  orderBy: MEMBER_ORDER,
                 },
               },
             },
@@ -105,32 +98,17 @@ export function createPrivacyRepository(db: Db) {
         }),
         db.conversationState.count({ where: { key: conversationKey } }),
       ]);
-      const h = resident?.household;
+      let own: HeldData['resident'] = null;
+      let household: HeldData['household'] = null;
+      if (resident) {
+        const { household: h, ...fields } = resident;
+        own = { ...fields, birthDate: fromDate(fields.birthDate) };
+        household = { ...h, members: h.members.map((m) => ({ ...m, birthDate: fromDate(m.birthDate) })) };
+      }
       return {
         account: account ? { telegramId: String(telegramId), ...account } : null,
-        resident: resident
-          ? {
-              id: resident.id,
-              name: resident.name,
-              phoneCipher: resident.phoneCipher,
-              idNumberCipher: resident.idNumberCipher,
-              birthDate: fromDate(resident.birthDate),
-              sex: resident.sex,
-              consentVersion: resident.consentVersion,
-              consentAt: resident.consentAt,
-              createdAt: resident.createdAt,
-            }
-          : null,
-        household: h
-          ? {
-              community: h.community,
-              building: h.building,
-              unit: h.unit,
-              room: h.room,
-              createdAt: h.createdAt,
-              members: h.members.map((m) => ({ ...m, birthDate: fromDate(m.birthDate) })),
-            }
-          : null,
+        resident: own,
+        household,
         cases,
         notifications,
         formInProgress: form > 0,
@@ -161,16 +139,11 @@ export function createPrivacyRepository(db: Db) {
         });
         const open = cases.filter((c) => (OPEN as readonly string[]).includes(c.status));
         for (const c of open) {
-          await tx.case.update({ where: { id: c.id }, data: { status: 'withdrawn', closedAt: now } });
-          await tx.caseEvent.create({
-            data: {
-              caseId: c.id,
-              actorKind: 'system',
-              kind: 'erased',
-              fromStatus: c.status,
-              toStatus: 'withdrawn',
-              visibleToResident: false,
-            },
+          await systemTransition(tx, c, {
+            to: 'withdrawn',
+            kind: 'erased',
+            visibleToResident: false,
+            data: { closedAt: now },
           });
         }
         const anonymised = await anonymiseCases(
@@ -225,5 +198,3 @@ export function createPrivacyRepository(db: Db) {
     },
   };
 }
-
-export type PrivacyRepository = ReturnType<typeof createPrivacyRepository>;

@@ -1,15 +1,5 @@
+import type { BuildingOption, NamedOption, ReferenceStore } from '../../app/reference.ts';
 import type { Db } from '../client.ts';
-
-export interface NamedOption {
-  code: string;
-  nameZh: string;
-  nameEn: string;
-}
-
-export interface BuildingOption extends NamedOption {
-  id: string;
-  units: number;
-}
 
 // Building codes are mostly numbers ("1", "2", … "36"): sorted as people count. One collator for all:
 // `localeCompare` with options builds a new one at every comparison.
@@ -28,7 +18,10 @@ interface Cached<T> {
  * when an admin reloads the reference file: `invalidate()` is called then, and other instances see the
  * change within `cacheMs`). Callers must not change the arrays they get.
  */
-export function createReferenceRepository(db: Db, opts: { cacheMs?: number; now?: () => number } = {}) {
+export function createReferenceRepository(
+  db: Db,
+  opts: { cacheMs?: number; now?: () => number } = {},
+): ReferenceStore {
   const cacheMs = opts.cacheMs ?? REFERENCE_CACHE_MS;
   const now = opts.now ?? Date.now;
   const cache = new Map<string, Cached<unknown>>();
@@ -77,5 +70,3 @@ export function createReferenceRepository(db: Db, opts: { cacheMs?: number; now?
     },
   };
 }
-
-export type ReferenceRepository = ReturnType<typeof createReferenceRepository>;

@@ -1,11 +1,12 @@
 // What submission needs to route a case: the department for a district and kind, the holiday calendar,
 // who is on duty, and the district's schools and hospitals for the forms.
 import type { RoutingLookup } from '../../app/case-store.ts';
+import type { FacilityStore, NamedOption, SchoolStage } from '../../app/reference.ts';
 import type { DepartmentKind } from '../../domain/catalogue/index.ts';
 import type { Db } from '../client.ts';
 
-export function createRoutingRepository(db: Db) {
-  const repository = {
+export function createRoutingRepository(db: Db): RoutingLookup & FacilityStore {
+  return {
     async department(districtCode: string, kind: DepartmentKind) {
       return db.department.findFirst({
         where: { districtCode, kind, active: true },
@@ -35,7 +36,7 @@ export function createRoutingRepository(db: Db) {
       return row?.telegramId ?? null;
     },
 
-    async schools(districtCode: string, stage: 'kindergarten' | 'primary' | 'junior') {
+    async schools(districtCode: string, stage: SchoolStage): Promise<NamedOption[]> {
       return db.school.findMany({
         where: { districtCode, stage, active: true },
         select: { code: true, nameZh: true, nameEn: true },
@@ -44,7 +45,7 @@ export function createRoutingRepository(db: Db) {
     },
 
     /** The district's designated hospitals first, then the others (a city hospital may serve everyone). */
-    async hospitals(districtCode: string) {
+    async hospitals(districtCode: string): Promise<NamedOption[]> {
       const rows = await db.hospital.findMany({
         where: { active: true },
         select: { code: true, nameZh: true, nameEn: true, districtCode: true },
@@ -56,9 +57,4 @@ export function createRoutingRepository(db: Db) {
       ];
     },
   };
-  // RoutingLookup is the resident's case use case's port; the bot's forms also list the schools' and
-  // hospitals' names from here — hence `satisfies`, which keeps this wider type, not `: RoutingLookup`.
-  return repository satisfies RoutingLookup;
 }
-
-export type RoutingRepository = ReturnType<typeof createRoutingRepository>;

@@ -1,11 +1,7 @@
+import type { TelegramUserState, UserStore } from '../../bot/context.ts';
 import type { Db } from '../client.ts';
 
-export interface TelegramUserState {
-  locale: string | null;
-  registered: boolean;
-}
-
-export function createTelegramUserRepository(db: Db) {
+export function createTelegramUserRepository(db: Db): UserStore {
   return {
     /**
      * Records that this user wrote to us (once per update) and returns what the bot needs to answer them.
@@ -40,5 +36,3 @@ export function createTelegramUserRepository(db: Db) {
     },
   };
 }
-
-export type TelegramUserRepository = ReturnType<typeof createTelegramUserRepository>;

@@ -5,12 +5,22 @@
 // - forms abandoned for 30 days are dropped (their state holds the answers given so far).
 // It runs at 03:00 Beijing time (China keeps one offset all year) and stops at a safe point: a run in
 // progress finishes its current batch, and no new one starts.
-import type { Logger } from '../logger.ts';
+import { BEIJING_OFFSET_MS } from '../../domain/beijing-time.ts';
+import type { Logger } from '../../logger.ts';
+
+/**
+ * Rows that are forgotten after a while: update receipts (src/db/repositories/update-receipts.ts) and
+ * abandoned forms (src/db/repositories/conversation-state.ts). Returns how many were deleted.
+ */
+export interface ExpiringRows {
+  deleteOlderThan(cutoff: Date): Promise<number>;
+}
 
 export interface HousekeepingDeps {
+  /** The retention rule (src/app/privacy.ts): returns how many cases were anonymised. */
   applyRetention(days: number): Promise<number>;
-  deleteReceiptsOlderThan(cutoff: Date): Promise<number>;
-  deleteFormsOlderThan(cutoff: Date): Promise<number>;
+  receipts: ExpiringRows;
+  forms: ExpiringRows;
   retentionDays: number;
   logger: Logger;
   now?: () => Date;
@@ -19,7 +29,6 @@ export interface HousekeepingDeps {
 }
 
 const DAY_MS = 86_400_000;
-const BEIJING_OFFSET_MS = 8 * 3_600_000;
 export const RECEIPT_DAYS = 2;
 export const FORM_DAYS = 30;
 
@@ -48,8 +57,8 @@ export function createHousekeeping(deps: HousekeepingDeps): Housekeeping {
   async function runOnce() {
     const at = now();
     const anonymisedCases = await deps.applyRetention(deps.retentionDays);
-    const receipts = await deps.deleteReceiptsOlderThan(new Date(at.getTime() - RECEIPT_DAYS * DAY_MS));
-    const forms = await deps.deleteFormsOlderThan(new Date(at.getTime() - FORM_DAYS * DAY_MS));
+    const receipts = await deps.receipts.deleteOlderThan(new Date(at.getTime() - RECEIPT_DAYS * DAY_MS));
+    const forms = await deps.forms.deleteOlderThan(new Date(at.getTime() - FORM_DAYS * DAY_MS));
     deps.logger.info({ anonymisedCases, receipts, forms }, 'nightly housekeeping done');
     return { anonymisedCases, receipts, forms };
   }

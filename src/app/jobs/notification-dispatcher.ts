@@ -12,9 +12,35 @@
 //   batch back otherwise.
 // Waking up: it polls every `pollMs` while idle; `wake()` is a hint to look at once.
 
-import type { NoticeSource, PreparedNotice } from '../app/notification-content.ts';
-import type { ClaimedNotification, NotificationRepository } from '../db/repositories/notifications.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../logger.ts';
+import type { NoticeSource, PreparedNotice } from '../notification-content.ts';
+
+/** An outbox row this dispatcher holds (claimed with a lease and a token). */
+export interface ClaimedNotification {
+  id: bigint;
+  telegramId: bigint;
+  kind: string;
+  payload: Record<string, unknown>;
+  caseId: string | null;
+  /** Attempts so far, this one included. */
+  attempts: number;
+  claimToken: string;
+}
+
+/**
+ * The outbox as the dispatcher needs it (src/db/repositories/notifications.ts implements it). Every write
+ * takes the claim token: only the current holder of a row records its outcome (false otherwise).
+ */
+export interface OutboxStore {
+  /** Claims up to `limit` rows that are due, oldest first, for `leaseMs`. */
+  claim(limit: number, leaseMs: number, now: Date): Promise<ClaimedNotification[]>;
+  markSent(id: bigint, token: string, at: Date, messageId: number | null): Promise<boolean>;
+  /** Tries again at `at`; a rate limit (429) does not count as an attempt. */
+  reschedule(id: bigint, token: string, at: Date, error: string, countsAsAttempt: boolean): Promise<boolean>;
+  markFailed(id: bigint, token: string, error: string): Promise<boolean>;
+  /** The recipient blocked the bot or is gone: this row and the person are marked unreachable. */
+  markUnreachable(id: bigint, token: string, telegramId: bigint, error: string): Promise<boolean>;
+}
 
 export type SendOutcome =
   | { kind: 'sent'; messageId: number | null }
@@ -27,7 +53,7 @@ export type SendOutcome =
 export type NoticeSender = (notice: PreparedNotice) => Promise<SendOutcome>;
 
 export interface DispatcherOptions {
-  store: Pick<NotificationRepository, 'claim' | 'markSent' | 'reschedule' | 'markFailed' | 'markUnreachable'>;
+  store: OutboxStore;
   source: NoticeSource;
   send: NoticeSender;
   logger: Logger;

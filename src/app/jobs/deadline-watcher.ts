@@ -8,19 +8,34 @@
 // - closes resolved and rejected cases whose answer is AUTO_CLOSE_DAYS old.
 // Every job is safe to run on several instances at once (see src/db/repositories/deadlines.ts), and one
 // failing job does not stop the others.
-import type { DeadlineRepository } from '../db/repositories/deadlines.ts';
 import {
   AUTO_CLOSE_DAYS,
   digestPeriod,
   endOfShanghaiDay,
   URGENT_TAKE_MINUTES,
-} from '../domain/staff-work.ts';
-import type { WorkCalendar } from '../domain/working-days.ts';
-import type { Logger } from '../logger.ts';
+} from '../../domain/staff-work.ts';
+import type { WorkCalendar } from '../../domain/working-days.ts';
+import type { Logger } from '../../logger.ts';
 
 const DAY_MS = 86_400_000;
 /** How far back a newly configured group is sent the queue. */
 const GROUP_POST_WINDOW_MS = DAY_MS;
+
+/**
+ * The watcher's jobs at the storage level (src/db/repositories/deadlines.ts implements it). Each returns how
+ * much it did, or null when it skipped (another instance runs the job right now, or the digest of this
+ * period was sent already).
+ */
+export interface DeadlineStore {
+  /** Posts the new, still unassigned cases since `since` to their department's group, once per case. */
+  postNewCasesToGroups(since: Date): Promise<number | null>;
+  /** Alerts the department about urgent cases submitted before `submittedBefore` that nobody took. */
+  escalateUnclaimedUrgent(submittedBefore: Date, at: Date): Promise<number | null>;
+  /** Queues each staff member's digest for `period`, once across all instances. */
+  runDigest(period: string, now: Date, endOfDay: Date): Promise<number | null>;
+  /** Closes resolved and rejected cases answered before `answeredBefore`. */
+  closeAnswered(answeredBefore: Date, at: Date): Promise<number | null>;
+}
 
 export interface TickReport {
   groupPosts: number | null;
@@ -30,7 +45,7 @@ export interface TickReport {
 }
 
 export interface DeadlineWatcherOptions {
-  repo: DeadlineRepository;
+  repo: DeadlineStore;
   calendar: () => Promise<WorkCalendar['exceptions']>;
   logger: Logger;
   now?: () => Date;

@@ -28,8 +28,8 @@ import {
   remaining,
   retryDelayMs,
   totalOf,
-} from '../domain/notice.ts';
-import type { Logger } from '../logger.ts';
+} from '../../domain/notice.ts';
+import type { Logger } from '../../logger.ts';
 
 export interface DeliveryRow {
   broadcastId: string;
