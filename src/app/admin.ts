@@ -14,7 +14,11 @@ import {
   normalizeInviteCode,
 } from '../domain/staff-work.ts';
 import { type ExportRow, exportTable } from './case-export.ts';
+import type { NewAudit } from './case-store.ts';
 import type { PiiCipher } from './pii-cipher.ts';
+import type { StaffRecord, StaffRole } from './staff/ports.ts';
+
+export type { StaffRecord };
 
 const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
 const fail = <E>(error: E): { ok: false; error: E } => ({ ok: false, error });
@@ -23,32 +27,10 @@ export const STATS_DAYS = 30;
 const HOUR_MS = 3600_000;
 const DAY_MS = 86_400_000;
 
-// StaffRecord, NewAudit, NewInvite and RedeemOutcome stand again in src/db/repositories/staff.ts and cases.ts
-// until those repositories (restructured on the staff branch of issue 14) import them from src/app.
-/** A staff member or community worker as stored. */
-export interface StaffRecord {
-  id: string;
-  telegramId: bigint;
-  role: 'staff' | 'worker';
-  departmentCode: string | null;
-  communityCode: string | null;
-  displayName: string;
-  onDuty: boolean;
-  active: boolean;
-}
-
-/** An audit row (written in the same transaction as the change it records). */
-export interface NewAudit {
-  actorTelegramId?: number | bigint | null;
-  action: string;
-  subject?: string | null;
-  detail?: Record<string, unknown> | null;
-}
-
 /** A new invite code, stored only as its keyed hash. */
 export interface NewInvite {
   codeHash: Uint8Array;
-  role: 'staff' | 'worker';
+  role: StaffRole;
   departmentCode: string | null;
   communityCode: string | null;
   createdBy: number;

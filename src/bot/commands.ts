@@ -74,6 +74,12 @@ async function attempt(
  * Sets the menus at start: residents per language (and a default), admins per chat, and each active staff
  * member's chat (in their language) with the staff commands.
  */
+/** Where the staff's command menus are read from at start (the staff repository implements it). */
+export interface StaffChatSource {
+  /** Every active department staff member's chat and language. */
+  activeStaffChats(): Promise<{ telegramId: bigint; locale: string | null; languageCode: string | null }[]>;
+}
+
 export async function setCommandMenus(
   api: Api,
   deps: Pick<BotDeps, 'translator' | 'logger' | 'adminTelegramIds' | 'defaultLocale'>,

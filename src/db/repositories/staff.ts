@@ -1,6 +1,8 @@
 // Staff members and community workers, the invite codes that make them, canned replies, and the audit rows
 // their administration writes. Invite codes arrive hashed: this repository never sees a code in clear.
+import type { AdminStore, NewInvite, RedeemOutcome } from '../../app/admin.ts';
 import type { StaffRecord, StaffRole, StaffStore } from '../../app/staff/ports.ts';
+import type { StaffChatSource } from '../../bot/commands.ts';
 import { OPEN_STATUSES } from '../../domain/case-status.ts';
 import type { Db } from '../client.ts';
 import { type NewAudit, refreshGroupPosts, writeAudit, writeSystemTransition } from './cases.ts';
@@ -18,24 +20,10 @@ const STAFF_SELECT = {
   active: true,
 } as const;
 
-export interface NewInvite {
-  codeHash: Uint8Array;
-  role: StaffRole;
-  departmentCode: string | null;
-  communityCode: string | null;
-  createdBy: number;
-  expiresAt: Date;
-}
-
-export type RedeemOutcome =
-  | { kind: 'joined'; staff: StaffRecord }
-  | { kind: 'invalid' }
-  | { kind: 'already_member'; staff: StaffRecord };
-
 const bytes = (b: Uint8Array) => new Uint8Array(b);
 
-export function createStaffRepository(db: Db) {
-  const repository = {
+export function createStaffRepository(db: Db): StaffStore & AdminStore & StaffChatSource {
+  return {
     /** The person's active memberships (a person may be department staff and a community worker). */
     async activeMemberships(telegramId: number | bigint): Promise<StaffRecord[]> {
       return db.staffMember.findMany({
@@ -84,15 +72,6 @@ export function createStaffRepository(db: Db) {
         const u = users.find((x) => x.telegramId === r.telegramId);
         return { telegramId: r.telegramId, locale: u?.locale ?? null, languageCode: u?.languageCode ?? null };
       });
-    },
-
-    /** Telegram ids of the department's active staff (on duty or not). */
-    async departmentStaff(departmentCode: string): Promise<bigint[]> {
-      const rows = await db.staffMember.findMany({
-        where: { departmentCode, role: 'staff', active: true },
-        select: { telegramId: true },
-      });
-      return rows.map((r) => r.telegramId);
     },
 
     async setOnDuty(staffId: string, onDuty: boolean): Promise<void> {
@@ -275,9 +254,6 @@ export function createStaffRepository(db: Db) {
       });
     },
   };
-  // StaffStore is the staff use cases' port; the other methods serve the admin's use cases
-  // (src/app/admin.ts) — hence `satisfies`, which keeps this wider type, not `: StaffStore`.
-  return repository satisfies StaffStore;
 }
 
 export type StaffRepository = ReturnType<typeof createStaffRepository>;
