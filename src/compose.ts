@@ -8,7 +8,7 @@ import { createHouseholdService } from './app/households.ts';
 import { createBroadcastSender, type SenderOptions } from './app/jobs/broadcast-sender.ts';
 import { createDeadlineWatcher } from './app/jobs/deadline-watcher.ts';
 import { createNotificationDispatcher, type DispatcherOptions } from './app/jobs/notification-dispatcher.ts';
-import { createNoticeSource } from './app/notification-content.ts';
+import { createNotificationSource } from './app/notification-content.ts';
 import type { PiiCipher } from './app/pii-cipher.ts';
 import { createPrivacyService } from './app/privacy.ts';
 import { createReachabilityService } from './app/reachability.ts';
@@ -17,7 +17,7 @@ import { createStaffService } from './app/staff.ts';
 import type { BotDeps } from './bot/context.ts';
 import { createTranslator, type Translator } from './bot/i18n.ts';
 import { createNoticeReporter, createNoticeTransport } from './bot/notice-transport.ts';
-import { createNoticeSender } from './bot/notification-render.ts';
+import { createNotificationSender } from './bot/notification-render.ts';
 import type { Locale } from './config.ts';
 import type { Db } from './db/client.ts';
 import { isDatabaseUnavailable } from './db/errors.ts';
@@ -143,8 +143,8 @@ export function composeCaseWorkers(opts: CaseWorkerOptions) {
   const store = createNotificationRepository(db);
   const dispatcher = createNotificationDispatcher({
     store,
-    source: createNoticeSource({ store, cipher: opts.cipher }),
-    send: createNoticeSender(opts.api, deps.translator, deps.defaultLocale),
+    source: createNotificationSource({ store, cipher: opts.cipher }),
+    send: createNotificationSender(opts.api, deps.translator, deps.defaultLocale),
     logger: deps.logger.child({ worker: 'notifications' }),
     now: opts.now,
     ...opts.dispatcher,

@@ -1,23 +1,23 @@
 // What a notification says, gathered at send time: the outbox row holds only references (the case, the
 // event, a group post) and no personal data; the case's number and state and the staff's words (decrypted
-// here) are read when it is sent, so a notice always shows the case as it is now.
+// here) are read when it is sent, so a notification always shows the case as it is now.
 import type { CaseHeading } from '../domain/case-status.ts';
 import type { ClaimedNotification } from './jobs/notification-dispatcher.ts';
 import type { PiiCipher } from './pii-cipher.ts';
 
-export interface NoticeCase extends CaseHeading {
+export interface NotificationCase extends CaseHeading {
   dueAt: string;
   department: { code: string; nameZh: string; nameEn: string; telegramGroupId: bigint | null };
   assignee: string | null;
   rating: number | null;
 }
 
-export interface PreparedNotice {
+export interface PreparedNotification {
   kind: string;
   chatId: bigint;
   /** The recipient's stored choice and Telegram language (null for a group). */
   language: { locale: string | null; languageCode: string | null } | null;
-  case: NoticeCase | null;
+  case: NotificationCase | null;
   /** The staff's words that go with it (a reply, a question, an answer, a reason), decrypted. */
   note: string | null;
   payload: Record<string, unknown>;
@@ -26,7 +26,7 @@ export interface PreparedNotice {
 }
 
 export type PrepareOutcome =
-  | { kind: 'ready'; notice: PreparedNotice }
+  | { kind: 'ready'; notification: PreparedNotification }
   /** Nothing to send any more (the case or the post is gone, or the post was never sent). */
   | { kind: 'skip'; reason: string }
   /** Not yet: try again shortly (a group post's refresh while the post itself is still being sent). */
@@ -40,7 +40,7 @@ export interface CaseSummary extends CaseHeading {
   assigneeId: string | null;
   anonymisedAt: Date | null;
   rating: number | null;
-  department: NoticeCase['department'];
+  department: NotificationCase['department'];
   assignee: { displayName: string } | null;
 }
 
@@ -56,29 +56,29 @@ export interface NotificationContentStore {
   post(postId: bigint): Promise<{ chatId: bigint; messageId: number | null; status: string } | null>;
 }
 
-export interface NoticeSourceDeps {
+export interface NotificationSourceDeps {
   store: NotificationContentStore;
   cipher: PiiCipher;
 }
 
 const isGroup = (chatId: bigint) => chatId < 0n;
 
-export function createNoticeSource(deps: NoticeSourceDeps) {
+export function createNotificationSource(deps: NotificationSourceDeps) {
   const { store, cipher } = deps;
   return {
     async prepare(n: ClaimedNotification): Promise<PrepareOutcome> {
-      let language: PreparedNotice['language'] = null;
+      let language: PreparedNotification['language'] = null;
       if (!isGroup(n.telegramId)) {
         const recipient = await store.recipient(n.telegramId);
         if (recipient?.unreachable) return { kind: 'unreachable' };
         language = recipient ? { locale: recipient.locale, languageCode: recipient.languageCode } : null;
       }
-      let noticeCase: NoticeCase | null = null;
+      let notificationCase: NotificationCase | null = null;
       if (n.caseId) {
         const c = await store.caseSummary(n.caseId);
         if (!c) return { kind: 'skip', reason: 'case gone' };
         if (c.anonymisedAt) return { kind: 'skip', reason: 'case anonymised' };
-        noticeCase = {
+        notificationCase = {
           id: c.id,
           number: c.number,
           serviceCode: c.serviceCode,
@@ -109,11 +109,11 @@ export function createNoticeSource(deps: NoticeSourceDeps) {
       }
       return {
         kind: 'ready',
-        notice: {
+        notification: {
           kind: n.kind,
           chatId: n.telegramId,
           language,
-          case: noticeCase,
+          case: notificationCase,
           note,
           payload: n.payload,
           editMessageId,
@@ -123,4 +123,4 @@ export function createNoticeSource(deps: NoticeSourceDeps) {
   };
 }
 
-export type NoticeSource = ReturnType<typeof createNoticeSource>;
+export type NotificationSource = ReturnType<typeof createNotificationSource>;

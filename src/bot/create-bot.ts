@@ -35,7 +35,7 @@ import { privacyFeature } from './features/privacy.ts';
 import { reachabilityFeature } from './features/reachability.ts';
 import { staffFeature } from './features/staff.ts';
 import { staffGroupFeature } from './features/staff-group.ts';
-import { endedFormNotice, type FormStateLimits } from './form-limits.ts';
+import { endedFormReply, type FormStateLimits } from './form-limits.ts';
 import { resolveLocale } from './i18n.ts';
 import { sequenceKey } from './update-gate.ts';
 import { attemptOf } from './update-handling.ts';
@@ -153,7 +153,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
     }),
   );
   // A form found at its limits was ended by the storage: say so, before anything else sees the update.
-  priv.use(endedFormNotice((form) => WAY_BACK_IN[form] ?? '/start'));
+  priv.use(endedFormReply((form) => WAY_BACK_IN[form] ?? '/start'));
   priv.use(globalCommands());
   // "I have read this" on a notice works in the middle of a form too.
   priv.use(noticeButtons());

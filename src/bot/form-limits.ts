@@ -89,7 +89,7 @@ export function formsEnded(ctx: Context): readonly string[] | undefined {
  * form, so it goes no further — unless it is a command (/services, /start …), which starts something new;
  * /cancel is answered by the message itself.
  */
-export function endedFormNotice(wayBackIn: (form: string) => string): MiddlewareFn<BotContext> {
+export function endedFormReply(wayBackIn: (form: string) => string): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const forms = formsEnded(ctx);
     if (!forms) return next();

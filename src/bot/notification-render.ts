@@ -1,9 +1,9 @@
-// The Telegram side of the notification outbox: each kind of notice in words (the recipient's language; a
+// The Telegram side of the notification outbox: each kind of notification in words (the recipient's language; a
 // department group gets the default one) with its buttons, and one Bot API call to send it, whose failure is
 // turned into an outcome the dispatcher acts on. Group posts carry no personal data: service, number, due.
 import { type Api, InlineKeyboard } from 'grammy';
-import type { NoticeSender, SendOutcome } from '../app/jobs/notification-dispatcher.ts';
-import type { NoticeCase, PreparedNotice } from '../app/notification-content.ts';
+import type { NotificationSender, SendOutcome } from '../app/jobs/notification-dispatcher.ts';
+import type { NotificationCase, PreparedNotification } from '../app/notification-content.ts';
 import type { Locale } from '../config.ts';
 import { groupButtons, myCaseButtons, queueButton, staffButtons } from './buttons.ts';
 import { localeName } from './context.ts';
@@ -11,7 +11,7 @@ import { beijingTime } from './format-time.ts';
 import { resolveLocale, type TFunction, type Translator } from './i18n.ts';
 import { classifyTelegramError, isNotModified } from './telegram-outcome.ts';
 
-export interface RenderedNotice {
+export interface RenderedNotification {
   text: string;
   keyboard: InlineKeyboard | null;
 }
@@ -32,7 +32,7 @@ const STAFF_KINDS = [
   'staff.case_rated',
   'staff.case_reopened',
 ] as const;
-export const KNOWN_NOTICE_KINDS = [
+export const KNOWN_NOTIFICATION_KINDS = [
   ...RESIDENT_KINDS,
   ...STAFF_KINDS,
   'staff.digest',
@@ -44,17 +44,17 @@ export const KNOWN_NOTICE_KINDS = [
 const has = <T extends string>(list: readonly T[], kind: string): kind is T =>
   (list as readonly string[]).includes(kind);
 
-function caseLine(t: TFunction, c: NoticeCase): string {
+function caseLine(t: TFunction, c: NotificationCase): string {
   return t('notify:case_line', { service: t(`services:${c.serviceCode}.name`), number: c.number });
 }
 
-function residentNotice(
+function residentNotification(
   t: TFunction,
   locale: Locale,
   kind: string,
-  c: NoticeCase,
+  c: NotificationCase,
   note: string | null,
-): RenderedNotice {
+): RenderedNotification {
   const key = has(RESIDENT_KINDS, kind) ? kind.slice('resident.'.length) : 'other';
   const lines = [
     t(`notify:resident.${key}.title`, { department: localeName(locale, c.department) }),
@@ -72,7 +72,12 @@ function residentNotice(
   return { text: lines.join('\n'), keyboard: kb };
 }
 
-function staffNotice(t: TFunction, locale: Locale, kind: string, c: NoticeCase): RenderedNotice {
+function staffNotification(
+  t: TFunction,
+  locale: Locale,
+  kind: string,
+  c: NotificationCase,
+): RenderedNotification {
   const key = has(STAFF_KINDS, kind) ? kind.slice('staff.'.length) : 'other';
   const text = t(`notify:staff.${key}`, {
     number: c.number,
@@ -88,7 +93,7 @@ function staffNotice(t: TFunction, locale: Locale, kind: string, c: NoticeCase):
   return { text, keyboard: kb };
 }
 
-function digest(t: TFunction, payload: Record<string, unknown>): RenderedNotice {
+function digest(t: TFunction, payload: Record<string, unknown>): RenderedNotification {
   const n = (k: string) => (typeof payload[k] === 'number' ? (payload[k] as number) : 0);
   const numbers = Array.isArray(payload.numbers) ? payload.numbers.filter((x) => typeof x === 'string') : [];
   const lines = [
@@ -106,11 +111,16 @@ function digest(t: TFunction, payload: Record<string, unknown>): RenderedNotice 
   };
 }
 
-const takeInGroup = (t: TFunction, c: NoticeCase) =>
+const takeInGroup = (t: TFunction, c: NotificationCase) =>
   new InlineKeyboard().text(t('notify:buttons.take'), groupButtons.take.pack({ caseId: c.id }));
 
 /** A department group's post: open for taking, or who took it, or where it went. */
-export function groupPost(t: TFunction, locale: Locale, c: NoticeCase, chatId: bigint): RenderedNotice {
+export function groupPost(
+  t: TFunction,
+  locale: Locale,
+  c: NotificationCase,
+  chatId: bigint,
+): RenderedNotification {
   const vars = {
     number: c.number,
     service: t(`services:${c.serviceCode}.name`),
@@ -130,21 +140,25 @@ export function groupPost(t: TFunction, locale: Locale, c: NoticeCase, chatId: b
   return { text: t('notify:group.taken', vars), keyboard: null };
 }
 
-export function renderNotice(
+export function renderNotification(
   translator: Translator,
   defaultLocale: Locale,
-  notice: PreparedNotice,
-): RenderedNotice | null {
-  const locale = notice.language
-    ? resolveLocale(notice.language.locale, notice.language.languageCode ?? undefined, defaultLocale)
+  notification: PreparedNotification,
+): RenderedNotification | null {
+  const locale = notification.language
+    ? resolveLocale(
+        notification.language.locale,
+        notification.language.languageCode ?? undefined,
+        defaultLocale,
+      )
     : defaultLocale;
   const t = translator.t(locale);
-  const c = notice.case;
-  if (notice.kind === 'staff.digest') return digest(t, notice.payload);
+  const c = notification.case;
+  if (notification.kind === 'staff.digest') return digest(t, notification.payload);
   if (!c) return null;
-  if (notice.kind === 'group.new_case' || notice.kind === 'group.case_update')
-    return groupPost(t, locale, c, notice.chatId);
-  if (notice.kind === 'group.urgent_unclaimed') {
+  if (notification.kind === 'group.new_case' || notification.kind === 'group.case_update')
+    return groupPost(t, locale, c, notification.chatId);
+  if (notification.kind === 'group.urgent_unclaimed') {
     const open = c.status === 'submitted' && c.assignee === null;
     return {
       text: t('notify:group.urgent_unclaimed', {
@@ -154,30 +168,35 @@ export function renderNotice(
       keyboard: open ? takeInGroup(t, c) : null,
     };
   }
-  if (notice.kind.startsWith('resident.')) return residentNotice(t, locale, notice.kind, c, notice.note);
-  return staffNotice(t, locale, notice.kind, c);
+  if (notification.kind.startsWith('resident.'))
+    return residentNotification(t, locale, notification.kind, c, notification.note);
+  return staffNotification(t, locale, notification.kind, c);
 }
 
 /** Renders and sends: a new message, or an edit of a group post. */
-export function createNoticeSender(api: Api, translator: Translator, defaultLocale: Locale): NoticeSender {
-  return async (notice) => {
-    const rendered = renderNotice(translator, defaultLocale, notice);
-    if (!rendered) return { kind: 'failed', reason: `nothing to say for ${notice.kind}` };
-    const chatId = Number(notice.chatId);
+export function createNotificationSender(
+  api: Api,
+  translator: Translator,
+  defaultLocale: Locale,
+): NotificationSender {
+  return async (notification) => {
+    const rendered = renderNotification(translator, defaultLocale, notification);
+    if (!rendered) return { kind: 'failed', reason: `nothing to say for ${notification.kind}` };
+    const chatId = Number(notification.chatId);
     const reply_markup = rendered.keyboard ?? undefined;
     try {
-      if (notice.editMessageId !== null) {
-        await api.editMessageText(chatId, notice.editMessageId, rendered.text, {
+      if (notification.editMessageId !== null) {
+        await api.editMessageText(chatId, notification.editMessageId, rendered.text, {
           reply_markup: reply_markup ?? { inline_keyboard: [] },
         });
-        return { kind: 'sent', messageId: notice.editMessageId };
+        return { kind: 'sent', messageId: notification.editMessageId };
       }
       const message = await api.sendMessage(chatId, rendered.text, { reply_markup });
       return { kind: 'sent', messageId: typeof message?.message_id === 'number' ? message.message_id : null };
     } catch (err) {
       // The post already reads so: as good as sent.
-      if (isNotModified(err)) return { kind: 'sent', messageId: notice.editMessageId };
-      // A notice about one's own case is tried again after a time-out (the outbox has no "uncertain").
+      if (isNotModified(err)) return { kind: 'sent', messageId: notification.editMessageId };
+      // A notification about one's own case is tried again after a time-out (the outbox has no "uncertain").
       return classifyTelegramError(err, 'retry');
     }
   };

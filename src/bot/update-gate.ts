@@ -71,7 +71,7 @@ export interface UpdateGateOptions {
   /** How often to look for chats a dead instance left behind; unset: never (tests drive it by hand). */
   sweepMs?: number;
   /** The shortest gap between two "try again in a minute" messages to one chat. */
-  unavailableNoticeGapMs?: number;
+  unavailableReplyGapMs?: number;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -131,7 +131,7 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
     cipher,
     maxAttempts,
     retryPauseMs,
-    noticeGapMs: opts.unavailableNoticeGapMs ?? 20_000,
+    replyGapMs: opts.unavailableReplyGapMs ?? 20_000,
     inHand: (updateId) => waiting.get(updateId)?.update,
     settle,
   });

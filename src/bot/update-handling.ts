@@ -45,7 +45,7 @@ export interface UpdateHandlingOptions {
   /** Pause before a failed update is tried again (doubled each time). */
   retryPauseMs: number;
   /** The shortest gap between two "try again in a minute" messages to one chat. */
-  noticeGapMs: number;
+  replyGapMs: number;
   /** The update, when it was accepted by this instance (then it need not be decrypted). */
   inHand(updateId: number): Update | undefined;
   /** Gives an update accepted here its outcome. */
@@ -55,10 +55,10 @@ export interface UpdateHandlingOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createUpdateHandling(opts: UpdateHandlingOptions) {
-  const { bot, deps, inbox, cipher, maxAttempts, retryPauseMs, noticeGapMs, settle } = opts;
+  const { bot, deps, inbox, cipher, maxAttempts, retryPauseMs, replyGapMs, settle } = opts;
   const logger = deps.logger;
   const isDatabaseUnavailable = deps.isStorageUnavailable;
-  const lastNotice = new Map<number, number>();
+  const lastApology = new Map<number, number>();
   const botId = () => bot.botInfo.id;
 
   /** Tells the resident, without the database, in the language their Telegram app uses. */
@@ -72,9 +72,9 @@ export function createUpdateHandling(opts: UpdateHandlingOptions) {
       } else if (chat?.type === 'private') {
         if (key === 'errors.try_again_soon') {
           const now = Date.now();
-          if (now - (lastNotice.get(chat.id) ?? 0) < noticeGapMs) return;
-          lastNotice.set(chat.id, now);
-          if (lastNotice.size > 10_000) lastNotice.clear(); // a bound, not a cache: an outage is short
+          if (now - (lastApology.get(chat.id) ?? 0) < replyGapMs) return;
+          lastApology.set(chat.id, now);
+          if (lastApology.size > 10_000) lastApology.clear(); // a bound, not a cache: an outage is short
         }
         await bot.api.sendMessage(chat.id, t(key));
       }

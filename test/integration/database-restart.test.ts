@@ -65,7 +65,7 @@ describe('the database restarted mid-conversation', () => {
       deps,
       inbox: createUpdateReceiptRepository(db),
       cipher,
-      unavailableNoticeGapMs: 60_000,
+      unavailableReplyGapMs: 60_000,
     });
     const viaGate = { handle: (up: Update) => gate.process(up), calls: telegram.calls };
     u = new SimUser(viaGate as unknown as Harness, 3_000_001);

@@ -1,11 +1,11 @@
 // Pure rules of the staff side: overdue and due-today across weekends and holidays, the digest's window,
 // invite codes as people type them, CSV safe for Excel, and the texts of every notification kind.
 import { describe, expect, it } from 'vitest';
-import type { PreparedNotice } from '../../src/app/notification-content.ts';
+import type { PreparedNotification } from '../../src/app/notification-content.ts';
 import { exportPeriod, formatDuration } from '../../src/bot/features/manage.ts';
 import { chunks } from '../../src/bot/features/staff.ts';
 import { createTranslator } from '../../src/bot/i18n.ts';
-import { KNOWN_NOTICE_KINDS, renderNotice } from '../../src/bot/notification-render.ts';
+import { KNOWN_NOTIFICATION_KINDS, renderNotification } from '../../src/bot/notification-render.ts';
 import { beijingInstant } from '../../src/domain/beijing-time.ts';
 import { csvCell, toCsv } from '../../src/domain/csv.ts';
 import {
@@ -131,7 +131,11 @@ describe('chat helpers', () => {
 
 describe('notification texts', () => {
   const translator = createTranslator();
-  const base = (kind: string, chatId: bigint, language: PreparedNotice['language']): PreparedNotice => ({
+  const base = (
+    kind: string,
+    chatId: bigint,
+    language: PreparedNotification['language'],
+  ): PreparedNotification => ({
     kind,
     chatId,
     language,
@@ -164,10 +168,10 @@ describe('notification texts', () => {
   });
 
   it('every kind has words in both languages, with no key showing', () => {
-    for (const kind of [...KNOWN_NOTICE_KINDS, 'resident.something_new', 'staff.something_new']) {
+    for (const kind of [...KNOWN_NOTIFICATION_KINDS, 'resident.something_new', 'staff.something_new']) {
       for (const locale of ['zh-CN', 'en'] as const) {
         const chatId = kind.startsWith('group.') ? -100n : 42n;
-        const r = renderNotice(translator, 'zh-CN', base(kind, chatId, { locale, languageCode: null }));
+        const r = renderNotification(translator, 'zh-CN', base(kind, chatId, { locale, languageCode: null }));
         expect(r?.text, `${kind} ${locale}`).toBeTruthy();
         expect(r?.text, `${kind} ${locale}`).not.toMatch(/notify:|staff:|services:|\{\{/);
         if (kind !== 'staff.digest') expect(r?.text, kind).toContain('EDU-2026-000001');
@@ -176,21 +180,21 @@ describe('notification texts', () => {
   });
 
   it('residents get short, plain words and the right button; group posts carry no personal data', () => {
-    const asked = renderNotice(translator, 'zh-CN', base('resident.info_requested', 42n, null));
+    const asked = renderNotification(translator, 'zh-CN', base('resident.info_requested', 42n, null));
     expect(asked?.text).toContain('工作人员问：“请带户口本来窗口”');
     expect(JSON.stringify(asked?.keyboard)).toContain('mc:ans:');
-    const resolved = renderNotice(
+    const resolved = renderNotification(
       translator,
       'zh-CN',
       base('resident.resolved', 42n, { locale: null, languageCode: 'en-US' }),
     );
     expect(resolved?.text).toContain('Your request is done');
     expect(JSON.stringify(resolved?.keyboard)).toContain('mc:rate:');
-    const post = renderNotice(translator, 'zh-CN', base('group.new_case', -100n, null));
+    const post = renderNotification(translator, 'zh-CN', base('group.new_case', -100n, null));
     expect(post?.text).toContain('🆕 新的事（急）');
     expect(post?.text).not.toContain('户口本');
     expect(JSON.stringify(post?.keyboard)).toContain('gp:take:');
-    const digest = renderNotice(translator, 'zh-CN', base('staff.digest', 42n, null));
+    const digest = renderNotification(translator, 'zh-CN', base('staff.digest', 42n, null));
     expect(digest?.text).toContain('已超期 1 件，今天到期 2 件');
   });
 });

@@ -13,7 +13,7 @@
 // Waking up: it polls every `pollMs` while idle; `wake()` is a hint to look at once.
 
 import type { Logger } from '../../logger.ts';
-import type { NoticeSource, PreparedNotice } from '../notification-content.ts';
+import type { NotificationSource, PreparedNotification } from '../notification-content.ts';
 
 /** An outbox row this dispatcher holds (claimed with a lease and a token). */
 export interface ClaimedNotification {
@@ -49,13 +49,13 @@ export type SendOutcome =
   | { kind: 'unreachable'; reason: string }
   | { kind: 'failed'; reason: string };
 
-/** Renders and sends one notice; never throws (every failure is an outcome). */
-export type NoticeSender = (notice: PreparedNotice) => Promise<SendOutcome>;
+/** Renders and sends one notification; never throws (every failure is an outcome). */
+export type NotificationSender = (notification: PreparedNotification) => Promise<SendOutcome>;
 
 export interface DispatcherOptions {
   store: OutboxStore;
-  source: NoticeSource;
-  send: NoticeSender;
+  source: NotificationSource;
+  send: NotificationSender;
   logger: Logger;
   now?: () => Date;
   batchSize?: number;
@@ -166,7 +166,7 @@ export function createNotificationDispatcher(opts: DispatcherOptions) {
   }
 
   async function deliver(n: ClaimedNotification, counts: DispatchCounts): Promise<boolean> {
-    let prepared: Awaited<ReturnType<NoticeSource['prepare']>>;
+    let prepared: Awaited<ReturnType<NotificationSource['prepare']>>;
     try {
       prepared = await source.prepare(n);
     } catch (err) {
@@ -194,7 +194,7 @@ export function createNotificationDispatcher(opts: DispatcherOptions) {
       await record(n, { kind: 'unreachable', reason: 'recipient marked unreachable' }, counts);
       return false;
     }
-    await record(n, await send(prepared.notice), counts);
+    await record(n, await send(prepared.notification), counts);
     return true;
   }
 

@@ -38,7 +38,7 @@ function mayChange(a: Access, change: CaseChange): CaseStatus | null {
   return nextStatus(a.record.status, change);
 }
 
-function residentNotice(
+function residentNotification(
   record: Access['record'],
   kind: string,
   payload: Record<string, unknown> = {},
@@ -73,7 +73,7 @@ export function createCaseActions(deps: StaffDeps, gate: StaffAccess) {
         : [];
     return {
       patch: { assigneeId: null, departmentCode: target.code },
-      noticePayload: { to: target.code },
+      notificationPayload: { to: target.code },
       alerts,
       detail: { staffId: me.id, from: record.departmentCode, to: target.code },
     };
@@ -116,7 +116,7 @@ export function createCaseActions(deps: StaffDeps, gate: StaffAccess) {
         ...(spec.internal ? { visibleToResident: false } : {}),
       },
       notifications: [
-        ...(spec.notify ? residentNotice(record, spec.notify, transfer?.noticePayload) : []),
+        ...(spec.notify ? residentNotification(record, spec.notify, transfer?.notificationPayload) : []),
         ...(transfer?.alerts ?? []),
       ],
       refreshGroupPosts: spec.leavesHolder,

@@ -26,7 +26,7 @@ export interface QueuePage {
 }
 
 /** Tells the resident their case was taken (the repository leaves it out when the case has no Telegram id). */
-const CASE_TAKEN_NOTICE = { kind: 'resident.case_taken', payload: {} };
+const CASE_TAKEN_NOTIFICATION = { kind: 'resident.case_taken', payload: {} };
 
 function queueItem(r: QueueRow, me: DepartmentStaff, at: Date): QueueItem {
   return {
@@ -92,7 +92,7 @@ export function createStaffDesk(deps: StaffDeps, gate: StaffAccess) {
      */
     async next(telegramId: number): Promise<Result<{ caseId: string; number: string } | null, 'not_found'>> {
       const result = await staffCases.takeNext(telegramId, now(), {
-        residentNotice: CASE_TAKEN_NOTICE,
+        residentNotification: CASE_TAKEN_NOTIFICATION,
         audit: { actorTelegramId: telegramId, action: 'case.take', detail: { via: 'next' } },
       });
       if (!result) {
@@ -113,7 +113,7 @@ export function createStaffDesk(deps: StaffDeps, gate: StaffAccess) {
       const { me, record } = a.value;
       if (record.status !== 'submitted' || record.assigneeId !== null) return fail('conflict');
       const taken = await staffCases.takeById(record.id, record.departmentCode, me.id, now(), {
-        residentNotice: CASE_TAKEN_NOTICE,
+        residentNotification: CASE_TAKEN_NOTIFICATION,
         audit: { actorTelegramId: telegramId, action: 'case.take', detail: { staffId: me.id, via } },
       });
       return taken === 'conflict' ? fail('conflict') : ok({ number: taken.number });

@@ -65,7 +65,7 @@ export interface TakenCase {
 /** What a take writes beside the case and its "taken" event. */
 export interface TakeEffects {
   /** To the case's resident: not written when the case has no Telegram id (its resident was erased). */
-  residentNotice: { kind: string; payload: Record<string, unknown> };
+  residentNotification: { kind: string; payload: Record<string, unknown> };
   /** The audit row of the case; its detail also names the taker (`staffId`). */
   audit: NewAudit;
 }

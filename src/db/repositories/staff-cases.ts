@@ -40,7 +40,7 @@ event as (
          $1::timestamp
     from taken
 ),
-notices as (
+notifications as (
   insert into notification (telegram_id, kind, payload, case_id, created_at, next_attempt_at)
   select n.telegram_id, n.kind, n.payload, taken.id, $2::timestamp, $2::timestamp
     from taken
@@ -117,13 +117,13 @@ interface TakeRow {
  * and audit rows are stamped with this clock, as writeAudit does.
  */
 function takeParams(at: Date, effects: TakeEffects): unknown[] {
-  const { audit, residentNotice } = effects;
+  const { audit, residentNotification } = effects;
   const written = new Date();
   return [
     at.toISOString(),
     written.toISOString(),
-    residentNotice.kind,
-    JSON.stringify(residentNotice.payload),
+    residentNotification.kind,
+    JSON.stringify(residentNotification.payload),
     audit.actorTelegramId === undefined || audit.actorTelegramId === null
       ? null
       : String(audit.actorTelegramId),
