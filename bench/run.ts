@@ -13,9 +13,9 @@ const BENCHMARKS: Benchmark[] = [
     load: () => import('./forms.ts'),
   },
   {
-    name: 'broadcast',
+    name: 'notices',
     title: 'Community notices: 3,000 recipients at the configured rate, undisturbed and killed half-way',
-    load: () => import('./broadcast.ts'),
+    load: () => import('./notices.ts'),
   },
   {
     name: 'memory',

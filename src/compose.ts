@@ -2,12 +2,12 @@
 // benchmarks all build the program through here, so they exercise the same wiring.
 import type { Api } from 'grammy';
 import { createAdminService } from './app/admin.ts';
-import { createBroadcastService } from './app/broadcasts.ts';
 import { createCaseService } from './app/cases.ts';
 import { createHouseholdService } from './app/households.ts';
-import { createBroadcastSender, type SenderOptions } from './app/jobs/broadcast-sender.ts';
 import { createDeadlineWatcher } from './app/jobs/deadline-watcher.ts';
+import { createNoticeSender, type SenderOptions } from './app/jobs/notice-sender.ts';
 import { createNotificationDispatcher, type DispatcherOptions } from './app/jobs/notification-dispatcher.ts';
+import { createNoticeService } from './app/notices.ts';
 import { createNotificationSource } from './app/notification-content.ts';
 import type { PiiCipher } from './app/pii-cipher.ts';
 import { createPrivacyService } from './app/privacy.ts';
@@ -22,13 +22,13 @@ import type { Locale } from './config.ts';
 import type { Db } from './db/client.ts';
 import { isDatabaseUnavailable } from './db/errors.ts';
 import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
-import { createBroadcastDeliveryRepository } from './db/repositories/broadcast-deliveries.ts';
-import { createBroadcastRepository } from './db/repositories/broadcasts.ts';
 import { createCaseStatsRepository } from './db/repositories/case-stats.ts';
 import { createCaseRepository } from './db/repositories/cases.ts';
 import { createConversationStateRepository } from './db/repositories/conversation-state.ts';
 import { createDeadlineRepository } from './db/repositories/deadlines.ts';
 import { createHouseholdRepository } from './db/repositories/households.ts';
+import { createNoticeDeliveryRepository } from './db/repositories/notice-deliveries.ts';
+import { createNoticeRepository } from './db/repositories/notices.ts';
 import { createNotificationRepository } from './db/repositories/notifications.ts';
 import { createPrivacyRepository } from './db/repositories/privacy.ts';
 import { createReferenceRepository } from './db/repositories/reference.ts';
@@ -92,8 +92,8 @@ export function compose(opts: ComposeOptions) {
       now,
     }),
     reachability: createReachabilityService({ store: notifications, now }),
-    broadcasts: createBroadcastService({
-      store: createBroadcastRepository(db),
+    notices: createNoticeService({
+      store: createNoticeRepository(db),
       catalogue,
       adminTelegramIds: opts.adminTelegramIds,
       now,
@@ -167,7 +167,7 @@ export interface SenderComposeOptions {
   api: Api;
   logger: Logger;
   defaultLocale: Locale;
-  /** Messages a second, all instances together (BROADCAST_RATE). */
+  /** Messages a second, all instances together (NOTICE_RATE). */
   rate: number;
   translator?: Translator;
   now?: () => Date;
@@ -176,14 +176,14 @@ export interface SenderComposeOptions {
 }
 
 /** The community notices' sender worker (main.ts starts one per instance; tests and benchmarks too). */
-export function composeBroadcastSender(opts: SenderComposeOptions) {
+export function composeNoticeSender(opts: SenderComposeOptions) {
   const translator = opts.translator ?? createTranslator();
   const now = opts.now ?? (() => new Date());
-  return createBroadcastSender({
-    store: createBroadcastDeliveryRepository(opts.db, { defaultLocale: opts.defaultLocale }),
+  return createNoticeSender({
+    store: createNoticeDeliveryRepository(opts.db, { defaultLocale: opts.defaultLocale }),
     transport: createNoticeTransport(opts.api, translator),
     reporter: createNoticeReporter(opts.api, translator, now),
-    logger: opts.logger.child({ worker: 'broadcast-sender' }),
+    logger: opts.logger.child({ worker: 'notice-sender' }),
     rate: opts.rate,
     now,
     ...opts.tuning,

@@ -87,7 +87,7 @@ const common = {
   ),
   REFERENCE_DATA_FILE: z.preprocess(emptyToUndefined, z.string().default('reference/tongren.json')),
   CASE_RETENTION_DAYS: amount('days', 1095, { whole: true, min: 30 }),
-  BROADCAST_RATE: amount('messages a second', 25, {
+  NOTICE_RATE: amount('messages a second', 25, {
     min: 1,
     minText: '1 message a second',
     max: 30,
@@ -147,7 +147,7 @@ export interface Config {
   /** How long an instance's claim on an update lasts before another may take it over. */
   updateLeaseSeconds: number;
   /** Community notices: messages a second, every instance together (at most 30, Telegram's limit). */
-  broadcastRate: number;
+  noticeRate: number;
 }
 
 export class ConfigError extends Error {
@@ -164,7 +164,9 @@ export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   cwd = process.cwd(),
 ): Config {
-  const parsed = envSchema.safeParse(env);
+  // NOTICE_RATE was first called BROADCAST_RATE; a deployment that still sets the old name keeps working.
+  const legacyRate = env.NOTICE_RATE === undefined ? env.BROADCAST_RATE : undefined;
+  const parsed = envSchema.safeParse(legacyRate === undefined ? env : { ...env, NOTICE_RATE: legacyRate });
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => {
@@ -202,6 +204,6 @@ export function loadConfig(
     httpPort: e.PORT,
     caseRetentionDays: e.CASE_RETENTION_DAYS,
     updateLeaseSeconds: e.UPDATE_LEASE_SECONDS,
-    broadcastRate: e.BROADCAST_RATE,
+    noticeRate: e.NOTICE_RATE,
   };
 }

@@ -12,7 +12,7 @@ import { resolveLocale } from './bot/i18n.ts';
 import { ALLOWED_UPDATES, startPolling } from './bot/polling.ts';
 import { telegramClient } from './bot/telegram-client.ts';
 import { createUpdateGate } from './bot/update-gate.ts';
-import { compose, composeBroadcastSender, composeCaseWorkers } from './compose.ts';
+import { compose, composeCaseWorkers, composeNoticeSender } from './compose.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createDb, poolStats } from './db/client.ts';
 import { migrateDatabase, pendingMigrations } from './db/migrate.ts';
@@ -225,16 +225,16 @@ async function main(): Promise<void> {
     });
     // Community notices: the sender, with an Api of its own (no retries below it: it decides about each
     // retry itself, and a 429 pauses every instance). Any number of instances share the work and the rate.
-    const broadcastSender = composeBroadcastSender({
+    const noticeSender = composeNoticeSender({
       db,
       api: new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 20 }),
       logger,
       defaultLocale: config.defaultLocale,
-      rate: config.broadcastRate,
+      rate: config.noticeRate,
     });
-    broadcastSender.start();
+    noticeSender.start();
     // Stops at a safe point: no new claims, the requests in flight answered and recorded, the rest given back.
-    cleanups.unshift(() => broadcastSender.stop());
+    cleanups.unshift(() => noticeSender.stop());
     // Shutdown, in this order: stop taking updates, finish the ones in hand, then the rest above.
     cleanups.unshift(() => gate.close());
 

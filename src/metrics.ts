@@ -49,10 +49,10 @@ export interface DatabaseProbe {
   /** Pending notifications per kind, and the age of the oldest, in seconds. */
   notificationBacklog(): Promise<{ kind: string; pending: number; oldestSeconds: number }[]>;
   /**
-   * Recipients per delivery status over the broadcasts of the last day. Optional: broadcasts are the
+   * Recipients per delivery status over the notices of the last day. Optional: notices are the
    * community-notices work (issue 5), which owns the delivery table; the gauge appears once it is given.
    */
-  broadcastProgress?: () => Promise<{ status: string; count: number }[]>;
+  noticeProgress?: () => Promise<{ status: string; count: number }[]>;
 }
 
 /**
@@ -79,15 +79,15 @@ export function observeDatabase(metrics: Metrics, probe: DatabaseProbe, cacheMs 
   let cached: { at: number; value: Promise<Snapshot> } | undefined;
   type Snapshot = {
     backlog: Awaited<ReturnType<DatabaseProbe['notificationBacklog']>>;
-    broadcast: { status: string; count: number }[];
+    notices: { status: string; count: number }[];
   } | null;
   const snapshot = (): Promise<Snapshot> => {
     const now = Date.now();
     if (!cached || now - cached.at > cacheMs) {
       cached = {
         at: now,
-        value: Promise.all([probe.notificationBacklog(), probe.broadcastProgress?.() ?? []]).then(
-          ([backlog, broadcast]) => ({ backlog, broadcast }),
+        value: Promise.all([probe.notificationBacklog(), probe.noticeProgress?.() ?? []]).then(
+          ([backlog, notices]) => ({ backlog, notices }),
           () => null,
         ),
       };
@@ -114,15 +114,15 @@ export function observeDatabase(metrics: Metrics, probe: DatabaseProbe, cacheMs 
       this.set(Math.max(0, ...backlog.map((r) => r.oldestSeconds)));
     },
   });
-  if (!probe.broadcastProgress) return;
+  if (!probe.noticeProgress) return;
   new Gauge({
-    name: 'bianmin_broadcast_recipients',
-    help: 'Recipients of the broadcasts of the last 24 hours, by delivery status (pending, sent, failed, unreachable)',
+    name: 'bianmin_notice_recipients',
+    help: 'Recipients of the notices of the last 24 hours, by delivery status (pending, sent, failed, unreachable)',
     labelNames: ['status'],
     registers: [registry],
     async collect() {
       this.reset();
-      for (const row of (await snapshot())?.broadcast ?? []) this.set({ status: row.status }, row.count);
+      for (const row of (await snapshot())?.notices ?? []) this.set({ status: row.status }, row.count);
     },
   });
 }

@@ -1,9 +1,9 @@
 import type { Conversation, ConversationFlavor } from '@grammyjs/conversations';
 import type { Context } from 'grammy';
 import type { AdminService } from '../app/admin.ts';
-import type { BroadcastService } from '../app/broadcasts.ts';
 import type { CaseService } from '../app/cases.ts';
 import type { HouseholdService } from '../app/households.ts';
+import type { NoticeService } from '../app/notices.ts';
 import type { PrivacyService } from '../app/privacy.ts';
 import type { ReachabilityService } from '../app/reachability.ts';
 import type { ReferenceService } from '../app/reference.ts';
@@ -44,7 +44,7 @@ export interface BotDeps {
   /** A hint to this process's notification dispatcher that there is something to send (set by main.ts). */
   wakeDispatcher?: () => void;
   /** Community notices: compose, list, cancel, read receipts, residents' preference. */
-  broadcasts: BroadcastService;
+  notices: NoticeService;
   /** /mydata, /deleteme and the retention rule. */
   privacy: PrivacyService;
   /** The lists the forms offer: communities, buildings, schools, hospitals (src/app/reference.ts). */

@@ -1,7 +1,7 @@
 // What a community notice looks like in Telegram: the residents' message (the sender and the preview use the
 // same function, so the preview is exactly what residents get), and the author's progress and report.
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import type { NoticeContent, ReportState } from '../app/jobs/broadcast-sender.ts';
+import type { NoticeContent, ReportState } from '../app/jobs/notice-sender.ts';
 import { beijingMinute } from '../domain/beijing-time.ts';
 import type { Audience } from '../domain/notice.ts';
 import {

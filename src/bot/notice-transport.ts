@@ -1,4 +1,4 @@
-// The broadcast sender's Telegram side: send one notice to one resident and say what happened, and keep the
+// The notice sender's Telegram side: send one notice to one resident and say what happened, and keep the
 // author's progress message and report up to date. It uses an Api of its own (no auto-retry transformer:
 // the sender decides about every retry itself, and a 429 pauses every instance, not one request).
 import type { Api } from 'grammy';
@@ -8,7 +8,7 @@ import type {
   NoticeTransport,
   ReportState,
   SendOutcome,
-} from '../app/jobs/broadcast-sender.ts';
+} from '../app/jobs/notice-sender.ts';
 import type { Locale } from '../config.ts';
 import type { Translator } from './i18n.ts';
 import { renderFinal, renderNotice, renderProgress, renderProgressDone } from './notice-render.ts';

@@ -1,4 +1,4 @@
-// Community notices (broadcasts): what a notice may contain, who it is for, when it may start, and the
+// Community notices: what a notice may contain, who it is for, when it may start, and the
 // arithmetic of its sending (backoff, progress, reconciliation). No Telegram, no database.
 
 import { BEIJING_OFFSET_MS, beijingDateString } from './beijing-time.ts';
@@ -14,8 +14,8 @@ export const MAX_SCHEDULE_DAYS = 30;
 /** "Households with school-age children": a member aged 6 to 15 (compulsory education) on the day it starts. */
 export const SCHOOL_AGE = { min: 6, max: 15 } as const;
 /** Telegram's bulk limit is about 30 messages a second; the default leaves room for replies to residents. */
-export const DEFAULT_BROADCAST_RATE = 25;
-export const MAX_BROADCAST_RATE = 30;
+export const DEFAULT_NOTICE_RATE = 25;
+export const MAX_NOTICE_RATE = 30;
 /** Telegram allows about one message a second to one chat. */
 export const PER_CHAT_INTERVAL_MS = 1000;
 

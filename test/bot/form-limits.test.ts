@@ -16,9 +16,9 @@ import { WAY_BACK_IN } from '../../src/bot/create-bot.ts';
 import { FORM_STATE_LIMITS, type FormStateLimits, recordedUpdates } from '../../src/bot/form-limits.ts';
 import { beijingMinute } from '../../src/domain/beijing-time.ts';
 import { createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
-import { WANGJIA } from '../support/broadcast-scene.ts';
 import { birthDateForAge, makeIdNumber } from '../support/fixtures.ts';
 import { addMember, registerResident, takeSteps } from '../support/flows.ts';
+import { WANGJIA } from '../support/notice-scene.ts';
 import { BEFORE, registrationScript } from '../support/registration-script.ts';
 import { addWorker, buildingsOf, seedResidents } from '../support/seed-residents.ts';
 

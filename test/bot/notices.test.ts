@@ -4,10 +4,10 @@
 // who may do what (a resident, a worker of another community, a worker removed meanwhile, an admin).
 import { Api } from 'grammy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BroadcastSender } from '../../src/app/jobs/broadcast-sender.ts';
+import type { NoticeSender } from '../../src/app/jobs/notice-sender.ts';
 import { createTranslator } from '../../src/bot/i18n.ts';
 import { renderNotice } from '../../src/bot/notice-render.ts';
-import { composeBroadcastSender } from '../../src/compose.ts';
+import { composeNoticeSender } from '../../src/compose.ts';
 import { beijingMinute } from '../../src/domain/beijing-time.ts';
 import { createLogger } from '../../src/logger.ts';
 import {
@@ -20,8 +20,8 @@ import {
   sentTexts,
   TEST_TOKEN,
 } from '../support/bot-harness.ts';
-import { countsOf, FAST, finished, WANGJIA, waitFor } from '../support/broadcast-scene.ts';
 import { registerResident } from '../support/flows.ts';
+import { countsOf, FAST, finished, WANGJIA, waitFor } from '../support/notice-scene.ts';
 import { addWorker, buildingsOf, seedResidents } from '../support/seed-residents.ts';
 
 const ADMIN_ID = 60_001;
@@ -33,7 +33,7 @@ const t = createTranslator().t('zh-CN');
 let h: Harness;
 /** What the sender sends (a Bot API of its own, as in production). */
 const outbox = fakeTelegram();
-let sender: BroadcastSender;
+let sender: NoticeSender;
 
 beforeAll(async () => {
   h = await createHarness({ adminIds: [ADMIN_ID] });
@@ -51,7 +51,7 @@ beforeAll(async () => {
       members: i === 5 ? [{ birthDate: `${new Date().getFullYear() - 8}-01-15` }] : [],
     })),
   );
-  sender = composeBroadcastSender({
+  sender = composeNoticeSender({
     db: h.db,
     api: new Api(TEST_TOKEN, { fetch: outbox.fetch }),
     logger: createLogger('silent'),
@@ -66,9 +66,9 @@ afterAll(async () => {
 });
 
 /** Runs the sender until the notice is done and reported. */
-async function deliver(broadcastId: string) {
+async function deliver(noticeId: string) {
   sender.start();
-  return finished(h.db, broadcastId);
+  return finished(h.db, noticeId);
 }
 
 function toChat(calls: ApiCall[], chatId: number): ApiCall[] {
@@ -76,7 +76,7 @@ function toChat(calls: ApiCall[], chatId: number): ApiCall[] {
 }
 
 async function latestNotice() {
-  return h.db.broadcast.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+  return h.db.notice.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
 }
 
 /** From /notice to the confirmation, with the choices a test cares about. */
@@ -118,7 +118,7 @@ describe('composing a notice', () => {
     expect(texts[1]).toBe(expected.text);
     expect(texts[2]).toContain('发给：全社区，共 6 位居民');
     expect(texts[2]).toContain('时间：现在就发');
-    expect(await h.db.broadcast.count()).toBe(0);
+    expect(await h.db.notice.count()).toBe(0);
 
     // Change the text from the confirmation: a new preview, the same audience.
     await w.tap('✏️ 修改');
@@ -281,7 +281,7 @@ describe('composing a notice', () => {
     expect(again.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toBe(
       '这条通知已经取消过了。',
     );
-    expect(await h.db.broadcastDelivery.count({ where: { broadcastId: notice.id } })).toBe(0);
+    expect(await h.db.noticeDelivery.count({ where: { noticeId: notice.id } })).toBe(0);
   });
 
   it('a notice that has started can no longer be cancelled', async () => {
@@ -303,7 +303,7 @@ describe('composing a notice', () => {
 
   it('a double-tapped "send" makes one notice', async () => {
     const w = h.user(WORKER_ID);
-    const before = await h.db.broadcast.count();
+    const before = await h.db.notice.count();
     await compose(w, { text: '双击测试：垃圾分类宣传。' });
     await w.tap('普通通知');
     await w.tap('定个时间再发');
@@ -313,7 +313,7 @@ describe('composing a notice', () => {
     const data = send?.button.callback_data as string;
     await w.press(data, send?.messageId);
     const second = await w.press(data, send?.messageId);
-    expect(await h.db.broadcast.count()).toBe(before + 1);
+    expect(await h.db.notice.count()).toBe(before + 1);
     expect(second.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toBe(
       t('common:errors.stale_button'),
     );
@@ -321,7 +321,7 @@ describe('composing a notice', () => {
 
   it('a document where a photo belongs is refused; "do not send" keeps nothing', async () => {
     const w = h.user(WORKER_ID);
-    const before = await h.db.broadcast.count();
+    const before = await h.db.notice.count();
     await w.text('/notice');
     await w.text('周日社区义诊，欢迎参加。');
     await w.tap('跳过');
@@ -356,7 +356,7 @@ describe('composing a notice', () => {
     );
     await w.tap('❌ 不发了');
     expect(w.lastText()).toBe('好的，这条通知不发了，什么都没有保存。');
-    expect(await h.db.broadcast.count()).toBe(before);
+    expect(await h.db.notice.count()).toBe(before);
   });
 
   it('an audience with nobody in it is asked again', async () => {
@@ -412,21 +412,21 @@ describe('who may send notices', () => {
     await other.tap('🏢 选几栋楼');
     expect(other.findButton('1栋')).toBeDefined();
     await other.text('/cancel');
-    await h.db.broadcast.update({ where: { id: notice.id }, data: { status: 'cancelled' } });
+    await h.db.notice.update({ where: { id: notice.id }, data: { status: 'cancelled' } });
   });
 
   it('a worker removed while writing cannot send; an admin chooses among all communities', async () => {
     const removedId = 60_009;
     const staffId = await addWorker(h.db, removedId, WANGJIA);
     const w = h.user(removedId);
-    const before = await h.db.broadcast.count();
+    const before = await h.db.notice.count();
     await compose(w, { text: '即将被撤销权限的通知。' });
     await w.tap('普通通知');
     await w.tap('现在就发');
     await h.db.staffMember.update({ where: { id: staffId }, data: { active: false, removedAt: new Date() } });
     await w.tap('✅ 现在发送');
     expect(w.lastText()).toBe('您现在没有给这个社区发通知的权限，通知没有发出。');
-    expect(await h.db.broadcast.count()).toBe(before);
+    expect(await h.db.notice.count()).toBe(before);
 
     const admin = h.user(ADMIN_ID);
     await admin.text('/notice');
@@ -464,8 +464,8 @@ describe('who may send notices', () => {
       const notice = await latestNotice();
       await deliver(notice.id);
       const counts = await countsOf(h.db, notice.id);
-      const got = await h.db.broadcastDelivery.count({
-        where: { broadcastId: notice.id, telegramId: BigInt(r.id) },
+      const got = await h.db.noticeDelivery.count({
+        where: { noticeId: notice.id, telegramId: BigInt(r.id) },
       });
       expect(got).toBe(important ? 1 : 0);
       expect(counts.delivered).toBe((await latestNotice()).recipientCount);

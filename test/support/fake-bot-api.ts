@@ -1,4 +1,4 @@
-// A fake Telegram Bot API over HTTP, for the broadcast sender's tests and benchmark. It enforces Telegram's
+// A fake Telegram Bot API over HTTP, for the notice sender's tests and benchmark. It enforces Telegram's
 // limits the way Telegram answers them — at most `perSecond` messages in any one-second window for the bot,
 // at most one message a second to one chat, otherwise 429 with `retry_after` (and, like a flood wait, every
 // request is refused until it has passed) — and injects failures: 403 blocked / deactivated, 400 chat not

@@ -1,5 +1,5 @@
 // Registered residents in bulk, written straight into the tables (thousands in a second), for the notice
-// tests and the broadcast benchmark. Personal fields are random bytes: nothing here is ever decrypted.
+// tests and the notice benchmark. Personal fields are random bytes: nothing here is ever decrypted.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/client.ts';
 

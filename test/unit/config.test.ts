@@ -114,18 +114,17 @@ describe('configuration', () => {
     );
   });
 
-  it('BROADCAST_RATE: 25 messages a second by default, at most 30 (Telegram’s limit)', () => {
-    expect(loadConfig({ BOT_TOKEN: TOKEN }).broadcastRate).toBe(25);
-    expect(loadConfig({ BOT_TOKEN: TOKEN, BROADCAST_RATE: '30' }).broadcastRate).toBe(30);
-    expect(loadConfig({ BOT_TOKEN: TOKEN, BROADCAST_RATE: '12.5' }).broadcastRate).toBe(12.5);
-    expect(problems({ BOT_TOKEN: TOKEN, BROADCAST_RATE: '31' })).toEqual([
-      "BROADCAST_RATE must be at most 30 messages a second (Telegram's limit for a bot)",
+  it('NOTICE_RATE: 25 messages a second by default, at most 30 (Telegram’s limit)', () => {
+    expect(loadConfig({ BOT_TOKEN: TOKEN }).noticeRate).toBe(25);
+    expect(loadConfig({ BOT_TOKEN: TOKEN, NOTICE_RATE: '30' }).noticeRate).toBe(30);
+    // The variable's first name is still read; the new one wins when both are set.
+    expect(loadConfig({ BOT_TOKEN: TOKEN, BROADCAST_RATE: '20' }).noticeRate).toBe(20);
+    expect(loadConfig({ BOT_TOKEN: TOKEN, BROADCAST_RATE: '20', NOTICE_RATE: '10' }).noticeRate).toBe(10);
+    expect(loadConfig({ BOT_TOKEN: TOKEN, NOTICE_RATE: '12.5' }).noticeRate).toBe(12.5);
+    expect(problems({ BOT_TOKEN: TOKEN, NOTICE_RATE: '31' })).toEqual([
+      "NOTICE_RATE must be at most 30 messages a second (Telegram's limit for a bot)",
     ]);
-    expect(problems({ BOT_TOKEN: TOKEN, BROADCAST_RATE: '0' })[0]).toMatch(
-      /^BROADCAST_RATE must be at least 1/,
-    );
-    expect(problems({ BOT_TOKEN: TOKEN, BROADCAST_RATE: 'fast' })[0]).toMatch(
-      /^BROADCAST_RATE must be a number/,
-    );
+    expect(problems({ BOT_TOKEN: TOKEN, NOTICE_RATE: '0' })[0]).toMatch(/^NOTICE_RATE must be at least 1/);
+    expect(problems({ BOT_TOKEN: TOKEN, NOTICE_RATE: 'fast' })[0]).toMatch(/^NOTICE_RATE must be a number/);
   });
 });

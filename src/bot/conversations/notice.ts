@@ -3,7 +3,7 @@
 // exactly as residents will; confirms. Every figure and the final "send" go through the use case, which
 // checks the worker's right to the community again. The request key is fixed when the form starts, so a
 // double-tapped "send" (or a replayed update) makes one notice.
-import type { AudienceSize, CommunityRef } from '../../app/broadcasts.ts';
+import type { AudienceSize, CommunityRef } from '../../app/notices.ts';
 import type { Locale } from '../../config.ts';
 import { beijingMinute } from '../../domain/beijing-time.ts';
 import {
@@ -89,7 +89,7 @@ function noticeText(input: string, a: Answers): TextResult {
 async function audienceSize(env: Env, community: string, audience: Audience) {
   const { me } = env;
   return env.conversation.external((outer: BotContext) =>
-    outer.deps.broadcasts.audienceSize(me, community, audience),
+    outer.deps.notices.audienceSize(me, community, audience),
   );
 }
 
@@ -174,7 +174,7 @@ async function settleAudience(env: Env, answer: Answer): Promise<Answer | null> 
       : answer.label;
   if (value === 'buildings') {
     const list = await conversation.external(async (outer: BotContext) => {
-      const r = await outer.deps.broadcasts.buildings(me, community);
+      const r = await outer.deps.notices.buildings(me, community);
       return r.ok ? r.value : [];
     });
     const ids = await pickBuildings(env, list);
@@ -449,7 +449,7 @@ export async function noticeConversation(
     chatId: outer.chat?.id ?? 0,
   }));
   const communities = await conversation.external((outer: BotContext) =>
-    outer.deps.broadcasts.communitiesFor(who.id),
+    outer.deps.notices.communitiesFor(who.id),
   );
   if (communities.length === 0) {
     await ctx.reply(t('notices:compose.not_allowed'));
@@ -498,9 +498,7 @@ export async function noticeConversation(
       await ctx.reply(t(`notices:compose.failed.${size.error}`));
       return;
     }
-    const problems = await conversation.external((outer: BotContext) =>
-      outer.deps.broadcasts.problems(draft),
-    );
+    const problems = await conversation.external((outer: BotContext) => outer.deps.notices.problems(draft));
     await showPreview(env, draft);
     const decision = await confirm(
       env,
@@ -534,7 +532,7 @@ export async function noticeConversation(
     }
     const author = { telegramId: who.id, chatId: who.chatId, locale };
     const created = await conversation.external((outer: BotContext) =>
-      outer.deps.broadcasts.create(author, draft, requestKey),
+      outer.deps.notices.create(author, draft, requestKey),
     );
     if (created.ok) {
       await ctx.reply(

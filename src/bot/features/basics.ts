@@ -53,7 +53,7 @@ export function globalCommands(): Composer<BotContext> {
     await clearButtons(ctx);
     await ctx.reply(ctx.t('language.changed'));
     const staff = (await ctx.deps.staff.whoami(ctx.from.id)) !== null;
-    const worker = await ctx.deps.broadcasts.canCompose(ctx.from.id);
+    const worker = await ctx.deps.notices.canCompose(ctx.from.id);
     await setChatCommandMenu(ctx.api, ctx.chat.id, locale, isAdmin(ctx), ctx.deps, { staff, worker });
   });
 

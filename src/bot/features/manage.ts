@@ -160,7 +160,7 @@ export function manageFeature(): Composer<BotContext> {
       ctx.deps,
       {
         staff: joined.value.role === 'staff',
-        worker: await ctx.deps.broadcasts.canCompose(ctx.from.id),
+        worker: await ctx.deps.notices.canCompose(ctx.from.id),
       },
     );
   });

@@ -4,7 +4,7 @@
 // checks the presser's rights again. The buttons (`nt:`) are defined in ../buttons.ts; the read receipt's
 // is installed before the forms, so that it works in the middle of one.
 import { Composer, InlineKeyboard } from 'grammy';
-import { type BroadcastSummary, NOTICES_PAGE_SIZE } from '../../app/broadcasts.ts';
+import { NOTICES_PAGE_SIZE, type NoticeSummary } from '../../app/notices.ts';
 import { beijingMinute } from '../../domain/beijing-time.ts';
 import { noticeTitle, remaining, totalOf } from '../../domain/notice.ts';
 import { communityNoticeButtons as buttons, onButton } from '../buttons.ts';
@@ -18,7 +18,7 @@ export function noticeButtons(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const priv = composer.chatType('private');
   onButton(priv, buttons.read, async (ctx, { noticeId }) => {
-    const r = await ctx.deps.broadcasts.markRead(ctx.from.id, noticeId);
+    const r = await ctx.deps.notices.markRead(ctx.from.id, noticeId);
     if (!r.ok) {
       await ctx.answerCallbackQuery({ text: ctx.t('notices:resident.read_unknown') });
       return;
@@ -43,7 +43,7 @@ export function noticeButtons(): Composer<BotContext> {
   return composer;
 }
 
-function statusLine(ctx: BotContext, b: BroadcastSummary): string {
+function statusLine(ctx: BotContext, b: NoticeSummary): string {
   switch (b.status) {
     case 'scheduled':
       return ctx.t('notices:status.scheduled', { at: beijingMinute(b.scheduledAt) });
@@ -54,7 +54,7 @@ function statusLine(ctx: BotContext, b: BroadcastSummary): string {
   }
 }
 
-function figures(ctx: BotContext, b: BroadcastSummary): string | null {
+function figures(ctx: BotContext, b: NoticeSummary): string | null {
   if (b.status === 'scheduled' || b.status === 'cancelled') return null;
   const c = b.counts;
   let line = ctx.t('notices:list.figures', {
@@ -70,7 +70,7 @@ function figures(ctx: BotContext, b: BroadcastSummary): string | null {
 }
 
 async function showList(ctx: BotContext, page: number): Promise<void> {
-  const list = await ctx.deps.broadcasts.list(ctx.from?.id ?? 0, page);
+  const list = await ctx.deps.notices.list(ctx.from?.id ?? 0, page);
   if (!list.ok) {
     await showPreference(ctx);
     return;
@@ -122,7 +122,7 @@ async function showList(ctx: BotContext, page: number): Promise<void> {
 }
 
 async function showPreference(ctx: BotContext): Promise<void> {
-  const off = await ctx.deps.broadcasts.noticesOff(ctx.from?.id ?? 0);
+  const off = await ctx.deps.notices.noticesOff(ctx.from?.id ?? 0);
   await ctx.reply(ctx.t(off ? 'notices:prefs.status_off' : 'notices:prefs.status_on'), {
     reply_markup: new InlineKeyboard().text(
       ctx.t(off ? 'notices:prefs.on_button' : 'notices:prefs.off_button'),
@@ -136,7 +136,7 @@ export function noticesFeature(): Composer<BotContext> {
   const priv = composer.chatType('private');
 
   priv.command('notice', async (ctx) => {
-    if (!(await ctx.deps.broadcasts.canCompose(ctx.from.id))) {
+    if (!(await ctx.deps.notices.canCompose(ctx.from.id))) {
       await ctx.reply(ctx.t('notices:compose.not_allowed'));
       return;
     }
@@ -146,7 +146,7 @@ export function noticesFeature(): Composer<BotContext> {
   priv.command('notices', async (ctx) => {
     const arg = ctx.match.trim().toLowerCase();
     if (arg === 'off' || arg === 'on') {
-      await ctx.deps.broadcasts.setNoticesOff(ctx.from.id, arg === 'off');
+      await ctx.deps.notices.setNoticesOff(ctx.from.id, arg === 'off');
       await ctx.reply(ctx.t(arg === 'off' ? 'notices:prefs.turned_off' : 'notices:prefs.turned_on'));
       return;
     }
@@ -154,13 +154,13 @@ export function noticesFeature(): Composer<BotContext> {
       await ctx.reply(ctx.t('notices:prefs.usage'));
       return;
     }
-    if (await ctx.deps.broadcasts.canCompose(ctx.from.id)) await showList(ctx, 0);
+    if (await ctx.deps.notices.canCompose(ctx.from.id)) await showList(ctx, 0);
     else await showPreference(ctx);
   });
 
   onButton(priv, buttons.preference, async (ctx, { turn }) => {
     const off = turn === 'off';
-    await ctx.deps.broadcasts.setNoticesOff(ctx.from.id, off);
+    await ctx.deps.notices.setNoticesOff(ctx.from.id, off);
     await ctx.answerCallbackQuery();
     await clearButtons(ctx);
     await ctx.reply(ctx.t(off ? 'notices:prefs.turned_off' : 'notices:prefs.turned_on'));
@@ -169,7 +169,7 @@ export function noticesFeature(): Composer<BotContext> {
   onOpen(priv, buttons.page, (ctx, { page }) => showList(ctx, page));
 
   onButton(priv, buttons.cancel, async (ctx, { noticeId }) => {
-    const found = await ctx.deps.broadcasts.get(ctx.from.id, noticeId);
+    const found = await ctx.deps.notices.get(ctx.from.id, noticeId);
     if (!found.ok) {
       await ctx.answerCallbackQuery({ text: ctx.t('notices:cancel.not_found'), show_alert: true });
       return;
@@ -194,7 +194,7 @@ export function noticesFeature(): Composer<BotContext> {
   });
 
   onButton(priv, buttons.cancelConfirmed, async (ctx, { noticeId }) => {
-    const r = await ctx.deps.broadcasts.cancel(ctx.from.id, noticeId);
+    const r = await ctx.deps.notices.cancel(ctx.from.id, noticeId);
     await ctx.answerCallbackQuery();
     await clearButtons(ctx);
     if (r.ok) {

@@ -1,11 +1,11 @@
 // Community notices as the use cases see them: create (idempotent on the request key), find, list with
 // figures, cancel while scheduled, read receipts, the residents' "ordinary notices off" preference, and
-// the worker roles that decide who may reach which community. The sender's side is broadcast-deliveries.ts.
-import type { AudienceSize, BroadcastStore, BroadcastSummary, NewBroadcast } from '../../app/broadcasts.ts';
+// the worker roles that decide who may reach which community. The sender's side is notice-deliveries.ts.
+import type { AudienceSize, NewNotice, NoticeStore, NoticeSummary } from '../../app/notices.ts';
 import { type Audience, DELIVERY_STATUSES, type DeliveryCounts, emptyCounts } from '../../domain/notice.ts';
 import type { Db } from '../client.ts';
 import { Prisma } from '../generated/client.ts';
-import { audienceSql, mutedSql } from './broadcast-audience.ts';
+import { audienceSql, mutedSql } from './notice-audience.ts';
 import { createReferenceRepository } from './reference.ts';
 
 const SUMMARY_SELECT = {
@@ -25,7 +25,7 @@ const SUMMARY_SELECT = {
   readCount: true,
 } as const;
 
-type SummaryRow = Prisma.BroadcastGetPayload<{ select: typeof SUMMARY_SELECT }>;
+type SummaryRow = Prisma.NoticeGetPayload<{ select: typeof SUMMARY_SELECT }>;
 
 export function audienceOf(row: {
   audience: Audience['kind'];
@@ -42,7 +42,7 @@ export function audienceOf(row: {
   }
 }
 
-function summary(row: SummaryRow, counts: DeliveryCounts): BroadcastSummary {
+function summary(row: SummaryRow, counts: DeliveryCounts): NoticeSummary {
   return {
     id: row.id,
     communityCode: row.communityCode,
@@ -64,20 +64,20 @@ function summary(row: SummaryRow, counts: DeliveryCounts): BroadcastSummary {
 export async function deliveryCounts(db: Db, ids: readonly string[]): Promise<Map<string, DeliveryCounts>> {
   const out = new Map<string, DeliveryCounts>(ids.map((id) => [id, emptyCounts()]));
   if (ids.length === 0) return out;
-  const rows = await db.broadcastDelivery.groupBy({
-    by: ['broadcastId', 'status'],
-    where: { broadcastId: { in: [...ids] } },
+  const rows = await db.noticeDelivery.groupBy({
+    by: ['noticeId', 'status'],
+    where: { noticeId: { in: [...ids] } },
     _count: { _all: true },
   });
   for (const r of rows) {
-    const counts = out.get(r.broadcastId);
+    const counts = out.get(r.noticeId);
     if (counts && (DELIVERY_STATUSES as readonly string[]).includes(r.status))
       counts[r.status] = r._count._all;
   }
   return out;
 }
 
-export function createBroadcastRepository(db: Db): BroadcastStore {
+export function createNoticeRepository(db: Db): NoticeStore {
   // Notices are rare and must see the communities as they are now: nothing kept.
   const reference = createReferenceRepository(db, { cacheMs: 0 });
   return {
@@ -112,7 +112,7 @@ export function createBroadcastRepository(db: Db): BroadcastStore {
       };
     },
 
-    async create(input: NewBroadcast): Promise<{ id: string; created: boolean }> {
+    async create(input: NewNotice): Promise<{ id: string; created: boolean }> {
       const data = {
         communityCode: input.communityCode,
         authorTelegramId: BigInt(input.authorTelegramId),
@@ -129,21 +129,21 @@ export function createBroadcastRepository(db: Db): BroadcastStore {
         requestKey: input.requestKey,
       };
       // ON CONFLICT DO NOTHING, then read: two presses at once both end with the one row.
-      const inserted = await db.broadcast.createManyAndReturn({
+      const inserted = await db.notice.createManyAndReturn({
         data: [data],
         skipDuplicates: true,
         select: { id: true },
       });
       if (inserted[0]) return { id: inserted[0].id, created: true };
-      const existing = await db.broadcast.findUniqueOrThrow({
+      const existing = await db.notice.findUniqueOrThrow({
         where: { requestKey: input.requestKey },
         select: { id: true },
       });
       return { id: existing.id, created: false };
     },
 
-    async find(id: string): Promise<BroadcastSummary | null> {
-      const row = await db.broadcast.findUnique({ where: { id }, select: SUMMARY_SELECT });
+    async find(id: string): Promise<NoticeSummary | null> {
+      const row = await db.notice.findUnique({ where: { id }, select: SUMMARY_SELECT });
       if (!row) return null;
       const counts = await deliveryCounts(db, [id]);
       return summary(row, counts.get(id) ?? emptyCounts());
@@ -151,7 +151,7 @@ export function createBroadcastRepository(db: Db): BroadcastStore {
 
     async cancel(id: string, at: Date): Promise<boolean> {
       // Guarded by the status: the sender's start takes the same row lock, so exactly one of them wins.
-      const r = await db.broadcast.updateMany({
+      const r = await db.notice.updateMany({
         where: { id, status: 'scheduled' },
         data: { status: 'cancelled', cancelledAt: at },
       });
@@ -161,14 +161,14 @@ export function createBroadcastRepository(db: Db): BroadcastStore {
     async list(communityCodes, page, pageSize) {
       const where = communityCodes === 'all' ? {} : { communityCode: { in: [...communityCodes] } };
       const [rows, total] = await Promise.all([
-        db.broadcast.findMany({
+        db.notice.findMany({
           where,
           select: SUMMARY_SELECT,
           orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
           skip: page * pageSize,
           take: pageSize,
         }),
-        db.broadcast.count({ where }),
+        db.notice.count({ where }),
       ]);
       const counts = await deliveryCounts(
         db,
@@ -183,21 +183,21 @@ export function createBroadcastRepository(db: Db): BroadcastStore {
       at: Date,
     ): Promise<'recorded' | 'again' | 'not_recipient'> {
       return db.$transaction(async (tx) => {
-        const first = await tx.broadcastDelivery.updateMany({
+        const first = await tx.noticeDelivery.updateMany({
           where: {
-            broadcastId: id,
+            noticeId: id,
             telegramId: BigInt(telegramId),
             readAt: null,
-            broadcast: { important: true },
+            notice: { important: true },
           },
           data: { readAt: at },
         });
         if (first.count === 1) {
-          await tx.broadcast.update({ where: { id }, data: { readCount: { increment: 1 } } });
+          await tx.notice.update({ where: { id }, data: { readCount: { increment: 1 } } });
           return 'recorded';
         }
-        const known = await tx.broadcastDelivery.findUnique({
-          where: { broadcastId_telegramId: { broadcastId: id, telegramId: BigInt(telegramId) } },
+        const known = await tx.noticeDelivery.findUnique({
+          where: { noticeId_telegramId: { noticeId: id, telegramId: BigInt(telegramId) } },
           select: { readAt: true },
         });
         return known?.readAt ? 'again' : 'not_recipient';

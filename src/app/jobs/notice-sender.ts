@@ -1,4 +1,4 @@
-// The broadcast sender: one per bot instance; any number of instances share the work through PostgreSQL.
+// The notice sender: one per bot instance; any number of instances share the work through PostgreSQL.
 //
 // - Starts due notices (their recipients are fixed in the same transaction).
 // - Claims a batch of recipients (FOR UPDATE SKIP LOCKED: no two instances hold the same one), reserves
@@ -19,10 +19,10 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   audienceDay,
-  DEFAULT_BROADCAST_RATE,
+  DEFAULT_NOTICE_RATE,
   type DeliveryCounts,
   estimatedFinish,
-  MAX_BROADCAST_RATE,
+  MAX_NOTICE_RATE,
   MAX_SEND_ATTEMPTS,
   PER_CHAT_INTERVAL_MS,
   remaining,
@@ -32,7 +32,7 @@ import {
 import type { Logger } from '../../logger.ts';
 
 export interface DeliveryRow {
-  broadcastId: string;
+  noticeId: string;
   telegramId: bigint;
   chatId: bigint;
   locale: string;
@@ -115,13 +115,13 @@ export interface SenderStore {
   /** Reserves `count` send times `intervalMs` apart; resolves to the wait until the first. */
   reserveSlots(count: number, intervalMs: number): Promise<number>;
   pauseAll(ms: number): Promise<void>;
-  content(broadcastId: string): Promise<NoticeContent | null>;
+  content(noticeId: string): Promise<NoticeContent | null>;
   markUserUnreachable(telegramId: bigint): Promise<void>;
-  finishIfComplete(broadcastId: string, now: Date): Promise<boolean>;
+  finishIfComplete(noticeId: string, now: Date): Promise<boolean>;
   reportCandidates(): Promise<string[]>;
-  takeReportTurn(broadcastId: string, everyMs: number, holdMs: number): Promise<ReportState | null>;
+  takeReportTurn(noticeId: string, everyMs: number, holdMs: number): Promise<ReportState | null>;
   saveReport(
-    broadcastId: string,
+    noticeId: string,
     patch: { progressMessageId?: number; reportMessageId?: number; reportedReadCount?: number },
   ): Promise<void>;
 }
@@ -152,7 +152,7 @@ export interface SenderOptions {
   now?: () => Date;
 }
 
-export interface BroadcastSender {
+export interface NoticeSender {
   start(): void;
   /**
    * Stops at a safe point: claims no more, gives back what it claimed and has not sent, and waits (at most
@@ -194,9 +194,9 @@ function windowGuard(
   };
 }
 
-export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
+export function createNoticeSender(opts: SenderOptions): NoticeSender {
   const { store, transport, reporter, logger } = opts;
-  const rate = Math.min(Math.max(opts.rate ?? DEFAULT_BROADCAST_RATE, 0.1), MAX_BROADCAST_RATE);
+  const rate = Math.min(Math.max(opts.rate ?? DEFAULT_NOTICE_RATE, 0.1), MAX_NOTICE_RATE);
   const intervalMs = 1000 / rate;
   const batchSize = opts.batchSize ?? Math.max(1, Math.ceil(rate));
   const maxInFlight = opts.maxInFlight ?? 16;
@@ -238,9 +238,9 @@ export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
   const nap = (ms: number) =>
     ms > 0 ? sleep(ms, undefined, { signal: stopper.signal }).catch(() => undefined) : Promise.resolve();
 
-  async function contentOf(broadcastId: string): Promise<NoticeContent | null> {
-    if (!contents.has(broadcastId)) contents.set(broadcastId, await store.content(broadcastId));
-    return contents.get(broadcastId) ?? null;
+  async function contentOf(noticeId: string): Promise<NoticeContent | null> {
+    if (!contents.has(noticeId)) contents.set(noticeId, await store.content(noticeId));
+    return contents.get(noticeId) ?? null;
   }
 
   /** Writes an outcome, trying again through a short database hiccup (else the row would end uncertain). */
@@ -260,7 +260,7 @@ export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
   }
 
   async function sendOne(row: DeliveryRow, token: string): Promise<void> {
-    const notice = await contentOf(row.broadcastId);
+    const notice = await contentOf(row.noticeId);
     await turns();
     if (!running) {
       await store.release([row], token, 0); // stopped while waiting for its turn: back to the queue
@@ -376,7 +376,7 @@ export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
         } else if (state.status === 'done' && state.reportMessageId === null) {
           const reportMessageId = await reporter.final(state);
           await store.saveReport(id, { reportMessageId, reportedReadCount: state.readCount });
-          logger.info({ broadcastId: id, ...state.counts }, 'notice sent');
+          logger.info({ noticeId: id, ...state.counts }, 'notice sent');
         } else if (state.status === 'done' && state.readCount !== state.reportedReadCount) {
           if (state.reportMessageId) await reporter.reads(state);
           await store.saveReport(id, { reportedReadCount: state.readCount });
@@ -384,7 +384,7 @@ export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
           await store.saveReport(id, {});
         }
       } catch (err) {
-        logger.warn({ err, broadcastId: id }, 'could not update the author of a notice; trying again later');
+        logger.warn({ err, noticeId: id }, 'could not update the author of a notice; trying again later');
         await store.saveReport(id, {});
       }
     }
@@ -403,7 +403,7 @@ export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
   async function maintain(): Promise<void> {
     const at = now();
     const started = await store.startDue(at, audienceDay(at));
-    for (const id of started) logger.info({ broadcastId: id }, 'notice started: recipients fixed');
+    for (const id of started) logger.info({ noticeId: id }, 'notice started: recipients fixed');
     const recovered = await store.recoverExpired();
     if (recovered.requeued > 0 || recovered.uncertain > 0)
       logger.warn(recovered, 'took back the notice deliveries of a sender that stopped');
@@ -436,7 +436,7 @@ export function createBroadcastSender(opts: SenderOptions): BroadcastSender {
         failures = 0;
       } catch (err) {
         failures++;
-        logger.error({ err }, 'broadcast sender: a round failed; trying again');
+        logger.error({ err }, 'notice sender: a round failed; trying again');
         await nap(Math.min(30_000, 500 * 2 ** failures));
       }
     }

@@ -7,17 +7,12 @@
 // agree; whether a scheduled notice is due uses the application's clock (`now`), like every business rule.
 // Columns are `timestamp without time zone` holding UTC (Prisma's convention).
 
-import type {
-  DeliveryRow,
-  NoticeContent,
-  ReportState,
-  SenderStore,
-} from '../../app/jobs/broadcast-sender.ts';
+import type { DeliveryRow, NoticeContent, ReportState, SenderStore } from '../../app/jobs/notice-sender.ts';
 import { emptyCounts } from '../../domain/notice.ts';
 import type { Db } from '../client.ts';
 import { Prisma } from '../generated/client.ts';
-import { audienceSql, localeSql, mutedSql } from './broadcast-audience.ts';
-import { audienceOf, deliveryCounts } from './broadcasts.ts';
+import { audienceSql, localeSql, mutedSql } from './notice-audience.ts';
+import { audienceOf, deliveryCounts } from './notices.ts';
 
 const NOW = Prisma.sql`(now() at time zone 'utc')`;
 const ms = (n: number) => Prisma.sql`make_interval(secs => ${n / 1000})`;
@@ -34,12 +29,12 @@ interface RawDelivery {
 }
 
 const key = (row: DeliveryRow) =>
-  Prisma.sql`broadcast_id = ${row.broadcastId}::uuid and telegram_id = ${row.telegramId}`;
+  Prisma.sql`broadcast_id = ${row.noticeId}::uuid and telegram_id = ${row.telegramId}`;
 
-export function createBroadcastDeliveryRepository(db: Db, opts: { defaultLocale: string }): SenderStore {
+export function createNoticeDeliveryRepository(db: Db, opts: { defaultLocale: string }): SenderStore {
   return {
     async startDue(now: Date, today: string): Promise<string[]> {
-      const due = await db.broadcast.findMany({
+      const due = await db.notice.findMany({
         where: { status: 'scheduled', scheduledAt: { lte: now } },
         orderBy: [{ scheduledAt: 'asc' }, { id: 'asc' }],
         take: 5,
@@ -57,7 +52,7 @@ export function createBroadcastDeliveryRepository(db: Db, opts: { defaultLocale:
         const ok = await db.$transaction(async (tx) => {
           // The status guard takes the row lock: a concurrent cancel or another instance waits, then finds
           // the notice no longer scheduled.
-          const claimed = await tx.broadcast.updateMany({
+          const claimed = await tx.notice.updateMany({
             where: { id: b.id, status: 'scheduled' },
             data: { status: 'sending', startedAt: now },
           });
@@ -73,7 +68,7 @@ export function createBroadcastDeliveryRepository(db: Db, opts: { defaultLocale:
             ${audienceSql(b.communityCode, audienceOf(b), today)}
             ${b.important ? Prisma.empty : Prisma.sql`and not ${mutedSql}`}
             on conflict do nothing`);
-          await tx.broadcast.update({ where: { id: b.id }, data: { recipientCount: recipients } });
+          await tx.notice.update({ where: { id: b.id }, data: { recipientCount: recipients } });
           return true;
         });
         if (ok) started.push(b.id);
@@ -122,16 +117,16 @@ export function createBroadcastDeliveryRepository(db: Db, opts: { defaultLocale:
       return rows
         .filter((r) => r.present)
         .map((r) => ({
-          broadcastId: r.broadcast_id,
+          noticeId: r.broadcast_id,
           telegramId: BigInt(r.telegram_id),
           chatId: BigInt(r.chat_id),
           locale: r.locale,
           attempts: Number(r.attempts),
         }))
         .sort((a, b) =>
-          a.broadcastId === b.broadcastId
+          a.noticeId === b.noticeId
             ? Number(a.telegramId - b.telegramId)
-            : a.broadcastId.localeCompare(b.broadcastId),
+            : a.noticeId.localeCompare(b.noticeId),
         );
     },
 
@@ -170,7 +165,7 @@ export function createBroadcastDeliveryRepository(db: Db, opts: { defaultLocale:
            set status = 'pending', claim_token = null, lease_until = null, next_attempt_at = ${NOW} + ${ms(delayMs)}
          where claim_token = ${token}::uuid and status = 'claimed'
            and (broadcast_id, telegram_id) in (${Prisma.join(
-             rows.map((r) => Prisma.sql`(${r.broadcastId}::uuid, ${r.telegramId})`),
+             rows.map((r) => Prisma.sql`(${r.noticeId}::uuid, ${r.telegramId})`),
            )})`);
     },
 
@@ -189,9 +184,9 @@ export function createBroadcastDeliveryRepository(db: Db, opts: { defaultLocale:
         on conflict (id) do update set next_slot_at = greatest(p.next_slot_at, ${NOW} + ${ms(pauseMs)})`);
     },
 
-    async content(broadcastId: string): Promise<NoticeContent | null> {
-      const b = await db.broadcast.findUnique({
-        where: { id: broadcastId },
+    async content(noticeId: string): Promise<NoticeContent | null> {
+      const b = await db.notice.findUnique({
+        where: { id: noticeId },
         select: {
           id: true,
           communityCode: true,
@@ -223,10 +218,10 @@ export function createBroadcastDeliveryRepository(db: Db, opts: { defaultLocale:
       await db.telegramUser.updateMany({ where: { telegramId }, data: { unreachable: true } });
     },
 
-    async finishIfComplete(broadcastId: string, now: Date): Promise<boolean> {
-      const r = await db.broadcast.updateMany({
+    async finishIfComplete(noticeId: string, now: Date): Promise<boolean> {
+      const r = await db.notice.updateMany({
         where: {
-          id: broadcastId,
+          id: noticeId,
           status: 'sending',
           deliveries: { none: { status: { in: ['pending', 'claimed', 'sending'] } } },
         },
@@ -246,7 +241,7 @@ export function createBroadcastDeliveryRepository(db: Db, opts: { defaultLocale:
       return rows.map((r) => r.id);
     },
 
-    async takeReportTurn(broadcastId: string, everyMs: number, holdMs: number): Promise<ReportState | null> {
+    async takeReportTurn(noticeId: string, everyMs: number, holdMs: number): Promise<ReportState | null> {
       const [row] = await db.$queryRaw<
         {
           id: string;
@@ -265,7 +260,7 @@ export function createBroadcastDeliveryRepository(db: Db, opts: { defaultLocale:
         }[]
       >(Prisma.sql`
         update broadcast set reported_at = ${NOW} + ${ms(holdMs)}
-         where id = ${broadcastId}::uuid
+         where id = ${noticeId}::uuid
            and (reported_at is null
                 or reported_at <= ${NOW} - ${ms(everyMs)}
                 -- the final report does not wait for the next progress edit, only for one being sent
@@ -292,14 +287,14 @@ export function createBroadcastDeliveryRepository(db: Db, opts: { defaultLocale:
       };
     },
 
-    async saveReport(broadcastId, patch): Promise<void> {
+    async saveReport(noticeId, patch): Promise<void> {
       await db.$executeRaw(Prisma.sql`
         update broadcast
            set reported_at = ${NOW},
                progress_message_id = coalesce(${patch.progressMessageId ?? null}::int, progress_message_id),
                report_message_id = coalesce(${patch.reportMessageId ?? null}::int, report_message_id),
                reported_read_count = coalesce(${patch.reportedReadCount ?? null}::int, reported_read_count)
-         where id = ${broadcastId}::uuid`);
+         where id = ${noticeId}::uuid`);
     },
   };
 }

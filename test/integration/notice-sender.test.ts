@@ -1,8 +1,9 @@
-// The broadcast sender against a fake Bot API over HTTP that enforces Telegram's limits and fails on
+// The notice sender against a fake Bot API over HTTP that enforces Telegram's limits and fails on
 // purpose: every recipient reached once, 429 pauses, 403 / chat not found, 5xx and dropped connections,
 // a crash in the middle, two instances at once, a clean stop.
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_SEND_ATTEMPTS } from '../../src/domain/notice.ts';
+import { type FakeBotApi, startFakeBotApi } from '../support/fake-bot-api.ts';
 import {
   ADMIN,
   countsOf,
@@ -15,8 +16,7 @@ import {
   type Scene,
   seed,
   waitFor,
-} from '../support/broadcast-scene.ts';
-import { type FakeBotApi, startFakeBotApi } from '../support/fake-bot-api.ts';
+} from '../support/notice-scene.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -42,7 +42,7 @@ function receivedBy(api: FakeBotApi): Map<number, number> {
   );
 }
 
-describe('broadcast sender', () => {
+describe('notice sender', () => {
   it('reaches everyone once, in their language; records 403, chat not found, 5xx, dropped connections and other errors', async () => {
     const s = await scene();
     const first = 20_001;
@@ -70,16 +70,16 @@ describe('broadcast sender', () => {
         return 'ok';
       },
     });
-    const broadcastId = await createNotice(s, {
+    const noticeId = await createNotice(s, {
       textEn: 'No water tomorrow 9–11 am. Please store some water.',
     });
     const sender = makeSender(s.db, api.url);
     sender.start();
     cleanups.push(() => sender.stop());
-    const done = await finished(s.db, broadcastId);
+    const done = await finished(s.db, noticeId);
 
     expect(done.recipientCount).toBe(29); // everyone but the one who turned ordinary notices off
-    const counts = await countsOf(s.db, broadcastId);
+    const counts = await countsOf(s.db, noticeId);
     expect(counts).toMatchObject({ delivered: 23, unreachable: 4, failed: 2, uncertain: 0, pending: 0 });
     expect(counts.delivered + counts.unreachable + counts.failed + counts.uncertain).toBe(29);
 
@@ -103,8 +103,8 @@ describe('broadcast sender', () => {
     expect(api.accepted.get(id(10))?.[0]?.text).toMatch(/^📢 Notice from Wangjia Community\n\nNo water/);
     expect(api.accepted.get(id(11))?.[0]?.text).toMatch(/^📢 旺家社区通知\n\n明天上午 9 点到 11 点停水/);
 
-    const rows = await s.db.broadcastDelivery.findMany({
-      where: { broadcastId, telegramId: { in: [id(1), id(3), id(4), id(6)].map(BigInt) } },
+    const rows = await s.db.noticeDelivery.findMany({
+      where: { noticeId, telegramId: { in: [id(1), id(3), id(4), id(6)].map(BigInt) } },
       select: { telegramId: true, status: true, lastError: true, attempts: true },
       orderBy: { telegramId: 'asc' },
     });
@@ -135,13 +135,13 @@ describe('broadcast sender', () => {
     const s = await scene();
     await seed(s, residents(s, 24, 21_001));
     const api = await server({ perSecond: 6, retryAfterSeconds: 2 });
-    const broadcastId = await createNotice(s);
+    const noticeId = await createNotice(s);
     const sender = makeSender(s.db, api.url, { rate: 30, progressEveryMs: 60_000 });
     sender.start();
     cleanups.push(() => sender.stop());
-    await finished(s.db, broadcastId);
+    await finished(s.db, noticeId);
 
-    expect(await countsOf(s.db, broadcastId)).toMatchObject({ delivered: 24, failed: 0, uncertain: 0 });
+    expect(await countsOf(s.db, noticeId)).toMatchObject({ delivered: 24, failed: 0, uncertain: 0 });
     const got = receivedBy(api);
     expect(got.size).toBe(24);
     expect([...got.values()].every((n) => n === 1)).toBe(true);
@@ -177,7 +177,7 @@ describe('broadcast sender', () => {
           return variant;
         },
       });
-      const broadcastId = await createNotice(s);
+      const noticeId = await createNotice(s);
       const dead = makeSender(s.db, api.url, {
         rate: 25,
         wrap: ({ store, transport }) => ({ store: freezable(store, () => crashed), transport }),
@@ -185,15 +185,15 @@ describe('broadcast sender', () => {
       dead.start();
       await waitFor('the crash', async () => crashed);
       // What the dead process left: its claimed recipients, and one in flight.
-      const left = await countsOf(s.db, broadcastId);
+      const left = await countsOf(s.db, noticeId);
       expect(left.sending).toBe(1);
 
       const next = makeSender(s.db, api.url, { rate: 25 });
       next.start();
       cleanups.push(() => next.stop());
-      const done = await finished(s.db, broadcastId);
+      const done = await finished(s.db, noticeId);
 
-      const counts = await countsOf(s.db, broadcastId);
+      const counts = await countsOf(s.db, noticeId);
       expect(counts).toMatchObject({
         uncertain: 1,
         unreachable: 2,
@@ -206,8 +206,8 @@ describe('broadcast sender', () => {
         done.recipientCount,
       );
       expect(done.recipientCount).toBe(40);
-      const uncertain = await s.db.broadcastDelivery.findFirstOrThrow({
-        where: { broadcastId, status: 'uncertain' },
+      const uncertain = await s.db.noticeDelivery.findFirstOrThrow({
+        where: { noticeId, status: 'uncertain' },
         select: { telegramId: true },
       });
       expect(Number(uncertain.telegramId)).toBe(victim);
@@ -227,7 +227,7 @@ describe('broadcast sender', () => {
     const s = await scene();
     await seed(s, residents(s, 150, 24_001));
     const api = await server();
-    const broadcastId = await createNotice(s, { important: true });
+    const noticeId = await createNotice(s, { important: true });
     const sentBy = [0, 0];
     const senders = [0, 1].map((n) =>
       makeSender(s.db, api.url, {
@@ -246,10 +246,10 @@ describe('broadcast sender', () => {
     );
     for (const sender of senders) sender.start();
     cleanups.push(() => Promise.all(senders.map((x) => x.stop())));
-    const done = await finished(s.db, broadcastId);
+    const done = await finished(s.db, noticeId);
 
     expect(done.recipientCount).toBe(150);
-    expect(await countsOf(s.db, broadcastId)).toMatchObject({ delivered: 150, uncertain: 0, failed: 0 });
+    expect(await countsOf(s.db, noticeId)).toMatchObject({ delivered: 150, uncertain: 0, failed: 0 });
     const got = receivedBy(api);
     expect(got.size).toBe(150);
     expect([...got.values()].every((n) => n === 1)).toBe(true);
@@ -260,27 +260,27 @@ describe('broadcast sender', () => {
     const markup = api.accepted.get(24_001)?.[0]?.replyMarkup as {
       inline_keyboard: { callback_data: string }[][];
     };
-    expect(markup.inline_keyboard[0]?.[0]?.callback_data).toBe(`nt:read:${broadcastId}`);
+    expect(markup.inline_keyboard[0]?.[0]?.callback_data).toBe(`nt:read:${noticeId}`);
   });
 
   it('a clean stop leaves nothing claimed or in flight, and another sender finishes without repeats', async () => {
     const s = await scene();
     await seed(s, residents(s, 60, 25_001));
     const api = await server();
-    const broadcastId = await createNotice(s);
+    const noticeId = await createNotice(s);
     const first = makeSender(s.db, api.url, { rate: 25 });
     first.start();
-    await waitFor('some deliveries', async () => (await countsOf(s.db, broadcastId)).delivered >= 10);
+    await waitFor('some deliveries', async () => (await countsOf(s.db, noticeId)).delivered >= 10);
     await first.stop();
-    const atStop = await countsOf(s.db, broadcastId);
+    const atStop = await countsOf(s.db, noticeId);
     expect(atStop.claimed + atStop.sending).toBe(0);
     expect(atStop.pending).toBeGreaterThan(0);
 
     const second = makeSender(s.db, api.url, { rate: 25 });
     second.start();
     cleanups.push(() => second.stop());
-    await finished(s.db, broadcastId);
-    expect(await countsOf(s.db, broadcastId)).toMatchObject({ delivered: 60, uncertain: 0 });
+    await finished(s.db, noticeId);
+    expect(await countsOf(s.db, noticeId)).toMatchObject({ delivered: 60, uncertain: 0 });
     expect(receivedBy(api).size).toBe(60);
     expect(api.duplicates().filter((c) => c !== ADMIN)).toEqual([]);
   });
@@ -289,7 +289,7 @@ describe('broadcast sender', () => {
     const s = await scene();
     await seed(s, residents(s, 70, 27_001));
     const api = await server();
-    const broadcastId = await createNotice(s);
+    const noticeId = await createNotice(s);
     const started: number[] = [];
     let calls = 0;
     const sender = makeSender(s.db, api.url, {
@@ -313,8 +313,8 @@ describe('broadcast sender', () => {
     });
     sender.start();
     cleanups.push(() => sender.stop());
-    await finished(s.db, broadcastId);
-    expect(await countsOf(s.db, broadcastId)).toMatchObject({ delivered: 70, uncertain: 0 });
+    await finished(s.db, noticeId);
+    expect(await countsOf(s.db, noticeId)).toMatchObject({ delivered: 70, uncertain: 0 });
     started.sort((a, b) => a - b);
     // Any 26 consecutive requests span at least a second (a millisecond of timer rounding allowed).
     for (let i = 0; i + 25 < started.length; i++)
@@ -332,8 +332,8 @@ describe('broadcast sender', () => {
     cleanups.push(() => sender.stop());
     await finished(s.db, a);
     await finished(s.db, b);
-    const rows = await s.db.broadcastDelivery.findMany({
-      where: { broadcastId: { in: [a, b] } },
+    const rows = await s.db.noticeDelivery.findMany({
+      where: { noticeId: { in: [a, b] } },
       select: { telegramId: true, sentAt: true, status: true },
     });
     expect(rows.every((r) => r.status === 'delivered')).toBe(true);

@@ -15,7 +15,7 @@ import {
 } from '../domain/notice.ts';
 import type { Result } from '../domain/result.ts';
 
-export type BroadcastStatus = 'scheduled' | 'sending' | 'done' | 'cancelled';
+export type NoticeStatus = 'scheduled' | 'sending' | 'done' | 'cancelled';
 
 export interface CommunityRef {
   code: string;
@@ -32,7 +32,7 @@ export interface AudienceSize {
   unreachable: number;
 }
 
-export interface NewBroadcast {
+export interface NewNotice {
   communityCode: string;
   authorTelegramId: number;
   authorChatId: number;
@@ -46,13 +46,13 @@ export interface NewBroadcast {
   requestKey: string;
 }
 
-export interface BroadcastSummary {
+export interface NoticeSummary {
   id: string;
   communityCode: string;
   textZh: string;
   audience: Audience;
   important: boolean;
-  status: BroadcastStatus;
+  status: NoticeStatus;
   scheduledAt: Date;
   createdAt: Date;
   startedAt: Date | null;
@@ -62,34 +62,34 @@ export interface BroadcastSummary {
   counts: DeliveryCounts;
 }
 
-/** What the use cases need from storage (src/db/repositories/broadcasts.ts). */
-export interface BroadcastStore {
+/** What the use cases need from storage (src/db/repositories/notices.ts). */
+export interface NoticeStore {
   workerCommunities(telegramId: number): Promise<string[]>;
   activeCommunities(): Promise<CommunityRef[]>;
   buildings(communityCode: string): Promise<{ id: string; code: string; nameZh: string; nameEn: string }[]>;
   audienceSize(communityCode: string, audience: Audience, today: string): Promise<AudienceSize>;
-  create(input: NewBroadcast): Promise<{ id: string; created: boolean }>;
-  find(id: string): Promise<BroadcastSummary | null>;
+  create(input: NewNotice): Promise<{ id: string; created: boolean }>;
+  find(id: string): Promise<NoticeSummary | null>;
   /** Only while it is still scheduled; false when it has started (or was cancelled) meanwhile. */
   cancel(id: string, at: Date): Promise<boolean>;
   list(
     communityCodes: readonly string[] | 'all',
     page: number,
     pageSize: number,
-  ): Promise<{ rows: BroadcastSummary[]; total: number }>;
+  ): Promise<{ rows: NoticeSummary[]; total: number }>;
   markRead(id: string, telegramId: number, at: Date): Promise<'recorded' | 'again' | 'not_recipient'>;
   setMuted(telegramId: number, muted: boolean): Promise<void>;
   isMuted(telegramId: number): Promise<boolean>;
 }
 
-export interface BroadcastDeps {
-  store: BroadcastStore;
+export interface NoticeDeps {
+  store: NoticeStore;
   catalogue: Catalogue;
   adminTelegramIds: readonly number[];
   now: () => Date;
 }
 
-export type BroadcastError = 'not_allowed' | 'not_found' | 'invalid';
+export type NoticeError = 'not_allowed' | 'not_found' | 'invalid';
 
 export const NOTICES_PAGE_SIZE = 5;
 
@@ -110,7 +110,7 @@ const draftSchema = z.object({
   scheduledAt: z.date().nullable(),
 });
 
-export function createBroadcastService(deps: BroadcastDeps) {
+export function createNoticeService(deps: NoticeDeps) {
   const { store, catalogue, now } = deps;
   const isAdmin = (telegramId: number) => deps.adminTelegramIds.includes(telegramId);
 
@@ -147,7 +147,7 @@ export function createBroadcastService(deps: BroadcastDeps) {
     async buildings(
       telegramId: number,
       communityCode: string,
-    ): Promise<Result<{ id: string; code: string; nameZh: string; nameEn: string }[], BroadcastError>> {
+    ): Promise<Result<{ id: string; code: string; nameZh: string; nameEn: string }[], NoticeError>> {
       if (!(await mayReach(telegramId, communityCode))) return { ok: false, error: 'not_allowed' };
       return { ok: true, value: await store.buildings(communityCode) };
     },
@@ -157,7 +157,7 @@ export function createBroadcastService(deps: BroadcastDeps) {
       telegramId: number,
       communityCode: string,
       audience: Audience,
-    ): Promise<Result<AudienceSize, BroadcastError>> {
+    ): Promise<Result<AudienceSize, NoticeError>> {
       const parsed = audienceSchema.safeParse(audience);
       if (!parsed.success) return { ok: false, error: 'invalid' };
       if (!(await mayReach(telegramId, communityCode))) return { ok: false, error: 'not_allowed' };
@@ -181,7 +181,7 @@ export function createBroadcastService(deps: BroadcastDeps) {
     ): Promise<
       Result<
         { id: string; created: boolean; scheduledAt: Date; startsNow: boolean },
-        BroadcastError | NoticeProblem
+        NoticeError | NoticeProblem
       >
     > {
       const parsed = draftSchema.safeParse(draft);
@@ -213,22 +213,22 @@ export function createBroadcastService(deps: BroadcastDeps) {
     /** Cancels a scheduled notice; once it has started it can no longer be cancelled. */
     async cancel(
       telegramId: number,
-      broadcastId: string,
-    ): Promise<Result<BroadcastSummary, BroadcastError | 'already_started' | 'already_cancelled'>> {
-      if (!uuid.safeParse(broadcastId).success) return { ok: false, error: 'not_found' };
-      const found = await store.find(broadcastId);
+      noticeId: string,
+    ): Promise<Result<NoticeSummary, NoticeError | 'already_started' | 'already_cancelled'>> {
+      if (!uuid.safeParse(noticeId).success) return { ok: false, error: 'not_found' };
+      const found = await store.find(noticeId);
       if (!found) return { ok: false, error: 'not_found' };
       if (!(await mayReach(telegramId, found.communityCode))) return { ok: false, error: 'not_allowed' };
       if (found.status === 'cancelled') return { ok: false, error: 'already_cancelled' };
-      if (found.status !== 'scheduled' || !(await store.cancel(broadcastId, now())))
+      if (found.status !== 'scheduled' || !(await store.cancel(noticeId, now())))
         return { ok: false, error: 'already_started' };
       return { ok: true, value: { ...found, status: 'cancelled' } };
     },
 
     /** One notice with its figures, for someone who may reach its community. */
-    async get(telegramId: number, broadcastId: string): Promise<Result<BroadcastSummary, BroadcastError>> {
-      if (!uuid.safeParse(broadcastId).success) return { ok: false, error: 'not_found' };
-      const found = await store.find(broadcastId);
+    async get(telegramId: number, noticeId: string): Promise<Result<NoticeSummary, NoticeError>> {
+      if (!uuid.safeParse(noticeId).success) return { ok: false, error: 'not_found' };
+      const found = await store.find(noticeId);
       if (!found) return { ok: false, error: 'not_found' };
       if (!(await mayReach(telegramId, found.communityCode))) return { ok: false, error: 'not_allowed' };
       return { ok: true, value: found };
@@ -239,7 +239,7 @@ export function createBroadcastService(deps: BroadcastDeps) {
       telegramId: number,
       page: number,
     ): Promise<
-      Result<{ items: BroadcastSummary[]; total: number; page: number; pages: number }, 'not_allowed'>
+      Result<{ items: NoticeSummary[]; total: number; page: number; pages: number }, 'not_allowed'>
     > {
       const communities = await communitiesFor(telegramId);
       if (communities.length === 0) return { ok: false, error: 'not_allowed' };
@@ -258,12 +258,9 @@ export function createBroadcastService(deps: BroadcastDeps) {
     },
 
     /** A resident pressed "I have read this" on an important notice they were sent. */
-    async markRead(
-      telegramId: number,
-      broadcastId: string,
-    ): Promise<Result<'recorded' | 'again', 'not_found'>> {
-      if (!uuid.safeParse(broadcastId).success) return { ok: false, error: 'not_found' };
-      const r = await store.markRead(broadcastId, telegramId, now());
+    async markRead(telegramId: number, noticeId: string): Promise<Result<'recorded' | 'again', 'not_found'>> {
+      if (!uuid.safeParse(noticeId).success) return { ok: false, error: 'not_found' };
+      const r = await store.markRead(noticeId, telegramId, now());
       return r === 'not_recipient' ? { ok: false, error: 'not_found' } : { ok: true, value: r };
     },
 
@@ -278,4 +275,4 @@ export function createBroadcastService(deps: BroadcastDeps) {
   };
 }
 
-export type BroadcastService = ReturnType<typeof createBroadcastService>;
+export type NoticeService = ReturnType<typeof createNoticeService>;

@@ -4,17 +4,9 @@
 // sender's start, against a real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLocale } from '../../src/bot/i18n.ts';
-import { createBroadcastDeliveryRepository } from '../../src/db/repositories/broadcast-deliveries.ts';
+import { createNoticeDeliveryRepository } from '../../src/db/repositories/notice-deliveries.ts';
 import { type Audience, audienceDay } from '../../src/domain/notice.ts';
-import {
-  ADMIN,
-  createScene,
-  draft,
-  residents,
-  type Scene,
-  seed,
-  WANGJIA,
-} from '../support/broadcast-scene.ts';
+import { ADMIN, createScene, draft, residents, type Scene, seed, WANGJIA } from '../support/notice-scene.ts';
 import { addWorker, seedResidents } from '../support/seed-residents.ts';
 
 const AITUN = 'bijiang-aitun';
@@ -25,7 +17,7 @@ const r = (n: number) => RESIDENT + n - 1;
 
 let clock = new Date('2026-11-23T02:00:00Z'); // 10:00 in Beijing
 let s: Scene;
-const store = () => createBroadcastDeliveryRepository(s.db, { defaultLocale: 'zh-CN' });
+const store = () => createNoticeDeliveryRepository(s.db, { defaultLocale: 'zh-CN' });
 
 /** YYYY-MM-DD, `years` years before the scene's Beijing date, plus `days`. */
 function born(years: number, days = 0): string {
@@ -105,9 +97,9 @@ async function startNotice(audience: Audience, important = false): Promise<strin
   return created.value.id;
 }
 
-async function recipients(broadcastId: string) {
-  const rows = await s.db.broadcastDelivery.findMany({
-    where: { broadcastId },
+async function recipients(noticeId: string) {
+  const rows = await s.db.noticeDelivery.findMany({
+    where: { noticeId },
     select: { telegramId: true, status: true, locale: true },
     orderBy: { telegramId: 'asc' },
   });
@@ -127,7 +119,7 @@ describe('audience', () => {
     expect(ordinary.filter((x) => x.status === 'pending')).toHaveLength(8);
     const important = await recipients(await startNotice({ kind: 'community' }, true));
     expect(ids(important)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(r));
-    const notice = await s.db.broadcast.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+    const notice = await s.db.notice.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
     expect(notice.recipientCount).toBe(10);
   });
 
@@ -201,7 +193,7 @@ describe('scheduling', () => {
   });
 
   it('a resident who left before their turn (erased their registration) is not reached', async () => {
-    await s.db.broadcast.updateMany({ where: { status: 'sending' }, data: { status: 'done' } });
+    await s.db.notice.updateMany({ where: { status: 'sending' }, data: { status: 'done' } });
     const created = await s.service.create(
       { telegramId: WORKER, chatId: WORKER, locale: 'zh-CN' },
       draft({ important: true, audience: { kind: 'school_children' } }),
@@ -217,14 +209,14 @@ describe('scheduling', () => {
     await s.db.resident.delete({ where: { telegramId: BigInt(r(5)) } });
     const claimed = await store().claim('00000000-0000-4000-8000-000000000001', 10, 60_000);
     expect(claimed.map((c) => Number(c.telegramId))).toEqual([r(2)]);
-    const left = await s.db.broadcastDelivery.findUniqueOrThrow({
-      where: { broadcastId_telegramId: { broadcastId: id, telegramId: BigInt(r(5)) } },
+    const left = await s.db.noticeDelivery.findUniqueOrThrow({
+      where: { noticeId_telegramId: { noticeId: id, telegramId: BigInt(r(5)) } },
     });
     expect(left).toMatchObject({
       status: 'unreachable',
       lastError: 'no longer registered when their turn came',
     });
-    await s.db.broadcast.update({ where: { id }, data: { status: 'done' } });
+    await s.db.notice.update({ where: { id }, data: { status: 'done' } });
   });
 
   it('a cancelled notice never starts', async () => {
@@ -238,7 +230,7 @@ describe('scheduling', () => {
     expect(await s.service.cancel(WORKER, id)).toEqual({ ok: false, error: 'already_cancelled' });
     clock = new Date(clock.getTime() + 3600_000);
     expect(await store().startDue(clock, audienceDay(clock))).toEqual([]);
-    expect(await s.db.broadcastDelivery.count({ where: { broadcastId: id } })).toBe(0);
+    expect(await s.db.noticeDelivery.count({ where: { noticeId: id } })).toBe(0);
   });
 
   it('a cancel and the start at the same moment: exactly one of them wins', async () => {
@@ -254,8 +246,8 @@ describe('scheduling', () => {
         s.service.cancel(WORKER, id),
         store().startDue(clock, audienceDay(clock)),
       ]);
-      const row = await s.db.broadcast.findUniqueOrThrow({ where: { id } });
-      const deliveries = await s.db.broadcastDelivery.count({ where: { broadcastId: id } });
+      const row = await s.db.notice.findUniqueOrThrow({ where: { id } });
+      const deliveries = await s.db.noticeDelivery.count({ where: { noticeId: id } });
       if (cancelled.ok) {
         expect(row.status).toBe('cancelled');
         expect(started).not.toContain(id);
@@ -265,7 +257,7 @@ describe('scheduling', () => {
         expect(row.status).toBe('sending');
         expect(deliveries).toBeGreaterThan(0);
       }
-      await s.db.broadcast.updateMany({ where: { status: 'sending' }, data: { status: 'done' } });
+      await s.db.notice.updateMany({ where: { status: 'sending' }, data: { status: 'done' } });
     }
   });
 
@@ -277,7 +269,7 @@ describe('scheduling', () => {
     ]);
     expect(a.ok && b.ok && a.value.id === b.value.id).toBe(true);
     expect([a.ok && a.value.created, b.ok && b.value.created].sort()).toEqual([false, true]);
-    expect(await s.db.broadcast.count({ where: { requestKey: 'double-tap' } })).toBe(1);
+    expect(await s.db.notice.count({ where: { requestKey: 'double-tap' } })).toBe(1);
   });
 });
 

@@ -1,9 +1,10 @@
-// The broadcast sender as a real process (bench/broadcast-child.ts, built like main.ts builds it), killed
+// The notice sender as a real process (bench/notice-child.ts, built like main.ts builds it), killed
 // with SIGKILL in the middle of a notice and started again: nobody reached is sent it twice, nobody is
 // skipped, and the delivery table reconciles (delivered + unreachable + failed + uncertain = recipients).
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeBotApi, startFakeBotApi } from '../support/fake-bot-api.ts';
 import {
   ADMIN,
   countsOf,
@@ -13,8 +14,7 @@ import {
   type Scene,
   seed,
   waitFor,
-} from '../support/broadcast-scene.ts';
-import { type FakeBotApi, startFakeBotApi } from '../support/fake-bot-api.ts';
+} from '../support/notice-scene.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const FIRST = 40_001;
@@ -35,14 +35,14 @@ afterAll(async () => {
   await s.close();
 });
 
-function sender(broadcastId: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/broadcast-child.ts')], {
+function sender(noticeId: string): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/notice-child.ts')], {
     cwd: root,
     env: {
       ...process.env,
       DATABASE_URL: s.database.url,
       API_ROOT: api.url,
-      BROADCAST_ID: broadcastId,
+      NOTICE_ID: noticeId,
       RATE: '25',
       CLAIM_LEASE_MS: '1500',
       SEND_LEASE_MS: '1500',
@@ -62,20 +62,20 @@ const exit = (child: ChildProcess) =>
 
 describe('a sender process killed with SIGKILL half-way', () => {
   it('is resumed by the next one without repeats or gaps', async () => {
-    const broadcastId = await createNotice(s);
+    const noticeId = await createNotice(s);
     const residentsReached = () => [...api.accepted.keys()].filter((chat) => chat !== ADMIN).length;
-    const first = sender(broadcastId);
+    const first = sender(noticeId);
     await waitFor('half of the recipients', async () => residentsReached() >= COUNT / 2, 60_000);
     first.kill('SIGKILL');
     await exit(first);
-    const atKill = await countsOf(s.db, broadcastId);
+    const atKill = await countsOf(s.db, noticeId);
     expect(atKill.pending + atKill.claimed + atKill.sending).toBeGreaterThan(0);
 
-    const second = sender(broadcastId);
+    const second = sender(noticeId);
     expect(await exit(second)).toBe(0);
 
-    const counts = await countsOf(s.db, broadcastId);
-    const notice = await s.db.broadcast.findUniqueOrThrow({ where: { id: broadcastId } });
+    const counts = await countsOf(s.db, noticeId);
+    const notice = await s.db.notice.findUniqueOrThrow({ where: { id: noticeId } });
     expect(notice.status).toBe('done');
     expect(notice.recipientCount).toBe(COUNT);
     expect(counts.pending + counts.claimed + counts.sending).toBe(0);
@@ -86,8 +86,8 @@ describe('a sender process killed with SIGKILL half-way', () => {
     expect(counts.uncertain).toBeLessThanOrEqual(16);
 
     expect(api.duplicates().filter((chat) => chat !== ADMIN)).toEqual([]);
-    const uncertain = await s.db.broadcastDelivery.findMany({
-      where: { broadcastId, status: 'uncertain' },
+    const uncertain = await s.db.noticeDelivery.findMany({
+      where: { noticeId, status: 'uncertain' },
       select: { telegramId: true },
     });
     const uncertainChats = new Set(uncertain.map((u) => Number(u.telegramId)));

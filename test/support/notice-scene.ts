@@ -1,21 +1,21 @@
-// A scene for the broadcast sender: a fresh migrated database with the reference data and N registered
+// A scene for the notice sender: a fresh migrated database with the reference data and N registered
 // residents, a notice created through the use case, and senders built like main.ts builds them (optionally
 // with a wrapped store or transport, to count or to freeze one as a killed process would be).
 import { Api } from 'grammy';
-import { type BroadcastService, createBroadcastService } from '../../src/app/broadcasts.ts';
 import {
-  type BroadcastSender,
-  createBroadcastSender,
+  createNoticeSender,
+  type NoticeSender,
   type NoticeTransport,
   type SenderOptions,
   type SenderStore,
-} from '../../src/app/jobs/broadcast-sender.ts';
+} from '../../src/app/jobs/notice-sender.ts';
+import { createNoticeService, type NoticeService } from '../../src/app/notices.ts';
 import { createTranslator } from '../../src/bot/i18n.ts';
 import { createNoticeReporter, createNoticeTransport } from '../../src/bot/notice-transport.ts';
 import { createDb, type Db } from '../../src/db/client.ts';
 import { loadReferenceData, readReferenceData } from '../../src/db/reference-data.ts';
-import { createBroadcastDeliveryRepository } from '../../src/db/repositories/broadcast-deliveries.ts';
-import { createBroadcastRepository } from '../../src/db/repositories/broadcasts.ts';
+import { createNoticeDeliveryRepository } from '../../src/db/repositories/notice-deliveries.ts';
+import { createNoticeRepository } from '../../src/db/repositories/notices.ts';
 import { createCatalogue, DEFAULT_SERVICES } from '../../src/domain/catalogue/index.ts';
 import { type DeliveryCounts, emptyCounts, type NoticeDraft } from '../../src/domain/notice.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -30,7 +30,7 @@ export const SENDER_TOKEN = '123456789:AAsender-token-for-the-fake-bot-api-tests
 export interface Scene {
   db: Db;
   database: TestDatabase;
-  service: BroadcastService;
+  service: NoticeService;
   buildings: { id: string; code: string }[];
   close(): Promise<void>;
 }
@@ -39,8 +39,8 @@ export async function createScene(opts: { now?: () => Date } = {}): Promise<Scen
   const database = await createTestDatabase();
   const db = createDb(database.url, { poolSize: 8 });
   await loadReferenceData(db, await readReferenceData(REFERENCE_FILE));
-  const service = createBroadcastService({
-    store: createBroadcastRepository(db),
+  const service = createNoticeService({
+    store: createNoticeRepository(db),
     catalogue: createCatalogue(DEFAULT_SERVICES),
     adminTelegramIds: [ADMIN],
     now: opts.now ?? (() => new Date()),
@@ -119,15 +119,15 @@ export function makeSender(
   db: Db,
   apiRoot: string,
   opts: Partial<SenderOptions> & { wrap?: (parts: SenderParts) => SenderParts; timeoutSeconds?: number } = {},
-): BroadcastSender {
+): NoticeSender {
   const api = new Api(SENDER_TOKEN, { apiRoot, timeoutSeconds: opts.timeoutSeconds ?? 5 });
   const translator = createTranslator();
   const parts: SenderParts = {
-    store: createBroadcastDeliveryRepository(db, { defaultLocale: 'zh-CN' }),
+    store: createNoticeDeliveryRepository(db, { defaultLocale: 'zh-CN' }),
     transport: createNoticeTransport(api, translator),
   };
   const { store, transport } = opts.wrap ? opts.wrap(parts) : parts;
-  return createBroadcastSender({
+  return createNoticeSender({
     logger: createLogger(process.env.LOG_LEVEL ?? 'silent'),
     reporter: createNoticeReporter(api, translator),
     rate: 25,
@@ -148,10 +148,10 @@ export function freezable(store: SenderStore, frozen: () => boolean): SenderStor
   });
 }
 
-export async function countsOf(db: Db, broadcastId: string): Promise<DeliveryCounts> {
-  const rows = await db.broadcastDelivery.groupBy({
+export async function countsOf(db: Db, noticeId: string): Promise<DeliveryCounts> {
+  const rows = await db.noticeDelivery.groupBy({
     by: ['status'],
-    where: { broadcastId },
+    where: { noticeId },
     _count: { _all: true },
   });
   const counts = emptyCounts();
@@ -174,12 +174,12 @@ export async function waitFor<T>(
 }
 
 /** Resolves once the notice is done and its final report has been sent (or given up). */
-export function finished(db: Db, broadcastId: string, timeoutMs?: number) {
+export function finished(db: Db, noticeId: string, timeoutMs?: number) {
   return waitFor(
-    `notice ${broadcastId} to finish`,
+    `notice ${noticeId} to finish`,
     () =>
-      db.broadcast.findFirst({
-        where: { id: broadcastId, status: 'done', reportMessageId: { not: null } },
+      db.notice.findFirst({
+        where: { id: noticeId, status: 'done', reportMessageId: { not: null } },
         select: { recipientCount: true, readCount: true, reportMessageId: true },
       }),
     timeoutMs,

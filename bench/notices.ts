@@ -1,18 +1,18 @@
 // Community notices: 3,000 recipients through a fake Bot API server that enforces Telegram's limits (30
 // messages a second for the bot, one a second per chat, 429 with retry_after) and fails on purpose (403
 // blocked, 400 chat not found, 5xx and dropped connections on a first attempt). The sender runs as a
-// process of its own (bench/broadcast-child.ts, built like main.ts builds it): once undisturbed, once
+// process of its own (bench/notice-child.ts, built like main.ts builds it): once undisturbed, once
 // SIGKILLed half-way and started again. Measured: the send rate against the configured one, duplicates
 // and lost recipients (from what the fake server accepted), and the reconciliation of the delivery table.
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createBroadcastService } from '../src/app/broadcasts.ts';
+import { createNoticeService } from '../src/app/notices.ts';
 import { createDb, type Db } from '../src/db/client.ts';
 import { loadReferenceData, readReferenceData } from '../src/db/reference-data.ts';
-import { createBroadcastRepository } from '../src/db/repositories/broadcasts.ts';
+import { createNoticeRepository } from '../src/db/repositories/notices.ts';
 import { createCatalogue, DEFAULT_SERVICES } from '../src/domain/catalogue/index.ts';
-import { DEFAULT_BROADCAST_RATE, type DeliveryCounts, emptyCounts } from '../src/domain/notice.ts';
+import { DEFAULT_NOTICE_RATE, type DeliveryCounts, emptyCounts } from '../src/domain/notice.ts';
 import { type FakeBotApi, type Injection, startFakeBotApi } from '../test/support/fake-bot-api.ts';
 import { buildingsOf, seedResidents } from '../test/support/seed-residents.ts';
 import type { BenchContext } from './support/runner.ts';
@@ -22,7 +22,7 @@ const RECIPIENTS = 3000;
 const FIRST_ID = 500_000;
 const AUTHOR = 499_999;
 const COMMUNITY = 'wanshan-wangjia';
-const RATE = DEFAULT_BROADCAST_RATE;
+const RATE = DEFAULT_NOTICE_RATE;
 const root = path.resolve(import.meta.dirname, '..');
 
 /** Which residents Telegram refuses, and which requests fail once (the same in both runs). */
@@ -63,7 +63,7 @@ interface Run {
 }
 
 function child(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/broadcast-child.ts')], {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/notice-child.ts')], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -92,8 +92,8 @@ async function prepare(
       locale: n % 10 === 0 ? ('en' as const) : null,
     })),
   );
-  const service = createBroadcastService({
-    store: createBroadcastRepository(db),
+  const service = createNoticeService({
+    store: createNoticeRepository(db),
     catalogue: createCatalogue(DEFAULT_SERVICES),
     adminTelegramIds: [AUTHOR],
     now: () => new Date(),
@@ -123,10 +123,10 @@ async function prepare(
   };
 }
 
-async function countsOf(db: Db, broadcastId: string): Promise<DeliveryCounts> {
-  const rows = await db.broadcastDelivery.groupBy({
+async function countsOf(db: Db, noticeId: string): Promise<DeliveryCounts> {
+  const rows = await db.noticeDelivery.groupBy({
     by: ['status'],
-    where: { broadcastId },
+    where: { noticeId },
     _count: { _all: true },
   });
   const counts = emptyCounts();
@@ -179,7 +179,7 @@ async function measure(ctx: BenchContext, mode: Mode): Promise<Run> {
   });
   const scene = await prepare(ctx);
   try {
-    const env = { DATABASE_URL: scene.url, API_ROOT: api.url, BROADCAST_ID: scene.id, RATE: String(RATE) };
+    const env = { DATABASE_URL: scene.url, API_ROOT: api.url, NOTICE_ID: scene.id, RATE: String(RATE) };
     const started = Date.now();
     let killedAt: number | undefined;
     let restartedAt: number | undefined;
@@ -192,7 +192,7 @@ async function measure(ctx: BenchContext, mode: Mode): Promise<Run> {
       sender.kill('SIGKILL');
       await exited(sender);
       killedAt = Date.now();
-      ctx.log(`broadcast: SIGKILL after ${processed(api).length} requests; starting a new sender`);
+      ctx.log(`notice: SIGKILL after ${processed(api).length} requests; starting a new sender`);
       sender = child(env);
       restartedAt = Date.now();
     }
@@ -201,7 +201,7 @@ async function measure(ctx: BenchContext, mode: Mode): Promise<Run> {
     const wallSeconds = (Date.now() - started) / 1000;
 
     const counts = await countsOf(scene.db, scene.id);
-    const notice = await scene.db.broadcast.findUniqueOrThrow({ where: { id: scene.id } });
+    const notice = await scene.db.notice.findUniqueOrThrow({ where: { id: scene.id } });
     const got = (n: number) => api.accepted.get(FIRST_ID + n)?.length ?? 0;
     const all = Array.from({ length: RECIPIENTS }, (_, n) => n);
     const duplicates = all.filter((n) => got(n) > 1).length;
@@ -235,7 +235,7 @@ async function measure(ctx: BenchContext, mode: Mode): Promise<Run> {
 export async function run(ctx: BenchContext): Promise<string> {
   const runs: Run[] = [];
   for (const mode of ['undisturbed', 'killed', 'killed-in-flight'] as const) {
-    ctx.log(`broadcast: ${RECIPIENTS} recipients, ${mode}`);
+    ctx.log(`notice: ${RECIPIENTS} recipients, ${mode}`);
     runs.push(await measure(ctx, mode));
   }
   const f1 = (n: number) => n.toFixed(1);
@@ -263,7 +263,7 @@ export async function run(ctx: BenchContext): Promise<string> {
     '(test/support/fake-bot-api.ts) that allows 30 messages in any one second and one a second per chat, and',
     'otherwise answers 429 with `retry_after: 1` and refuses everything for that second. It refuses 30 residents',
     'with 403 (blocked) and 10 with 400 (chat not found), answers 60 first attempts with 502 and drops the',
-    'connection of 30 first attempts. The sender is bench/broadcast-child.ts, a process of its own built',
+    'connection of 30 first attempts. The sender is bench/notice-child.ts, a process of its own built',
     'through compose.ts like main.ts builds it (production leases: a dead process\u2019s claimed recipients',
     'return after 60 s), at the default rate of 25 messages a second.',
     '',

@@ -1,15 +1,15 @@
-// One bot instance's broadcast sender, as main.ts runs it (production leases, batch size and timeouts), in
-// a process of its own so that the broadcast benchmark can SIGKILL it half-way. It exits when the notice is
+// One bot instance's notice sender, as main.ts runs it (production leases, batch size and timeouts), in
+// a process of its own so that the notice benchmark can SIGKILL it half-way. It exits when the notice is
 // done and its report sent.
-//   DATABASE_URL=… API_ROOT=http://127.0.0.1:… BROADCAST_ID=… RATE=25 tsx bench/broadcast-child.ts
+//   DATABASE_URL=… API_ROOT=http://127.0.0.1:… NOTICE_ID=… RATE=25 tsx bench/notice-child.ts
 // (CLAIM_LEASE_MS / SEND_LEASE_MS shorten the leases for the SIGKILL test.)
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Api } from 'grammy';
-import { composeBroadcastSender } from '../src/compose.ts';
+import { composeNoticeSender } from '../src/compose.ts';
 import { createDb } from '../src/db/client.ts';
 import { createLogger } from '../src/logger.ts';
 
-const BENCH_TOKEN = '123456789:AAbroadcast-benchmark-token-for-the-fake-api';
+const BENCH_TOKEN = '123456789:AAnotice-benchmark-token-for-the-fake-api';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -18,7 +18,7 @@ const env = (name: string): string => {
 };
 
 const db = createDb(env('DATABASE_URL'), { poolSize: 6 });
-const sender = composeBroadcastSender({
+const sender = composeNoticeSender({
   db,
   api: new Api(BENCH_TOKEN, { apiRoot: env('API_ROOT'), timeoutSeconds: 30 }),
   logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
@@ -30,11 +30,11 @@ const sender = composeBroadcastSender({
     ...(process.env.SEND_LEASE_MS ? { sendLeaseMs: Number(process.env.SEND_LEASE_MS) } : {}),
   },
 });
-const broadcastId = env('BROADCAST_ID');
+const noticeId = env('NOTICE_ID');
 sender.start();
 for (;;) {
-  const done = await db.broadcast.findFirst({
-    where: { id: broadcastId, status: 'done', reportMessageId: { not: null } },
+  const done = await db.notice.findFirst({
+    where: { id: noticeId, status: 'done', reportMessageId: { not: null } },
     select: { id: true },
   });
   if (done) break;
