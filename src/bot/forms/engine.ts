@@ -26,6 +26,7 @@ export { MAX_FILE_BYTES } from './input.ts';
 export { parseFormCallback } from './keyboards.ts';
 export { STALE_AFTER_MS } from './session.ts';
 export type {
+  AfterResult,
   Answer,
   Answers,
   Choice,
