@@ -64,7 +64,8 @@ export async function runForm(
       if (editQueue === null) {
         while (index < steps.length && !s.visible(index)) index++;
       } else {
-        editQueue = editQueue.filter(s.visible);
+        // Passed over only when their turn comes: a step the new answer makes visible is still asked.
+        while (editQueue.length > 0 && !s.visible(editQueue[0] as number)) editQueue.shift();
       }
       const atSummary = editQueue === null ? index >= steps.length : editQueue.length === 0;
       if (atSummary) {
