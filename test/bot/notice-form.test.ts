@@ -16,6 +16,7 @@ import { WANGJIA } from '../support/broadcast-scene.ts';
 import { addWorker, buildingsOf, seedResidents } from '../support/seed-residents.ts';
 
 const WORKER_ID = 63_001;
+const ADMIN_ID = 63_002;
 const FIRST_RESIDENT = 63_101;
 const t = createTranslator().t('zh-CN');
 const STALE = t('common:errors.stale_button');
@@ -23,7 +24,7 @@ const STALE = t('common:errors.stale_button');
 let h: Harness;
 
 beforeAll(async () => {
-  h = await createHarness();
+  h = await createHarness({ adminIds: [ADMIN_ID] });
   await addWorker(h.db, WORKER_ID, WANGJIA);
   // Wangjia has 36 buildings; 14 more make two pages of 40 buttons.
   await h.db.building.createMany({
@@ -46,6 +47,8 @@ beforeAll(async () => {
       buildingId,
     })),
   );
+  const aitun = (await buildingsOf(h.db, 'bijiang-aitun'))[0] as { id: string };
+  await seedResidents(h.db, 'bijiang-aitun', [{ telegramId: FIRST_RESIDENT + 10, buildingId: aitun.id }]);
 });
 afterAll(() => h.close());
 
@@ -177,6 +180,33 @@ describe('the confirmation (the form’s own summary)', () => {
     expect(w.lastText()).toContain(`时间：${stamp}（北京时间）`);
     expect(w.findButton('✅ 按这个时间发')).toBeDefined();
     await w.tap('❌ 不发了');
+  });
+});
+
+describe('an admin, who may write to several communities', () => {
+  it('chooses the community first; changing it asks who gets it again', async () => {
+    const a = h.user(ADMIN_ID);
+    await a.text('/notice');
+    expect(a.lastText()).toContain('发给哪个社区？');
+    await a.tap('旺家社区');
+    await a.text('社区开会通知。');
+    await a.tap('跳过');
+    await a.tap('没有，跳过');
+    await a.tap('🏘 全社区');
+    await a.tap('普通通知');
+    await a.tap('现在就发');
+    expect(a.lastText()).toContain('社区：旺家社区');
+    const which = (await a.tap('✏️ 修改')).find((c) => c.method === 'sendMessage');
+    expect(labelsOf(which)).toEqual(['社区', '内容', '英文版', '照片', '发给谁', '重要通知', '发送时间']);
+    await a.tap('社区');
+    await a.tap('矮屯社区');
+    expect(a.lastText()).toContain('发给谁？');
+    const size = await a.tap('🏘 全社区');
+    expect(sentTexts(size)[0]).toBe('这部分居民一共 1 位。');
+    expect(a.lastText()).toContain('社区：矮屯社区');
+    expect(a.lastText()).toContain('发给：全社区，共 1 位居民');
+    await a.tap('❌ 不发了');
+    expect(a.lastText()).toBe('好的，这条通知不发了，什么都没有保存。');
   });
 });
 
