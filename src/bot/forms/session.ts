@@ -38,8 +38,8 @@ export interface FormSession {
   /** Answers a message where a button is wanted, and discards it. */
   useButtons(u: FormContext): Promise<never>;
   errorText(stepId: string, code: string, params?: Record<string, string>): string;
-  /** Asks a question with two buttons (sent by `send` with `seq`) until one of them is pressed. */
-  twoWay<A extends Action>(seq: number, send: () => Promise<unknown>, actions: [A, A]): Promise<A>;
+  /** The answer to a question with two buttons carrying `seq` (`send` shows it again after a stale draft). */
+  oneOf<A extends Action>(seq: number, send: () => Promise<unknown>, actions: [A, A]): Promise<A>;
 }
 
 export async function createSession(
@@ -76,17 +76,10 @@ export async function createSession(
         await u.reply(u.message.text?.startsWith('/') ? t('form:command_in_form') : t('form:use_buttons'));
       return s.discard();
     },
-    errorText: (stepId, code, params) =>
-      t(
-        [
-          `${spec.keys}errors.${stepId}.${code}`,
-          ...(spec.errorFallback ? [`${spec.errorFallback}${code}`] : []),
-        ],
-        {
-          ...params,
-        },
-      ),
-
+    errorText(stepId, code, params) {
+      const fallback = spec.errorFallback ? [`${spec.errorFallback}${code}`] : [];
+      return t([`${spec.keys}errors.${stepId}.${code}`, ...fallback], { ...params });
+    },
     async next(resume) {
       for (;;) {
         const u = await conversation.wait();
@@ -96,11 +89,9 @@ export async function createSession(
         if (!stale) return u;
         if (u.callbackQuery) await u.answerCallbackQuery();
         const mySeq = s.nextSeq();
-        const send = () =>
-          u.reply(t('form:stale_draft'), {
-            reply_markup: twoWay(mySeq, [t('form:continue'), 'go'], [t('form:start_over'), 'rs']),
-          });
-        await send();
+        await u.reply(t('form:stale_draft'), {
+          reply_markup: twoWay(mySeq, [t('form:continue'), 'go'], [t('form:start_over'), 'rs']),
+        });
         // The answer to "continue?" comes through a plain wait: it is never itself stale.
         const chosen = await waitTwoWay(s, mySeq, () => conversation.wait(), ['continue', 'restart']);
         lastActivity = await conversation.now();
@@ -109,7 +100,7 @@ export async function createSession(
       }
     },
 
-    twoWay: (mySeq, send, actions) => waitTwoWay(s, mySeq, () => s.next(send), actions),
+    oneOf: (mySeq, send, actions) => waitTwoWay(s, mySeq, () => s.next(send), actions),
   };
   return s;
 }

@@ -2,7 +2,7 @@
 // pressed (one choice, several choices, pages, skip, keep, back, done), the warning, and the step's `after`.
 // Typed and sent input (text, contact, files, voice) is read in ./input.ts. The rules all of it keeps
 // (deterministic replay, wrong input discarded) are told at the top of ./engine.ts.
-import type { Message } from 'grammy/types';
+import type { InlineKeyboardButton, Message } from 'grammy/types';
 import type { FormContext } from '../context.ts';
 import { onMessage } from './input.ts';
 import { choiceKeyboard, PAGE_SIZE, parseFormCallback, truncate, twoWay } from './keyboards.ts';
@@ -17,6 +17,10 @@ export interface StepRun {
   choices: Choice[];
   optional: boolean;
   keepable: boolean;
+  canGoBack: boolean;
+  perPage: number;
+  /** The question's buttons, showing this page of the choices. */
+  keyboard(page: number): InlineKeyboardButton[][];
   /** Multi-choice: the places chosen so far. */
   chosen: Set<number> | undefined;
   /** Files collected so far (file steps), and the album the last one came with. */
@@ -41,20 +45,6 @@ export async function ask(s: FormSession, index: number, canGoBack: boolean): Pr
   const promptText = `${step.prompt(t, s.answers, today)}\n${counter}`;
   const optional = step.optional?.(s.answers, today) ?? false;
   const keepable = (step.keepable?.(s.answers) ?? false) && s.answers[step.id] !== undefined;
-  const perPage = step.multi?.perPage ?? PAGE_SIZE;
-  const keyboard = (page: number) =>
-    choiceKeyboard({
-      t,
-      seq,
-      choices,
-      page,
-      perPage,
-      columns: step.columns ?? 1,
-      chosen: run.chosen,
-      keep: keepable,
-      skip: optional ? t(step.files ? 'form:no_files' : 'form:skip') : null,
-      back: canGoBack,
-    });
   let prompt: Message.TextMessage | undefined;
 
   const run: StepRun = {
@@ -64,11 +54,26 @@ export async function ask(s: FormSession, index: number, canGoBack: boolean): Pr
     choices,
     optional,
     keepable,
+    canGoBack,
+    perPage: step.multi?.perPage ?? PAGE_SIZE,
+    keyboard: (page) =>
+      choiceKeyboard({
+        t,
+        seq,
+        choices,
+        page,
+        perPage: run.perPage,
+        columns: step.columns ?? 1,
+        chosen: run.chosen,
+        keep: keepable,
+        skip: optional ? t(step.files ? 'form:no_files' : 'form:skip') : null,
+        back: canGoBack,
+      }),
     chosen: step.multi ? new Set() : undefined,
     collected: [],
     lastAlbum: undefined,
     async sendPrompt() {
-      const kb = keyboard(0);
+      const kb = run.keyboard(0);
       if (!step.contact)
         return s.ctx.reply(promptText, kb.length ? { reply_markup: { inline_keyboard: kb } } : undefined);
       // A reply keyboard (share my number) and inline buttons cannot share one message.
@@ -104,23 +109,17 @@ export async function ask(s: FormSession, index: number, canGoBack: boolean): Pr
 
   for (;;) {
     const u = await s.next(run.sendPrompt);
-    const outcome = u.callbackQuery ? await onButton(run, u, canGoBack, keyboard) : await onMessage(run, u);
+    const outcome = u.callbackQuery ? await onButton(run, u) : await onMessage(run, u);
     if (outcome) return outcome;
   }
 }
 
 /** A pressed button; null: keep waiting for this step's answer. */
-async function onButton(
-  run: StepRun,
-  u: FormContext,
-  canGoBack: boolean,
-  keyboard: (page: number) => ReturnType<typeof choiceKeyboard>,
-): Promise<Asked | null> {
-  const { s, step, choices, chosen } = run;
+async function onButton(run: StepRun, u: FormContext): Promise<Asked | null> {
+  const { s, step, choices, chosen, perPage } = run;
   const { t } = s;
   const cb = parseFormCallback(u.callbackQuery?.data);
   if (!cb || cb.seq !== run.seq) return s.stale(u);
-  const perPage = step.multi?.perPage ?? PAGE_SIZE;
   if (cb.action === 'choose') {
     const choice = choices[cb.n];
     if (!choice) return s.stale(u);
@@ -131,7 +130,7 @@ async function onButton(
       else chosen.add(cb.n);
       const page = Math.floor(cb.n / perPage);
       await u
-        .editMessageReplyMarkup({ reply_markup: { inline_keyboard: keyboard(page) } })
+        .editMessageReplyMarkup({ reply_markup: { inline_keyboard: run.keyboard(page) } })
         .catch(() => undefined);
       return null;
     }
@@ -145,11 +144,11 @@ async function onButton(
     // whole list): nothing to keep.
     await u.answerCallbackQuery();
     await u
-      .editMessageReplyMarkup({ reply_markup: { inline_keyboard: keyboard(cb.n) } })
+      .editMessageReplyMarkup({ reply_markup: { inline_keyboard: run.keyboard(cb.n) } })
       .catch(() => undefined);
     return s.discard();
   }
-  if (cb.action === 'back' && canGoBack) {
+  if (cb.action === 'back' && run.canGoBack) {
     await u.answerCallbackQuery();
     await run.removeReplyKeyboard(u);
     return { kind: 'back' };
@@ -217,5 +216,5 @@ async function confirmWarning(
       reply_markup: twoWay(seq, [s.t('form:keep_anyway'), 'k'], [s.t('form:choose_again'), 'w']),
     });
   await send();
-  return (await s.twoWay(seq, send, ['keep', 'rechoose'])) === 'keep';
+  return (await s.oneOf(seq, send, ['keep', 'rechoose'])) === 'keep';
 }
