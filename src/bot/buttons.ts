@@ -231,3 +231,15 @@ export const privacyButtons = {
   erase: button('pd:erase', {}),
   keep: button('pd:keep', {}),
 };
+
+// Forms (src/bot/forms)
+/**
+ * Every button of a form: `f:<seq>:<action>:<n>`. `seq` is the question the button belongs to (see
+ * forms/session.ts); `n` is a choice's place in the whole list (`c`), a page (`p`) or a step to change
+ * (`e`), and 0 for the other actions. The actions are spelled out in forms/keyboards.ts.
+ */
+export const formButton = button('f', {
+  seq: 'int',
+  action: ['c', 'p', 'e', 'b', 's', 'k', 'ok', 'ch', 'x', 'd', 'w', 'go', 'rs'],
+  n: 'int',
+});

@@ -122,13 +122,6 @@ describe('the button codec', () => {
   });
 });
 
-/**
- * Files under src/bot that still write or match callback data by hand, because another branch converts
- * them (the form engine, the notice composer). Remove each from this list once it uses buttons.ts; the test
- * below fails when a file listed here no longer needs it.
- */
-const STILL_HAND_WRITTEN = ['src/bot/forms/engine.ts', 'src/bot/conversations/notice.ts'];
-
 describe('callback data is written only by buttons.ts', () => {
   const root = path.resolve(import.meta.dirname, '../..');
   const families = [...new Set(definedButtons().map((k) => k.head.split(':')[0] as string))].filter(
@@ -191,19 +184,7 @@ describe('callback data is written only by buttons.ts', () => {
   });
 
   it('no file under src/bot but buttons.ts writes or matches it by hand', () => {
-    const found = sources
-      .filter((f) => !STILL_HAND_WRITTEN.includes(f))
-      .filter((f) => offences(readFileSync(path.join(root, f), 'utf8')).length > 0);
+    const found = sources.filter((f) => offences(readFileSync(path.join(root, f), 'utf8')).length > 0);
     expect(found).toEqual([]);
-  });
-
-  it('STILL_HAND_WRITTEN lists only files that still need it', () => {
-    for (const f of STILL_HAND_WRITTEN) {
-      expect(sources, f).toContain(f);
-      expect(
-        offences(readFileSync(path.join(root, f), 'utf8')),
-        `remove ${f} from STILL_HAND_WRITTEN`,
-      ).not.toEqual([]);
-    }
   });
 });

@@ -1,14 +1,9 @@
 // What a resident does on one of their cases after filing it: answer the staff's question, rate the
 // answer, ask to reopen. Each re-checks ownership and status in the use case (src/app/cases.ts).
+
+import { MAX_FILE_BYTES } from '../../domain/file-size.ts';
 import type { BotConversation, BotDeps, FormContext } from '../context.ts';
-import {
-  type Answers,
-  type FileRef,
-  type FormStep,
-  MAX_FILE_BYTES,
-  runWholeForm,
-  type TextResult,
-} from '../forms/engine.ts';
+import { type Answers, type FormStep, fileOf, runWholeForm, type TextResult } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
 import { conversationLocale } from './locale.ts';
 
@@ -71,33 +66,7 @@ export async function caseAnswer(
       await u.reply(t('form:command_in_form'));
       return discard();
     }
-    // The form engine's fileOf (forms/engine.ts, private there) reads a file the same way, and also keeps a
-    // voice's MIME type; this copy goes once the engine exports it.
-    let file: FileRef | null = null;
-    const photo = msg.photo?.at(-1);
-    if (photo)
-      file = {
-        kind: 'photo',
-        fileId: photo.file_id,
-        fileUniqueId: photo.file_unique_id,
-        sizeBytes: photo.file_size,
-      };
-    else if (msg.voice)
-      file = {
-        kind: 'voice',
-        fileId: msg.voice.file_id,
-        fileUniqueId: msg.voice.file_unique_id,
-        sizeBytes: msg.voice.file_size,
-        durationSeconds: msg.voice.duration,
-      };
-    else if (msg.document)
-      file = {
-        kind: 'document',
-        fileId: msg.document.file_id,
-        fileUniqueId: msg.document.file_unique_id,
-        mimeType: msg.document.mime_type,
-        sizeBytes: msg.document.file_size,
-      };
+    const file = fileOf(msg);
     if (file && (file.sizeBytes ?? 0) > MAX_FILE_BYTES) {
       await u.reply(t('form:file_too_big'));
       return discard();

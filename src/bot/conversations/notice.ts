@@ -1,8 +1,9 @@
 // /notice: a community worker (or an admin) writes a notice — text, an optional English version and photo —
 // picks who gets it (and sees how many residents that is), important or not, now or at a time; sees it
-// exactly as residents will; confirms. Every figure and the final "send" go through the use case, which
-// checks the worker's right to the community again. The request key is fixed when the form starts, so a
-// double-tapped "send" (or a replayed update) makes one notice.
+// exactly as residents will; confirms. One engine form (../forms/engine.ts): the buildings are a
+// multi-choice step, the preview and the confirmation are the form's own summary. Every figure and the
+// final "send" go through the use case, which checks the worker's right to the community again. The request
+// key is fixed when the form starts, so a double-tapped "send" (or a replayed update) makes one notice.
 import type { AudienceSize, CommunityRef } from '../../app/notices.ts';
 import type { Locale } from '../../config.ts';
 import { beijingMinute } from '../../domain/beijing-time.ts';
@@ -23,21 +24,21 @@ import {
   localeName,
 } from '../context.ts';
 import {
+  type AfterResult,
   type Answer,
   type Answers,
   type FormStep,
-  runForm,
   runWholeForm,
+  type SummaryHook,
+  type SummaryView,
   type TextResult,
 } from '../forms/engine.ts';
 import { LANGUAGES, type TFunction } from '../i18n.ts';
-import { audienceLabel, renderNotice } from '../notice-render.ts';
+import { renderNotice } from '../notice-render.ts';
 import { conversationLocale } from './locale.ts';
 
 export const NOTICE = 'notice';
 const BUILDINGS_PER_PAGE = 40;
-
-type Building = { id: string; code: string; nameZh: string; nameEn: string };
 
 interface Env {
   conversation: BotConversation;
@@ -45,35 +46,44 @@ interface Env {
   t: TFunction;
   locale: Locale;
   me: number;
+  chatId: number;
   communities: CommunityRef[];
-  /** The community being written to (chosen first when the worker may reach several). */
-  community: string;
   /** The texts of each language, for the preview of each version. */
   tOf: Record<Locale, TFunction>;
+  requestKey: string;
 }
 
 const answerValue = (a: Answers, id: string) => a[id]?.value ?? null;
 
-/** Answers keep the audience as text: `community`, `buildings:<id>,<id>`, `open_case:<service>`. */
-function audienceOf(value: string | null): Audience {
-  if (value?.startsWith('buildings:'))
-    return { kind: 'buildings', buildingIds: value.slice('buildings:'.length).split(',').filter(Boolean) };
-  if (value?.startsWith('open_case:'))
-    return { kind: 'open_case', serviceCode: value.slice('open_case:'.length) };
-  return value === 'school_children' ? { kind: 'school_children' } : { kind: 'community' };
+/** The community being written to: chosen first when the worker may reach several. */
+const communityOf = (a: Answers, env: Env) => answerValue(a, 'community') ?? env.communities[0]?.code ?? '';
+
+/** The audience kind, then the buildings or the service that kind asks for. */
+function audienceOf(a: Answers): Audience {
+  const kind = answerValue(a, 'audience');
+  if (kind === 'buildings') return { kind, buildingIds: a.buildings?.values ?? [] };
+  if (kind === 'open_case') return { kind, serviceCode: answerValue(a, 'service') ?? '' };
+  return kind === 'school_children' ? { kind } : { kind: 'community' };
+}
+
+function audienceLabel(a: Answers, t: TFunction): string {
+  const kind = answerValue(a, 'audience');
+  if (kind === 'buildings') return a.buildings?.label ?? '';
+  if (kind === 'open_case') return t('notices:audience_label.open_case', { service: a.service?.label ?? '' });
+  return t(`notices:audience_label.${kind === 'school_children' ? kind : 'community'}`);
 }
 
 function draftOf(a: Answers, env: Env): NoticeDraft {
-  const when = answerValue(a, 'when');
+  const time = answerValue(a, 'when') === 'later' ? answerValue(a, 'time') : null;
   const textEn = answerValue(a, 'textEn');
   return {
-    communityCode: env.community,
+    communityCode: communityOf(a, env),
     textZh: answerValue(a, 'text') ?? '',
     textEn: textEn?.trim() ? textEn : null,
     photoFileId: a.photo?.files?.[0]?.fileId ?? null,
-    audience: audienceOf(answerValue(a, 'audience')),
+    audience: audienceOf(a),
     important: answerValue(a, 'important') === 'yes',
-    scheduledAt: when && when !== 'now' ? new Date(when) : null,
+    scheduledAt: time ? new Date(time) : null,
   };
 }
 
@@ -93,207 +103,78 @@ async function audienceSize(env: Env, community: string, audience: Audience) {
   );
 }
 
-/** Toggle buttons, a page at a time; resolves to the chosen buildings (at least one). */
-async function pickBuildings(env: Env, buildings: Building[]): Promise<string[]> {
-  const { conversation, ctx, t, locale } = env;
-  const chosen = new Set<string>();
-  const seq = 1000 + Math.floor((await conversation.random()) * 90_000);
-  let page = 0;
-  const pages = Math.max(1, Math.ceil(buildings.length / BUILDINGS_PER_PAGE));
-  const keyboard = () => {
-    const start = page * BUILDINGS_PER_PAGE;
-    const rows: { text: string; callback_data: string }[][] = [];
-    buildings.slice(start, start + BUILDINGS_PER_PAGE).forEach((b, i) => {
-      if (i % 4 === 0) rows.push([]);
-      rows.at(-1)?.push({
-        text: `${chosen.has(b.id) ? '✅ ' : ''}${localeName(locale, b)}`,
-        callback_data: `nb:${seq}:${start + i}`,
-      });
-    });
-    const nav = [];
-    if (page > 0) nav.push({ text: t('form:previous_page'), callback_data: `nb:${seq}:p${page - 1}` });
-    if (page < pages - 1) nav.push({ text: t('form:more'), callback_data: `nb:${seq}:p${page + 1}` });
-    if (nav.length) rows.push(nav);
-    rows.push([{ text: t('notices:buildings.done_button'), callback_data: `nb:${seq}:ok` }]);
-    return { inline_keyboard: rows };
-  };
-  const names = () =>
-    buildings
-      .filter((b) => chosen.has(b.id))
-      .map((b) => localeName(locale, b))
-      .join('、');
-  await ctx.reply(t('notices:ask.buildings'), { reply_markup: keyboard() });
-  for (;;) {
-    const u = await conversation.wait();
-    const data = u.callbackQuery?.data;
-    if (!u.callbackQuery) {
-      if (u.message) await u.reply(t('form:use_buttons'));
-      continue;
-    }
-    const m = /^nb:(\d+):(ok|p\d{1,3}|\d{1,4})$/.exec(data ?? '');
-    if (!m || Number(m[1]) !== seq) {
-      await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
-      continue;
-    }
-    const action = m[2] as string;
-    if (action === 'ok') {
-      if (chosen.size === 0) {
-        await u.answerCallbackQuery({ text: t('notices:buildings.none_chosen'), show_alert: true });
-        continue;
-      }
-      await u.answerCallbackQuery();
-      await u
-        .editMessageText(t('notices:buildings.chosen', { count: chosen.size, list: names() }))
-        .catch(() => undefined);
-      return buildings.filter((b) => chosen.has(b.id)).map((b) => b.id);
-    }
-    if (action.startsWith('p')) {
-      page = Math.min(pages - 1, Number(action.slice(1)));
-    } else {
-      const b = buildings[Number(action)];
-      if (!b) {
-        await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
-        continue;
-      }
-      if (chosen.has(b.id)) chosen.delete(b.id);
-      else chosen.add(b.id);
-    }
-    await u.answerCallbackQuery();
-    await u.editMessageReplyMarkup({ reply_markup: keyboard() }).catch(() => undefined);
-  }
-}
-
-/** After the audience kind: the buildings or the service, then the count (none: choose again). */
-async function settleAudience(env: Env, answer: Answer): Promise<Answer | null> {
-  const { conversation, ctx, t, locale, me } = env;
-  const community = env.community;
-  let value = answer.value ?? 'community';
-  let label =
-    value === 'community' || value === 'school_children'
-      ? t(`notices:audience_label.${value}`)
-      : answer.label;
-  if (value === 'buildings') {
-    const list = await conversation.external(async (outer: BotContext) => {
-      const r = await outer.deps.notices.buildings(me, community);
-      return r.ok ? r.value : [];
-    });
-    const ids = await pickBuildings(env, list);
-    value = `buildings:${ids.join(',')}`;
-    label = ids
-      .map((id) => localeName(locale, list.find((b) => b.id === id) ?? { nameZh: '', nameEn: '' }))
-      .join('、');
-  } else if (value === 'open_case') {
-    const services = await conversation.external((outer: BotContext) =>
-      outer.deps.catalogue.list().map((s) => s.code),
-    );
-    const picked = await runForm(
-      conversation,
-      ctx,
-      {
-        keys: 'notices:',
-        summary: false,
-        steps: [
-          {
-            id: 'service',
-            prompt: (tt) => tt('notices:ask.service'),
-            choices: () => services.map((code) => ({ value: code, label: t(`services:${code}.name`) })),
-          },
-        ],
-      },
-      t,
-      locale,
-    );
-    const service = picked.status === 'done' ? picked.answers.service : undefined;
-    if (!service?.value) return null;
-    value = `open_case:${service.value}`;
-    label = t('notices:audience_label.open_case', { service: service.label });
-  }
-  const size = await audienceSize(env, community, audienceOf(value));
+/**
+ * Once the audience is complete (its kind, then the buildings or the service that kind asks for), says how
+ * many residents that is. None, or no figure: "who gets it" is asked again.
+ */
+async function settleAudience(env: Env, a: Answers, answer: Answer, stepId: string): Promise<AfterResult> {
+  const { ctx, t } = env;
+  const answers = { ...a, [stepId]: answer };
+  const kind = answerValue(answers, 'audience');
+  if (stepId === 'audience' && (kind === 'buildings' || kind === 'open_case')) return answer;
+  const size = await audienceSize(env, communityOf(answers, env), audienceOf(answers));
+  const again = stepId === 'audience' ? null : { redo: 'audience' };
   if (!size.ok) {
     await ctx.reply(t(`notices:compose.failed.${size.error}`));
-    return null;
+    return again;
   }
   if (size.value.residents === 0) {
     await ctx.reply(t('notices:compose.size_zero'));
-    return null;
+    return again;
   }
   await ctx.reply(t('notices:compose.size', { count: size.value.residents }));
-  return { value, label };
-}
-
-async function askTime(env: Env): Promise<Answer | null> {
-  const { conversation, ctx, t, locale } = env;
-  const form = await runForm(
-    conversation,
-    ctx,
-    {
-      keys: 'notices:',
-      summary: false,
-      steps: [
-        {
-          id: 'time',
-          prompt: (tt) => tt('notices:ask.time'),
-          text: (input, _a, today) => {
-            const r = parseScheduleTime(input, today);
-            return r.ok
-              ? {
-                  ok: true,
-                  value: r.value.toISOString(),
-                  label: t('notices:when_label.at', { at: beijingMinute(r.value) }),
-                }
-              : { ok: false, error: r.error };
-          },
-        },
-      ],
-    },
-    t,
-    locale,
-  );
-  const time = form.status === 'done' ? form.answers.time : undefined;
-  return time?.value ? { value: time.value, label: time.label } : null;
-}
-
-async function pickCommunity(env: Env): Promise<boolean> {
-  const { conversation, ctx, t, locale, communities } = env;
-  const form = await runWholeForm(
-    conversation,
-    ctx,
-    {
-      keys: 'notices:',
-      summary: false,
-      steps: [
-        {
-          id: 'community',
-          prompt: (tt) => tt('notices:ask.community'),
-          choices: () => communities.map((c) => ({ value: c.code, label: localeName(locale, c) })),
-        },
-      ],
-    },
-    t,
-    locale,
-  );
-  const chosen = form.status === 'done' ? form.answers.community?.value : undefined;
-  if (!chosen) return false;
-  env.community = chosen;
-  return true;
+  return answer;
 }
 
 function noticeSteps(env: Env): FormStep[] {
-  const { t } = env;
+  const { t, communities, me } = env;
+  const isAudience = (kind: string) => (a: Answers) => answerValue(a, 'audience') === kind;
   return [
+    {
+      id: 'community',
+      when: () => communities.length > 1,
+      prompt: (tt) => tt('notices:ask.community'),
+      choices: (_ctx, _a, locale) =>
+        communities.map((c) => ({ value: c.code, label: localeName(locale, c) })),
+      // A new community means new buildings: who gets it is asked again too.
+      resets: ['audience', 'buildings', 'service'],
+    },
     { id: 'text', prompt: (tt) => tt('notices:ask.text'), text: noticeText },
     { id: 'textEn', prompt: (tt) => tt('notices:ask.textEn'), text: noticeText, optional: () => true },
-    {
-      id: 'photo',
-      prompt: (tt) => tt('notices:ask.photo'),
-      files: { max: 1 },
-      optional: () => true,
-    },
+    { id: 'photo', prompt: (tt) => tt('notices:ask.photo'), files: { max: 1 }, optional: () => true },
     {
       id: 'audience',
       prompt: (tt) => tt('notices:ask.audience'),
       choices: () => AUDIENCE_KINDS.map((k) => ({ value: k, label: t(`notices:audience.${k}`) })),
-      after: (answer) => settleAudience(env, answer),
+      after: (answer, a) => settleAudience(env, a, answer, 'audience'),
+      resets: ['buildings', 'service'],
+    },
+    {
+      id: 'buildings',
+      when: isAudience('buildings'),
+      editable: false,
+      prompt: (tt) => tt('notices:ask.buildings'),
+      choices: async (outer, a, locale) => {
+        const r = await outer.deps.notices.buildings(me, communityOf(a, env));
+        return r.ok ? r.value.map((b) => ({ value: b.id, label: localeName(locale, b) })) : [];
+      },
+      columns: 4,
+      multi: {
+        min: 1,
+        perPage: BUILDINGS_PER_PAGE,
+        chosen: (tt, answer) =>
+          tt('notices:buildings.chosen', { count: answer.values?.length ?? 0, list: answer.label }),
+      },
+      after: (answer, a) => settleAudience(env, a, answer, 'buildings'),
+    },
+    {
+      id: 'service',
+      when: isAudience('open_case'),
+      editable: false,
+      prompt: (tt) => tt('notices:ask.service'),
+      choices: (outer) =>
+        outer.deps.catalogue.list().map((s) => ({ value: s.code, label: t(`services:${s.code}.name`) })),
+      after: (answer, a) => settleAudience(env, a, answer, 'service'),
     },
     {
       id: 'important',
@@ -310,15 +191,27 @@ function noticeSteps(env: Env): FormStep[] {
         { value: 'now', label: t('notices:when.now') },
         { value: 'later', label: t('notices:when.later') },
       ],
-      after: async (answer) => (answer.value === 'later' ? askTime(env) : answer),
+      resets: ['time'],
+    },
+    {
+      id: 'time',
+      when: (a) => answerValue(a, 'when') === 'later',
+      editable: false,
+      prompt: (tt) => tt('notices:ask.time'),
+      text: (input, _a, today) => {
+        const r = parseScheduleTime(input, today);
+        if (!r.ok) return { ok: false, error: r.error };
+        const label = t('notices:when_label.at', { at: beijingMinute(r.value) });
+        return { ok: true, value: r.value.toISOString(), label };
+      },
     },
   ];
 }
 
 /** The residents' message(s), exactly as sent: one per language version. */
-async function showPreview(env: Env, draft: NoticeDraft): Promise<void> {
-  const { ctx, t, communities } = env;
-  const community = communities.find((c) => c.code === draft.communityCode) ?? {
+async function showPreview(env: Env, c: FormContext, draft: NoticeDraft): Promise<void> {
+  const { t, communities } = env;
+  const community = communities.find((x) => x.code === draft.communityCode) ?? {
     code: draft.communityCode,
     nameZh: draft.communityCode,
     nameEn: draft.communityCode,
@@ -333,7 +226,7 @@ async function showPreview(env: Env, draft: NoticeDraft): Promise<void> {
   };
   const versions: Locale[] = draft.textEn === null ? ['zh-CN'] : ['zh-CN', 'en'];
   for (const version of versions) {
-    await ctx.reply(
+    await c.reply(
       draft.textEn === null
         ? t('notices:preview.title')
         : t('notices:preview.title_lang', {
@@ -342,99 +235,90 @@ async function showPreview(env: Env, draft: NoticeDraft): Promise<void> {
     );
     const m = renderNotice(env.tOf[version], version, content, { preview: true });
     if (m.photoFileId)
-      await ctx.replyWithPhoto(m.photoFileId, { caption: m.text, reply_markup: m.replyMarkup });
-    else
-      await ctx.reply(m.text, { reply_markup: m.replyMarkup, link_preview_options: { is_disabled: true } });
+      await c.replyWithPhoto(m.photoFileId, { caption: m.text, reply_markup: m.replyMarkup });
+    else await c.reply(m.text, { reply_markup: m.replyMarkup, link_preview_options: { is_disabled: true } });
   }
 }
 
-type Decision = { kind: 'send' } | { kind: 'cancel' } | { kind: 'change'; stepId: string };
-
-/** The confirmation: figures, problems if any, and send / change / cancel. */
-async function confirm(
+/** The confirmation: figures, problems if any; "send" only when there are none. */
+function confirmation(
   env: Env,
+  a: Answers,
   draft: NoticeDraft,
   size: AudienceSize,
   problems: NoticeProblem[],
-  labels: { audience: string; when: string },
-  steps: FormStep[],
-): Promise<Decision> {
-  const { conversation, ctx, t, locale, communities } = env;
-  const seq = 1000 + Math.floor((await conversation.random()) * 90_000);
+): SummaryView {
+  const { t, locale, communities } = env;
   const count = draft.important ? size.residents : size.residents - size.muted;
   const community = communities.find((c) => c.code === draft.communityCode);
   const lines = [
     t('notices:confirm.summary', {
       community: community ? localeName(locale, community) : draft.communityCode,
-      audience: labels.audience,
+      audience: audienceLabel(a, t),
       count,
       kind: t(draft.important ? 'notices:kind.important' : 'notices:kind.normal'),
-      when: labels.when,
+      when: draft.scheduledAt ? (a.time?.label ?? '') : t('notices:when_label.now'),
     }),
   ];
   if (!draft.important && size.muted > 0) lines.push(t('notices:confirm.muted_note', { count: size.muted }));
   if (size.unreachable > 0) lines.push(t('notices:confirm.unreachable_note', { count: size.unreachable }));
-  const blocked = problems.length > 0 || count === 0;
   for (const p of problems) lines.push(`⚠️ ${t(`notices:problems.${p}`)}`);
   if (count === 0) lines.push(`⚠️ ${t('notices:confirm.nobody')}`);
-  const buttons: { text: string; callback_data: string }[][] = [];
-  if (!blocked)
-    buttons.push([
-      {
-        text: t(draft.scheduledAt ? 'notices:confirm.schedule' : 'notices:confirm.send_now'),
-        callback_data: `nk:${seq}:send`,
-      },
-    ]);
-  buttons.push([
-    { text: t('notices:confirm.change'), callback_data: `nk:${seq}:change` },
-    { text: t('notices:confirm.cancel'), callback_data: `nk:${seq}:cancel` },
-  ]);
-  await ctx.reply(lines.join('\n'), { reply_markup: { inline_keyboard: buttons } });
-  let choosing = false;
-  for (;;) {
-    const u = await conversation.wait();
-    if (!u.callbackQuery) {
-      if (u.message) await u.reply(t('form:use_buttons'));
-      continue;
-    }
-    const m = /^nk:(\d+):(send|change|cancel|f:[a-zA-Z]{1,20})$/.exec(u.callbackQuery.data ?? '');
-    const action = m && Number(m[1]) === seq ? (m[2] as string) : null;
-    if (action === 'send' && !blocked && !choosing) {
-      await u.answerCallbackQuery();
-      await u.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
-      return { kind: 'send' };
-    }
-    if (action === 'cancel' && !choosing) {
-      await u.answerCallbackQuery();
-      await u.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
-      return { kind: 'cancel' };
-    }
-    if (action === 'change' && !choosing) {
-      await u.answerCallbackQuery();
-      choosing = true;
-      const editable = [...(communities.length > 1 ? ['community'] : []), ...steps.map((s) => s.id)];
-      const rows = [];
-      for (let i = 0; i < editable.length; i += 2)
-        rows.push(
-          editable.slice(i, i + 2).map((id) => ({
-            text: t(`notices:fields.${id}`),
-            callback_data: `nk:${seq}:f:${id}`,
-          })),
+  const blocked = problems.length > 0 || count === 0;
+  return {
+    text: lines.join('\n'),
+    confirm: blocked ? null : t(draft.scheduledAt ? 'notices:confirm.schedule' : 'notices:confirm.send_now'),
+    change: t('notices:confirm.change'),
+    cancel: t('notices:confirm.cancel'),
+    which: t('notices:confirm.which'),
+  };
+}
+
+/** The form's own summary: the preview and the confirmation; "send" creates the notice. */
+function noticeSummary(env: Env): SummaryHook {
+  const { conversation, t, locale } = env;
+  return {
+    async render(c, a) {
+      // The form takes photos and documents alike; a notice carries a photo only.
+      if (a.photo?.files?.some((f) => f.kind !== 'photo')) {
+        await c.reply(t('notices:compose.only_photo'));
+        return { ask: 'photo' };
+      }
+      const draft = draftOf(a, env);
+      const size = await audienceSize(env, draft.communityCode, draft.audience);
+      if (!size.ok) {
+        await c.reply(t(`notices:compose.failed.${size.error}`));
+        return { end: true };
+      }
+      const problems = await conversation.external((outer: BotContext) => outer.deps.notices.problems(draft));
+      await showPreview(env, c, draft);
+      return confirmation(env, a, draft, size.value, problems);
+    },
+    async confirm(c, a) {
+      const draft = draftOf(a, env);
+      const author = { telegramId: env.me, chatId: env.chatId, locale };
+      const { requestKey } = env;
+      const created = await conversation.external((outer: BotContext) =>
+        outer.deps.notices.create(author, draft, requestKey),
+      );
+      if (created.ok) {
+        const { startsNow, scheduledAt } = created.value;
+        await c.reply(
+          startsNow
+            ? t('notices:created.now')
+            : t('notices:created.scheduled', { at: beijingMinute(new Date(scheduledAt)) }),
         );
-      await u.reply(t('notices:confirm.which'), { reply_markup: { inline_keyboard: rows } });
-      continue;
-    }
-    const field = action?.startsWith('f:') ? action.slice(2) : null;
-    if (
-      choosing &&
-      field &&
-      (steps.some((s) => s.id === field) || (field === 'community' && communities.length > 1))
-    ) {
-      await u.answerCallbackQuery();
-      return { kind: 'change', stepId: field };
-    }
-    await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
-  }
+        return 'done';
+      }
+      if (created.error === 'not_allowed' || created.error === 'invalid' || created.error === 'not_found') {
+        await c.reply(t(`notices:compose.failed.${created.error}`));
+        return 'done';
+      }
+      // A problem that appeared meanwhile (the chosen time has passed): show it and let them change it.
+      await c.reply(`⚠️ ${t(`notices:problems.${created.error}`)}`);
+      return 'again';
+    },
+  };
 }
 
 export async function noticeConversation(
@@ -461,92 +345,19 @@ export async function noticeConversation(
     t,
     locale,
     me: who.id,
+    chatId: who.chatId,
     communities,
-    community: communities[0]?.code ?? '',
     tOf: Object.fromEntries(LANGUAGES.map((l) => [l, deps.translator.t(l)])) as Record<Locale, TFunction>,
+    requestKey: `notice:${who.chatId}:${startedAt}`,
   };
-  const requestKey = `notice:${who.chatId}:${startedAt}`;
   await ctx.reply(t('notices:compose.intro'));
-  if (communities.length > 1 && !(await pickCommunity(env))) {
-    await ctx.reply(t('notices:compose.cancelled'));
-    return;
-  }
-  const steps = noticeSteps(env);
-  const first = await runWholeForm(conversation, ctx, { keys: 'notices:', steps, summary: false }, t, locale);
-  if (first.status !== 'done') {
-    await ctx.reply(t('notices:compose.cancelled'));
-    return;
-  }
-  let answers: Answers = first.answers;
-
-  for (;;) {
-    // The form takes photos and documents alike; a notice carries a photo only.
-    while (answers.photo?.files?.some((f) => f.kind !== 'photo')) {
-      await ctx.reply(t('notices:compose.only_photo'));
-      const again = await runWholeForm(
-        conversation,
-        ctx,
-        { keys: 'notices:', steps: steps.filter((s) => s.id === 'photo'), initial: answers, summary: false },
-        t,
-        locale,
-      );
-      answers = again.status === 'done' ? again.answers : { ...answers, photo: undefined };
-    }
-    const draft = draftOf(answers, env);
-    const size = await audienceSize(env, draft.communityCode, draft.audience);
-    if (!size.ok) {
-      await ctx.reply(t(`notices:compose.failed.${size.error}`));
-      return;
-    }
-    const problems = await conversation.external((outer: BotContext) => outer.deps.notices.problems(draft));
-    await showPreview(env, draft);
-    const decision = await confirm(
-      env,
-      draft,
-      size.value,
-      problems,
-      {
-        audience: answers.audience?.label ?? audienceLabel(t, draft.audience, () => []),
-        when: draft.scheduledAt ? (answers.when?.label ?? '') : t('notices:when_label.now'),
-      },
-      steps,
-    );
-    if (decision.kind === 'cancel') {
-      await ctx.reply(t('notices:compose.cancelled'));
-      return;
-    }
-    if (decision.kind === 'change') {
-      // A new community means new buildings: who gets it is asked again too.
-      if (decision.stepId === 'community' && !(await pickCommunity(env))) continue;
-      const stepId = decision.stepId === 'community' ? 'audience' : decision.stepId;
-      const chosen = steps.filter((s) => s.id === stepId);
-      const changed = await runWholeForm(
-        conversation,
-        ctx,
-        { keys: 'notices:', steps: chosen, initial: answers, summary: false },
-        t,
-        locale,
-      );
-      if (changed.status === 'done') answers = changed.answers;
-      continue;
-    }
-    const author = { telegramId: who.id, chatId: who.chatId, locale };
-    const created = await conversation.external((outer: BotContext) =>
-      outer.deps.notices.create(author, draft, requestKey),
-    );
-    if (created.ok) {
-      await ctx.reply(
-        created.value.startsNow
-          ? t('notices:created.now')
-          : t('notices:created.scheduled', { at: beijingMinute(new Date(created.value.scheduledAt)) }),
-      );
-      return;
-    }
-    if (created.error === 'not_allowed' || created.error === 'invalid' || created.error === 'not_found') {
-      await ctx.reply(t(`notices:compose.failed.${created.error}`));
-      return;
-    }
-    // A problem that appeared meanwhile (the chosen time has passed): show it and let them change it.
-    await ctx.reply(`⚠️ ${t(`notices:problems.${created.error}`)}`);
-  }
+  const form = await runWholeForm(
+    conversation,
+    ctx,
+    { keys: 'notices:', steps: noticeSteps(env), summary: noticeSummary(env) },
+    t,
+    locale,
+  );
+  // Done: the summary's "send" has said what came of it; ended: the summary has said why.
+  if (form.status === 'cancelled' && !form.ended) await ctx.reply(t('notices:compose.cancelled'));
 }
