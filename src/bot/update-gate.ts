@@ -2,33 +2,12 @@
 // number of instances: each update is handled once, and a chat's updates one at a time, in `update_id` order,
 // each after the previous one's form state is committed — whichever instance received them.
 //
-// The mechanism, and why this one: an inbox in PostgreSQL (the UpdateInbox port in update-inbox.ts, implemented by src/db/repositories/update-receipts.ts) plus a
-// lease per chat.
-// - An update is first written to the inbox (`update_receipt`, keyed by update_id: a redelivery or another
-//   instance's copy is a no-op), with its content encrypted. From then on it is durable: a webhook call can be
-//   answered, a poller can confirm its batch, and nothing depends on Telegram delivering it again.
-// - In the same statement the writer knocks on its chat's lease and takes it if nobody holds it. The holder
-//   takes the chat's open updates one at a time, lowest update_id first, handles each, and writes its outcome
-//   and the form state it left in one statement; only then does it look at the next. So the next update of a
-//   chat always meets the state the previous one committed, even when it arrived at another instance.
-// - The instance that received an update but found its chat held by another answers at once ("queued"): the
-//   holder takes it after the update in hand, without waiting for anyone to deliver it again. The holder
-//   gives the chat up only when nothing is open and nothing knocked since it last looked.
-// - The lease is renewed while held; an instance that dies holding it delays that chat by at most the lease,
-//   after which any instance's sweeper (every `sweepMs`) takes the chat over, and the update the dead one had
-//   in hand is handled again (at-least-once after a crash; effects that must never happen twice are
-//   idempotent on their own keys: a case's submission key, one household per account, one resident per ID).
-// - A failed attempt is retried by the holder after a pause; after `maxAttempts` the update is set aside
-//   (logged without its content, the resident gets an apology) and the chat goes on.
-// - Updates of different chats run in parallel; an update with neither chat nor sender is a chat of its own.
-// A per-chat lease alone (without the inbox) would leave an update that found its chat busy nowhere to go but
-// back to Telegram, whose redelivery comes seconds to minutes later; in-process ordering (grammY's
-// sequentialize) holds only within one process.
-//
-// Cost per update: when its chat is free, one statement writes it, takes the chat and claims it — also
-// touching the sender's record and reading the form state — and one finishes it, also writing the form state
-// and giving the chat up when nothing else is waiting. When polling, a batch is written in one statement and
-// each update claimed in one of its own.
+// The mechanism — the inbox in PostgreSQL (the UpdateInbox port in update-inbox.ts), the lease per chat and
+// its "knock", retries, the sweep after a crash, what it costs per update — is described once, in README.md
+// ("Running in production", "Each update is handled once …"); this file and update-handling.ts follow it.
+// Why this one: a per-chat lease alone (without the inbox) would leave an update that found its chat busy
+// nowhere to go but back to Telegram, whose redelivery comes seconds to minutes later; in-process ordering
+// (grammY's sequentialize) holds only within one process.
 //
 // Here: accepting updates into the inbox, the chats this instance holds and working through them, the sweep
 // for chats left behind, closing. What one attempt at one update does and means: update-handling.ts.

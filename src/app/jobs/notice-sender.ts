@@ -1,20 +1,10 @@
-// The notice sender: one per bot instance; any number of instances share the work through PostgreSQL.
-//
-// - Starts due notices (their recipients are fixed in the same transaction).
-// - Claims a batch of recipients (FOR UPDATE SKIP LOCKED: no two instances hold the same one), reserves
-//   send times for it on the shared pacer (all instances together stay under the configured rate), and
-//   sends each at its time, never two within a second to one chat.
-// - Before each request the recipient is marked `sending` (committed), after it the outcome is recorded.
-//   A recipient is only ever claimed from `pending`, and a delivered one never goes back: nothing is sent
-//   twice. If the process dies, its claimed recipients go back to `pending` when their lease ends, and the
-//   ones it had in flight become `uncertain` (Telegram may or may not have shown them): never resent,
-//   counted in the report.
-// - 429: every instance pauses for `retry_after`; 403 / "chat not found": the resident is unreachable;
-//   5xx and network errors: retried with backoff, at most MAX_SEND_ATTEMPTS requests; a request that went
-//   out and timed out is uncertain (a resend could show it twice); anything else is recorded as failed for
-//   that recipient.
-// - Keeps the author's progress message up to date (one edit every few seconds, whichever instance gets
-//   there first), sends the final report, and edits it as "I have read this" presses come in.
+// The notice sender: one per bot instance; any number of instances share the work through PostgreSQL. What it
+// promises — recipients fixed when a notice starts, claims with FOR UPDATE SKIP LOCKED, one shared pacer for
+// NOTICE_RATE and one message a second per chat, how a 429 / 403 / 5xx / time-out is taken, `sending` before
+// each request so that nothing is ever sent twice (in flight when an instance dies: `uncertain`), the
+// author's progress and report — is described once, in README.md ("Community notices", "Sending …"); the
+// code below follows it step by step. Telegram is behind the NoticeTransport and NoticeReporter ports
+// (src/bot/notice-transport.ts), storage behind SenderStore (src/db/repositories/notice-deliveries.ts).
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -30,101 +20,25 @@ import {
   totalOf,
 } from '../../domain/notice.ts';
 import type { Logger } from '../../logger.ts';
+import type {
+  DeliveryRow,
+  NoticeContent,
+  NoticeReporter,
+  NoticeTransport,
+  ReportState,
+  SenderStore,
+  SendOutcome,
+} from './notice-sender-ports.ts';
 
-export interface DeliveryRow {
-  noticeId: string;
-  telegramId: bigint;
-  chatId: bigint;
-  locale: string;
-  /** Requests made so far (before this one). */
-  attempts: number;
-}
-
-export interface NoticeContent {
-  id: string;
-  textZh: string;
-  textEn: string | null;
-  photoFileId: string | null;
-  important: boolean;
-  community: { nameZh: string; nameEn: string };
-}
-
-export type SendOutcome =
-  | { kind: 'delivered'; messageId?: number }
-  | { kind: 'unreachable'; reason: string }
-  | { kind: 'rate_limited'; retryAfterSeconds: number }
-  | { kind: 'transient'; reason: string }
-  /** The request went out and no answer came (a timeout): resending could show it twice. */
-  | { kind: 'uncertain'; reason: string }
-  | { kind: 'failed'; reason: string };
-
-/** Sends one notice to one chat and says what happened; never throws. */
-export interface NoticeTransport {
-  send(chatId: bigint, locale: string, notice: NoticeContent): Promise<SendOutcome>;
-}
-
-export interface ReportState {
-  id: string;
-  status: 'scheduled' | 'sending' | 'done' | 'cancelled';
-  authorChatId: bigint;
-  authorLocale: string;
-  textZh: string;
-  important: boolean;
-  recipientCount: number;
-  readCount: number;
-  reportedReadCount: number;
-  progressMessageId: number | null;
-  /** 0: the author could not be reached; the report is given up. */
-  reportMessageId: number | null;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  counts: DeliveryCounts;
-}
-
-/**
- * The author's messages. Each returns the message id, 0 when the author cannot be reached (nothing more
- * is tried), and throws on a passing failure (tried again a few seconds later).
- */
-export interface NoticeReporter {
-  progress(state: ReportState, finish: Date): Promise<number>;
-  final(state: ReportState): Promise<number>;
-  reads(state: ReportState): Promise<number>;
-}
-
-export interface SenderStore {
-  startDue(now: Date, today: string): Promise<string[]>;
-  recoverExpired(): Promise<{ requeued: number; uncertain: number }>;
-  claim(token: string, limit: number, leaseMs: number): Promise<DeliveryRow[]>;
-  markSending(row: DeliveryRow, token: string, leaseMs: number): Promise<boolean>;
-  finish(
-    row: DeliveryRow,
-    token: string,
-    outcome: {
-      status: 'delivered' | 'unreachable' | 'failed' | 'uncertain';
-      messageId?: number;
-      error?: string;
-    },
-  ): Promise<boolean>;
-  retryLater(
-    row: DeliveryRow,
-    token: string,
-    delayMs: number,
-    opts: { refundAttempt: boolean; error?: string },
-  ): Promise<boolean>;
-  release(rows: DeliveryRow[], token: string, delayMs: number): Promise<number>;
-  /** Reserves `count` send times `intervalMs` apart; resolves to the wait until the first. */
-  reserveSlots(count: number, intervalMs: number): Promise<number>;
-  pauseAll(ms: number): Promise<void>;
-  content(noticeId: string): Promise<NoticeContent | null>;
-  markUserUnreachable(telegramId: bigint): Promise<void>;
-  finishIfComplete(noticeId: string, now: Date): Promise<boolean>;
-  reportCandidates(): Promise<string[]>;
-  takeReportTurn(noticeId: string, everyMs: number, holdMs: number): Promise<ReportState | null>;
-  saveReport(
-    noticeId: string,
-    patch: { progressMessageId?: number; reportMessageId?: number; reportedReadCount?: number },
-  ): Promise<void>;
-}
+export type {
+  DeliveryRow,
+  NoticeContent,
+  NoticeReporter,
+  NoticeTransport,
+  ReportState,
+  SenderStore,
+  SendOutcome,
+};
 
 export interface SenderOptions {
   store: SenderStore;
