@@ -1,5 +1,5 @@
 // The port rule (README, "Where things are"), as biome.json enforces it: the use cases (src/app, its jobs
-// included) import neither src/db nor src/bot; src/bot imports no repository; src/http nothing of src/db.
+// included) import neither src/db nor src/bot; src/bot and src/http import nothing of src/db.
 // Each case writes a small file into the folder it speaks for, lints it with the project's Biome and
 // removes it again. (Biome's --stdin-file-path mode prints no lint diagnostics, so a real file it is.)
 import { spawnSync } from 'node:child_process';
@@ -43,7 +43,10 @@ describe('the port rule', () => {
     expect(bot.output).toContain('The use cases must not know Telegram');
   });
 
-  it('refuses the bot importing a repository or the database driver', () => {
+  it('refuses the bot importing anything of src/db, a repository or the database driver', () => {
+    const errors = lint('src/bot/probe.ts', probe('../db/errors.ts'));
+    expect(errors.status).not.toBe(0);
+    expect(errors.output).toContain('The bot reaches storage through use cases');
     const repo = lint('src/bot/probe.ts', probe('../db/repositories/update-receipts.ts'));
     expect(repo.status).not.toBe(0);
     expect(repo.output).toContain(RULE);
