@@ -1,4 +1,4 @@
-// The port rule (README, "Where things are"), as biome.json enforces it: the use cases (src/app, its jobs
+// The port rule (README, "Layout"), as biome.json enforces it: the use cases (src/app, its jobs
 // included) import neither src/db nor src/bot; src/bot and src/http import nothing of src/db.
 // Each case writes a small file into the folder it speaks for, lints it with the project's Biome and
 // removes it again. (Biome's --stdin-file-path mode prints no lint diagnostics, so a real file it is.)
