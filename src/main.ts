@@ -257,6 +257,7 @@ async function main(): Promise<void> {
       api: new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 20 }),
       logger,
       defaultLocale: config.defaultLocale,
+      adminTelegramIds: config.adminTelegramIds,
       rate: config.noticeRate,
     });
     noticeSender.start();

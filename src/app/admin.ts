@@ -52,12 +52,16 @@ export interface Unit {
 export interface AdminStore {
   byId(staffId: string): Promise<StaffRecord | null>;
   listActive(): Promise<StaffRecord[]>;
-  /** Inactive from now on; their open cases go back to the queue. Null when no active member has this id. */
+  /**
+   * Inactive from now on; their open cases go back to the queue; a worker's scheduled notices are cancelled
+   * (unless they are one of `admins`). Null when no active member has this id.
+   */
   remove(
     staffId: string,
     at: Date,
     audit: NewAudit,
-  ): Promise<{ removed: StaffRecord; released: number } | null>;
+    admins: readonly number[],
+  ): Promise<{ removed: StaffRecord; released: number; cancelledNotices: number } | null>;
   createInvite(invite: NewInvite, audit: NewAudit): Promise<void>;
   redeemInvite(input: {
     codeHash: Uint8Array;
@@ -266,25 +270,33 @@ export function createAdminService(deps: AdminDeps) {
       return ok((await staff.listActive()).map(toListItem));
     },
 
-    /** Removes a member at once (their open cases go back to the queue); their next action is refused. */
+    /**
+     * Removes a member at once (their open cases go back to the queue, a worker's notices that have not
+     * started are cancelled); their next action is refused.
+     */
     async removeStaff(
       telegramId: number,
       staffId: string,
     ): Promise<
-      Result<{ displayName: string; telegramId: bigint; released: number }, 'not_allowed' | 'not_found'>
+      Result<
+        { displayName: string; telegramId: bigint; released: number; cancelledNotices: number },
+        'not_allowed' | 'not_found'
+      >
     > {
       if (!isAdmin(telegramId)) return refuse(telegramId, 'staff_remove');
       if (!z.uuid().safeParse(staffId).success) return fail('not_found');
-      const removed = await staff.remove(staffId, now(), {
-        actorTelegramId: telegramId,
-        action: 'staff.removed',
-        subject: `staff:${staffId}`,
-      });
+      const removed = await staff.remove(
+        staffId,
+        now(),
+        { actorTelegramId: telegramId, action: 'staff.removed', subject: `staff:${staffId}` },
+        deps.adminTelegramIds,
+      );
       if (!removed) return fail('not_found');
       return ok({
         displayName: removed.removed.displayName,
         telegramId: removed.removed.telegramId,
         released: removed.released,
+        cancelledNotices: removed.cancelledNotices,
       });
     },
 

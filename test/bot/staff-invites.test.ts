@@ -145,4 +145,31 @@ describe('invite codes', () => {
     );
     expect(stale.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain('已经不在名单里');
   });
+
+  it('removing a community worker cancels their scheduled notices, and the admin is told how many', async () => {
+    const code = await invite('worker', '旺家社区');
+    const worker = h.user(75_009, { firstName: '钱' });
+    await worker.text(`/join ${code}`);
+    const later = new Date(Date.now() + 24 * 3600_000);
+    for (const n of [1, 2])
+      await h.db.notice.create({
+        data: {
+          communityCode: 'wanshan-wangjia',
+          authorTelegramId: 75_009n,
+          authorChatId: 75_009n,
+          authorLocale: 'zh-CN',
+          textZh: `停水通知 ${n}`,
+          audience: 'community',
+          important: false,
+          scheduledAt: later,
+          requestKey: `invites-test-${n}`,
+        },
+      });
+    await admin.text('/staff');
+    await admin.tap('❌ 移除 钱');
+    const done = sentTexts(await admin.tap('确定移除'))[0];
+    expect(done).toContain('已移除 钱');
+    expect(done).toContain('还没发出的 2 条通知也已取消');
+    expect(await h.db.notice.count({ where: { authorTelegramId: 75_009n, status: 'cancelled' } })).toBe(2);
+  });
 });

@@ -254,9 +254,10 @@ export function manageFeature(): Composer<BotContext> {
     await ctx.answerCallbackQuery();
     await clearButtons(ctx);
     ctx.deps.wakeDispatcher?.();
-    await ctx.reply(
-      ctx.t('manage:staff.removed', { name: removed.value.displayName, released: removed.value.released }),
-    );
+    const { displayName, released, cancelledNotices } = removed.value;
+    const said = [ctx.t('manage:staff.removed', { name: displayName, released })];
+    if (cancelledNotices > 0) said.push(ctx.t('manage:staff.notices_cancelled', { count: cancelledNotices }));
+    await ctx.reply(said.join('\n'));
     // Their command menu goes back to a resident's.
     const chatId = Number(removed.value.telegramId);
     await setChatCommandMenu(

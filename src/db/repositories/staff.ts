@@ -79,14 +79,18 @@ export function createStaffRepository(db: Db): StaffStore & AdminStore & StaffCh
     },
 
     /**
-     * Removes a member: inactive from now on, and every open case they held goes back to its department's
-     * queue (a system event each), in one transaction with the audit row.
+     * Removes a member: inactive from now on, every open case they held goes back to its department's queue
+     * (a system event each), and a community worker's notices to that community that have not started are
+     * cancelled (an audit row each; not when the worker is also an administrator, one of `admins`, who may
+     * send to every community) — in one transaction with the audit row. The staff row is updated first, then
+     * the notices: the same order as a notice's start (notice-deliveries.ts), which checks its author.
      */
     async remove(
       staffId: string,
       at: Date,
       audit: NewAudit,
-    ): Promise<{ removed: StaffRecord; released: number } | null> {
+      admins: readonly number[],
+    ): Promise<{ removed: StaffRecord; released: number; cancelledNotices: number } | null> {
       return db.$transaction(async (tx) => {
         const { count } = await tx.staffMember.updateMany({
           where: { id: staffId, active: true },
@@ -111,11 +115,33 @@ export function createStaffRepository(db: Db): StaffStore & AdminStore & StaffCh
           });
           await refreshGroupPosts(tx, c.id);
         }
+        const cancelled =
+          removed.role === 'worker' &&
+          removed.communityCode !== null &&
+          !admins.some((id) => BigInt(id) === removed.telegramId)
+            ? await tx.notice.updateManyAndReturn({
+                where: {
+                  authorTelegramId: removed.telegramId,
+                  communityCode: removed.communityCode,
+                  status: 'scheduled',
+                },
+                data: { status: 'cancelled', cancelledAt: at },
+                select: { id: true },
+              })
+            : [];
+        for (const n of cancelled) {
+          await writeAudit(tx, null, {
+            actorTelegramId: audit.actorTelegramId,
+            action: 'notice.cancelled',
+            subject: `notice:${n.id}`,
+            detail: { reason: 'author_removed', staffId },
+          });
+        }
         await writeAudit(tx, null, {
           ...audit,
-          detail: { ...(audit.detail ?? {}), releasedCases: held.length },
+          detail: { ...(audit.detail ?? {}), releasedCases: held.length, cancelledNotices: cancelled.length },
         });
-        return { removed, released: held.length };
+        return { removed, released: held.length, cancelledNotices: cancelled.length };
       });
     },
 
