@@ -191,7 +191,7 @@ async function webhookRuns(
   await closedLoop(residents(tg, WARMUP_RESIDENTS), STALL_MS);
   deliverTo([a]);
   ctx.log(`blackbox: webhook, one instance, ${RESIDENTS} residents at once`);
-  const metrics = (i: WebhookInstance) => `http://127.0.0.1:${i.port}/metrics`;
+  const metrics = (i: WebhookInstance) => i.metricsUrl ?? `http://127.0.0.1:${i.port}/metrics`;
   const one = await measure('one', tg, { pids: [pidOf(a.process)], metricsUrls: [metrics(a)] }, () =>
     closedLoop(residents(tg, RESIDENTS), STALL_MS),
   );
@@ -320,7 +320,7 @@ function report(
     `**Capacity: ${n(RESIDENTS)} residents registering at once** (closed loop), after a warm-up of ` +
       `${WARMUP_RESIDENTS}. Polling: no DATABASE_URL, so the bot runs its own embedded PostgreSQL under a scratch ` +
       `DATA_DIR (start to "long polling started": ${polling.startSeconds.toFixed(1)} s, initdb and migrations ` +
-      'included); PORT set for /metrics. Webhook: two processes (BOT_MODE=webhook, own ports, one PostgreSQL — the ' +
+      'included); METRICS_PORT set for /metrics. Webhook: two processes (BOT_MODE=webhook, own ports, one PostgreSQL — the ' +
       "benchmark server's — one PII_KEY), first one alone, then both. The naive peer (bench/naive-peer: grammY, the " +
       'conversations plugin, its state through @grammyjs/storage-prisma, `run(bot)` of @grammyjs/runner with ' +
       "`sequentialize` by chat; bundled and run with npm start's flags) polls a fake Telegram of its own, its " +

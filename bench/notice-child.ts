@@ -2,7 +2,8 @@
 // a process of its own so that the notice benchmark can SIGKILL it half-way. It exits when the notice is
 // done and its report sent.
 //   DATABASE_URL=… API_ROOT=http://127.0.0.1:… NOTICE_ID=… RATE=25 tsx bench/notice-child.ts
-// (CLAIM_LEASE_MS / SEND_LEASE_MS shorten the leases for the SIGKILL test.)
+// (CLAIM_LEASE_MS / SEND_LEASE_MS shorten the leases for the SIGKILL test; ADMIN_TELEGRAM_IDS names the
+// notice's author when it is an administrator, as main.ts's configuration does.)
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Api } from 'grammy';
 import { composeNoticeSender } from '../src/compose.ts';
@@ -23,6 +24,7 @@ const sender = composeNoticeSender({
   api: new Api(BENCH_TOKEN, { apiRoot: env('API_ROOT'), timeoutSeconds: 30 }),
   logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
   defaultLocale: 'zh-CN',
+  adminTelegramIds: (process.env.ADMIN_TELEGRAM_IDS ?? '').split(',').filter(Boolean).map(Number),
   rate: Number(env('RATE')),
   // Production leases unless a test shortens them (a dead process's claims return after the claim lease).
   tuning: {

@@ -47,7 +47,7 @@ interface Phase {
 }
 
 async function cpuSeconds(instance: WebhookInstance): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${instance.port}/metrics`)).text();
+  const text = await (await fetch(instance.metricsUrl ?? `http://127.0.0.1:${instance.port}/metrics`)).text();
   return Number(/^bianmin_process_cpu_seconds_total (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
 }
 

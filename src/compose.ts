@@ -167,12 +167,17 @@ export interface SenderComposeOptions {
   api: Api;
   logger: Logger;
   defaultLocale: Locale;
+  /** ADMIN_TELEGRAM_IDS: a notice's author must still be one, or an active worker of its community. */
+  adminTelegramIds: readonly number[];
   /** Messages a second, all instances together (NOTICE_RATE). */
   rate: number;
   translator?: Translator;
   now?: () => Date;
   /** Leases, batch size, polling (tests and benchmarks shorten them). */
-  tuning?: Omit<SenderOptions, 'store' | 'transport' | 'reporter' | 'logger' | 'rate' | 'now'>;
+  tuning?: Omit<
+    SenderOptions,
+    'store' | 'transport' | 'reporter' | 'logger' | 'rate' | 'now' | 'adminTelegramIds'
+  >;
 }
 
 /** The community notices' sender worker (main.ts starts one per instance; tests and benchmarks too). */
@@ -184,6 +189,7 @@ export function composeNoticeSender(opts: SenderComposeOptions) {
     transport: createNoticeTransport(opts.api, translator),
     reporter: createNoticeReporter(opts.api, translator, now),
     logger: opts.logger.child({ worker: 'notice-sender' }),
+    adminTelegramIds: opts.adminTelegramIds,
     rate: opts.rate,
     now,
     ...opts.tuning,

@@ -96,12 +96,33 @@ const common = {
   // Renewed every third of it while an instance works on the chat: this is how long a dead instance can hold
   // up a resident's chat before another takes it over.
   UPDATE_LEASE_SECONDS: amount('seconds', 15, { whole: true, min: 5, max: 3600 }),
+  // /readyz and /metrics (and /healthz) on a listener of their own, only when asked for: they tell anyone who
+  // can reach them how busy the service is, so they are not on the public port by default.
+  METRICS_PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a port number, such as 9464' })
+      .int({ message: 'must be a port number, such as 9464' })
+      .min(1, { message: 'must be a port number from 1 to 65535' })
+      .max(65535, { message: 'must be a port number from 1 to 65535' })
+      .optional(),
+  ),
+  METRICS_HOST: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9.:_-]+$/, {
+        message: 'must be an address to listen on, such as 127.0.0.1 (the default) or 0.0.0.0',
+      })
+      .default('127.0.0.1'),
+  ),
 };
 
 const polling = z.object({
   ...common,
   BOT_MODE: z.literal('polling'),
-  // Optional in polling mode: /healthz, /readyz and /metrics on this port.
+  // Optional in polling mode: /healthz on this port (and /readyz, /metrics only if METRICS_PORT is the same).
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).optional()),
 });
 
@@ -140,8 +161,13 @@ export interface Config {
   piiKey: string | undefined;
   referenceDataFile: string;
   webhook: { url: string; secret: string; setOnStart: boolean; port: number } | undefined;
-  /** Where /healthz, /readyz and /metrics are served (the webhook's port in webhook mode); none if unset. */
+  /**
+   * The public port: the webhook (in webhook mode) and /healthz; none if unset in polling mode. /readyz and
+   * /metrics are served there only when `metrics.port` is the same port.
+   */
   httpPort: number | undefined;
+  /** /readyz, /metrics and /healthz on a listener of their own (METRICS_PORT, METRICS_HOST); none if unset. */
+  metrics: { port: number; host: string } | undefined;
   /** Closed cases lose their personal data after this many days. */
   caseRetentionDays: number;
   /** How long an instance's claim on an update lasts before another may take it over. */
@@ -202,6 +228,7 @@ export function loadConfig(
           }
         : undefined,
     httpPort: e.PORT,
+    metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
     caseRetentionDays: e.CASE_RETENTION_DAYS,
     updateLeaseSeconds: e.UPDATE_LEASE_SECONDS,
     noticeRate: e.NOTICE_RATE,

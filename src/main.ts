@@ -186,18 +186,24 @@ async function main(): Promise<void> {
       pool: () => poolStats(db),
       notificationBacklog: () => ops.notificationBacklog(),
     });
+    // The public port: the webhook and /healthz. /readyz and /metrics only when asked for (METRICS_PORT): on a
+    // listener of their own (METRICS_HOST, 127.0.0.1 by default), or on the public port if it is the same.
     const port = config.webhook?.port ?? config.httpPort;
+    const opsRoutes = {
+      registry: metrics.registry,
+      ready: readinessCheck({
+        ping: () => ops.ping(),
+        pendingMigrations: () => pendingMigrations(databaseUrl),
+      }),
+    };
+    const opsOnPublicPort = config.metrics !== undefined && config.metrics.port === port;
     const http =
       port === undefined
         ? undefined
         : await startHttpServer({
             port,
             logger,
-            registry: metrics.registry,
-            ready: readinessCheck({
-              ping: () => ops.ping(),
-              pendingMigrations: () => pendingMigrations(databaseUrl),
-            }),
+            ops: opsOnPublicPort ? opsRoutes : undefined,
             webhook: config.webhook && {
               path: new URL(config.webhook.url).pathname,
               secret: config.webhook.secret,
@@ -206,7 +212,28 @@ async function main(): Promise<void> {
           });
     if (http) {
       cleanups.unshift(() => http.close());
-      logger.info({ port }, 'HTTP server started (/healthz, /readyz, /metrics)');
+      logger.info(
+        { port },
+        opsOnPublicPort
+          ? 'HTTP server started (/healthz, /readyz, /metrics)'
+          : 'HTTP server started (/healthz)',
+      );
+    }
+    const opsHttp =
+      config.metrics === undefined || opsOnPublicPort
+        ? undefined
+        : await startHttpServer({
+            port: config.metrics.port,
+            host: config.metrics.host,
+            logger,
+            ops: opsRoutes,
+          });
+    if (opsHttp && config.metrics) {
+      cleanups.unshift(() => opsHttp.close());
+      logger.info(
+        { port: config.metrics.port, host: config.metrics.host },
+        'metrics server started (/healthz, /readyz, /metrics)',
+      );
     }
     // The case workers: the notification outbox and the deadline watcher. Any number of instances may run
     // them at once. The dispatcher has an Api of its own, without retries: it decides about each retry itself.
@@ -230,6 +257,7 @@ async function main(): Promise<void> {
       api: new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 20 }),
       logger,
       defaultLocale: config.defaultLocale,
+      adminTelegramIds: config.adminTelegramIds,
       rate: config.noticeRate,
     });
     noticeSender.start();
@@ -249,7 +277,10 @@ async function main(): Promise<void> {
       logger.info('long polling started');
     } else {
       const hook = config.webhook;
-      cleanups.unshift(async () => http?.drain());
+      cleanups.unshift(async () => {
+        http?.drain();
+        opsHttp?.drain();
+      });
       if (hook.setOnStart) {
         await bot.api.setWebhook(hook.url, {
           secret_token: hook.secret,

@@ -79,7 +79,7 @@ export class Started {
 
 export interface PollingBot {
   process: BotProcess;
-  /** Its /metrics (PORT is set, so that polling mode serves it). */
+  /** Its /metrics (METRICS_PORT is set, so that it is served). */
   metricsUrl: string;
   /** Its embedded database (for counting what it stored). */
   databaseUrl(): string;
@@ -87,7 +87,7 @@ export interface PollingBot {
 
 /**
  * The bot in polling mode with no DATABASE_URL: it starts its own PostgreSQL under `dataDir` (initdb on the
- * first start), migrates it and loads the reference data, then polls `apiRoot`. PORT serves /metrics.
+ * first start), migrates it and loads the reference data, then polls `apiRoot`. METRICS_PORT serves /metrics.
  */
 export async function startPollingBot(
   started: Started,
@@ -100,7 +100,7 @@ export async function startPollingBot(
         BOT_TOKEN: opts.token,
         TELEGRAM_API_ROOT: opts.apiRoot,
         DATA_DIR: opts.dataDir,
-        PORT: String(port),
+        METRICS_PORT: String(port),
         LOG_LEVEL: 'info',
       },
       { nodeArgs: opts.nodeArgs },

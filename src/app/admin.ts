@@ -24,6 +24,11 @@ const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
 const fail = <E>(error: E): { ok: false; error: E } => ({ ok: false, error });
 
 export const STATS_DAYS = 30;
+/**
+ * The notification that tells an admin their invite code was used (written with the redeem; rendered in
+ * src/bot/notification-render.ts). Its payload is the new member's staff id only.
+ */
+export const INVITE_USED_KIND = 'admin.invite_used';
 const HOUR_MS = 3600_000;
 const DAY_MS = 86_400_000;
 
@@ -52,13 +57,20 @@ export interface Unit {
 export interface AdminStore {
   byId(staffId: string): Promise<StaffRecord | null>;
   listActive(): Promise<StaffRecord[]>;
-  /** Inactive from now on; their open cases go back to the queue. Null when no active member has this id. */
+  /**
+   * Inactive from now on; their open cases go back to the queue; a worker's scheduled notices are cancelled
+   * (unless they are one of `admins`). Null when no active member has this id.
+   */
   remove(
     staffId: string,
     at: Date,
     audit: NewAudit,
-  ): Promise<{ removed: StaffRecord; released: number } | null>;
-  createInvite(invite: NewInvite, audit: NewAudit): Promise<void>;
+    admins: readonly number[],
+  ): Promise<{ removed: StaffRecord; released: number; cancelledNotices: number } | null>;
+  /** Resolves to the invite's id. */
+  createInvite(invite: NewInvite, audit: NewAudit): Promise<string>;
+  /** Withdraws an unused, unexpired invite ('used': someone joined with it; 'gone': expired, withdrawn, none). */
+  revokeInvite(inviteId: string, at: Date, audit: NewAudit): Promise<'revoked' | 'used' | 'gone'>;
   redeemInvite(input: {
     codeHash: Uint8Array;
     telegramId: number;
@@ -173,13 +185,16 @@ export function createAdminService(deps: AdminDeps) {
       return ok(await staff.communities());
     },
 
-    /** A new single-use code; only its keyed hash is stored. The code itself is shown once, to the admin. */
+    /**
+     * A new single-use code; only its keyed hash is stored. The code itself is shown once, to the admin, who
+     * is told when it is used and may withdraw it until then (revokeInvite, by the invite's id).
+     */
     async createInvite(
       telegramId: number,
       target: InviteTarget,
     ): Promise<
       Result<
-        { code: string; expiresAt: string; unit: { nameZh: string; nameEn: string } },
+        { id: string; code: string; expiresAt: string; unit: { nameZh: string; nameEn: string } },
         'not_allowed' | 'invalid'
       >
     > {
@@ -191,7 +206,7 @@ export function createAdminService(deps: AdminDeps) {
       if (!unit) return fail('invalid');
       const code = newCode();
       const expiresAt = new Date(now().getTime() + INVITE_TTL_HOURS * HOUR_MS);
-      await staff.createInvite(
+      const id = await staff.createInvite(
         {
           codeHash: cipher.hash(`invite:${code}`),
           role: target.role,
@@ -211,10 +226,26 @@ export function createAdminService(deps: AdminDeps) {
         },
       );
       return ok({
+        id,
         code: formatInviteCode(code),
         expiresAt: expiresAt.toISOString(),
         unit: { nameZh: unit.nameZh, nameEn: unit.nameEn },
       });
+    },
+
+    /** Withdraws an invite nobody has used yet (audited); afterwards `/join` refuses it like a wrong code. */
+    async revokeInvite(
+      telegramId: number,
+      inviteId: string,
+    ): Promise<Result<null, 'not_allowed' | 'not_found' | 'already_used'>> {
+      if (!isAdmin(telegramId)) return refuse(telegramId, 'invite_revoke');
+      if (!z.uuid().safeParse(inviteId).success) return fail('not_found');
+      const r = await staff.revokeInvite(inviteId, now(), {
+        actorTelegramId: telegramId,
+        action: 'invite.revoked',
+      });
+      if (r === 'used') return fail('already_used');
+      return r === 'revoked' ? ok(null) : fail('not_found');
     },
 
     /** `/join CODE`: binds the sender as staff or worker. Wrong codes are throttled per person. */
@@ -266,25 +297,33 @@ export function createAdminService(deps: AdminDeps) {
       return ok((await staff.listActive()).map(toListItem));
     },
 
-    /** Removes a member at once (their open cases go back to the queue); their next action is refused. */
+    /**
+     * Removes a member at once (their open cases go back to the queue, a worker's notices that have not
+     * started are cancelled); their next action is refused.
+     */
     async removeStaff(
       telegramId: number,
       staffId: string,
     ): Promise<
-      Result<{ displayName: string; telegramId: bigint; released: number }, 'not_allowed' | 'not_found'>
+      Result<
+        { displayName: string; telegramId: bigint; released: number; cancelledNotices: number },
+        'not_allowed' | 'not_found'
+      >
     > {
       if (!isAdmin(telegramId)) return refuse(telegramId, 'staff_remove');
       if (!z.uuid().safeParse(staffId).success) return fail('not_found');
-      const removed = await staff.remove(staffId, now(), {
-        actorTelegramId: telegramId,
-        action: 'staff.removed',
-        subject: `staff:${staffId}`,
-      });
+      const removed = await staff.remove(
+        staffId,
+        now(),
+        { actorTelegramId: telegramId, action: 'staff.removed', subject: `staff:${staffId}` },
+        deps.adminTelegramIds,
+      );
       if (!removed) return fail('not_found');
       return ok({
         displayName: removed.removed.displayName,
         telegramId: removed.removed.telegramId,
         released: removed.released,
+        cancelledNotices: removed.cancelledNotices,
       });
     },
 

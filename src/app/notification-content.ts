@@ -12,6 +12,14 @@ export interface NotificationCase extends CaseHeading {
   rating: number | null;
 }
 
+/** Who joined with an admin's invite code (for the admin's "your code was used"), read at send time. */
+export interface JoinedMember {
+  displayName: string;
+  role: 'staff' | 'worker';
+  /** Their department or community; null if it is no longer in the reference data. */
+  unit: { nameZh: string; nameEn: string } | null;
+}
+
 export interface PreparedNotification {
   kind: string;
   chatId: bigint;
@@ -23,6 +31,8 @@ export interface PreparedNotification {
   payload: Record<string, unknown>;
   /** For a group post's refresh: the message to edit. */
   editMessageId: number | null;
+  /** The staff member a notification is about (payload `staffId`: an invite used). */
+  member?: JoinedMember | null;
 }
 
 export type PrepareOutcome =
@@ -54,6 +64,8 @@ export interface NotificationContentStore {
   eventNote(caseId: string, eventId: bigint): Promise<{ kind: string; noteCipher: Uint8Array | null } | null>;
   /** A group post (for its refresh): where it is, which message, and whether it was sent. */
   post(postId: bigint): Promise<{ chatId: bigint; messageId: number | null; status: string } | null>;
+  /** A staff member or community worker, with the name of their department or community. */
+  member(staffId: string): Promise<JoinedMember | null>;
 }
 
 export interface NotificationSourceDeps {
@@ -62,6 +74,7 @@ export interface NotificationSourceDeps {
 }
 
 const isGroup = (chatId: bigint) => chatId < 0n;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function createNotificationSource(deps: NotificationSourceDeps) {
   const { store, cipher } = deps;
@@ -99,6 +112,11 @@ export function createNotificationSource(deps: NotificationSourceDeps) {
         const event = await store.eventNote(n.caseId, eventId);
         note = event?.noteCipher ? cipher.decrypt(event.noteCipher) : null;
       }
+      let member: JoinedMember | null = null;
+      if (typeof n.payload.staffId === 'string' && UUID.test(n.payload.staffId)) {
+        member = await store.member(n.payload.staffId);
+        if (!member) return { kind: 'skip', reason: 'staff member gone' };
+      }
       let editMessageId: number | null = null;
       if (typeof n.payload.postId === 'string' && /^\d{1,19}$/.test(n.payload.postId)) {
         const post = await store.post(BigInt(n.payload.postId));
@@ -117,6 +135,7 @@ export function createNotificationSource(deps: NotificationSourceDeps) {
           note,
           payload: n.payload,
           editMessageId,
+          member,
         },
       };
     },

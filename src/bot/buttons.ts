@@ -203,6 +203,8 @@ export const adminButtons = {
   inviteRole: button('ad:inv', { role: ['staff', 'worker'] }),
   /** `d`: staff of a department, `c`: a worker of a community. */
   inviteUnit: button('ad:inv', { unit: ['d', 'c'], code: 'code' }),
+  /** On the message that shows a new code: withdraw it while nobody has used it. */
+  inviteRevoke: button('ad:invx', { inviteId: 'uuid' }),
   removeStaff: button('ad:rm', { staffId: 'uuid' }),
   removeStaffConfirmed: button('ad:rmok', { staffId: 'uuid' }),
   keep: button('ad:keep', {}),

@@ -2,8 +2,9 @@
 // department group gets the default one) with its buttons, and one Bot API call to send it, whose failure is
 // turned into an outcome the dispatcher acts on. Group posts carry no personal data: service, number, due.
 import { type Api, InlineKeyboard } from 'grammy';
+import { INVITE_USED_KIND } from '../app/admin.ts';
 import type { NotificationSender, SendOutcome } from '../app/jobs/notification-dispatcher.ts';
-import type { NotificationCase, PreparedNotification } from '../app/notification-content.ts';
+import type { JoinedMember, NotificationCase, PreparedNotification } from '../app/notification-content.ts';
 import type { Locale } from '../config.ts';
 import { groupButtons, myCaseButtons, queueButton, staffButtons } from './buttons.ts';
 import { localeName } from './context.ts';
@@ -111,6 +112,23 @@ function digest(t: TFunction, payload: Record<string, unknown>): RenderedNotific
   };
 }
 
+/** To the admin who made an invite code: who joined with it, as what. */
+function inviteUsed(
+  t: TFunction,
+  locale: Locale,
+  m: JoinedMember | null | undefined,
+): RenderedNotification | null {
+  if (!m) return null;
+  return {
+    text: t('notify:admin.invite_used', {
+      name: m.displayName,
+      role: t(m.role === 'staff' ? 'notify:admin.role_staff' : 'notify:admin.role_worker'),
+      unit: m.unit ? localeName(locale, m.unit) : '—',
+    }),
+    keyboard: null,
+  };
+}
+
 const takeInGroup = (t: TFunction, c: NotificationCase) =>
   new InlineKeyboard().text(t('notify:buttons.take'), groupButtons.take.pack({ caseId: c.id }));
 
@@ -155,6 +173,7 @@ export function renderNotification(
   const t = translator.t(locale);
   const c = notification.case;
   if (notification.kind === 'staff.digest') return digest(t, notification.payload);
+  if (notification.kind === INVITE_USED_KIND) return inviteUsed(t, locale, notification.member);
   if (!c) return null;
   if (notification.kind === 'group.new_case' || notification.kind === 'group.case_update')
     return groupPost(t, locale, c, notification.chatId);

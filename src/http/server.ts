@@ -1,4 +1,7 @@
 // The HTTP side of an instance: Telegram's webhook endpoint, and what a load balancer and Prometheus ask.
+// One server serves the routes it is given: the public port (PORT) the webhook and /healthz; /readyz and
+// /metrics only on the listener started with `ops` (METRICS_PORT, on 127.0.0.1 unless METRICS_HOST says
+// otherwise; the public port too only when METRICS_PORT names it: src/main.ts). Elsewhere they answer 404.
 //   POST <webhook path>  an update from Telegram. Without the right X-Telegram-Bot-Api-Secret-Token: 401,
 //                        body unread, nothing touched. Not JSON or no update_id: 400; over 1 MiB: 413.
 //                        Otherwise the update goes through the update gate and the answer follows its
@@ -7,9 +10,9 @@
 //                        503 shutting down (Telegram delivers it again). A failed attempt is retried by the
 //                        gate itself, before the answer; an error writing it to the inbox answers 500.
 //   GET /healthz         200 while the process runs (liveness).
-//   GET /readyz          200 when the database answers and its migrations are current, else 503 (readiness;
+//   GET /readyz          (ops) 200 when the database answers and its migrations are current, else 503 (readiness;
 //                        503 too while shutting down, so the balancer stops sending first).
-//   GET /metrics         Prometheus text format.
+//   GET /metrics         (ops) Prometheus text format.
 // grammY's webhookCallback is not used: its answer cannot depend on the gate's outcome, and it reads the
 // body before checking the secret.
 import { timingSafeEqual } from 'node:crypto';
@@ -32,8 +35,8 @@ export interface HttpServerOptions {
   port: number;
   host?: string;
   logger: Logger;
-  registry: Registry;
-  ready: ReadinessCheck;
+  /** /readyz and /metrics: served only when given (they answer 404 otherwise). */
+  ops?: { registry: Registry; ready: ReadinessCheck };
   webhook?: {
     path: string;
     secret: string;
@@ -127,14 +130,15 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       if (opts.webhook && path === opts.webhook.path) return onWebhook(req, res);
       if (req.method !== 'GET') return send(res, 404);
       if (path === '/healthz') return send(res, 200, 'ok');
-      if (path === '/readyz') {
-        const problems = draining ? ['shutting down'] : await opts.ready();
+      const { ops } = opts;
+      if (ops && path === '/readyz') {
+        const problems = draining ? ['shutting down'] : await ops.ready();
         return problems.length === 0
           ? send(res, 200, 'ready')
           : send(res, 503, `not ready: ${problems.join('; ')}`);
       }
-      if (path === '/metrics') {
-        return send(res, 200, await opts.registry.metrics(), opts.registry.contentType);
+      if (ops && path === '/metrics') {
+        return send(res, 200, await ops.registry.metrics(), ops.registry.contentType);
       }
       return send(res, 404);
     };

@@ -56,6 +56,7 @@ beforeAll(async () => {
     api: new Api(TEST_TOKEN, { fetch: outbox.fetch }),
     logger: createLogger('silent'),
     defaultLocale: 'zh-CN',
+    adminTelegramIds: [ADMIN_ID],
     rate: 25,
     tuning: { ...FAST, progressEveryMs: 100 },
   });

@@ -1,14 +1,17 @@
 // Invite codes: an admin makes one for a department (or a community), the person joins with /join; a code
-// works once, expires after 48 hours, is stored only as a keyed hash, and guessing is throttled.
+// works once, expires after 48 hours, is stored only as a keyed hash, and guessing is throttled. The admin
+// is told when their code is used, and may withdraw it while it is unused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
+import { caseWorkers, textsTo } from '../support/staff-scene.ts';
 
 const ADMIN = 75_999;
+const ADMIN_2 = 75_998;
 const clock = { offsetMs: 0 };
 let h: Harness;
 let admin: SimUser;
 beforeAll(async () => {
-  h = await createHarness({ adminIds: [ADMIN], now: () => new Date(Date.now() + clock.offsetMs) });
+  h = await createHarness({ adminIds: [ADMIN, ADMIN_2], now: () => new Date(Date.now() + clock.offsetMs) });
   admin = h.user(ADMIN);
 });
 afterAll(() => h.close());
@@ -144,5 +147,89 @@ describe('invite codes', () => {
       `ad:rmok:${(await h.db.staffMember.findFirstOrThrow({ where: { telegramId: 75_008n } })).id}`,
     );
     expect(stale.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain('已经不在名单里');
+  });
+
+  it('removing a community worker cancels their scheduled notices, and the admin is told how many', async () => {
+    const code = await invite('worker', '旺家社区');
+    const worker = h.user(75_009, { firstName: '钱' });
+    await worker.text(`/join ${code}`);
+    const later = new Date(Date.now() + 24 * 3600_000);
+    for (const n of [1, 2])
+      await h.db.notice.create({
+        data: {
+          communityCode: 'wanshan-wangjia',
+          authorTelegramId: 75_009n,
+          authorChatId: 75_009n,
+          authorLocale: 'zh-CN',
+          textZh: `停水通知 ${n}`,
+          audience: 'community',
+          important: false,
+          scheduledAt: later,
+          requestKey: `invites-test-${n}`,
+        },
+      });
+    await admin.text('/staff');
+    await admin.tap('❌ 移除 钱');
+    const done = sentTexts(await admin.tap('确定移除'))[0];
+    expect(done).toContain('已移除 钱');
+    expect(done).toContain('还没发出的 2 条通知也已取消');
+    expect(await h.db.notice.count({ where: { authorTelegramId: 75_009n, status: 'cancelled' } })).toBe(2);
+  });
+
+  it('the admin who made the code is told who joined with it, as what', async () => {
+    const other = h.user(ADMIN_2);
+    await other.text('/invite');
+    await other.tap('🏘 社区工作者');
+    await other.tap('旺家社区');
+    const code = /邀请码：([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})/.exec(other.lastText())?.[1] ?? '';
+    const person = h.user(75_010, { firstName: '孙' });
+    await person.text(`/join ${code}`);
+    const note = await h.db.notification.findFirstOrThrow({
+      where: { telegramId: BigInt(ADMIN_2), kind: 'admin.invite_used' },
+    });
+    // The outbox row holds a reference only; the name is read when it is sent.
+    expect(JSON.stringify(note.payload)).not.toContain('孙');
+    const workers = caseWorkers(h);
+    expect(await workers.drain()).toBeGreaterThanOrEqual(1);
+    const told = textsTo(h.calls, ADMIN_2).at(-1) ?? '';
+    expect(told).toContain('您发的邀请码刚刚被使用了');
+    expect(told).toContain('孙 已经加入旺家社区，身份是社区工作者');
+    // Only that admin: not the other one.
+    expect(textsTo(h.calls, ADMIN).join('\n')).not.toContain('孙 已经加入');
+  });
+
+  it('an unused code can be withdrawn (audited); then it is refused like a wrong one', async () => {
+    const code = await invite('staff', '碧江区民政局');
+    const calls = await admin.tap('🚫 作废这个邀请码');
+    expect(sentTexts(calls)[0]).toContain('这个邀请码已经作废');
+    const invite_ = await h.db.inviteCode.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+    expect(invite_.revokedAt).not.toBeNull();
+    expect(
+      await h.db.auditLog.findFirstOrThrow({
+        where: { action: 'invite.revoked' },
+        select: { actorTelegramId: true, detail: true },
+      }),
+    ).toEqual({ actorTelegramId: BigInt(ADMIN), detail: { inviteId: invite_.id } });
+    const late = await h.user(75_011).text(`/join ${code}`);
+    expect(sentTexts(late)[0]).toContain('这个邀请码不对，或者已经用过、已经过期了');
+    expect(await h.db.staffMember.count({ where: { telegramId: 75_011n } })).toBe(0);
+    // Pressing it again, or on a code already used, changes nothing.
+    const again = await admin.press(`ad:invx:${invite_.id}`);
+    expect(again.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain(
+      '已经过期或者已经作废',
+    );
+    await invite('staff', '碧江区卫生健康局');
+    const used = await h.db.inviteCode.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+    await h.user(75_012).text(`/join ${admin.lastText().match(/[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}/)?.[0]}`);
+    const tooLate = await admin.press(`ad:invx:${used.id}`);
+    expect(tooLate.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain('已经有人用过了');
+    expect(await h.db.staffMember.count({ where: { telegramId: 75_012n, active: true } })).toBe(1);
+    // Someone who is not an admin cannot withdraw a code.
+    const other = await invite('staff', '松桃苗族自治县民政局');
+    const pending = await h.db.inviteCode.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+    const forged = await h.user(75_013).press(`ad:invx:${pending.id}`);
+    expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toBeTruthy();
+    expect((await h.db.inviteCode.findUniqueOrThrow({ where: { id: pending.id } })).revokedAt).toBeNull();
+    expect(sentTexts(await h.user(75_013).text(`/join ${other}`))[0]).toContain('松桃苗族自治县民政局');
   });
 });

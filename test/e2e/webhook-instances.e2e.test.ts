@@ -1,7 +1,8 @@
 // Two real bot processes in webhook mode on one database, as a province runs them behind a load balancer:
 // the same update posted to both at the same moment has one effect and one reply (one handles it; the other
 // finds it in the inbox, queued behind the first or done); a call without the right
-// X-Telegram-Bot-Api-Secret-Token gets 401 from either and touches nothing.
+// X-Telegram-Bot-Api-Secret-Token gets 401 from either and touches nothing. The webhook's port serves the
+// webhook and /healthz only; /readyz and /metrics only where METRICS_PORT asks for them (instance b).
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -28,8 +29,8 @@ beforeAll(async () => {
     startFakeBotApi({ perSecond: 1_000_000, perChatIntervalMs: 0 }),
     createTestDatabase(),
   ]);
-  // One after the other: both apply migrations and reference data at start.
-  a = await startWebhookInstance({ apiRoot: api.url, databaseUrl: db.url });
+  // One after the other: both apply migrations and reference data at start. `a` without METRICS_PORT.
+  a = await startWebhookInstance({ apiRoot: api.url, databaseUrl: db.url, metrics: false });
   b = await startWebhookInstance({ apiRoot: api.url, databaseUrl: db.url });
 }, 120_000);
 
@@ -125,5 +126,21 @@ describe('two instances in webhook mode on one database', () => {
     // The real secret still works: the same update is handled once.
     expect(await postUpdate(a.url, update)).toEqual({ status: 200, body: 'handled' });
     expect(u.texts()).toHaveLength(1);
+  });
+
+  it('the webhook port serves only the webhook and /healthz; METRICS_PORT serves /readyz and /metrics', async () => {
+    for (const instance of [a, b]) {
+      const base = `http://127.0.0.1:${instance.port}`;
+      expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok');
+      for (const path of ['/readyz', '/metrics']) expect((await fetch(`${base}${path}`)).status).toBe(404);
+    }
+    expect(a.metricsUrl).toBeUndefined();
+    const metricsUrl = b.metricsUrl as string;
+    const metrics = await fetch(metricsUrl);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('bianmin_updates_total');
+    const ready = await fetch(new URL('/readyz', metricsUrl));
+    expect({ status: ready.status, body: await ready.text() }).toEqual({ status: 200, body: 'ready' });
+    expect(b.process.output()).toContain('metrics server started');
   });
 });

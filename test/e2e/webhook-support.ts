@@ -21,15 +21,22 @@ export interface WebhookInstance {
   /** Where Telegram would POST updates. */
   url: string;
   port: number;
+  /** Its /metrics (on METRICS_PORT, a listener of its own), unless started without one. */
+  metricsUrl: string | undefined;
 }
 
-/** Starts one instance and waits until it takes updates (migrations, reference data, getMe). */
+/**
+ * Starts one instance and waits until it takes updates (migrations, reference data, getMe). With `metrics`
+ * (the default) METRICS_PORT is set: /readyz and /metrics on a port of their own (not on the webhook's).
+ */
 export async function startWebhookInstance(opts: {
   apiRoot: string;
   databaseUrl: string;
   env?: Record<string, string>;
+  metrics?: boolean;
 }): Promise<WebhookInstance> {
   const port = await freePort();
+  const metricsPort = opts.metrics === false ? undefined : await freePort();
   const url = `http://127.0.0.1:${port}${WEBHOOK_PATH}`;
   const process = new BotProcess({
     BOT_TOKEN: E2E_TOKEN,
@@ -38,6 +45,7 @@ export async function startWebhookInstance(opts: {
     WEBHOOK_SECRET,
     WEBHOOK_SET_ON_START: 'false',
     PORT: String(port),
+    ...(metricsPort === undefined ? {} : { METRICS_PORT: String(metricsPort) }),
     TELEGRAM_API_ROOT: opts.apiRoot,
     DATABASE_URL: opts.databaseUrl,
     PII_KEY: E2E_PII_KEY,
@@ -50,7 +58,12 @@ export async function startWebhookInstance(opts: {
     process.child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${process.output()}`);
   }
-  return { process, url, port };
+  return {
+    process,
+    url,
+    port,
+    metricsUrl: metricsPort === undefined ? undefined : `http://127.0.0.1:${metricsPort}/metrics`,
+  };
 }
 
 /** POSTs one update the way Telegram does; resolves to the HTTP status and the body (the gate's outcome). */

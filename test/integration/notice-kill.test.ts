@@ -43,6 +43,8 @@ function sender(noticeId: string): ChildProcess {
       DATABASE_URL: s.database.url,
       API_ROOT: api.url,
       NOTICE_ID: noticeId,
+      // The notice's author (an administrator): the sender checks the author again when it starts a notice.
+      ADMIN_TELEGRAM_IDS: String(ADMIN),
       RATE: '25',
       CLAIM_LEASE_MS: '1500',
       SEND_LEASE_MS: '1500',

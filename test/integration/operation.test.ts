@@ -1,7 +1,7 @@
 // The same behaviour over both ways updates arrive — long polling (batches written to the update inbox) and
 // the webhook HTTP server — with the production Bot API client (retrying fetch) in front of a fake Telegram
 // that can answer 429 and 5xx. Then what only the webhook has: the secret, malformed / oversized /
-// unknown updates, /healthz, /readyz, /metrics.
+// unknown updates, /healthz, and /readyz and /metrics on a listener of their own (not on the webhook's).
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPiiCipher } from '../../src/app/pii-cipher.ts';
@@ -49,7 +49,10 @@ interface Stack {
   /** Delivers a raw update the way this mode does; resolves once it was handled. */
   deliver(update: Update): Promise<unknown>;
   restart(): void;
+  /** The public listener: the webhook and /healthz. */
   http?: HttpServer;
+  /** The metrics listener (METRICS_PORT): /healthz, /readyz and /metrics. */
+  opsHttp?: HttpServer;
   close(): Promise<void>;
 }
 
@@ -94,6 +97,7 @@ async function startStack(mode: Mode, database: TestDatabase): Promise<Stack> {
   let stopInput: () => Promise<void> = async () => undefined;
   let gateClose: () => Promise<void> = async () => undefined;
   let http: HttpServer | undefined;
+  let opsHttp: HttpServer | undefined;
   let current: { process(u: Update): Promise<UpdateOutcome> } | undefined;
 
   const build = async () => {
@@ -161,15 +165,22 @@ async function startStack(mode: Mode, database: TestDatabase): Promise<Stack> {
       pool: () => poolStats(db),
       notificationBacklog: () => ops.notificationBacklog(),
     });
+    opsHttp = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      logger,
+      ops: {
+        registry: metrics.registry,
+        ready: readinessCheck({
+          ping: () => ops.ping(),
+          pendingMigrations: () => pendingMigrations(database.url),
+        }),
+      },
+    });
     http = await startHttpServer({
       port: 0,
       host: '127.0.0.1',
       logger,
-      registry: metrics.registry,
-      ready: readinessCheck({
-        ping: () => ops.ping(),
-        pendingMigrations: () => pendingMigrations(database.url),
-      }),
       webhook: {
         path: '/telegram',
         secret: SECRET,
@@ -196,6 +207,7 @@ async function startStack(mode: Mode, database: TestDatabase): Promise<Stack> {
     calls: telegram.calls,
     db,
     http,
+    opsHttp,
     failNext(method, times, answer) {
       failures.set(method, { left: times, answer });
     },
@@ -211,6 +223,7 @@ async function startStack(mode: Mode, database: TestDatabase): Promise<Stack> {
       await stopInput();
       await gateClose();
       await http?.close();
+      await opsHttp?.close();
       await db.$disconnect();
     },
   };
@@ -301,10 +314,12 @@ describe('the webhook endpoint', () => {
   let database: TestDatabase;
   let s: Stack;
   let http: HttpServer;
+  let opsHttp: HttpServer;
   beforeAll(async () => {
     database = await createTestDatabase();
     s = await startStack('webhook', database);
     http = s.http as HttpServer;
+    opsHttp = s.opsHttp as HttpServer;
   });
   afterAll(async () => {
     await s.close();
@@ -350,11 +365,15 @@ describe('the webhook endpoint', () => {
     expect((await fetch(`${http.url}/healthz`)).status).toBe(200);
   });
 
-  it('/healthz, /readyz and /metrics', async () => {
+  it('the webhook port serves the webhook and /healthz only; /readyz and /metrics only on their own', async () => {
     expect(await (await fetch(`${http.url}/healthz`)).text()).toBe('ok');
-    const ready = await fetch(`${http.url}/readyz`);
+    for (const path of ['/readyz', '/metrics']) expect((await fetch(`${http.url}${path}`)).status).toBe(404);
+    // The metrics listener has no webhook.
+    expect((await fetchWebhook(opsHttp, JSON.stringify({ update_id: 11 }))).status).toBe(404);
+    expect(await (await fetch(`${opsHttp.url}/healthz`)).text()).toBe('ok');
+    const ready = await fetch(`${opsHttp.url}/readyz`);
     expect(ready.status).toBe(200);
-    const metrics = await fetch(`${http.url}/metrics`);
+    const metrics = await fetch(`${opsHttp.url}/metrics`);
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     const text = await metrics.text();
     for (const name of [
@@ -368,6 +387,7 @@ describe('the webhook endpoint', () => {
       expect(text).toContain(name);
     }
     expect((await fetch(`${http.url}/nowhere`)).status).toBe(404);
+    expect((await fetch(`${opsHttp.url}/nowhere`)).status).toBe(404);
   });
 
   it('reports not ready when migrations are pending or the database does not answer', async () => {
@@ -391,9 +411,11 @@ describe('the webhook endpoint', () => {
 
   it('while draining for shutdown: updates 503 (Telegram tries again elsewhere), not ready, still alive', async () => {
     http.drain();
+    opsHttp.drain();
     const res = await fetchWebhook(http, JSON.stringify({ update_id: 10, some_future_kind: {} }));
     expect(res.status).toBe(503);
-    expect((await fetch(`${http.url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${opsHttp.url}/readyz`)).status).toBe(503);
     expect((await fetch(`${http.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${opsHttp.url}/healthz`)).status).toBe(200);
   });
 });

@@ -1,13 +1,14 @@
 // Taking a case is one SQL statement (src/db/repositories/staff-cases.ts): these tests pin down, row for
 // row, what a take writes (the case, its "taken" event, the resident's notification, the group-post edits,
 // the audit row) and the cases around it: queue order, an empty queue, a case someone is taking right now,
-// a caller who is not (or no longer) staff, and a removal that races with a take.
+// a caller who is not (or no longer) staff, and a removal that races with a take (by /next, and by id).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPiiCipher } from '../../src/app/pii-cipher.ts';
 import { compose } from '../../src/compose.ts';
 import { createDb, type Db } from '../../src/db/client.ts';
 import { loadReferenceData, readReferenceData } from '../../src/db/reference-data.ts';
+import { createStaffCaseRepository } from '../../src/db/repositories/staff-cases.ts';
 import { createLogger } from '../../src/logger.ts';
 import { REFERENCE_FILE } from '../support/bot-harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -349,6 +350,59 @@ describe('which case, and whether', () => {
       status: 'submitted',
       assigneeId: null,
     });
+  });
+});
+
+describe('take by number or button, and a removal', () => {
+  it('a removal in progress between the check and the take: the take waits, then takes nothing', async () => {
+    const dept = 'songtao-civil-affairs';
+    const telegramId = 81_060;
+    const staffId = await member(telegramId, dept);
+    const c = await queued(dept);
+    const other = new pg.Client({ connectionString: database.url });
+    await other.connect();
+    try {
+      // The access check (a plain read) passes while the removal is not yet committed; the take's own
+      // statement then meets the removal: it waits for it, and finds nobody once it is committed.
+      await other.query('begin');
+      await other.query('update staff_member set active = false, removed_at = now() where id = $1', [
+        staffId,
+      ]);
+      let settled = false;
+      const pending = staff.take(telegramId, c.id, 'card').finally(() => {
+        settled = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(settled).toBe(false);
+      await other.query('commit');
+      expect(await pending).toEqual({ ok: false, error: 'not_found' });
+    } finally {
+      await other.end();
+    }
+    expect(await db.case.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({
+      status: 'submitted',
+      assigneeId: null,
+    });
+    expect(await db.caseEvent.count({ where: { caseId: c.id } })).toBe(0);
+    expect(await notificationsOf(c.id)).toEqual([]);
+    expect((await auditOf(c.id)).map((a) => [a.action, a.detail])).toEqual([
+      ['access.denied', { attempted: 'take', reason: 'not_staff' }],
+    ]);
+  });
+
+  it('a member of another department, or not active, cannot be handed the case by id', async () => {
+    const dept = 'songtao-health';
+    const c = await queued(dept);
+    const elsewhere = await member(81_062, 'songtao-education');
+    const inactive = await member(81_063, dept, { active: false });
+    const repo = createStaffCaseRepository(db);
+    const effects = {
+      residentNotification: { kind: 'resident.case_taken', payload: {} },
+      audit: { actorTelegramId: 81_062, action: 'case.take' },
+    };
+    expect(await repo.takeById(c.id, dept, elsewhere, AT, effects)).toBe('not_staff');
+    expect(await repo.takeById(c.id, dept, inactive, AT, effects)).toBe('not_staff');
+    expect(await db.case.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ assigneeId: null });
   });
 });
 

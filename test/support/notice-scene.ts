@@ -129,6 +129,7 @@ export function makeSender(
   const { store, transport } = opts.wrap ? opts.wrap(parts) : parts;
   return createNoticeSender({
     logger: createLogger(process.env.LOG_LEVEL ?? 'silent'),
+    adminTelegramIds: [ADMIN],
     reporter: createNoticeReporter(api, translator),
     rate: 25,
     ...FAST,

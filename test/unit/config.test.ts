@@ -114,6 +114,36 @@ describe('configuration', () => {
     );
   });
 
+  it('/readyz and /metrics only when asked for: METRICS_PORT, on 127.0.0.1 unless METRICS_HOST says otherwise', () => {
+    const webhook = {
+      BOT_TOKEN: TOKEN,
+      BOT_MODE: 'webhook',
+      WEBHOOK_URL: 'https://bot.example.cn/tg',
+      WEBHOOK_SECRET: 's'.repeat(32),
+    };
+    // By default the public port (the webhook's) has no metrics listener beside it.
+    expect(loadConfig(webhook)).toMatchObject({ httpPort: 8080, metrics: undefined });
+    expect(loadConfig({ BOT_TOKEN: TOKEN, PORT: '9000' })).toMatchObject({
+      httpPort: 9000,
+      metrics: undefined,
+    });
+    expect(loadConfig({ ...webhook, METRICS_PORT: '9464' }).metrics).toEqual({
+      port: 9464,
+      host: '127.0.0.1',
+    });
+    expect(loadConfig({ BOT_TOKEN: TOKEN, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics).toEqual({
+      port: 9464,
+      host: '0.0.0.0',
+    });
+    expect(problems({ BOT_TOKEN: TOKEN, METRICS_PORT: 'prometheus' })).toEqual([
+      'METRICS_PORT must be a port number, such as 9464',
+    ]);
+    expect(problems({ BOT_TOKEN: TOKEN, METRICS_PORT: '70000' })[0]).toMatch(/^METRICS_PORT must be a port/);
+    expect(problems({ BOT_TOKEN: TOKEN, METRICS_PORT: '9464', METRICS_HOST: 'a b' })[0]).toMatch(
+      /^METRICS_HOST must be an address/,
+    );
+  });
+
   it('NOTICE_RATE: 25 messages a second by default, at most 30 (Telegram’s limit)', () => {
     expect(loadConfig({ BOT_TOKEN: TOKEN }).noticeRate).toBe(25);
     expect(loadConfig({ BOT_TOKEN: TOKEN, NOTICE_RATE: '30' }).noticeRate).toBe(30);

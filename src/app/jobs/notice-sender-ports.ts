@@ -64,7 +64,16 @@ export interface NoticeReporter {
 }
 
 export interface SenderStore {
-  startDue(now: Date, today: string): Promise<string[]>;
+  /**
+   * Starts the notices that are due (their recipients fixed). A notice whose author is no longer allowed to
+   * send to its community — neither one of `admins` nor an active community worker of it — is cancelled
+   * instead (recorded in the audit log), never sent.
+   */
+  startDue(
+    now: Date,
+    today: string,
+    admins: readonly number[],
+  ): Promise<{ started: string[]; cancelled: string[] }>;
   recoverExpired(): Promise<{ requeued: number; uncertain: number }>;
   claim(token: string, limit: number, leaseMs: number): Promise<DeliveryRow[]>;
   markSending(row: DeliveryRow, token: string, leaseMs: number): Promise<boolean>;

@@ -45,6 +45,8 @@ export interface SenderOptions {
   transport: NoticeTransport;
   reporter: NoticeReporter;
   logger: Logger;
+  /** The administrators (ADMIN_TELEGRAM_IDS): they may send to every community. */
+  adminTelegramIds: readonly number[];
   /** Messages a second, all instances together; default 25, at most 30. */
   rate?: number;
   /** Recipients claimed at once (default: about a second's worth). */
@@ -316,8 +318,10 @@ export function createNoticeSender(opts: SenderOptions): NoticeSender {
 
   async function maintain(): Promise<void> {
     const at = now();
-    const started = await store.startDue(at, audienceDay(at));
+    const { started, cancelled } = await store.startDue(at, audienceDay(at), opts.adminTelegramIds);
     for (const id of started) logger.info({ noticeId: id }, 'notice started: recipients fixed');
+    for (const id of cancelled)
+      logger.warn({ noticeId: id }, 'notice cancelled at its start: its author may no longer send it');
     const recovered = await store.recoverExpired();
     if (recovered.requeued > 0 || recovered.uncertain > 0)
       logger.warn(recovered, 'took back the notice deliveries of a sender that stopped');

@@ -116,6 +116,11 @@ export function createStaffDesk(deps: StaffDeps, gate: StaffAccess) {
         residentNotification: CASE_TAKEN_NOTIFICATION,
         audit: { actorTelegramId: telegramId, action: 'case.take', detail: { staffId: me.id, via } },
       });
+      if (taken === 'not_staff') {
+        // Removed between the check above and the take (the take locks the staff row, as /next does).
+        await deny(telegramId, 'take', 'not_staff', record.id);
+        return fail('not_found');
+      }
       return taken === 'conflict' ? fail('conflict') : ok({ number: taken.number });
     },
 

@@ -88,14 +88,17 @@ export interface StaffCaseStore {
     at: Date,
     effects: TakeEffects,
   ): Promise<{ staffId: string; taken: TakenCase | null } | null>;
-  /** Takes one given case, if it is still unassigned in this department ('conflict' otherwise). */
+  /**
+   * Takes one given case, if it is still unassigned in this department ('conflict' otherwise) and the taker
+   * is still active staff of it ('not_staff' otherwise: removed since they were checked).
+   */
   takeById(
     caseId: string,
     departmentCode: string,
     staffId: string,
     at: Date,
     effects: TakeEffects,
-  ): Promise<TakenCase | 'conflict'>;
+  ): Promise<TakenCase | 'conflict' | 'not_staff'>;
   /** An internal note: an event only the staff see; the case's status stays as it is. */
   addNote(
     caseId: string,

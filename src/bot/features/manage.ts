@@ -1,5 +1,5 @@
 // Administration in Telegram: /invite (a single-use code for staff of a department or a worker of a
-// community), /staff (list, remove), /canned (a department's canned replies), /stats, /export (a CSV of the
+// community, withdrawn with the button under it while unused), /staff (list, remove), /canned (a department's canned replies), /stats, /export (a CSV of the
 // cases as a document; with personal data only after an explicit, audited confirmation), and /join for the
 // invited. Every permission is checked by the use case (src/app/admin.ts); these handlers only talk. The
 // buttons (`ad:`) are defined in ../buttons.ts.
@@ -148,6 +148,8 @@ export function manageFeature(): Composer<BotContext> {
       await ctx.reply(ctx.t(`manage:join.${joined.error}`));
       return;
     }
+    // The admin who made the code is told (a notification written with the join).
+    ctx.deps.wakeDispatcher?.();
     const unit = localeName(ctx.locale, joined.value.unit);
     await ctx.reply(
       ctx.t(joined.value.role === 'staff' ? 'manage:join.staff' : 'manage:join.worker', { unit }),
@@ -206,7 +208,29 @@ export function manageFeature(): Composer<BotContext> {
         unit: localeName(ctx.locale, invite.value.unit),
         expiresAt: beijingTime(invite.value.expiresAt, ctx.locale),
       }),
+      {
+        reply_markup: new InlineKeyboard().text(
+          ctx.t('manage:invite.revoke_button'),
+          adminButtons.inviteRevoke.pack({ inviteId: invite.value.id }),
+        ),
+      },
     );
+  });
+  onButton(priv, adminButtons.inviteRevoke, async (ctx, { inviteId }) => {
+    const revoked = await ctx.deps.admin.revokeInvite(ctx.from.id, inviteId);
+    if (!revoked.ok) {
+      if (revoked.error === 'not_allowed') return notAllowed(ctx);
+      await clearButtons(ctx);
+      return refused(
+        ctx,
+        revoked.error,
+        ctx.t(revoked.error === 'already_used' ? 'manage:invite.revoke_used' : 'manage:invite.revoke_gone'),
+        true,
+      );
+    }
+    await ctx.answerCallbackQuery();
+    await clearButtons(ctx);
+    await ctx.reply(ctx.t('manage:invite.revoked'));
   });
 
   // --- staff list and removal ---
@@ -254,9 +278,10 @@ export function manageFeature(): Composer<BotContext> {
     await ctx.answerCallbackQuery();
     await clearButtons(ctx);
     ctx.deps.wakeDispatcher?.();
-    await ctx.reply(
-      ctx.t('manage:staff.removed', { name: removed.value.displayName, released: removed.value.released }),
-    );
+    const { displayName, released, cancelledNotices } = removed.value;
+    const said = [ctx.t('manage:staff.removed', { name: displayName, released })];
+    if (cancelledNotices > 0) said.push(ctx.t('manage:staff.notices_cancelled', { count: cancelledNotices }));
+    await ctx.reply(said.join('\n'));
     // Their command menu goes back to a resident's.
     const chatId = Number(removed.value.telegramId);
     await setChatCommandMenu(

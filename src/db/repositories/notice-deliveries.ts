@@ -11,6 +11,7 @@ import type { DeliveryRow, NoticeContent, ReportState, SenderStore } from '../..
 import { emptyCounts } from '../../domain/notice.ts';
 import type { Db } from '../client.ts';
 import { Prisma } from '../generated/client.ts';
+import { writeAudit } from './cases.ts';
 import { audienceSql, localeSql, mutedSql } from './notice-audience.ts';
 import { audienceOf, deliveryCounts } from './notices.ts';
 
@@ -33,7 +34,11 @@ const key = (row: DeliveryRow) =>
 
 export function createNoticeDeliveryRepository(db: Db, opts: { defaultLocale: string }): SenderStore {
   return {
-    async startDue(now: Date, today: string): Promise<string[]> {
+    async startDue(
+      now: Date,
+      today: string,
+      admins: readonly number[],
+    ): Promise<{ started: string[]; cancelled: string[] }> {
       const due = await db.notice.findMany({
         where: { status: 'scheduled', scheduledAt: { lte: now } },
         orderBy: [{ scheduledAt: 'asc' }, { id: 'asc' }],
@@ -45,18 +50,45 @@ export function createNoticeDeliveryRepository(db: Db, opts: { defaultLocale: st
           buildingIds: true,
           serviceCode: true,
           important: true,
+          authorTelegramId: true,
         },
       });
       const started: string[] = [];
+      const cancelled: string[] = [];
       for (const b of due) {
-        const ok = await db.$transaction(async (tx) => {
+        const outcome = await db.$transaction(async (tx) => {
+          // The author must still be allowed to send to the community: an administrator, or an active
+          // community worker of it, whose staff row is locked FOR SHARE until this commits — a removal
+          // (which updates that row, then cancels their scheduled notices) either waits for the start, or
+          // commits first and the notice is cancelled here, not sent. Row locks in the removal's order.
+          const admin = admins.some((id) => BigInt(id) === b.authorTelegramId);
+          const worker = admin
+            ? []
+            : await tx.$queryRaw<{ id: string }[]>(Prisma.sql`
+                select id from staff_member
+                 where telegram_id = ${b.authorTelegramId} and role = 'worker' and active
+                   and community_code = ${b.communityCode}
+                 for share`);
+          if (!admin && worker.length === 0) {
+            const stopped = await tx.notice.updateMany({
+              where: { id: b.id, status: 'scheduled' },
+              data: { status: 'cancelled', cancelledAt: now },
+            });
+            if (stopped.count !== 1) return 'gone' as const;
+            await writeAudit(tx, null, {
+              action: 'notice.cancelled',
+              subject: `notice:${b.id}`,
+              detail: { reason: 'author_not_allowed' },
+            });
+            return 'cancelled' as const;
+          }
           // The status guard takes the row lock: a concurrent cancel or another instance waits, then finds
           // the notice no longer scheduled.
           const claimed = await tx.notice.updateMany({
             where: { id: b.id, status: 'scheduled' },
             data: { status: 'sending', startedAt: now },
           });
-          if (claimed.count !== 1) return false;
+          if (claimed.count !== 1) return 'gone' as const;
           const recipients = await tx.$executeRaw(Prisma.sql`
             insert into broadcast_delivery
               (broadcast_id, telegram_id, chat_id, locale, status, next_attempt_at, finished_at, last_error)
@@ -69,11 +101,12 @@ export function createNoticeDeliveryRepository(db: Db, opts: { defaultLocale: st
             ${b.important ? Prisma.empty : Prisma.sql`and not ${mutedSql}`}
             on conflict do nothing`);
           await tx.notice.update({ where: { id: b.id }, data: { recipientCount: recipients } });
-          return true;
+          return 'started' as const;
         });
-        if (ok) started.push(b.id);
+        if (outcome === 'started') started.push(b.id);
+        if (outcome === 'cancelled') cancelled.push(b.id);
       }
-      return started;
+      return { started, cancelled };
     },
 
     async recoverExpired(): Promise<{ requeued: number; uncertain: number }> {

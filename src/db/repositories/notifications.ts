@@ -4,7 +4,7 @@
 // holder of the current claim may record an outcome.
 import { randomUUID } from 'node:crypto';
 import type { ClaimedNotification, OutboxStore } from '../../app/jobs/notification-dispatcher.ts';
-import type { CaseSummary, NotificationContentStore } from '../../app/notification-content.ts';
+import type { CaseSummary, JoinedMember, NotificationContentStore } from '../../app/notification-content.ts';
 import type { ReachabilityStore } from '../../app/reachability.ts';
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
@@ -176,6 +176,25 @@ export function createNotificationRepository(
           assignee: { select: { displayName: true } },
         },
       });
+    },
+
+    async member(staffId: string): Promise<JoinedMember | null> {
+      const s = await db.staffMember.findUnique({
+        where: { id: staffId },
+        select: { displayName: true, role: true, departmentCode: true, communityCode: true },
+      });
+      if (!s) return null;
+      const unit =
+        s.role === 'staff'
+          ? await db.department.findUnique({
+              where: { code: s.departmentCode ?? '' },
+              select: { nameZh: true, nameEn: true },
+            })
+          : await db.community.findUnique({
+              where: { code: s.communityCode ?? '' },
+              select: { nameZh: true, nameEn: true },
+            });
+      return { displayName: s.displayName, role: s.role, unit };
     },
 
     async eventNote(

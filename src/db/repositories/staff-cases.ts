@@ -92,13 +92,21 @@ pick as materialized (
    for update of c skip locked
 )${TAKE_TAIL}`;
 
-/** One given case, if it is still unassigned in the department (waits for a take in progress, then re-checks). */
+/**
+ * One given case (from its card, `/open <number>`, or a group post), if it is still unassigned in the
+ * department (waits for a take in progress, then re-checks). `me` is the taker's membership, still active
+ * department staff of that department, locked FOR SHARE as in /next: the caller was checked before this
+ * statement, and a removal committed since then (or in progress: the take waits for it) must not leave the
+ * case held by a removed member, so the take then finds nobody and takes nothing.
+ */
 const TAKE_BY_ID_SQL = `with me as materialized (
-  select $11::uuid as id
+  select id, department_code from staff_member
+   where id = $11::uuid and active and role = 'staff' and department_code = $10::text
+   for share
 ),
 pick as materialized (
   select c.id from "case" c
-   where c.id = $9::uuid and c.department_code = $10::text
+   where c.id = $9::uuid and c.department_code = (select department_code from me)
      and c.status = 'submitted' and c.assignee_id is null
    for update of c
 )${TAKE_TAIL}`;
@@ -206,7 +214,7 @@ export function createStaffCaseRepository(db: Db): StaffCaseStore {
       staffId: string,
       at: Date,
       effects: TakeEffects,
-    ): Promise<TakenCase | 'conflict'> {
+    ): Promise<TakenCase | 'conflict' | 'not_staff'> {
       const { rows } = await hotQuery<TakeRow>(db, 'staff-take-by-id', TAKE_BY_ID_SQL, [
         ...takeParams(at, effects),
         caseId,
@@ -214,6 +222,7 @@ export function createStaffCaseRepository(db: Db): StaffCaseStore {
         staffId,
       ]);
       const row = rows[0];
+      if (!row?.staffId) return 'not_staff';
       return takenOf(row) ?? 'conflict';
     },
 

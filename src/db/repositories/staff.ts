@@ -1,6 +1,6 @@
 // Staff members and community workers, the invite codes that make them, canned replies, and the audit rows
 // their administration writes. Invite codes arrive hashed: this repository never sees a code in clear.
-import type { AdminStore, NewInvite, RedeemOutcome } from '../../app/admin.ts';
+import { type AdminStore, INVITE_USED_KIND, type NewInvite, type RedeemOutcome } from '../../app/admin.ts';
 import type { StaffRecord, StaffRole, StaffStore } from '../../app/staff/ports.ts';
 import type { StaffChatSource } from '../../bot/commands.ts';
 import { OPEN_STATUSES } from '../../domain/case-status.ts';
@@ -79,14 +79,18 @@ export function createStaffRepository(db: Db): StaffStore & AdminStore & StaffCh
     },
 
     /**
-     * Removes a member: inactive from now on, and every open case they held goes back to its department's
-     * queue (a system event each), in one transaction with the audit row.
+     * Removes a member: inactive from now on, every open case they held goes back to its department's queue
+     * (a system event each), and a community worker's notices to that community that have not started are
+     * cancelled (an audit row each; not when the worker is also an administrator, one of `admins`, who may
+     * send to every community) — in one transaction with the audit row. The staff row is updated first, then
+     * the notices: the same order as a notice's start (notice-deliveries.ts), which checks its author.
      */
     async remove(
       staffId: string,
       at: Date,
       audit: NewAudit,
-    ): Promise<{ removed: StaffRecord; released: number } | null> {
+      admins: readonly number[],
+    ): Promise<{ removed: StaffRecord; released: number; cancelledNotices: number } | null> {
       return db.$transaction(async (tx) => {
         const { count } = await tx.staffMember.updateMany({
           where: { id: staffId, active: true },
@@ -111,17 +115,39 @@ export function createStaffRepository(db: Db): StaffStore & AdminStore & StaffCh
           });
           await refreshGroupPosts(tx, c.id);
         }
+        const cancelled =
+          removed.role === 'worker' &&
+          removed.communityCode !== null &&
+          !admins.some((id) => BigInt(id) === removed.telegramId)
+            ? await tx.notice.updateManyAndReturn({
+                where: {
+                  authorTelegramId: removed.telegramId,
+                  communityCode: removed.communityCode,
+                  status: 'scheduled',
+                },
+                data: { status: 'cancelled', cancelledAt: at },
+                select: { id: true },
+              })
+            : [];
+        for (const n of cancelled) {
+          await writeAudit(tx, null, {
+            actorTelegramId: audit.actorTelegramId,
+            action: 'notice.cancelled',
+            subject: `notice:${n.id}`,
+            detail: { reason: 'author_removed', staffId },
+          });
+        }
         await writeAudit(tx, null, {
           ...audit,
-          detail: { ...(audit.detail ?? {}), releasedCases: held.length },
+          detail: { ...(audit.detail ?? {}), releasedCases: held.length, cancelledNotices: cancelled.length },
         });
-        return { removed, released: held.length };
+        return { removed, released: held.length, cancelledNotices: cancelled.length };
       });
     },
 
-    async createInvite(invite: NewInvite, audit: NewAudit): Promise<void> {
-      await db.$transaction(async (tx) => {
-        await tx.inviteCode.create({
+    async createInvite(invite: NewInvite, audit: NewAudit): Promise<string> {
+      return db.$transaction(async (tx) => {
+        const row = await tx.inviteCode.create({
           data: {
             codeHash: bytes(invite.codeHash),
             role: invite.role,
@@ -130,14 +156,41 @@ export function createStaffRepository(db: Db): StaffStore & AdminStore & StaffCh
             createdBy: BigInt(invite.createdBy),
             expiresAt: invite.expiresAt,
           },
+          select: { id: true },
         });
-        await writeAudit(tx, null, audit);
+        await writeAudit(tx, null, { ...audit, detail: { ...(audit.detail ?? {}), inviteId: row.id } });
+        return row.id;
       });
     },
 
     /**
-     * Uses an invite: valid only once, before it expires. The invite row is locked, so two people sending
-     * the same code at once cannot both join. The person keeps an existing membership of the same role.
+     * Withdraws an invite nobody has used: from then on it is refused like a wrong code. 'used' when
+     * someone joined with it already, 'gone' when it does not exist, has expired or was withdrawn before.
+     */
+    async revokeInvite(inviteId: string, at: Date, audit: NewAudit): Promise<'revoked' | 'used' | 'gone'> {
+      return db.$transaction(async (tx) => {
+        // The same row lock as a redeem: a /join at this moment either comes first (used) or finds it revoked.
+        const { count } = await tx.inviteCode.updateMany({
+          where: { id: inviteId, usedAt: null, revokedAt: null, expiresAt: { gt: at } },
+          data: { revokedAt: at },
+        });
+        if (count === 1) {
+          await writeAudit(tx, null, {
+            ...audit,
+            detail: { ...(audit.detail ?? {}), inviteId },
+          });
+          return 'revoked' as const;
+        }
+        const row = await tx.inviteCode.findUnique({ where: { id: inviteId }, select: { usedAt: true } });
+        return row?.usedAt ? ('used' as const) : ('gone' as const);
+      });
+    },
+
+    /**
+     * Uses an invite: valid only once, before it expires, unless it was withdrawn. The invite row is locked,
+     * so two people sending the same code at once cannot both join. The person keeps an existing membership
+     * of the same role. The admin who made the invite is told (a notification in the same transaction: it
+     * holds only the new member's id; their name, role and unit are read when it is sent).
      */
     async redeemInvite(input: {
       codeHash: Uint8Array;
@@ -153,9 +206,11 @@ export function createStaffRepository(db: Db): StaffStore & AdminStore & StaffCh
             role: StaffRole;
             department_code: string | null;
             community_code: string | null;
+            created_by: bigint;
           }[]
-        >`select id, role::text as role, department_code, community_code from invite_code
-           where code_hash = ${bytes(input.codeHash)} and used_at is null and expires_at > ${input.at}
+        >`select id, role::text as role, department_code, community_code, created_by from invite_code
+           where code_hash = ${bytes(input.codeHash)} and used_at is null and revoked_at is null
+             and expires_at > ${input.at}
            for update`;
         if (!invite) return { kind: 'invalid' as const };
         const existing = await tx.staffMember.findFirst({
@@ -181,6 +236,13 @@ export function createStaffRepository(db: Db): StaffStore & AdminStore & StaffCh
           ...input.audit,
           subject: `staff:${staff.id}`,
           detail: { ...(input.audit.detail ?? {}), inviteId: invite.id, role: invite.role },
+        });
+        await tx.notification.create({
+          data: {
+            telegramId: BigInt(invite.created_by),
+            kind: INVITE_USED_KIND,
+            payload: { staffId: staff.id },
+          },
         });
         return { kind: 'joined' as const, staff };
       });
