@@ -568,6 +568,7 @@ describe('erasure, retention and the copy reach every table that holds the perso
       '点了“已读”',
       '普通通知：',
       '【谁用过您的资料】',
+      '看了完整信息',
       '窗口',
     ]) {
       expect(text).toContain(expected);

@@ -157,7 +157,7 @@ export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {
     lines.push(
       t('privacy:mydata.audit', {
         at: at(a.at),
-        what: label(`privacy:mydata.audit_action.${a.action}`, a.action),
+        what: label(`privacy:mydata.audit_action.${a.action.replaceAll('.', '_')}`, a.action),
         case: a.caseNumber ? ` ${a.caseNumber}` : '',
         fields: fields ? t('privacy:mydata.history_note', { note: fields }) : '',
         by,
