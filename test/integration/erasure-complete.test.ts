@@ -522,8 +522,17 @@ describe('erasure, retention and the copy reach every table that holds the perso
       { name: '樊春晓', phone: '13912341111', spouse: '司马言', child: '樊小宇', seq: 701 },
       7_100_000_300,
     );
+    // An administrator exports the day's cases with personal data: an export about the person too.
+    const exported = await h.deps.admin.exportCases(
+      { telegramId: ADMIN },
+      { from: new Date(Date.now() - DAY), to: new Date(Date.now() + DAY), withPersonalData: true },
+    );
+    expect(exported.ok).toBe(true);
     const mine = await h.deps.privacy.exportMine(p.u.id);
     if (!mine) throw new Error('no copy');
+    expect(mine.audit.filter((a) => a.action === 'pii.export')).toEqual([
+      expect.objectContaining({ by: 'staff', caseNumber: null }),
+    ]);
     const hits = await search(p.needles);
     const numberOf = new Map(p.cases.map((c) => [c.id, c.number]));
     const caseOf = (id: unknown) => mine.cases.find((c) => c.number === numberOf.get(String(id)));
@@ -559,6 +568,8 @@ describe('erasure, retention and the copy reach every table that holds the perso
     const views = mine.audit.filter((a) => a.action === 'pii.view');
     expect(views.length).toBeGreaterThan(0);
     expect(views.every((a) => a.by === 'staff' && a.staffName?.startsWith('窗口'))).toBe(true);
+    // What staff did with the cases is in their history; the audit part lists looks, not actions.
+    expect(mine.audit.some((a) => a.action === 'case.reply' || a.action === 'case.note')).toBe(false);
     expect(mine.audit.filter((a) => a.action === 'personal_data_exported' && a.by === 'you')).toHaveLength(2);
     // …and the file sent says so, in words.
     const doc = (await p.u.text('/mydata')).find((c) => c.method === 'sendDocument');
@@ -569,6 +580,7 @@ describe('erasure, retention and the copy reach every table that holds the perso
       '普通通知：',
       '【谁用过您的资料】',
       '看了完整信息',
+      '导出了办事单（带个人信息），工作人员或管理员',
       '窗口',
     ]) {
       expect(text).toContain(expected);

@@ -63,7 +63,14 @@ async function anonymiseCases(tx: Tx, caseIds: string[], now: Date): Promise<num
   return count;
 }
 
-/** The audit rows about one person and their cases, as the copy lists them (staff named when known). */
+/** Audit actions that record a look at a case or at personal data. */
+const VIEW_ACTIONS = ['case.view', 'pii.view'];
+
+/**
+ * The audit rows about one person, as the copy lists them (staff named when known): what they did
+ * themselves (their copies, refused attempts), every look at their cases and their personal data, and the
+ * exports of cases with personal data whose period holds one of their cases.
+ */
 async function auditAbout(
   db: Db,
   telegramId: bigint,
@@ -83,7 +90,9 @@ async function auditAbout(
     select a.at, a.action, a.case_id, a.actor_telegram_id, a.subject, a.detail
       from audit_log a
      where a.actor_telegram_id = ${telegramId}
-        or a.case_id = any(${caseIds}::uuid[])
+        -- looks at their cases and personal data (what staff did with the cases is in the cases' history)
+        or (a.case_id = any(${caseIds}::uuid[])
+            and (a.action = any(${VIEW_ACTIONS}::text[]) or a.subject like '%resident:%'))
         -- an export of cases with personal data whose period holds one of theirs
         or (a.action = 'pii.export' and exists (
               select 1 from "case" c
