@@ -37,3 +37,21 @@ UPDATE "audit_log" a SET "subject" = audit_log_redacted_subject(a."subject")
   FROM "case" c
  WHERE a."case_id" = c."id" AND c."anonymised_at" IS NOT NULL
    AND a."subject" ~ '(resident|member):[0-9A-Fa-f-]{36}';
+
+-- The rest of what erasure and retention now cover, for data they handled before this migration:
+-- cases already anonymised lose the resident's id on their events, the submission key (it holds the chat
+-- id) and the messages to the resident about them;
+UPDATE "case_event" SET "actor_id" = NULL
+ WHERE "actor_kind" = 'resident' AND "actor_id" IS NOT NULL
+   AND "case_id" IN (SELECT "id" FROM "case" WHERE "anonymised_at" IS NOT NULL);
+UPDATE "case" SET "submission_key" = 'anonymised:' || "id"::text
+ WHERE "anonymised_at" IS NOT NULL AND "submission_key" NOT LIKE 'anonymised:%';
+DELETE FROM "notification"
+ WHERE "kind" LIKE 'resident.%'
+   AND "case_id" IN (SELECT "id" FROM "case" WHERE "anonymised_at" IS NOT NULL);
+-- and the notices sent to people who erased themselves, and their notice setting (everyone who ever wrote
+-- to the bot has an account row until they erase themselves; recipients are chosen among them).
+DELETE FROM "broadcast_delivery" d
+ WHERE NOT EXISTS (SELECT 1 FROM "telegram_user" u WHERE u."telegram_id" = d."telegram_id");
+DELETE FROM "notice_preference" p
+ WHERE NOT EXISTS (SELECT 1 FROM "telegram_user" u WHERE u."telegram_id" = p."telegram_id");
