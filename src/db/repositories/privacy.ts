@@ -79,6 +79,7 @@ async function auditAbout(
   const caseIds = cases.map((c) => c.id);
   const rows = await db.$queryRaw<
     {
+      id: bigint;
       at: Date;
       action: string;
       case_id: string | null;
@@ -87,19 +88,27 @@ async function auditAbout(
       detail: unknown;
     }[]
   >`
-    select a.at, a.action, a.case_id, a.actor_telegram_id, a.subject, a.detail
+    -- Three look-ups, each on an index of its own (actor, case, time), then merged.
+    select a.id, a.at, a.action, a.case_id, a.actor_telegram_id, a.subject, a.detail
+      from audit_log a where a.actor_telegram_id = ${telegramId}
+    union
+    -- looks at their cases and personal data (what staff did with the cases is in the cases' history)
+    select a.id, a.at, a.action, a.case_id, a.actor_telegram_id, a.subject, a.detail
       from audit_log a
-     where a.actor_telegram_id = ${telegramId}
-        -- looks at their cases and personal data (what staff did with the cases is in the cases' history)
-        or (a.case_id = any(${caseIds}::uuid[])
-            and (a.action = any(${VIEW_ACTIONS}::text[]) or a.subject like '%resident:%'))
-        -- an export of cases with personal data whose period holds one of theirs
-        or (a.action = 'pii.export' and exists (
-              select 1 from "case" c
-               where c.id = any(${caseIds}::uuid[])
-                 and c.submitted_at >= (a.detail->>'from')::timestamptz
-                 and c.submitted_at < (a.detail->>'to')::timestamptz))
-     order by a.at, a.id`;
+     where a.case_id = any(${caseIds}::uuid[])
+       and (a.action = any(${VIEW_ACTIONS}::text[]) or a.subject like '%resident:%')
+    union
+    -- exports of cases with personal data whose period holds one of theirs (case times are UTC)
+    select a.id, a.at, a.action, a.case_id, a.actor_telegram_id, a.subject, a.detail
+      from audit_log a
+     where a.at >= (select min(submitted_at) from "case" where id = any(${caseIds}::uuid[]))
+       and a.action = 'pii.export'
+       and exists (
+             select 1 from "case" c
+              where c.id = any(${caseIds}::uuid[])
+                and c.submitted_at >= ((a.detail->>'from')::timestamptz at time zone 'UTC')
+                and c.submitted_at < ((a.detail->>'to')::timestamptz at time zone 'UTC'))
+     order by at, id`;
   const staffIdOf = (detail: unknown) => {
     const id = (detail as { staffId?: unknown } | null)?.staffId;
     return typeof id === 'string' ? id : null;
