@@ -1,6 +1,8 @@
 // Residents' rights over their data: a copy of everything held about them (/mydata), erasure (/deleteme),
 // and the retention rule that strips personal data from closed cases after a configured period.
-// The copy is decrypted here for its owner only; every export is written to the audit log.
+// The copy is decrypted here for its owner only; every export is written to the audit log. What each one
+// covers, table by table, is proved by test/integration/erasure-complete.test.ts (it searches every table
+// of the schema for the person).
 import type { Catalogue } from '../domain/catalogue/index.ts';
 import { describeAnswers } from './cases.ts';
 import type { HouseholdRecord } from './households.ts';
@@ -10,7 +12,8 @@ import type { PiiCipher } from './pii-cipher.ts';
 export interface PrivacyStore {
   collect(telegramId: number, conversationKey: string): Promise<HeldData>;
   erase(telegramId: number, conversationKey: string, now: Date): Promise<{ cases: number } | null>;
-  recordExport(telegramId: number): Promise<void>;
+  /** Writes the export's audit row; returns it as the copy lists it. */
+  recordExport(telegramId: number): Promise<AuditFigures<Date>>;
   anonymiseClosedBefore(cutoff: Date, now: Date, batch: number): Promise<number>;
 }
 
@@ -33,6 +36,33 @@ interface NotificationFigures<D> {
   status: string;
   createdAt: D;
   sentAt: D | null;
+}
+
+/** A community notice sent to the person (broadcast_delivery), with their "I have read this" press. */
+interface NoticeFigures<D> {
+  /** When the notice was set to start. */
+  at: D;
+  important: boolean;
+  /** The version they were sent (their language's, or the one for everyone). */
+  text: string | null;
+  status: string;
+  sentAt: D | null;
+  readAt: D | null;
+}
+
+/**
+ * An audit row about the person: what was done with or seen of their data, and by whom. `by` is 'you' (the
+ * person's own export or refused attempt), 'staff' (with the staff member's display name when known: the
+ * README's personal-data section allows staff names), or 'system'.
+ */
+export interface AuditFigures<D> {
+  at: D;
+  action: string;
+  caseNumber: string | null;
+  by: 'you' | 'staff' | 'system';
+  staffName: string | null;
+  /** Which personal data was seen (pii.view: `idNumber`, `phone`, `attachments`), when the row says. */
+  fields: string[];
 }
 
 /** Where the household lives and who is in it; dates as `D`, a member's ID number as `Id`. */
@@ -64,6 +94,10 @@ export interface HeldData {
     attachments: { kind: string; mimeType: string | null; sizeBytes: number | null; createdAt: Date }[];
   })[];
   notifications: NotificationFigures<Date>[];
+  notices: NoticeFigures<Date>[];
+  /** Set when the person turned ordinary notices off (`/notices off`). */
+  noticesMutedAt: Date | null;
+  audit: AuditFigures<Date>[];
   formInProgress: boolean;
 }
 
@@ -96,6 +130,9 @@ export interface MyData {
     attachments: { kind: string; mimeType: string | null; sizeBytes: number | null; at: string }[];
   })[];
   notifications: NotificationFigures<string>[];
+  notices: NoticeFigures<string>[];
+  noticesMutedAt: string | null;
+  audit: AuditFigures<string>[];
   formInProgress: boolean;
 }
 
@@ -121,8 +158,16 @@ export function createPrivacyService(deps: PrivacyDeps) {
     /** A copy of everything held about this Telegram user; null when nothing at all is held. */
     async exportMine(telegramId: number): Promise<MyData | null> {
       const held = await store.collect(telegramId, conversationKeyOf(telegramId));
-      if (!held.account && !held.resident && held.cases.length === 0) return null;
-      await store.recordExport(telegramId);
+      const holdsAnything =
+        held.account ||
+        held.resident ||
+        held.cases.length > 0 ||
+        held.notices.length > 0 ||
+        held.noticesMutedAt ||
+        held.audit.length > 0;
+      if (!holdsAnything) return null;
+      // The export's own audit row is about the person too: it is in the copy it records.
+      const audit = [...held.audit, await store.recordExport(telegramId)];
       const r = held.resident;
       const h = held.household;
       return {
@@ -203,6 +248,16 @@ export function createPrivacyService(deps: PrivacyDeps) {
           createdAt: n.createdAt.toISOString(),
           sentAt: iso(n.sentAt),
         })),
+        notices: held.notices.map((n) => ({
+          at: n.at.toISOString(),
+          important: n.important,
+          text: n.text,
+          status: n.status,
+          sentAt: iso(n.sentAt),
+          readAt: iso(n.readAt),
+        })),
+        noticesMutedAt: iso(held.noticesMutedAt),
+        audit: audit.map((a) => ({ ...a, at: a.at.toISOString() })),
         formInProgress: held.formInProgress,
       };
     },

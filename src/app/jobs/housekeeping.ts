@@ -1,6 +1,7 @@
 // Nightly housekeeping, on every instance (each step is idempotent, so two instances running it the same
 // night do the work once between them):
-// - the retention rule: closed cases older than CASE_RETENTION_DAYS lose their personal data;
+// - the retention rule: closed cases older than CASE_RETENTION_DAYS lose their personal data and every link
+//   back to the person (src/db/repositories/privacy.ts; README "Personal data");
 // - update receipts older than two days are forgotten (Telegram redelivers for 24 hours at most);
 // - forms abandoned for 30 days are dropped (their state holds the answers given so far).
 // It runs at 03:00 Beijing time (China keeps one offset all year) and stops at a safe point: a run in

@@ -117,6 +117,54 @@ export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {
       }),
     );
   }
+  lines.push('');
+
+  lines.push(t('privacy:mydata.notices_title', { count: d.notices.length }));
+  for (const n of d.notices) {
+    const text = (n.text ?? '').replace(/\s+/g, ' ');
+    lines.push(
+      t('privacy:mydata.notice', {
+        at: at(n.at),
+        important: n.important ? t('privacy:mydata.notice_important') : '',
+        text: text.length > 40 ? `${text.slice(0, 40)}…` : text,
+      }),
+      t('privacy:mydata.notice_status', {
+        status: label(`privacy:mydata.notice_delivery.${n.status}`, n.status),
+        read: n.readAt ? t('privacy:mydata.notice_read', { at: at(n.readAt) }) : '',
+      }),
+    );
+  }
+  lines.push(
+    d.noticesMutedAt === null
+      ? t('privacy:mydata.notices_on')
+      : t('privacy:mydata.notices_muted', { at: at(d.noticesMutedAt) }),
+    '',
+  );
+
+  lines.push(t('privacy:mydata.audit_title', { count: d.audit.length }));
+  for (const a of d.audit) {
+    const by =
+      a.by === 'you'
+        ? t('privacy:mydata.audit_by_you')
+        : a.by === 'staff'
+          ? a.staffName
+            ? t('privacy:mydata.audit_by_staff', { name: a.staffName })
+            : t('privacy:mydata.audit_by_office')
+          : t('privacy:mydata.audit_by_system');
+    const fields = a.fields
+      .map((f) => label(`privacy:mydata.audit_field.${f}`, f))
+      .join(t('privacy:mydata.list_sep'));
+    lines.push(
+      t('privacy:mydata.audit', {
+        at: at(a.at),
+        what: label(`privacy:mydata.audit_action.${a.action.replaceAll('.', '_')}`, a.action),
+        case: a.caseNumber ? ` ${a.caseNumber}` : '',
+        fields: fields ? t('privacy:mydata.history_note', { note: fields }) : '',
+        by,
+      }),
+    );
+  }
+
   lines.push('', t(d.formInProgress ? 'privacy:mydata.form_in_progress' : 'privacy:mydata.no_form'), '');
   return lines.join('\n');
 }
