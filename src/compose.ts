@@ -13,6 +13,7 @@ import type { PiiCipher } from './app/pii-cipher.ts';
 import { createPrivacyService } from './app/privacy.ts';
 import { createReachabilityService } from './app/reachability.ts';
 import { createReferenceService } from './app/reference.ts';
+import { createRegistrationConflictService } from './app/registration-conflicts.ts';
 import { createStaffService } from './app/staff.ts';
 import type { BotDeps } from './bot/context.ts';
 import { createTranslator, type Translator } from './bot/i18n.ts';
@@ -32,6 +33,7 @@ import { createNoticeRepository } from './db/repositories/notices.ts';
 import { createNotificationRepository } from './db/repositories/notifications.ts';
 import { createPrivacyRepository } from './db/repositories/privacy.ts';
 import { createReferenceRepository } from './db/repositories/reference.ts';
+import { createRegistrationConflictRepository } from './db/repositories/registration-conflicts.ts';
 import { createRoutingRepository } from './db/repositories/routing.ts';
 import { createStaffRepository } from './db/repositories/staff.ts';
 import { createStaffCaseRepository } from './db/repositories/staff-cases.ts';
@@ -70,6 +72,14 @@ export function compose(opts: ComposeOptions) {
   });
   const staffRepo = createStaffRepository(db);
   const notifications = createNotificationRepository(db);
+  const admin = createAdminService({
+    adminTelegramIds: opts.adminTelegramIds,
+    staff: staffRepo,
+    stats: createCaseStatsRepository(db),
+    cipher,
+    now,
+  });
+  const privacy = createPrivacyService({ store: createPrivacyRepository(db), cipher, catalogue, now });
   const deps: BotDeps = {
     households,
     cases,
@@ -84,12 +94,13 @@ export function compose(opts: ComposeOptions) {
       cipher,
       now,
     }),
-    admin: createAdminService({
-      adminTelegramIds: opts.adminTelegramIds,
-      staff: staffRepo,
-      stats: createCaseStatsRepository(db),
+    admin,
+    registrationConflicts: createRegistrationConflictService({
+      conflicts: createRegistrationConflictRepository(db),
+      households: householdStore,
+      checkAdmin: (telegramId, attempted) => admin.checkAdmin(telegramId, attempted),
+      eraseRegistration: (telegramId) => privacy.eraseMine(telegramId),
       cipher,
-      now,
     }),
     reachability: createReachabilityService({ store: notifications, now }),
     notices: createNoticeService({
@@ -98,7 +109,7 @@ export function compose(opts: ComposeOptions) {
       adminTelegramIds: opts.adminTelegramIds,
       now,
     }),
-    privacy: createPrivacyService({ store: createPrivacyRepository(db), cipher, catalogue, now }),
+    privacy,
     reference: createReferenceService({ reference, facilities: routing }),
     users: createTelegramUserRepository(db),
     reloadReferenceData: async () => {

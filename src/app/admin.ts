@@ -4,6 +4,7 @@
 // Joining with a code is open to anyone, throttled per person (wrong codes are counted in the audit log).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { MAX_REFUSAL_AUDIT_ROWS_PER_HOUR } from '../domain/abuse-limits.ts';
 import { toCsv } from '../domain/csv.ts';
 import type { Result } from '../domain/result.ts';
 import {
@@ -150,6 +151,10 @@ export function createAdminService(deps: AdminDeps) {
   const isAdmin = (telegramId: number) => deps.adminTelegramIds.includes(telegramId);
 
   async function refuse(telegramId: number, attempted: string): Promise<{ ok: false; error: 'not_allowed' }> {
+    // Refusal rows are limited per sender (the refusal stands; only the row is left out).
+    const since = new Date(now().getTime() - HOUR_MS);
+    const recent = await staff.countAudit(telegramId, 'access.denied', since);
+    if (recent >= MAX_REFUSAL_AUDIT_ROWS_PER_HOUR) return fail('not_allowed');
     await staff.audit(null, {
       actorTelegramId: telegramId,
       action: 'access.denied',

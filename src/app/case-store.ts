@@ -56,6 +56,19 @@ export interface NewCase {
   notifications: NewNotification[];
 }
 
+/**
+ * A resident's limits for a new case: refused when they already have `openPerService` open cases of the
+ * service, or (for an urgent case) `urgentPerDay` urgent cases submitted since `urgentSince`.
+ */
+export interface CaseLimits {
+  openPerService: number;
+  urgentPerDay: number;
+  urgentSince: Date;
+}
+
+/** Why a case was not written: one of NewCase's limits. */
+export type CaseLimitRefusal = 'too_many_open' | 'too_many_urgent';
+
 export interface CaseRecord {
   id: string;
   number: string;
@@ -136,6 +149,14 @@ export interface CaseStore {
    * second call (double tap, repeated update, two instances) returns the first case, `created: false`.
    */
   create(input: NewCase): Promise<{ id: string; number: string; created: boolean }>;
+  /**
+   * create() within the resident's limits, checked in the transaction that writes the case with the
+   * resident's submissions taken one at a time: two at once cannot both pass. `refused`: nothing written.
+   */
+  createWithinLimits(
+    input: NewCase,
+    limits: CaseLimits,
+  ): Promise<{ id: string; number: string; created: boolean } | { refused: CaseLimitRefusal }>;
   findById(caseId: string): Promise<CaseRecord | null>;
   findByNumber(number: string): Promise<CaseRecord | null>;
   /** A resident's cases, newest first. */

@@ -2,7 +2,8 @@
 // answer a request for more information, rate, reopen. Every look-up checks that the case is the asking
 // resident's own; anything else is 'not_found', the same answer a case that does not exist gets.
 import { z } from 'zod';
-import { beijingDate, beijingDateString } from '../domain/beijing-time.ts';
+import { MAX_OPEN_CASES_PER_SERVICE, MAX_URGENT_CASES_PER_DAY } from '../domain/abuse-limits.ts';
+import { beijingDate, beijingDateString, beijingInstant } from '../domain/beijing-time.ts';
 import { parseCaseNumber } from '../domain/case-number.ts';
 import { answersValid, caseDueAt } from '../domain/case-rules.ts';
 import { type CaseStatus, canReopen, isOpen, nextStatus } from '../domain/case-status.ts';
@@ -38,7 +39,17 @@ export interface CasesDeps {
   now: () => Date;
 }
 
-export type SubmitError = 'not_registered' | 'unknown_service' | 'no_department' | 'invalid';
+/**
+ * too_many_open: MAX_OPEN_CASES_PER_SERVICE open cases of this service already; too_many_urgent:
+ * MAX_URGENT_CASES_PER_DAY urgent cases today already (src/domain/abuse-limits.ts).
+ */
+export type SubmitError =
+  | 'not_registered'
+  | 'unknown_service'
+  | 'no_department'
+  | 'invalid'
+  | 'too_many_open'
+  | 'too_many_urgent';
 
 export interface SubmitResult {
   caseId: string;
@@ -196,21 +207,30 @@ export function createCaseService(deps: CasesDeps) {
               payload: { serviceCode },
             }))
           : [];
-      const created = await cases.create({
-        serviceCode,
-        departmentCode: department.code,
-        casePrefix: department.casePrefix,
-        year: beijingDate(today).year,
-        residentId: household.resident.id,
-        telegramId,
-        priority,
-        anonymous: service.anonymous?.(answers) ?? false,
-        answersCipher: cipher.encryptJson({ v: 1, answers }),
-        dueAt: due,
-        submissionKey,
-        attachments: answerAttachments(answers),
-        notifications: alerts,
-      });
+      const created = await cases.createWithinLimits(
+        {
+          serviceCode,
+          departmentCode: department.code,
+          casePrefix: department.casePrefix,
+          year: beijingDate(today).year,
+          residentId: household.resident.id,
+          telegramId,
+          priority,
+          anonymous: service.anonymous?.(answers) ?? false,
+          answersCipher: cipher.encryptJson({ v: 1, answers }),
+          dueAt: due,
+          submissionKey,
+          attachments: answerAttachments(answers),
+          notifications: alerts,
+        },
+        {
+          openPerService: MAX_OPEN_CASES_PER_SERVICE,
+          urgentPerDay: MAX_URGENT_CASES_PER_DAY,
+          // Since midnight, Beijing time.
+          urgentSince: beijingInstant(beijingDateString(today), 0),
+        },
+      );
+      if ('refused' in created) return fail(created.refused);
       const stored = created.created ? null : await cases.findById(created.id);
       return ok({
         caseId: created.id,

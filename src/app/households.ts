@@ -14,6 +14,7 @@ import {
 } from '../domain/person.ts';
 import { parsePhone } from '../domain/phone.ts';
 import type { Result } from '../domain/result.ts';
+import type { NewAudit } from './case-store.ts';
 import type { PiiCipher } from './pii-cipher.ts';
 
 /** A new household file with its registered resident; personal fields already encrypted. */
@@ -32,6 +33,57 @@ export interface NewHousehold {
     sex: Sex;
     consentVersion: string;
     consentAt: Date;
+  };
+}
+
+/**
+ * A registration naming an ID number that is already registered (src/app/registration-conflicts.ts): the
+ * second registrant's whole registration, encrypted, and the ID number's keyed hash.
+ */
+export interface NewConflict {
+  telegramId: number;
+  idNumberHash: Uint8Array;
+  communityCode: string;
+  registrationCipher: Uint8Array;
+}
+
+/** What a conflict keeps of the second registration (encrypted as one JSON value). */
+export interface ConflictRegistration {
+  communityCode: string;
+  buildingId: string;
+  unit: string;
+  room: string;
+  name: string;
+  phone: string;
+  idNumber: string;
+  birthDate: string;
+  sex: Sex;
+  consentVersion: string;
+  consentAt: string;
+}
+
+/** The household file a conflict's registration makes, its personal fields encrypted. */
+export function householdOfConflict(
+  telegramId: number,
+  r: ConflictRegistration,
+  cipher: PiiCipher,
+): NewHousehold {
+  return {
+    telegramId,
+    communityCode: r.communityCode,
+    buildingId: r.buildingId,
+    unit: r.unit,
+    room: r.room,
+    resident: {
+      name: r.name,
+      phoneCipher: cipher.encrypt(r.phone),
+      idNumberCipher: cipher.encrypt(r.idNumber),
+      idNumberHash: cipher.hash(r.idNumber),
+      birthDate: r.birthDate,
+      sex: r.sex,
+      consentVersion: r.consentVersion,
+      consentAt: new Date(r.consentAt),
+    },
   };
 }
 
@@ -83,6 +135,11 @@ export interface HouseholdStore {
   ): Promise<'updated' | 'not_found' | 'duplicate'>;
   removeMember(householdId: string, memberId: string): Promise<boolean>;
   idHashBelongsToResident(idNumberHash: Uint8Array): Promise<boolean>;
+  /**
+   * Keeps a registration conflict (replacing this account's earlier one) and its audit row (the repository
+   * names the conflict in it: `conflict:<id>`); returns the conflict's id.
+   */
+  recordConflict(conflict: NewConflict, audit: NewAudit): Promise<string>;
 }
 
 export interface ReferenceLookup {
@@ -110,12 +167,16 @@ export interface MemberView {
   idNumberMasked: string | null;
 }
 
+/**
+ * needs_check: the ID number is already registered; the registration waits for a check of the ID card at
+ * the community service window (a registration conflict). The person is not told that anyone else used it.
+ */
 export type RegistrationError =
   | 'invalid'
   | 'no_consent'
   | 'unknown_building'
   | 'already_registered'
-  | 'id_in_use';
+  | 'needs_check';
 export type MemberError =
   | 'invalid'
   | 'not_registered'
@@ -250,24 +311,39 @@ export function createHouseholdService(deps: HouseholdDeps) {
       if (!building || Number(a.unit) < 1 || Number(a.unit) > building.units) {
         return { ok: false, error: 'unknown_building' };
       }
-      const created = await store.create({
-        telegramId,
+      const registration: ConflictRegistration = {
         communityCode: a.communityCode,
         buildingId: building.id,
         unit: a.unit,
         room: room.value,
-        resident: {
-          name: name.value,
-          phoneCipher: cipher.encrypt(phone.value),
-          idNumberCipher: cipher.encrypt(id.value.idNumber),
-          idNumberHash: cipher.hash(id.value.idNumber),
-          birthDate: id.value.birthDate,
-          sex: id.value.sex,
-          consentVersion: CONSENT_VERSION,
-          consentAt: today,
+        name: name.value,
+        phone: phone.value,
+        idNumber: id.value.idNumber,
+        birthDate: id.value.birthDate,
+        sex: id.value.sex,
+        consentVersion: CONSENT_VERSION,
+        consentAt: today.toISOString(),
+      };
+      const household = householdOfConflict(telegramId, registration, cipher);
+      const created = await store.create(household);
+      if (created.ok) return { ok: true, value: { householdId: created.householdId } };
+      if (created.error === 'already_registered') return { ok: false, error: 'already_registered' };
+      // Someone registered this ID number first. Kept for the window's check; the person is told only that
+      // their registration needs it.
+      await store.recordConflict(
+        {
+          telegramId,
+          idNumberHash: household.resident.idNumberHash,
+          communityCode: a.communityCode,
+          registrationCipher: cipher.encryptJson(registration),
         },
-      });
-      return created.ok ? { ok: true, value: { householdId: created.householdId } } : created;
+        {
+          actorTelegramId: telegramId,
+          action: 'registration.conflict',
+          detail: { community: a.communityCode },
+        },
+      );
+      return { ok: false, error: 'needs_check' };
     },
 
     async addMember(telegramId: number, input: unknown): Promise<Result<{ memberId: string }, MemberError>> {

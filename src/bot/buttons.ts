@@ -216,6 +216,16 @@ export const adminButtons = {
   exportConfirmed: button('ad:expok', { from: 'day', to: 'day' }),
 };
 
+// rc — registration conflicts: an administrator moves a registration after the window's ID-card check, or
+// dismisses the conflict, each after a confirmation (features/conflicts.ts)
+export const conflictButtons = {
+  move: button('rc:mv', { conflictId: 'uuid' }),
+  moveConfirmed: button('rc:mvok', { conflictId: 'uuid' }),
+  dismiss: button('rc:no', { conflictId: 'uuid' }),
+  dismissConfirmed: button('rc:nook', { conflictId: 'uuid' }),
+  keep: button('rc:keep', {}),
+};
+
 // nt — community notices: a resident's read receipt and a preview's button (notice-render.ts), the list,
 // cancelling a scheduled notice, a resident's preference (features/notices.ts)
 export const communityNoticeButtons = {

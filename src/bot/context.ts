@@ -7,6 +7,7 @@ import type { NoticeService } from '../app/notices.ts';
 import type { PrivacyService } from '../app/privacy.ts';
 import type { ReachabilityService } from '../app/reachability.ts';
 import type { ReferenceService } from '../app/reference.ts';
+import type { RegistrationConflictService } from '../app/registration-conflicts.ts';
 import type { StaffService } from '../app/staff.ts';
 import type { Locale } from '../config.ts';
 import type { Catalogue } from '../domain/catalogue/index.ts';
@@ -45,6 +46,8 @@ export interface BotDeps {
   wakeDispatcher?: () => void;
   /** Community notices: compose, list, cancel, read receipts, residents' preference. */
   notices: NoticeService;
+  /** Registrations waiting for the window's ID-card check: list, move, dismiss (admins). */
+  registrationConflicts: RegistrationConflictService;
   /** /mydata, /deleteme and the retention rule. */
   privacy: PrivacyService;
   /** The lists the forms offer: communities, buildings, schools, hospitals (src/app/reference.ts). */

@@ -33,9 +33,16 @@ const STAFF_KINDS = [
   'staff.case_rated',
   'staff.case_reopened',
 ] as const;
+/** About a registration, after the window's ID-card check (src/app/registration-conflicts.ts): no case. */
+const REGISTRATION_KINDS = [
+  'registration.ended',
+  'registration.confirmed',
+  'registration.not_confirmed',
+] as const;
 export const KNOWN_NOTIFICATION_KINDS = [
   ...RESIDENT_KINDS,
   ...STAFF_KINDS,
+  ...REGISTRATION_KINDS,
   'staff.digest',
   'group.new_case',
   'group.case_update',
@@ -174,6 +181,8 @@ export function renderNotification(
   const c = notification.case;
   if (notification.kind === 'staff.digest') return digest(t, notification.payload);
   if (notification.kind === INVITE_USED_KIND) return inviteUsed(t, locale, notification.member);
+  if (has(REGISTRATION_KINDS, notification.kind))
+    return { text: t(`notify:${notification.kind}`), keyboard: null };
   if (!c) return null;
   if (notification.kind === 'group.new_case' || notification.kind === 'group.case_update')
     return groupPost(t, locale, c, notification.chatId);

@@ -183,7 +183,6 @@ describe('retention of closed cases', () => {
     const old1 = await fileSuggestion(u, '旧事一');
     const old2 = await fileSuggestion(u, '旧事二');
     const recent = await fileSuggestion(u, '新事');
-    const stillOpen = await fileSuggestion(u, '没办完');
     const longAgo = new Date(Date.now() - 400 * day);
     await h.db.case.updateMany({
       where: { id: { in: [old1.caseId, old2.caseId] } },
@@ -193,6 +192,8 @@ describe('retention of closed cases', () => {
       where: { id: recent.caseId },
       data: { status: 'withdrawn', closedAt: new Date(Date.now() - 10 * day) },
     });
+    // Filed once the others are closed (at most MAX_OPEN_CASES_PER_SERVICE open at once).
+    const stillOpen = await fileSuggestion(u, '没办完');
     await h.db.case.update({ where: { id: stillOpen.caseId }, data: { submittedAt: longAgo } });
 
     expect(await h.deps.privacy.applyRetention(365, 1)).toBe(2);

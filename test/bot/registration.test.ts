@@ -107,14 +107,16 @@ describe('registration, the whole way', () => {
     expect(u.lastText()).toContain('已经登记过了');
   });
 
-  it('refuses an ID number that another account already registered', async () => {
+  it('an ID number another account already registered: the window checks the ID card, nothing is disclosed', async () => {
     const first = newUser();
     const idNumber = makeIdNumber({ birthDate: '1979-06-01', seq: 551 });
     await register(first, { ...adultMan, idNumber });
     const second = newUser();
     await register(second, { ...adultMan, idNumber });
-    expect(second.lastText()).toContain('已经登记过了');
+    expect(second.lastText()).toContain('核对一下身份证');
+    expect(second.lastText()).not.toContain('已经登记过了');
     expect(await h.db.resident.count({ where: { telegramId: BigInt(second.id) } })).toBe(0);
+    expect(await h.db.registrationConflict.count({ where: { telegramId: BigInt(second.id) } })).toBe(1);
   });
 });
 

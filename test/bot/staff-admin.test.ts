@@ -182,7 +182,10 @@ describe('canned replies', () => {
     await admin.text('您好，您反映的问题已经转给物业公司，他们会在三天内处理。');
     expect(admin.lastText()).toContain('已添加常用回复“已转物业”');
 
-    const { caseId } = await fileSuggestion(h, resident, { text: '垃圾没人收' });
+    // A neighbour files it: the first resident has MAX_OPEN_CASES_PER_SERVICE suggestions open already.
+    const neighbour = h.user(66_002);
+    await registerResident(neighbour);
+    const { caseId } = await fileSuggestion(h, neighbour, { text: '垃圾没人收' });
     await makeStaff(h, 77_002, 'wanshan-neighbourhood');
     const staff = h.user(77_002);
     await staff.press(`st:take:${caseId}`);
@@ -191,7 +194,7 @@ describe('canned replies', () => {
     expect(staff.lastText()).toContain('他们会在三天内处理');
     await staff.tap('✅ 确定');
     await workers.drain();
-    expect(resident.lastText()).toContain('他们会在三天内处理');
+    expect(neighbour.lastText()).toContain('他们会在三天内处理');
 
     // Another department's staff never see it.
     await makeStaff(h, 77_003, 'bijiang-neighbourhood');

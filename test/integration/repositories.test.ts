@@ -216,11 +216,13 @@ describe('personal data at rest', () => {
       ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
+    // The others wait for the window's ID-card check (a registration conflict each).
     expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.error)).toEqual([
-      'id_in_use',
-      'id_in_use',
-      'id_in_use',
+      'needs_check',
+      'needs_check',
+      'needs_check',
     ]);
+    expect(await db.registrationConflict.count({ where: { telegramId: { in: users.map(BigInt) } } })).toBe(3);
     expect(await db.resident.count({ where: { idNumberHash: new Uint8Array(cipher.hash(idNumber)) } })).toBe(
       1,
     );

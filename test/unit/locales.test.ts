@@ -162,7 +162,7 @@ describe('locales', () => {
         `household:member.errors.idNumber.${c}`,
       ]),
       'household:member.errors.idNumber.birth_date_mismatch',
-      ...['invalid', 'no_consent', 'unknown_building', 'already_registered', 'id_in_use'].map(
+      ...['invalid', 'no_consent', 'unknown_building', 'already_registered', 'needs_check'].map(
         (c) => `registration:failed.${c}`,
       ),
       ...['name', 'relation', 'birthDate', 'idNumber', 'sex'].map((f) => `household:member.fields.${f}`),

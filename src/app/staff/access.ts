@@ -4,9 +4,10 @@
 // another department, a removed member and a forged id all get the same answer, 'not_found', and an audit
 // row saying who tried what.
 import { z } from 'zod';
+import { auditedReference, MAX_REFUSAL_AUDIT_ROWS_PER_HOUR } from '../../domain/abuse-limits.ts';
 import type { Catalogue } from '../../domain/catalogue/index.ts';
 import { fail, ok, type Result } from '../../domain/result.ts';
-import type { CaseRecord, CaseStore } from '../case-store.ts';
+import type { CaseRecord, CaseStore, NewAudit } from '../case-store.ts';
 import type { HouseholdStore } from '../households.ts';
 import type { PiiCipher } from '../pii-cipher.ts';
 import type { StaffCaseStore, StaffRecord, StaffStore } from './ports.ts';
@@ -61,8 +62,21 @@ export interface Access {
 
 export const isUuid = (id: string) => z.uuid().safeParse(id).success;
 
-export function createStaffAccess(deps: Pick<StaffDeps, 'staff' | 'cases'>) {
-  const { staff, cases } = deps;
+const HOUR_MS = 3600_000;
+
+export function createStaffAccess(deps: Pick<StaffDeps, 'staff' | 'cases' | 'now'>) {
+  const { staff, cases, now } = deps;
+
+  /**
+   * Writes a refusal row ('access.denied') unless this sender already has MAX_REFUSAL_AUDIT_ROWS_PER_HOUR of
+   * them in the last hour: the refusal itself stands either way, only the row is left out.
+   */
+  async function auditRefusal(caseId: string | null, audit: NewAudit & { actorTelegramId: number }) {
+    const since = new Date(now().getTime() - HOUR_MS);
+    const recent = await staff.countAudit(audit.actorTelegramId, 'access.denied', since);
+    if (recent >= MAX_REFUSAL_AUDIT_ROWS_PER_HOUR) return;
+    await staff.audit(caseId, audit);
+  }
 
   /** The caller's department staff membership (active, role staff, with a department), or null. */
   async function member(telegramId: number): Promise<DepartmentStaff | null> {
@@ -70,19 +84,23 @@ export function createStaffAccess(deps: Pick<StaffDeps, 'staff' | 'cases'>) {
     return rows.find((r): r is DepartmentStaff => r.role === 'staff' && r.departmentCode !== null) ?? null;
   }
 
-  /** Writes the audit row of a refusal. `rawRef`: what the caller sent, when it named nothing found. */
+  /**
+   * Writes the audit row of a refusal. `rawRef`: what the caller sent, when it named nothing found — kept
+   * only as a case number or id, or its length (auditedReference): typed text may hold personal data.
+   */
   async function deny(
     telegramId: number,
     action: StaffAction,
     reason: string,
     caseId: string | null,
-    rawRef?: string,
+    rawRef?: { kind: 'case' | 'canned'; raw: string },
   ): Promise<void> {
-    await staff.audit(caseId, {
+    const ref = rawRef ? auditedReference(rawRef.kind, rawRef.raw) : { subject: null, detail: {} };
+    await auditRefusal(caseId, {
       actorTelegramId: telegramId,
       action: 'access.denied',
-      subject: rawRef ? `case:${rawRef.slice(0, 80)}` : null,
-      detail: { attempted: action, reason },
+      subject: ref.subject,
+      detail: { attempted: action, reason, ...ref.detail },
     });
   }
 
@@ -106,7 +124,7 @@ export function createStaffAccess(deps: Pick<StaffDeps, 'staff' | 'cases'>) {
     telegramId: number,
     action: StaffAction,
     thing: T | null,
-    refusal: { missing: string; caseId: string | null; rawRef?: string },
+    refusal: { missing: string; caseId: string | null; rawRef?: { kind: 'case' | 'canned'; raw: string } },
   ): Promise<Result<{ me: DepartmentStaff; thing: T }, 'not_found'>> {
     const me = await member(telegramId);
     if (me && thing && thing.departmentCode === me.departmentCode) return ok({ me, thing });
@@ -125,7 +143,7 @@ export function createStaffAccess(deps: Pick<StaffDeps, 'staff' | 'cases'>) {
     return ofDepartment(telegramId, action, record, {
       missing: 'no_such_case',
       caseId: record?.id ?? null,
-      rawRef: record ? undefined : rawRef,
+      rawRef: record ? undefined : { kind: 'case', raw: rawRef },
     });
   }
 
@@ -140,7 +158,7 @@ export function createStaffAccess(deps: Pick<StaffDeps, 'staff' | 'cases'>) {
     return a.ok ? ok({ me: a.value.me, record: a.value.thing }) : a;
   }
 
-  return { member, deny, staffMember, ofDepartment, caseOfDepartment, access };
+  return { member, deny, auditRefusal, staffMember, ofDepartment, caseOfDepartment, access };
 }
 
 export type StaffAccess = ReturnType<typeof createStaffAccess>;

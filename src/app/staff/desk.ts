@@ -1,5 +1,6 @@
 // The staff member's desk: who they are, their department's queue, taking a case (the next one, or one
 // from its card or a group post), finding a case by its number, canned replies, and being on duty.
+import { auditedReference } from '../../domain/abuse-limits.ts';
 import { parseCaseNumber } from '../../domain/case-number.ts';
 import { fail, ok, type Result } from '../../domain/result.ts';
 import { isOverdue, isQueueFilter, QUEUE_PAGE_SIZE, type QueueFilter } from '../../domain/staff-work.ts';
@@ -44,7 +45,7 @@ function queueItem(r: QueueRow, me: DepartmentStaff, at: Date): QueueItem {
 
 export function createStaffDesk(deps: StaffDeps, gate: StaffAccess) {
   const { staff, staffCases, cases, now } = deps;
-  const { member, deny, staffMember, ofDepartment, caseOfDepartment, access } = gate;
+  const { member, deny, auditRefusal, staffMember, ofDepartment, caseOfDepartment, access } = gate;
 
   return {
     /** The caller's staff membership, or null (not staff, or removed). */
@@ -146,7 +147,7 @@ export function createStaffDesk(deps: StaffDeps, gate: StaffAccess) {
       const a = await ofDepartment(telegramId, 'canned', reply, {
         missing: 'other_department',
         caseId: null,
-        rawRef: `canned:${id}`,
+        rawRef: { kind: 'canned', raw: id },
       });
       return a.ok ? ok(a.value.thing.text) : a;
     },
@@ -170,13 +171,17 @@ export function createStaffDesk(deps: StaffDeps, gate: StaffAccess) {
       return ok(onDuty);
     },
 
-    /** A staff button whose data matches nothing the bot makes (forged, or from an old version). */
+    /**
+     * A staff button whose data matches nothing the bot makes (forged, or from an old version): audited by
+     * its family and length only (the data is whatever the sender made up), within the per-sender limit.
+     */
     async forgedButton(telegramId: number, data: string): Promise<void> {
-      await staff.audit(null, {
+      const ref = auditedReference('button', data);
+      await auditRefusal(null, {
         actorTelegramId: telegramId,
         action: 'access.denied',
-        subject: `button:${data.slice(0, 64)}`,
-        detail: { attempted: 'button', reason: 'forged' },
+        subject: ref.subject,
+        detail: { attempted: 'button', reason: 'forged', ...ref.detail },
       });
     },
   };

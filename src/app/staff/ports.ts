@@ -34,6 +34,8 @@ export interface StaffStore {
   /** Staff ids → display names. */
   names(ids: readonly string[]): Promise<Map<string, string>>;
   audit(caseId: string | null, audit: NewAudit): Promise<void>;
+  /** Audit rows of `action` by this person since `since` (refusal rows, for their per-sender limit). */
+  countAudit(actorTelegramId: number, action: string, since: Date): Promise<number>;
   setOnDuty(staffId: string, onDuty: boolean): Promise<void>;
   /** Active departments. */
   departments(): Promise<DepartmentRecord[]>;

@@ -4,6 +4,7 @@
 import { REGISTERED_PHONE, type SubmitResult } from '../../app/cases.ts';
 import type { HouseholdView } from '../../app/households.ts';
 import type { Locale } from '../../config.ts';
+import { MAX_OPEN_CASES_PER_SERVICE, MAX_URGENT_CASES_PER_DAY } from '../../domain/abuse-limits.ts';
 import type { ServiceDefinition, ServiceStep, StepContext } from '../../domain/catalogue/index.ts';
 import { schoolStageOf } from '../../domain/catalogue/services.ts';
 import { ageOn } from '../../domain/id-number.ts';
@@ -261,7 +262,12 @@ export async function serviceRequest(
     return outer.deps.cases.submit(outer.from.id, service.code, answers, submissionKey);
   });
   if (!result.ok) {
-    await ctx.reply(t(`services:common.failed.${result.error}`));
+    await ctx.reply(
+      t(`services:common.failed.${result.error}`, {
+        openMax: MAX_OPEN_CASES_PER_SERVICE,
+        urgentMax: MAX_URGENT_CASES_PER_DAY,
+      }),
+    );
     return;
   }
   await confirmSubmission(ctx, result.value, t, locale);

@@ -1,12 +1,15 @@
 import { Composer } from 'grammy';
 import type { BotContext } from '../context.ts';
 import { isAdmin } from './basics.ts';
+import { conflictsFeature } from './conflicts.ts';
 import { manageFeature } from './manage.ts';
 
 export function adminFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   // Invites, staff, canned replies, figures, export, and /join for the invited.
   composer.use(manageFeature());
+  // Registrations waiting for the window's ID-card check.
+  composer.use(conflictsFeature());
   composer.chatType('private').command('reload', async (ctx) => {
     if (!isAdmin(ctx)) {
       await ctx.reply(ctx.t('admin.not_allowed'));

@@ -5,6 +5,8 @@
 import type {
   CaseAttachmentRecord,
   CaseEventRecord,
+  CaseLimitRefusal,
+  CaseLimits,
   CaseListRow,
   CaseRecord,
   CaseStore,
@@ -14,7 +16,7 @@ import type {
   NewNotification,
   TransitionInput,
 } from '../../app/case-store.ts';
-import type { CaseStatus } from '../../domain/case-status.ts';
+import { type CaseStatus, OPEN_STATUSES } from '../../domain/case-status.ts';
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
 
@@ -154,6 +156,37 @@ async function writeAttachments(
   });
 }
 
+/**
+ * The resident's limits (NewCase.limits), checked inside the transaction that writes the case. The
+ * resident's row is locked first (FOR NO KEY UPDATE: other submissions of theirs wait here, nothing else
+ * does), so two submissions at once are counted one after the other. 'same_case': this very submission was
+ * written meanwhile (a double tap that waited here).
+ */
+async function checkLimits(
+  tx: Tx,
+  input: NewCase,
+  limits: CaseLimits,
+): Promise<CaseLimitRefusal | 'same_case' | null> {
+  await tx.$queryRaw`select id from resident where id = ${input.residentId}::uuid for no key update`;
+  const same = await tx.case.count({ where: { submissionKey: input.submissionKey } });
+  if (same > 0) return 'same_case';
+  const open = await tx.case.count({
+    where: {
+      residentId: input.residentId,
+      serviceCode: input.serviceCode,
+      status: { in: [...OPEN_STATUSES] },
+    },
+  });
+  if (open >= limits.openPerService) return 'too_many_open';
+  if (input.priority === 'urgent') {
+    const urgent = await tx.case.count({
+      where: { residentId: input.residentId, priority: 'urgent', submittedAt: { gte: limits.urgentSince } },
+    });
+    if (urgent >= limits.urgentPerDay) return 'too_many_urgent';
+  }
+  return null;
+}
+
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
 }
@@ -163,55 +196,76 @@ export function createCaseRepository(db: Db): CaseStore {
     return db.case.findUnique({ where: { submissionKey: key }, select: { id: true, number: true } });
   }
 
+  async function insertCase(
+    input: NewCase,
+    limits: CaseLimits | null,
+  ): Promise<{ id: string; number: string; created: boolean } | { refused: CaseLimitRefusal }> {
+    const existing = await findBySubmissionKey(input.submissionKey);
+    if (existing) return { ...existing, created: false };
+    try {
+      return await db.$transaction(async (tx) => {
+        if (limits) {
+          const refused = await checkLimits(tx, input, limits);
+          if (refused === 'same_case') {
+            const again = await tx.case.findUnique({
+              where: { submissionKey: input.submissionKey },
+              select: { id: true, number: true },
+            });
+            if (again) return { ...again, created: false };
+          } else if (refused) return { refused };
+        }
+        const [counter] = await tx.$queryRaw<{ value: number }[]>`
+          insert into case_counter (prefix, year, value) values (${input.casePrefix}, ${input.year}, 1)
+          on conflict (prefix, year) do update set value = case_counter.value + 1
+          returning value`;
+        const sequence = counter?.value ?? 1;
+        const number = `${input.casePrefix}-${input.year}-${String(sequence).padStart(6, '0')}`;
+        const row = await tx.case.create({
+          data: {
+            number,
+            serviceCode: input.serviceCode,
+            departmentCode: input.departmentCode,
+            residentId: input.residentId,
+            telegramId: BigInt(input.telegramId),
+            priority: input.priority,
+            anonymous: input.anonymous,
+            answersCipher: bytes(input.answersCipher),
+            dueAt: input.dueAt,
+            submissionKey: input.submissionKey,
+          },
+          select: { id: true },
+        });
+        const event = await tx.caseEvent.create({
+          data: {
+            caseId: row.id,
+            actorKind: 'resident',
+            actorId: input.residentId,
+            kind: 'submitted',
+            toStatus: 'submitted',
+          },
+          select: { id: true },
+        });
+        await writeAttachments(tx, row.id, event.id, input.attachments);
+        await writeNotifications(tx, row.id, input.notifications);
+        return { id: row.id, number, created: true };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        const again = await findBySubmissionKey(input.submissionKey);
+        if (again) return { ...again, created: false };
+      }
+      throw err;
+    }
+  }
+
   return {
     async create(input: NewCase): Promise<{ id: string; number: string; created: boolean }> {
-      const existing = await findBySubmissionKey(input.submissionKey);
-      if (existing) return { ...existing, created: false };
-      try {
-        return await db.$transaction(async (tx) => {
-          const [counter] = await tx.$queryRaw<{ value: number }[]>`
-            insert into case_counter (prefix, year, value) values (${input.casePrefix}, ${input.year}, 1)
-            on conflict (prefix, year) do update set value = case_counter.value + 1
-            returning value`;
-          const sequence = counter?.value ?? 1;
-          const number = `${input.casePrefix}-${input.year}-${String(sequence).padStart(6, '0')}`;
-          const row = await tx.case.create({
-            data: {
-              number,
-              serviceCode: input.serviceCode,
-              departmentCode: input.departmentCode,
-              residentId: input.residentId,
-              telegramId: BigInt(input.telegramId),
-              priority: input.priority,
-              anonymous: input.anonymous,
-              answersCipher: bytes(input.answersCipher),
-              dueAt: input.dueAt,
-              submissionKey: input.submissionKey,
-            },
-            select: { id: true },
-          });
-          const event = await tx.caseEvent.create({
-            data: {
-              caseId: row.id,
-              actorKind: 'resident',
-              actorId: input.residentId,
-              kind: 'submitted',
-              toStatus: 'submitted',
-            },
-            select: { id: true },
-          });
-          await writeAttachments(tx, row.id, event.id, input.attachments);
-          await writeNotifications(tx, row.id, input.notifications);
-          return { id: row.id, number, created: true };
-        });
-      } catch (err) {
-        if (isUniqueViolation(err)) {
-          const again = await findBySubmissionKey(input.submissionKey);
-          if (again) return { ...again, created: false };
-        }
-        throw err;
-      }
+      const r = await insertCase(input, null);
+      if ('refused' in r) throw new Error('a case without limits cannot be refused');
+      return r;
     },
+
+    createWithinLimits: insertCase,
 
     async findById(caseId: string): Promise<CaseRecord | null> {
       return db.case.findUnique({ where: { id: caseId }, select: CASE_SELECT });

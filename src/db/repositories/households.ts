@@ -1,7 +1,15 @@
 // Households, their registered resident and the other members. Personal fields arrive already encrypted
 // (ciphertext + keyed hash); this repository never sees a plaintext ID number or phone.
-import type { HouseholdRecord, HouseholdStore, MemberData, NewHousehold } from '../../app/households.ts';
+import type { NewAudit } from '../../app/case-store.ts';
+import type {
+  HouseholdRecord,
+  HouseholdStore,
+  MemberData,
+  NewConflict,
+  NewHousehold,
+} from '../../app/households.ts';
 import type { Db } from '../client.ts';
+import { writeAudit } from './cases.ts';
 import { bytes, fromDate, MEMBER_ORDER, RESIDENT_SELECT, toDate } from './shared.ts';
 
 type CreateHouseholdResult = Awaited<ReturnType<HouseholdStore['create']>>;
@@ -151,6 +159,25 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
 
     async idHashBelongsToResident(idNumberHash: Uint8Array): Promise<boolean> {
       return (await db.resident.count({ where: { idNumberHash: bytes(idNumberHash) } })) > 0;
+    },
+
+    async recordConflict(conflict: NewConflict, audit: NewAudit): Promise<string> {
+      return db.$transaction(async (tx) => {
+        const data = {
+          createdAt: new Date(),
+          idNumberHash: bytes(conflict.idNumberHash),
+          communityCode: conflict.communityCode,
+          registrationCipher: bytes(conflict.registrationCipher),
+        };
+        const row = await tx.registrationConflict.upsert({
+          where: { telegramId: BigInt(conflict.telegramId) },
+          create: { telegramId: BigInt(conflict.telegramId), ...data },
+          update: data,
+          select: { id: true },
+        });
+        await writeAudit(tx, null, { ...audit, subject: `conflict:${row.id}` });
+        return row.id;
+      });
     },
   };
 }

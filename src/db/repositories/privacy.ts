@@ -300,6 +300,7 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
           const others = await tx.resident.count({ where: { householdId: resident.householdId } });
           if (others === 0) await tx.household.delete({ where: { id: resident.householdId } });
         }
+        await tx.registrationConflict.deleteMany({ where: { telegramId: tid } });
         await tx.conversationState.deleteMany({ where: { key: conversationKey } });
         await tx.telegramUser.deleteMany({ where: { telegramId: tid } });
         await tx.noticeDelivery.deleteMany({ where: { telegramId: tid } });
