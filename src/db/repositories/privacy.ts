@@ -26,7 +26,7 @@ async function anonymiseCases(tx: Tx, caseIds: string[], now: Date): Promise<num
       residentId: null,
       telegramId: null,
       answersCipher: EMPTY,
-      ratingComment: null,
+      commentCipher: null,
       anonymisedAt: now,
     },
   });
@@ -57,7 +57,14 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
                 community: { select: { nameZh: true, nameEn: true } },
                 building: { select: { nameZh: true, nameEn: true } },
                 members: {
-                  select: { name: true, relation: true, sex: true, birthDate: true, idNumberCipher: true },
+                  select: {
+                    id: true,
+                    name: true,
+                    relation: true,
+                    sex: true,
+                    birthDate: true,
+                    idNumberCipher: true,
+                  },
                   orderBy: MEMBER_ORDER,
                 },
               },
@@ -68,6 +75,7 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
           where: { OR: [{ telegramId: tid }, { resident: { telegramId: tid } }] },
           orderBy: { submittedAt: 'asc' },
           select: {
+            id: true,
             number: true,
             serviceCode: true,
             status: true,
@@ -79,7 +87,7 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
             resolvedAt: true,
             closedAt: true,
             rating: true,
-            ratingComment: true,
+            commentCipher: true,
             events: {
               where: { visibleToResident: true },
               orderBy: [{ at: 'asc' }, { id: 'asc' }],
