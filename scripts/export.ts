@@ -10,7 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAdminService } from '../src/app/admin.ts';
-import { createPiiCipher, parseMasterKey } from '../src/app/pii-cipher.ts';
+import {
+  createPiiCipher,
+  DEFAULT_KEY_ID,
+  type PiiKey,
+  parseKeyring,
+  parseMasterKey,
+} from '../src/app/pii-cipher.ts';
 import { createDb } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/open.ts';
@@ -56,13 +62,17 @@ const withPersonalData = args['with-personal-data'] === true;
 const logger = createLogger(env('LOG_LEVEL') ?? 'warn');
 const dataDir = env('DATA_DIR') ?? './.data';
 
-async function piiKey(): Promise<Buffer> {
+async function piiKey(): Promise<Buffer | PiiKey[]> {
+  const keys = env('PII_KEYS');
+  if (keys) return parseKeyring(keys);
   const key = env('PII_KEY');
-  if (key) return parseMasterKey(key);
+  if (key) return [{ id: DEFAULT_KEY_ID, key: parseMasterKey(key) }];
   try {
     return parseMasterKey((await readFile(path.join(dataDir, 'pii.key'), 'utf8')).trim());
   } catch {
-    fail('Personal data needs the key that encrypts it: set PII_KEY (or run where DATA_DIR holds pii.key).');
+    fail(
+      'Personal data needs the key that encrypts it: set PII_KEY or PII_KEYS (or run where DATA_DIR holds pii.key).',
+    );
   }
 }
 

@@ -2,6 +2,7 @@
 // newcomer can act on — main.ts prints them without a stack trace.
 import path from 'node:path';
 import { z } from 'zod';
+import { parseKeyring } from './app/pii-cipher.ts';
 
 const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -85,6 +86,24 @@ const common = {
       })
       .optional(),
   ),
+  // Several keys (rotation): id:key pairs, the current first (README, "Personal data").
+  PII_KEYS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .superRefine((text, ctx) => {
+        if (text === undefined) return;
+        try {
+          parseKeyring(text);
+        } catch (err) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${(err as Error).message} (PII_KEYS is id:key pairs, the current key first, such as 2:<64 hex>,1:<64 hex>)`,
+          });
+        }
+      }),
+  ),
   REFERENCE_DATA_FILE: z.preprocess(emptyToUndefined, z.string().default('reference/tongren.json')),
   CASE_RETENTION_DAYS: amount('days', 1095, { whole: true, min: 30 }),
   NOTICE_RATE: amount('messages a second', 25, {
@@ -159,6 +178,8 @@ export interface Config {
   defaultLocale: Locale;
   adminTelegramIds: number[];
   piiKey: string | undefined;
+  /** PII_KEYS as written (id:key pairs, the current first); set instead of PII_KEY when rotating keys. */
+  piiKeys: string | undefined;
   referenceDataFile: string;
   webhook: { url: string; secret: string; setOnStart: boolean; port: number } | undefined;
   /**
@@ -200,9 +221,16 @@ export function loadConfig(
         return `${name} ${issue.message}`;
       });
   // Checked outside the schema so that it is reported together with every other problem.
-  if (emptyToUndefined(env.DATABASE_URL) !== undefined && emptyToUndefined(env.PII_KEY) === undefined) {
+  const hasKey = emptyToUndefined(env.PII_KEY) !== undefined;
+  const hasKeys = emptyToUndefined(env.PII_KEYS) !== undefined;
+  if (emptyToUndefined(env.DATABASE_URL) !== undefined && !hasKey && !hasKeys) {
     problems.push(
       'PII_KEY is required when DATABASE_URL is set: the key that encrypts personal data (generate one with: openssl rand -hex 32, and keep it safe)',
+    );
+  }
+  if (hasKey && hasKeys) {
+    problems.push(
+      'PII_KEY and PII_KEYS are both set: set only one (PII_KEYS holds every key, the current first, such as 2:<new key>,1:<old key>)',
     );
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
@@ -217,6 +245,7 @@ export function loadConfig(
     defaultLocale: e.DEFAULT_LOCALE,
     adminTelegramIds: e.ADMIN_TELEGRAM_IDS,
     piiKey: e.PII_KEY,
+    piiKeys: e.PII_KEYS,
     referenceDataFile: path.resolve(cwd, e.REFERENCE_DATA_FILE),
     webhook:
       e.BOT_MODE === 'webhook'

@@ -4,7 +4,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Api, type Bot, GrammyError, HttpError } from 'grammy';
 import { createHousekeeping } from './app/jobs/housekeeping.ts';
-import { createPiiCipher, generateMasterKey, parseMasterKey } from './app/pii-cipher.ts';
+import {
+  createPiiCipher,
+  DEFAULT_KEY_ID,
+  generateMasterKey,
+  type PiiKey,
+  parseKeyring,
+  parseMasterKey,
+} from './app/pii-cipher.ts';
+import { checkPiiKeys, PiiKeyMismatchError, sealRatingComments } from './app/pii-key-check.ts';
 import { setCommandMenus } from './bot/commands.ts';
 import type { BotContext } from './bot/context.ts';
 import { createBot } from './bot/create-bot.ts';
@@ -19,6 +27,7 @@ import { migrateDatabase, pendingMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
 import { createOpsStatsRepository } from './db/repositories/ops-stats.ts';
+import { createPiiKeyCheckRepository } from './db/repositories/pii-key-check.ts';
 import { createUpdateReceiptRepository } from './db/repositories/update-receipts.ts';
 import { readinessCheck, startHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -28,6 +37,11 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /** A problem the operator can fix: printed as plain words, without a stack trace. */
 class StartupError extends Error {}
+
+async function piiKeysFor(config: Config, logger: Logger): Promise<PiiKey[]> {
+  if (config.piiKeys) return parseKeyring(config.piiKeys);
+  return [{ id: DEFAULT_KEY_ID, key: await piiKeyFor(config, logger) }];
+}
 
 async function piiKeyFor(config: Config, logger: Logger): Promise<Buffer> {
   if (config.piiKey) return parseMasterKey(config.piiKey);
@@ -124,7 +138,18 @@ async function main(): Promise<void> {
     const loaded = await loadReferenceData(db, await readReferenceData(config.referenceDataFile));
     logger.info(loaded, 'reference data loaded');
 
-    const cipher = createPiiCipher(await piiKeyFor(config, logger));
+    const cipher = createPiiCipher(await piiKeysFor(config, logger));
+    // The keys must be the ones the data was encrypted with: refused here, not at every read later.
+    const keyChecks = createPiiKeyCheckRepository(db);
+    try {
+      const { added } = await checkPiiKeys(keyChecks, cipher);
+      if (added.length > 0) logger.info({ keyIds: added }, 'personal-data key check recorded');
+    } catch (err) {
+      if (err instanceof PiiKeyMismatchError) throw new StartupError(err.message);
+      throw err;
+    }
+    const sealed = await sealRatingComments(keyChecks, cipher);
+    if (sealed > 0) logger.info({ sealed }, 'rating comments encrypted');
     const { deps, conversationState, staffChats } = compose({
       db,
       cipher,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Catalogue, FileRef, ServiceAnswers, StepContext } from '../domain/catalogue/index.ts';
 import type { CaseRecord, NewAttachment } from './case-store.ts';
 import type { HouseholdRecord } from './households.ts';
-import type { PiiCipher } from './pii-cipher.ts';
+import { type PiiCipher, piiAt } from './pii-cipher.ts';
 
 export const fileRefSchema = z.object({
   kind: z.enum(['photo', 'voice', 'document']),
@@ -58,11 +58,14 @@ export function householdPeople(h: HouseholdRecord): StepContext['people'] {
  * not part of this view.
  */
 export function describeAnswers(
-  record: Pick<CaseRecord, 'answersCipher' | 'serviceCode'>,
+  record: Pick<CaseRecord, 'id' | 'answersCipher' | 'serviceCode'>,
   cipher: PiiCipher,
   catalogue: Catalogue,
 ): { stepId: string; label: string; files: FileRef[] }[] {
-  const stored = cipher.decryptJson<{ v: number; answers: ServiceAnswers }>(record.answersCipher);
+  const stored = cipher.decryptJson<{ v: number; answers: ServiceAnswers }>(
+    record.answersCipher,
+    piiAt.caseAnswers(record.id),
+  );
   const order = catalogue.get(record.serviceCode)?.steps.map((s) => s.id) ?? Object.keys(stored.answers);
   return order
     .filter((id) => stored.answers[id] !== undefined)

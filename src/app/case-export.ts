@@ -3,7 +3,7 @@
 import { beijingMinute } from '../domain/beijing-time.ts';
 import type { CaseStatus } from '../domain/case-status.ts';
 import { isOverdue } from '../domain/staff-work.ts';
-import type { PiiCipher } from './pii-cipher.ts';
+import { type PiiCipher, piiAt } from './pii-cipher.ts';
 
 /** One case of the export; the personal fields still encrypted. */
 export interface ExportRow {
@@ -22,6 +22,7 @@ export interface ExportRow {
   rating: number | null;
   assignee: string | null;
   resident: {
+    id: string;
     name: string;
     phoneCipher: Uint8Array;
     idNumberCipher: Uint8Array;
@@ -89,8 +90,8 @@ export async function exportTable(
         const p = r.resident;
         row.push(
           p?.name ?? null,
-          p ? cipher.decrypt(p.phoneCipher) : null,
-          p ? cipher.decrypt(p.idNumberCipher) : null,
+          p ? cipher.decrypt(p.phoneCipher, piiAt.residentPhone(p.id)) : null,
+          p ? cipher.decrypt(p.idNumberCipher, piiAt.residentIdNumber(p.id)) : null,
           p
             ? `${p.address.communityZh} ${p.address.buildingZh} ${p.address.unit}单元 ${p.address.room}`
             : null,

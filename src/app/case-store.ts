@@ -40,6 +40,8 @@ export interface NewAudit {
 }
 
 export interface NewCase {
+  /** Made by the use case: the case's answers are encrypted bound to it before the row is written. */
+  id: string;
   serviceCode: string;
   departmentCode: string;
   casePrefix: string;
@@ -87,7 +89,8 @@ export interface CaseRecord {
   resolvedAt: Date | null;
   closedAt: Date | null;
   rating: number | null;
-  ratingComment: string | null;
+  /** The rating's comment, encrypted (free text). */
+  commentCipher: Uint8Array | null;
 }
 
 export interface CaseEventRecord {
@@ -133,7 +136,7 @@ export interface TransitionInput {
     resolvedAt: Date | null;
     closedAt: Date | null;
     rating: number;
-    ratingComment: string | null;
+    commentCipher: Uint8Array | null;
   }>;
   event: NewEvent;
   attachments?: NewAttachment[];

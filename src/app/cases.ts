@@ -1,6 +1,7 @@
 // The resident's side of a case: submit a request from the catalogue, list and open their cases, withdraw,
 // answer a request for more information, rate, reopen. Every look-up checks that the case is the asking
 // resident's own; anything else is 'not_found', the same answer a case that does not exist gets.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_OPEN_CASES_PER_SERVICE, MAX_URGENT_CASES_PER_DAY } from '../domain/abuse-limits.ts';
 import { beijingDate, beijingDateString, beijingInstant } from '../domain/beijing-time.ts';
@@ -20,7 +21,7 @@ import {
 } from './case-answers.ts';
 import type { CaseRecord, CaseStore, NewNotification, RoutingLookup, TransitionInput } from './case-store.ts';
 import type { HouseholdRecord } from './households.ts';
-import type { PiiCipher } from './pii-cipher.ts';
+import { type PiiCipher, piiAt } from './pii-cipher.ts';
 
 export { visibleSteps } from '../domain/case-rules.ts';
 export { describeAnswers, householdPeople } from './case-answers.ts';
@@ -106,9 +107,13 @@ export function createCaseService(deps: CasesDeps) {
     const member = h.members.find((m) => m.id === patientId);
     const idCipher =
       patientId === h.resident.id ? h.resident.idNumberCipher : (member?.idNumberCipher ?? null);
+    const idAt =
+      patientId === h.resident.id
+        ? piiAt.residentIdNumber(h.resident.id)
+        : piiAt.memberIdNumber(member?.id ?? '');
     return {
       patientName: patientId === h.resident.id ? h.resident.name : (member?.name ?? ''),
-      idNumberMasked: idCipher ? maskIdNumber(cipher.decrypt(idCipher)) : null,
+      idNumberMasked: idCipher ? maskIdNumber(cipher.decrypt(idCipher, idAt)) : null,
       hospital: answers.hospital?.label ?? '',
       date: beijingDateString(submittedAt),
     };
@@ -153,7 +158,7 @@ export function createCaseService(deps: CasesDeps) {
         actorKind: 'resident',
         actorId: own.household.resident.id,
         kind: change.event,
-        noteCipher: change.note ? cipher.encrypt(change.note) : null,
+        noteCipher: change.note ? cipher.encrypt(change.note, piiAt.caseEventNote(record.id)) : null,
       },
       attachments: change.attachments,
       notifications: await assigneeNotification(record, change.notify),
@@ -180,7 +185,10 @@ export function createCaseService(deps: CasesDeps) {
       // "Use my registered number": the front end never holds the number in clear.
       for (const step of service.steps) {
         if (step.kind === 'phone' && answers[step.id]?.value === REGISTERED_PHONE) {
-          const phone = cipher.decrypt(household.resident.phoneCipher);
+          const phone = cipher.decrypt(
+            household.resident.phoneCipher,
+            piiAt.residentPhone(household.resident.id),
+          );
           answers[step.id] = { value: phone, label: maskPhone(phone) };
         }
       }
@@ -207,8 +215,10 @@ export function createCaseService(deps: CasesDeps) {
               payload: { serviceCode },
             }))
           : [];
+      const caseId = randomUUID();
       const created = await cases.createWithinLimits(
         {
+          id: caseId,
           serviceCode,
           departmentCode: department.code,
           casePrefix: department.casePrefix,
@@ -217,7 +227,7 @@ export function createCaseService(deps: CasesDeps) {
           telegramId,
           priority,
           anonymous: service.anonymous?.(answers) ?? false,
-          answersCipher: cipher.encryptJson({ v: 1, answers }),
+          answersCipher: cipher.encryptJson({ v: 1, answers }, piiAt.caseAnswers(caseId)),
           dueAt: due,
           submissionKey,
           attachments: answerAttachments(answers),
@@ -280,7 +290,7 @@ export function createCaseService(deps: CasesDeps) {
             at: e.at.toISOString(),
             kind: e.kind,
             toStatus: e.toStatus,
-            note: e.noteCipher ? cipher.decrypt(e.noteCipher) : null,
+            note: e.noteCipher ? cipher.decrypt(e.noteCipher, piiAt.caseEventNote(r.id)) : null,
           })),
         can: {
           withdraw: isOpen(r.status),
@@ -358,7 +368,10 @@ export function createCaseService(deps: CasesDeps) {
       return residentChange(own.value, {
         from: [r.status],
         to: r.status,
-        patch: { rating, ratingComment: note?.success ? note.data : null },
+        patch: {
+          rating,
+          commentCipher: note?.success ? cipher.encrypt(note.data, piiAt.caseRatingComment(r.id)) : null,
+        },
         event: 'rated',
         note: note?.success ? note.data : null,
         notify: 'staff.case_rated',

@@ -1,6 +1,7 @@
 // Use cases of the household file: register, view (masked), add / edit / remove members.
 // Input from any front end is validated again here with the domain rules; errors are codes that each
 // front end turns into its own words.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CONSENT_VERSION, MAX_MEMBERS, RELATIONS, type Relation, SEXES } from '../domain/household.ts';
 import { parseIdNumber, type Sex } from '../domain/id-number.ts';
@@ -15,7 +16,7 @@ import {
 import { parsePhone } from '../domain/phone.ts';
 import type { Result } from '../domain/result.ts';
 import type { NewAudit } from './case-store.ts';
-import type { PiiCipher } from './pii-cipher.ts';
+import { type PiiCipher, piiAt } from './pii-cipher.ts';
 
 /** A new household file with its registered resident; personal fields already encrypted. */
 export interface NewHousehold {
@@ -25,10 +26,14 @@ export interface NewHousehold {
   unit: string;
   room: string;
   resident: {
+    /** Made here (the row key its ciphertexts are bound to). */
+    id: string;
     name: string;
     phoneCipher: Uint8Array;
     idNumberCipher: Uint8Array;
     idNumberHash: Uint8Array;
+    /** The ID number's hash under every key of the ring: "already registered" is looked up under each. */
+    idNumberHashes: Uint8Array[];
     birthDate: string;
     sex: Sex;
     consentVersion: string;
@@ -68,6 +73,7 @@ export function householdOfConflict(
   r: ConflictRegistration,
   cipher: PiiCipher,
 ): NewHousehold {
+  const residentId = randomUUID();
   return {
     telegramId,
     communityCode: r.communityCode,
@@ -75,10 +81,12 @@ export function householdOfConflict(
     unit: r.unit,
     room: r.room,
     resident: {
+      id: residentId,
       name: r.name,
-      phoneCipher: cipher.encrypt(r.phone),
-      idNumberCipher: cipher.encrypt(r.idNumber),
+      phoneCipher: cipher.encrypt(r.phone, piiAt.residentPhone(residentId)),
+      idNumberCipher: cipher.encrypt(r.idNumber, piiAt.residentIdNumber(residentId)),
       idNumberHash: cipher.hash(r.idNumber),
+      idNumberHashes: cipher.hashes(r.idNumber),
       birthDate: r.birthDate,
       sex: r.sex,
       consentVersion: r.consentVersion,
@@ -89,6 +97,8 @@ export function householdOfConflict(
 
 /** A household member as stored (the ID number only as ciphertext and keyed hash). */
 export interface MemberData {
+  /** The member's row key (made here for a new member): its ciphertext is bound to it. */
+  id: string;
   name: string;
   relation: Relation;
   sex: Sex;
@@ -134,7 +144,8 @@ export interface HouseholdStore {
     member: MemberData,
   ): Promise<'updated' | 'not_found' | 'duplicate'>;
   removeMember(householdId: string, memberId: string): Promise<boolean>;
-  idHashBelongsToResident(idNumberHash: Uint8Array): Promise<boolean>;
+  /** Whether a resident holds the ID number (its hashes under every key of the ring). */
+  idHashBelongsToResident(idNumberHashes: Uint8Array[]): Promise<boolean>;
   /**
    * Keeps a registration conflict (replacing this account's earlier one) and its audit row (the repository
    * names the conflict in it: `conflict:<id>`); returns the conflict's id.
@@ -231,8 +242,10 @@ export function createHouseholdService(deps: HouseholdDeps) {
       resident: {
         id: h.resident.id,
         name: h.resident.name,
-        phoneMasked: maskPhone(cipher.decrypt(h.resident.phoneCipher)),
-        idNumberMasked: maskIdNumber(cipher.decrypt(h.resident.idNumberCipher)),
+        phoneMasked: maskPhone(cipher.decrypt(h.resident.phoneCipher, piiAt.residentPhone(h.resident.id))),
+        idNumberMasked: maskIdNumber(
+          cipher.decrypt(h.resident.idNumberCipher, piiAt.residentIdNumber(h.resident.id)),
+        ),
         birthDate: h.resident.birthDate,
         sex: h.resident.sex,
       },
@@ -242,7 +255,9 @@ export function createHouseholdService(deps: HouseholdDeps) {
         relation: m.relation,
         sex: m.sex,
         birthDate: m.birthDate,
-        idNumberMasked: m.idNumberCipher ? maskIdNumber(cipher.decrypt(m.idNumberCipher)) : null,
+        idNumberMasked: m.idNumberCipher
+          ? maskIdNumber(cipher.decrypt(m.idNumberCipher, piiAt.memberIdNumber(m.id)))
+          : null,
       })),
     };
   }
@@ -250,12 +265,15 @@ export function createHouseholdService(deps: HouseholdDeps) {
   /** Validates a member against the rules; returns the row to store (ID encrypted) or an error code. */
   function buildMemberData(
     input: unknown,
+    memberId: string,
     storedIdCipher: Uint8Array | null = null,
-  ): Result<MemberData, MemberError> {
+  ): Result<MemberData & { idNumberHashes: Uint8Array[] }, MemberError> {
     const parsed = memberInputSchema.safeParse(input);
     if (!parsed.success) return { ok: false, error: 'invalid' };
     if (parsed.data.keepIdNumber) {
-      parsed.data.idNumber = storedIdCipher ? cipher.decrypt(storedIdCipher) : null;
+      parsed.data.idNumber = storedIdCipher
+        ? cipher.decrypt(storedIdCipher, piiAt.memberIdNumber(memberId))
+        : null;
     }
     const today = now();
     const name = parsePersonName(parsed.data.name);
@@ -275,12 +293,14 @@ export function createHouseholdService(deps: HouseholdDeps) {
     return {
       ok: true,
       value: {
+        id: memberId,
         name: name.value,
         relation: parsed.data.relation,
         sex,
         birthDate: birth.value,
-        idNumberCipher: id ? cipher.encrypt(id.idNumber) : null,
+        idNumberCipher: id ? cipher.encrypt(id.idNumber, piiAt.memberIdNumber(memberId)) : null,
         idNumberHash: id ? cipher.hash(id.idNumber) : null,
+        idNumberHashes: id ? cipher.hashes(id.idNumber) : [],
       },
     };
   }
@@ -335,7 +355,7 @@ export function createHouseholdService(deps: HouseholdDeps) {
           telegramId,
           idNumberHash: household.resident.idNumberHash,
           communityCode: a.communityCode,
-          registrationCipher: cipher.encryptJson(registration),
+          registrationCipher: cipher.encryptJson(registration, piiAt.conflictRegistration(telegramId)),
         },
         {
           actorTelegramId: telegramId,
@@ -350,11 +370,14 @@ export function createHouseholdService(deps: HouseholdDeps) {
       const household = await store.findByTelegramId(telegramId);
       if (!household) return { ok: false, error: 'not_registered' };
       if (household.members.length >= MAX_MEMBERS) return { ok: false, error: 'too_many' };
-      const row = buildMemberData(input);
+      const row = buildMemberData(input, randomUUID());
       if (!row.ok) return row;
-      if (row.value.idNumberHash && (await store.idHashBelongsToResident(row.value.idNumberHash))) {
-        const own = cipher.hash(cipher.decrypt(household.resident.idNumberCipher));
-        if (Buffer.compare(own, Buffer.from(row.value.idNumberHash)) === 0)
+      const idHashes = row.value.idNumberHashes;
+      if (idHashes.length > 0 && (await store.idHashBelongsToResident(idHashes))) {
+        const own = cipher.hash(
+          cipher.decrypt(household.resident.idNumberCipher, piiAt.residentIdNumber(household.resident.id)),
+        );
+        if (Buffer.compare(own, Buffer.from(row.value.idNumberHash as Uint8Array)) === 0)
           return { ok: false, error: 'is_resident' };
       }
       const added = await store.addMember(household.id, row.value);
@@ -370,7 +393,7 @@ export function createHouseholdService(deps: HouseholdDeps) {
       if (!household) return { ok: false, error: 'not_registered' };
       const existing = household.members.find((m) => m.id === memberId);
       if (!existing) return { ok: false, error: 'not_found' };
-      const row = buildMemberData(input, existing.idNumberCipher);
+      const row = buildMemberData(input, existing.id, existing.idNumberCipher);
       if (!row.ok) return row;
       const outcome = await store.updateMember(household.id, memberId, row.value);
       if (outcome === 'updated') return { ok: true, value: null };

@@ -3,7 +3,7 @@
 // here) are read when it is sent, so a notification always shows the case as it is now.
 import type { CaseHeading } from '../domain/case-status.ts';
 import type { ClaimedNotification } from './jobs/notification-dispatcher.ts';
-import type { PiiCipher } from './pii-cipher.ts';
+import { type PiiCipher, piiAt } from './pii-cipher.ts';
 
 export interface NotificationCase extends CaseHeading {
   dueAt: string;
@@ -110,7 +110,7 @@ export function createNotificationSource(deps: NotificationSourceDeps) {
           : null;
       if (eventId !== null && n.caseId) {
         const event = await store.eventNote(n.caseId, eventId);
-        note = event?.noteCipher ? cipher.decrypt(event.noteCipher) : null;
+        note = event?.noteCipher ? cipher.decrypt(event.noteCipher, piiAt.caseEventNote(n.caseId)) : null;
       }
       let member: JoinedMember | null = null;
       if (typeof n.payload.staffId === 'string' && UUID.test(n.payload.staffId)) {

@@ -6,7 +6,7 @@
 import type { Catalogue } from '../domain/catalogue/index.ts';
 import { describeAnswers } from './cases.ts';
 import type { HouseholdRecord } from './households.ts';
-import type { PiiCipher } from './pii-cipher.ts';
+import { type PiiCipher, type PiiContext, piiAt } from './pii-cipher.ts';
 
 /** What the app needs from storage (src/db/repositories/privacy.ts). Personal fields are ciphertext. */
 export interface PrivacyStore {
@@ -86,8 +86,10 @@ export interface HeldData {
   resident:
     | (HouseholdRecord['resident'] & { consentVersion: string; consentAt: Date; createdAt: Date })
     | null;
-  household: HouseholdFigures<Date, { idNumberCipher: Uint8Array | null }> | null;
-  cases: (CaseFigures<Date> & {
+  household: HouseholdFigures<Date, { id: string; idNumberCipher: Uint8Array | null }> | null;
+  cases: (Omit<CaseFigures<Date>, 'ratingComment'> & {
+    id: string;
+    commentCipher: Uint8Array | null;
     priority: string;
     answersCipher: Uint8Array;
     events: { at: Date; kind: string; toStatus: string | null; noteCipher: Uint8Array | null }[];
@@ -150,8 +152,8 @@ export const conversationKeyOf = (telegramId: number) => String(telegramId);
 export function createPrivacyService(deps: PrivacyDeps) {
   const { store, cipher, catalogue, now } = deps;
 
-  function decryptOrNull(bytes: Uint8Array | null): string | null {
-    return bytes && bytes.length > 0 ? cipher.decrypt(bytes) : null;
+  function decryptOrNull(bytes: Uint8Array | null, at: PiiContext): string | null {
+    return bytes && bytes.length > 0 ? cipher.decrypt(bytes, at) : null;
   }
 
   return {
@@ -184,8 +186,8 @@ export function createPrivacyService(deps: PrivacyDeps) {
         resident: r
           ? {
               name: r.name,
-              phone: cipher.decrypt(r.phoneCipher),
-              idNumber: cipher.decrypt(r.idNumberCipher),
+              phone: cipher.decrypt(r.phoneCipher, piiAt.residentPhone(r.id)),
+              idNumber: cipher.decrypt(r.idNumberCipher, piiAt.residentIdNumber(r.id)),
               birthDate: r.birthDate,
               sex: r.sex,
               consentVersion: r.consentVersion,
@@ -205,7 +207,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
                 relation: m.relation,
                 sex: m.sex,
                 birthDate: m.birthDate,
-                idNumber: decryptOrNull(m.idNumberCipher),
+                idNumber: decryptOrNull(m.idNumberCipher, piiAt.memberIdNumber(m.id)),
               })),
             }
           : null,
@@ -220,7 +222,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
           resolvedAt: iso(c.resolvedAt),
           closedAt: iso(c.closedAt),
           rating: c.rating,
-          ratingComment: c.ratingComment,
+          ratingComment: decryptOrNull(c.commentCipher, piiAt.caseRatingComment(c.id)),
           answers:
             c.answersCipher.length > 0
               ? describeAnswers(c, cipher, catalogue).map((a) => ({
@@ -233,7 +235,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
             at: e.at.toISOString(),
             kind: e.kind,
             toStatus: e.toStatus,
-            note: decryptOrNull(e.noteCipher),
+            note: decryptOrNull(e.noteCipher, piiAt.caseEventNote(c.id)),
           })),
           attachments: c.attachments.map((a) => ({
             kind: a.kind,

@@ -10,7 +10,7 @@ import { maskIdNumber, maskPhone } from '../domain/mask.ts';
 import { fail, ok, type Result } from '../domain/result.ts';
 import type { NewAudit, NewNotification } from './case-store.ts';
 import { type ConflictRegistration, type HouseholdStore, householdOfConflict } from './households.ts';
-import type { PiiCipher } from './pii-cipher.ts';
+import { type PiiCipher, piiAt } from './pii-cipher.ts';
 
 export interface ConflictRecord {
   id: string;
@@ -68,7 +68,7 @@ const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}
 export function createRegistrationConflictService(deps: ConflictDeps) {
   const { conflicts, households, cipher } = deps;
   const registrationOf = (c: ConflictRecord) =>
-    cipher.decryptJson<ConflictRegistration>(c.registrationCipher);
+    cipher.decryptJson<ConflictRegistration>(c.registrationCipher, piiAt.conflictRegistration(c.telegramId));
 
   async function find(telegramId: number, id: string, attempted: string) {
     if (!(await deps.checkAdmin(telegramId, attempted))) return fail('not_allowed' as const);

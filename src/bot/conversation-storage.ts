@@ -11,7 +11,7 @@
 // serialisation: the stored bytes are the blob's length, the updates a count over the parsed state.
 import type { ConversationData, VersionedState, VersionedStateStorage } from '@grammyjs/conversations';
 import type { Context } from 'grammy';
-import type { PiiCipher } from '../app/pii-cipher.ts';
+import { type PiiCipher, piiAt } from '../app/pii-cipher.ts';
 import type { Logger } from '../logger.ts';
 import { atFormLimits, FORM_STATE_LIMITS, type FormStateLimits, markFormsEnded } from './form-limits.ts';
 import { prefetchedFor } from './update-prefetch.ts';
@@ -50,9 +50,13 @@ export function encryptedConversationStorage<C extends Context>(
       if (!blob) return undefined;
       let state: VersionedState<ConversationData>;
       try {
-        state = cipher.decryptJson<VersionedState<ConversationData>>(blob);
-      } catch {
-        logger.warn({ key }, 'conversation state could not be decrypted; dropping it');
+        state = cipher.decryptJson<VersionedState<ConversationData>>(blob, piiAt.conversationState(key));
+      } catch (err) {
+        // A PiiIntegrityError: tampered with, moved from another row, or made with a key not in the ring.
+        logger.warn(
+          { key, reason: err instanceof Error ? err.name : 'unknown' },
+          'conversation state could not be decrypted (failed its integrity check); dropping it',
+        );
         await remove(ctx, key);
         return undefined;
       }
@@ -69,7 +73,7 @@ export function encryptedConversationStorage<C extends Context>(
     async write(ctx, state) {
       const key = conversationKey(ctx);
       if (key === undefined) return;
-      const data = cipher.encryptJson(state);
+      const data = cipher.encryptJson(state, piiAt.conversationState(key));
       const pre = gated(ctx, key);
       if (pre) pre.pending = { key, data };
       else await store.write(key, data);

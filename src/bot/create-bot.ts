@@ -7,7 +7,7 @@ import { limit } from '@grammyjs/ratelimiter';
 import { sequentialize } from '@grammyjs/runner';
 import { Bot, type BotConfig, type BotError, Composer, type ErrorHandler, InlineKeyboard } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
-import type { PiiCipher } from '../app/pii-cipher.ts';
+import { type PiiCipher, PiiIntegrityError } from '../app/pii-cipher.ts';
 import type { Metrics } from '../metrics.ts';
 import { myCaseButtons, registerButton, serviceButtons } from './buttons.ts';
 import type { BotContext, BotDeps, FormContext } from './context.ts';
@@ -252,6 +252,12 @@ const answerWithApology =
       ctx.deps?.logger.warn(
         { updateId: ctx.update.update_id },
         'database unreachable while handling an update',
+      );
+    } else if (cause instanceof PiiIntegrityError) {
+      // Tampering, or a ciphertext moved from another row or column: said so, with the place (no personal data).
+      ctx.deps?.logger.error(
+        { updateId: ctx.update.update_id, tampered: cause.context },
+        'personal data failed its integrity check (tampered with, or moved from another row or column)',
       );
     } else {
       ctx.deps?.logger.error({ updateId: ctx.update.update_id, err: cause }, 'update handling failed');

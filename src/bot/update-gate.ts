@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Bot, Context } from 'grammy';
 import type { Update } from 'grammy/types';
-import type { PiiCipher } from '../app/pii-cipher.ts';
+import { type PiiCipher, piiAt } from '../app/pii-cipher.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BotContext, BotDeps } from './context.ts';
 import { createUpdateHandling, type Drain } from './update-handling.ts';
@@ -216,7 +216,7 @@ export function createUpdateGate(opts: UpdateGateOptions): UpdateGate {
         chatKey,
         sender: isPrivate && ctx.from ? ctx.from.id : null,
         lang: ctx.from?.language_code ?? null,
-        payload: cipher.encryptJson(update),
+        payload: cipher.encryptJson(update, piiAt.updatePayload(botId(), updateId)),
         token,
       });
       let resolve: (o: UpdateOutcome) => void = () => undefined;

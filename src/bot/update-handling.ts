@@ -6,7 +6,7 @@
 // attempt's end means. Failures the resident must hear about are told without the database.
 import { type Bot, BotError, Context } from 'grammy';
 import type { Update } from 'grammy/types';
-import type { PiiCipher } from '../app/pii-cipher.ts';
+import { type PiiCipher, piiAt } from '../app/pii-cipher.ts';
 import type { BotContext, BotDeps } from './context.ts';
 import { conversationKey } from './conversation-storage.ts';
 import { resolveLocale } from './i18n.ts';
@@ -102,7 +102,7 @@ export function createUpdateHandling(opts: UpdateHandlingOptions) {
     if (!update) {
       try {
         if (!claim.payload) throw new Error('no content kept');
-        update = cipher.decryptJson<Update>(claim.payload);
+        update = cipher.decryptJson<Update>(claim.payload, piiAt.updatePayload(botId(), updateId));
       } catch {
         logger.error({ updateId }, 'an update in the inbox cannot be read; set aside');
         return finish('set_aside');

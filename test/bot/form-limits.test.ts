@@ -5,6 +5,7 @@
 // once. Honest long forms stay well under the cap.
 import type { ConversationData, VersionedState } from '@grammyjs/conversations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { piiAt } from '../../src/app/pii-cipher.ts';
 import { CANNED_ADD } from '../../src/bot/conversations/canned-reply.ts';
 import { CASE_ANSWER, CASE_RATE, CASE_REOPEN } from '../../src/bot/conversations/case-followup.ts';
 import { MEMBER } from '../../src/bot/conversations/member.ts';
@@ -26,7 +27,10 @@ import { addWorker, buildingsOf, seedResidents } from '../support/seed-residents
 async function stateOf(h: Harness, chatId: number) {
   const row = await h.db.conversationState.findUnique({ where: { key: String(chatId) } });
   if (!row) return null;
-  const state = h.cipher.decryptJson<VersionedState<ConversationData>>(row.data);
+  const state = h.cipher.decryptJson<VersionedState<ConversationData>>(
+    row.data,
+    piiAt.conversationState(row.key),
+  );
   return {
     bytes: row.data.byteLength,
     updates: recordedUpdates(state.state),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { piiAt } from '../../src/app/pii-cipher.ts';
 import { createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
 import { birthDateForAge, makeIdNumber } from '../support/fixtures.ts';
 import { registerResident } from '../support/flows.ts';
@@ -77,7 +78,7 @@ describe('/household', () => {
     await u.tap('✅ 对的，提交');
     const [m] = await members(u);
     expect(m?.sex).toBe('female');
-    expect(m?.idNumberCipher && h.cipher.decrypt(m.idNumberCipher)).toBe(id);
+    expect(m?.idNumberCipher && h.cipher.decrypt(m.idNumberCipher, piiAt.memberIdNumber(m.id))).toBe(id);
     await u.text('/household');
     expect(u.lastText()).toContain('522*************');
     expect(u.lastText()).not.toContain(id);
@@ -119,7 +120,7 @@ describe('/household', () => {
     expect(u.lastText()).toContain('已经改好了');
     const [m] = await members(u);
     expect(m?.name).toBe('王芳芳');
-    expect(m?.idNumberCipher && h.cipher.decrypt(m.idNumberCipher)).toBe(id);
+    expect(m?.idNumberCipher && h.cipher.decrypt(m.idNumberCipher, piiAt.memberIdNumber(m.id))).toBe(id);
   });
 
   it('removes a member after a confirmation, and "no" keeps them', async () => {

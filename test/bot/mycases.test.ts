@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { piiAt } from '../../src/app/pii-cipher.ts';
 import { createCaseRepository } from '../../src/db/repositories/cases.ts';
 import { createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
 import { registerResident } from '../support/flows.ts';
@@ -39,7 +40,11 @@ async function staffMoves(caseId: string, from: string, to: string, kind: string
     from: [from as never],
     to: to as never,
     patch: to === 'resolved' ? { resolvedAt: new Date() } : {},
-    event: { actorKind: 'staff', kind, noteCipher: note ? h.cipher.encrypt(note) : null },
+    event: {
+      actorKind: 'staff',
+      kind,
+      noteCipher: note ? h.cipher.encrypt(note, piiAt.caseEventNote(caseId)) : null,
+    },
   });
   expect(outcome).toBe('ok');
 }
@@ -167,7 +172,14 @@ describe('/mycases', () => {
     expect(u.lastText()).toContain('谢谢您的评价');
     const rated = await h.db.case.findUniqueOrThrow({ where: { id: caseId } });
     expect(rated.rating).toBe(4);
-    expect(rated.ratingComment).toBe('修得很快，谢谢');
+    expect(h.cipher.decrypt(rated.commentCipher as Uint8Array, piiAt.caseRatingComment(caseId))).toBe(
+      '修得很快，谢谢',
+    );
+    // Stored encrypted: the comment is not in the row's text.
+    const dump = await h.db.$queryRawUnsafe<{ dump: string }[]>(
+      `select c::text as dump from "case" c where id = '${caseId}'`,
+    );
+    expect(dump[0]?.dump).not.toContain('修得很快');
     await u.press(`mc:rate:${caseId}`);
     await u.tap('⭐⭐⭐⭐⭐ 很满意');
     await u.tap('跳过');

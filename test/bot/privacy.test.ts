@@ -2,6 +2,7 @@
 // confirmation: personal data and household file erased, anonymised case figures kept), and the nightly
 // retention rule for closed cases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { piiAt } from '../../src/app/pii-cipher.ts';
 import { createCaseRepository } from '../../src/db/repositories/cases.ts';
 import {
   type ApiCall,
@@ -57,7 +58,11 @@ describe('/mydata', () => {
       caseId: filed.caseId,
       from: ['submitted'],
       to: 'accepted',
-      event: { actorKind: 'staff', kind: 'taken', noteCipher: h.cipher.encrypt('明天去修') },
+      event: {
+        actorKind: 'staff',
+        kind: 'taken',
+        noteCipher: h.cipher.encrypt('明天去修', piiAt.caseEventNote(filed.caseId)),
+      },
     });
     const calls = await u.text('/mydata');
     const doc = documentOf(calls);

@@ -5,6 +5,7 @@
 // its holder is told so in plain words; or dismisses it. Each step is audited without personal data; the
 // first registrant is told nothing until (and unless) their registration is ended.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { piiAt } from '../../src/app/pii-cipher.ts';
 import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
 import { adultWoman } from '../support/fixtures.ts';
 import { registerResident, takeSteps } from '../support/flows.ts';
@@ -85,7 +86,10 @@ describe('a second registration of an ID number', () => {
     const row = await h.db.$queryRaw<{ row: string }[]>`select c::text as row from registration_conflict c`;
     expect(row.map((r) => r.row).join('')).not.toContain(ID);
     expect(
-      h.cipher.decryptJson<{ name: string; idNumber: string }>(conflict.registrationCipher),
+      h.cipher.decryptJson<{ name: string; idNumber: string }>(
+        conflict.registrationCipher,
+        piiAt.conflictRegistration(conflict.telegramId),
+      ),
     ).toMatchObject({
       name: REAL.name,
       idNumber: ID,
@@ -136,7 +140,7 @@ describe('a second registration of an ID number', () => {
     const resident = await h.db.resident.findUniqueOrThrow({ where: { idNumberHash: hash() } });
     expect(resident.telegramId).toBe(BigInt(real.id));
     expect(resident.name).toBe(REAL.name);
-    expect(h.cipher.decrypt(resident.phoneCipher)).toBe(REAL.phone);
+    expect(h.cipher.decrypt(resident.phoneCipher, piiAt.residentPhone(resident.id))).toBe(REAL.phone);
     expect(await h.db.resident.count({ where: { telegramId: BigInt(impostor.id) } })).toBe(0);
     expect(await h.db.case.count({ where: { telegramId: BigInt(impostor.id), anonymisedAt: null } })).toBe(0);
     expect(await h.db.registrationConflict.count()).toBe(0);

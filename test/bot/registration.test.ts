@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { piiAt } from '../../src/app/pii-cipher.ts';
 import {
   createHarness,
   type Harness,
@@ -86,8 +87,10 @@ describe('registration, the whole way', () => {
     expect(resident.household.unit).toBe('2');
     expect(resident.household.room).toBe('302');
     expect(Buffer.from(resident.idNumberCipher).toString('latin1')).not.toContain(adultWoman.idNumber);
-    expect(h.cipher.decrypt(resident.idNumberCipher)).toBe(adultWoman.idNumber);
-    expect(h.cipher.decrypt(resident.phoneCipher)).toBe(adultWoman.phone);
+    expect(h.cipher.decrypt(resident.idNumberCipher, piiAt.residentIdNumber(resident.id))).toBe(
+      adultWoman.idNumber,
+    );
+    expect(h.cipher.decrypt(resident.phoneCipher, piiAt.residentPhone(resident.id))).toBe(adultWoman.phone);
     expect(Buffer.from(resident.idNumberHash)).toEqual(h.cipher.hash(adultWoman.idNumber));
     // The finished conversation's state (which held the raw answers) is gone.
     expect(await h.db.conversationState.count({ where: { key: { contains: String(u.id) } } })).toBe(0);

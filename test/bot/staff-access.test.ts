@@ -2,6 +2,7 @@
 // every action on a case, by command and by forged button. Everyone who may not see the case gets the same
 // "not found" answer and an audit row; the case and the outbox stay as they were.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { piiAt } from '../../src/app/pii-cipher.ts';
 import { type ApiCall, createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
 import { registerResident } from '../support/flows.ts';
 import { fileSuggestion, makeStaff } from '../support/staff-scene.ts';
@@ -153,9 +154,8 @@ describe('who may do what on a case', () => {
   });
 
   it('the holder may do everything; showing the full ID is written to the audit log', async () => {
-    const idNumber = (await h.db.resident.findUniqueOrThrow({ where: { telegramId: BigInt(resident.id) } }))
-      .idNumberCipher;
-    const full = h.cipher.decrypt(idNumber);
+    const row = await h.db.resident.findUniqueOrThrow({ where: { telegramId: BigInt(resident.id) } });
+    const full = h.cipher.decrypt(row.idNumberCipher, piiAt.residentIdNumber(row.id));
     const card = told(await holder.press(`st:open:${caseId}`), holder);
     expect(card).not.toContain(full);
     const views = await h.db.auditLog.count({ where: { caseId, action: 'pii.view' } });

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 // Deadlines and the department group, with the watcher's clock in the test's hand: an urgent case nobody
 // took in 15 minutes alerts the whole department and its group (once); new cases are posted to the group,
 // where only the department's staff can take them and the post shows who did; the morning digest goes out
 // once on working days (make-up working days included, holidays not); answered cases close after 7 days;
 // the queue marks overdue cases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { piiAt } from '../../src/app/pii-cipher.ts';
 import { createCaseRepository } from '../../src/db/repositories/cases.ts';
 import { beijingInstant } from '../../src/domain/beijing-time.ts';
 import { createHarness, type Harness, sentTexts } from '../support/bot-harness.ts';
@@ -33,7 +35,9 @@ async function newCase(
   prefix: string,
   opts: { urgent?: boolean; dueAt?: Date } = {},
 ) {
+  const caseId = randomUUID();
   const created = await createCaseRepository(h.db).create({
+    id: caseId,
     serviceCode: 'medical_green_channel',
     departmentCode,
     casePrefix: prefix,
@@ -42,7 +46,7 @@ async function newCase(
     telegramId: 65_000,
     priority: opts.urgent ? 'urgent' : 'normal',
     anonymous: false,
-    answersCipher: h.cipher.encryptJson({ v: 1, answers: {} }),
+    answersCipher: h.cipher.encryptJson({ v: 1, answers: {} }, piiAt.caseAnswers(caseId)),
     dueAt: opts.dueAt ?? new Date(Date.now() + 2 * 3600_000),
     submissionKey: `deadline-test:${key++}`,
     attachments: [],

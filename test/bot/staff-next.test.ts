@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // /next: two staff pressing it at the same moment get two different cases. 8 staff members on two bot
 // instances (two connection pools, as two servers would be) take 100 cases at once: 100 distinct
 // assignments, none twice, nobody given a case someone else holds. And the order: urgent first, then the
@@ -5,6 +6,7 @@
 import type { Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { piiAt } from '../../src/app/pii-cipher.ts';
 import type { BotContext } from '../../src/bot/context.ts';
 import { createCaseRepository } from '../../src/db/repositories/cases.ts';
 import { createHarness, type Harness } from '../support/bot-harness.ts';
@@ -30,7 +32,9 @@ async function seedCases(n: number, opts: { prefix: string; urgentEvery?: number
   const numbers: string[] = [];
   for (let i = 0; i < n; i++) {
     const urgent = opts.urgentEvery !== undefined && i % opts.urgentEvery === 0;
+    const caseId = randomUUID();
     const created = await repo.create({
+      id: caseId,
       serviceCode: 'dibao',
       departmentCode: opts.departmentCode ?? DEPARTMENT,
       casePrefix: opts.prefix,
@@ -39,7 +43,7 @@ async function seedCases(n: number, opts: { prefix: string; urgentEvery?: number
       telegramId: 62_000,
       priority: urgent ? 'urgent' : 'normal',
       anonymous: false,
-      answersCipher: h.cipher.encryptJson({ v: 1, answers: {} }),
+      answersCipher: h.cipher.encryptJson({ v: 1, answers: {} }, piiAt.caseAnswers(caseId)),
       // Due times spread out, in reverse order of creation.
       dueAt: new Date(base + (n - i) * 60_000),
       submissionKey: `next-test:${key++}`,

@@ -4,6 +4,7 @@
 // unreachable when an update arrives, and a resident flooding the bot.
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { piiAt } from '../../src/app/pii-cipher.ts';
 import { FLOOD_LIMIT } from '../../src/bot/create-bot.ts';
 import { createUpdateGate } from '../../src/bot/update-gate.ts';
 import type { UpdateInbox } from '../../src/bot/update-inbox.ts';
@@ -194,7 +195,7 @@ describe('the update gate', () => {
           chatKey: String(u.id),
           sender: u.id,
           lang: 'zh-hans',
-          payload: h.cipher.encryptJson(update),
+          payload: h.cipher.encryptJson(update, piiAt.updatePayload(BOT_INFO.id, update.update_id)),
           token: dead,
         },
       ],
@@ -241,7 +242,7 @@ describe('the update gate', () => {
           chatKey: String(u.id),
           sender: u.id,
           lang: null,
-          payload: h.cipher.encryptJson(update),
+          payload: h.cipher.encryptJson(update, piiAt.updatePayload(BOT_INFO.id, update.update_id)),
           token: dead,
         },
       ],

@@ -5,6 +5,7 @@
 import { Api } from 'grammy';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../../src/app/jobs/notification-dispatcher.ts';
+import { piiAt } from '../../src/app/pii-cipher.ts';
 import { composeCaseWorkers } from '../../src/compose.ts';
 import { createCaseRepository } from '../../src/db/repositories/cases.ts';
 import { createNotificationRepository } from '../../src/db/repositories/notifications.ts';
@@ -370,7 +371,11 @@ describe('notification dispatcher', () => {
         caseId,
         from: ['submitted'],
         to: 'rejected',
-        event: { actorKind: 'staff', kind: 'rejected', noteCipher: h.cipher.encrypt('不办') },
+        event: {
+          actorKind: 'staff',
+          kind: 'rejected',
+          noteCipher: h.cipher.encrypt('不办', piiAt.caseEventNote(caseId)),
+        },
         notifications: [
           { telegramId: resident.id, kind: 'resident.rejected', payload: {}, withEventId: true },
         ],

@@ -1,7 +1,7 @@
 // Repositories and the household use cases against a real PostgreSQL (a fresh database for this file).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHouseholdService } from '../../src/app/households.ts';
-import { createPiiCipher } from '../../src/app/pii-cipher.ts';
+import { createPiiCipher, piiAt } from '../../src/app/pii-cipher.ts';
 import { createDb, type Db } from '../../src/db/client.ts';
 import { loadReferenceData, type ReferenceData, readReferenceData } from '../../src/db/reference-data.ts';
 import { createConversationStateRepository } from '../../src/db/repositories/conversation-state.ts';
@@ -156,7 +156,9 @@ describe('personal data at rest', () => {
       where: { idNumberHash: new Uint8Array(cipher.hash(adultMan.idNumber)) },
     });
     expect(found?.telegramId).toBe(7001n);
-    expect(cipher.decrypt(found?.idNumberCipher as Uint8Array)).toBe(adultMan.idNumber);
+    expect(cipher.decrypt(found?.idNumberCipher as Uint8Array, piiAt.residentIdNumber(found?.id ?? ''))).toBe(
+      adultMan.idNumber,
+    );
     // Under another key, the same number hashes differently: the hash is not a plain digest.
     expect(createPiiCipher(Buffer.alloc(32, 4)).hash(adultMan.idNumber)).not.toEqual(
       cipher.hash(adultMan.idNumber),

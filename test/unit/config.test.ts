@@ -75,6 +75,20 @@ describe('configuration', () => {
     expect(loadConfig({ BOT_TOKEN: TOKEN, PII_KEY: b64 }).piiKey).toBe(b64);
   });
 
+  it('takes PII_KEYS (id:key pairs, the current first) instead of PII_KEY, and refuses both or a bad ring', () => {
+    const ring = `2:${'b'.repeat(64)},1:${KEY}`;
+    const c = loadConfig({ BOT_TOKEN: TOKEN, DATABASE_URL: 'postgresql://db/b', PII_KEYS: ring });
+    expect(c.piiKeys).toBe(ring);
+    expect(c.piiKey).toBeUndefined();
+    expect(problems({ BOT_TOKEN: TOKEN, PII_KEY: KEY, PII_KEYS: ring })[0]).toMatch(
+      /^PII_KEY and PII_KEYS are both set/,
+    );
+    const bad = problems({ BOT_TOKEN: TOKEN, PII_KEYS: `1:${KEY},1:${KEY}` });
+    expect(bad[0]).toMatch(/^PII_KEYS .*appears twice/);
+    expect(bad.join('\n')).not.toContain(KEY);
+    expect(problems({ BOT_TOKEN: TOKEN, PII_KEYS: KEY })[0]).toMatch(/^PII_KEYS each entry must be id:key/);
+  });
+
   it('parses admin ids and the Bot API root', () => {
     const c = loadConfig({
       BOT_TOKEN: TOKEN,

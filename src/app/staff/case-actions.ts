@@ -6,6 +6,7 @@ import { type CaseStatus, nextStatus } from '../../domain/case-status.ts';
 import { fail, ok, type Result } from '../../domain/result.ts';
 import { STAFF_TEXT_MAX } from '../../domain/staff-work.ts';
 import type { NewAudit, NewNotification, TransitionInput } from '../case-store.ts';
+import { piiAt } from '../pii-cipher.ts';
 import type { Access, CaseChange, StaffAccess, StaffDeps, StaffError } from './access.ts';
 
 const noteSchema = z.string().trim().min(1).max(STAFF_TEXT_MAX);
@@ -112,7 +113,7 @@ export function createCaseActions(deps: StaffDeps, gate: StaffAccess) {
         actorKind: 'staff',
         actorId: me.id,
         kind: spec.event,
-        noteCipher: note?.success ? cipher.encrypt(note.data) : null,
+        noteCipher: note?.success ? cipher.encrypt(note.data, piiAt.caseEventNote(record.id)) : null,
         ...(spec.internal ? { visibleToResident: false } : {}),
       },
       notifications: [
@@ -167,7 +168,7 @@ export function createCaseActions(deps: StaffDeps, gate: StaffAccess) {
       const outcome = await staffCases.addNote(
         a.value.record.id,
         a.value.me.id,
-        cipher.encrypt(note.data),
+        cipher.encrypt(note.data, piiAt.caseEventNote(a.value.record.id)),
         now(),
         {
           actorTelegramId: telegramId,

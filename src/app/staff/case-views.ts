@@ -6,6 +6,7 @@ import { maskIdNumber, maskPhone } from '../../domain/mask.ts';
 import { fail, ok, type Result } from '../../domain/result.ts';
 import { isOverdue } from '../../domain/staff-work.ts';
 import { describeAnswers } from '../case-answers.ts';
+import { piiAt } from '../pii-cipher.ts';
 import type { StaffAccess, StaffDeps } from './access.ts';
 
 export interface StaffCard {
@@ -57,8 +58,11 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
   const { staff, cases, cipher, now } = deps;
   const { access, deny } = gate;
 
-  const storedAnswers = (blob: Uint8Array) =>
-    cipher.decryptJson<{ answers: Record<string, { value: string | null } | undefined> }>(blob);
+  const storedAnswers = (blob: Uint8Array, caseId: string) =>
+    cipher.decryptJson<{ answers: Record<string, { value: string | null } | undefined> }>(
+      blob,
+      piiAt.caseAnswers(caseId),
+    );
 
   return {
     /** The case card. Viewing it (answers about health, income …) is audited. */
@@ -80,7 +84,7 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       const service = deps.catalogue.get(record.serviceCode);
       // An anonymised case (its resident erased themselves, or the retention period passed) has no answers.
       const blank = record.answersCipher.length === 0;
-      const stored = blank ? { answers: {} } : storedAnswers(record.answersCipher);
+      const stored = blank ? { answers: {} } : storedAnswers(record.answersCipher, record.id);
       const answers = (blank ? [] : describeAnswers(record, cipher, deps.catalogue)).map((ans) => {
         const step = service?.steps.find((s) => s.id === ans.stepId);
         const value = stored.answers[ans.stepId]?.value ?? null;
@@ -97,8 +101,15 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
         household && household.resident.id === record.residentId
           ? {
               name: household.resident.name,
-              phoneMasked: maskPhone(cipher.decrypt(household.resident.phoneCipher)),
-              idNumberMasked: maskIdNumber(cipher.decrypt(household.resident.idNumberCipher)),
+              phoneMasked: maskPhone(
+                cipher.decrypt(household.resident.phoneCipher, piiAt.residentPhone(household.resident.id)),
+              ),
+              idNumberMasked: maskIdNumber(
+                cipher.decrypt(
+                  household.resident.idNumberCipher,
+                  piiAt.residentIdNumber(household.resident.id),
+                ),
+              ),
               address: {
                 community: household.community.nameZh,
                 building: household.building.nameZh,
@@ -140,7 +151,7 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
           kind: e.kind,
           actorKind: e.actorKind,
           actor: e.actorKind === 'staff' && e.actorId ? (names.get(e.actorId) ?? null) : null,
-          note: e.noteCipher ? cipher.decrypt(e.noteCipher) : null,
+          note: e.noteCipher ? cipher.decrypt(e.noteCipher, piiAt.caseEventNote(record.id)) : null,
           internal: !e.visibleToResident,
         })),
         can: {
@@ -169,16 +180,21 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       }
       const household = await deps.households.findByTelegramId(Number(record.telegramId));
       if (!household || household.resident.id !== record.residentId) return fail('not_allowed');
-      const stored = storedAnswers(record.answersCipher);
+      const stored = storedAnswers(record.answersCipher, record.id);
       const service = deps.catalogue.get(record.serviceCode);
       const people: RevealedIdentity['people'] = [
         {
           name: household.resident.name,
-          idNumber: cipher.decrypt(household.resident.idNumberCipher),
+          idNumber: cipher.decrypt(
+            household.resident.idNumberCipher,
+            piiAt.residentIdNumber(household.resident.id),
+          ),
           role: 'resident',
         },
       ];
-      const phones = new Set([cipher.decrypt(household.resident.phoneCipher)]);
+      const phones = new Set([
+        cipher.decrypt(household.resident.phoneCipher, piiAt.residentPhone(household.resident.id)),
+      ]);
       const subjects = [`resident:${household.resident.id}`];
       for (const step of service?.steps ?? []) {
         const value = stored.answers[step.id]?.value;
@@ -188,7 +204,9 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
           if (m) {
             people.push({
               name: m.name,
-              idNumber: m.idNumberCipher ? cipher.decrypt(m.idNumberCipher) : null,
+              idNumber: m.idNumberCipher
+                ? cipher.decrypt(m.idNumberCipher, piiAt.memberIdNumber(m.id))
+                : null,
               role: 'member',
             });
             subjects.push(`member:${m.id}`);

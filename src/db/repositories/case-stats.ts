@@ -88,6 +88,7 @@ export function createCaseStatsRepository(db: Db): CaseStatsStore {
               ? {
                   resident: {
                     select: {
+                      id: true,
                       name: true,
                       phoneCipher: true,
                       idNumberCipher: true,
@@ -127,6 +128,7 @@ export function createCaseStatsRepository(db: Db): CaseStatsStore {
             resident:
               r && !c.anonymous
                 ? {
+                    id: r.id,
                     name: r.name,
                     phoneCipher: r.phoneCipher,
                     idNumberCipher: r.idNumberCipher,
@@ -148,6 +150,7 @@ export function createCaseStatsRepository(db: Db): CaseStatsStore {
 }
 
 interface ResidentRow {
+  id: string;
   name: string;
   phoneCipher: Uint8Array;
   idNumberCipher: Uint8Array;

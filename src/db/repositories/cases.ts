@@ -49,8 +49,17 @@ const CASE_SELECT = {
   resolvedAt: true,
   closedAt: true,
   rating: true,
-  ratingComment: true,
+  commentCipher: true,
 } as const;
+
+/** A transition's patch as Prisma takes it (the comment's ciphertext as a plain Uint8Array). */
+function withBytes(patch: TransitionInput['patch']) {
+  if (!patch) return {};
+  const { commentCipher, ...rest } = patch;
+  return commentCipher === undefined
+    ? rest
+    : { ...rest, commentCipher: commentCipher && bytes(commentCipher) };
+}
 
 export async function writeNotifications(
   tx: Tx,
@@ -222,6 +231,7 @@ export function createCaseRepository(db: Db): CaseStore {
         const number = `${input.casePrefix}-${input.year}-${String(sequence).padStart(6, '0')}`;
         const row = await tx.case.create({
           data: {
+            id: input.id,
             number,
             serviceCode: input.serviceCode,
             departmentCode: input.departmentCode,
@@ -335,7 +345,7 @@ export function createCaseRepository(db: Db): CaseStore {
         if (!current) return 'conflict';
         const { count } = await tx.case.updateMany({
           where: { ...where, status: current.status },
-          data: { ...(input.patch ?? {}), status: input.to },
+          data: { ...withBytes(input.patch), status: input.to },
         });
         if (count !== 1) return 'conflict';
         const event = await tx.caseEvent.create({

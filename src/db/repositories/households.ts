@@ -31,10 +31,10 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 export function createHouseholdRepository(db: Db): HouseholdStore {
-  async function classifyConflict(telegramId: number, idNumberHash: Uint8Array) {
+  async function classifyConflict(telegramId: number, idNumberHashes: Uint8Array[]) {
     const byTelegram = await db.resident.count({ where: { telegramId: BigInt(telegramId) } });
     if (byTelegram > 0) return 'already_registered' as const;
-    const byId = await db.resident.count({ where: { idNumberHash: bytes(idNumberHash) } });
+    const byId = await db.resident.count({ where: { idNumberHash: { in: idNumberHashes.map(bytes) } } });
     return byId > 0 ? ('id_in_use' as const) : null;
   }
 
@@ -76,7 +76,7 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
     },
 
     async create(input: NewHousehold): Promise<CreateHouseholdResult> {
-      const conflict = await classifyConflict(input.telegramId, input.resident.idNumberHash);
+      const conflict = await classifyConflict(input.telegramId, input.resident.idNumberHashes);
       if (conflict) return { ok: false, error: conflict };
       try {
         return await db.$transaction(async (tx) => {
@@ -92,6 +92,7 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
           const r = input.resident;
           const resident = await tx.resident.create({
             data: {
+              id: input.resident.id,
               telegramId: BigInt(input.telegramId),
               householdId: household.id,
               name: r.name,
@@ -110,7 +111,7 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
       } catch (err) {
         // Lost a race with a concurrent registration: report it the same way as the pre-check would.
         if (isUniqueViolation(err)) {
-          const again = await classifyConflict(input.telegramId, input.resident.idNumberHash);
+          const again = await classifyConflict(input.telegramId, input.resident.idNumberHashes);
           if (again) return { ok: false, error: again };
         }
         throw err;
@@ -124,7 +125,7 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
     ): Promise<{ ok: true; id: string } | { ok: false }> {
       try {
         const row = await db.householdMember.create({
-          data: { householdId, ...memberColumns(member) },
+          data: { id: member.id, householdId, ...memberColumns(member) },
           select: { id: true },
         });
         return { ok: true, id: row.id };
@@ -157,8 +158,8 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
       return count === 1;
     },
 
-    async idHashBelongsToResident(idNumberHash: Uint8Array): Promise<boolean> {
-      return (await db.resident.count({ where: { idNumberHash: bytes(idNumberHash) } })) > 0;
+    async idHashBelongsToResident(idNumberHashes: Uint8Array[]): Promise<boolean> {
+      return (await db.resident.count({ where: { idNumberHash: { in: idNumberHashes.map(bytes) } } })) > 0;
     },
 
     async recordConflict(conflict: NewConflict, audit: NewAudit): Promise<string> {

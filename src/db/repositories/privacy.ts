@@ -54,7 +54,7 @@ async function anonymiseCases(tx: Tx, caseIds: string[], now: Date): Promise<num
       residentId: null,
       telegramId: null,
       answersCipher: EMPTY,
-      ratingComment: null,
+      commentCipher: null,
       anonymisedAt: now,
     },
   });
@@ -173,7 +173,14 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
                 community: { select: { nameZh: true, nameEn: true } },
                 building: { select: { nameZh: true, nameEn: true } },
                 members: {
-                  select: { name: true, relation: true, sex: true, birthDate: true, idNumberCipher: true },
+                  select: {
+                    id: true,
+                    name: true,
+                    relation: true,
+                    sex: true,
+                    birthDate: true,
+                    idNumberCipher: true,
+                  },
                   orderBy: MEMBER_ORDER,
                 },
               },
@@ -196,7 +203,7 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
             resolvedAt: true,
             closedAt: true,
             rating: true,
-            ratingComment: true,
+            commentCipher: true,
             events: {
               where: { visibleToResident: true },
               orderBy: [{ at: 'asc' }, { id: 'asc' }],
@@ -238,7 +245,7 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
         account: account ? { telegramId: String(telegramId), ...account } : null,
         resident: own,
         household,
-        cases: cases.map(({ id: _, ...c }) => c),
+        cases,
         notifications,
         notices: deliveries.map((d) => ({
           at: d.notice.scheduledAt,
