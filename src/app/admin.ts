@@ -269,15 +269,19 @@ export function createAdminService(deps: AdminDeps) {
       }
       const code = normalizeInviteCode(typed);
       const name = displayName.trim().slice(0, 64) || String(telegramId);
-      const outcome = code
-        ? await staff.redeemInvite({
-            codeHash: cipher.hash(`invite:${code}`),
-            telegramId,
-            displayName: name,
-            at,
-            audit: { actorTelegramId: telegramId, action: 'invite.redeemed' },
-          })
-        : ({ kind: 'invalid' } as const);
+      // Under every key of the ring: a code made before a key rotation keeps working (only its hash is
+      // stored, so the rotation cannot move it to the new key).
+      let outcome: RedeemOutcome = { kind: 'invalid' };
+      for (const codeHash of code ? cipher.hashes(`invite:${code}`) : []) {
+        outcome = await staff.redeemInvite({
+          codeHash,
+          telegramId,
+          displayName: name,
+          at,
+          audit: { actorTelegramId: telegramId, action: 'invite.redeemed' },
+        });
+        if (outcome.kind !== 'invalid') break;
+      }
       if (outcome.kind === 'invalid') {
         await staff.audit(null, { actorTelegramId: telegramId, action: 'invite.rejected' });
         return fail('invalid');

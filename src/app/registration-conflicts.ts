@@ -26,8 +26,8 @@ export interface ConflictStore {
   /** The open conflicts, oldest first. */
   list(limit: number): Promise<ConflictRecord[]>;
   byId(id: string): Promise<ConflictRecord | null>;
-  /** The Telegram id of the resident registered with this ID number (its keyed hash), or null. */
-  holderOf(idNumberHash: Uint8Array): Promise<bigint | null>;
+  /** The Telegram id of the resident registered with this ID number (its keyed hashes), or null. */
+  holderOf(idNumberHashes: Uint8Array[]): Promise<bigint | null>;
   /** Deletes the conflict with its audit row and notifications, in one transaction; false: already gone. */
   close(id: string, audit: NewAudit, notifications: NewNotification[]): Promise<boolean>;
   audit(audit: NewAudit): Promise<void>;
@@ -117,7 +117,8 @@ export function createRegistrationConflictService(deps: ConflictDeps) {
       const found = await find(telegramId, id, 'conflict_move');
       if (!found.ok) return found;
       const c = found.value;
-      const holder = await conflicts.holderOf(c.idNumberHash);
+      // Under every key's hash: the first registration may have been moved to a new key since.
+      const holder = await conflicts.holderOf(cipher.hashes(registrationOf(c).idNumber));
       const firstEnded = holder !== null && holder !== c.telegramId;
       // Registered meanwhile with another number: nothing is ended; the administrator dismisses this.
       if (holder !== c.telegramId && (await households.findByTelegramId(Number(c.telegramId))))

@@ -25,9 +25,9 @@ export function createRegistrationConflictRepository(db: Db): ConflictStore {
       return db.registrationConflict.findUnique({ where: { id }, select: SELECT });
     },
 
-    async holderOf(idNumberHash: Uint8Array): Promise<bigint | null> {
-      const r = await db.resident.findUnique({
-        where: { idNumberHash: bytes(idNumberHash) },
+    async holderOf(idNumberHashes: Uint8Array[]): Promise<bigint | null> {
+      const r = await db.resident.findFirst({
+        where: { idNumberHash: { in: idNumberHashes.map(bytes) } },
         select: { telegramId: true },
       });
       return r?.telegramId ?? null;
