@@ -5,7 +5,7 @@
 // of the schema for the person).
 import type { Catalogue } from '../domain/catalogue/index.ts';
 import { describeAnswers } from './cases.ts';
-import type { HouseholdRecord } from './households.ts';
+import type { ConflictRegistration, HouseholdRecord } from './households.ts';
 import { type PiiCipher, type PiiContext, piiAt } from './pii-cipher.ts';
 
 /** What the app needs from storage (src/db/repositories/privacy.ts). Personal fields are ciphertext. */
@@ -99,6 +99,8 @@ export interface HeldData {
   notices: NoticeFigures<Date>[];
   /** Set when the person turned ordinary notices off (`/notices off`). */
   noticesMutedAt: Date | null;
+  /** A registration waiting for the window's ID-card check (its ID number was registered before). */
+  pendingRegistration: { submittedAt: Date; registrationCipher: Uint8Array } | null;
   audit: AuditFigures<Date>[];
   formInProgress: boolean;
 }
@@ -134,6 +136,7 @@ export interface MyData {
   notifications: NotificationFigures<string>[];
   notices: NoticeFigures<string>[];
   noticesMutedAt: string | null;
+  pendingRegistration: (ConflictRegistration & { submittedAt: string }) | null;
   audit: AuditFigures<string>[];
   formInProgress: boolean;
 }
@@ -166,6 +169,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
         held.cases.length > 0 ||
         held.notices.length > 0 ||
         held.noticesMutedAt ||
+        held.pendingRegistration ||
         held.audit.length > 0;
       if (!holdsAnything) return null;
       // The export's own audit row is about the person too: it is in the copy it records.
@@ -259,6 +263,15 @@ export function createPrivacyService(deps: PrivacyDeps) {
           readAt: iso(n.readAt),
         })),
         noticesMutedAt: iso(held.noticesMutedAt),
+        pendingRegistration: held.pendingRegistration
+          ? {
+              ...cipher.decryptJson<ConflictRegistration>(
+                held.pendingRegistration.registrationCipher,
+                piiAt.conflictRegistration(telegramId),
+              ),
+              submittedAt: held.pendingRegistration.submittedAt.toISOString(),
+            }
+          : null,
         audit: audit.map((a) => ({ ...a, at: a.at.toISOString() })),
         formInProgress: held.formInProgress,
       };

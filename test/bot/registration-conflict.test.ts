@@ -198,8 +198,27 @@ describe('a second registration of an ID number', () => {
     const fourth = h.user(67_004);
     await takeSteps(fourth, registrationScript(ID, { name: '第四人', phone: '13755556666' }));
     expect(await h.db.registrationConflict.count({ where: { telegramId: BigInt(fourth.id) } })).toBe(1);
+    // Their copy (/mydata) holds the registration they are waiting with, in full, for them.
+    const copy = await h.deps.privacy.exportMine(fourth.id);
+    expect(copy?.pendingRegistration).toMatchObject({ name: '第四人', phone: '13755556666', idNumber: ID });
     await fourth.text('/deleteme');
     await fourth.tap(/删除/);
     expect(await h.db.registrationConflict.count({ where: { telegramId: BigInt(fourth.id) } })).toBe(0);
+    // Nothing of them is left in any table the catalogue lists (their Telegram id, name, phone).
+    const columns = await h.db.$queryRaw<{ table_name: string; column_name: string }[]>`
+      select table_name, column_name from information_schema.columns
+       where table_schema = 'public' and data_type not in ('bytea', 'boolean')`;
+    const hits: string[] = [];
+    for (const { table_name: t, column_name: c } of columns) {
+      for (const needle of [String(fourth.id), '第四人', '13755556666']) {
+        const [row] = await h.db.$queryRawUnsafe<{ n: number }[]>(
+          `select count(*)::int as n from "${t}" where position($1 in "${c}"::text) > 0`,
+          needle,
+        );
+        if ((row?.n ?? 0) > 0) hits.push(`${t}.${c} holds ${needle}`);
+      }
+    }
+    // The erasure's own update (and its chat's lease) keep the chat id until the nightly sweep (README).
+    expect(hits.filter((hit) => !/^(update_receipt|chat_lease)\./.test(hit))).toEqual([]);
   });
 });

@@ -141,6 +141,16 @@ export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {
     '',
   );
 
+  const p = d.pendingRegistration;
+  if (p) {
+    lines.push(
+      t('privacy:mydata.pending_title', { at: at(p.submittedAt) }),
+      t('privacy:mydata.pending_person', { name: p.name, phone: p.phone, idNumber: p.idNumber }),
+      t('privacy:mydata.pending_address', { unit: p.unit, room: p.room }),
+      '',
+    );
+  }
+
   lines.push(t('privacy:mydata.audit_title', { count: d.audit.length }));
   for (const a of d.audit) {
     const by =

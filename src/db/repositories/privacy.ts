@@ -153,87 +153,92 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
   return {
     async collect(telegramId: number, conversationKey: string): Promise<HeldData> {
       const tid = BigInt(telegramId);
-      const [account, resident, cases, notifications, form, deliveries, preference] = await Promise.all([
-        db.telegramUser.findUnique({
-          where: { telegramId: tid },
-          select: { languageCode: true, locale: true, unreachable: true, firstSeenAt: true },
-        }),
-        db.resident.findUnique({
-          where: { telegramId: tid },
-          select: {
-            ...RESIDENT_SELECT,
-            consentVersion: true,
-            consentAt: true,
-            createdAt: true,
-            household: {
-              select: {
-                unit: true,
-                room: true,
-                createdAt: true,
-                community: { select: { nameZh: true, nameEn: true } },
-                building: { select: { nameZh: true, nameEn: true } },
-                members: {
-                  select: {
-                    id: true,
-                    name: true,
-                    relation: true,
-                    sex: true,
-                    birthDate: true,
-                    idNumberCipher: true,
+      const [account, resident, cases, notifications, form, deliveries, preference, conflict] =
+        await Promise.all([
+          db.telegramUser.findUnique({
+            where: { telegramId: tid },
+            select: { languageCode: true, locale: true, unreachable: true, firstSeenAt: true },
+          }),
+          db.resident.findUnique({
+            where: { telegramId: tid },
+            select: {
+              ...RESIDENT_SELECT,
+              consentVersion: true,
+              consentAt: true,
+              createdAt: true,
+              household: {
+                select: {
+                  unit: true,
+                  room: true,
+                  createdAt: true,
+                  community: { select: { nameZh: true, nameEn: true } },
+                  building: { select: { nameZh: true, nameEn: true } },
+                  members: {
+                    select: {
+                      id: true,
+                      name: true,
+                      relation: true,
+                      sex: true,
+                      birthDate: true,
+                      idNumberCipher: true,
+                    },
+                    orderBy: MEMBER_ORDER,
                   },
-                  orderBy: MEMBER_ORDER,
                 },
               },
             },
-          },
-        }),
-        db.case.findMany({
-          where: { OR: [{ telegramId: tid }, { resident: { telegramId: tid } }] },
-          orderBy: { submittedAt: 'asc' },
-          select: {
-            id: true,
-            number: true,
-            serviceCode: true,
-            status: true,
-            priority: true,
-            anonymous: true,
-            answersCipher: true,
-            submittedAt: true,
-            dueAt: true,
-            resolvedAt: true,
-            closedAt: true,
-            rating: true,
-            commentCipher: true,
-            events: {
-              where: { visibleToResident: true },
-              orderBy: [{ at: 'asc' }, { id: 'asc' }],
-              select: { at: true, kind: true, toStatus: true, noteCipher: true },
+          }),
+          db.case.findMany({
+            where: { OR: [{ telegramId: tid }, { resident: { telegramId: tid } }] },
+            orderBy: { submittedAt: 'asc' },
+            select: {
+              id: true,
+              number: true,
+              serviceCode: true,
+              status: true,
+              priority: true,
+              anonymous: true,
+              answersCipher: true,
+              submittedAt: true,
+              dueAt: true,
+              resolvedAt: true,
+              closedAt: true,
+              rating: true,
+              commentCipher: true,
+              events: {
+                where: { visibleToResident: true },
+                orderBy: [{ at: 'asc' }, { id: 'asc' }],
+                select: { at: true, kind: true, toStatus: true, noteCipher: true },
+              },
+              attachments: {
+                orderBy: { createdAt: 'asc' },
+                select: { kind: true, mimeType: true, sizeBytes: true, createdAt: true },
+              },
             },
-            attachments: {
-              orderBy: { createdAt: 'asc' },
-              select: { kind: true, mimeType: true, sizeBytes: true, createdAt: true },
+          }),
+          db.notification.findMany({
+            where: { telegramId: tid },
+            orderBy: { createdAt: 'asc' },
+            select: { kind: true, status: true, createdAt: true, sentAt: true },
+          }),
+          db.conversationState.count({ where: { key: conversationKey } }),
+          db.noticeDelivery.findMany({
+            where: { telegramId: tid },
+            orderBy: { notice: { scheduledAt: 'asc' } },
+            select: {
+              locale: true,
+              status: true,
+              sentAt: true,
+              readAt: true,
+              notice: { select: { scheduledAt: true, important: true, textZh: true, textEn: true } },
             },
-          },
-        }),
-        db.notification.findMany({
-          where: { telegramId: tid },
-          orderBy: { createdAt: 'asc' },
-          select: { kind: true, status: true, createdAt: true, sentAt: true },
-        }),
-        db.conversationState.count({ where: { key: conversationKey } }),
-        db.noticeDelivery.findMany({
-          where: { telegramId: tid },
-          orderBy: { notice: { scheduledAt: 'asc' } },
-          select: {
-            locale: true,
-            status: true,
-            sentAt: true,
-            readAt: true,
-            notice: { select: { scheduledAt: true, important: true, textZh: true, textEn: true } },
-          },
-        }),
-        db.noticePreference.findUnique({ where: { telegramId: tid }, select: { mutedAt: true } }),
-      ]);
+          }),
+          db.noticePreference.findUnique({ where: { telegramId: tid }, select: { mutedAt: true } }),
+          db.registrationConflict.findUnique({
+            where: { telegramId: tid },
+            select: { createdAt: true, registrationCipher: true },
+          }),
+        ]);
       let own: HeldData['resident'] = null;
       let household: HeldData['household'] = null;
       if (resident) {
@@ -256,6 +261,9 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
           readAt: d.readAt,
         })),
         noticesMutedAt: preference?.mutedAt ?? null,
+        pendingRegistration: conflict
+          ? { submittedAt: conflict.createdAt, registrationCipher: conflict.registrationCipher }
+          : null,
         audit: await auditAbout(db, tid, cases),
         formInProgress: form > 0,
       };
