@@ -195,11 +195,12 @@ async function main(): Promise<void> {
       sweepMs: 1_000,
     });
 
-    // Nightly: the retention rule for closed cases, old update receipts, abandoned forms.
+    // Nightly: the retention rule for closed cases, old update receipts, abandoned forms, stale conflicts.
     const housekeeping = createHousekeeping({
       applyRetention: (days) => deps.privacy.applyRetention(days),
       receipts,
       forms: conversationState,
+      expireConflicts: (cutoff) => deps.registrationConflicts.expire(cutoff),
       retentionDays: config.caseRetentionDays,
       logger,
     });

@@ -148,6 +148,27 @@ export function createRegistrationConflictService(deps: ConflictDeps) {
       return ok({ firstEnded });
     },
 
+    /**
+     * The nightly rule (jobs/housekeeping.ts): a conflict made before `cutoff` that nobody resolved is dropped,
+     * and its registrant told as at a dismissal. Returns how many.
+     */
+    async expire(cutoff: Date): Promise<number> {
+      const BATCH = 50;
+      let expired = 0;
+      for (;;) {
+        const old = (await conflicts.list(BATCH)).filter((c) => c.createdAt < cutoff);
+        for (const c of old) {
+          const closed = await conflicts.close(
+            c.id,
+            { actorTelegramId: null, action: 'registration.conflict_expired', subject: `conflict:${c.id}` },
+            [{ telegramId: c.telegramId, kind: REGISTRATION_NOT_CONFIRMED, payload: {} }],
+          );
+          if (closed) expired += 1;
+        }
+        if (old.length < BATCH) return expired;
+      }
+    },
+
     /** The check did not bear the second registrant out (or they never came): the conflict is dropped. */
     async dismiss(telegramId: number, id: string): Promise<Result<null, ConflictError>> {
       const found = await find(telegramId, id, 'conflict_dismiss');

@@ -5,7 +5,9 @@
 // its holder is told so in plain words; or dismisses it. Each step is audited without personal data; the
 // first registrant is told nothing until (and unless) their registration is ended.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFLICT_DAYS, createHousekeeping } from '../../src/app/jobs/housekeeping.ts';
 import { piiAt } from '../../src/app/pii-cipher.ts';
+import { createLogger } from '../../src/logger.ts';
 import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
 import { adultWoman } from '../support/fixtures.ts';
 import { registerResident, takeSteps } from '../support/flows.ts';
@@ -220,5 +222,33 @@ describe('a second registration of an ID number', () => {
     }
     // The erasure's own update (and its chat's lease) keep the chat id until the nightly sweep (README).
     expect(hits.filter((hit) => !/^(update_receipt|chat_lease)\./.test(hit))).toEqual([]);
+  });
+
+  it('a conflict nobody resolves is dropped after CONFLICT_DAYS, its registrant told as at a dismissal', async () => {
+    const fifth = h.user(67_005);
+    await takeSteps(fifth, registrationScript(ID, { name: '第五人', phone: '13766667777' }));
+    const conflict = await h.db.registrationConflict.findUniqueOrThrow({
+      where: { telegramId: BigInt(fifth.id) },
+    });
+    const night = (days: number) =>
+      createHousekeeping({
+        applyRetention: async () => 0,
+        receipts: { deleteOlderThan: async () => 0 },
+        forms: { deleteOlderThan: async () => 0 },
+        expireConflicts: (cutoff) => h.deps.registrationConflicts.expire(cutoff),
+        retentionDays: 1095,
+        logger: createLogger('silent'),
+        now: () => new Date(conflict.createdAt.getTime() + days * 86_400_000),
+      }).runOnce();
+    expect((await night(CONFLICT_DAYS - 1)).conflicts).toBe(0);
+    expect(await h.db.registrationConflict.count({ where: { id: conflict.id } })).toBe(1);
+    expect((await night(CONFLICT_DAYS + 1)).conflicts).toBe(1);
+    expect(await h.db.registrationConflict.count({ where: { id: conflict.id } })).toBe(0);
+    const audit = await h.db.auditLog.findMany({ where: { subject: `conflict:${conflict.id}` } });
+    expect(audit.map((a) => a.action)).toContain('registration.conflict_expired');
+    const told = await h.db.notification.findMany({
+      where: { telegramId: BigInt(fifth.id), kind: 'registration.not_confirmed' },
+    });
+    expect(told).toHaveLength(1);
   });
 });

@@ -3,7 +3,9 @@
 // - the retention rule: closed cases older than CASE_RETENTION_DAYS lose their personal data and every link
 //   back to the person (src/db/repositories/privacy.ts; README "Personal data");
 // - update receipts older than two days are forgotten (Telegram redelivers for 24 hours at most);
-// - forms abandoned for 30 days are dropped (their state holds the answers given so far).
+// - forms abandoned for 30 days are dropped (their state holds the answers given so far);
+// - a registration conflict nobody resolved within CONFLICT_DAYS is dropped, its registrant told as at a
+//   dismissal (src/app/registration-conflicts.ts): the second registration is not kept forever.
 // It runs at 03:00 Beijing time (China keeps one offset all year) and stops at a safe point: a run in
 // progress finishes its current batch, and no new one starts.
 import { BEIJING_OFFSET_MS } from '../../domain/beijing-time.ts';
@@ -22,6 +24,8 @@ export interface HousekeepingDeps {
   applyRetention(days: number): Promise<number>;
   receipts: ExpiringRows;
   forms: ExpiringRows;
+  /** Drops the registration conflicts made before `cutoff` (src/app/registration-conflicts.ts). */
+  expireConflicts?: (cutoff: Date) => Promise<number>;
   retentionDays: number;
   logger: Logger;
   now?: () => Date;
@@ -32,6 +36,8 @@ export interface HousekeepingDeps {
 const DAY_MS = 86_400_000;
 export const RECEIPT_DAYS = 2;
 export const FORM_DAYS = 30;
+/** Three months for the second registrant to come to the window with their ID card. */
+export const CONFLICT_DAYS = 90;
 
 /** Milliseconds from `now` to the next `hour`:00 Beijing time. */
 export function msUntilNext(now: Date, hour: number): number {
@@ -45,7 +51,7 @@ export interface Housekeeping {
   start(): void;
   /** Waits for a run in progress; no run starts afterwards. */
   stop(): Promise<void>;
-  runOnce(): Promise<{ anonymisedCases: number; receipts: number; forms: number }>;
+  runOnce(): Promise<{ anonymisedCases: number; receipts: number; forms: number; conflicts: number }>;
 }
 
 export function createHousekeeping(deps: HousekeepingDeps): Housekeeping {
@@ -60,8 +66,9 @@ export function createHousekeeping(deps: HousekeepingDeps): Housekeeping {
     const anonymisedCases = await deps.applyRetention(deps.retentionDays);
     const receipts = await deps.receipts.deleteOlderThan(new Date(at.getTime() - RECEIPT_DAYS * DAY_MS));
     const forms = await deps.forms.deleteOlderThan(new Date(at.getTime() - FORM_DAYS * DAY_MS));
-    deps.logger.info({ anonymisedCases, receipts, forms }, 'nightly housekeeping done');
-    return { anonymisedCases, receipts, forms };
+    const conflicts = (await deps.expireConflicts?.(new Date(at.getTime() - CONFLICT_DAYS * DAY_MS))) ?? 0;
+    deps.logger.info({ anonymisedCases, receipts, forms, conflicts }, 'nightly housekeeping done');
+    return { anonymisedCases, receipts, forms, conflicts };
   }
 
   function schedule() {
