@@ -26,6 +26,7 @@ import { createDb, poolStats } from './db/client.ts';
 import { migrateDatabase, pendingMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
+import { createNotificationRepository } from './db/repositories/notifications.ts';
 import { createOpsStatsRepository } from './db/repositories/ops-stats.ts';
 import { createPiiKeyCheckRepository } from './db/repositories/pii-key-check.ts';
 import { createUpdateReceiptRepository } from './db/repositories/update-receipts.ts';
@@ -201,6 +202,7 @@ async function main(): Promise<void> {
       receipts,
       forms: conversationState,
       expireConflicts: (cutoff) => deps.registrationConflicts.expire(cutoff),
+      caselessNotifications: createNotificationRepository(db),
       retentionDays: config.caseRetentionDays,
       logger,
     });

@@ -102,8 +102,12 @@ export function createRegistrationConflictService(deps: ConflictDeps) {
     },
 
     /** One conflict (for the confirmation question). */
-    async get(telegramId: number, id: string): Promise<Result<{ name: string }, ConflictError>> {
-      const c = await find(telegramId, id, 'conflict_move');
+    async get(
+      telegramId: number,
+      id: string,
+      attempted: 'conflict_move' | 'conflict_dismiss' = 'conflict_move',
+    ): Promise<Result<{ name: string }, ConflictError>> {
+      const c = await find(telegramId, id, attempted);
       return c.ok ? ok({ name: registrationOf(c.value).name }) : c;
     },
 

@@ -5,8 +5,9 @@
 // its holder is told so in plain words; or dismisses it. Each step is audited without personal data; the
 // first registrant is told nothing until (and unless) their registration is ended.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONFLICT_DAYS, createHousekeeping } from '../../src/app/jobs/housekeeping.ts';
+import { CONFLICT_DAYS, createHousekeeping, NOTIFICATION_DAYS } from '../../src/app/jobs/housekeeping.ts';
 import { piiAt } from '../../src/app/pii-cipher.ts';
+import { createNotificationRepository } from '../../src/db/repositories/notifications.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
 import { adultWoman } from '../support/fixtures.ts';
@@ -155,6 +156,25 @@ describe('a second registration of an ID number', () => {
     await real.text('/household');
     expect(real.lastText()).toContain(REAL.name);
 
+    // The message that told the first registrant is about no case: once sent, the nightly housekeeping
+    // deletes it after NOTIFICATION_DAYS, so their Telegram id does not outlive their erasure.
+    const toImpostor = { telegramId: BigInt(impostor.id), kind: 'registration.ended' };
+    expect(await h.db.notification.count({ where: { ...toImpostor, status: 'sent' } })).toBe(1);
+    const night = (days: number) =>
+      createHousekeeping({
+        applyRetention: async () => 0,
+        receipts: { deleteOlderThan: async () => 0 },
+        forms: { deleteOlderThan: async () => 0 },
+        caselessNotifications: createNotificationRepository(h.db),
+        retentionDays: 1095,
+        logger: createLogger('silent'),
+        now: () => new Date(Date.now() + days * 86_400_000),
+      }).runOnce();
+    await night(NOTIFICATION_DAYS - 1);
+    expect(await h.db.notification.count({ where: toImpostor })).toBe(1);
+    await night(NOTIFICATION_DAYS + 1);
+    expect(await h.db.notification.count({ where: toImpostor })).toBe(0);
+
     // Audited: who moved which conflict; the views of the list; no personal data anywhere in the log.
     const moved = await h.db.auditLog.findFirstOrThrow({ where: { action: 'registration.conflict_moved' } });
     expect(moved.actorTelegramId).toBe(BigInt(ADMIN));
@@ -210,6 +230,7 @@ describe('a second registration of an ID number', () => {
     const columns = await h.db.$queryRaw<{ table_name: string; column_name: string }[]>`
       select table_name, column_name from information_schema.columns
        where table_schema = 'public' and data_type not in ('bytea', 'boolean')`;
+    expect(columns.length).toBeGreaterThan(50);
     const hits: string[] = [];
     for (const { table_name: t, column_name: c } of columns) {
       for (const needle of [String(fourth.id), '第四人', '13755556666']) {

@@ -5,7 +5,8 @@
 // - update receipts older than two days are forgotten (Telegram redelivers for 24 hours at most);
 // - forms abandoned for 30 days are dropped (their state holds the answers given so far);
 // - a registration conflict nobody resolved within CONFLICT_DAYS is dropped, its registrant told as at a
-//   dismissal (src/app/registration-conflicts.ts): the second registration is not kept forever.
+//   dismissal (src/app/registration-conflicts.ts): the second registration is not kept forever;
+// - finished messages about no case (an invite used, a registration ended) are deleted after a week.
 // It runs at 03:00 Beijing time (China keeps one offset all year) and stops at a safe point: a run in
 // progress finishes its current batch, and no new one starts.
 import { BEIJING_OFFSET_MS } from '../../domain/beijing-time.ts';
@@ -24,6 +25,8 @@ export interface HousekeepingDeps {
   applyRetention(days: number): Promise<number>;
   receipts: ExpiringRows;
   forms: ExpiringRows;
+  /** Finished messages about no case (src/db/repositories/notifications.ts), kept NOTIFICATION_DAYS. */
+  caselessNotifications?: ExpiringRows;
   /** Drops the registration conflicts made before `cutoff` (src/app/registration-conflicts.ts). */
   expireConflicts?: (cutoff: Date) => Promise<number>;
   retentionDays: number;
@@ -36,6 +39,8 @@ export interface HousekeepingDeps {
 const DAY_MS = 86_400_000;
 export const RECEIPT_DAYS = 2;
 export const FORM_DAYS = 30;
+/** A finished message about no case is kept a week (for looking into a complaint), then deleted. */
+export const NOTIFICATION_DAYS = 7;
 /** Three months for the second registrant to come to the window with their ID card. */
 export const CONFLICT_DAYS = 90;
 
@@ -51,7 +56,13 @@ export interface Housekeeping {
   start(): void;
   /** Waits for a run in progress; no run starts afterwards. */
   stop(): Promise<void>;
-  runOnce(): Promise<{ anonymisedCases: number; receipts: number; forms: number; conflicts: number }>;
+  runOnce(): Promise<{
+    anonymisedCases: number;
+    receipts: number;
+    forms: number;
+    conflicts: number;
+    notifications: number;
+  }>;
 }
 
 export function createHousekeeping(deps: HousekeepingDeps): Housekeeping {
@@ -67,8 +78,15 @@ export function createHousekeeping(deps: HousekeepingDeps): Housekeeping {
     const receipts = await deps.receipts.deleteOlderThan(new Date(at.getTime() - RECEIPT_DAYS * DAY_MS));
     const forms = await deps.forms.deleteOlderThan(new Date(at.getTime() - FORM_DAYS * DAY_MS));
     const conflicts = (await deps.expireConflicts?.(new Date(at.getTime() - CONFLICT_DAYS * DAY_MS))) ?? 0;
-    deps.logger.info({ anonymisedCases, receipts, forms, conflicts }, 'nightly housekeeping done');
-    return { anonymisedCases, receipts, forms, conflicts };
+    const notifications =
+      (await deps.caselessNotifications?.deleteOlderThan(
+        new Date(at.getTime() - NOTIFICATION_DAYS * DAY_MS),
+      )) ?? 0;
+    deps.logger.info(
+      { anonymisedCases, receipts, forms, conflicts, notifications },
+      'nightly housekeeping done',
+    );
+    return { anonymisedCases, receipts, forms, conflicts, notifications };
   }
 
   function schedule() {

@@ -177,7 +177,8 @@ export function createNotificationDispatcher(opts: DispatcherOptions) {
       );
       await record(
         n,
-        { kind: 'transient', reason: `prepare: ${(err as Error).message ?? String(err)}` },
+        // The stored reason names the error's type only: a message may carry a row key or a person's words.
+        { kind: 'transient', reason: `prepare: ${err instanceof Error ? err.name : typeof err}` },
         counts,
       );
       return false;

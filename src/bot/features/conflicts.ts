@@ -84,7 +84,7 @@ export function conflictsFeature(): Composer<BotContext> {
   });
 
   onButton(priv, conflictButtons.dismiss, async (ctx, { conflictId }) => {
-    const c = await ctx.deps.registrationConflicts.get(ctx.from.id, conflictId);
+    const c = await ctx.deps.registrationConflicts.get(ctx.from.id, conflictId, 'conflict_dismiss');
     if (!c.ok) return refused(ctx, c.error);
     await ctx.answerCallbackQuery();
     await ctx.reply(ctx.t('manage:conflicts.confirm_dismiss', { name: c.value.name }), {

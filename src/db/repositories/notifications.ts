@@ -3,6 +3,7 @@
 // same row at once, a dispatcher that died mid-batch gives its rows back when the lease ends, and only the
 // holder of the current claim may record an outcome.
 import { randomUUID } from 'node:crypto';
+import type { ExpiringRows } from '../../app/jobs/housekeeping.ts';
 import type { ClaimedNotification, OutboxStore } from '../../app/jobs/notification-dispatcher.ts';
 import type { CaseSummary, JoinedMember, NotificationContentStore } from '../../app/notification-content.ts';
 import type { ReachabilityStore } from '../../app/reachability.ts';
@@ -11,7 +12,7 @@ import type { Prisma } from '../generated/client.ts';
 
 export function createNotificationRepository(
   db: Db,
-): OutboxStore & NotificationContentStore & ReachabilityStore {
+): OutboxStore & NotificationContentStore & ReachabilityStore & ExpiringRows {
   const mine = (id: bigint, token: string): Prisma.NotificationWhereInput => ({
     id,
     claimToken: token,
@@ -19,6 +20,17 @@ export function createNotificationRepository(
   });
 
   return {
+    /**
+     * Messages about no case (an invite used, a registration ended or confirmed) are deleted once done and
+     * older than `cutoff`: their Telegram id would otherwise outlive a person's erasure.
+     */
+    async deleteOlderThan(cutoff: Date): Promise<number> {
+      const { count } = await db.notification.deleteMany({
+        where: { caseId: null, status: { in: ['sent', 'failed', 'unreachable'] }, createdAt: { lt: cutoff } },
+      });
+      return count;
+    },
+
     /** Claims up to `limit` rows that are due, oldest first, for `leaseMs`. */
     async claim(limit: number, leaseMs: number, now: Date): Promise<ClaimedNotification[]> {
       const token = randomUUID();
