@@ -90,6 +90,13 @@ export const CIPHER_COLUMNS: readonly CipherColumn[] = [
   },
 ];
 
+/**
+ * How a problem names its row: a uuid key as it is (it says nothing of a person), any other key (a Telegram id,
+ * a chat's form key) not at all — the report is printed and may be pasted anywhere.
+ */
+const rowName = (row: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(row) ? `row ${row}` : 'a row';
+
 export interface RotationReport {
   /** Rows re-encrypted under the current key, by "table.column". */
   rotated: Record<string, number>;
@@ -168,7 +175,7 @@ export async function rotateKeys(
         } catch (err) {
           report.skipped[place] = (report.skipped[place] ?? 0) + 1;
           report.problems.push(
-            `${place} row ${ctx.row}: ${(err as Error).name} (cannot be read: left as it is)`,
+            `${place} ${rowName(ctx.row)}: ${(err as Error).name} (cannot be read: left as it is)`,
           );
           continue;
         }
@@ -196,7 +203,7 @@ export async function rotateKeys(
           if (!isUniqueViolation(err)) throw err;
           report.skipped[place] = (report.skipped[place] ?? 0) + 1;
           report.problems.push(
-            `${place} row ${ctx.row}: its keyed hash under the new key is already held by another row (the same ID number registered twice): left as it is`,
+            `${place} ${rowName(ctx.row)}: its keyed hash under the new key is already held by another row (the same ID number registered twice): left as it is`,
           );
         }
       }
