@@ -44,7 +44,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 // Error messages can quote a value (a database error echoing a row, a parse error echoing input):
 // mask anything shaped like a resident ID number or a mainland mobile number before it is written.
 const ID_LIKE = /(?<![0-9])([0-9]{3})[0-9]{13}([0-9][0-9Xx])(?![0-9])/g;
-const MOBILE_LIKE = /(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])/g;
+const MOBILE_LIKE = /(?<![0-9])(?:\+?86[- ]?)?(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])/g;
 
 export function scrubText(text: string): string {
   return text.replace(ID_LIKE, '$1*************$2').replace(MOBILE_LIKE, '$1****$2');

@@ -3,7 +3,7 @@
 // whole update. The `err` serializer (src/logger.ts) writes the method, error code and description only.
 import { BotError, GrammyError, HttpError } from 'grammy';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger, scrubText } from '../../src/logger.ts';
 
 const NAME = '王秀英';
 const ID_NUMBER = '520603195505123427';
@@ -104,5 +104,21 @@ describe('the error serializer', () => {
       table: 'resident',
       message: 'duplicate key for 520*************27 / 138****5678',
     });
+  });
+});
+
+describe('scrubText', () => {
+  it('masks mobile numbers with or without the country code, and ID numbers', () => {
+    for (const [raw, masked] of [
+      ['call 13812345678 now', 'call 138****5678 now'],
+      ['call +8613812345678 now', 'call 138****5678 now'],
+      ['call 86 13812345678 now', 'call 138****5678 now'],
+      ['call 8613812345678', 'call 138****5678'],
+      ['id 522601199003071234 ok', 'id 522*************34 ok'],
+    ] as const) {
+      expect(scrubText(raw)).toBe(masked);
+    }
+    // Longer digit runs are left alone (an order number is not a phone).
+    expect(scrubText('order 981381234567890')).toBe('order 981381234567890');
   });
 });
