@@ -5,24 +5,18 @@
 // standard output. Personal data (names, phones, ID numbers, addresses; never for anonymous suggestions)
 // only with --with-personal-data, which needs PII_KEY (or the embedded mode's key file) and is written to the
 // audit log with the operating-system user who ran it. The CSV has a UTF-8 byte-order mark for Excel/WPS.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAdminService } from '../src/app/admin.ts';
-import {
-  createPiiCipher,
-  DEFAULT_KEY_ID,
-  type PiiKey,
-  parseKeyring,
-  parseMasterKey,
-} from '../src/app/pii-cipher.ts';
+import { createPiiCipher, type PiiKey } from '../src/app/pii-cipher.ts';
 import { createDb } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { createCaseStatsRepository } from '../src/db/repositories/case-stats.ts';
 import { createStaffRepository } from '../src/db/repositories/staff.ts';
 import { beijingDateString, beijingInstant } from '../src/domain/beijing-time.ts';
+import { readKeyring } from '../src/keyring.ts';
 import { createLogger } from '../src/logger.ts';
 
 const USAGE =
@@ -62,18 +56,17 @@ const withPersonalData = args['with-personal-data'] === true;
 const logger = createLogger(env('LOG_LEVEL') ?? 'warn');
 const dataDir = env('DATA_DIR') ?? './.data';
 
-async function piiKey(): Promise<Buffer | PiiKey[]> {
-  const keys = env('PII_KEYS');
-  if (keys) return parseKeyring(keys);
-  const key = env('PII_KEY');
-  if (key) return [{ id: DEFAULT_KEY_ID, key: parseMasterKey(key) }];
+async function piiKey(): Promise<PiiKey[]> {
+  let ring: PiiKey[] | null;
   try {
-    return parseMasterKey((await readFile(path.join(dataDir, 'pii.key'), 'utf8')).trim());
-  } catch {
-    fail(
-      'Personal data needs the key that encrypts it: set PII_KEY or PII_KEYS (or run where DATA_DIR holds pii.key).',
-    );
+    ring = await readKeyring({ piiKeys: env('PII_KEYS'), piiKey: env('PII_KEY'), dataDir });
+  } catch (err) {
+    fail(`PII_KEYS / PII_KEY: ${(err as Error).message}`);
   }
+  if (ring) return ring;
+  fail(
+    'Personal data needs the key that encrypts it: set PII_KEY or PII_KEYS (or run where DATA_DIR holds pii.key).',
+  );
 }
 
 const database = await openDatabase({ databaseUrl: env('DATABASE_URL'), dataDir, logger });

@@ -1,28 +1,12 @@
-// Key rotation from the command line, on the database the bot uses (DATABASE_URL, or the embedded one under
-// DATA_DIR), while the bot runs (README, "Personal data"):
-//   1. put the new key in front of the old one: PII_KEYS=2:<new key>,1:<old key> (PII_KEY alone is id 1),
-//      and restart the bot with it: new data is written under the new key, old data still read;
-//   2. npm run rotate-keys   (same PII_KEYS): re-encrypts every ciphertext under the new key and recomputes
-//      the keyed hashes, in batches of short statements; Ctrl-C stops it between batches, and running it again
-//      goes on where it stopped (rows already under the new key are skipped);
-//   3. when it says nothing is left, drop the old key from PII_KEYS and restart the bot.
-//   npm run rotate-keys -- [--batch 200]
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  createPiiCipher,
-  DEFAULT_KEY_ID,
-  type PiiKey,
-  parseKeyring,
-  parseMasterKey,
-} from '../src/app/pii-cipher.ts';
+import { createPiiCipher, type PiiKey } from '../src/app/pii-cipher.ts';
 import { checkPiiKeys, PiiKeyMismatchError, sealRatingComments } from '../src/app/pii-key-check.ts';
 import { createDb } from '../src/db/client.ts';
 import { rotateKeys, rowsLeftToRotate } from '../src/db/key-rotation.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { createPiiKeyCheckRepository } from '../src/db/repositories/pii-key-check.ts';
+import { keyFile, readKeyring } from '../src/keyring.ts';
 import { createLogger } from '../src/logger.ts';
 
 const env = (name: string) => (process.env[name]?.trim() ? process.env[name]?.trim() : undefined);
@@ -47,16 +31,9 @@ const dataDir = env('DATA_DIR') ?? './.data';
 
 async function keyring(): Promise<PiiKey[]> {
   try {
-    const keys = env('PII_KEYS');
-    if (keys) return parseKeyring(keys);
-    const key = env('PII_KEY');
-    if (key) return [{ id: DEFAULT_KEY_ID, key: parseMasterKey(key) }];
-    return [
-      {
-        id: DEFAULT_KEY_ID,
-        key: parseMasterKey((await readFile(path.join(dataDir, 'pii.key'), 'utf8')).trim()),
-      },
-    ];
+    const ring = await readKeyring({ piiKeys: env('PII_KEYS'), piiKey: env('PII_KEY'), dataDir });
+    if (ring) return ring;
+    throw new Error(`none is set, and there is no ${keyFile(dataDir)}`);
   } catch (err) {
     fail(
       `PII_KEYS / PII_KEY: ${(err as Error).message}. Set PII_KEYS=<new id>:<new key>,<old id>:<old key>.`,

@@ -1,17 +1,9 @@
 // Start: read the configuration, open the database (embedded when DATABASE_URL is unset), apply the
 // migrations, load the reference data, start the bot (long polling or webhook), shut down cleanly.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { Api, type Bot, GrammyError, HttpError } from 'grammy';
 import { createHousekeeping } from './app/jobs/housekeeping.ts';
-import {
-  createPiiCipher,
-  DEFAULT_KEY_ID,
-  generateMasterKey,
-  type PiiKey,
-  parseKeyring,
-  parseMasterKey,
-} from './app/pii-cipher.ts';
+import { createPiiCipher, generateMasterKey, type PiiKey } from './app/pii-cipher.ts';
 import { checkPiiKeys, PiiKeyMismatchError, sealRatingComments } from './app/pii-key-check.ts';
 import { setCommandMenus } from './bot/commands.ts';
 import type { BotContext } from './bot/context.ts';
@@ -31,6 +23,7 @@ import { createOpsStatsRepository } from './db/repositories/ops-stats.ts';
 import { createPiiKeyCheckRepository } from './db/repositories/pii-key-check.ts';
 import { createUpdateReceiptRepository } from './db/repositories/update-receipts.ts';
 import { readinessCheck, startHttpServer } from './http/server.ts';
+import { keyFile, readKeyring } from './keyring.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, observeDatabase } from './metrics.ts';
 
@@ -40,26 +33,19 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 class StartupError extends Error {}
 
 async function piiKeysFor(config: Config, logger: Logger): Promise<PiiKey[]> {
-  if (config.piiKeys) return parseKeyring(config.piiKeys);
-  return [{ id: DEFAULT_KEY_ID, key: await piiKeyFor(config, logger) }];
-}
-
-async function piiKeyFor(config: Config, logger: Logger): Promise<Buffer> {
-  if (config.piiKey) return parseMasterKey(config.piiKey);
+  const ring = await readKeyring(config);
+  if (ring) return ring;
   // Embedded mode only (config refuses DATABASE_URL without PII_KEY): keep a generated key beside the data.
-  const file = path.join(config.dataDir, 'pii.key');
-  try {
-    return parseMasterKey((await readFile(file, 'utf8')).trim());
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  const file = keyFile(config.dataDir);
   await mkdir(config.dataDir, { recursive: true });
   await writeFile(file, `${generateMasterKey()}\n`, { mode: 0o600, flag: 'wx' });
   logger.warn(
     { file },
     'generated a new key for personal data; back it up with the data folder — without it the ID numbers cannot be read. In production set PII_KEY instead.',
   );
-  return parseMasterKey((await readFile(file, 'utf8')).trim());
+  const made = await readKeyring(config);
+  if (!made) throw new StartupError(`could not read the key just written to ${file}`);
+  return made;
 }
 
 const IDENTITY_ATTEMPTS = 5;

@@ -3,42 +3,22 @@
 // before the kill are still there (the form's state is in PostgreSQL, encrypted), and the household is
 // stored once at the end.
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { describe, expect, it } from 'vitest';
 import { makeIdNumber } from '../support/fixtures.ts';
-import { BotProcess, type Emulator, hasButton, SimulatedUser, startEmulator } from './support.ts';
+import { useEmulatorScene } from './scene.ts';
+import { BotProcess, hasButton, SimulatedUser } from './support.ts';
 
 const TOKEN = '123456789:AAe2e-token-for-the-kill-resume-test';
 const USER_ID = 434343;
 
-let emulator: Emulator;
-let db: TestDatabase;
-const processes: BotProcess[] = [];
-
-beforeAll(async () => {
-  [emulator, db] = await Promise.all([startEmulator(), createTestDatabase()]);
-}, 60_000);
-
-afterEach(({ task }) => {
-  if (task.result?.state === 'fail') for (const p of processes) console.error(p.output());
-});
-
-afterAll(async () => {
-  for (const p of processes) {
-    if (p.running) {
-      p.child.kill('SIGKILL');
-      await p.exited;
-    }
-  }
-  await emulator?.stop();
-  await db?.drop();
-});
+const scene = useEmulatorScene();
+const { processes } = scene;
 
 async function startBot(): Promise<BotProcess> {
   const p = new BotProcess({
     BOT_TOKEN: TOKEN,
-    TELEGRAM_API_ROOT: emulator.apiRoot,
-    DATABASE_URL: db.url,
+    TELEGRAM_API_ROOT: scene.emulator.apiRoot,
+    DATABASE_URL: scene.db.url,
     PII_KEY: 'c3'.repeat(32),
     LOG_LEVEL: 'info',
   });
@@ -51,7 +31,7 @@ describe('kill -9 in the middle of a registration', () => {
   it('after a restart the resident goes on where they were', async () => {
     const idNumber = makeIdNumber({ birthDate: '1979-09-09', seq: 17 });
     const first = await startBot();
-    const u = new SimulatedUser(emulator, TOKEN, USER_ID);
+    const u = new SimulatedUser(scene.emulator, TOKEN, USER_ID);
     await u.command('/start', hasButton('📝 登记我家'));
     await u.tap('📝 登记我家', hasButton('旺家社区'));
     await u.tap('旺家社区', hasButton('3栋'));
@@ -74,7 +54,7 @@ describe('kill -9 in the middle of a registration', () => {
     await u.tap('✅ 对的，提交', hasButton('✅ 同意'));
     await u.tap('✅ 同意', '登记好了');
 
-    const client = new pg.Client({ connectionString: db.url });
+    const client = new pg.Client({ connectionString: scene.db.url });
     await client.connect();
     try {
       const { rows } = await client.query<{ room: string; unit: string; name: string; n: number }>(

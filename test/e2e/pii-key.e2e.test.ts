@@ -2,42 +2,22 @@
 // another key stops at once with plain words that name PII_KEY and PII_KEYS (exit code 1, no stack trace)
 // instead of starting and failing every read later; a ring that adds a new key in front of the known one
 // (PII_KEYS, for a rotation) starts.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { BotProcess, type Emulator, startEmulator } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { useEmulatorScene } from './scene.ts';
+import { BotProcess } from './support.ts';
 
 const TOKEN = '123456789:AAe2e-token-for-the-pii-key-test-bot';
 const KEY_A = 'a1'.repeat(32);
 const KEY_B = 'b2'.repeat(32);
 
-let emulator: Emulator;
-let db: TestDatabase;
-const processes: BotProcess[] = [];
-
-beforeAll(async () => {
-  [emulator, db] = await Promise.all([startEmulator(), createTestDatabase()]);
-}, 60_000);
-
-afterEach(({ task }) => {
-  if (task.result?.state === 'fail') for (const p of processes) console.error(p.output());
-});
-
-afterAll(async () => {
-  for (const p of processes) {
-    if (p.running) {
-      p.child.kill('SIGKILL');
-      await p.exited;
-    }
-  }
-  await emulator?.stop();
-  await db?.drop();
-});
+const scene = useEmulatorScene();
+const { processes } = scene;
 
 function start(keys: Record<string, string>): BotProcess {
   const p = new BotProcess({
     BOT_TOKEN: TOKEN,
-    TELEGRAM_API_ROOT: emulator.apiRoot,
-    DATABASE_URL: db.url,
+    TELEGRAM_API_ROOT: scene.emulator.apiRoot,
+    DATABASE_URL: scene.db.url,
     LOG_LEVEL: 'info',
     ...keys,
   });

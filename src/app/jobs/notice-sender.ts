@@ -30,15 +30,7 @@ import type {
   SendOutcome,
 } from './notice-sender-ports.ts';
 
-export type {
-  DeliveryRow,
-  NoticeContent,
-  NoticeReporter,
-  NoticeTransport,
-  ReportState,
-  SenderStore,
-  SendOutcome,
-};
+export type * from './notice-sender-ports.ts';
 
 export interface SenderOptions {
   store: SenderStore;

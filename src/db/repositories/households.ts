@@ -10,7 +10,7 @@ import type {
 } from '../../app/households.ts';
 import type { Db } from '../client.ts';
 import { writeAudit } from './cases.ts';
-import { bytes, fromDate, MEMBER_ORDER, RESIDENT_SELECT, toDate } from './shared.ts';
+import { bytes, fromDate, MEMBER_ORDER, MEMBER_SELECT, RESIDENT_SELECT, toDate } from './shared.ts';
 
 type CreateHouseholdResult = Awaited<ReturnType<HouseholdStore['create']>>;
 
@@ -52,14 +52,7 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
               community: { select: { code: true, nameZh: true, nameEn: true, districtCode: true } },
               building: { select: { code: true, nameZh: true, nameEn: true } },
               members: {
-                select: {
-                  id: true,
-                  name: true,
-                  relation: true,
-                  sex: true,
-                  birthDate: true,
-                  idNumberCipher: true,
-                },
+                select: MEMBER_SELECT,
                 orderBy: MEMBER_ORDER,
               },
             },

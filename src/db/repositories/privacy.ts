@@ -6,7 +6,7 @@
 // these: a new table that holds them fails it until this file covers the table.
 import type { AuditFigures, HeldData, PrivacyStore } from '../../app/privacy.ts';
 import type { Db, Prisma } from '../client.ts';
-import { fromDate, MEMBER_ORDER, RESIDENT_SELECT, systemTransition } from './shared.ts';
+import { fromDate, MEMBER_ORDER, MEMBER_SELECT, RESIDENT_SELECT, systemTransition } from './shared.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -174,14 +174,7 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
                   community: { select: { nameZh: true, nameEn: true } },
                   building: { select: { nameZh: true, nameEn: true } },
                   members: {
-                    select: {
-                      id: true,
-                      name: true,
-                      relation: true,
-                      sex: true,
-                      birthDate: true,
-                      idNumberCipher: true,
-                    },
+                    select: MEMBER_SELECT,
                     orderBy: MEMBER_ORDER,
                   },
                 },

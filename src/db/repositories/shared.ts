@@ -19,6 +19,16 @@ export const RESIDENT_SELECT = {
   sex: true,
 } as const;
 
+/** A household member's own fields, as the household file and the copy of one's data read them. */
+export const MEMBER_SELECT = {
+  id: true,
+  name: true,
+  relation: true,
+  sex: true,
+  birthDate: true,
+  idNumberCipher: true,
+} as const;
+
 /** A household's members, eldest first, then in the order they were added. */
 export const MEMBER_ORDER: Prisma.HouseholdMemberOrderByWithRelationInput[] = [
   { birthDate: 'asc' },
