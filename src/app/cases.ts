@@ -9,7 +9,7 @@ import { parseCaseNumber } from '../domain/case-number.ts';
 import { answersValid, caseDueAt } from '../domain/case-rules.ts';
 import { type CaseStatus, canReopen, isOpen, nextStatus } from '../domain/case-status.ts';
 import type { Catalogue, FileRef, ServiceAnswers, ServiceDefinition } from '../domain/catalogue/index.ts';
-import { anyFileTooLarge } from '../domain/file-size.ts';
+import { anyFileTooLarge, anyVoiceTooLong } from '../domain/file-size.ts';
 import { maskIdNumber, maskPhone } from '../domain/mask.ts';
 import { fail, ok, type Result } from '../domain/result.ts';
 import {
@@ -167,6 +167,24 @@ export function createCaseService(deps: CasesDeps) {
   }
 
   const noteSchema = z.string().trim().min(1).max(2000);
+  const voiceOnly = z.array(fileRefSchema.extend({ kind: z.literal('voice') })).max(1);
+
+  /**
+   * A resident's own words on a case (a reason, a comment): typed, or one voice message (kept as the
+   * event's attachment). Null: neither, or not acceptable (too long, too large).
+   */
+  function spokenOrTyped(
+    text: string | null,
+    files: readonly FileRef[] | undefined,
+    required: boolean,
+  ): { note: string | null; files: FileRef[] } | null {
+    const note = text === null ? null : noteSchema.safeParse(text);
+    const voice = voiceOnly.safeParse(files ?? []);
+    if ((note && !note.success) || !voice.success) return null;
+    if (anyFileTooLarge(voice.data) || anyVoiceTooLong(voice.data)) return null;
+    if (required && !note && voice.data.length === 0) return null;
+    return { note: note?.success ? note.data : null, files: voice.data };
+  }
 
   return {
     async submit(
@@ -341,7 +359,7 @@ export function createCaseService(deps: CasesDeps) {
         answer.text === undefined || answer.text === null ? null : noteSchema.safeParse(answer.text);
       if (!files.success || (text && !text.success) || (!text && files.data.length === 0))
         return fail('invalid');
-      if (anyFileTooLarge(files.data)) return fail('invalid');
+      if (anyFileTooLarge(files.data) || anyVoiceTooLong(files.data)) return fail('invalid');
       return residentChange(own.value, {
         from: ['waiting_resident'],
         to: 'in_progress',
@@ -357,39 +375,48 @@ export function createCaseService(deps: CasesDeps) {
       caseId: string,
       rating: number,
       comment: string | null,
+      files: FileRef[] = [],
     ): Promise<Result<null, CaseActionError>> {
       const own = await ownCase(telegramId, caseId);
       if (!own.ok) return own;
       const r = own.value.record;
       if (!Number.isInteger(rating) || rating < 1 || rating > 5) return fail('invalid');
-      const note = comment === null ? null : noteSchema.safeParse(comment);
-      if (note && !note.success) return fail('invalid');
+      const words = spokenOrTyped(comment, files, false);
+      if (!words) return fail('invalid');
       if ((r.status !== 'resolved' && r.status !== 'closed') || r.rating !== null) return fail('not_allowed');
       return residentChange(own.value, {
         from: [r.status],
         to: r.status,
         patch: {
           rating,
-          commentCipher: note?.success ? cipher.encrypt(note.data, piiAt.caseRatingComment(r.id)) : null,
+          commentCipher: words.note ? cipher.encrypt(words.note, piiAt.caseRatingComment(r.id)) : null,
         },
         event: 'rated',
-        note: note?.success ? note.data : null,
+        note: words.note,
+        attachments: words.files.map((f) => newAttachment(f, null)),
         notify: 'staff.case_rated',
       });
     },
 
-    async reopen(telegramId: number, caseId: string, reason: string): Promise<Result<null, CaseActionError>> {
+    /** `reason` typed, or said: one voice message in `files` (then `reason` may be null). */
+    async reopen(
+      telegramId: number,
+      caseId: string,
+      reason: string | null,
+      files: FileRef[] = [],
+    ): Promise<Result<null, CaseActionError>> {
       const own = await ownCase(telegramId, caseId);
       if (!own.ok) return own;
-      const why = noteSchema.safeParse(reason);
-      if (!why.success) return fail('invalid');
+      const why = spokenOrTyped(reason, files, true);
+      if (!why) return fail('invalid');
       if (!canReopen(own.value.record.status, own.value.record.resolvedAt, now())) return fail('not_allowed');
       return residentChange(own.value, {
         from: ['resolved'],
         to: 'in_progress',
         patch: { resolvedAt: null },
         event: 'reopened',
-        note: why.data,
+        note: why.note,
+        attachments: why.files.map((f) => newAttachment(f, null)),
         notify: 'staff.case_reopened',
       });
     },

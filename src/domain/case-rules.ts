@@ -1,9 +1,9 @@
 // The rules a new case is held to, whatever front end sent it: its answers checked again against the
 // catalogue (the form checks them as they are typed, but a use case trusts no client), and its due time.
 // Pure functions; the one look-up the answers need (the district's schools and hospitals) is passed in.
-import type { Due, ServiceDefinition, ServiceStep, StepContext } from './catalogue/index.ts';
+import { type Due, type ServiceDefinition, type ServiceStep, type StepContext, takesVoice } from './catalogue/index.ts';
 import { schoolStageOf } from './catalogue/services.ts';
-import { anyFileTooLarge } from './file-size.ts';
+import { anyFileTooLarge, anyVoiceTooLong } from './file-size.ts';
 import { parsePhone } from './phone.ts';
 import { addHours, addWorkingDays, type WorkCalendar } from './working-days.ts';
 
@@ -23,7 +23,7 @@ export function visibleSteps(service: ServiceDefinition, context: StepContext): 
 /**
  * Whether `answers` are a complete, valid filling of the service's form for this household: no unknown
  * step, every visible step answered (unless optional) with a value its kind accepts, no file over the
- * size limit.
+ * size limit, no voice message over the length limit.
  */
 export async function answersValid(
   service: ServiceDefinition,
@@ -47,7 +47,7 @@ export async function answersValid(
       case 'text':
         if (
           v === null
-            ? !(step.voice && a.files?.length === 1 && a.files[0]?.kind === 'voice')
+            ? !(takesVoice(step) && a.files?.length === 1 && a.files[0]?.kind === 'voice')
             : !step.schema.safeParse(v).success || v.length > step.maxLength
         )
           return false;
@@ -79,7 +79,7 @@ export async function answersValid(
         if (v === null || !parsePhone(v).ok) return false;
         break;
     }
-    if (anyFileTooLarge(a.files)) return false;
+    if (anyFileTooLarge(a.files) || anyVoiceTooLong(a.files)) return false;
   }
   return true;
 }

@@ -1,7 +1,7 @@
 // What a resident does on one of their cases after filing it: answer the staff's question, rate the
 // answer, ask to reopen. Each re-checks ownership and status in the use case (src/app/cases.ts).
 
-import { MAX_FILE_BYTES } from '../../domain/file-size.ts';
+import { MAX_FILE_BYTES, MAX_VOICE_SECONDS } from '../../domain/file-size.ts';
 import type { BotConversation, BotDeps, FormContext } from '../context.ts';
 import { type Answers, type FormStep, fileOf, runWholeForm, type TextResult } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
@@ -69,6 +69,10 @@ export async function caseAnswer(
     const file = fileOf(msg);
     if (file && (file.sizeBytes ?? 0) > MAX_FILE_BYTES) {
       await u.reply(t('form:file_too_big'));
+      return discard();
+    }
+    if (file?.kind === 'voice' && (file.durationSeconds ?? 0) > MAX_VOICE_SECONDS) {
+      await u.reply(t('form:voice_too_long', { minutes: MAX_VOICE_SECONDS / 60 }));
       return discard();
     }
     const text = msg.text ?? msg.caption ?? null;
@@ -149,12 +153,13 @@ export function caseRate(conversation: BotConversation, ctx: FormContext, deps: 
           id: 'comment',
           prompt: (tt) => tt('mycases:rate.steps.comment.prompt'),
           text: note,
+          voice: true,
           optional: () => true,
         },
       ],
     },
     (cases, telegramId, a) =>
-      cases.rate(telegramId, caseId, Number(a.stars?.value), a.comment?.value ?? null),
+      cases.rate(telegramId, caseId, Number(a.stars?.value), a.comment?.value ?? null, a.comment?.files),
   );
 }
 
@@ -166,8 +171,10 @@ export function caseReopen(conversation: BotConversation, ctx: FormContext, deps
     {
       keys: 'mycases:reopen.',
       doneKey: 'mycases:reopen.done',
-      steps: () => [{ id: 'reason', prompt: (tt) => tt('mycases:reopen.steps.reason.prompt'), text: note }],
+      steps: () => [
+        { id: 'reason', prompt: (tt) => tt('mycases:reopen.steps.reason.prompt'), text: note, voice: true },
+      ],
     },
-    (cases, telegramId, a) => cases.reopen(telegramId, caseId, a.reason?.value ?? ''),
+    (cases, telegramId, a) => cases.reopen(telegramId, caseId, a.reason?.value ?? null, a.reason?.files),
   );
 }

@@ -5,7 +5,12 @@ import { REGISTERED_PHONE, type SubmitResult } from '../../app/cases.ts';
 import type { HouseholdView } from '../../app/households.ts';
 import type { Locale } from '../../config.ts';
 import { MAX_OPEN_CASES_PER_SERVICE, MAX_URGENT_CASES_PER_DAY } from '../../domain/abuse-limits.ts';
-import type { ServiceDefinition, ServiceStep, StepContext } from '../../domain/catalogue/index.ts';
+import {
+  type ServiceDefinition,
+  type ServiceStep,
+  type StepContext,
+  takesVoice,
+} from '../../domain/catalogue/index.ts';
 import { schoolStageOf } from '../../domain/catalogue/services.ts';
 import { ageOn } from '../../domain/id-number.ts';
 import { parsePhone } from '../../domain/phone.ts';
@@ -73,7 +78,7 @@ function formStep(
     case 'text':
       return {
         ...base,
-        voice: step.voice,
+        voice: takesVoice(step),
         text: (input): TextResult => {
           const text = input.trim();
           if (text.length === 0) return { ok: false, error: 'empty' };

@@ -22,7 +22,7 @@ import { ask } from './step.ts';
 import { summary } from './summary.ts';
 import type { FormOutcome, FormSpec, FormStep } from './types.ts';
 
-export { fileOf } from './input.ts';
+export { fileOf, voiceLabel } from './input.ts';
 export { parseFormCallback } from './keyboards.ts';
 export { STALE_AFTER_MS } from './session.ts';
 export type {

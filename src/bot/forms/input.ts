@@ -2,9 +2,10 @@
 // documents (collected until "done"), voice. Anything else is answered in plain words and discarded (why:
 // the top of ./engine.ts).
 import type { Message } from 'grammy/types';
-import { MAX_FILE_BYTES } from '../../domain/file-size.ts';
+import { MAX_FILE_BYTES, MAX_VOICE_SECONDS, voiceDuration } from '../../domain/file-size.ts';
 import type { FormContext } from '../context.ts';
 import { data } from './keyboards.ts';
+import type { TFunction } from '../i18n.ts';
 import type { StepRun } from './step.ts';
 import type { Asked, FileRef } from './types.ts';
 
@@ -30,6 +31,11 @@ export function fileOf(msg: Message): FileRef | null {
   return null;
 }
 
+/** How a voice answer reads in a summary and on the staff's card: "🎤 语音 0:12". */
+export function voiceLabel(t: TFunction, file: FileRef): string {
+  return t('form:voice_label', { duration: voiceDuration(file.durationSeconds ?? 0) });
+}
+
 /** A message sent to a step; null: keep waiting for this step's answer. */
 export async function onMessage(run: StepRun, u: FormContext): Promise<Asked | null> {
   const { s, step } = run;
@@ -43,8 +49,11 @@ export async function onMessage(run: StepRun, u: FormContext): Promise<Asked | n
   }
   if (file && step.files && file.kind !== 'voice') return collect(run, u, msg, file, step.files.max);
   if (file?.kind === 'voice' && step.voice) {
-    const label = t('form:voice_label', { seconds: file.durationSeconds ?? 0 });
-    return run.settle(u, { value: null, label, files: [file] });
+    if ((file.durationSeconds ?? 0) > MAX_VOICE_SECONDS) {
+      await u.reply(t('form:voice_too_long', { minutes: MAX_VOICE_SECONDS / 60 }));
+      return s.discard();
+    }
+    return run.settle(u, { value: null, label: voiceLabel(t, file), files: [file] });
   }
   if (msg.contact && step.contact && step.text) {
     if (msg.contact.user_id !== u.from?.id) {
@@ -62,6 +71,7 @@ export async function onMessage(run: StepRun, u: FormContext): Promise<Asked | n
   if (msg.text !== undefined) return typed(run, u, msg, msg.text);
   // A sticker, a location, a voice message where only text is wanted, an album part on a text step …
   if (step.files) await u.reply(t('form:send_files'));
+  else if (step.text && step.voice && (msg.video_note || msg.video)) await u.reply(t('form:no_video'));
   else if (step.text) await u.reply(t(step.voice ? 'form:text_or_voice' : 'form:no_media'));
   else await u.reply(t('form:use_buttons'));
   return s.discard();

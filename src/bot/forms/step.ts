@@ -42,7 +42,9 @@ export async function ask(s: FormSession, index: number, canGoBack: boolean): Pr
   const choices = choose ? await s.conversation.external((outer) => choose(outer, s.answers, s.locale)) : [];
   const visibleIdx = spec.steps.map((_, i) => i).filter(s.visible);
   const counter = t('form:step', { n: visibleIdx.indexOf(index) + 1, total: visibleIdx.length });
-  const promptText = `${step.prompt(t, s.answers, today)}\n${counter}`;
+  // Where a voice message is an answer, the question says so (one wording for every such step).
+  const voiceHint = step.voice && step.text ? `\n${t('form:voice_hint')}` : '';
+  const promptText = `${step.prompt(t, s.answers, today)}${voiceHint}\n${counter}`;
   const optional = step.optional?.(s.answers, today) ?? false;
   const keepable = (step.keepable?.(s.answers) ?? false) && s.answers[step.id] !== undefined;
   let prompt: Message.TextMessage | undefined;

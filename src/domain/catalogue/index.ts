@@ -2,6 +2,7 @@ import { dibao, medicalGreenChannel, schoolEnrolment, suggestion } from './servi
 import type { ServiceDefinition } from './types.ts';
 
 export type * from './types.ts';
+export { takesVoice } from './types.ts';
 
 export interface Catalogue {
   list(): readonly ServiceDefinition[];

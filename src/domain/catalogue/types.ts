@@ -55,12 +55,17 @@ export interface ChoiceStep extends BaseStep {
   stopOn?: readonly string[];
 }
 
-/** Free text checked by a zod schema; over-long text is refused with a clear message. */
+/**
+ * Free text checked by a zod schema; over-long text is refused with a clear message. Free text is what a
+ * resident may just as well say: a voice message is taken instead (kept as a voice attachment for staff)
+ * unless `voice` is false. Answers that need exact characters (names, ID numbers, phones, money) are other
+ * kinds of step.
+ */
 export interface TextStep extends BaseStep {
   kind: 'text';
   schema: z.ZodType<string>;
   maxLength: number;
-  /** Also accept a voice message instead of text. */
+  /** Whether a voice message is also an answer (default true). */
   voice?: boolean;
 }
 
@@ -130,3 +135,6 @@ export interface ServiceDefinition {
 }
 
 export const value = (a: ServiceAnswers, id: string): string | null => a[id]?.value ?? null;
+
+/** Whether a text step takes a voice message as its answer (free text does, unless it says otherwise). */
+export const takesVoice = (step: TextStep): boolean => step.voice !== false;
