@@ -20,6 +20,12 @@ export interface JoinedMember {
   unit: { nameZh: string; nameEn: string } | null;
 }
 
+/** A staff member's voice message or photo, sent on to the resident as it is (a file id of this bot). */
+export interface NotificationFile {
+  kind: 'voice' | 'photo';
+  fileId: string;
+}
+
 export interface PreparedNotification {
   kind: string;
   chatId: bigint;
@@ -29,6 +35,8 @@ export interface PreparedNotification {
   /** The staff's words that go with it (a reply, a question, an answer, a reason), decrypted. */
   note: string | null;
   payload: Record<string, unknown>;
+  /** A voice message or photo that goes with the staff's words: the resident gets it as such. */
+  file?: NotificationFile | null;
   /** For a group post's refresh: the message to edit. */
   editMessageId: number | null;
   /** The staff member a notification is about (payload `staffId`: an invite used). */
@@ -62,6 +70,8 @@ export interface NotificationContentStore {
   ): Promise<{ locale: string | null; languageCode: string | null; unreachable: boolean } | null>;
   caseSummary(caseId: string): Promise<CaseSummary | null>;
   eventNote(caseId: string, eventId: bigint): Promise<{ kind: string; noteCipher: Uint8Array | null } | null>;
+  /** The voice message or photo a staff member sent with the event (a reply, a question), if any. */
+  eventFile(caseId: string, eventId: bigint): Promise<NotificationFile | null>;
   /** A group post (for its refresh): where it is, which message, and whether it was sent. */
   post(postId: bigint): Promise<{ chatId: bigint; messageId: number | null; status: string } | null>;
   /** A staff member or community worker, with the name of their department or community. */
@@ -104,6 +114,7 @@ export function createNotificationSource(deps: NotificationSourceDeps) {
         };
       }
       let note: string | null = null;
+      let file: NotificationFile | null = null;
       const eventId =
         typeof n.payload.eventId === 'string' && /^\d{1,19}$/.test(n.payload.eventId)
           ? BigInt(n.payload.eventId)
@@ -111,6 +122,8 @@ export function createNotificationSource(deps: NotificationSourceDeps) {
       if (eventId !== null && n.caseId) {
         const event = await store.eventNote(n.caseId, eventId);
         note = event?.noteCipher ? cipher.decrypt(event.noteCipher, piiAt.caseEventNote(n.caseId)) : null;
+        // Only what staff said to a resident goes out as a file (a resident's own voice stays on the card).
+        if (n.kind.startsWith('resident.')) file = await store.eventFile(n.caseId, eventId);
       }
       let member: JoinedMember | null = null;
       if (typeof n.payload.staffId === 'string' && UUID.test(n.payload.staffId)) {
@@ -133,6 +146,7 @@ export function createNotificationSource(deps: NotificationSourceDeps) {
           language,
           case: notificationCase,
           note,
+          file,
           payload: n.payload,
           editMessageId,
           member,

@@ -1,16 +1,28 @@
 // The Telegram side of the notification outbox: each kind of notification in words (the recipient's language; a
 // department group gets the default one) with its buttons, and one Bot API call to send it, whose failure is
 // turned into an outcome the dispatcher acts on. Group posts carry no personal data: service, number, due.
+// A staff member's voice message or photo goes out as such (sendVoice / sendPhoto), the usual words as its
+// caption; Telegram's failures are read the one way (telegram-outcome.ts) whatever was sent.
 import { type Api, InlineKeyboard } from 'grammy';
 import { INVITE_USED_KIND } from '../app/admin.ts';
 import type { NotificationSender, SendOutcome } from '../app/jobs/notification-dispatcher.ts';
-import type { JoinedMember, NotificationCase, PreparedNotification } from '../app/notification-content.ts';
+import type {
+  JoinedMember,
+  NotificationCase,
+  NotificationFile,
+  PreparedNotification,
+} from '../app/notification-content.ts';
 import type { Locale } from '../config.ts';
 import { groupButtons, myCaseButtons, queueButton, staffButtons } from './buttons.ts';
 import { localeName } from './context.ts';
 import { beijingTime } from './format-time.ts';
 import { resolveLocale, type TFunction, type Translator } from './i18n.ts';
 import { classifyTelegramError, isNotModified } from './telegram-outcome.ts';
+
+/** Telegram's longest caption of a voice message or a photo. */
+const CAPTION_MAX = 1024;
+
+const caption = (text: string) => (text.length > CAPTION_MAX ? `${text.slice(0, CAPTION_MAX - 1)}…` : text);
 
 export interface RenderedNotification {
   text: string;
@@ -62,6 +74,7 @@ function residentNotification(
   kind: string,
   c: NotificationCase,
   note: string | null,
+  file: NotificationFile | null,
 ): RenderedNotification {
   const key = has(RESIDENT_KINDS, kind) ? kind.slice('resident.'.length) : 'other';
   const lines = [
@@ -70,6 +83,8 @@ function residentNotification(
   ];
   if (note && key !== 'case_taken' && key !== 'transferred' && key !== 'other')
     lines.push(t(`notify:resident.${key}.note`, { note }));
+  // The caption sits under the voice message or picture: point up to it.
+  if (file) lines.push(t(`media:notify.${file.kind}`));
   lines.push('', t(`notify:resident.${key}.hint`));
   const kb = new InlineKeyboard();
   const caseId = c.id;
@@ -197,7 +212,14 @@ export function renderNotification(
     };
   }
   if (notification.kind.startsWith('resident.'))
-    return residentNotification(t, locale, notification.kind, c, notification.note);
+    return residentNotification(
+      t,
+      locale,
+      notification.kind,
+      c,
+      notification.note,
+      notification.file ?? null,
+    );
   return staffNotification(t, locale, notification.kind, c);
 }
 
@@ -219,7 +241,14 @@ export function createNotificationSender(
         });
         return { kind: 'sent', messageId: notification.editMessageId };
       }
-      const message = await api.sendMessage(chatId, rendered.text, { reply_markup });
+      const file = notification.file;
+      const options = { caption: caption(rendered.text), reply_markup };
+      const message =
+        file?.kind === 'voice'
+          ? await api.sendVoice(chatId, file.fileId, options)
+          : file?.kind === 'photo'
+            ? await api.sendPhoto(chatId, file.fileId, options)
+            : await api.sendMessage(chatId, rendered.text, { reply_markup });
       return { kind: 'sent', messageId: typeof message?.message_id === 'number' ? message.message_id : null };
     } catch (err) {
       // The post already reads so: as good as sent.

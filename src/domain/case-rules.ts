@@ -1,7 +1,13 @@
 // The rules a new case is held to, whatever front end sent it: its answers checked again against the
 // catalogue (the form checks them as they are typed, but a use case trusts no client), and its due time.
 // Pure functions; the one look-up the answers need (the district's schools and hospitals) is passed in.
-import { type Due, type ServiceDefinition, type ServiceStep, type StepContext, takesVoice } from './catalogue/index.ts';
+import {
+  type Due,
+  type ServiceDefinition,
+  type ServiceStep,
+  type StepContext,
+  takesVoice,
+} from './catalogue/index.ts';
 import { schoolStageOf } from './catalogue/services.ts';
 import { anyFileTooLarge, anyVoiceTooLong } from './file-size.ts';
 import { parsePhone } from './phone.ts';

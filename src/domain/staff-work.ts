@@ -23,6 +23,11 @@ export const INVITE_TTL_HOURS = 48;
 export const JOIN_ATTEMPTS_PER_HOUR = 5;
 /** Longest reply, question, note, answer or reason a staff member may write. */
 export const STAFF_TEXT_MAX = 2000;
+/**
+ * Longest words that go with a staff member's voice message or photo: they travel as its caption, which
+ * Telegram keeps under 1,024 characters together with the case's header and the hint below them.
+ */
+export const STAFF_CAPTION_MAX = 800;
 
 export function isQueueFilter(value: string): value is QueueFilter {
   return (QUEUE_FILTERS as readonly string[]).includes(value);

@@ -3,13 +3,19 @@
 // internal note any staff member of the department may leave.
 import { z } from 'zod';
 import { type CaseStatus, nextStatus } from '../../domain/case-status.ts';
+import { anyFileTooLarge, anyVoiceTooLong } from '../../domain/file-size.ts';
 import { fail, ok, type Result } from '../../domain/result.ts';
-import { STAFF_TEXT_MAX } from '../../domain/staff-work.ts';
+import { STAFF_CAPTION_MAX, STAFF_TEXT_MAX } from '../../domain/staff-work.ts';
+import { fileRefSchema, newAttachment } from '../case-answers.ts';
 import type { NewAudit, NewNotification, TransitionInput } from '../case-store.ts';
 import { piiAt } from '../pii-cipher.ts';
 import type { Access, CaseChange, StaffAccess, StaffDeps, StaffError } from './access.ts';
 
 const noteSchema = z.string().trim().min(1).max(STAFF_TEXT_MAX);
+const captionSchema = z.string().trim().min(1).max(STAFF_CAPTION_MAX);
+/** What a staff member may send a resident instead of (or with) words: a voice message or a photo. */
+const staffFileSchema = fileRefSchema.extend({ kind: z.enum(['voice', 'photo']) });
+export type StaffFile = z.infer<typeof staffFileSchema>;
 
 /** How each change is written: its event, the resident's notification, the case's other fields. */
 interface ChangeSpec {
@@ -85,15 +91,20 @@ export function createCaseActions(deps: StaffDeps, gate: StaffAccess) {
     caseId: string,
     kind: CaseChange,
     text: string | null,
-    extra: { departmentCode?: string } = {},
+    extra: { departmentCode?: string; file?: StaffFile } = {},
   ): Promise<Result<{ number: string }, StaffError>> {
     const a = await access(telegramId, caseId, kind);
     if (!a.ok) return a;
     const { me, record } = a.value;
     const to = mayChange(a.value, kind);
     if (!to) return fail('not_allowed');
-    const note = text === null ? null : noteSchema.safeParse(text);
+    // With a voice message or a photo the words are optional (and travel as its caption: shorter).
+    const file = extra.file === undefined ? null : staffFileSchema.safeParse(extra.file);
+    if (file && (!file.success || anyFileTooLarge([file.data]) || anyVoiceTooLong([file.data])))
+      return fail('invalid');
+    const note = text === null ? null : (file ? captionSchema : noteSchema).safeParse(text);
     if (note && !note.success) return fail('invalid');
+    if (!note && !file && kind !== 'release') return fail('invalid');
     const at = now();
     const spec = CHANGES[kind];
     const transfer = kind === 'transfer' ? await transferTo(a.value, extra.departmentCode) : undefined;
@@ -116,6 +127,7 @@ export function createCaseActions(deps: StaffDeps, gate: StaffAccess) {
         noteCipher: note?.success ? cipher.encrypt(note.data, piiAt.caseEventNote(record.id)) : null,
         ...(spec.internal ? { visibleToResident: false } : {}),
       },
+      attachments: file?.success ? [newAttachment(file.data, null)] : [],
       notifications: [
         ...(spec.notify ? residentNotification(record, spec.notify, transfer?.notificationPayload) : []),
         ...(transfer?.alerts ?? []),
@@ -144,9 +156,12 @@ export function createCaseActions(deps: StaffDeps, gate: StaffAccess) {
       return a.ok ? ok({ number: a.value.record.number }) : a;
     },
 
-    reply: (telegramId: number, caseId: string, text: string) => change(telegramId, caseId, 'reply', text),
-    askInfo: (telegramId: number, caseId: string, question: string) =>
-      change(telegramId, caseId, 'ask_info', question),
+    /** A reply: words, or a voice message or a photo (with words or not), which the resident gets as such. */
+    reply: (telegramId: number, caseId: string, text: string | null, file?: StaffFile) =>
+      change(telegramId, caseId, 'reply', text, { file }),
+    /** A question to the resident: words, or a voice message or a photo (with words or not). */
+    askInfo: (telegramId: number, caseId: string, question: string | null, file?: StaffFile) =>
+      change(telegramId, caseId, 'ask_info', question, { file }),
     resolve: (telegramId: number, caseId: string, answer: string) =>
       change(telegramId, caseId, 'resolve', answer),
     reject: (telegramId: number, caseId: string, reason: string) =>

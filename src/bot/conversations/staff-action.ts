@@ -1,11 +1,15 @@
 // A staff member's short guided step on a case: reply to the resident, ask for more information, leave an
 // internal note, resolve with the answer, reject with the reason, or transfer to another department with a
 // reason. One question, the text (typed, or a canned reply of the department), a preview to confirm, done.
+// A reply or a question may also be a voice message or a photo (its caption the words, if any): the resident
+// gets it as such, through the notification outbox.
 // The use case checks the permission when the step starts and again when it is carried out: a member
 // removed in between, or a case someone else moved, is refused at the end.
 import { InlineKeyboard } from 'grammy';
-import type { StaffError } from '../../app/staff.ts';
-import { STAFF_TEXT_MAX } from '../../domain/staff-work.ts';
+import type { Message } from 'grammy/types';
+import type { StaffError, StaffFile } from '../../app/staff.ts';
+import { MAX_FILE_BYTES, MAX_VOICE_SECONDS, voiceDuration } from '../../domain/file-size.ts';
+import { STAFF_CAPTION_MAX, STAFF_TEXT_MAX } from '../../domain/staff-work.ts';
 import { queueButton, staffButtons, staffStepButtons } from '../buttons.ts';
 import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
 import type { TFunction } from '../i18n.ts';
@@ -15,6 +19,37 @@ export const STAFF_ACTION = 'staff_action';
 export type StaffActionKind = 'reply' | 'ask_info' | 'note' | 'resolve' | 'reject' | 'transfer';
 
 const WITH_CANNED: readonly StaffActionKind[] = ['reply', 'ask_info', 'resolve', 'reject'];
+/** What may also be said with a voice message or shown with a photo. */
+const WITH_MEDIA: readonly StaffActionKind[] = ['reply', 'ask_info'];
+
+/** A voice message or a photo (its largest size) in a message, as the use case takes it. */
+function staffFileOf(msg: Message): StaffFile | null {
+  if (msg.voice) {
+    const v = msg.voice;
+    return {
+      kind: 'voice',
+      fileId: v.file_id,
+      fileUniqueId: v.file_unique_id,
+      mimeType: v.mime_type,
+      sizeBytes: v.file_size,
+      durationSeconds: v.duration,
+    };
+  }
+  const p = msg.photo?.at(-1);
+  return p
+    ? { kind: 'photo', fileId: p.file_id, fileUniqueId: p.file_unique_id, sizeBytes: p.file_size }
+    : null;
+}
+
+/** Why a voice message or photo cannot go to the resident (as the staff member is told), or null. */
+function mediaRefusal(t: TFunction, file: StaffFile, words: string): string | null {
+  if ((file.sizeBytes ?? 0) > MAX_FILE_BYTES) return t('media:staff.too_big');
+  if (file.kind === 'voice' && (file.durationSeconds ?? 0) > MAX_VOICE_SECONDS)
+    return t('media:staff.voice_too_long', { minutes: MAX_VOICE_SECONDS / 60 });
+  if (words.length > STAFF_CAPTION_MAX)
+    return t('media:staff.caption_too_long', { max: STAFF_CAPTION_MAX, length: words.length });
+  return null;
+}
 
 type Outcome = { ok: true; value: { number: string } } | { ok: false; error: StaffError };
 
@@ -28,14 +63,16 @@ function carryOut(
   id: number,
   caseId: string,
   kind: StaffActionKind,
-  text: string,
+  text: string | null,
   department: string,
+  file: StaffFile | null,
 ): Promise<Outcome> {
+  if (kind === 'reply' || kind === 'ask_info') {
+    const act = kind === 'reply' ? staff.reply : staff.askInfo;
+    return file ? act(id, caseId, text, file) : act(id, caseId, text);
+  }
+  if (text === null) return Promise.resolve({ ok: false, error: 'invalid' });
   switch (kind) {
-    case 'reply':
-      return staff.reply(id, caseId, text);
-    case 'ask_info':
-      return staff.askInfo(id, caseId, text);
     case 'note':
       return staff.note(id, caseId, text);
     case 'resolve':
@@ -119,14 +156,18 @@ export async function staffAction(
       kb.text(`📋 ${c.title}`, staffStepButtons.canned.pack({ cannedId: c.id })).row();
     return kb.text(t('staff:action.cancel'), cancelData);
   };
-  await ctx.reply(t(`staff:action.${kind}.prompt`, { number, max: STAFF_TEXT_MAX }), {
-    reply_markup: promptKeyboard(),
-  });
+  const withMedia = WITH_MEDIA.includes(kind);
+  const askText = () =>
+    `${t(`staff:action.${kind}.prompt`, { number, max: STAFF_TEXT_MAX })}${
+      withMedia ? `\n${t('media:staff.prompt_hint')}` : ''
+    }`;
+  await ctx.reply(askText(), { reply_markup: promptKeyboard() });
 
   for (;;) {
-    // The text: typed, or a canned reply.
+    // The text: typed, or a canned reply; for a reply or a question, a voice message or a photo instead.
     let text: string | null = null;
-    while (text === null) {
+    let file: StaffFile | null = null;
+    while (text === null && file === null) {
       const u = await nextUnlessCancelled();
       if (!u) return;
       const cannedId = staffStepButtons.canned.unpack(u.callbackQuery?.data)?.cannedId;
@@ -143,9 +184,22 @@ export async function staffAction(
         await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
         continue;
       }
+      const media = withMedia && u.message ? staffFileOf(u.message) : null;
+      if (media) {
+        const words = u.message?.caption?.trim() ?? '';
+        const refusal = mediaRefusal(t, media, words);
+        if (refusal) {
+          await u.reply(refusal);
+          continue;
+        }
+        file = media;
+        // An empty (or blank) caption: the voice message or photo alone.
+        text = words || null;
+        continue;
+      }
       const typed = u.message?.text;
       if (typed === undefined) {
-        await u.reply(t('staff:action.text_only'));
+        await u.reply(t(withMedia ? 'media:staff.media_only' : 'staff:action.text_only'));
         continue;
       }
       if (typed.startsWith('/')) {
@@ -164,7 +218,15 @@ export async function staffAction(
       text = trimmed;
     }
 
-    await ctx.reply(t(`staff:action.${kind}.preview`, { number, text }), {
+    const shown = file
+      ? [
+          file.kind === 'voice'
+            ? t('media:staff.preview_voice', { duration: voiceDuration(file.durationSeconds ?? 0) })
+            : t('media:staff.preview_photo'),
+          text ?? t('media:staff.no_words'),
+        ].join('\n')
+      : (text ?? '');
+    await ctx.reply(t(`staff:action.${kind}.preview`, { number, text: shown }), {
       reply_markup: new InlineKeyboard()
         .text(t('staff:action.send'), staffStepButtons.send.pack({}))
         .text(t('staff:action.rewrite'), staffStepButtons.rewrite.pack({}))
@@ -186,14 +248,21 @@ export async function staffAction(
       }
     }
     if (decision === 'rewrite') {
-      await ctx.reply(t(`staff:action.${kind}.prompt`, { number, max: STAFF_TEXT_MAX }), {
-        reply_markup: promptKeyboard(),
-      });
+      await ctx.reply(askText(), { reply_markup: promptKeyboard() });
       continue;
     }
     const finalText = text;
+    const finalFile = file;
     const outcome = await conversation.external((outer) => {
-      const result = carryOut(outer.deps.staff, outer.from?.id ?? 0, caseId, kind, finalText, department);
+      const result = carryOut(
+        outer.deps.staff,
+        outer.from?.id ?? 0,
+        caseId,
+        kind,
+        finalText,
+        department,
+        finalFile,
+      );
       return result.then((r) => {
         if (r.ok) outer.deps.wakeDispatcher?.();
         return r;

@@ -4,8 +4,8 @@
 import type { Message } from 'grammy/types';
 import { MAX_FILE_BYTES, MAX_VOICE_SECONDS, voiceDuration } from '../../domain/file-size.ts';
 import type { FormContext } from '../context.ts';
-import { data } from './keyboards.ts';
 import type { TFunction } from '../i18n.ts';
+import { data } from './keyboards.ts';
 import type { StepRun } from './step.ts';
 import type { Asked, FileRef } from './types.ts';
 

@@ -5,7 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ExpiringRows } from '../../app/jobs/housekeeping.ts';
 import type { ClaimedNotification, OutboxStore } from '../../app/jobs/notification-dispatcher.ts';
-import type { CaseSummary, JoinedMember, NotificationContentStore } from '../../app/notification-content.ts';
+import type {
+  CaseSummary,
+  JoinedMember,
+  NotificationContentStore,
+  NotificationFile,
+} from '../../app/notification-content.ts';
 import type { ReachabilityStore } from '../../app/reachability.ts';
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
@@ -217,6 +222,17 @@ export function createNotificationRepository(
         where: { id: eventId, caseId },
         select: { kind: true, noteCipher: true },
       });
+    },
+
+    async eventFile(caseId: string, eventId: bigint): Promise<NotificationFile | null> {
+      const file = await db.caseAttachment.findFirst({
+        where: { caseId, eventId, kind: { in: ['voice', 'photo'] } },
+        orderBy: { createdAt: 'asc' },
+        select: { kind: true, fileId: true },
+      });
+      return file && (file.kind === 'voice' || file.kind === 'photo')
+        ? { kind: file.kind, fileId: file.fileId }
+        : null;
     },
   };
 }
