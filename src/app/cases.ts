@@ -35,7 +35,7 @@ export interface CasesDeps {
   catalogue: Catalogue;
   households: { findByTelegramId(telegramId: number): Promise<HouseholdRecord | null> };
   routing: RoutingLookup;
-  cases: Omit<CaseStore, 'attachments'>;
+  cases: CaseStore;
   cipher: PiiCipher;
   now: () => Date;
 }
@@ -71,9 +71,21 @@ export interface MyCaseView {
   submittedAt: string;
   dueAt: string;
   rating: number | null;
-  history: { at: string; kind: string; toStatus: CaseStatus | null; note: string | null }[];
+  history: {
+    at: string;
+    kind: string;
+    toStatus: CaseStatus | null;
+    note: string | null;
+    /** The kinds of file that came with it (a voice message, photos …), one each, in a fixed order. */
+    files: FileKind[];
+  }[];
+  /** Voice messages and photos staff sent, oldest first: `n` asks for one again (replayFile). */
+  staffFiles: { n: number; kind: 'voice' | 'photo'; at: string }[];
   can: { withdraw: boolean; answer: boolean; rate: boolean; reopen: boolean };
 }
+
+type FileKind = 'voice' | 'photo' | 'document';
+const FILE_KINDS: readonly FileKind[] = ['voice', 'photo', 'document'];
 
 export type CaseActionError = 'not_registered' | 'not_found' | 'not_allowed' | 'invalid';
 
@@ -128,6 +140,23 @@ export function createCaseService(deps: CasesDeps) {
     const record = await cases.findById(caseId);
     if (!record || record.residentId !== household.resident.id) return fail('not_found');
     return ok({ record, household });
+  }
+
+  /** The voice messages and photos staff sent the resident on a case (what the case view offers again). */
+  async function staffFiles(caseId: string, events: Awaited<ReturnType<CaseStore['events']>>) {
+    const toResident = new Map(
+      events.filter((e) => e.actorKind === 'staff' && e.visibleToResident).map((e) => [e.id, e.at]),
+    );
+    const files = await cases.attachments(caseId);
+    return files
+      .filter((f) => f.eventId !== null && toResident.has(f.eventId))
+      .filter((f): f is typeof f & { kind: 'voice' | 'photo' } => f.kind === 'voice' || f.kind === 'photo')
+      .map((f, n) => ({
+        n,
+        kind: f.kind,
+        fileId: f.fileId,
+        at: toResident.get(f.eventId as bigint) as Date,
+      }));
   }
 
   async function assigneeNotification(record: CaseRecord, kind: string): Promise<NewNotification[]> {
@@ -292,7 +321,10 @@ export function createCaseService(deps: CasesDeps) {
       if (!own.ok) return own;
       const r = own.value.record;
       const events = await cases.events(r.id);
+      const attachments = await cases.attachments(r.id);
       const today = now();
+      const kindsOf = (eventId: bigint) =>
+        FILE_KINDS.filter((k) => attachments.some((f) => f.eventId === eventId && f.kind === k));
       return ok({
         id: r.id,
         number: r.number,
@@ -309,13 +341,44 @@ export function createCaseService(deps: CasesDeps) {
             kind: e.kind,
             toStatus: e.toStatus,
             note: e.noteCipher ? cipher.decrypt(e.noteCipher, piiAt.caseEventNote(r.id)) : null,
+            files: kindsOf(e.id),
           })),
+        staffFiles: (await staffFiles(r.id, events)).map(({ n, kind, at }) => ({
+          n,
+          kind,
+          at: at.toISOString(),
+        })),
         can: {
           withdraw: isOpen(r.status),
           answer: r.status === 'waiting_resident',
           rate: (r.status === 'resolved' || r.status === 'closed') && r.rating === null,
           reopen: canReopen(r.status, r.resolvedAt, today),
         },
+      });
+    },
+
+    /** One of the voice messages or photos staff sent on the resident's own case, to be sent to them again. */
+    async replayFile(
+      telegramId: number,
+      caseId: string,
+      n: number,
+    ): Promise<
+      Result<
+        { kind: 'voice' | 'photo'; fileId: string; at: string; number: string; serviceCode: string },
+        CaseActionError
+      >
+    > {
+      const own = await ownCase(telegramId, caseId);
+      if (!own.ok) return own;
+      const r = own.value.record;
+      const file = (await staffFiles(r.id, await cases.events(r.id)))[n];
+      if (!file) return fail('not_found');
+      return ok({
+        kind: file.kind,
+        fileId: file.fileId,
+        at: file.at.toISOString(),
+        number: r.number,
+        serviceCode: r.serviceCode,
       });
     },
 

@@ -152,6 +152,8 @@ export const myCaseButtons = {
   reopen: button('mc:reopen', { caseId: 'uuid' }),
   withdraw: button('mc:wd', { caseId: 'uuid' }),
   withdrawConfirmed: button('mc:wdok', { caseId: 'uuid' }),
+  /** Sends again the n-th voice message or photo staff sent on the case (app/cases.ts `staffFiles`). */
+  replay: button('mc:play', { caseId: 'uuid', n: 'int' }),
   keep: button('mc:keep', {}),
 };
 

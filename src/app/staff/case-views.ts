@@ -41,6 +41,8 @@ export interface StaffCard {
     actorKind: string;
     note: string | null;
     internal: boolean;
+    /** The kinds of file that came with it (a voice message, photos …), one each. */
+    files: ('voice' | 'photo' | 'document')[];
   }[];
   can: { take: boolean; act: boolean; reveal: boolean; release: boolean };
 }
@@ -153,6 +155,9 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
           actor: e.actorKind === 'staff' && e.actorId ? (names.get(e.actorId) ?? null) : null,
           note: e.noteCipher ? cipher.decrypt(e.noteCipher, piiAt.caseEventNote(record.id)) : null,
           internal: !e.visibleToResident,
+          files: (['voice', 'photo', 'document'] as const).filter((k) =>
+            attachments.some((f) => f.eventId === e.id && f.kind === k),
+          ),
         })),
         can: {
           take: record.status === 'submitted' && record.assigneeId === null,

@@ -1,5 +1,6 @@
 // /services (the menu of the catalogue), /mycases (the resident's cases, newest first, paginated), /case
-// <number>, and the buttons on a case: withdraw, answer, rate, reopen. Button data carries the case's
+// <number>, and the buttons on a case: withdraw, answer, rate, reopen, hear (or see) again what staff sent
+// as a voice message or a photo. Button data carries the case's
 // internal id; every press asks the use case, which checks that the case is the presser's own. The buttons
 // (`mc:`, `svc:`) are defined in ../buttons.ts; other features put them on messages to residents too.
 import { Composer, InlineKeyboard } from 'grammy';
@@ -36,7 +37,8 @@ export function renderCase(v: MyCaseView, t: TFunction, locale: Locale): string 
         at: beijingTime(h.at, locale),
         what:
           t([`mycases:event.${h.kind}`, `mycases:status.${h.toStatus ?? 'submitted'}`]) +
-          (h.note && h.kind !== 'rated' ? t('mycases:history_note', { note: h.note }) : ''),
+          (h.note && h.kind !== 'rated' ? t('mycases:history_note', { note: h.note }) : '') +
+          h.files.map((k) => ` ${t(`media:kind.${k}`)}`).join(''),
       }),
     ),
   ];
@@ -44,9 +46,16 @@ export function renderCase(v: MyCaseView, t: TFunction, locale: Locale): string 
   return lines.join('\n');
 }
 
-function caseKeyboard(v: MyCaseView, t: TFunction): InlineKeyboard {
+/** How many of the latest voice messages and photos from staff the case view offers again. */
+const REPLAY_BUTTONS = 3;
+
+function caseKeyboard(v: MyCaseView, t: TFunction, locale: Locale): InlineKeyboard {
   const kb = new InlineKeyboard();
   const caseId = v.id;
+  for (const f of v.staffFiles.slice(-REPLAY_BUTTONS)) {
+    const label = t(`media:replay.${f.kind}`, { at: beijingTime(f.at, locale) });
+    kb.text(label, myCaseButtons.replay.pack({ caseId, n: f.n })).row();
+  }
   if (v.can.answer) kb.text(t('mycases:buttons.answer'), myCaseButtons.answer.pack({ caseId })).row();
   if (v.can.rate) kb.text(t('mycases:buttons.rate'), myCaseButtons.rate.pack({ caseId })).row();
   if (v.can.reopen) kb.text(t('mycases:buttons.reopen'), myCaseButtons.reopen.pack({ caseId })).row();
@@ -118,7 +127,7 @@ export function casesFeature(): Composer<BotContext> {
       return;
     }
     await ctx.reply(renderCase(view.value, ctx.t, ctx.locale), {
-      reply_markup: caseKeyboard(view.value, ctx.t),
+      reply_markup: caseKeyboard(view.value, ctx.t, ctx.locale),
     });
   };
 
@@ -164,6 +173,25 @@ export function casesFeature(): Composer<BotContext> {
     await ctx.reply(ctx.t('mycases:withdrawn', { number: view.ok ? view.value.number : '' }));
   });
   onKeep(priv, myCaseButtons.keep, 'mycases:kept');
+
+  onButton(priv, myCaseButtons.replay, async (ctx, { caseId, n }) => {
+    const file = await ctx.deps.cases.replayFile(ctx.from.id, caseId, n);
+    if (!file.ok) {
+      await ctx.answerCallbackQuery({ text: ctx.t('media:replay.gone'), show_alert: true });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    const { kind, fileId, at, number, serviceCode } = file.value;
+    const caption = ctx.t('media:replay.caption', {
+      service: ctx.t(`services:${serviceCode}.name`),
+      number,
+      at: beijingTime(at, ctx.locale),
+    });
+    // A file Telegram no longer knows is said in plain words, not with the apology for a fault.
+    const sent =
+      kind === 'voice' ? ctx.replyWithVoice(fileId, { caption }) : ctx.replyWithPhoto(fileId, { caption });
+    await sent.catch(() => ctx.reply(ctx.t('media:replay.gone')));
+  });
 
   for (const [kind, conversation] of [
     [myCaseButtons.answer, CASE_ANSWER],

@@ -50,7 +50,9 @@ function historyLine(t: TFunction, locale: Locale, h: StaffCard['history'][numbe
       `staff:actor.${h.actorKind === 'staff' ? 'staff' : h.actorKind === 'resident' ? 'resident' : 'system'}`,
     );
   const what = t([`staff:event.${h.kind}`, 'staff:event.other']);
-  const note = h.note ? `：${full ? h.note : clip(h.note, CARD_NOTE_MAX)}` : '';
+  const note = `${h.note ? `：${full ? h.note : clip(h.note, CARD_NOTE_MAX)}` : ''}${h.files
+    .map((k) => ` ${t(`media:kind.${k}`)}`)
+    .join('')}`;
   return t('staff:card.history_line', {
     at: beijingTime(h.at, locale),
     who,
