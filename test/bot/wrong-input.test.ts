@@ -20,9 +20,9 @@ const walks: Record<string, { menu: string; steps: Right[] }> = {
     steps: [
       { tap: '杨小雨' },
       { tap: '小学一年级' },
-      { text: '老家村小' },
+      { text: '老家村小', accepts: 'voice' },
       { tap: '就近安排（教育局安排）' },
-      { tap: '跳过' },
+      { tap: '跳过', accepts: 'voice' },
       { tap: '✅ 同意' },
       { tap: '没有，跳过', accepts: 'photo' },
     ],
