@@ -75,6 +75,7 @@ function residentNotification(
   c: NotificationCase,
   note: string | null,
   file: NotificationFile | null,
+  fileRefused: boolean,
 ): RenderedNotification {
   const key = has(RESIDENT_KINDS, kind) ? kind.slice('resident.'.length) : 'other';
   const lines = [
@@ -83,8 +84,8 @@ function residentNotification(
   ];
   if (note && key !== 'case_taken' && key !== 'transferred' && key !== 'other')
     lines.push(t(`notify:resident.${key}.note`, { note }));
-  // The caption sits under the voice message or picture: point up to it.
-  if (file) lines.push(t(`media:notify.${file.kind}`));
+  // The caption sits under the voice message or picture: point up to it (or say it could not come).
+  if (file) lines.push(t(fileRefused ? `media:notify.${file.kind}_refused` : `media:notify.${file.kind}`));
   lines.push('', t(`notify:resident.${key}.hint`));
   const kb = new InlineKeyboard();
   const caseId = c.id;
@@ -180,10 +181,15 @@ export function groupPost(
   return { text: t('notify:group.taken', vars), keyboard: null };
 }
 
+/**
+ * The notification in words. `fileRefused`: Telegram would not take the voice message or photo that goes
+ * with it, so the words go alone and say so.
+ */
 export function renderNotification(
   translator: Translator,
   defaultLocale: Locale,
   notification: PreparedNotification,
+  fileRefused = false,
 ): RenderedNotification | null {
   const locale = notification.language
     ? resolveLocale(
@@ -219,6 +225,7 @@ export function renderNotification(
       c,
       notification.note,
       notification.file ?? null,
+      fileRefused,
     );
   return staffNotification(t, locale, notification.kind, c);
 }
@@ -254,7 +261,23 @@ export function createNotificationSender(
       // The post already reads so: as good as sent.
       if (isNotModified(err)) return { kind: 'sent', messageId: notification.editMessageId };
       // A notification about one's own case is tried again after a time-out (the outbox has no "uncertain").
-      return classifyTelegramError(err, 'retry');
+      const outcome = classifyTelegramError(err, 'retry');
+      // Telegram refused the file itself (e.g. a file id it no longer knows): the words still go.
+      if (outcome.kind === 'failed' && notification.file) return sendWithoutFile(notification);
+      return outcome;
     }
   };
+
+  async function sendWithoutFile(notification: PreparedNotification): Promise<SendOutcome> {
+    const rendered = renderNotification(translator, defaultLocale, notification, true);
+    if (!rendered) return { kind: 'failed', reason: `nothing to say for ${notification.kind}` };
+    try {
+      const message = await api.sendMessage(Number(notification.chatId), rendered.text, {
+        reply_markup: rendered.keyboard ?? undefined,
+      });
+      return { kind: 'sent', messageId: typeof message?.message_id === 'number' ? message.message_id : null };
+    } catch (err) {
+      return classifyTelegramError(err, 'retry');
+    }
+  }
 }

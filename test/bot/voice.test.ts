@@ -480,4 +480,28 @@ describe('staff answer with a voice message or a photo', () => {
       false,
     );
   });
+  it('a file Telegram refuses (400) still lets the words through, saying the voice message could not come', async () => {
+    const u = await resident();
+    const { caseId, number } = await fileSuggestion(h, u);
+    const staff = await heldBy(caseId);
+    await staff.tap('💬 回复居民');
+    await voice(staff, 7, { caption: '下午三点来看' });
+    await staff.tap('✅ 确定');
+    const refusing = caseWorkers(h, {
+      fail: (call) =>
+        call.method === 'sendVoice'
+          ? { error_code: 400, description: 'Bad Request: wrong file identifier/HTTP URL specified' }
+          : undefined,
+    });
+    expect(await refusing.dispatcher.runOnce()).toMatchObject({ claimed: 1, sent: 1 });
+    const toResident = refusing.calls.filter((c) => Number(c.payload.chat_id) === u.id);
+    expect(toResident.map((c) => c.method)).toEqual(['sendVoice', 'sendMessage']);
+    const text = String(toResident[1]?.payload.text);
+    expect(text).toContain(number);
+    expect(text).toContain('下午三点来看');
+    expect(text).toContain('没能转过来');
+    expect(text).not.toContain('点上面的 ▶');
+    const row = await h.db.notification.findFirstOrThrow({ where: { caseId, kind: 'resident.reply' } });
+    expect(row.status).toBe('sent');
+  });
 });

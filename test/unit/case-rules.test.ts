@@ -1,15 +1,26 @@
 // The rules a new case is held to (src/domain/case-rules.ts): answers checked again against the catalogue,
 // and the due time. The services are the real catalogue's; the reference lists are given here.
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { answersValid, caseDueAt, type ReferenceLists, visibleSteps } from '../../src/domain/case-rules.ts';
-import type { FileRef, ServiceAnswers, StepContext } from '../../src/domain/catalogue/index.ts';
+import {
+  type FileRef,
+  type ServiceAnswers,
+  type StepContext,
+  takesVoice,
+} from '../../src/domain/catalogue/index.ts';
 import {
   dibao,
   medicalGreenChannel,
   schoolEnrolment,
   suggestion,
 } from '../../src/domain/catalogue/services.ts';
-import { anyFileTooLarge, MAX_FILE_BYTES } from '../../src/domain/file-size.ts';
+import {
+  anyFileTooLarge,
+  MAX_FILE_BYTES,
+  MAX_VOICE_SECONDS,
+  voiceDuration,
+} from '../../src/domain/file-size.ts';
 import { fail, ok, type Result } from '../../src/domain/result.ts';
 
 const beijing = (iso: string) => new Date(`${iso}+08:00`);
@@ -74,6 +85,39 @@ describe('answers checked against the catalogue', () => {
     expect(await answersValid(medicalGreenChannel, context(withVoice), lists())).toBe(true);
     const withPhoto = { ...emergency, description: a(null, [photo]) };
     expect(await answersValid(medicalGreenChannel, context(withPhoto), lists())).toBe(false);
+  });
+
+  it('free text takes a voice message unless the step says otherwise; a voice over 5 minutes is refused', async () => {
+    const voice = (seconds: number) => ({
+      kind: 'voice' as const,
+      fileId: 'v',
+      fileUniqueId: 'v1',
+      durationSeconds: seconds,
+    });
+    const base: ServiceAnswers = {
+      income: a('800'),
+      reason: a('other'),
+      reasonDetail: a(null, [voice(30)]),
+      assets: a('none'),
+      verificationConsent: a('agree'),
+    };
+    // reasonDetail has no voice flag: free text takes voice by default.
+    expect(await answersValid(dibao, context(base), lists())).toBe(true);
+    const tooLong = { ...base, reasonDetail: a(null, [voice(MAX_VOICE_SECONDS + 1)]) };
+    expect(await answersValid(dibao, context(tooLong), lists())).toBe(false);
+    const exact = { ...base, reasonDetail: a(null, [voice(MAX_VOICE_SECONDS)]) };
+    expect(await answersValid(dibao, context(exact), lists())).toBe(true);
+    // A step that needs exact characters says so, and then a voice message is no answer.
+    const typedOnly = {
+      ...dibao,
+      steps: dibao.steps.map((s) => (s.id === 'reasonDetail' ? { ...s, voice: false } : s)),
+    } as typeof dibao;
+    expect(await answersValid(typedOnly, context(base), lists())).toBe(false);
+    expect(takesVoice({ kind: 'text', id: 'x', schema: z.string(), maxLength: 1 })).toBe(true);
+  });
+
+  it("reads a voice message's length as people do", () => {
+    expect([0, 9, 12, 65, 300].map(voiceDuration)).toEqual(['0:00', '0:09', '0:12', '1:05', '5:00']);
   });
 
   it('refuses a stop answer (consent declined), income out of range, and files over the limit', async () => {
