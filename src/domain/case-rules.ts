@@ -50,14 +50,15 @@ export async function answersValid(
       case 'choice':
         if (v === null || !step.options.includes(v) || step.stopOn?.includes(v)) return false;
         break;
-      case 'text':
-        if (
-          v === null
-            ? !(takesVoice(step) && a.files?.length === 1 && a.files[0]?.kind === 'voice')
-            : !step.schema.safeParse(v).success || v.length > step.maxLength
-        )
-          return false;
+      case 'text': {
+        // Words, one voice message, or both (a voice message with a caption); no other file.
+        const files = a.files ?? [];
+        const voiceOk =
+          files.length === 0 || (takesVoice(step) && files.length === 1 && files[0]?.kind === 'voice');
+        if (!voiceOk || (v === null && files.length === 0)) return false;
+        if (v !== null && (!step.schema.safeParse(v).success || v.length > step.maxLength)) return false;
         break;
+      }
       case 'money':
         if (v === null || !/^\d{1,9}$/.test(v) || Number(v) > step.max) return false;
         break;

@@ -6,6 +6,7 @@
 // the case view plays it again; wrong input (stickers, video notes, over-long voice, over-large files, forged
 // buttons, blank captions) gets a plain answer and loses nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeAnswers } from '../../src/app/cases.ts';
 import { MAX_VOICE_SECONDS } from '../../src/domain/file-size.ts';
 import {
   type ApiCall,
@@ -217,6 +218,25 @@ describe('a voice message at every free-text step of the four services', () => {
     await u.tap('✅ Correct, submit');
     const [c] = await casesOf(u);
     expect(c?.attachments.map((a) => [a.stepId, a.kind])).toEqual([['content', 'voice']]);
+  });
+});
+
+describe('a voice message with a caption', () => {
+  it('keeps the caption as the typed part of the answer, checked like typed text', async () => {
+    const u = await resident();
+    await u.text('/services');
+    await u.tap('📮 意见箱');
+    await u.tap('安全');
+    expect(sentTexts(await voice(u, 5, { caption: '灯'.repeat(1001) }))[0]).toContain('最多 1000 个字');
+    await voice(u, 5, { caption: ' 3栋路灯坏了 ' });
+    await u.tap('没有，跳过');
+    await u.tap('写上我的名字');
+    expect(u.lastText()).toContain('🎤 语音 0:05 3栋路灯坏了');
+    await u.tap('✅ 对的，提交');
+    const [c] = await casesOf(u);
+    expect(c?.attachments.map((a) => [a.stepId, a.kind])).toEqual([['content', 'voice']]);
+    const answers = describeAnswers(c as NonNullable<typeof c>, h.cipher, h.deps.catalogue);
+    expect(answers.find((a) => a.stepId === 'content')?.label).toBe('🎤 语音 0:05 3栋路灯坏了');
   });
 });
 

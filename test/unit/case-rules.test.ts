@@ -113,6 +113,14 @@ describe('answers checked against the catalogue', () => {
       steps: dibao.steps.map((s) => (s.id === 'reasonDetail' ? { ...s, voice: false } : s)),
     } as typeof dibao;
     expect(await answersValid(typedOnly, context(base), lists())).toBe(false);
+    // Words and a voice message together (a captioned voice message) are fine; a photo on a text step is not.
+    const photo = { kind: 'photo' as const, fileId: 'p', fileUniqueId: 'p1' };
+    const both = { ...base, reasonDetail: a('腿脚不好，干不了重活', [voice(30)]) };
+    expect(await answersValid(dibao, context(both), lists())).toBe(true);
+    const withPhoto = { ...base, reasonDetail: a('腿脚不好，干不了重活', [photo]) };
+    expect(await answersValid(dibao, context(withPhoto), lists())).toBe(false);
+    const twoVoices = { ...base, reasonDetail: a(null, [voice(30), voice(20)]) };
+    expect(await answersValid(dibao, context(twoVoices), lists())).toBe(false);
     expect(takesVoice({ kind: 'text', id: 'x', schema: z.string(), maxLength: 1 })).toBe(true);
   });
 

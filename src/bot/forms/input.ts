@@ -53,7 +53,17 @@ export async function onMessage(run: StepRun, u: FormContext): Promise<Asked | n
       await u.reply(t('form:voice_too_long', { minutes: MAX_VOICE_SECONDS / 60 }));
       return s.discard();
     }
-    return run.settle(u, { value: null, label: voiceLabel(t, file), files: [file] });
+    // A caption (forwarded voice messages may carry one) is kept as the typed part of the answer.
+    const words = msg.caption?.trim();
+    if (!words || !step.text)
+      return run.settle(u, { value: null, label: voiceLabel(t, file), files: [file] });
+    const parsed = step.text(words, s.answers, s.today);
+    if (!parsed.ok) {
+      await u.reply(s.errorText(step.id, parsed.error, parsed.params));
+      return s.discard();
+    }
+    const label = `${voiceLabel(t, file)} ${parsed.label ?? parsed.value}`;
+    return run.settle(u, { value: parsed.value, label, files: [file] });
   }
   if (msg.contact && step.contact && step.text) {
     if (msg.contact.user_id !== u.from?.id) {
