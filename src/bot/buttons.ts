@@ -153,6 +153,8 @@ export const myCaseButtons = {
   withdraw: button('mc:wd', { caseId: 'uuid' }),
   withdrawConfirmed: button('mc:wdok', { caseId: 'uuid' }),
   keep: button('mc:keep', {}),
+  /** The medical green channel's hospital card, shown again. */
+  card: button('mc:card', { caseId: 'uuid' }),
 };
 
 // st, sq — a staff member's case card and queue (features/staff.ts; staff notifications link here too)

@@ -10,6 +10,7 @@ import type { BotContext } from '../context.ts';
 import { CASE_ANSWER, CASE_RATE, CASE_REOPEN } from '../conversations/case-followup.ts';
 import { SERVICE_REQUEST } from '../conversations/service-request.ts';
 import { beijingTime } from '../format-time.ts';
+import { hospitalCardText } from '../hospital-card.ts';
 import type { TFunction } from '../i18n.ts';
 import { byTypedNumber, clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
@@ -47,6 +48,8 @@ export function renderCase(v: MyCaseView, t: TFunction, locale: Locale): string 
 function caseKeyboard(v: MyCaseView, t: TFunction): InlineKeyboard {
   const kb = new InlineKeyboard();
   const caseId = v.id;
+  if (v.can.card)
+    kb.text(t(`services:${v.serviceCode}.card.button`), myCaseButtons.card.pack({ caseId })).row();
   if (v.can.answer) kb.text(t('mycases:buttons.answer'), myCaseButtons.answer.pack({ caseId })).row();
   if (v.can.rate) kb.text(t('mycases:buttons.rate'), myCaseButtons.rate.pack({ caseId })).row();
   if (v.can.reopen) kb.text(t('mycases:buttons.reopen'), myCaseButtons.reopen.pack({ caseId })).row();
@@ -164,6 +167,24 @@ export function casesFeature(): Composer<BotContext> {
     await ctx.reply(ctx.t('mycases:withdrawn', { number: view.ok ? view.value.number : '' }));
   });
   onKeep(priv, myCaseButtons.keep, 'mycases:kept');
+
+  // The hospital card again, at any time (the resident is standing at the hospital desk).
+  onButton(priv, myCaseButtons.card, async (ctx, { caseId }) => {
+    const card = await ctx.deps.cases.card(ctx.from.id, caseId);
+    if (!card.ok) {
+      await ctx.answerCallbackQuery({
+        text: ctx.t(
+          card.error === 'not_allowed'
+            ? 'services:medical_green_channel.card.not_shown'
+            : 'mycases:not_found',
+        ),
+        show_alert: true,
+      });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    await ctx.reply(hospitalCardText(ctx.t, card.value.serviceCode, card.value));
+  });
 
   for (const [kind, conversation] of [
     [myCaseButtons.answer, CASE_ANSWER],
