@@ -99,6 +99,8 @@ describe('the first question: is it an emergency, right now?', () => {
       '• 联系电话：用登记的手机号 138****1234',
     ]);
     await u.tap('✅ 对的，提交');
+    // Said once: the later steps (replayed by the conversation engine) do not say it again.
+    expect(u.texts().filter((t) => t.includes('🚑 有生命危险请马上打 120！'))).toHaveLength(1);
     const c = await lastCase(u);
     expect(c.priority).toBe('urgent');
     expect(c.dueAt.getTime() - c.submittedAt.getTime()).toBeLessThanOrEqual(2 * 3600_000 + 5_000);
