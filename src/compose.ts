@@ -15,6 +15,7 @@ import { createReachabilityService } from './app/reachability.ts';
 import { createReferenceService } from './app/reference.ts';
 import { createRegistrationConflictService } from './app/registration-conflicts.ts';
 import { createStaffService } from './app/staff.ts';
+import { createUrgentAlertFollowUp } from './app/urgent-alerts.ts';
 import type { BotDeps } from './bot/context.ts';
 import { createTranslator, type Translator } from './bot/i18n.ts';
 import { createNoticeReporter, createNoticeTransport } from './bot/notice-transport.ts';
@@ -158,6 +159,7 @@ export function composeCaseWorkers(opts: CaseWorkerOptions) {
     send: createNotificationSender(opts.api, deps.translator, deps.defaultLocale),
     logger: deps.logger.child({ worker: 'notifications' }),
     now: opts.now,
+    afterRecorded: createUrgentAlertFollowUp(store),
     ...opts.dispatcher,
   });
   const routing = createRoutingRepository(db);

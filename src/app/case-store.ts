@@ -6,6 +6,9 @@
 import type { CaseStatus } from '../domain/case-status.ts';
 import type { DepartmentKind } from '../domain/catalogue/index.ts';
 
+/** Kind of a department group's post of a case that waits to be taken (src/db writes and refreshes them). */
+export const GROUP_POST_KIND = 'group.new_case';
+
 /** What a change writes beside the case itself (the repository writes them in the same transaction). */
 export interface NewNotification {
   telegramId: number | bigint;
@@ -182,10 +185,11 @@ export interface CaseStore {
 
 /** What submission needs to route a case (src/db/repositories/routing.ts). */
 export interface RoutingLookup {
+  /** The department for a district and kind; its Telegram group, if it has one (urgent cases go there at once). */
   department(
     districtCode: string,
     kind: DepartmentKind,
-  ): Promise<{ code: string; casePrefix: string } | null>;
+  ): Promise<{ code: string; casePrefix: string; telegramGroupId?: bigint | null } | null>;
   calendarExceptions(): Promise<Map<string, 'holiday' | 'workday'>>;
   /** Telegram ids of the department's active, on-duty staff (alerted at once for an urgent case). */
   onDutyStaff(departmentCode: string): Promise<bigint[]>;

@@ -6,9 +6,10 @@ import { z } from 'zod';
 import { MAX_OPEN_CASES_PER_SERVICE, MAX_URGENT_CASES_PER_DAY } from '../domain/abuse-limits.ts';
 import { beijingDate, beijingDateString, beijingInstant } from '../domain/beijing-time.ts';
 import { parseCaseNumber } from '../domain/case-number.ts';
-import { answersValid, caseDueAt } from '../domain/case-rules.ts';
+import { answersValid, caseDueAt, visibleSteps } from '../domain/case-rules.ts';
 import { type CaseStatus, canReopen, isOpen, nextStatus } from '../domain/case-status.ts';
 import type { Catalogue, FileRef, ServiceAnswers, ServiceDefinition } from '../domain/catalogue/index.ts';
+import { type CareType, medicalCareType } from '../domain/catalogue/services.ts';
 import { anyFileTooLarge, anyVoiceTooLong } from '../domain/file-size.ts';
 import { maskIdNumber, maskPhone } from '../domain/mask.ts';
 import { fail, ok, type Result } from '../domain/result.ts';
@@ -19,7 +20,14 @@ import {
   householdPeople,
   newAttachment,
 } from './case-answers.ts';
-import type { CaseRecord, CaseStore, NewNotification, RoutingLookup, TransitionInput } from './case-store.ts';
+import {
+  type CaseRecord,
+  type CaseStore,
+  GROUP_POST_KIND,
+  type NewNotification,
+  type RoutingLookup,
+  type TransitionInput,
+} from './case-store.ts';
 import type { HouseholdRecord } from './households.ts';
 import { type PiiCipher, piiAt } from './pii-cipher.ts';
 
@@ -59,7 +67,28 @@ export interface SubmitResult {
   priority: 'normal' | 'urgent';
   created: boolean;
   /** The green-channel card to show at the hospital. */
-  card: { patientName: string; idNumberMasked: string | null; hospital: string; date: string } | null;
+  card: HospitalCard | null;
+  /**
+   * A new urgent case: how many chats (on-duty staff, the department's group) its alert is on its way to.
+   * 0 means nobody could be alerted; null: not urgent, or not new.
+   */
+  alerting: number | null;
+}
+
+/** The green-channel card: what the hospital desk reads. Its wording follows the kind of care. */
+export interface HospitalCard {
+  patientName: string;
+  idNumberMasked: string | null;
+  hospital: string;
+  /** The case's submission day, Beijing time (YYYY-MM-DD). */
+  date: string;
+  careType: CareType | null;
+}
+
+/** A case's card shown again from the case view (the resident is at the hospital desk). */
+export interface CaseCard extends HospitalCard {
+  number: string;
+  serviceCode: string;
 }
 
 export interface MyCaseView {
@@ -81,7 +110,7 @@ export interface MyCaseView {
   }[];
   /** Voice messages and photos staff sent, oldest first: `n` asks for one again (replayFile). */
   staffFiles: { n: number; kind: 'voice' | 'photo'; at: string }[];
-  can: { withdraw: boolean; answer: boolean; rate: boolean; reopen: boolean };
+  can: { withdraw: boolean; answer: boolean; rate: boolean; reopen: boolean; card: boolean };
 }
 
 type FileKind = 'voice' | 'photo' | 'document';
@@ -107,29 +136,34 @@ export interface MyCasesPage {
 export function createCaseService(deps: CasesDeps) {
   const { catalogue, households, routing, cases, cipher, now } = deps;
 
-  /** The green-channel card: the patient's name and masked ID, the hospital, the date. */
+  /**
+   * The green-channel card: the patient's name and masked ID (from the household file as it is now; the
+   * name as answered if the person has left it), the hospital, the date, the kind of care.
+   */
   function card(
     service: ServiceDefinition,
     answers: ServiceAnswers,
     h: HouseholdRecord,
     submittedAt: Date,
-  ): SubmitResult['card'] {
+  ): HospitalCard | null {
     if (!service.confirmationCard) return null;
     const patientId = answers.patient?.value;
+    const self = patientId === h.resident.id;
     const member = h.members.find((m) => m.id === patientId);
-    const idCipher =
-      patientId === h.resident.id ? h.resident.idNumberCipher : (member?.idNumberCipher ?? null);
-    const idAt =
-      patientId === h.resident.id
-        ? piiAt.residentIdNumber(h.resident.id)
-        : piiAt.memberIdNumber(member?.id ?? '');
+    const idCipher = self ? h.resident.idNumberCipher : (member?.idNumberCipher ?? null);
+    const idAt = self ? piiAt.residentIdNumber(h.resident.id) : piiAt.memberIdNumber(member?.id ?? '');
     return {
-      patientName: patientId === h.resident.id ? h.resident.name : (member?.name ?? ''),
+      patientName: self ? h.resident.name : (member?.name ?? answers.patient?.label ?? ''),
       idNumberMasked: idCipher ? maskIdNumber(cipher.decrypt(idCipher, idAt)) : null,
       hospital: answers.hospital?.label ?? '',
       date: beijingDateString(submittedAt),
+      careType: medicalCareType(answers),
     };
   }
+
+  /** A withdrawn or rejected request is no ticket at the hospital: its card is not shown again. */
+  const cardShown = (service: ServiceDefinition | undefined, status: CaseStatus) =>
+    (service?.confirmationCard ?? false) && status !== 'withdrawn' && status !== 'rejected';
 
   type Own = { record: CaseRecord; household: HouseholdRecord };
 
@@ -240,10 +274,14 @@ export function createCaseService(deps: CasesDeps) {
         }
       }
       const today = now();
+      const people = householdPeople(household);
+      // Answers of steps the form no longer asks (an answer changed from the summary hid them) are not kept.
+      const asked = new Set(visibleSteps(service, { answers, today, people }).map((st) => st.id));
+      for (const step of service.steps) if (!asked.has(step.id)) delete answers[step.id];
       const district = household.community.districtCode;
       const valid = await answersValid(
         service,
-        { answers, today, people: householdPeople(household) },
+        { answers, today, people },
         {
           hospitals: () => routing.hospitals(district),
           schools: (stage) => routing.schools(district, stage),
@@ -254,13 +292,20 @@ export function createCaseService(deps: CasesDeps) {
       if (!department) return fail('no_department');
       const priority = service.urgency?.(answers) ?? 'normal';
       const due = caseDueAt(service, priority, today, { exceptions: await routing.calendarExceptions() });
-      const alerts =
+      // An urgent case goes at once to the on-duty staff and to the department's group (which otherwise gets
+      // it with the deadline watcher's next round); the resident is told when one of them has it.
+      const alerts: NewNotification[] =
         priority === 'urgent'
-          ? (await routing.onDutyStaff(department.code)).map((id) => ({
-              telegramId: id,
-              kind: 'staff.urgent_case',
-              payload: { serviceCode },
-            }))
+          ? [
+              ...(await routing.onDutyStaff(department.code)).map((id) => ({
+                telegramId: id,
+                kind: 'staff.urgent_case',
+                payload: { serviceCode },
+              })),
+              ...(department.telegramGroupId
+                ? [{ telegramId: department.telegramGroupId, kind: GROUP_POST_KIND, payload: {} }]
+                : []),
+            ]
           : [];
       const caseId = randomUUID();
       const created = await cases.createWithinLimits(
@@ -296,7 +341,25 @@ export function createCaseService(deps: CasesDeps) {
         priority: stored?.priority ?? priority,
         created: created.created,
         card: card(service, answers, household, stored?.submittedAt ?? today),
+        alerting: created.created && priority === 'urgent' ? alerts.length : null,
       });
+    },
+
+    /** The hospital card of the resident's own medical case, to show again at the desk. */
+    async card(telegramId: number, caseId: string): Promise<Result<CaseCard, CaseActionError>> {
+      const own = await ownCase(telegramId, caseId);
+      if (!own.ok) return own;
+      const { record, household } = own.value;
+      const service = catalogue.get(record.serviceCode);
+      if (!service || !cardShown(service, record.status)) return fail('not_allowed');
+      const stored = cipher.decryptJson<{ v: number; answers: ServiceAnswers }>(
+        record.answersCipher,
+        piiAt.caseAnswers(record.id),
+      );
+      const shown = card(service, stored.answers, household, record.submittedAt);
+      return shown
+        ? ok({ ...shown, number: record.number, serviceCode: record.serviceCode })
+        : fail('not_allowed');
     },
 
     async listMine(telegramId: number, page: number): Promise<Result<MyCasesPage, 'not_registered'>> {
@@ -353,6 +416,7 @@ export function createCaseService(deps: CasesDeps) {
           answer: r.status === 'waiting_resident',
           rate: (r.status === 'resolved' || r.status === 'closed') && r.rating === null,
           reopen: canReopen(r.status, r.resolvedAt, today),
+          card: cardShown(catalogue.get(r.serviceCode), r.status),
         },
       });
     },

@@ -155,6 +155,8 @@ export const myCaseButtons = {
   /** Sends again the n-th voice message or photo staff sent on the case (app/cases.ts `staffFiles`). */
   replay: button('mc:play', { caseId: 'uuid', n: 'int' }),
   keep: button('mc:keep', {}),
+  /** The medical green channel's hospital card, shown again. */
+  card: button('mc:card', { caseId: 'uuid' }),
 };
 
 // st, sq — a staff member's case card and queue (features/staff.ts; staff notifications link here too)

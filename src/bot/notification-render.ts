@@ -12,7 +12,9 @@ import type {
   NotificationFile,
   PreparedNotification,
 } from '../app/notification-content.ts';
+import { URGENT_RECEIVED_KIND, URGENT_UNREACHED_KIND } from '../app/urgent-alerts.ts';
 import type { Locale } from '../config.ts';
+import { medicalGreenChannel } from '../domain/catalogue/services.ts';
 import { groupButtons, myCaseButtons, queueButton, staffButtons } from './buttons.ts';
 import { localeName } from './context.ts';
 import { beijingTime } from './format-time.ts';
@@ -59,6 +61,8 @@ export const KNOWN_NOTIFICATION_KINDS = [
   'group.new_case',
   'group.case_update',
   'group.urgent_unclaimed',
+  URGENT_RECEIVED_KIND,
+  URGENT_UNREACHED_KIND,
 ];
 
 const has = <T extends string>(list: readonly T[], kind: string): kind is T =>
@@ -94,6 +98,29 @@ function residentNotification(
   if (key === 'resolved') kb.text(t('notify:buttons.rate'), myCaseButtons.rate.pack({ caseId })).row();
   kb.text(t('notify:buttons.open_mine'), myCaseButtons.open.pack({ caseId }));
   return { text: lines.join('\n'), keyboard: kb };
+}
+
+/**
+ * Who has the resident's urgent case (src/app/urgent-alerts.ts): the staff on duty received it, or nobody
+ * could be reached yet and what to do meanwhile — with the hospital card a tap away.
+ */
+function urgentAlertNotice(
+  t: TFunction,
+  outcome: 'received' | 'unreached',
+  c: NotificationCase,
+): RenderedNotification {
+  const text = t(
+    [`services:${c.serviceCode}.alert.${outcome}`, `services:medical_green_channel.alert.${outcome}`],
+    {
+      number: c.number,
+    },
+  );
+  const kb = new InlineKeyboard();
+  const caseId = c.id;
+  if (c.serviceCode === medicalGreenChannel.code)
+    kb.text(t('services:medical_green_channel.card.button'), myCaseButtons.card.pack({ caseId })).row();
+  kb.text(t('notify:buttons.open_mine'), myCaseButtons.open.pack({ caseId }));
+  return { text, keyboard: kb };
 }
 
 function staffNotification(
@@ -217,6 +244,8 @@ export function renderNotification(
       keyboard: open ? takeInGroup(t, c) : null,
     };
   }
+  if (notification.kind === URGENT_RECEIVED_KIND || notification.kind === URGENT_UNREACHED_KIND)
+    return urgentAlertNotice(t, notification.kind === URGENT_RECEIVED_KIND ? 'received' : 'unreached', c);
   if (notification.kind.startsWith('resident.'))
     return residentNotification(
       t,

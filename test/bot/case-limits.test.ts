@@ -49,14 +49,22 @@ async function medical(u: SimUser, careType: 'emergency' | 'outpatient') {
   return h.deps.cases.submit(
     u.id,
     'medical_green_channel',
-    {
-      patient: { value: r.id, label: r.name },
-      hospital: { value: 'ws-peoples', label: '万山区人民医院' },
-      careType: { value: careType, label: careType },
-      description: { value: '胸口疼', label: '胸口疼' },
-      poorHousehold: { value: 'no', label: '否' },
-      phone: { value: 'registered', label: '登记的手机号' },
-    },
+    careType === 'emergency'
+      ? {
+          emergency: { value: 'yes', label: '是，很急' },
+          patient: { value: r.id, label: r.name },
+          hospital: { value: 'ws-peoples', label: '万山区人民医院' },
+          phone: { value: 'registered', label: '登记的手机号' },
+        }
+      : {
+          emergency: { value: 'no', label: '不是急病' },
+          careType: { value: careType, label: careType },
+          patient: { value: r.id, label: r.name },
+          hospital: { value: 'ws-peoples', label: '万山区人民医院' },
+          description: { value: '胸口疼', label: '胸口疼' },
+          poorHousehold: { value: 'neither', label: '都不是' },
+          phone: { value: 'registered', label: '登记的手机号' },
+        },
     `limits-test:${u.id}:${key++}`,
   );
 }
@@ -157,11 +165,9 @@ describe('urgent medical cases per resident per day', () => {
     const before = await pages();
     await u.text('/services');
     await u.tap('🏥 看病绿色通道');
+    await u.tap('🚑 是，很急');
     await u.tap('杨光明');
     await u.tap('万山区人民医院');
-    await u.tap('🚑 急诊（很急）');
-    await u.text('喘不上气');
-    await u.tap('不是');
     await u.tap(/用登记的手机号/);
     await u.tap('✅ 对的，提交');
     const said = u.lastText();

@@ -164,12 +164,13 @@ describe('a voice message at every free-text step of the four services', () => {
     const u = await resident();
     await u.text('/services');
     await u.tap('🏥 看病绿色通道');
+    await u.tap('不是急病');
+    await u.tap('门诊');
     await u.tap('杨光明');
     await u.tap('万山区人民医院');
-    await u.tap('门诊');
     await wrongAtVoiceStep(u, '请说一说是什么情况');
     await voice(u, 40);
-    await u.tap('不是');
+    await u.tap('都不是');
     await u.tap(/用登记的手机号/);
     expect(u.lastText()).toContain('什么情况：🎤 语音 0:40');
     await u.tap('✅ 对的，提交');

@@ -30,13 +30,19 @@ const walks: Record<string, { menu: string; steps: Right[] }> = {
   medical_green_channel: {
     menu: '🏥 看病绿色通道',
     steps: [
+      { tap: '不是急病' },
+      { tap: '门诊' },
       { tap: '杨光明' },
       { tap: '万山区人民医院' },
-      { tap: '门诊' },
       { text: '发烧三天', accepts: 'voice' },
-      { tap: '不是' },
+      { tap: '都不是' },
       { tap: /用登记的手机号/ },
     ],
+  },
+  // The emergency path: after "call 120", only patient, hospital and phone.
+  'medical_green_channel:emergency': {
+    menu: '🏥 看病绿色通道',
+    steps: [{ tap: '🚑 是，很急' }, { tap: '杨光明' }, { tap: '万山区人民医院' }, { tap: /用登记的手机号/ }],
   },
   dibao: {
     menu: '💰 申请低保',
@@ -75,8 +81,9 @@ async function wrongInputs(u: SimUser, accepts?: 'photo' | 'voice') {
 
 describe('wrong input at every step of every service', () => {
   let userId = 90_000;
-  for (const [code, walk] of Object.entries(walks)) {
-    it(`${code}: every step re-asks and the request still goes through`, async () => {
+  for (const [name, walk] of Object.entries(walks)) {
+    const code = name.split(':')[0] as string;
+    it(`${name}: every step re-asks and the request still goes through`, async () => {
       const u = h.user(userId++);
       await registerResident(u);
       await addMember(h, u.id, { name: '杨小雨', relation: 'child', birthDate: birthDateForAge(6) });

@@ -4,11 +4,14 @@
 // rolled back notifies nobody.
 import { Api } from 'grammy';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { retryDelayMs } from '../../src/app/jobs/notification-dispatcher.ts';
+import { createNotificationDispatcher, retryDelayMs } from '../../src/app/jobs/notification-dispatcher.ts';
+import { createNotificationSource } from '../../src/app/notification-content.ts';
 import { piiAt } from '../../src/app/pii-cipher.ts';
+import { createNotificationSender } from '../../src/bot/notification-render.ts';
 import { composeCaseWorkers } from '../../src/compose.ts';
 import { createCaseRepository } from '../../src/db/repositories/cases.ts';
 import { createNotificationRepository } from '../../src/db/repositories/notifications.ts';
+import { createLogger } from '../../src/logger.ts';
 import {
   type ApiCall,
   createHarness,
@@ -404,6 +407,36 @@ describe('notification dispatcher', () => {
     const text = String(sends(calls).find((c) => Number(c.payload.chat_id) === resident.id)?.payload.text);
     expect(text).toContain('Someone is working on your request');
     expect(text).toContain(number);
+  });
+
+  it('a follow-up that fails is logged; the outcome stands and the batch goes on', async () => {
+    const staffId = await queueDigests(2, 'follow');
+    const telegram = fakeTelegram();
+    const store = createNotificationRepository(h.db);
+    const lines: string[] = [];
+    const followed: string[] = [];
+    const dispatcher = createNotificationDispatcher({
+      store,
+      source: createNotificationSource({ store, cipher: h.cipher }),
+      send: createNotificationSender(
+        new Api(TEST_TOKEN, { fetch: telegram.fetch }),
+        h.deps.translator,
+        'zh-CN',
+      ),
+      logger: createLogger('warn', { write: (line: string) => lines.push(line) }),
+      minIntervalMs: 0,
+      afterRecorded: async (n) => {
+        followed.push(n.kind);
+        throw new Error('follow-up down');
+      },
+    });
+    const counts = await dispatcher.runOnce();
+    expect(counts.sent).toBe(2);
+    expect(followed).toEqual(['staff.digest', 'staff.digest']);
+    expect(sends(telegram.calls).filter((c) => Number(c.payload.chat_id) === staffId)).toHaveLength(2);
+    const rows = await h.db.notification.findMany({ where: { telegramId: BigInt(staffId) } });
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect(lines.filter((l) => l.includes('follow-up of a notification failed'))).toHaveLength(2);
   });
 
   it('backoff grows and is capped', () => {

@@ -11,6 +11,7 @@ import {
 } from '../../src/domain/catalogue/index.ts';
 import {
   dibao,
+  medicalCareType,
   medicalGreenChannel,
   schoolEnrolment,
   suggestion,
@@ -49,41 +50,77 @@ function lists(): ReferenceLists & { asked: string[] } {
   };
 }
 
-const emergency: ServiceAnswers = {
+const visit: ServiceAnswers = {
+  emergency: a('no'),
+  careType: a('inpatient'),
   patient: a('kid'),
   hospital: a('H2'),
-  careType: a('emergency'),
   description: a('高烧不退'),
-  poorHousehold: a('no'),
+  poorHousehold: a('unsure'),
   phone: a('13812345678'),
 };
 
 describe('answers checked against the catalogue', () => {
   it('accepts a complete, valid form and looks the hospital up', async () => {
     const refs = lists();
-    expect(await answersValid(medicalGreenChannel, context(emergency), refs)).toBe(true);
+    expect(await answersValid(medicalGreenChannel, context(visit), refs)).toBe(true);
     expect(refs.asked).toEqual(['hospitals']);
   });
 
   it('refuses an unknown step, a missing step, a choice not offered, a bad phone, an unknown person', async () => {
     const cases: ServiceAnswers[] = [
-      { ...emergency, extra: a('x') },
-      { ...emergency, careType: undefined },
-      { ...emergency, careType: a('dental') },
-      { ...emergency, phone: a('12345') },
-      { ...emergency, patient: a('someone-else') },
-      { ...emergency, hospital: a('H9') },
+      { ...visit, extra: a('x') },
+      { ...visit, careType: undefined },
+      { ...visit, careType: a('dental') },
+      { ...visit, phone: a('12345') },
+      { ...visit, patient: a('someone-else') },
+      { ...visit, hospital: a('H9') },
     ];
     for (const answers of cases)
       expect(await answersValid(medicalGreenChannel, context(answers), lists())).toBe(false);
   });
 
+  it('an emergency needs only patient, hospital and phone, is urgent, and keeps no other answer', async () => {
+    const urgent: ServiceAnswers = {
+      emergency: a('yes'),
+      patient: a('me'),
+      hospital: a('H1'),
+      phone: a('13812345678'),
+    };
+    expect(await answersValid(medicalGreenChannel, context(urgent), lists())).toBe(true);
+    expect(medicalGreenChannel.urgency?.(urgent)).toBe('urgent');
+    expect(medicalCareType(urgent)).toBe('emergency');
+    expect(visibleSteps(medicalGreenChannel, context(urgent)).map((s) => s.id)).toEqual([
+      'emergency',
+      'patient',
+      'hospital',
+      'phone',
+    ]);
+    expect(medicalGreenChannel.urgency?.(visit)).toBe('normal');
+    expect(medicalCareType(visit)).toBe('inpatient');
+    // A case filed before the first question existed: its kind of care said "emergency".
+    expect(medicalCareType({ careType: a('emergency') })).toBe('emergency');
+    for (const answers of [
+      { ...urgent, phone: undefined },
+      { ...urgent, emergency: a('maybe') },
+      { ...visit, emergency: undefined },
+      { ...visit, careType: a('emergency') }, // not offered any more: the first question says it
+      { ...visit, poorHousehold: a('yes') }, // the old wording's answer
+      { ...visit, poorHousehold: undefined },
+    ])
+      expect(await answersValid(medicalGreenChannel, context(answers), lists())).toBe(false);
+    for (const option of ['lifted', 'monitored', 'neither', 'unsure'])
+      expect(
+        await answersValid(medicalGreenChannel, context({ ...visit, poorHousehold: a(option) }), lists()),
+      ).toBe(true);
+  });
+
   it('takes a voice message for a text step that allows it, and nothing else instead of text', async () => {
     const voice = { kind: 'voice' as const, fileId: 'v', fileUniqueId: 'v1', sizeBytes: 1000 };
     const photo = { kind: 'photo' as const, fileId: 'p', fileUniqueId: 'p1', sizeBytes: 1000 };
-    const withVoice = { ...emergency, description: a(null, [voice]) };
+    const withVoice = { ...visit, description: a(null, [voice]) };
     expect(await answersValid(medicalGreenChannel, context(withVoice), lists())).toBe(true);
-    const withPhoto = { ...emergency, description: a(null, [photo]) };
+    const withPhoto = { ...visit, description: a(null, [photo]) };
     expect(await answersValid(medicalGreenChannel, context(withPhoto), lists())).toBe(false);
   });
 

@@ -66,6 +66,11 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** Pause between two requests of this dispatcher (Telegram allows about 30 messages a second). */
   minIntervalMs?: number;
+  /**
+   * Runs after a notification's outcome was recorded (e.g. tells a resident that their urgent case reached
+   * the staff on duty: src/app/urgent-alerts.ts). Its failure is logged; the outcome stands.
+   */
+  afterRecorded?: (n: ClaimedNotification) => Promise<unknown>;
 }
 
 export interface DispatchCounts {
@@ -224,13 +229,23 @@ export function createNotificationDispatcher(opts: DispatcherOptions) {
         }
         break;
       }
+      let requested = false;
       try {
-        const requested = await deliver(n, counts);
-        if (requested && minIntervalMs > 0 && i < batch.length - 1) await sleep(minIntervalMs);
+        requested = await deliver(n, counts);
       } catch (err) {
         // Recording the outcome failed (the database went away): the lease runs out and the row comes back.
         logger.error({ notificationId: n.id.toString(), err }, 'could not record a notification outcome');
+        continue;
       }
+      try {
+        await opts.afterRecorded?.(n);
+      } catch (err) {
+        logger.warn(
+          { notificationId: n.id.toString(), kind: n.kind, err },
+          'follow-up of a notification failed',
+        );
+      }
+      if (requested && minIntervalMs > 0 && i < batch.length - 1) await sleep(minIntervalMs);
     }
     return counts;
   }

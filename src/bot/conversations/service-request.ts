@@ -18,6 +18,7 @@ import { myCaseButtons, registerButton } from '../buttons.ts';
 import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
 import { beijingTime } from '../format-time.ts';
 import { type Answer, type Answers, type FormStep, runWholeForm, type TextResult } from '../forms/engine.ts';
+import { hospitalCardText } from '../hospital-card.ts';
 import type { TFunction } from '../i18n.ts';
 import { fromParsed } from './from-parsed.ts';
 import { conversationLocale } from './locale.ts';
@@ -44,6 +45,8 @@ function formStep(
     household: HouseholdView;
     addPerson: () => Promise<Answer | null>;
     today: () => Date;
+    /** Tells the resident something at once (a step's `tell`), inside the conversation. */
+    say: (text: string) => Promise<unknown>;
   },
 ): FormStep {
   const key = `services:${service.code}.steps.${step.id}`;
@@ -64,6 +67,14 @@ function formStep(
         ...base,
         columns: step.columns,
         stopOn: step.stopOn,
+        resets: step.resets ? [...step.resets] : undefined,
+        after: step.tell
+          ? async (answer) => {
+              const tell = step.tell?.(answer.value ?? '');
+              if (tell) await env.say(env.t(`${key}.tell.${tell}`));
+              return answer;
+            }
+          : undefined,
         choices: () => step.options.map((o) => ({ value: o, label: env.t(`${key}.options.${o}`) })),
         warn: step.warn
           ? (answer, a, today) => {
@@ -232,6 +243,7 @@ export async function serviceRequest(
       return household as HouseholdView;
     },
     today: () => today,
+    say: (text: string) => ctx.reply(text),
     addPerson: async (): Promise<Answer | null> => {
       const added = await addMemberInline(conversation, ctx, t, locale);
       if (!added) return null;
@@ -275,16 +287,25 @@ export async function serviceRequest(
     );
     return;
   }
-  await confirmSubmission(ctx, result.value, t, locale);
+  await confirmSubmission(ctx, service.code, result.value, t, locale);
 }
 
-async function confirmSubmission(ctx: FormContext, r: SubmitResult, t: TFunction, locale: Locale) {
+async function confirmSubmission(
+  ctx: FormContext,
+  serviceCode: string,
+  r: SubmitResult,
+  t: TFunction,
+  locale: Locale,
+) {
   const lines = [
     r.created
       ? t('services:common.submitted', { number: r.number, due: beijingTime(r.dueAt, locale, 'labelled') })
       : t('services:common.submitted_again', { number: r.number }),
   ];
-  if (r.created && r.priority === 'urgent') lines.push(t('services:common.urgent_alerted'));
+  // Truthful: "being told" only when an alert is on its way to someone; who has it comes later (the
+  // notification dispatcher tells the resident once one of them received it, or that nobody could be).
+  if (r.alerting !== null)
+    lines.push(t(`services:${serviceCode}.urgent.${r.alerting > 0 ? 'alerting' : 'nobody'}`));
   await ctx.reply(lines.join('\n\n'), {
     reply_markup: {
       inline_keyboard: [
@@ -292,15 +313,5 @@ async function confirmSubmission(ctx: FormContext, r: SubmitResult, t: TFunction
       ],
     },
   });
-  if (r.card) {
-    await ctx.reply(
-      t('services:common.card', {
-        number: r.number,
-        patient: r.card.patientName,
-        idNumber: r.card.idNumberMasked ?? '—',
-        hospital: r.card.hospital,
-        date: r.card.date,
-      }),
-    );
-  }
+  if (r.card) await ctx.reply(hospitalCardText(t, serviceCode, { ...r.card, number: r.number, serviceCode }));
 }

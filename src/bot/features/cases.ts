@@ -11,6 +11,7 @@ import type { BotContext } from '../context.ts';
 import { CASE_ANSWER, CASE_RATE, CASE_REOPEN } from '../conversations/case-followup.ts';
 import { SERVICE_REQUEST } from '../conversations/service-request.ts';
 import { beijingTime } from '../format-time.ts';
+import { hospitalCardText } from '../hospital-card.ts';
 import type { TFunction } from '../i18n.ts';
 import { byTypedNumber, clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
@@ -52,6 +53,8 @@ const REPLAY_BUTTONS = 3;
 function caseKeyboard(v: MyCaseView, t: TFunction, locale: Locale): InlineKeyboard {
   const kb = new InlineKeyboard();
   const caseId = v.id;
+  if (v.can.card)
+    kb.text(t(`services:${v.serviceCode}.card.button`), myCaseButtons.card.pack({ caseId })).row();
   for (const f of v.staffFiles.slice(-REPLAY_BUTTONS)) {
     const label = t(`media:replay.${f.kind}`, { at: beijingTime(f.at, locale) });
     kb.text(label, myCaseButtons.replay.pack({ caseId, n: f.n })).row();
@@ -191,6 +194,24 @@ export function casesFeature(): Composer<BotContext> {
     const sent =
       kind === 'voice' ? ctx.replyWithVoice(fileId, { caption }) : ctx.replyWithPhoto(fileId, { caption });
     await sent.catch(() => ctx.reply(ctx.t('media:replay.gone')));
+  });
+
+  // The hospital card again, at any time (the resident is standing at the hospital desk).
+  onButton(priv, myCaseButtons.card, async (ctx, { caseId }) => {
+    const card = await ctx.deps.cases.card(ctx.from.id, caseId);
+    if (!card.ok) {
+      await ctx.answerCallbackQuery({
+        text: ctx.t(
+          card.error === 'not_allowed'
+            ? 'services:medical_green_channel.card.not_shown'
+            : 'mycases:not_found',
+        ),
+        show_alert: true,
+      });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    await ctx.reply(hospitalCardText(ctx.t, card.value.serviceCode, card.value));
   });
 
   for (const [kind, conversation] of [

@@ -16,6 +16,7 @@ import type {
   NewNotification,
   TransitionInput,
 } from '../../app/case-store.ts';
+import { GROUP_POST_KIND } from '../../app/case-store.ts';
 import { type CaseStatus, OPEN_STATUSES } from '../../domain/case-status.ts';
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
@@ -25,8 +26,8 @@ export type { NewAttachment, NewAudit, NewEvent, NewNotification } from '../../a
 
 type Tx = Prisma.TransactionClient;
 
-/** Kind of a department group's post of a new case, and of the edit that refreshes it. */
-export const GROUP_POST_KIND = 'group.new_case';
+/** Kind of a department group's post of a new case (declared with the port), and of the edit that refreshes it. */
+export { GROUP_POST_KIND } from '../../app/case-store.ts';
 export const GROUP_REFRESH_KIND = 'group.case_update';
 
 const bytes = (b: Uint8Array) => new Uint8Array(b);

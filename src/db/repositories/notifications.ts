@@ -12,12 +12,14 @@ import type {
   NotificationFile,
 } from '../../app/notification-content.ts';
 import type { ReachabilityStore } from '../../app/reachability.ts';
+import type { AlertState, UrgentAlertStore } from '../../app/urgent-alerts.ts';
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
+import { writeNotifications } from './cases.ts';
 
 export function createNotificationRepository(
   db: Db,
-): OutboxStore & NotificationContentStore & ReachabilityStore & ExpiringRows {
+): OutboxStore & NotificationContentStore & ReachabilityStore & ExpiringRows & UrgentAlertStore {
   const mine = (id: bigint, token: string): Prisma.NotificationWhereInput => ({
     id,
     claimToken: token,
@@ -212,6 +214,36 @@ export function createNotificationRepository(
               select: { nameZh: true, nameEn: true },
             });
       return { displayName: s.displayName, role: s.role, unit };
+    },
+
+    /**
+     * An urgent case's alerts. "Sent" means Telegram took the message (it has a message id); a row marked
+     * done without one was skipped (nothing was sent) and counts as not delivered.
+     */
+    async urgentAlerts(caseId: string, kinds: readonly string[]) {
+      const c = await db.case.findUnique({ where: { id: caseId }, select: { priority: true, status: true } });
+      if (!c) return null;
+      const rows = await db.notification.findMany({
+        where: { caseId, kind: { in: [...kinds] } },
+        select: { status: true, attempts: true, messageId: true },
+      });
+      const alerts: AlertState[] = rows.map((r) => ({
+        status: r.status === 'sent' && r.messageId === null ? 'failed' : r.status,
+        attempts: r.attempts,
+      }));
+      return { priority: c.priority, status: c.status, alerts };
+    },
+
+    async tellResidentOnce(caseId: string, kind: string, unless: readonly string[]): Promise<boolean> {
+      return db.$transaction(async (tx) => {
+        const [c] = await tx.$queryRaw<{ telegram_id: bigint | null }[]>`
+          select telegram_id from "case" where id = ${caseId}::uuid for no key update`;
+        if (!c || c.telegram_id === null) return false;
+        const told = await tx.notification.count({ where: { caseId, kind: { in: [kind, ...unless] } } });
+        if (told > 0) return false;
+        await writeNotifications(tx, caseId, [{ telegramId: c.telegram_id, kind, payload: {} }]);
+        return true;
+      });
     },
 
     async eventNote(

@@ -10,7 +10,14 @@ export function createRoutingRepository(db: Db): RoutingLookup & FacilityStore {
     async department(districtCode: string, kind: DepartmentKind) {
       return db.department.findFirst({
         where: { districtCode, kind, active: true },
-        select: { code: true, casePrefix: true, nameZh: true, nameEn: true, windowNo: true },
+        select: {
+          code: true,
+          casePrefix: true,
+          nameZh: true,
+          nameEn: true,
+          windowNo: true,
+          telegramGroupId: true,
+        },
       });
     },
 

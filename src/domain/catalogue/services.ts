@@ -1,7 +1,7 @@
 // The four services of the one-stop window (PRODUCT.md). Texts live in locales/*/services.json.
 import { z } from 'zod';
 import { ageOn } from '../id-number.ts';
-import { type ServiceDefinition, type StepContext, value } from './types.ts';
+import { type ServiceAnswers, type ServiceDefinition, type StepContext, value } from './types.ts';
 
 const plainText = (max: number) => z.string().trim().min(1).max(max);
 
@@ -84,20 +84,70 @@ export const schoolEnrolment: ServiceDefinition = {
   ],
 };
 
+/** The kinds of care the green channel knows (the hospital card's wording follows it). */
+export const CARE_TYPES = ['emergency', 'inpatient', 'outpatient'] as const;
+export type CareType = (typeof CARE_TYPES)[number];
+
+const isEmergency = (a: ServiceAnswers) => value(a, 'emergency') === 'yes';
+
+/**
+ * The kind of care a medical case is for: an emergency when the first answer said so (or, for cases filed
+ * before that question existed, when the kind of care said so), else the kind of care chosen.
+ */
+export function medicalCareType(a: ServiceAnswers): CareType | null {
+  if (isEmergency(a)) return 'emergency';
+  const care = value(a, 'careType');
+  return (CARE_TYPES as readonly string[]).includes(care ?? '') ? (care as CareType) : null;
+}
+
+/**
+ * The first question is "is it an emergency, right now?": on yes the resident is told at once to call 120,
+ * and only the patient, the hospital and a phone are asked (the case is urgent); on no, in-patient or
+ * out-patient, then the rest.
+ */
 export const medicalGreenChannel: ServiceDefinition = {
   code: 'medical_green_channel',
   departmentKind: 'health',
   due: { workingDays: 2 },
   urgentDue: { hours: 2 },
-  urgency: (a) => (value(a, 'careType') === 'emergency' ? 'urgent' : 'normal'),
+  urgency: (a) => (medicalCareType(a) === 'emergency' ? 'urgent' : 'normal'),
   confirmationCard: true,
   documents: ['id_card'],
   steps: [
+    {
+      id: 'emergency',
+      kind: 'choice',
+      options: ['yes', 'no'],
+      columns: 1,
+      tell: (v) => (v === 'yes' ? 'call_120' : null),
+      resets: ['careType', 'description', 'poorHousehold'],
+    },
+    {
+      id: 'careType',
+      kind: 'choice',
+      options: ['inpatient', 'outpatient'],
+      columns: 2,
+      when: (c) => !isEmergency(c.answers),
+    },
     { id: 'patient', kind: 'person', includeSelf: true },
     { id: 'hospital', kind: 'reference', source: 'hospitals' },
-    { id: 'careType', kind: 'choice', options: ['emergency', 'inpatient', 'outpatient'], columns: 1 },
-    { id: 'description', kind: 'text', schema: plainText(1000), maxLength: 1000, voice: true },
-    { id: 'poorHousehold', kind: 'choice', options: ['yes', 'no'], columns: 2 },
+    {
+      id: 'description',
+      kind: 'text',
+      schema: plainText(1000),
+      maxLength: 1000,
+      voice: true,
+      when: (c) => !isEmergency(c.answers),
+    },
+    {
+      // Today's terms: households lifted out of poverty (脱贫户) and households under monitoring against
+      // falling back (监测户); "not sure" is an answer too (staff check it).
+      id: 'poorHousehold',
+      kind: 'choice',
+      options: ['lifted', 'monitored', 'neither', 'unsure'],
+      columns: 2,
+      when: (c) => !isEmergency(c.answers),
+    },
     { id: 'phone', kind: 'phone' },
   ],
 };

@@ -53,6 +53,13 @@ export interface ChoiceStep extends BaseStep {
   warn?: (value: string, c: StepContext) => string | null;
   /** Choosing one of these ends the form without a case (e.g. consent declined). */
   stopOn?: readonly string[];
+  /**
+   * Something to tell the resident at once when this value is chosen, before the next question (locale key
+   * `services:<code>.steps.<id>.tell.<key>`), e.g. "call 120 now".
+   */
+  tell?: (value: string) => string | null;
+  /** Steps asked again when this answer is changed from the summary (those it shows or hides). */
+  resets?: readonly string[];
 }
 
 /**
