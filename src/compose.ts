@@ -91,6 +91,7 @@ export function compose(opts: ComposeOptions) {
       households: householdStore,
       onDutyStaff: (departmentCode) => routing.onDutyStaff(departmentCode),
       catalogue,
+      facilities: routing,
       cipher,
       now,
     }),

@@ -12,7 +12,7 @@ import { createCaseViews } from './staff/case-views.ts';
 import { createStaffDesk } from './staff/desk.ts';
 
 export type { CaseChange, StaffAction, StaffDeps, StaffError } from './staff/access.ts';
-export type { RevealedIdentity, StaffCard } from './staff/case-views.ts';
+export type { CardAnswer, CardPerson, RevealedIdentity, StaffCard } from './staff/case-views.ts';
 export type { QueueItem, QueuePage } from './staff/desk.ts';
 
 export function createStaffService(deps: StaffDeps) {
