@@ -47,7 +47,12 @@ function memberSummary(
     async render(_c, a) {
       const lines = steps
         .filter((step) => step.when?.(a) ?? true)
-        .map((step) => `• ${t(`household:member.fields.${step.id}`)}：${a[step.id]?.label ?? '—'}`);
+        .map((step) =>
+          t('form:summary_line', {
+            field: t(`household:member.fields.${step.id}`),
+            answer: a[step.id]?.label ?? '—',
+          }),
+        );
       const text = `${t('form:summary_title')}\n${lines.join('\n')}`;
       const problem = relationProblem(a, residentBirthDate, today);
       if (!problem) return { text };

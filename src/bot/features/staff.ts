@@ -51,7 +51,7 @@ function historyLine(t: TFunction, locale: Locale, h: StaffCard['history'][numbe
       `staff:actor.${h.actorKind === 'staff' ? 'staff' : h.actorKind === 'resident' ? 'resident' : 'system'}`,
     );
   const what = t([`staff:event.${h.kind}`, 'staff:event.other']);
-  const note = h.note ? `：${full ? h.note : clip(h.note, CARD_NOTE_MAX)}` : '';
+  const note = h.note ? t('form:note_after', { note: full ? h.note : clip(h.note, CARD_NOTE_MAX) }) : '';
   return t('staff:card.history_line', {
     at: beijingTime(h.at, locale),
     who,
@@ -274,7 +274,7 @@ export function staffFeature(): Composer<BotContext> {
       ...shown.value.people.map((p) =>
         ctx.t('staff:reveal.person', { name: p.name, idNumber: p.idNumber ?? ctx.t('staff:reveal.no_id') }),
       ),
-      ctx.t('staff:reveal.phones', { phones: shown.value.phones.join('、') }),
+      ctx.t('staff:reveal.phones', { phones: shown.value.phones.join(ctx.t('form:list_separator')) }),
       '',
       ctx.t('staff:reveal.logged'),
     ];
