@@ -119,6 +119,17 @@ describe('dibao: the confirmed household goes with the case, and staff see it wi
     expect(en).toContain(`• 杨光明 (the applicant, aged ${age(RESIDENT_BIRTH)})`);
     expect(en).toContain('• 杨小军 (Child, aged 9)');
     expect(en).not.toMatch(/[，。：（）元]/);
+
+    // The resident's copy lists the people the case keeps; erasure takes them with the answers.
+    const mydata = (await u.text('/mydata')).find((call) => call.method === 'sendDocument');
+    const copy = (mydata?.payload as { document: { content: string } } | undefined)?.document.content ?? '';
+    expect(copy).toContain('这件事记下的人（提交时的样子）：');
+    expect(copy).toContain(`杨小军，子女，${sonBirth} 出生`);
+    expect(copy).toContain(`李秀英，配偶，1984-01-01 出生`);
+    await u.text('/deleteme');
+    await u.tap(/确定删除/);
+    const erased = await h.db.case.findUniqueOrThrow({ where: { id: c.id } });
+    expect(erased.answersCipher).toHaveLength(0);
   });
 
   it('en resident: the list to confirm is in English, and a household changed meanwhile is not filed', async () => {
