@@ -39,7 +39,7 @@ export function answerWords(t: TFunction, locale: Locale, serviceCode: string, a
         : a.label;
     case 'text':
       if (a.voiceSeconds !== undefined) return t('form:voice_label', { seconds: a.voiceSeconds });
-      return a.value ?? '—';
+      return a.value ?? a.label;
     case 'files':
       return a.files > 0 ? t('form:files_label', { count: a.files }) : '—';
     default:
