@@ -92,6 +92,7 @@ export function compose(opts: ComposeOptions) {
       households: householdStore,
       onDutyStaff: (departmentCode) => routing.onDutyStaff(departmentCode),
       catalogue,
+      facilities: routing,
       cipher,
       now,
     }),

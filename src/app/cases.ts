@@ -19,6 +19,8 @@ import {
   fileRefSchema,
   householdPeople,
   newAttachment,
+  type StoredAnswers,
+  snapshotPeople,
 } from './case-answers.ts';
 import {
   type CaseRecord,
@@ -32,7 +34,7 @@ import type { HouseholdRecord } from './households.ts';
 import { type PiiCipher, piiAt } from './pii-cipher.ts';
 
 export { visibleSteps } from '../domain/case-rules.ts';
-export { describeAnswers, householdPeople } from './case-answers.ts';
+export { type DescribedAnswer, describeAnswers, householdPeople } from './case-answers.ts';
 export type { NewAttachment, NewEvent, NewNotification, RoutingLookup } from './case-store.ts';
 
 export const MY_CASES_PAGE_SIZE = 5;
@@ -58,7 +60,9 @@ export type SubmitError =
   | 'no_department'
   | 'invalid'
   | 'too_many_open'
-  | 'too_many_urgent';
+  | 'too_many_urgent'
+  /** The household file changed between the resident's confirmation of it and the submission. */
+  | 'household_changed';
 
 export interface SubmitResult {
   caseId: string;
@@ -255,6 +259,8 @@ export function createCaseService(deps: CasesDeps) {
       serviceCode: string,
       rawAnswers: unknown,
       submissionKey: string,
+      /** The household members the resident confirmed before the form (a service that asks so). */
+      confirmedMembers?: readonly string[],
     ): Promise<Result<SubmitResult, SubmitError>> {
       const household = await households.findByTelegramId(telegramId);
       if (!household) return fail('not_registered');
@@ -288,6 +294,12 @@ export function createCaseService(deps: CasesDeps) {
         },
       );
       if (!valid) return fail('invalid');
+      if (service.needsHousehold === 'confirm_alone' && confirmedMembers !== undefined) {
+        const current = new Set(household.members.map((m) => m.id));
+        const confirmed = new Set(confirmedMembers);
+        if (current.size !== confirmed.size || [...current].some((id) => !confirmed.has(id)))
+          return fail('household_changed');
+      }
       const department = await routing.department(district, service.departmentKind);
       if (!department) return fail('no_department');
       const priority = service.urgency?.(answers) ?? 'normal';
@@ -319,7 +331,10 @@ export function createCaseService(deps: CasesDeps) {
           telegramId,
           priority,
           anonymous: service.anonymous?.(answers) ?? false,
-          answersCipher: cipher.encryptJson({ v: 1, answers }, piiAt.caseAnswers(caseId)),
+          answersCipher: cipher.encryptJson(
+            { v: 1, answers, ...snapshotPeople(service, answers, household) } satisfies StoredAnswers,
+            piiAt.caseAnswers(caseId),
+          ),
           dueAt: due,
           submissionKey,
           attachments: answerAttachments(answers),

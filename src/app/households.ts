@@ -3,7 +3,14 @@
 // front end turns into its own words.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CONSENT_VERSION, MAX_MEMBERS, RELATIONS, type Relation, SEXES } from '../domain/household.ts';
+import {
+  CONSENT_VERSION,
+  MAX_MEMBERS,
+  RELATIONS,
+  type Relation,
+  relationAgeProblem,
+  SEXES,
+} from '../domain/household.ts';
 import { parseIdNumber, type Sex } from '../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../domain/mask.ts';
 import {
@@ -196,7 +203,9 @@ export type MemberError =
   | 'is_resident'
   | 'too_many'
   | 'id_required'
-  | 'birth_date_mismatch';
+  | 'birth_date_mismatch'
+  /** The relation cannot be right at these ages (src/domain/household.ts `relationAgeProblem`). */
+  | 'relation_age';
 
 const text = z.string().max(4096);
 export const registrationInputSchema = z.object({
@@ -266,6 +275,7 @@ export function createHouseholdService(deps: HouseholdDeps) {
   function buildMemberData(
     input: unknown,
     memberId: string,
+    residentBirthDate: string,
     storedIdCipher: Uint8Array | null = null,
   ): Result<MemberData & { idNumberHashes: Uint8Array[] }, MemberError> {
     const parsed = memberInputSchema.safeParse(input);
@@ -279,6 +289,8 @@ export function createHouseholdService(deps: HouseholdDeps) {
     const name = parsePersonName(parsed.data.name);
     const birth = parseBirthDate(parsed.data.birthDate, today);
     if (!name.ok || !birth.ok) return { ok: false, error: 'invalid' };
+    if (relationAgeProblem(parsed.data.relation, birth.value, residentBirthDate, today))
+      return { ok: false, error: 'relation_age' };
     let id: { idNumber: string; birthDate: string; sex: Sex } | null = null;
     if (parsed.data.idNumber !== null) {
       const idResult = parseIdNumber(parsed.data.idNumber, today);
@@ -370,7 +382,7 @@ export function createHouseholdService(deps: HouseholdDeps) {
       const household = await store.findByTelegramId(telegramId);
       if (!household) return { ok: false, error: 'not_registered' };
       if (household.members.length >= MAX_MEMBERS) return { ok: false, error: 'too_many' };
-      const row = buildMemberData(input, randomUUID());
+      const row = buildMemberData(input, randomUUID(), household.resident.birthDate);
       if (!row.ok) return row;
       const idHashes = row.value.idNumberHashes;
       if (idHashes.length > 0 && (await store.idHashBelongsToResident(idHashes))) {
@@ -393,7 +405,7 @@ export function createHouseholdService(deps: HouseholdDeps) {
       if (!household) return { ok: false, error: 'not_registered' };
       const existing = household.members.find((m) => m.id === memberId);
       if (!existing) return { ok: false, error: 'not_found' };
-      const row = buildMemberData(input, existing.id, existing.idNumberCipher);
+      const row = buildMemberData(input, existing.id, household.resident.birthDate, existing.idNumberCipher);
       if (!row.ok) return row;
       const outcome = await store.updateMember(household.id, memberId, row.value);
       if (outcome === 'updated') return { ok: true, value: null };

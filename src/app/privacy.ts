@@ -4,7 +4,7 @@
 // covers, table by table, is proved by test/integration/erasure-complete.test.ts (it searches every table
 // of the schema for the person).
 import type { Catalogue } from '../domain/catalogue/index.ts';
-import { describeAnswers } from './cases.ts';
+import { describeStored, readStoredAnswers } from './case-answers.ts';
 import type { ConflictRegistration, HouseholdRecord } from './households.ts';
 import { type PiiCipher, type PiiContext, piiAt } from './pii-cipher.ts';
 
@@ -130,6 +130,8 @@ export interface MyData {
   cases: (CaseFigures<string> & {
     urgent: boolean;
     answers: { stepId: string; answer: string; files: number }[];
+    /** The people the case keeps a snapshot of (the household confirmed for dibao, a child, a patient). */
+    people: { name: string; relation: string; birthDate: string }[];
     history: { at: string; kind: string; toStatus: string | null; note: string | null }[];
     attachments: { kind: string; mimeType: string | null; sizeBytes: number | null; at: string }[];
   })[];
@@ -215,39 +217,46 @@ export function createPrivacyService(deps: PrivacyDeps) {
               })),
             }
           : null,
-        cases: held.cases.map((c) => ({
-          number: c.number,
-          serviceCode: c.serviceCode,
-          status: c.status,
-          urgent: c.priority === 'urgent',
-          anonymous: c.anonymous,
-          submittedAt: c.submittedAt.toISOString(),
-          dueAt: c.dueAt.toISOString(),
-          resolvedAt: iso(c.resolvedAt),
-          closedAt: iso(c.closedAt),
-          rating: c.rating,
-          ratingComment: decryptOrNull(c.commentCipher, piiAt.caseRatingComment(c.id)),
-          answers:
-            c.answersCipher.length > 0
-              ? describeAnswers(c, cipher, catalogue).map((a) => ({
+        cases: held.cases.map((c) => {
+          const stored = c.answersCipher.length > 0 ? readStoredAnswers(c, cipher) : null;
+          return {
+            number: c.number,
+            serviceCode: c.serviceCode,
+            status: c.status,
+            urgent: c.priority === 'urgent',
+            anonymous: c.anonymous,
+            submittedAt: c.submittedAt.toISOString(),
+            dueAt: c.dueAt.toISOString(),
+            resolvedAt: iso(c.resolvedAt),
+            closedAt: iso(c.closedAt),
+            rating: c.rating,
+            ratingComment: decryptOrNull(c.commentCipher, piiAt.caseRatingComment(c.id)),
+            answers: stored
+              ? describeStored(stored, catalogue.get(c.serviceCode)).map((a) => ({
                   stepId: a.stepId,
                   answer: a.label,
                   files: a.files.length,
                 }))
               : [],
-          history: c.events.map((e) => ({
-            at: e.at.toISOString(),
-            kind: e.kind,
-            toStatus: e.toStatus,
-            note: decryptOrNull(e.noteCipher, piiAt.caseEventNote(c.id)),
-          })),
-          attachments: c.attachments.map((a) => ({
-            kind: a.kind,
-            mimeType: a.mimeType,
-            sizeBytes: a.sizeBytes,
-            at: a.createdAt.toISOString(),
-          })),
-        })),
+            people: (stored?.people ?? []).map((p) => ({
+              name: p.name,
+              relation: p.relation,
+              birthDate: p.birthDate,
+            })),
+            history: c.events.map((e) => ({
+              at: e.at.toISOString(),
+              kind: e.kind,
+              toStatus: e.toStatus,
+              note: decryptOrNull(e.noteCipher, piiAt.caseEventNote(c.id)),
+            })),
+            attachments: c.attachments.map((a) => ({
+              kind: a.kind,
+              mimeType: a.mimeType,
+              sizeBytes: a.sizeBytes,
+              at: a.createdAt.toISOString(),
+            })),
+          };
+        }),
         notifications: held.notifications.map((n) => ({
           kind: n.kind,
           status: n.status,

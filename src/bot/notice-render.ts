@@ -114,7 +114,9 @@ export function audienceLabel(
 ): string {
   switch (audience.kind) {
     case 'buildings':
-      return t('notices:audience_label.buildings', { list: buildingNames(audience.buildingIds).join('、') });
+      return t('notices:audience_label.buildings', {
+        list: buildingNames(audience.buildingIds).join(t('form:list_separator')),
+      });
     case 'open_case':
       return t('notices:audience_label.open_case', { service: t(`services:${audience.serviceCode}.name`) });
     default:

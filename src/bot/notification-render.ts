@@ -152,7 +152,8 @@ function digest(t: TFunction, payload: Record<string, unknown>): RenderedNotific
     t('notify:digest.mine', { overdue: n('mineOverdue'), today: n('mineToday') }),
     t('notify:digest.queue', { overdue: n('queueOverdue'), today: n('queueToday') }),
   ];
-  if (numbers.length > 0) lines.push(t('notify:digest.numbers', { numbers: numbers.join('、') }));
+  if (numbers.length > 0)
+    lines.push(t('notify:digest.numbers', { numbers: numbers.join(t('form:list_separator')) }));
   lines.push('', t('notify:digest.hint'));
   return {
     text: lines.join('\n'),

@@ -345,10 +345,19 @@ describe('honest long forms stay well under the cap (at most half of it)', () =>
   it('a dibao application for a household of seven: long explanations, 8 photos, back and four changes', async () => {
     const u = h.user(84_001);
     await registerResident(u);
-    for (const [i, name] of ['杨大山', '王秀英', '杨小雨', '杨小雪', '杨老汉', '李桂花'].entries()) {
-      const birthDate = birthDateForAge(10 + i * 7);
+    // Relations that fit the ages (a member's relation is checked against their age).
+    const family = [
+      ['杨大山', 'spouse', 42],
+      ['王秀英', 'child', 10],
+      ['杨小雨', 'child', 17],
+      ['杨小雪', 'child', 24],
+      ['杨老汉', 'parent', 70],
+      ['李桂花', 'parent', 68],
+    ] as const;
+    for (const [i, [name, relation, age]] of family.entries()) {
+      const birthDate = birthDateForAge(age);
       const id = makeIdNumber({ birthDate, seq: 600 + i });
-      await addMember(h, u.id, { name, relation: i === 0 ? 'spouse' : 'child', birthDate, idNumber: id });
+      await addMember(h, u.id, { name, relation, birthDate, idNumber: id });
     }
     const explain = (n: number) => '家里老人常年生病，孩子还在上学，'.repeat(40).slice(0, n);
     const photo = () =>

@@ -245,7 +245,7 @@ describe('minimum living allowance', () => {
     expect(u.lastText()).toContain('只有您一个人');
     await u.tap('对，家里只有我');
     expect(u.lastText()).toContain('每个月一共收入');
-    expect(sentTexts(await u.text('很多'))[0]).toContain('回答不对');
+    expect(sentTexts(await u.text('很多'))[0]).toContain('请只写数字，例如 1500');
     expect(sentTexts(await u.text('99999999'))[0]).toContain('太大');
     await u.text('１,５００元');
     await u.tap('其他原因');

@@ -66,7 +66,7 @@ describe('/stats', () => {
     expect(block).toContain('收到 3 件 · 未办完 1 件 · 超期 1 件');
     expect(block).toContain('首次响应（中位数）1 小时 0 分');
     expect(block).toContain('办结用时（中位数）4 小时 0 分');
-    expect(block).toContain('平均评分 4.5（2 个评价）');
+    expect(block).toContain('平均评价 4.5 分（2 个评价）');
     expect(text).not.toContain('碧江区社区居委会'); // no cases there
   });
 });

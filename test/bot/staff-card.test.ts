@@ -45,7 +45,7 @@ describe('the case card', () => {
     await makeStaff(h, 78_001, 'wanshan-neighbourhood');
     const staff = h.user(78_001);
     const card = sentTexts(await staff.press(`st:open:${r.value.caseId}`))[0] ?? '';
-    expect(card).toContain('意见内容：🎤 语音（3 秒）（📎 1 个文件）');
+    expect(card).toContain('意见内容：🎤 语音 0:03（📎 1 个文件）');
     expect(card).toContain('📎 附件共 3 个');
     const calls = await staff.tap('📎 附件（3）');
     const sent = calls.filter((c) => ['sendPhoto', 'sendVoice', 'sendDocument'].includes(c.method));

@@ -84,10 +84,10 @@ describe('an urgent case nobody takes', () => {
     await workers.drain();
     const offDuty = h.user(76_002);
     const alert = offDuty.texts().find((t) => t.includes(`急事 ${urgent.number}`));
-    expect(alert).toContain('15 分钟没人接手');
-    const calls = await offDuty.tap('🙋 我来办');
+    expect(alert).toContain('15 分钟没人受理');
+    const calls = await offDuty.tap('🙋 我来受理');
     expect(calls.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain(
-      `您接手了 ${urgent.number}`,
+      `您受理了 ${urgent.number}`,
     );
     expect(offDuty.lastText()).toContain('经办人：工作人员76002');
     expect(textsTo(h.calls, GROUP).some((t) => t.includes(`急事 ${urgent.number}`))).toBe(true);
@@ -122,7 +122,7 @@ describe('the department group', () => {
       const calls = await groupPress(h, h.user(id), GROUP, `gp:take:${c.id}`, messageId);
       const answer = calls.find((x) => x.method === 'answerCallbackQuery');
       expect(answer?.payload, who).toMatchObject({
-        text: '只有这个部门的工作人员能接手。',
+        text: '只有这个部门的工作人员能受理。',
         show_alert: true,
       });
       expect(
@@ -135,7 +135,7 @@ describe('the department group', () => {
 
     const calls = await groupPress(h, h.user(76_010), GROUP, `gp:take:${c.id}`, messageId);
     expect(calls.find((x) => x.method === 'answerCallbackQuery')?.payload.text).toContain(
-      `您接手了 ${c.number}`,
+      `您受理了 ${c.number}`,
     );
     const edit = calls.find((x) => x.method === 'editMessageText');
     expect(edit?.payload).toMatchObject({ chat_id: GROUP, message_id: messageId });
@@ -259,8 +259,8 @@ describe('answered cases close by themselves; the queue marks overdue ones', () 
       | { inline_keyboard: { text: string }[][] }
       | undefined;
     const buttons = (markup?.inline_keyboard ?? []).flat().map((b) => b.text);
-    expect(buttons[0]).toBe(`🔴${urgent.number} · 🏥 看病绿色通道 · 待接手`);
-    expect(buttons[1]).toBe(`⏰${overdue.number} · 🏥 看病绿色通道 · 待接手`);
-    expect(h.user(76_030).lastText()).toContain('没人接的');
+    expect(buttons[0]).toBe(`🔴${urgent.number} · 🏥 看病绿色通道 · 待受理`);
+    expect(buttons[1]).toBe(`⏰${overdue.number} · 🏥 看病绿色通道 · 待受理`);
+    expect(h.user(76_030).lastText()).toContain('没人受理的');
   });
 });

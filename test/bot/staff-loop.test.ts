@@ -33,7 +33,7 @@ describe('the full loop', () => {
     expect(staff.findButton(new RegExp(number))).toBeDefined();
 
     const taken = sentTexts(await staff.text('/next'));
-    expect(taken[0]).toContain(`您接手了 ${number}`);
+    expect(taken[0]).toContain(`您受理了 ${number}`);
     const card = taken[1] ?? '';
     expect(card).toContain('杨光明');
     expect(card).toContain('138****1234');
@@ -42,7 +42,7 @@ describe('the full loop', () => {
     expect(card).toContain('3栋楼道的灯坏了一个星期了');
 
     expect(await workers.drain()).toBe(1);
-    expect(resident.lastText()).toContain('您的事有人在办了');
+    expect(resident.lastText()).toContain('您的事已经受理了');
     expect(resident.lastText()).toContain(number);
 
     // Ask for more.
@@ -78,7 +78,7 @@ describe('the full loop', () => {
     expect(resident.lastText()).toContain('您的事办好了');
     expect(resident.lastText()).toContain('已经换了新灯泡');
 
-    await resident.tap('⭐ 打分');
+    await resident.tap('⭐ 评价');
     await resident.tap('⭐⭐⭐⭐⭐ 很满意');
     await resident.tap('跳过');
     expect(resident.lastText()).toContain('谢谢您的评价');

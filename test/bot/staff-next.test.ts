@@ -88,9 +88,9 @@ describe('/next', () => {
           const before = textsTo(h.calls, id).length;
           await bot.handleUpdate(command(id, '/next'));
           const said = textsTo(h.calls, id).slice(before);
-          const got = /您接手了 (CON-\d{4}-\d{6})/.exec(said.join('\n'))?.[1];
+          const got = /您受理了 (CON-\d{4}-\d{6})/.exec(said.join('\n'))?.[1];
           if (!got) {
-            expect(said.join('\n')).toContain('队列里没有待接的事了');
+            expect(said.join('\n')).toContain('队列里没有待受理的事了');
             break;
           }
           mine.push(got);
@@ -139,12 +139,12 @@ describe('/next', () => {
     const order: string[] = [];
     for (let i = 0; i < 4; i++) {
       await staff.text('/next');
-      const got = /您接手了 (ORD-\d{4}-\d{6})/.exec(staff.texts().slice(-2).join('\n'))?.[1];
+      const got = /您受理了 (ORD-\d{4}-\d{6})/.exec(staff.texts().slice(-2).join('\n'))?.[1];
       order.push(got as string);
     }
     expect(order).toEqual([numbers[3], numbers[0], numbers[2], numbers[1]]);
     await staff.text('/next');
-    expect(staff.lastText()).toContain('队列里没有待接的事了');
+    expect(staff.lastText()).toContain('队列里没有待受理的事了');
   });
 
   it('nobody gets a case someone else holds: a taken case cannot be taken again by button', async () => {
@@ -160,7 +160,7 @@ describe('/next', () => {
       '别人刚刚已经处理了',
     );
     await second.text('/next');
-    expect(second.lastText()).toContain('队列里没有待接的事了');
+    expect(second.lastText()).toContain('队列里没有待受理的事了');
     const after = await h.db.case.findUniqueOrThrow({ where: { id: c.id }, include: { assignee: true } });
     expect(after.assignee?.telegramId).toBe(72_200n);
   });

@@ -206,4 +206,17 @@ describe('locales', () => {
     const english = z.filter(({ value }) => /[A-Za-z]+(\s+[A-Za-z]+){3,}/.test(value.replace(/\/\w+/g, '')));
     expect(english.map((e) => e.key)).toEqual(['common:language.choose']);
   });
+
+  it('English texts read as English: no Chinese full-width punctuation and no 元', () => {
+    const e = Object.entries(resources.en).flatMap(([ns, tree]) =>
+      flatten(tree).map((k) => ({
+        key: `${ns}:${k}`,
+        value: k.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], tree) as string,
+      })),
+    );
+    const chinesePunctuation = /[，。：；！？（）、元]/;
+    expect(e.filter(({ value }) => chinesePunctuation.test(value)).map((x) => x.key)).toEqual([]);
+    // Stilted phrasing that crept in from translating word for word.
+    expect(e.filter(({ value }) => /\bLet us\b/i.test(value)).map((x) => x.key)).toEqual([]);
+  });
 });

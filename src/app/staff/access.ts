@@ -10,6 +10,7 @@ import { fail, ok, type Result } from '../../domain/result.ts';
 import type { CaseRecord, CaseStore, NewAudit } from '../case-store.ts';
 import type { HouseholdStore } from '../households.ts';
 import type { PiiCipher } from '../pii-cipher.ts';
+import type { FacilityStore } from '../reference.ts';
 import type { StaffCaseStore, StaffRecord, StaffStore } from './ports.ts';
 
 /**
@@ -47,6 +48,8 @@ export interface StaffDeps {
   households: Pick<HouseholdStore, 'findByTelegramId'>;
   onDutyStaff(departmentCode: string): Promise<bigint[]>;
   catalogue: Catalogue;
+  /** The district's schools and hospitals: the card names them in the reader's language. */
+  facilities: FacilityStore;
   cipher: PiiCipher;
   now: () => Date;
 }

@@ -2,12 +2,40 @@
 // history), and on an explicit request the full identity and the files. Every look is audited: the answers
 // are about health, income, children.
 import { type CaseStatus, isOpen, nextStatus } from '../../domain/case-status.ts';
+import { schoolStageOf } from '../../domain/catalogue/services.ts';
+import { ageOn } from '../../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../../domain/mask.ts';
 import { fail, ok, type Result } from '../../domain/result.ts';
 import { isOverdue } from '../../domain/staff-work.ts';
-import { describeAnswers } from '../case-answers.ts';
+import {
+  type DescribedAnswer,
+  describeStored,
+  type PersonSnapshot,
+  readStoredAnswers,
+} from '../case-answers.ts';
 import { piiAt } from '../pii-cipher.ts';
+import type { NamedOption } from '../reference.ts';
 import type { StaffAccess, StaffDeps } from './access.ts';
+
+/** A person of the case's snapshot, with their age today. */
+export type CardPerson = Pick<PersonSnapshot, 'name' | 'relation' | 'birthDate'> & { age: number };
+
+/**
+ * One answer on the card, as stored, for the reader to put in their own words: a choice by its option, a
+ * sum by its number, a school or hospital by its names in both languages, a person by name and age; free
+ * text as typed. `label` is the resident's own words when they answered (phones and ID numbers masked).
+ */
+export interface CardAnswer {
+  stepId: string;
+  kind: DescribedAnswer['kind'];
+  value: string | null;
+  label: string;
+  files: number;
+  person?: CardPerson;
+  place?: NamedOption;
+  /** A spoken answer (a text step answered with a voice message): its length. */
+  voiceSeconds?: number;
+}
 
 export interface StaffCard {
   id: string;
@@ -22,8 +50,10 @@ export interface StaffCard {
   overdue: boolean;
   assignee: string | null;
   mine: boolean;
-  /** Each answered step: its id and the answer as shown (phones and ID numbers masked). */
-  answers: { stepId: string; label: string; files: number }[];
+  /** Each answered step (phones and ID numbers masked). */
+  answers: CardAnswer[];
+  /** The household the resident confirmed when filing (dibao), the applicant first; null when not asked. */
+  household: CardPerson[] | null;
   /** Who asked (never for an anonymous suggestion): name, masked phone and ID, address. */
   resident: {
     name: string;
@@ -61,10 +91,39 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
   const { access, deny } = gate;
 
   const storedAnswers = (blob: Uint8Array, caseId: string) =>
-    cipher.decryptJson<{ answers: Record<string, { value: string | null } | undefined> }>(
-      blob,
-      piiAt.caseAnswers(caseId),
-    );
+    readStoredAnswers({ id: caseId, answersCipher: blob }, cipher);
+
+  const withAge = (p: PersonSnapshot, at: Date): CardPerson => ({
+    name: p.name,
+    relation: p.relation,
+    birthDate: p.birthDate,
+    age: ageOn(p.birthDate, at),
+  });
+
+  /** The schools and hospitals the answers name, by code, in the case's district. */
+  async function places(
+    answers: DescribedAnswer[],
+    serviceCode: string,
+    districtCode: string | null,
+  ): Promise<Map<string, NamedOption>> {
+    const found = new Map<string, NamedOption>();
+    const service = deps.catalogue.get(serviceCode);
+    if (!districtCode || !service) return found;
+    for (const a of answers) {
+      const step = service.steps.find((s) => s.id === a.stepId);
+      if (step?.kind !== 'reference' || a.value === null || a.value === step.extraOption) continue;
+      const stage = schoolStageOf(
+        step.stageFrom ? (answers.find((x) => x.stepId === step.stageFrom)?.value ?? null) : null,
+      );
+      const list =
+        step.source === 'hospitals'
+          ? await deps.facilities.hospitals(districtCode)
+          : await deps.facilities.schools(districtCode, stage ?? 'primary');
+      const hit = list.find((x) => x.code === a.value);
+      if (hit) found.set(a.stepId, { code: hit.code, nameZh: hit.nameZh, nameEn: hit.nameEn });
+    }
+    return found;
+  }
 
   return {
     /** The case card. Viewing it (answers about health, income …) is audited. */
@@ -86,15 +145,30 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       const service = deps.catalogue.get(record.serviceCode);
       // An anonymised case (its resident erased themselves, or the retention period passed) has no answers.
       const blank = record.answersCipher.length === 0;
-      const stored = blank ? { answers: {} } : storedAnswers(record.answersCipher, record.id);
-      const answers = (blank ? [] : describeAnswers(record, cipher, deps.catalogue)).map((ans) => {
-        const step = service?.steps.find((s) => s.id === ans.stepId);
-        const value = stored.answers[ans.stepId]?.value ?? null;
+      const stored = blank ? null : storedAnswers(record.answersCipher, record.id);
+      const described = stored ? describeStored(stored, service) : [];
+      const named = await places(described, record.serviceCode, department?.districtCode ?? null);
+      const answers = described.map((ans): CardAnswer => {
+        const value = ans.value;
         let label = ans.label;
-        if (step?.kind === 'phone' && value) label = maskPhone(value);
+        if (ans.kind === 'phone' && value) label = maskPhone(value);
         else if (isIdStep(ans.stepId) && value) label = maskIdNumber(value);
-        return { stepId: ans.stepId, label, files: ans.files.length };
+        const place = named.get(ans.stepId);
+        const voice = value === null && ans.files.length === 1 && ans.files[0]?.kind === 'voice';
+        return {
+          stepId: ans.stepId,
+          kind: ans.kind,
+          // A phone's or ID number's value never leaves the use case in clear.
+          value: ans.kind === 'phone' || isIdStep(ans.stepId) ? null : value,
+          label,
+          files: ans.files.length,
+          ...(ans.person ? { person: withAge(ans.person, at) } : {}),
+          ...(place ? { place } : {}),
+          ...(voice ? { voiceSeconds: ans.files[0]?.durationSeconds ?? 0 } : {}),
+        };
       });
+      const confirmedHousehold =
+        stored?.household && stored.people ? stored.people.map((p) => withAge(p, at)) : null;
       const household =
         !record.anonymous && record.residentId && record.telegramId !== null
           ? await deps.households.findByTelegramId(Number(record.telegramId))
@@ -135,17 +209,16 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
         status: record.status,
         priority: record.priority,
         anonymous: record.anonymous,
-        department: department ?? {
-          code: record.departmentCode,
-          nameZh: record.departmentCode,
-          nameEn: record.departmentCode,
-        },
+        department: department
+          ? { code: department.code, nameZh: department.nameZh, nameEn: department.nameEn }
+          : { code: record.departmentCode, nameZh: record.departmentCode, nameEn: record.departmentCode },
         submittedAt: record.submittedAt.toISOString(),
         dueAt: record.dueAt.toISOString(),
         overdue: isOverdue(record.status, record.dueAt, at),
         assignee: record.assigneeId ? (names.get(record.assigneeId) ?? null) : null,
         mine,
         answers,
+        household: confirmedHousehold,
         resident,
         attachments: attachments.length,
         history: events.map((e) => ({

@@ -1,12 +1,12 @@
 // Add a household member, or change one (the same form, prefilled, with "keep it as it is").
 
 import type { Locale } from '../../config.ts';
-import { RELATIONS, SEXES } from '../../domain/household.ts';
-import { parseIdNumber } from '../../domain/id-number.ts';
+import { RELATIONS, relationAgeProblem, SEXES } from '../../domain/household.ts';
+import { ageOn, parseIdNumber } from '../../domain/id-number.ts';
 import { maskIdNumber } from '../../domain/mask.ts';
 import { idNumberRequiredFor, parseBirthDate, parsePersonName } from '../../domain/person.ts';
 import type { BotConversation, BotDeps, FormContext } from '../context.ts';
-import { type Answers, type FormStep, runWholeForm } from '../forms/engine.ts';
+import { type Answers, type FormStep, runWholeForm, type SummaryHook } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
 import { fromParsed } from './from-parsed.ts';
 import { conversationLocale } from './locale.ts';
@@ -24,7 +24,45 @@ const choicesOf =
     return values.map((v) => ({ value: v, label: t(`common:${labels}.${v}`) }));
   };
 
-function memberSteps(editing: boolean): FormStep[] {
+/** Why the chosen relation and birth date do not fit the resident's own birth date (an error code), or null. */
+function relationProblem(a: Answers, residentBirthDate: string | null, today: Date) {
+  const relation = value(a, 'relation');
+  const birthDate = value(a, 'birthDate');
+  if (!residentBirthDate || !relation || !birthDate) return null;
+  const problem = relationAgeProblem(relation, birthDate, residentBirthDate, today);
+  return problem ? { code: problem, params: { birthDate, age: String(ageOn(birthDate, today)) } } : null;
+}
+
+/**
+ * The engine's summary, unless the relation and the birth date cannot both be right (a relation changed from
+ * the summary, a birth date kept while editing): then it says why and offers only "change" and "cancel".
+ */
+function memberSummary(
+  t: TFunction,
+  steps: FormStep[],
+  residentBirthDate: string | null,
+  today: Date,
+): SummaryHook {
+  return {
+    async render(_c, a) {
+      const lines = steps
+        .filter((step) => step.when?.(a) ?? true)
+        .map((step) =>
+          t('form:summary_line', {
+            field: t(`household:member.fields.${step.id}`),
+            answer: a[step.id]?.label ?? '—',
+          }),
+        );
+      const text = `${t('form:summary_title')}\n${lines.join('\n')}`;
+      const problem = relationProblem(a, residentBirthDate, today);
+      if (!problem) return { text };
+      const why = t(`household:member.errors.birthDate.${problem.code}`, problem.params);
+      return { text: `${text}\n\n⚠️ ${why}\n${t('household:member.relation_fix')}`, confirm: null };
+    },
+  };
+}
+
+function memberSteps(editing: boolean, residentBirthDate: string | null): FormStep[] {
   const keepable = () => editing;
   return [
     {
@@ -44,7 +82,18 @@ function memberSteps(editing: boolean): FormStep[] {
       id: 'birthDate',
       prompt: (t) => t('household:member.ask.birthDate'),
       keepable,
-      text: (input, _a, today) => fromParsed(parseBirthDate(input, today)),
+      text: (input, a, today) => {
+        const birth = parseBirthDate(input, today);
+        if (!birth.ok) return { ok: false, error: birth.error };
+        const problem = relationProblem(
+          { ...a, birthDate: { value: birth.value, label: birth.value } },
+          residentBirthDate,
+          today,
+        );
+        return problem
+          ? { ok: false, error: problem.code, params: problem.params }
+          : { ok: true, value: birth.value, label: birth.value };
+      },
     },
     {
       id: 'idNumber',
@@ -123,10 +172,23 @@ export async function memberForm(
     await ctx.reply(t('household:member.intro_add'));
   }
 
+  // The resident's own birth date: a member's relation is checked against it (a "spouse" born in 2019).
+  const residentBirthDate = await conversation.external(
+    async (outer) =>
+      (outer.from ? await outer.deps.households.getHousehold(outer.from.id) : null)?.resident.birthDate ??
+      null,
+  );
+  const today = new Date(await conversation.now());
+  const steps = memberSteps(memberId !== undefined, residentBirthDate);
   const form = await runWholeForm(
     conversation,
     ctx,
-    { keys: 'household:member.', steps: memberSteps(memberId !== undefined), initial },
+    {
+      keys: 'household:member.',
+      steps,
+      initial,
+      summary: memberSummary(t, steps, residentBirthDate, today),
+    },
     t,
     locale,
   );
@@ -159,11 +221,18 @@ export async function addMemberInline(
   ctx: FormContext,
   t: TFunction,
   locale: Locale,
+  residentBirthDate: string,
+  today: Date,
 ): Promise<{ id: string; name: string } | null> {
+  const steps = memberSteps(false, residentBirthDate);
   const form = await runWholeForm(
     conversation,
     ctx,
-    { keys: 'household:member.', steps: memberSteps(false) },
+    {
+      keys: 'household:member.',
+      steps,
+      summary: memberSummary(t, steps, residentBirthDate, today),
+    },
     t,
     locale,
   );

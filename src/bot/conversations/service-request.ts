@@ -13,7 +13,9 @@ import {
 } from '../../domain/catalogue/index.ts';
 import { schoolStageOf } from '../../domain/catalogue/services.ts';
 import { ageOn } from '../../domain/id-number.ts';
+import { parseMoney } from '../../domain/money.ts';
 import { parsePhone } from '../../domain/phone.ts';
+import { moneyLabel } from '../answer-words.ts';
 import { myCaseButtons, registerButton } from '../buttons.ts';
 import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
 import { beijingTime } from '../format-time.ts';
@@ -34,14 +36,13 @@ function people(h: HouseholdView): StepContext['people'] {
   ];
 }
 
-const digits = (s: string) => s.normalize('NFKC').replace(/[\s,，元块]/g, '');
-
 /** Turns one catalogue step into a form step (prompt, buttons or text check) for this resident. */
 function formStep(
   service: ServiceDefinition,
   step: ServiceStep,
   env: {
     t: TFunction;
+    locale: Locale;
     household: HouseholdView;
     addPerson: () => Promise<Answer | null>;
     today: () => Date;
@@ -104,10 +105,10 @@ function formStep(
       return {
         ...base,
         text: (input): TextResult => {
-          const n = digits(input);
-          if (!/^\d{1,9}$/.test(n)) return { ok: false, error: 'invalid' };
-          if (Number(n) > step.max) return { ok: false, error: 'too_big' };
-          return { ok: true, value: String(Number(n)), label: `${Number(n)} 元` };
+          const r = parseMoney(input);
+          if (!r.ok) return { ok: false, error: r.error };
+          if (r.value > step.max) return { ok: false, error: 'too_big' };
+          return { ok: true, value: String(r.value), label: moneyLabel(env.t, env.locale, r.value) };
         },
       };
     case 'person':
@@ -166,7 +167,10 @@ function formStep(
   }
 }
 
-/** Before the dibao form: the household file is the applicant's household — confirm it, or go and fix it. */
+/**
+ * Before the dibao form: the household file is the applicant's household — confirm it, or go and fix it.
+ * Resolves to the members confirmed (their ids; the case keeps them as a snapshot), or null.
+ */
 async function confirmHousehold(
   conversation: BotConversation,
   ctx: FormContext,
@@ -174,12 +178,21 @@ async function confirmHousehold(
   household: HouseholdView,
   t: TFunction,
   locale: Locale,
-): Promise<boolean> {
+  today: Date,
+): Promise<string[] | null> {
   const alone = household.members.length === 0;
   const text = alone
     ? t('services:common.alone_check')
     : `${t(`services:${service.code}.members_title`)}\n${household.members
-        .map((m) => `• ${m.name}（${t(`common:relation.${m.relation}`)}，${m.birthDate}）`)
+        .map(
+          (m) =>
+            `• ${t('answers:member_confirm', {
+              name: m.name,
+              relation: t(`common:relation.${m.relation}`),
+              birthDate: m.birthDate,
+              age: ageOn(m.birthDate, today),
+            })}`,
+        )
         .join('\n')}`;
   const step: FormStep = {
     id: 'household',
@@ -197,9 +210,9 @@ async function confirmHousehold(
     t,
     locale,
   );
-  if (outcome.status === 'done') return true;
+  if (outcome.status === 'done') return household.members.map((m) => m.id);
   await ctx.reply(t('services:common.alone_stop'));
-  return false;
+  return null;
 }
 
 export async function serviceRequest(
@@ -229,23 +242,39 @@ export async function serviceRequest(
     return;
   }
   await ctx.reply(t('services:common.intro', { service: t(`services:${service.code}.name`) }));
-  if (
-    service.needsHousehold === 'confirm_alone' &&
-    !(await confirmHousehold(conversation, ctx, service, household, t, locale))
-  ) {
-    return;
+  let confirmedMembers: string[] | undefined;
+  if (service.needsHousehold === 'confirm_alone') {
+    const confirmed = await confirmHousehold(
+      conversation,
+      ctx,
+      service,
+      household,
+      t,
+      locale,
+      new Date(startedAt),
+    );
+    if (!confirmed) return;
+    confirmedMembers = confirmed;
   }
 
   let today = new Date(startedAt);
   const env = {
     t,
+    locale,
     get household() {
       return household as HouseholdView;
     },
     today: () => today,
     say: (text: string) => ctx.reply(text),
     addPerson: async (): Promise<Answer | null> => {
-      const added = await addMemberInline(conversation, ctx, t, locale);
+      const added = await addMemberInline(
+        conversation,
+        ctx,
+        t,
+        locale,
+        env.household.resident.birthDate,
+        today,
+      );
       if (!added) return null;
       household = await conversation.external((outer) =>
         outer.from ? outer.deps.households.getHousehold(outer.from.id) : null,
@@ -276,7 +305,7 @@ export async function serviceRequest(
   const answers = form.answers;
   const result = await conversation.external(async (outer) => {
     if (!outer.from) return { ok: false as const, error: 'not_registered' as const };
-    return outer.deps.cases.submit(outer.from.id, service.code, answers, submissionKey);
+    return outer.deps.cases.submit(outer.from.id, service.code, answers, submissionKey, confirmedMembers);
   });
   if (!result.ok) {
     await ctx.reply(

@@ -80,6 +80,19 @@ export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {
         }),
       );
     }
+    if (c.people.length > 0) {
+      lines.push(t('privacy:mydata.case_people'));
+      for (const p of c.people)
+        lines.push(
+          t('privacy:mydata.case_person', {
+            name: p.name,
+            relation: t(p.relation === 'self' ? 'answers:self' : `common:relation.${p.relation}`, {
+              defaultValue: p.relation,
+            }),
+            birthDate: p.birthDate,
+          }),
+        );
+    }
     if (c.attachments.length > 0)
       lines.push(t('privacy:mydata.attachments', { count: c.attachments.length }));
     if (c.history.length > 0) {

@@ -6,6 +6,7 @@ import { Composer, InlineKeyboard } from 'grammy';
 import type { StaffCard, StaffError } from '../../app/staff.ts';
 import type { Locale } from '../../config.ts';
 import { QUEUE_FILTERS } from '../../domain/staff-work.ts';
+import { answerWords, personWords } from '../answer-words.ts';
 import { family, onButton, queueButton, staffButtons, type ValuesOf } from '../buttons.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { STAFF_ACTION, type StaffActionKind } from '../conversations/staff-action.ts';
@@ -50,7 +51,7 @@ function historyLine(t: TFunction, locale: Locale, h: StaffCard['history'][numbe
       `staff:actor.${h.actorKind === 'staff' ? 'staff' : h.actorKind === 'resident' ? 'resident' : 'system'}`,
     );
   const what = t([`staff:event.${h.kind}`, 'staff:event.other']);
-  const note = `${h.note ? `：${full ? h.note : clip(h.note, CARD_NOTE_MAX)}` : ''}${h.files
+  const note = `${h.note ? t('form:note_after', { note: full ? h.note : clip(h.note, CARD_NOTE_MAX) }) : ''}${h.files
     .map((k) => ` ${t(`media:kind.${k}`)}`)
     .join('')}`;
   return t('staff:card.history_line', {
@@ -94,13 +95,18 @@ export function renderCard(t: TFunction, locale: Locale, c: StaffCard, full = fa
   } else lines.push(t('staff:card.no_resident'));
   lines.push('', t('staff:card.answers_title'));
   for (const a of c.answers) {
+    const words = answerWords(t, locale, c.serviceCode, a);
     const files = a.files > 0 ? t('staff:card.files', { count: a.files }) : '';
     lines.push(
       t('staff:card.answer', {
         field: fieldName(t, c.serviceCode, a.stepId),
-        answer: `${full ? a.label : clip(a.label, CARD_ANSWER_MAX)}${files}`,
+        answer: `${full ? words : clip(words, CARD_ANSWER_MAX)}${files}`,
       }),
     );
+  }
+  if (c.household) {
+    lines.push('', t('answers:household_title', { count: c.household.length }));
+    for (const p of c.household) lines.push(`• ${personWords(t, p)}`);
   }
   if (c.attachments > 0) lines.push(t('staff:card.attachments', { count: c.attachments }));
   const history = full ? c.history : c.history.slice(-CARD_HISTORY);
@@ -270,7 +276,7 @@ export function staffFeature(): Composer<BotContext> {
       ...shown.value.people.map((p) =>
         ctx.t('staff:reveal.person', { name: p.name, idNumber: p.idNumber ?? ctx.t('staff:reveal.no_id') }),
       ),
-      ctx.t('staff:reveal.phones', { phones: shown.value.phones.join('、') }),
+      ctx.t('staff:reveal.phones', { phones: shown.value.phones.join(ctx.t('form:list_separator')) }),
       '',
       ctx.t('staff:reveal.logged'),
     ];

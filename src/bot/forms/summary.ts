@@ -19,9 +19,11 @@ export type SummaryChoice =
 function engineSummary(s: FormSession): string {
   const lines = s.spec.steps
     .filter((_, i) => s.visible(i))
-    .map(
-      (step) =>
-        `• ${s.t(`${s.spec.keys}fields.${step.id}`)}：${truncate(s.answers[step.id]?.label ?? '—', SUMMARY_LABEL_MAX)}`,
+    .map((step) =>
+      s.t('form:summary_line', {
+        field: s.t(`${s.spec.keys}fields.${step.id}`),
+        answer: truncate(s.answers[step.id]?.label ?? '—', SUMMARY_LABEL_MAX),
+      }),
     );
   return `${s.t('form:summary_title')}\n${lines.join('\n')}`;
 }
