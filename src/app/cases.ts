@@ -72,7 +72,7 @@ export interface MyCaseView {
   dueAt: string;
   rating: number | null;
   history: { at: string; kind: string; toStatus: CaseStatus | null; note: string | null }[];
-  can: { withdraw: boolean; answer: boolean; rate: boolean; reopen: boolean };
+  can: { withdraw: boolean; answer: boolean; rate: boolean; reopen: boolean; addDocuments: boolean };
 }
 
 export type CaseActionError = 'not_registered' | 'not_found' | 'not_allowed' | 'invalid';
@@ -297,6 +297,7 @@ export function createCaseService(deps: CasesDeps) {
           answer: r.status === 'waiting_resident',
           rate: (r.status === 'resolved' || r.status === 'closed') && r.rating === null,
           reopen: canReopen(r.status, r.resolvedAt, today),
+          addDocuments: isOpen(r.status),
         },
       });
     },
