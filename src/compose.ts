@@ -3,8 +3,8 @@
 import type { Api } from 'grammy';
 import { createAdminService } from './app/admin.ts';
 import { createCaseService } from './app/cases.ts';
-import { createInboundService } from './app/inbound.ts';
 import { createHouseholdService } from './app/households.ts';
+import { createInboundService } from './app/inbound.ts';
 import { createDeadlineWatcher } from './app/jobs/deadline-watcher.ts';
 import { createNoticeSender, type SenderOptions } from './app/jobs/notice-sender.ts';
 import { createNotificationDispatcher, type DispatcherOptions } from './app/jobs/notification-dispatcher.ts';

@@ -5,7 +5,7 @@ import { REGISTERED_PHONE, type SubmitResult } from '../../app/cases.ts';
 import type { HouseholdView } from '../../app/households.ts';
 import type { Locale } from '../../config.ts';
 import { MAX_OPEN_CASES_PER_SERVICE, MAX_URGENT_CASES_PER_DAY } from '../../domain/abuse-limits.ts';
-import type { ServiceDefinition, ServiceStep, StepContext } from '../../domain/catalogue/index.ts';
+import type { FileRef, ServiceDefinition, ServiceStep, StepContext } from '../../domain/catalogue/index.ts';
 import { schoolStageOf } from '../../domain/catalogue/services.ts';
 import { ageOn } from '../../domain/id-number.ts';
 import { parsePhone } from '../../domain/phone.ts';
@@ -186,11 +186,44 @@ async function confirmHousehold(
   return false;
 }
 
+/** What the resident already said outside the form (src/bot/features/inbound.ts): their text or voice. */
+export interface ServicePrefill {
+  text?: string | null;
+  voice?: FileRef | null;
+}
+
+/**
+ * The service's free-text step (the first text step that takes a voice message) answered with the
+ * resident's words, when they fit it; null when there is nothing to prefill or it does not fit.
+ */
+function prefillAnswer(
+  service: ServiceDefinition,
+  steps: FormStep[],
+  prefill: ServicePrefill | undefined,
+  t: TFunction,
+): { stepId: string; answer: Answer } | null {
+  const step = service.steps.find((s) => s.kind === 'text' && s.voice);
+  const formStep = steps.find((s) => s.id === step?.id);
+  if (!prefill || !step || !formStep?.text) return null;
+  if (prefill.text) {
+    const parsed = formStep.text(prefill.text, {}, new Date(0));
+    return parsed.ok
+      ? { stepId: step.id, answer: { value: parsed.value, label: parsed.label ?? parsed.value } }
+      : null;
+  }
+  if (prefill.voice?.kind === 'voice') {
+    const label = t('form:voice_label', { seconds: prefill.voice.durationSeconds ?? 0 });
+    return { stepId: step.id, answer: { value: null, label, files: [prefill.voice] } };
+  }
+  return null;
+}
+
 export async function serviceRequest(
   conversation: BotConversation,
   ctx: FormContext,
   deps: BotDeps,
   serviceCode: string,
+  prefill?: ServicePrefill,
 ): Promise<void> {
   const { locale, t } = await conversationLocale(conversation, deps.translator);
   const service = deps.catalogue.get(serviceCode);
@@ -238,10 +271,18 @@ export async function serviceRequest(
     },
   };
   const steps = service.steps.map((s) => formStep(service, s, env));
+  const prefilled = prefillAnswer(service, steps, prefill, t);
+  if (prefilled) await ctx.reply(t('inbound:prefilled'));
   const form = await runWholeForm(
     conversation,
     ctx,
-    { keys: `services:${service.code}.`, errorFallback: 'services:errors.', steps },
+    {
+      keys: `services:${service.code}.`,
+      errorFallback: 'services:errors.',
+      steps,
+      initial: prefilled ? { [prefilled.stepId]: prefilled.answer } : undefined,
+      prefilled: prefilled ? [prefilled.stepId] : undefined,
+    },
     t,
     locale,
   );
@@ -284,6 +325,13 @@ async function confirmSubmission(ctx: FormContext, r: SubmitResult, t: TFunction
     reply_markup: {
       inline_keyboard: [
         [{ text: t('mycases:open_button'), callback_data: myCaseButtons.open.pack({ caseId: r.caseId }) }],
+        // Documents the resident said they would bring later can come this way too.
+        [
+          {
+            text: t('inbound:buttons.documents'),
+            callback_data: myCaseButtons.documents.pack({ caseId: r.caseId }),
+          },
+        ],
       ],
     },
   });
