@@ -384,6 +384,14 @@ describe('without a staff message: plain words start a service, anything else ge
     expect(buttonsOf(home)).toEqual(['📝 登记我家']);
   });
 
+  it('a staff member who types outside a form gets the staff commands, not a registration', async () => {
+    const id = nextStaff++;
+    await makeStaff(h, id, DEPARTMENT);
+    const staff = h.user(id);
+    const calls = await staff.text('今天有什么事');
+    expect(sentTexts(calls)).toEqual([expect.stringContaining('/queue')]);
+  });
+
   it.each([
     ['上学', '🎒 孩子上学'],
     ['我要看病', '🏥 看病绿色通道'],

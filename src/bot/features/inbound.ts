@@ -175,6 +175,11 @@ export function inboundFeature(): Composer<BotContext> {
   priv.on('message', async (ctx) => {
     const msg = ctx.message;
     if (!ctx.registered) {
+      // Staff write to the bot too: they get their commands, not an invitation to register a household.
+      if ((await ctx.deps.staff.whoami(ctx.from.id)) !== null) {
+        await ctx.reply(ctx.t('staff:help'));
+        return;
+      }
       await ctx.reply(ctx.t('inbound:unregistered'), {
         reply_markup: new InlineKeyboard().text(ctx.t('start.register_button'), registerButton.pack({})),
       });
