@@ -297,6 +297,23 @@ describe('a message outside a form goes to the case a staff member wrote about',
     ]);
   });
 
+  it('two moves of one addition at the same moment: it moves once', async () => {
+    const u = await resident();
+    const older = await caseWithReply(u, 2);
+    const newer = await caseWithReply(u, 1);
+    await u.text('是东门那边的');
+    const event = (await residentEvents(newer.caseId)).find((e) => e.kind === 'addition');
+    const eventId = String(event?.id);
+    const outcomes = await Promise.all([
+      h.deps.inbound.moveAddition(u.id, eventId, older.caseId),
+      h.deps.inbound.moveAddition(u.id, eventId, older.caseId),
+    ]);
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+    expect(outcomes.filter((o) => !o.ok).map((o) => !o.ok && o.error)).toEqual(['not_allowed']);
+    expect((await residentEvents(older.caseId)).filter((e) => e.kind === 'addition')).toHaveLength(1);
+    expect((await residentEvents(newer.caseId)).map((e) => e.kind)).toEqual(['submitted', 'addition_moved']);
+  });
+
   it('forged "not this one" buttons: another resident\u2019s addition or case is never touched', async () => {
     const owner = await resident();
     const c = await caseWithReply(owner);
