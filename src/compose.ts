@@ -4,6 +4,7 @@ import type { Api } from 'grammy';
 import { createAdminService } from './app/admin.ts';
 import { createCaseService } from './app/cases.ts';
 import { createHouseholdService } from './app/households.ts';
+import { createInboundService } from './app/inbound.ts';
 import { createDeadlineWatcher } from './app/jobs/deadline-watcher.ts';
 import { createNoticeSender, type SenderOptions } from './app/jobs/notice-sender.ts';
 import { createNotificationDispatcher, type DispatcherOptions } from './app/jobs/notification-dispatcher.ts';
@@ -84,6 +85,13 @@ export function compose(opts: ComposeOptions) {
   const deps: BotDeps = {
     households,
     cases,
+    inbound: createInboundService({
+      households: householdStore,
+      routing,
+      cases: createCaseRepository(db),
+      cipher,
+      now,
+    }),
     catalogue,
     staff: createStaffService({
       staff: staffRepo,

@@ -5,6 +5,7 @@
 // notifications and audit row commit together or not at all.
 import type { CaseStatus } from '../domain/case-status.ts';
 import type { DepartmentKind } from '../domain/catalogue/index.ts';
+import type { InboundCandidate } from '../domain/inbound.ts';
 
 /** Kind of a department group's post of a case that waits to be taken (src/db writes and refreshes them). */
 export const GROUP_POST_KIND = 'group.new_case';
@@ -33,6 +34,8 @@ export interface NewEvent {
   kind: string;
   noteCipher?: Uint8Array | null;
   visibleToResident?: boolean;
+  /** The Telegram album a resident's addition came with (its later parts join this event). */
+  mediaGroupId?: string | null;
 }
 
 export interface NewAudit {
@@ -114,6 +117,7 @@ export interface CaseAttachmentRecord {
   stepId: string | null;
   kind: 'photo' | 'voice' | 'document';
   fileId: string;
+  fileUniqueId: string;
   mimeType: string | null;
   sizeBytes: number | null;
 }
@@ -147,6 +151,11 @@ export interface TransitionInput {
   audit?: NewAudit;
   /** The case left the queue or came back to it: edit its posts in department groups. */
   refreshGroupPosts?: boolean;
+  /**
+   * In the same transaction, an earlier event (of any case) changes its kind: a resident's addition that
+   * went to the wrong case is marked as moved. A conflict when that event is not (any more) of `from`.
+   */
+  relabel?: { caseId: string; eventId: bigint; from: readonly string[]; to: string };
 }
 
 export interface CaseStore {
@@ -181,6 +190,18 @@ export interface CaseStore {
    * expected assignee — somebody else acted first.
    */
   transition(input: TransitionInput): Promise<'ok' | 'conflict'>;
+  /**
+   * The resident's open cases, each with its latest event of `staffKinds` shown to the resident and its
+   * latest event of `residentKinds` written by the resident (src/domain/inbound.ts chooses among them).
+   */
+  inboundCandidates(
+    residentId: string,
+    kinds: { staff: readonly string[]; resident: readonly string[] },
+  ): Promise<InboundCandidate[]>;
+  /** The id of the resident's event on the case that came with this Telegram album, if any. */
+  albumEvent(caseId: string, mediaGroupId: string): Promise<bigint | null>;
+  /** Adds files to an existing event of the case (an album's later parts). */
+  appendAttachments(caseId: string, eventId: bigint, list: readonly NewAttachment[]): Promise<void>;
 }
 
 /** What submission needs to route a case (src/db/repositories/routing.ts). */

@@ -114,7 +114,14 @@ export interface MyCaseView {
   }[];
   /** Voice messages and photos staff sent, oldest first: `n` asks for one again (replayFile). */
   staffFiles: { n: number; kind: 'voice' | 'photo'; at: string }[];
-  can: { withdraw: boolean; answer: boolean; rate: boolean; reopen: boolean; card: boolean };
+  can: {
+    withdraw: boolean;
+    answer: boolean;
+    rate: boolean;
+    reopen: boolean;
+    card: boolean;
+    addDocuments: boolean;
+  };
 }
 
 type FileKind = 'voice' | 'photo' | 'document';
@@ -432,6 +439,7 @@ export function createCaseService(deps: CasesDeps) {
           rate: (r.status === 'resolved' || r.status === 'closed') && r.rating === null,
           reopen: canReopen(r.status, r.resolvedAt, today),
           card: cardShown(catalogue.get(r.serviceCode), r.status),
+          addDocuments: isOpen(r.status),
         },
       });
     },

@@ -32,12 +32,15 @@ const PATTERNS = {
   code: '[a-z0-9][a-z0-9_-]{0,40}',
   /** A Beijing calendar day, compact: `20260131`. */
   day: '\\d{8}',
+  /** A database row id (a bigint, kept as its digits). */
+  id: '\\d{1,19}',
 } as const;
 const WIDEST = {
   uuid: '00000000-0000-0000-0000-000000000000',
   int: '999999',
   code: 'a'.repeat(41),
   day: '20261231',
+  id: '9'.repeat(19),
 } as const;
 
 export type FieldKind = keyof typeof PATTERNS | readonly [string, ...string[]];
@@ -157,6 +160,19 @@ export const myCaseButtons = {
   keep: button('mc:keep', {}),
   /** The medical green channel's hospital card, shown again. */
   card: button('mc:card', { caseId: 'uuid' }),
+  /** "Add documents" to an open case (features/cases.ts, conversations/case-documents.ts). */
+  documents: button('mc:docs', { caseId: 'uuid' }),
+};
+
+// ib — what a resident sends outside a form (features/inbound.ts): the offer's "file it as a suggestion"
+// (the words are the message the offer replies to), the main menu, and "not this case" on an addition
+// (its event id): the other cases to move it to, or a suggestion instead.
+export const inboundButtons = {
+  suggest: button('ib:sg', {}),
+  home: button('ib:home', {}),
+  notThis: button('ib:not', { eventId: 'id' }),
+  moveTo: button('ib:mv', { eventId: 'id', caseId: 'uuid' }),
+  suggestInstead: button('ib:sgx', { eventId: 'id' }),
 };
 
 // st, sq — a staff member's case card and queue (features/staff.ts; staff notifications link here too)

@@ -3,6 +3,7 @@ import type { Context } from 'grammy';
 import type { AdminService } from '../app/admin.ts';
 import type { CaseService } from '../app/cases.ts';
 import type { HouseholdService } from '../app/households.ts';
+import type { InboundService } from '../app/inbound.ts';
 import type { NoticeService } from '../app/notices.ts';
 import type { PrivacyService } from '../app/privacy.ts';
 import type { ReachabilityService } from '../app/reachability.ts';
@@ -34,6 +35,8 @@ export interface UserStore {
 export interface BotDeps {
   households: HouseholdService;
   cases: CaseService;
+  /** What a resident sends outside a form, and documents brought later (src/app/inbound.ts). */
+  inbound: InboundService;
   catalogue: Catalogue;
   /** Department staff's work on cases: queue, next, card, actions (src/app/staff.ts). */
   staff: StaffService;

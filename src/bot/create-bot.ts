@@ -5,14 +5,14 @@
 import { conversations, createConversation } from '@grammyjs/conversations';
 import { limit } from '@grammyjs/ratelimiter';
 import { sequentialize } from '@grammyjs/runner';
-import { Bot, type BotConfig, type BotError, Composer, type ErrorHandler, InlineKeyboard } from 'grammy';
+import { Bot, type BotConfig, type BotError, type ErrorHandler } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { type PiiCipher, PiiIntegrityError } from '../app/pii-cipher.ts';
 import type { Metrics } from '../metrics.ts';
-import { myCaseButtons, registerButton, serviceButtons } from './buttons.ts';
 import type { BotContext, BotDeps, FormContext } from './context.ts';
 import { encryptedConversationStorage, type StateStore } from './conversation-storage.ts';
 import { CANNED_ADD, cannedReplyForm } from './conversations/canned-reply.ts';
+import { CASE_DOCUMENTS, caseDocuments } from './conversations/case-documents.ts';
 import {
   CASE_ANSWER,
   CASE_RATE,
@@ -24,12 +24,13 @@ import {
 import { MEMBER, memberForm } from './conversations/member.ts';
 import { NOTICE, noticeConversation } from './conversations/notice.ts';
 import { REGISTRATION, registration } from './conversations/registration.ts';
-import { SERVICE_REQUEST, serviceRequest } from './conversations/service-request.ts';
+import { SERVICE_REQUEST, type ServicePrefill, serviceRequest } from './conversations/service-request.ts';
 import { STAFF_ACTION, type StaffActionKind, staffAction } from './conversations/staff-action.ts';
 import { adminFeature } from './features/admin.ts';
 import { globalCommands, groupGuard, startFeature } from './features/basics.ts';
 import { casesFeature } from './features/cases.ts';
 import { householdFeature } from './features/household.ts';
+import { inboundFeature } from './features/inbound.ts';
 import { noticeButtons, noticesFeature } from './features/notices.ts';
 import { privacyFeature } from './features/privacy.ts';
 import { reachabilityFeature } from './features/reachability.ts';
@@ -70,6 +71,7 @@ export const WAY_BACK_IN: Readonly<Record<string, string>> = {
   [CASE_ANSWER]: '/mycases',
   [CASE_RATE]: '/mycases',
   [CASE_REOPEN]: '/mycases',
+  [CASE_DOCUMENTS]: '/mycases',
 };
 
 /**
@@ -170,7 +172,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   );
   priv.use(
     createConversation<BotContext, FormContext>(
-      (c, ctx, code: string) => serviceRequest(c, ctx, deps, code),
+      (c, ctx, code: string, prefill?: ServicePrefill) => serviceRequest(c, ctx, deps, code, prefill),
       {
         id: SERVICE_REQUEST,
       },
@@ -195,6 +197,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
     [CASE_ANSWER, caseAnswer],
     [CASE_RATE, caseRate],
     [CASE_REOPEN, caseReopen],
+    [CASE_DOCUMENTS, caseDocuments],
   ] as const) {
     priv.use(
       createConversation<BotContext, FormContext>((c, ctx, caseId: string) => run(c, ctx, deps, caseId), {
@@ -208,29 +211,9 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   priv.use(noticesFeature());
   priv.use(staffFeature());
   priv.use(adminFeature());
-  priv.use(fallback());
+  // Last: whatever a resident sends outside a form goes somewhere, and a button nobody handled is stale.
+  priv.use(inboundFeature());
   return bot;
-}
-
-/** Whatever nobody handled: an old button, or a message the bot does not understand. */
-function fallback(): Composer<BotContext> {
-  const composer = new Composer<BotContext>();
-  composer.on('callback_query', async (ctx) => {
-    await ctx.answerCallbackQuery({ text: ctx.t('errors.stale_button') });
-  });
-  // Someone who types instead of tapping gets the ways in as buttons, not just a pointer to /help.
-  composer.on('message', async (ctx) => {
-    const kb = new InlineKeyboard();
-    if (ctx.registered) {
-      kb.text(ctx.t('start.services_button'), serviceButtons.menu.pack({}))
-        .row()
-        .text(ctx.t('start.mycases_button'), myCaseButtons.page.pack({ page: 0 }));
-    } else {
-      kb.text(ctx.t('start.register_button'), registerButton.pack({}));
-    }
-    await ctx.reply(ctx.t('errors.not_understood'), { reply_markup: kb });
-  });
-  return composer;
 }
 
 /**

@@ -46,6 +46,8 @@ const STAFF_KINDS = [
   'staff.case_withdrawn',
   'staff.case_rated',
   'staff.case_reopened',
+  'staff.case_addition',
+  'staff.documents_added',
 ] as const;
 /** About a registration, after the window's ID-card check (src/app/registration-conflicts.ts): no case. */
 const REGISTRATION_KINDS = [
@@ -95,7 +97,11 @@ function residentNotification(
   const caseId = c.id;
   if (key === 'info_requested')
     kb.text(t('notify:buttons.answer'), myCaseButtons.answer.pack({ caseId })).row();
-  if (key === 'resolved') kb.text(t('notify:buttons.rate'), myCaseButtons.rate.pack({ caseId })).row();
+  if (key === 'resolved') {
+    kb.text(t('notify:buttons.rate'), myCaseButtons.rate.pack({ caseId })).row();
+    // The hint says "within 7 days you can ask for it to be done again": this is how.
+    kb.text(t('inbound:buttons.reopen'), myCaseButtons.reopen.pack({ caseId })).row();
+  }
   kb.text(t('notify:buttons.open_mine'), myCaseButtons.open.pack({ caseId }));
   return { text: lines.join('\n'), keyboard: kb };
 }

@@ -155,7 +155,7 @@ describe('/mycases', () => {
     expect(told.map((n) => n.telegramId)).toEqual([80_001n]);
     // Not waiting any more: the button no longer works.
     await u.press(`mc:ans:${caseId}`);
-    expect(u.lastText()).toContain('不能这样做了');
+    expect(u.lastText()).toContain('工作人员现在没有问您问题');
   });
 
   it('rates a resolved case once, and may reopen it within seven days', async () => {
@@ -180,10 +180,8 @@ describe('/mycases', () => {
       `select c::text as dump from "case" c where id = '${caseId}'`,
     );
     expect(dump[0]?.dump).not.toContain('修得很快');
-    await u.press(`mc:rate:${caseId}`);
-    await u.tap('⭐⭐⭐⭐⭐ 很满意');
-    await u.tap('跳过');
-    expect(u.lastText()).toContain('不能这样做了'); // rated once only
+    // Rated once only: said at the press, before any question.
+    expect(sentTexts(await u.press(`mc:rate:${caseId}`))).toEqual([expect.stringContaining('已经评价过了')]);
     await u.press(`mc:open:${caseId}`);
     await u.tap('🔄 重新办理');
     await u.text('灯又坏了');
@@ -202,8 +200,9 @@ describe('/mycases', () => {
     });
     await u.press(`mc:open:${caseId}`);
     expect(u.findButton('🔄 重新办理')).toBeUndefined();
-    await u.press(`mc:reopen:${caseId}`);
+    // Said at the press, before the reason is asked.
+    expect(sentTexts(await u.press(`mc:reopen:${caseId}`))).toEqual([expect.stringContaining('超过 7 天')]);
     await u.text('还是没修好');
-    expect(u.lastText()).toContain('不能这样做了');
+    expect((await h.db.case.findUniqueOrThrow({ where: { id: caseId } })).status).toBe('resolved');
   });
 });

@@ -273,7 +273,7 @@ describe('moving around a form', () => {
     const texts = sentTexts(await u.text('/cancel'));
     expect(texts[0]).toContain('已经退出');
     expect(await h.db.conversationState.count({ where: { key: String(u.id) } })).toBe(0);
-    expect(sentTexts(await u.text('13800000012'))[0]).toContain('没看懂');
+    expect(sentTexts(await u.text('13800000012'))[0]).toContain('请先登记');
     expect(sentTexts(await u.text('/cancel'))[0]).toContain('没有要退出');
   });
 

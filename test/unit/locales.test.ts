@@ -120,6 +120,18 @@ describe('locales', () => {
         'case_reopened',
         'other',
       ].map((k) => `notify:staff.${k}`),
+      // What a resident sends outside a form, and follow-ups refused (features/inbound.ts, features/cases.ts).
+      ...['addition', 'documents_added', 'addition_moved', 'addition_taken_back'].map(
+        (k) => `staff:event.${k}`,
+      ),
+      ...['addition', 'documents_added', 'addition_moved'].map((k) => `mycases:event.${k}`),
+      ...['case_addition', 'documents_added'].map((k) => `notify:staff.${k}`),
+      ...['rated', 'not_done', 'reopen_expired', 'still_open', 'ended', 'not_asked', 'documents'].map(
+        (k) => `inbound:refused.${k}`,
+      ),
+      ...['school_enrolment', 'medical_green_channel', 'dibao', 'suggestion'].map(
+        (c) => `inbound:words.${c}`,
+      ),
       ...RELATIONS.map((r) => `common:relation.${r}`),
       ...SEXES.map((s) => `common:sex.${s}`),
       ...[

@@ -6,6 +6,7 @@ import type { HouseholdView } from '../../app/households.ts';
 import type { Locale } from '../../config.ts';
 import { MAX_OPEN_CASES_PER_SERVICE, MAX_URGENT_CASES_PER_DAY } from '../../domain/abuse-limits.ts';
 import {
+  type FileRef,
   type ServiceDefinition,
   type ServiceStep,
   type StepContext,
@@ -19,7 +20,14 @@ import { moneyLabel } from '../answer-words.ts';
 import { myCaseButtons, registerButton } from '../buttons.ts';
 import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
 import { beijingTime } from '../format-time.ts';
-import { type Answer, type Answers, type FormStep, runWholeForm, type TextResult } from '../forms/engine.ts';
+import {
+  type Answer,
+  type Answers,
+  type FormStep,
+  runWholeForm,
+  type TextResult,
+  voiceLabel,
+} from '../forms/engine.ts';
 import { hospitalCardText } from '../hospital-card.ts';
 import type { TFunction } from '../i18n.ts';
 import { fromParsed } from './from-parsed.ts';
@@ -215,11 +223,44 @@ async function confirmHousehold(
   return null;
 }
 
+/** What the resident already said outside the form (src/bot/features/inbound.ts): their text or voice. */
+export interface ServicePrefill {
+  text?: string | null;
+  voice?: FileRef | null;
+}
+
+/**
+ * The service's free-text step (the first text step that takes a voice message) answered with the
+ * resident's words, when they fit it; null when there is nothing to prefill or it does not fit.
+ */
+function prefillAnswer(
+  service: ServiceDefinition,
+  steps: FormStep[],
+  prefill: ServicePrefill | undefined,
+  t: TFunction,
+): { stepId: string; answer: Answer } | null {
+  const step = service.steps.find((s) => s.kind === 'text' && s.voice);
+  const formStep = steps.find((s) => s.id === step?.id);
+  if (!prefill || !step || !formStep?.text) return null;
+  if (prefill.text) {
+    const parsed = formStep.text(prefill.text, {}, new Date(0));
+    return parsed.ok
+      ? { stepId: step.id, answer: { value: parsed.value, label: parsed.label ?? parsed.value } }
+      : null;
+  }
+  if (prefill.voice?.kind === 'voice') {
+    const label = voiceLabel(t, prefill.voice);
+    return { stepId: step.id, answer: { value: null, label, files: [prefill.voice] } };
+  }
+  return null;
+}
+
 export async function serviceRequest(
   conversation: BotConversation,
   ctx: FormContext,
   deps: BotDeps,
   serviceCode: string,
+  prefill?: ServicePrefill,
 ): Promise<void> {
   const { locale, t } = await conversationLocale(conversation, deps.translator);
   const service = deps.catalogue.get(serviceCode);
@@ -284,10 +325,18 @@ export async function serviceRequest(
     },
   };
   const steps = service.steps.map((s) => formStep(service, s, env));
+  const prefilled = prefillAnswer(service, steps, prefill, t);
+  if (prefilled) await ctx.reply(t('inbound:prefilled'));
   const form = await runWholeForm(
     conversation,
     ctx,
-    { keys: `services:${service.code}.`, errorFallback: 'services:errors.', steps },
+    {
+      keys: `services:${service.code}.`,
+      errorFallback: 'services:errors.',
+      steps,
+      initial: prefilled ? { [prefilled.stepId]: prefilled.answer } : undefined,
+      prefilled: prefilled ? [prefilled.stepId] : undefined,
+    },
     t,
     locale,
   );
@@ -339,6 +388,13 @@ async function confirmSubmission(
     reply_markup: {
       inline_keyboard: [
         [{ text: t('mycases:open_button'), callback_data: myCaseButtons.open.pack({ caseId: r.caseId }) }],
+        // Documents the resident said they would bring later can come this way too.
+        [
+          {
+            text: t('inbound:buttons.documents'),
+            callback_data: myCaseButtons.documents.pack({ caseId: r.caseId }),
+          },
+        ],
       ],
     },
   });

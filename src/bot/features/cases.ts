@@ -6,8 +6,10 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import type { MyCaseView } from '../../app/cases.ts';
 import type { Locale } from '../../config.ts';
-import { myCaseButtons, onButton, registerButton, serviceButtons } from '../buttons.ts';
+import { isOpen } from '../../domain/case-status.ts';
+import { inboundButtons, myCaseButtons, onButton, registerButton, serviceButtons } from '../buttons.ts';
 import type { BotContext } from '../context.ts';
+import { CASE_DOCUMENTS } from '../conversations/case-documents.ts';
 import { CASE_ANSWER, CASE_RATE, CASE_REOPEN } from '../conversations/case-followup.ts';
 import { SERVICE_REQUEST } from '../conversations/service-request.ts';
 import { beijingTime } from '../format-time.ts';
@@ -62,8 +64,29 @@ function caseKeyboard(v: MyCaseView, t: TFunction, locale: Locale): InlineKeyboa
   if (v.can.answer) kb.text(t('mycases:buttons.answer'), myCaseButtons.answer.pack({ caseId })).row();
   if (v.can.rate) kb.text(t('mycases:buttons.rate'), myCaseButtons.rate.pack({ caseId })).row();
   if (v.can.reopen) kb.text(t('mycases:buttons.reopen'), myCaseButtons.reopen.pack({ caseId })).row();
+  if (v.can.addDocuments)
+    kb.text(t('inbound:buttons.documents'), myCaseButtons.documents.pack({ caseId })).row();
   if (v.can.withdraw) kb.text(t('mycases:buttons.withdraw'), myCaseButtons.withdraw.pack({ caseId })).row();
   return kb.text(t('mycases:back_to_list'), myCaseButtons.page.pack({ page: 0 }));
+}
+
+/** Why a follow-up on the case is not allowed now, as the key of its one line (`inbound:refused.*`). */
+export function refusal(
+  action: 'answer' | 'rate' | 'reopen' | 'addDocuments',
+  v: Pick<MyCaseView, 'status' | 'rating'>,
+): string {
+  const open = isOpen(v.status);
+  switch (action) {
+    case 'answer':
+      return open ? 'not_asked' : 'ended';
+    case 'rate':
+      return v.rating !== null ? 'rated' : 'not_done';
+    case 'reopen':
+      if (open) return 'still_open';
+      return v.status === 'resolved' || v.status === 'closed' ? 'reopen_expired' : 'ended';
+    case 'addDocuments':
+      return 'documents';
+  }
 }
 
 export function casesFeature(): Composer<BotContext> {
@@ -214,12 +237,30 @@ export function casesFeature(): Composer<BotContext> {
     await ctx.reply(hospitalCardText(ctx.t, card.value.serviceCode, card.value));
   });
 
-  for (const [kind, conversation] of [
-    [myCaseButtons.answer, CASE_ANSWER],
-    [myCaseButtons.rate, CASE_RATE],
-    [myCaseButtons.reopen, CASE_REOPEN],
+  // Each follow-up is checked before it asks anything: one line saying why not, and the way on.
+  for (const [kind, conversation, action] of [
+    [myCaseButtons.answer, CASE_ANSWER, 'answer'],
+    [myCaseButtons.rate, CASE_RATE, 'rate'],
+    [myCaseButtons.reopen, CASE_REOPEN, 'reopen'],
+    [myCaseButtons.documents, CASE_DOCUMENTS, 'addDocuments'],
   ] as const) {
-    onOpen(priv, kind, (ctx, { caseId }) => ctx.conversation.enter(conversation, caseId));
+    onOpen(priv, kind, async (ctx, { caseId }) => {
+      const view = await ctx.deps.cases.getMine(ctx.from.id, caseId);
+      if (!view.ok) {
+        await ctx.reply(ctx.t('mycases:not_found'));
+        return;
+      }
+      if (!view.value.can[action]) {
+        await ctx.reply(ctx.t(`inbound:refused.${refusal(action, view.value)}`), {
+          reply_markup: new InlineKeyboard()
+            .text(ctx.t('inbound:buttons.open_case'), myCaseButtons.open.pack({ caseId: view.value.id }))
+            .row()
+            .text(ctx.t('inbound:buttons.home'), inboundButtons.home.pack({})),
+        });
+        return;
+      }
+      await ctx.conversation.enter(conversation, caseId);
+    });
   }
   return composer;
 }

@@ -49,6 +49,11 @@ export async function runForm(
   const { steps } = spec;
   const s = await createSession(conversation, ctx, spec, t, locale);
   const indexOf = (id: string) => steps.findIndex((step) => step.id === id);
+  /** A step answered before the form started (`spec.prefilled`): not asked going forward, changeable. */
+  const prefilled = (index: number) => {
+    const id = (steps[index] as FormStep).id;
+    return (spec.prefilled?.includes(id) ?? false) && s.answers[id] !== undefined;
+  };
   /** A step and those its change asks again (`resets`), as the queue of steps to ask before the summary. */
   const changing = (index: number) => [
     index,
@@ -62,7 +67,7 @@ export async function runForm(
     let editQueue: number[] | null = null;
     for (;;) {
       if (editQueue === null) {
-        while (index < steps.length && !s.visible(index)) index++;
+        while (index < steps.length && (!s.visible(index) || prefilled(index))) index++;
       } else {
         // Passed over only when their turn comes: a step the new answer makes visible is still asked.
         while (editQueue.length > 0 && !s.visible(editQueue[0] as number)) editQueue.shift();

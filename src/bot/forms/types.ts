@@ -111,6 +111,11 @@ export interface FormSpec {
   errorFallback?: string;
   steps: FormStep[];
   initial?: Answers;
+  /**
+   * Steps whose `initial` answer came from outside the form (a resident's message): not asked going
+   * forward, shown in the summary and changeable there.
+   */
+  prefilled?: readonly string[];
   /** Show a summary to confirm before returning: the engine's (default, true), none (false), or the form's own. */
   summary?: boolean | SummaryHook;
 }

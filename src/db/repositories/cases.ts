@@ -18,6 +18,7 @@ import type {
 } from '../../app/case-store.ts';
 import { GROUP_POST_KIND } from '../../app/case-store.ts';
 import { type CaseStatus, OPEN_STATUSES } from '../../domain/case-status.ts';
+import type { InboundCandidate } from '../../domain/inbound.ts';
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
 
@@ -332,6 +333,7 @@ export function createCaseRepository(db: Db): CaseStore {
           stepId: true,
           kind: true,
           fileId: true,
+          fileUniqueId: true,
           mimeType: true,
           sizeBytes: true,
         },
@@ -339,35 +341,106 @@ export function createCaseRepository(db: Db): CaseStore {
     },
 
     async transition(input: TransitionInput): Promise<'ok' | 'conflict'> {
-      return db.$transaction(async (tx) => {
-        const where: Prisma.CaseWhereInput = { id: input.caseId, status: { in: [...input.from] } };
-        if (input.assigneeId !== undefined) where.assigneeId = input.assigneeId;
-        const current = await tx.case.findFirst({ where, select: { status: true } });
-        if (!current) return 'conflict';
-        const { count } = await tx.case.updateMany({
-          where: { ...where, status: current.status },
-          data: { ...withBytes(input.patch), status: input.to },
-        });
-        if (count !== 1) return 'conflict';
-        const event = await tx.caseEvent.create({
-          data: {
-            caseId: input.caseId,
-            actorKind: input.event.actorKind,
-            actorId: input.event.actorId ?? null,
-            kind: input.event.kind,
-            fromStatus: current.status,
-            toStatus: input.to,
-            noteCipher: input.event.noteCipher ? bytes(input.event.noteCipher) : null,
-            visibleToResident: input.event.visibleToResident ?? true,
-          },
-          select: { id: true },
-        });
-        await writeAttachments(tx, input.caseId, event.id, input.attachments ?? []);
-        await writeNotifications(tx, input.caseId, input.notifications ?? [], event.id);
-        if (input.refreshGroupPosts) await refreshGroupPosts(tx, input.caseId);
-        if (input.audit) await writeAudit(tx, input.caseId, input.audit);
-        return 'ok';
+      try {
+        return await transitionOnce(input);
+      } catch (err) {
+        if (err instanceof RelabelConflict) return 'conflict';
+        throw err;
+      }
+    },
+
+    async inboundCandidates(residentId, kinds): Promise<InboundCandidate[]> {
+      const open = await db.case.findMany({
+        where: { residentId, status: { in: [...OPEN_STATUSES] } },
+        select: { id: true, number: true, serviceCode: true, status: true },
       });
+      if (open.length === 0) return [];
+      const ids = open.map((c) => c.id);
+      const [staff, mine] = await Promise.all([
+        db.caseEvent.groupBy({
+          by: ['caseId'],
+          where: {
+            caseId: { in: ids },
+            actorKind: 'staff',
+            visibleToResident: true,
+            kind: { in: [...kinds.staff] },
+          },
+          _max: { at: true },
+        }),
+        db.caseEvent.groupBy({
+          by: ['caseId'],
+          where: { caseId: { in: ids }, actorKind: 'resident', kind: { in: [...kinds.resident] } },
+          _max: { at: true },
+        }),
+      ]);
+      const latest = (rows: typeof staff, caseId: string) =>
+        rows.find((r) => r.caseId === caseId)?._max.at ?? null;
+      return open.map((c) => ({
+        caseId: c.id,
+        number: c.number,
+        serviceCode: c.serviceCode,
+        status: c.status,
+        lastStaffAt: latest(staff, c.id),
+        lastResidentAt: latest(mine, c.id),
+      }));
+    },
+
+    async albumEvent(caseId: string, mediaGroupId: string): Promise<bigint | null> {
+      const row = await db.caseEvent.findFirst({
+        where: { caseId, mediaGroupId, actorKind: 'resident' },
+        orderBy: { id: 'desc' },
+        select: { id: true },
+      });
+      return row?.id ?? null;
+    },
+
+    async appendAttachments(caseId: string, eventId: bigint, list: readonly NewAttachment[]) {
+      await db.$transaction((tx) => writeAttachments(tx, caseId, eventId, list));
     },
   };
+
+  function transitionOnce(input: TransitionInput): Promise<'ok' | 'conflict'> {
+    return db.$transaction(async (tx) => {
+      const where: Prisma.CaseWhereInput = { id: input.caseId, status: { in: [...input.from] } };
+      if (input.assigneeId !== undefined) where.assigneeId = input.assigneeId;
+      const current = await tx.case.findFirst({ where, select: { status: true } });
+      if (!current) return 'conflict';
+      const { count } = await tx.case.updateMany({
+        where: { ...where, status: current.status },
+        data: { ...withBytes(input.patch), status: input.to },
+      });
+      if (count !== 1) return 'conflict';
+      const event = await tx.caseEvent.create({
+        data: {
+          caseId: input.caseId,
+          actorKind: input.event.actorKind,
+          actorId: input.event.actorId ?? null,
+          kind: input.event.kind,
+          fromStatus: current.status,
+          toStatus: input.to,
+          noteCipher: input.event.noteCipher ? bytes(input.event.noteCipher) : null,
+          visibleToResident: input.event.visibleToResident ?? true,
+          mediaGroupId: input.event.mediaGroupId ?? null,
+        },
+        select: { id: true },
+      });
+      if (input.relabel) {
+        const { caseId, eventId, from, to } = input.relabel;
+        const moved = await tx.caseEvent.updateMany({
+          where: { id: eventId, caseId, kind: { in: [...from] } },
+          data: { kind: to },
+        });
+        // Rolls the whole change back: the event was moved meanwhile (a double tap).
+        if (moved.count !== 1) throw new RelabelConflict();
+      }
+      await writeAttachments(tx, input.caseId, event.id, input.attachments ?? []);
+      await writeNotifications(tx, input.caseId, input.notifications ?? [], event.id);
+      if (input.refreshGroupPosts) await refreshGroupPosts(tx, input.caseId);
+      if (input.audit) await writeAudit(tx, input.caseId, input.audit);
+      return 'ok';
+    });
+  }
 }
+
+/** Thrown inside a transition's transaction to roll it back when its relabel found nothing to move. */
+class RelabelConflict extends Error {}
