@@ -8,7 +8,7 @@ import type { JoinedMember, NotificationCase, PreparedNotification } from '../ap
 import type { Locale } from '../config.ts';
 import { groupButtons, myCaseButtons, queueButton, staffButtons } from './buttons.ts';
 import { localeName } from './context.ts';
-import { beijingTime } from './format-time.ts';
+import { compactTime } from './format-time.ts';
 import { resolveLocale, type TFunction, type Translator } from './i18n.ts';
 import { classifyTelegramError, isNotModified } from './telegram-outcome.ts';
 
@@ -82,7 +82,7 @@ function residentNotification(
 
 function staffNotification(
   t: TFunction,
-  locale: Locale,
+  _locale: Locale,
   kind: string,
   c: NotificationCase,
 ): RenderedNotification {
@@ -90,7 +90,7 @@ function staffNotification(
   const text = t(`notify:staff.${key}`, {
     number: c.number,
     service: t(`services:${c.serviceCode}.name`),
-    due: beijingTime(c.dueAt, locale),
+    due: compactTime(c.dueAt, t),
     stars: c.rating ? t(`mycases:rate.stars.${c.rating}`) : '—',
   });
   const kb = new InlineKeyboard();
@@ -142,14 +142,14 @@ const takeInGroup = (t: TFunction, c: NotificationCase) =>
 /** A department group's post: open for taking, or who took it, or where it went. */
 export function groupPost(
   t: TFunction,
-  locale: Locale,
+  _locale: Locale,
   c: NotificationCase,
   chatId: bigint,
 ): RenderedNotification {
   const vars = {
     number: c.number,
     service: t(`services:${c.serviceCode}.name`),
-    due: beijingTime(c.dueAt, locale),
+    due: compactTime(c.dueAt, t),
     urgent: c.priority === 'urgent' ? t('notify:group.urgent_mark') : '',
     assignee: c.assignee ?? '—',
   };

@@ -3,15 +3,18 @@
 // entry and a locale section (`services:<code>.*`), nothing here.
 import { REGISTERED_PHONE, type SubmitResult } from '../../app/cases.ts';
 import type { HouseholdView } from '../../app/households.ts';
+import type { CommunityContact } from '../../app/reference.ts';
 import type { Locale } from '../../config.ts';
 import { MAX_OPEN_CASES_PER_SERVICE, MAX_URGENT_CASES_PER_DAY } from '../../domain/abuse-limits.ts';
+import { beijingInstant } from '../../domain/beijing-time.ts';
 import type { ServiceDefinition, ServiceStep, StepContext } from '../../domain/catalogue/index.ts';
 import { schoolStageOf } from '../../domain/catalogue/services.ts';
 import { ageOn } from '../../domain/id-number.ts';
 import { parsePhone } from '../../domain/phone.ts';
 import { myCaseButtons, registerButton } from '../buttons.ts';
+import { submissionContactText } from '../contact-render.ts';
 import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
-import { beijingTime } from '../format-time.ts';
+import { dueBy, spokenDay } from '../format-time.ts';
 import { type Answer, type Answers, type FormStep, runWholeForm, type TextResult } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
 import { fromParsed } from './from-parsed.ts';
@@ -270,16 +273,37 @@ export async function serviceRequest(
     );
     return;
   }
-  await confirmSubmission(ctx, result.value, t, locale);
+  // Where to go, when it is open (by the use cases' clock), what to bring: src/bot/contact-render.ts.
+  const where = await conversation.external(async (outer) => ({
+    now: (outer.deps.now?.() ?? new Date()).toISOString(),
+    contact: outer.from ? await outer.deps.reference.contactFor(outer.from.id, service.departmentKind) : null,
+  }));
+  await confirmSubmission(ctx, result.value, t, locale, { service, ...where });
 }
 
-async function confirmSubmission(ctx: FormContext, r: SubmitResult, t: TFunction, locale: Locale) {
+async function confirmSubmission(
+  ctx: FormContext,
+  r: SubmitResult,
+  t: TFunction,
+  locale: Locale,
+  where: { service: ServiceDefinition; now: string; contact: CommunityContact | null },
+) {
+  const now = new Date(where.now);
+  const due = dueBy(r.dueAt, now, t, { urgent: r.priority === 'urgent' });
   const lines = [
     r.created
-      ? t('services:common.submitted', { number: r.number, due: beijingTime(r.dueAt, locale, 'labelled') })
+      ? t('services:common.submitted', { number: r.number, due })
       : t('services:common.submitted_again', { number: r.number }),
   ];
   if (r.created && r.priority === 'urgent') lines.push(t('services:common.urgent_alerted'));
+  const { service, contact } = where;
+  const contactText = submissionContactText(
+    { serviceCode: service.code, documents: service.documents, contact },
+    now,
+    t,
+    locale,
+  );
+  if (contactText) lines.push(contactText);
   await ctx.reply(lines.join('\n\n'), {
     reply_markup: {
       inline_keyboard: [
@@ -294,7 +318,7 @@ async function confirmSubmission(ctx: FormContext, r: SubmitResult, t: TFunction
         patient: r.card.patientName,
         idNumber: r.card.idNumberMasked ?? '—',
         hospital: r.card.hospital,
-        date: r.card.date,
+        date: spokenDay(beijingInstant(r.card.date, 12), now, t, { relative: false }),
       }),
     );
   }

@@ -4,12 +4,11 @@
 // (`mc:`, `svc:`) are defined in ../buttons.ts; other features put them on messages to residents too.
 import { Composer, InlineKeyboard } from 'grammy';
 import type { MyCaseView } from '../../app/cases.ts';
-import type { Locale } from '../../config.ts';
 import { myCaseButtons, onButton, registerButton, serviceButtons } from '../buttons.ts';
-import type { BotContext } from '../context.ts';
+import { type BotContext, nowOf } from '../context.ts';
 import { CASE_ANSWER, CASE_RATE, CASE_REOPEN } from '../conversations/case-followup.ts';
 import { SERVICE_REQUEST } from '../conversations/service-request.ts';
-import { beijingTime } from '../format-time.ts';
+import { dueBy, spokenAt } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
 import { byTypedNumber, clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
@@ -20,20 +19,20 @@ export function servicesMenu(ctx: BotContext): InlineKeyboard {
   return kb;
 }
 
-export function renderCase(v: MyCaseView, t: TFunction, locale: Locale): string {
+export function renderCase(v: MyCaseView, t: TFunction, now: Date): string {
   const lines = [
     t('mycases:view', {
       number: v.number,
       service: t(`services:${v.serviceCode}.name`),
       status: `${t(`mycases:status.${v.status}`)}${v.priority === 'urgent' ? t('mycases:urgent') : ''}`,
-      submittedAt: beijingTime(v.submittedAt, locale),
-      dueAt: beijingTime(v.dueAt, locale),
+      submittedAt: spokenAt(v.submittedAt, now, t),
+      dueAt: dueBy(v.dueAt, now, t),
     }),
     '',
     t('mycases:history_title'),
     ...v.history.map((h) =>
       t('mycases:history_line', {
-        at: beijingTime(h.at, locale),
+        at: spokenAt(h.at, now, t),
         what:
           t([`mycases:event.${h.kind}`, `mycases:status.${h.toStatus ?? 'submitted'}`]) +
           (h.note && h.kind !== 'rated' ? t('mycases:history_note', { note: h.note }) : ''),
@@ -117,7 +116,7 @@ export function casesFeature(): Composer<BotContext> {
       await ctx.reply(ctx.t('mycases:not_found'));
       return;
     }
-    await ctx.reply(renderCase(view.value, ctx.t, ctx.locale), {
+    await ctx.reply(renderCase(view.value, ctx.t, nowOf(ctx)), {
       reply_markup: caseKeyboard(view.value, ctx.t),
     });
   };
