@@ -76,7 +76,9 @@ const weekdayOf = (date: string): Weekday => WEEKDAYS[new Date(`${date}T00:00:00
 export function hoursOn(hours: WeekHours, date: string, calendar: WorkCalendar): DayHours | null {
   const exception = calendar.exceptions.get(date);
   if (exception === 'holiday') return null;
-  if (exception === 'workday') return hours[weekdayOf(date)] ?? hours.mon;
+  // A weekend worked as a weekday: the hours of the first open weekday (Monday's, as a rule).
+  if (exception === 'workday')
+    return hours.mon ?? hours.tue ?? hours.wed ?? hours.thu ?? hours.fri ?? hours[weekdayOf(date)];
   return hours[weekdayOf(date)];
 }
 
