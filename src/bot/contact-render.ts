@@ -4,7 +4,7 @@
 // submission confirmation, /help and /contact all compose their answers here.
 import type { CentreContact, CommunityContact } from '../app/reference.ts';
 import type { Locale } from '../config.ts';
-import { beijingInstant } from '../domain/beijing-time.ts';
+import { beijingInstant, spokenTime } from '../domain/beijing-time.ts';
 import {
   type DayHours,
   minutesOf,
@@ -20,14 +20,24 @@ import type { TFunction } from './i18n.ts';
 const A_DAY = '2026-01-05';
 
 /** "上午8点半" / "8:30 am" for an `HH:MM` time of the week's hours. */
-function clockOf(hhmm: string, t: TFunction): string {
+function clockOf(hhmm: string, t: TFunction, opts: { part?: boolean } = {}): string {
   const at = beijingInstant(A_DAY, minutesOf(hhmm) / 60);
-  return spokenClock(at, at, t);
+  return spokenClock(at, at, t, opts);
 }
 
-function sessionsText(day: DayHours, t: TFunction): string {
-  const range = (from: string, to: string) =>
-    t('contact:week.time_range', { from: clockOf(from, t), to: clockOf(to, t) });
+/** Chinese says the part of the day once in a range: "下午2点到5点半" (English keeps "2 pm–5:30 pm"). */
+function rangeText(from: string, to: string, t: TFunction, locale: Locale): string {
+  const samePart =
+    spokenTime(beijingInstant(A_DAY, minutesOf(from) / 60), new Date(0)).part ===
+    spokenTime(beijingInstant(A_DAY, minutesOf(to) / 60), new Date(0)).part;
+  return t('contact:week.time_range', {
+    from: clockOf(from, t),
+    to: clockOf(to, t, { part: !(samePart && locale === 'zh-CN') }),
+  });
+}
+
+function sessionsText(day: DayHours, t: TFunction, locale: Locale): string {
+  const range = (from: string, to: string) => rangeText(from, to, t, locale);
   const parts = day.lunch
     ? [range(day.open, day.lunch.from), range(day.lunch.to, day.close)]
     : [range(day.open, day.close)];
@@ -35,7 +45,7 @@ function sessionsText(day: DayHours, t: TFunction): string {
 }
 
 /** "周一到周五 上午8点半到中午12点，下午2点到5点半；周六 …；周日休息；节假日休息". */
-export function weekHoursText(hours: WeekHours, t: TFunction): string {
+export function weekHoursText(hours: WeekHours, t: TFunction, locale: Locale): string {
   const dayName = (d: (typeof WEEKDAYS)[number]) => t(`time:weekday_short.${WEEKDAYS.indexOf(d)}`);
   const parts = weekStretches(hours).map((s) => {
     const days =
@@ -43,7 +53,7 @@ export function weekHoursText(hours: WeekHours, t: TFunction): string {
         ? dayName(s.from)
         : t('contact:week.day_range', { from: dayName(s.from), to: dayName(s.to) });
     return s.hours
-      ? t('contact:week.open', { days, sessions: sessionsText(s.hours, t) })
+      ? t('contact:week.open', { days, sessions: sessionsText(s.hours, t, locale) })
       : t('contact:week.closed', { days });
   });
   return [...parts, t('contact:week.holidays')].join(t('contact:week.sep'));
@@ -90,7 +100,7 @@ export function centreText(
   }
   lines.push(
     t('contact:address', { address: locale === 'zh-CN' ? centre.addressZh : centre.addressEn }),
-    t('contact:hours', { hours: weekHoursText(centre.hours, t) }),
+    t('contact:hours', { hours: weekHoursText(centre.hours, t, locale) }),
     openingText(centre.opening, now, t),
     t('contact:phone', { phone: centre.phone }),
   );

@@ -9,11 +9,18 @@ import type { TFunction } from './i18n.ts';
 const toDate = (at: string | Date) => (typeof at === 'string' ? new Date(at) : at);
 
 /** The time of day: "下午6点", "上午8点半", "6 pm", "8:30 am", "noon", "midnight". */
-export function spokenClock(at: string | Date, now: Date, t: TFunction): string {
+export function spokenClock(
+  at: string | Date,
+  now: Date,
+  t: TFunction,
+  opts: { part?: boolean } = {},
+): string {
   const s = spokenTime(toDate(at), now);
   if (s.part === 'midnight') return t('time:clock.midnight');
   if (s.hour === 12 && s.minute === 0) return t('time:clock.noon');
-  const vars = { part: t(`time:part.${s.part}`), hour: s.hour12, minute: String(s.minute).padStart(2, '0') };
+  // Without the part of the day ("5点半" after "下午2点到"), where it was just said.
+  const part = opts.part === false ? '' : t(`time:part.${s.part}`);
+  const vars = { part, hour: s.hour12, minute: String(s.minute).padStart(2, '0') };
   if (s.minute === 0) return t('time:clock.whole', vars);
   if (s.minute === 30) return t('time:clock.half', vars);
   return t('time:clock.minutes', vars);

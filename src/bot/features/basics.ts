@@ -99,8 +99,11 @@ export function groupGuard(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer
     .chatType(['group', 'supergroup'])
-    .command(['start', 'help', 'register', 'household', 'services', 'mycases', 'case'], async (ctx) => {
-      await ctx.reply(ctx.t('group.private_only'));
-    });
+    .command(
+      ['start', 'help', 'register', 'household', 'services', 'mycases', 'case', 'contact'],
+      async (ctx) => {
+        await ctx.reply(ctx.t('group.private_only'));
+      },
+    );
   return composer;
 }
