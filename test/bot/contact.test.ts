@@ -15,12 +15,13 @@ const MONDAY_10 = bj('2026-12-07 10:00');
 const ISO_DATE = /\d{4}-\d{2}-\d{2}/;
 const CHINESE = /[\u4e00-\u9fff]/;
 
+const ADMIN = 91_999;
 let h: Harness;
 let clock = MONDAY_10;
 let workers: CaseWorkers;
 let nextUserId = 90_000;
 beforeAll(async () => {
-  h = await createHarness({ now: () => clock });
+  h = await createHarness({ now: () => clock, adminIds: [ADMIN] });
   workers = caseWorkers(h, { now: () => clock });
 });
 afterAll(() => h.close());
@@ -216,6 +217,18 @@ describe('/contact', () => {
     const texts = sentTexts(calls);
     expect(texts).toEqual([expect.stringContaining('私下')]);
     expect(texts[0]).not.toContain('0856');
+  });
+});
+
+describe('/reload', () => {
+  it('reloads the centres with the rest, and /contact reads them again', async () => {
+    clock = MONDAY_10;
+    const u = await resident();
+    const before = sentTexts(await u.text('/contact'))[0];
+    const [reloaded] = sentTexts(await h.user(ADMIN).text('/reload'));
+    expect(reloaded).toContain('4 个社区服务中心');
+    expect(sentTexts(await u.text('/contact'))[0]).toBe(before);
+    expect(await h.db.serviceCentre.count()).toBe(4);
   });
 });
 
