@@ -34,7 +34,8 @@ export function spokenDay(
   opts: { relative?: boolean } = {},
 ): string {
   const s = spokenTime(toDate(at), now);
-  if (s.relative && opts.relative !== false) return t(`time:${s.relative}`);
+  if (s.relative && opts.relative !== false)
+    return t(s.relative === 'today' ? 'time:today' : 'time:tomorrow');
   const vars = {
     year: s.date.year,
     month: t(`time:month.${s.date.month}`),
