@@ -118,6 +118,7 @@ export function compose(opts: ComposeOptions) {
           (await householdStore.findByTelegramId(telegramId))?.community ?? null,
         department: routing.department,
         calendarExceptions: routing.calendarExceptions,
+        windows: routing.windows,
       },
       now,
     }),

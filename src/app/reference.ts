@@ -38,6 +38,8 @@ export interface CommunityContact {
   centre: CentreContact | null;
   /** The department's window at the centre (for a service), null when none is asked or none exists. */
   window: (NamedOption & { windowNo: string }) | null;
+  /** Every department's window at the centre, by window number. */
+  windows: { windowNo: string; kind: DepartmentKind }[];
 }
 
 /** Communities and buildings (src/db/repositories/reference.ts implements it, with a short cache). */
@@ -69,6 +71,8 @@ export interface ContactLookup {
     kind: DepartmentKind,
   ): Promise<{ code: string; nameZh: string; nameEn: string; windowNo: string } | null>;
   calendarExceptions(): Promise<ReadonlyMap<string, 'holiday' | 'workday'>>;
+  /** The district's active departments and their window numbers. */
+  windows(districtCode: string): Promise<{ windowNo: string; kind: DepartmentKind }[]>;
 }
 
 export function createReferenceService(deps: {
@@ -100,6 +104,10 @@ export function createReferenceService(deps: {
       const community = communities.find((c) => c.code === place.code);
       const own = centres.find((c) => c.communities.some((m) => m.code === place.code));
       const department = kind ? await contacts.department(place.districtCode, kind) : null;
+      const byNumber = new Intl.Collator('zh-CN', { numeric: true });
+      const windows = (await contacts.windows(place.districtCode)).sort((a, b) =>
+        byNumber.compare(a.windowNo, b.windowNo),
+      );
       return {
         community: community
           ? { code: community.code, nameZh: community.nameZh, nameEn: community.nameEn }
@@ -113,6 +121,7 @@ export function createReferenceService(deps: {
               windowNo: department.windowNo,
             }
           : null,
+        windows,
       };
     },
     /** Every active centre (for someone not registered yet). */

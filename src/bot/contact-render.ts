@@ -156,6 +156,17 @@ export function residentContactText(
   return [t('contact:your_community', { community }), where].join('\n');
 }
 
+/** Which window for what: "3号窗口：低保、困难救助" (the district's departments, by window number). */
+export function windowsText(windows: CommunityContact['windows'], t: TFunction): string {
+  if (windows.length === 0) return '';
+  return [
+    t('contact:windows_title'),
+    ...windows.map((w) =>
+      t('contact:window_line', { windowNo: w.windowNo, what: t(`contact:kind.${w.kind}`) }),
+    ),
+  ].join('\n');
+}
+
 /** Every centre, each with the communities it serves (someone not registered yet). */
 export function allCentresText(
   centres: readonly CentreContact[],

@@ -123,6 +123,10 @@ describe('/contact', () => {
     expect(text).toContain('📍 旺家社区便民服务中心');
     expect(text).toContain('现在开着，中午12点开始午休。');
     expect(text).toContain('☎️ 电话：0856-3520101');
+    expect(text).toContain(
+      '办什么事去几号窗口：\n1号窗口：孩子上学、上幼儿园\n2号窗口：看病、就医绿色通道\n3号窗口：低保、困难救助',
+    );
+    expect(text).toContain('6号窗口：意见建议、邻里的事');
     expect(text).toContain('12345');
     expect(text).toContain('120');
     expect(text).not.toMatch(ISO_DATE);
@@ -144,6 +148,7 @@ describe('/contact', () => {
     const [text] = sentTexts(await u.text('/contact'));
     expect(text).toContain('You live in Wangjia Community. This is where to go:');
     expect(text).toContain('Open now, until 5:30 pm.');
+    expect(text).toContain('Window 3: living allowance (dibao), other assistance');
     expect(text).toContain("Citizens' service hotline: 12345");
     expect(text).not.toMatch(CHINESE);
   });

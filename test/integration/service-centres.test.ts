@@ -130,6 +130,7 @@ describe('loading and reading centres', () => {
           id === 1 ? { code: 'bijiang-zhengguang', districtCode: 'bijiang' } : null,
         department: routing.department,
         calendarExceptions: routing.calendarExceptions,
+        windows: routing.windows,
       },
       // Thursday 1 October 2026, 10:00 in Beijing: National Day.
       now: () => new Date('2026-10-01T02:00:00Z'),
@@ -138,6 +139,14 @@ describe('loading and reading centres', () => {
     expect(contact?.community.nameZh).toBe('正光社区');
     expect(contact?.centre?.code).toBe('aitun-centre');
     expect(contact?.window).toMatchObject({ windowNo: '3', nameZh: '碧江区民政局' });
+    expect(contact?.windows.map((w) => `${w.windowNo}:${w.kind}`)).toEqual([
+      '1:education',
+      '2:health',
+      '3:civil_affairs',
+      '4:human_resources',
+      '5:public_security',
+      '6:neighbourhood',
+    ]);
     expect(contact?.centre?.opening).toEqual({
       open: false,
       why: 'holiday',

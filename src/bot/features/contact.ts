@@ -3,7 +3,7 @@
 // registered yet sees every centre and a button to register. Both get the 12345 hotline and 120.
 import { Composer, InlineKeyboard } from 'grammy';
 import { registerButton } from '../buttons.ts';
-import { allCentresText, residentContactText } from '../contact-render.ts';
+import { allCentresText, residentContactText, windowsText } from '../contact-render.ts';
 import { type BotContext, nowOf } from '../context.ts';
 
 /** The resident's centre (or every centre), the hotline and the emergency number, in one message. */
@@ -12,9 +12,9 @@ export async function showCommunityContact(ctx: BotContext): Promise<void> {
   const contact = ctx.from ? await ctx.deps.reference.contactFor(ctx.from.id, null) : null;
   const tail = [ctx.t('contact:hotline'), ctx.t('contact:emergency')].join('\n');
   if (contact) {
-    await ctx.reply(
-      [ctx.t('contact:title'), residentContactText(contact, now, ctx.t, ctx.locale), tail].join('\n\n'),
-    );
+    const parts = [ctx.t('contact:title'), residentContactText(contact, now, ctx.t, ctx.locale)];
+    if (contact.centre && contact.windows.length > 0) parts.push(windowsText(contact.windows, ctx.t));
+    await ctx.reply([...parts, tail].join('\n\n'));
     return;
   }
   const centres = await ctx.deps.reference.allCentres();

@@ -7,12 +7,19 @@ import type { Db } from '../client.ts';
 
 export function createRoutingRepository(
   db: Db,
-): RoutingLookup & FacilityStore & Pick<ContactLookup, 'department' | 'calendarExceptions'> {
+): RoutingLookup & FacilityStore & Pick<ContactLookup, 'department' | 'calendarExceptions' | 'windows'> {
   return {
     async department(districtCode: string, kind: DepartmentKind) {
       return db.department.findFirst({
         where: { districtCode, kind, active: true },
         select: { code: true, casePrefix: true, nameZh: true, nameEn: true, windowNo: true },
+      });
+    },
+
+    async windows(districtCode: string) {
+      return db.department.findMany({
+        where: { districtCode, active: true },
+        select: { windowNo: true, kind: true },
       });
     },
 
