@@ -113,6 +113,36 @@ describe('the end of a submission', () => {
   });
 });
 
+describe('when the centre cannot be read', () => {
+  it('the resident still gets the number, the due time and what to bring (the rest is left out)', async () => {
+    clock = MONDAY_10;
+    const u = await resident();
+    const reference = h.deps.reference;
+    const original = reference.contactFor;
+    reference.contactFor = async () => {
+      throw new Error('database gone for a moment');
+    };
+    try {
+      await u.text('/services');
+      await u.tap('💰 申请低保');
+      await u.tap('对，家里只有我');
+      await u.text('800');
+      await u.tap('生病');
+      await u.tap('都没有');
+      await u.tap('✅ 同意核对');
+      await u.tap('没有，跳过');
+      await u.tap('✅ 对的，提交');
+    } finally {
+      reference.contactFor = original;
+    }
+    const text = u.lastText();
+    expect(text).toMatch(/编号：CIV-\d{4}-\d{6}/);
+    expect(text).toContain('下午6点前答复您');
+    expect(text).toContain('• 收入证明');
+    expect(text).not.toContain('去这里办');
+  });
+});
+
 describe('/contact', () => {
   it('a registered resident (Chinese): their centre, open now, the hotline and 120', async () => {
     clock = MONDAY_10;

@@ -274,10 +274,17 @@ export async function serviceRequest(
     return;
   }
   // Where to go, when it is open (by the use cases' clock), what to bring: src/bot/contact-render.ts.
-  const where = await conversation.external(async (outer) => ({
-    now: (outer.deps.now?.() ?? new Date()).toISOString(),
-    contact: outer.from ? await outer.deps.reference.contactFor(outer.from.id, service.departmentKind) : null,
-  }));
+  // The case is filed: a failure here must not keep its number from the resident (the rest is then left out).
+  const where = await conversation.external(async (outer) => {
+    const now = (outer.deps.now?.() ?? new Date()).toISOString();
+    if (!outer.from) return { now, contact: null };
+    try {
+      return { now, contact: await outer.deps.reference.contactFor(outer.from.id, service.departmentKind) };
+    } catch (err) {
+      outer.deps.logger.warn({ err }, 'the service centre could not be read for a confirmation');
+      return { now, contact: null };
+    }
+  });
   await confirmSubmission(ctx, result.value, t, locale, { service, ...where });
 }
 
