@@ -120,7 +120,19 @@ export function compose(opts: ComposeOptions) {
       now,
     }),
     privacy,
-    reference: createReferenceService({ reference, facilities: routing }),
+    reference: createReferenceService({
+      reference,
+      facilities: routing,
+      contacts: {
+        communityOf: async (telegramId) =>
+          (await householdStore.findByTelegramId(telegramId))?.community ?? null,
+        department: routing.department,
+        calendarExceptions: routing.calendarExceptions,
+        windows: routing.windows,
+      },
+      now,
+    }),
+    now,
     users: createTelegramUserRepository(db),
     reloadReferenceData: async () => {
       const counts = await loadReferenceData(db, await readReferenceData(opts.referenceDataFile));

@@ -56,6 +56,8 @@ export interface BotDeps {
   /** The lists the forms offer: communities, buildings, schools, hospitals (src/app/reference.ts). */
   reference: ReferenceService;
   users: UserStore;
+  /** The clock the use cases run on (a test may set it); dates in messages are said relative to it. */
+  now?: () => Date;
   /** Reloads the reference-data file (admin command); resolves to the counts per table. */
   reloadReferenceData(): Promise<Record<string, number>>;
   /** Whether an error means the database cannot be reached (src/db/errors.ts; wired in src/compose.ts). */
@@ -78,6 +80,9 @@ export type BotContext = ConversationFlavor<Context & BotFlavor>;
 /** The context inside a conversation: a plain Context (plugins are not inherited). */
 export type FormContext = Context;
 export type BotConversation = Conversation<BotContext, FormContext>;
+
+/** Now, by the clock the use cases run on. */
+export const nowOf = (ctx: { deps: Pick<BotDeps, 'now'> }): Date => ctx.deps.now?.() ?? new Date();
 
 export function localeName(locale: Locale, item: { nameZh: string; nameEn: string }): string {
   return locale === 'zh-CN' ? item.nameZh : item.nameEn;

@@ -29,6 +29,7 @@ import { STAFF_ACTION, type StaffActionKind, staffAction } from './conversations
 import { adminFeature } from './features/admin.ts';
 import { globalCommands, groupGuard, startFeature } from './features/basics.ts';
 import { casesFeature } from './features/cases.ts';
+import { contactFeature } from './features/contact.ts';
 import { householdFeature } from './features/household.ts';
 import { inboundFeature } from './features/inbound.ts';
 import { noticeButtons, noticesFeature } from './features/notices.ts';
@@ -157,6 +158,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   // A form found at its limits was ended by the storage: say so, before anything else sees the update.
   priv.use(endedFormReply((form) => WAY_BACK_IN[form] ?? '/start'));
   priv.use(globalCommands());
+  priv.use(contactFeature());
   // "I have read this" on a notice works in the middle of a form too.
   priv.use(noticeButtons());
   // A resident's rights work at any time, also in the middle of a form.

@@ -2,9 +2,11 @@
 // promise follow the kind of care (emergency, hospital stay, outpatient visit). Shown after submission and
 // again from the resident's case view (features/cases.ts).
 import type { CaseCard } from '../app/cases.ts';
+import { beijingInstant } from '../domain/beijing-time.ts';
+import { spokenDay } from './format-time.ts';
 import type { TFunction } from './i18n.ts';
 
-export function hospitalCardText(t: TFunction, serviceCode: string, card: CaseCard): string {
+export function hospitalCardText(t: TFunction, serviceCode: string, card: CaseCard, now: Date): string {
   const key = `services:${serviceCode}.card`;
   const care = card.careType ?? 'general';
   return [
@@ -14,7 +16,7 @@ export function hospitalCardText(t: TFunction, serviceCode: string, card: CaseCa
       patient: card.patientName,
       idNumber: card.idNumberMasked ?? '—',
       hospital: card.hospital,
-      date: card.date,
+      date: spokenDay(beijingInstant(card.date, 12), now, t, { relative: false }),
     }),
     '',
     t(`${key}.how.${care}`),

@@ -17,7 +17,7 @@ import type { Locale } from '../config.ts';
 import { medicalGreenChannel } from '../domain/catalogue/services.ts';
 import { groupButtons, myCaseButtons, queueButton, staffButtons } from './buttons.ts';
 import { localeName } from './context.ts';
-import { beijingTime } from './format-time.ts';
+import { compactTime } from './format-time.ts';
 import { resolveLocale, type TFunction, type Translator } from './i18n.ts';
 import { classifyTelegramError, isNotModified } from './telegram-outcome.ts';
 
@@ -131,7 +131,7 @@ function urgentAlertNotice(
 
 function staffNotification(
   t: TFunction,
-  locale: Locale,
+  _locale: Locale,
   kind: string,
   c: NotificationCase,
 ): RenderedNotification {
@@ -139,7 +139,7 @@ function staffNotification(
   const text = t(`notify:staff.${key}`, {
     number: c.number,
     service: t(`services:${c.serviceCode}.name`),
-    due: beijingTime(c.dueAt, locale),
+    due: compactTime(c.dueAt, t),
     stars: c.rating ? t(`mycases:rate.stars.${c.rating}`) : '—',
   });
   const kb = new InlineKeyboard();
@@ -192,14 +192,14 @@ const takeInGroup = (t: TFunction, c: NotificationCase) =>
 /** A department group's post: open for taking, or who took it, or where it went. */
 export function groupPost(
   t: TFunction,
-  locale: Locale,
+  _locale: Locale,
   c: NotificationCase,
   chatId: bigint,
 ): RenderedNotification {
   const vars = {
     number: c.number,
     service: t(`services:${c.serviceCode}.name`),
-    due: beijingTime(c.dueAt, locale),
+    due: compactTime(c.dueAt, t),
     urgent: c.priority === 'urgent' ? t('notify:group.urgent_mark') : '',
     assignee: c.assignee ?? '—',
   };

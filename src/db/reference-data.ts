@@ -4,6 +4,7 @@
 // households and cases point at them.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { weekHoursSchema } from '../domain/opening-hours.ts';
 import type { Db } from './client.ts';
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _');
@@ -17,6 +18,21 @@ const departmentKind = z.enum([
   'public_security',
   'neighbourhood',
 ]);
+
+/** A mainland phone number as people dial it: digits, with `-` or spaces between groups (0856-3521234, 12345). */
+const phone = z.string().regex(/^\+?\d[\d -]{2,18}\d$/, 'a phone number: digits, spaces and dashes');
+
+const serviceCentreSchema = z.object({
+  code,
+  ...names,
+  addressZh: z.string().min(1).max(200),
+  addressEn: z.string().min(1).max(300),
+  phone,
+  /** Opening hours by weekday (`null`: closed), with an optional lunch break; holidays close it. */
+  hours: weekHoursSchema,
+  /** The communities whose residents it serves (each community at most one centre). */
+  communities: z.array(code).min(1),
+});
 
 const referenceDataSchema = z.object({
   districts: z.array(z.object({ code, ...names })).min(1),
@@ -56,6 +72,7 @@ const referenceDataSchema = z.object({
     z.object({ code, district: code, stage: z.enum(['kindergarten', 'primary', 'junior']), ...names }),
   ),
   calendar: z.object({ holidays: z.array(isoDate), workdays: z.array(isoDate) }),
+  serviceCentres: z.array(serviceCentreSchema).default([]),
 });
 
 export type ReferenceData = z.infer<typeof referenceDataSchema>;
@@ -76,6 +93,20 @@ function crossReferenceProblems(raw: unknown): string[] {
       }
     });
   }
+  const communities = new Set(list('communities').map((c) => c?.code));
+  const servedBy = new Map<unknown, unknown>();
+  list('serviceCentres').forEach((centre, i) => {
+    const served = Array.isArray(centre?.communities) ? centre.communities : [];
+    served.forEach((community: unknown, j: number) => {
+      if (!communities.has(community)) {
+        problems.push(`serviceCentres.${i}.communities.${j}: unknown community "${String(community)}"`);
+      } else if (servedBy.has(community)) {
+        problems.push(
+          `serviceCentres.${i}.communities.${j}: community "${String(community)}" is already served by "${String(servedBy.get(community))}"`,
+        );
+      } else servedBy.set(community, centre?.code);
+    });
+  });
   const calendar = (data.calendar ?? {}) as { holidays?: unknown; workdays?: unknown };
   const holidays = new Set(Array.isArray(calendar.holidays) ? calendar.holidays : []);
   for (const day of Array.isArray(calendar.workdays) ? calendar.workdays : []) {
@@ -113,6 +144,7 @@ export interface LoadSummary {
   hospitals: number;
   schools: number;
   calendarDays: number;
+  serviceCentres: number;
 }
 
 /** A reference table keyed by code, as its Prisma delegate takes the two writes below. */
@@ -148,9 +180,27 @@ export async function loadReferenceData(db: Db, data: ReferenceData): Promise<Lo
           update: { nameZh: d.nameZh, nameEn: d.nameEn },
         });
       }
+      // Centres before communities, which point at them.
+      await replaceByCode(
+        tx.serviceCentre,
+        data.serviceCentres.map((sc) => ({
+          ...named(sc),
+          addressZh: sc.addressZh,
+          addressEn: sc.addressEn,
+          phone: sc.phone,
+          hours: sc.hours,
+        })),
+      );
+      const centreOf = new Map(data.serviceCentres.flatMap((sc) => sc.communities.map((c) => [c, sc.code])));
       let buildings = 0;
       for (const c of data.communities) {
-        const row = { districtCode: c.district, nameZh: c.nameZh, nameEn: c.nameEn, active: true };
+        const row = {
+          districtCode: c.district,
+          nameZh: c.nameZh,
+          nameEn: c.nameEn,
+          serviceCentreCode: centreOf.get(c.code) ?? null,
+          active: true,
+        };
         await tx.community.upsert({ where: { code: c.code }, create: { code: c.code, ...row }, update: row });
         for (const b of c.buildings) {
           const building = {
@@ -222,6 +272,7 @@ export async function loadReferenceData(db: Db, data: ReferenceData): Promise<Lo
         hospitals: data.hospitals.length,
         schools: data.schools.length,
         calendarDays: days.length,
+        serviceCentres: data.serviceCentres.length,
       };
     },
     { timeout: 60_000 },

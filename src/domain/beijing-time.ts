@@ -32,3 +32,67 @@ export function beijingInstant(date: string, hour: number): Date {
 export function beijingMinute(at: Date): string {
   return shifted(at).toISOString().slice(0, 16).replace('T', ' ');
 }
+
+/**
+ * Part of the day, the way people say it in Chinese: 凌晨 before 6, 上午 until noon, 中午 from 12 to 1,
+ * 下午 until 7 pm, 晚上 after that; exactly 00:00 is "midnight" (the end of the day before).
+ */
+export type DayPart = 'midnight' | 'early_morning' | 'morning' | 'noon' | 'afternoon' | 'evening';
+
+/** An instant as people say it: which day (today, tomorrow, or a date with its weekday), part of day, time. */
+export interface SpokenTime {
+  date: CalendarDate;
+  /** 0 = Sunday … 6 = Saturday. */
+  weekday: number;
+  /** Relative to `now`: today or tomorrow, else null (the date is said). */
+  relative: 'today' | 'tomorrow' | null;
+  /** Whether the year must be said (not the year of `now`). */
+  withYear: boolean;
+  part: DayPart;
+  /** 0–23 */
+  hour: number;
+  /** 1–12, the hour as it is said ("下午6点", "6 pm"; midnight and noon are 12). */
+  hour12: number;
+  minute: number;
+}
+
+function dayPart(hour: number, minute: number): DayPart {
+  if (hour === 0 && minute === 0) return 'midnight';
+  if (hour < 6) return 'early_morning';
+  if (hour < 12) return 'morning';
+  if (hour < 13) return 'noon';
+  if (hour < 19) return 'afternoon';
+  return 'evening';
+}
+
+const dayNumber = (d: CalendarDate) => Date.UTC(d.year, d.month - 1, d.day) / 86_400_000;
+
+/**
+ * `at` as people say it, seen from `now` (both instants; Beijing time). Exactly midnight belongs to the day
+ * that ends then ("by midnight on Thursday", not "by 0:00 on Friday").
+ */
+export function spokenTime(at: Date, now: Date): SpokenTime {
+  const wall = shifted(at);
+  const hour = wall.getUTCHours();
+  const minute = wall.getUTCMinutes();
+  const part = dayPart(hour, minute);
+  const day = part === 'midnight' ? new Date(wall.getTime() - 60_000) : wall;
+  const date = { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() };
+  const today = beijingDate(now);
+  const ahead = dayNumber(date) - dayNumber(today);
+  return {
+    date,
+    weekday: day.getUTCDay(),
+    relative: ahead === 0 ? 'today' : ahead === 1 ? 'tomorrow' : null,
+    withYear: date.year !== today.year,
+    part,
+    hour,
+    hour12: hour % 12 === 0 ? 12 : hour % 12,
+    minute,
+  };
+}
+
+/** Whole hours from `now` to `at`, rounded (at least 1): "within 2 hours". */
+export function hoursUntil(at: Date, now: Date): number {
+  return Math.max(1, Math.round((at.getTime() - now.getTime()) / 3600_000));
+}

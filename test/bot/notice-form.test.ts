@@ -2,6 +2,7 @@
 // few, forged and stale buttons, pages) and its preview and confirmation are the form's own summary
 // ("change one answer", the stale-draft question inside it), all through the real bot.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { compactTime } from '../../src/bot/format-time.ts';
 import { createTranslator } from '../../src/bot/i18n.ts';
 import { beijingMinute } from '../../src/domain/beijing-time.ts';
 import {
@@ -175,9 +176,11 @@ describe('the confirmation (the form’s own summary)', () => {
     expect(w.lastText()).toContain('请写发送的时间');
     await w.text('2099-01-01 09:00');
     expect(w.lastText()).toContain('最多只能提前 30 天');
-    const stamp = beijingMinute(new Date(Date.now() + 2 * 86_400_000));
+    const later = new Date(Date.now() + 2 * 86_400_000);
+    const stamp = beijingMinute(later);
     await w.text(stamp);
-    expect(w.lastText()).toContain(`时间：${stamp}（北京时间）`);
+    // Typed as 2026-12-08 09:00, shown back as the bot writes dates: 12月8日 09:00.
+    expect(w.lastText()).toContain(`时间：${compactTime(later, createTranslator().t('zh-CN'))}（北京时间）`);
     expect(w.findButton('✅ 按这个时间发')).toBeDefined();
     await w.tap('❌ 不发了');
   });

@@ -5,6 +5,7 @@
 import { Api } from 'grammy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NoticeSender } from '../../src/app/jobs/notice-sender.ts';
+import { compactTime } from '../../src/bot/format-time.ts';
 import { createTranslator } from '../../src/bot/i18n.ts';
 import { renderNotice } from '../../src/bot/notice-render.ts';
 import { composeNoticeSender } from '../../src/compose.ts';
@@ -257,11 +258,14 @@ describe('composing a notice', () => {
     expect(w.lastText()).toContain('已经过去了');
     await w.text(beijingMinute(new Date(Date.now() + 40 * 86_400_000)));
     expect(w.lastText()).toContain('最多只能提前 30 天');
-    const at = beijingMinute(new Date(Date.now() + 2 * 86_400_000));
+    const later = new Date(Date.now() + 2 * 86_400_000);
+    const at = beijingMinute(later);
+    // Typed as 2026-12-08 09:00, shown back as the bot writes dates: 12月8日 09:00.
+    const shown = compactTime(later, createTranslator().t('zh-CN'));
     await w.text(at);
-    expect(w.lastText()).toContain(`时间：${at}（北京时间）`);
+    expect(w.lastText()).toContain(`时间：${shown}（北京时间）`);
     await w.tap('✅ 按这个时间发');
-    expect(w.lastText()).toContain(`会在 ${at}（北京时间）发出`);
+    expect(w.lastText()).toContain(`会在 ${shown}（北京时间）发出`);
     const notice = await latestNotice();
     expect(notice.status).toBe('scheduled');
     expect(beijingMinute(notice.scheduledAt)).toBe(at);
@@ -271,7 +275,7 @@ describe('composing a notice', () => {
     expect((await latestNotice()).status).toBe('scheduled');
 
     const list = await w.text('/notices');
-    expect(sentTexts(list)[0]).toContain(`⏰ 等待发送：${at}`);
+    expect(sentTexts(list)[0]).toContain(`⏰ 等待发送：${shown}`);
     await w.tap('🚫 取消第 1 条');
     expect(w.lastText()).toContain('确定不发“下周一上午社区开会。”了吗？');
     await w.tap('是，不发了');

@@ -39,6 +39,7 @@ describe('reference data', () => {
       hospitals: await db.hospital.count(),
       schools: await db.school.count(),
       calendarDays: await db.calendarDay.count(),
+      serviceCentres: await db.serviceCentre.count(),
     });
     const afterFirst = await counts();
     expect(afterFirst).toEqual(first);

@@ -10,7 +10,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   audienceDay,
   DEFAULT_NOTICE_RATE,
-  type DeliveryCounts,
   estimatedFinish,
   MAX_NOTICE_RATE,
   MAX_SEND_ATTEMPTS,
@@ -27,7 +26,6 @@ import type {
   NoticeTransport,
   ReportState,
   SenderStore,
-  SendOutcome,
 } from './notice-sender-ports.ts';
 
 export type * from './notice-sender-ports.ts';

@@ -6,7 +6,6 @@
 // key is fixed when the form starts, so a double-tapped "send" (or a replayed update) makes one notice.
 import type { AudienceSize, CommunityRef } from '../../app/notices.ts';
 import type { Locale } from '../../config.ts';
-import { beijingMinute } from '../../domain/beijing-time.ts';
 import {
   AUDIENCE_KINDS,
   type Audience,
@@ -23,6 +22,7 @@ import {
   type FormContext,
   localeName,
 } from '../context.ts';
+import { compactTime } from '../format-time.ts';
 import {
   type AfterResult,
   type Answer,
@@ -201,7 +201,7 @@ function noticeSteps(env: Env): FormStep[] {
       text: (input, _a, today) => {
         const r = parseScheduleTime(input, today);
         if (!r.ok) return { ok: false, error: r.error };
-        const label = t('notices:when_label.at', { at: beijingMinute(r.value) });
+        const label = t('notices:when_label.at', { at: compactTime(r.value, t, today) });
         return { ok: true, value: r.value.toISOString(), label };
       },
     },
@@ -306,7 +306,7 @@ function noticeSummary(env: Env): SummaryHook {
         await c.reply(
           startsNow
             ? t('notices:created.now')
-            : t('notices:created.scheduled', { at: beijingMinute(new Date(scheduledAt)) }),
+            : t('notices:created.scheduled', { at: compactTime(scheduledAt, t) }),
         );
         return 'done';
       }

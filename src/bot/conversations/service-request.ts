@@ -3,6 +3,7 @@
 // entry and a locale section (`services:<code>.*`), nothing here.
 import { REGISTERED_PHONE, type SubmitResult } from '../../app/cases.ts';
 import type { HouseholdView } from '../../app/households.ts';
+import type { CommunityContact } from '../../app/reference.ts';
 import type { Locale } from '../../config.ts';
 import { MAX_OPEN_CASES_PER_SERVICE, MAX_URGENT_CASES_PER_DAY } from '../../domain/abuse-limits.ts';
 import {
@@ -18,8 +19,9 @@ import { parseMoney } from '../../domain/money.ts';
 import { parsePhone } from '../../domain/phone.ts';
 import { moneyLabel } from '../answer-words.ts';
 import { myCaseButtons, registerButton } from '../buttons.ts';
+import { submissionContactText } from '../contact-render.ts';
 import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
-import { beijingTime } from '../format-time.ts';
+import { dueBy } from '../format-time.ts';
 import {
   type Answer,
   type Answers,
@@ -365,7 +367,19 @@ export async function serviceRequest(
     );
     return;
   }
-  await confirmSubmission(ctx, service.code, result.value, t, locale);
+  // Where to go, when it is open (by the use cases' clock), what to bring: src/bot/contact-render.ts.
+  // The case is filed: a failure here must not keep its number from the resident (the rest is then left out).
+  const where = await conversation.external(async (outer) => {
+    const now = (outer.deps.now?.() ?? new Date()).toISOString();
+    if (!outer.from) return { now, contact: null };
+    try {
+      return { now, contact: await outer.deps.reference.contactFor(outer.from.id, service.departmentKind) };
+    } catch (err) {
+      outer.deps.logger.warn({ err }, 'the service centre could not be read for a confirmation');
+      return { now, contact: null };
+    }
+  });
+  await confirmSubmission(ctx, service.code, result.value, t, locale, { service, ...where });
 }
 
 async function confirmSubmission(
@@ -374,16 +388,27 @@ async function confirmSubmission(
   r: SubmitResult,
   t: TFunction,
   locale: Locale,
+  where: { service: ServiceDefinition; now: string; contact: CommunityContact | null },
 ) {
+  const now = new Date(where.now);
+  const due = dueBy(r.dueAt, now, t, { urgent: r.priority === 'urgent' });
   const lines = [
     r.created
-      ? t('services:common.submitted', { number: r.number, due: beijingTime(r.dueAt, locale, 'labelled') })
+      ? t('services:common.submitted', { number: r.number, due })
       : t('services:common.submitted_again', { number: r.number }),
   ];
   // Truthful: "being told" only when an alert is on its way to someone; who has it comes later (the
   // notification dispatcher tells the resident once one of them received it, or that nobody could be).
   if (r.alerting !== null)
     lines.push(t(`services:${serviceCode}.urgent.${r.alerting > 0 ? 'alerting' : 'nobody'}`));
+  const { service, contact } = where;
+  const contactText = submissionContactText(
+    { serviceCode: service.code, documents: service.documents, contact },
+    now,
+    t,
+    locale,
+  );
+  if (contactText) lines.push(contactText);
   await ctx.reply(lines.join('\n\n'), {
     reply_markup: {
       inline_keyboard: [
@@ -398,5 +423,6 @@ async function confirmSubmission(
       ],
     },
   });
-  if (r.card) await ctx.reply(hospitalCardText(t, serviceCode, { ...r.card, number: r.number, serviceCode }));
+  if (r.card)
+    await ctx.reply(hospitalCardText(t, serviceCode, { ...r.card, number: r.number, serviceCode }, now));
 }

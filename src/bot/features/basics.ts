@@ -11,6 +11,7 @@ import {
 import { setChatCommandMenu } from '../commands.ts';
 import type { BotContext } from '../context.ts';
 import { REGISTRATION } from '../conversations/registration.ts';
+import { contactHelpText } from './contact.ts';
 import { clearButtons } from './shared.ts';
 
 export function isAdmin(ctx: BotContext): boolean {
@@ -31,7 +32,7 @@ export function globalCommands(): Composer<BotContext> {
   });
 
   priv.command('help', async (ctx) => {
-    const parts = [ctx.t('help.text')];
+    const parts = [ctx.t('help.text'), await contactHelpText(ctx)];
     if ((await ctx.deps.staff.whoami(ctx.from.id)) !== null) parts.push(ctx.t('staff:help'));
     if (isAdmin(ctx)) parts.push(ctx.t('help.admin'), ctx.t('manage:help'));
     await ctx.reply(parts.join('\n\n'));
@@ -98,8 +99,11 @@ export function groupGuard(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer
     .chatType(['group', 'supergroup'])
-    .command(['start', 'help', 'register', 'household', 'services', 'mycases', 'case'], async (ctx) => {
-      await ctx.reply(ctx.t('group.private_only'));
-    });
+    .command(
+      ['start', 'help', 'register', 'household', 'services', 'mycases', 'case', 'contact'],
+      async (ctx) => {
+        await ctx.reply(ctx.t('group.private_only'));
+      },
+    );
   return composer;
 }

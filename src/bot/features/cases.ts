@@ -5,14 +5,13 @@
 // (`mc:`, `svc:`) are defined in ../buttons.ts; other features put them on messages to residents too.
 import { Composer, InlineKeyboard } from 'grammy';
 import type { MyCaseView } from '../../app/cases.ts';
-import type { Locale } from '../../config.ts';
 import { isOpen } from '../../domain/case-status.ts';
 import { inboundButtons, myCaseButtons, onButton, registerButton, serviceButtons } from '../buttons.ts';
-import type { BotContext } from '../context.ts';
+import { type BotContext, nowOf } from '../context.ts';
 import { CASE_DOCUMENTS } from '../conversations/case-documents.ts';
 import { CASE_ANSWER, CASE_RATE, CASE_REOPEN } from '../conversations/case-followup.ts';
 import { SERVICE_REQUEST } from '../conversations/service-request.ts';
-import { beijingTime } from '../format-time.ts';
+import { compactTime, dueBy, spokenAt } from '../format-time.ts';
 import { hospitalCardText } from '../hospital-card.ts';
 import type { TFunction } from '../i18n.ts';
 import { byTypedNumber, clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
@@ -24,20 +23,20 @@ export function servicesMenu(ctx: BotContext): InlineKeyboard {
   return kb;
 }
 
-export function renderCase(v: MyCaseView, t: TFunction, locale: Locale): string {
+export function renderCase(v: MyCaseView, t: TFunction, now: Date): string {
   const lines = [
     t('mycases:view', {
       number: v.number,
       service: t(`services:${v.serviceCode}.name`),
       status: `${t(`mycases:status.${v.status}`)}${v.priority === 'urgent' ? t('mycases:urgent') : ''}`,
-      submittedAt: beijingTime(v.submittedAt, locale),
-      dueAt: beijingTime(v.dueAt, locale),
+      submittedAt: spokenAt(v.submittedAt, now, t),
+      dueAt: dueBy(v.dueAt, now, t),
     }),
     '',
     t('mycases:history_title'),
     ...v.history.map((h) =>
       t('mycases:history_line', {
-        at: beijingTime(h.at, locale),
+        at: spokenAt(h.at, now, t),
         what:
           t([`mycases:event.${h.kind}`, `mycases:status.${h.toStatus ?? 'submitted'}`]) +
           (h.note && h.kind !== 'rated' ? t('mycases:history_note', { note: h.note }) : '') +
@@ -52,13 +51,13 @@ export function renderCase(v: MyCaseView, t: TFunction, locale: Locale): string 
 /** How many of the latest voice messages and photos from staff the case view offers again. */
 const REPLAY_BUTTONS = 3;
 
-function caseKeyboard(v: MyCaseView, t: TFunction, locale: Locale): InlineKeyboard {
+function caseKeyboard(v: MyCaseView, t: TFunction, now: Date): InlineKeyboard {
   const kb = new InlineKeyboard();
   const caseId = v.id;
   if (v.can.card)
     kb.text(t(`services:${v.serviceCode}.card.button`), myCaseButtons.card.pack({ caseId })).row();
   for (const f of v.staffFiles.slice(-REPLAY_BUTTONS)) {
-    const label = t(`media:replay.${f.kind}`, { at: beijingTime(f.at, locale) });
+    const label = t(`media:replay.${f.kind}`, { at: compactTime(f.at, t, now) });
     kb.text(label, myCaseButtons.replay.pack({ caseId, n: f.n })).row();
   }
   if (v.can.answer) kb.text(t('mycases:buttons.answer'), myCaseButtons.answer.pack({ caseId })).row();
@@ -152,8 +151,8 @@ export function casesFeature(): Composer<BotContext> {
       await ctx.reply(ctx.t('mycases:not_found'));
       return;
     }
-    await ctx.reply(renderCase(view.value, ctx.t, ctx.locale), {
-      reply_markup: caseKeyboard(view.value, ctx.t, ctx.locale),
+    await ctx.reply(renderCase(view.value, ctx.t, nowOf(ctx)), {
+      reply_markup: caseKeyboard(view.value, ctx.t, nowOf(ctx)),
     });
   };
 
@@ -211,7 +210,7 @@ export function casesFeature(): Composer<BotContext> {
     const caption = ctx.t('media:replay.caption', {
       service: ctx.t(`services:${serviceCode}.name`),
       number,
-      at: beijingTime(at, ctx.locale),
+      at: compactTime(at, ctx.t, nowOf(ctx)),
     });
     // A file Telegram no longer knows is said in plain words, not with the apology for a fault.
     const sent =
@@ -234,7 +233,7 @@ export function casesFeature(): Composer<BotContext> {
       return;
     }
     await ctx.answerCallbackQuery();
-    await ctx.reply(hospitalCardText(ctx.t, card.value.serviceCode, card.value));
+    await ctx.reply(hospitalCardText(ctx.t, card.value.serviceCode, card.value, nowOf(ctx)));
   });
 
   // Each follow-up is checked before it asks anything: one line saying why not, and the way on.

@@ -6,7 +6,7 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import { conflictButtons, family, onButton } from '../buttons.ts';
 import { type BotContext, localeName } from '../context.ts';
-import { beijingTime } from '../format-time.ts';
+import { compactTime } from '../format-time.ts';
 import { clearButtons, onKeep, yesNo } from './shared.ts';
 
 async function notAllowed(ctx: BotContext): Promise<void> {
@@ -45,7 +45,7 @@ export function conflictsFeature(): Composer<BotContext> {
           idNumber: c.idNumberMasked,
           phone: c.phoneMasked,
           community: communities.get(c.communityCode) ?? c.communityCode,
-          at: beijingTime(c.createdAt, ctx.locale),
+          at: compactTime(c.createdAt, ctx.t),
         }),
         {
           reply_markup: new InlineKeyboard()

@@ -10,7 +10,7 @@ import { adminButtons, family, onButton } from '../buttons.ts';
 import { setChatCommandMenu } from '../commands.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { CANNED_ADD } from '../conversations/canned-reply.ts';
-import { beijingTime } from '../format-time.ts';
+import { compactTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
 import { clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
@@ -206,7 +206,7 @@ export function manageFeature(): Composer<BotContext> {
       ctx.t('manage:invite.created', {
         code: invite.value.code,
         unit: localeName(ctx.locale, invite.value.unit),
-        expiresAt: beijingTime(invite.value.expiresAt, ctx.locale),
+        expiresAt: compactTime(invite.value.expiresAt, ctx.t),
       }),
       {
         reply_markup: new InlineKeyboard().text(

@@ -5,11 +5,11 @@
 // is installed before the forms, so that it works in the middle of one.
 import { Composer, InlineKeyboard } from 'grammy';
 import { NOTICES_PAGE_SIZE, type NoticeSummary } from '../../app/notices.ts';
-import { beijingMinute } from '../../domain/beijing-time.ts';
 import { noticeTitle, remaining, totalOf } from '../../domain/notice.ts';
 import { communityNoticeButtons as buttons, onButton } from '../buttons.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { NOTICE } from '../conversations/notice.ts';
+import { compactTime } from '../format-time.ts';
 import { audienceLabel } from '../notice-render.ts';
 import { clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
@@ -46,9 +46,9 @@ export function noticeButtons(): Composer<BotContext> {
 function statusLine(ctx: BotContext, b: NoticeSummary): string {
   switch (b.status) {
     case 'scheduled':
-      return ctx.t('notices:status.scheduled', { at: beijingMinute(b.scheduledAt) });
+      return ctx.t('notices:status.scheduled', { at: compactTime(b.scheduledAt, ctx.t) });
     case 'done':
-      return ctx.t('notices:status.done', { at: beijingMinute(b.finishedAt ?? b.scheduledAt) });
+      return ctx.t('notices:status.done', { at: compactTime(b.finishedAt ?? b.scheduledAt, ctx.t) });
     default:
       return ctx.t(`notices:status.${b.status}`);
   }

@@ -7,18 +7,18 @@ import type { MyData } from '../../app/privacy.ts';
 import type { Locale } from '../../config.ts';
 import { onButton, privacyButtons } from '../buttons.ts';
 import type { BotContext } from '../context.ts';
-import { beijingTime } from '../format-time.ts';
+import { compactTime, labelledTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
 import { addressVars, memberLines } from './household.ts';
 import { clearButtons, onKeep } from './shared.ts';
 
 /** The text of the /mydata file, in the resident's language. */
 export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {
-  const at = (iso: string) => beijingTime(iso, locale);
+  const at = (iso: string) => compactTime(iso, t);
   const label = (key: string, fallback: string) => t(key, { defaultValue: fallback });
   const lines: string[] = [
     t('privacy:mydata.title'),
-    t('privacy:mydata.generated', { at: at(d.generatedAt) }),
+    t('privacy:mydata.generated', { at: labelledTime(d.generatedAt, t) }),
     '',
   ];
 

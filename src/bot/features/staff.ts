@@ -10,7 +10,7 @@ import { answerWords, personWords } from '../answer-words.ts';
 import { family, onButton, queueButton, staffButtons, type ValuesOf } from '../buttons.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { STAFF_ACTION, type StaffActionKind } from '../conversations/staff-action.ts';
-import { beijingTime } from '../format-time.ts';
+import { compactTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
 import { byTypedNumber, clearButtons, onOpen, yesNo } from './shared.ts';
 
@@ -44,7 +44,7 @@ function fieldName(t: TFunction, serviceCode: string, stepId: string): string {
   return t([`services:${serviceCode}.fields.${stepId}`, 'staff:card.other_field']);
 }
 
-function historyLine(t: TFunction, locale: Locale, h: StaffCard['history'][number], full: boolean): string {
+function historyLine(t: TFunction, _locale: Locale, h: StaffCard['history'][number], full: boolean): string {
   const who =
     h.actor ??
     t(
@@ -55,7 +55,7 @@ function historyLine(t: TFunction, locale: Locale, h: StaffCard['history'][numbe
     .map((k) => ` ${t(`media:kind.${k}`)}`)
     .join('')}`;
   return t('staff:card.history_line', {
-    at: beijingTime(h.at, locale),
+    at: compactTime(h.at, t),
     who,
     what: `${what}${h.internal && h.kind !== 'note' ? t('staff:card.internal') : ''}${note}`,
   });
@@ -72,8 +72,8 @@ export function renderCard(t: TFunction, locale: Locale, c: StaffCard, full = fa
     t('staff:card.status', { status: t(`staff:status.${c.status}`) }),
     t('staff:card.department', { department: localeName(locale, c.department) }),
     t('staff:card.times', {
-      submittedAt: beijingTime(c.submittedAt, locale),
-      dueAt: beijingTime(c.dueAt, locale),
+      submittedAt: compactTime(c.submittedAt, t),
+      dueAt: compactTime(c.dueAt, t),
       overdue: c.overdue ? t('staff:overdue_mark') : '',
     }),
     t('staff:card.assignee', { assignee: c.assignee ?? t('staff:card.nobody') }),

@@ -1,4 +1,5 @@
-import type { BuildingOption, NamedOption, ReferenceStore } from '../../app/reference.ts';
+import type { BuildingOption, NamedOption, ReferenceStore, ServiceCentreInfo } from '../../app/reference.ts';
+import { weekHoursSchema } from '../../domain/opening-hours.ts';
 import type { Db } from '../client.ts';
 
 // Building codes are mostly numbers ("1", "2", … "36"): sorted as people count. One collator for all:
@@ -54,6 +55,31 @@ export function createReferenceRepository(
           select: { id: true, code: true, nameZh: true, nameEn: true, units: true },
         });
         return rows.sort((a, b) => byCode.compare(a.code, b.code));
+      });
+    },
+
+    /** The active service centres with the active communities each serves (hours checked as read back). */
+    serviceCentres(): Promise<ServiceCentreInfo[]> {
+      return cached('centres', async () => {
+        const rows = await db.serviceCentre.findMany({
+          where: { active: true },
+          select: {
+            code: true,
+            nameZh: true,
+            nameEn: true,
+            addressZh: true,
+            addressEn: true,
+            phone: true,
+            hours: true,
+            communities: {
+              where: { active: true },
+              select: { code: true, nameZh: true, nameEn: true },
+              orderBy: { code: 'asc' },
+            },
+          },
+          orderBy: { code: 'asc' },
+        });
+        return rows.map((r) => ({ ...r, hours: weekHoursSchema.parse(r.hours) }));
       });
     },
 

@@ -1,11 +1,13 @@
 // What submission needs to route a case: the department for a district and kind, the holiday calendar,
 // who is on duty, and the district's schools and hospitals for the forms.
 import type { RoutingLookup } from '../../app/case-store.ts';
-import type { FacilityStore, NamedOption, SchoolStage } from '../../app/reference.ts';
+import type { ContactLookup, FacilityStore, NamedOption, SchoolStage } from '../../app/reference.ts';
 import type { DepartmentKind } from '../../domain/catalogue/index.ts';
 import type { Db } from '../client.ts';
 
-export function createRoutingRepository(db: Db): RoutingLookup & FacilityStore {
+export function createRoutingRepository(
+  db: Db,
+): RoutingLookup & FacilityStore & Pick<ContactLookup, 'department' | 'calendarExceptions' | 'windows'> {
   return {
     async department(districtCode: string, kind: DepartmentKind) {
       return db.department.findFirst({
@@ -18,6 +20,13 @@ export function createRoutingRepository(db: Db): RoutingLookup & FacilityStore {
           windowNo: true,
           telegramGroupId: true,
         },
+      });
+    },
+
+    async windows(districtCode: string) {
+      return db.department.findMany({
+        where: { districtCode, active: true },
+        select: { windowNo: true, kind: true },
       });
     },
 
