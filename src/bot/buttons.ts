@@ -136,6 +136,14 @@ export function family(...prefixes: string[]): RegExp {
 export const languageButton = button('lang', { locale: ['zh-CN', 'en'] });
 export const registerButton = button('reg:start', {});
 
+// menu, dr — "🏠 back to the main menu" under a final message, and a form put aside: go on with it, or start
+// it again (features/main-menu.ts, forms/aside.ts)
+export const mainMenuButton = button('menu', {});
+export const draftButtons = {
+  resume: button('dr:go', {}),
+  restart: button('dr:new', {}),
+};
+
 // svc — the services menu (features/cases.ts). `svc:menu` also matches `svc:<service>`: its handler is
 // registered first.
 export const serviceButtons = {
@@ -252,6 +260,6 @@ export const privacyButtons = {
  */
 export const formButton = button('f', {
   seq: 'int',
-  action: ['c', 'p', 'e', 'b', 's', 'k', 'ok', 'ch', 'x', 'd', 'w', 'go', 'rs'],
+  action: ['c', 'p', 'e', 'b', 's', 'k', 'ok', 'ch', 'x', 'd', 'w', 'go', 'rs', 'st'],
   n: 'int',
 });

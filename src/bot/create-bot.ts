@@ -36,6 +36,7 @@ import { reachabilityFeature } from './features/reachability.ts';
 import { staffFeature } from './features/staff.ts';
 import { staffGroupFeature } from './features/staff-group.ts';
 import { endedFormReply, type FormStateLimits } from './form-limits.ts';
+import { createDraftStore } from './forms/drafts.ts';
 import { resolveLocale } from './i18n.ts';
 import { sequenceKey } from './update-gate.ts';
 import { attemptOf } from './update-handling.ts';
@@ -81,11 +82,13 @@ export const FLOOD_LIMIT = { limit: 60, windowMs: 60_000 };
 export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   const { deps } = opts;
   const bot = new Bot<BotContext>(opts.token, { botInfo: opts.botInfo, client: opts.client });
+  const drafts = createDraftStore(opts.conversationState, opts.cipher, deps.logger);
 
   bot.use(sequentialize(sequenceKey));
 
   bot.use(async (ctx, next) => {
     ctx.deps = deps;
+    ctx.drafts = drafts;
     ctx.registered = false;
     let stored: string | null = null;
     if (ctx.chat?.type === 'private' && ctx.from) {
@@ -96,7 +99,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
       stored = state.locale;
       ctx.registered = state.registered;
     }
-    ctx.locale = resolveLocale(stored, ctx.from?.language_code, deps.defaultLocale);
+    ctx.locale = resolveLocale(stored, deps.defaultLocale);
     ctx.t = deps.translator.t(ctx.locale);
     await next();
   });

@@ -63,7 +63,8 @@ export async function onMessage(run: StepRun, u: FormContext): Promise<Asked | n
   // A sticker, a location, a voice message where only text is wanted, an album part on a text step …
   if (step.files) await u.reply(t('form:send_files'));
   else if (step.text) await u.reply(t(step.voice ? 'form:text_or_voice' : 'form:no_media'));
-  else await u.reply(t('form:use_buttons'));
+  // A voice message or a picture where a button is wanted: the question comes again with its buttons.
+  else return s.useButtons(u);
   return s.discard();
 }
 
@@ -75,8 +76,9 @@ async function typed(run: StepRun, u: FormContext, msg: Message, text: string): 
     return s.discard();
   }
   if (!step.text) {
-    await u.reply(s.t(step.files ? 'form:send_files' : 'form:use_buttons'));
-    await run.sendPrompt();
+    if (!step.files) return s.useButtons(u);
+    await u.reply(s.t('form:send_files'));
+    await s.askAgain();
     return s.discard();
   }
   const parsed = step.text(text, s.answers, s.today);

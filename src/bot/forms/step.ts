@@ -74,8 +74,14 @@ export async function ask(s: FormSession, index: number, canGoBack: boolean): Pr
     lastAlbum: undefined,
     async sendPrompt() {
       const kb = run.keyboard(0);
-      if (!step.contact)
-        return s.ctx.reply(promptText, kb.length ? { reply_markup: { inline_keyboard: kb } } : undefined);
+      if (!step.contact) {
+        // The latest copy of the question is the one that shows the answer once given (markChosen).
+        prompt = await s.ctx.reply(
+          promptText,
+          kb.length ? { reply_markup: { inline_keyboard: kb } } : undefined,
+        );
+        return prompt;
+      }
       // A reply keyboard (share my number) and inline buttons cannot share one message.
       const sent = await s.ctx.reply(promptText, {
         reply_markup: {
@@ -86,6 +92,7 @@ export async function ask(s: FormSession, index: number, canGoBack: boolean): Pr
         },
       });
       if (kb.length) await s.ctx.reply(t('form:back_hint'), { reply_markup: { inline_keyboard: kb } });
+      prompt = sent;
       return sent;
     },
     async markChosen(c, label, text) {
@@ -105,7 +112,7 @@ export async function ask(s: FormSession, index: number, canGoBack: boolean): Pr
       return after ? { kind: 'answer', answer: after } : null;
     },
   };
-  prompt = (await run.sendPrompt()) as Message.TextMessage;
+  await run.sendPrompt();
 
   for (;;) {
     const u = await s.next(run.sendPrompt);
