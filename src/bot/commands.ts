@@ -6,21 +6,16 @@ import type { Locale } from '../config.ts';
 import type { BotDeps } from './context.ts';
 import { LANGUAGES } from './i18n.ts';
 
-const RESIDENT_COMMANDS = [
-  'start',
-  'services',
-  'mycases',
-  'household',
-  'language',
-  'help',
-  'cancel',
-  'mydata',
-  'deleteme',
-  'notices',
-] as const;
+/**
+ * What a resident's command menu shows: six at most, the everyday ones (the main menu's buttons do the rest).
+ * Every other command keeps working when typed (/help lists them), /deleteme among them.
+ */
+export const RESIDENT_COMMANDS = ['start', 'services', 'mycases', 'household', 'language', 'cancel'] as const;
+/** Admins' menus list every resident command, then their own. */
+const ALL_RESIDENT_COMMANDS = [...RESIDENT_COMMANDS, 'help', 'mydata', 'deleteme', 'notices'] as const;
 /** Community notices (src/bot/features/notices.ts): for community workers and admins. */
 export const NOTICE_COMMANDS = ['notice'] as const;
-const ADMIN_COMMANDS = [...RESIDENT_COMMANDS, 'reload', ...NOTICE_COMMANDS] as const;
+const ADMIN_COMMANDS = [...ALL_RESIDENT_COMMANDS, 'reload', ...NOTICE_COMMANDS] as const;
 /** Department staff's work (src/bot/features/staff.ts): added to a staff member's own chat menu. */
 export const STAFF_COMMANDS = ['queue', 'next', 'open', 'duty'] as const;
 /** Administration (src/bot/features/manage.ts, conflicts.ts): added to admins' menus. */

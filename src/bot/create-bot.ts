@@ -30,6 +30,7 @@ import { adminFeature } from './features/admin.ts';
 import { globalCommands, groupGuard, startFeature } from './features/basics.ts';
 import { casesFeature } from './features/cases.ts';
 import { householdFeature } from './features/household.ts';
+import { mainMenuFeature, showMainMenu } from './features/main-menu.ts';
 import { noticeButtons, noticesFeature } from './features/notices.ts';
 import { privacyFeature } from './features/privacy.ts';
 import { reachabilityFeature } from './features/reachability.ts';
@@ -163,7 +164,10 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   // A resident's rights work at any time, also in the middle of a form.
   priv.use(privacyFeature());
   priv.use(
-    createConversation<BotContext, FormContext>((c, ctx) => registration(c, ctx, deps), { id: REGISTRATION }),
+    createConversation<BotContext, FormContext>(
+      (c, ctx, resume?: string) => registration(c, ctx, deps, resume),
+      { id: REGISTRATION },
+    ),
   );
   priv.use(
     createConversation<BotContext, FormContext>(
@@ -173,7 +177,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   );
   priv.use(
     createConversation<BotContext, FormContext>(
-      (c, ctx, code: string) => serviceRequest(c, ctx, deps, code),
+      (c, ctx, code: string, resume?: string) => serviceRequest(c, ctx, deps, code, resume),
       {
         id: SERVICE_REQUEST,
       },
@@ -205,6 +209,8 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
       }),
     );
   }
+  // The main menu's labels (also mid-form: the form has put itself aside), and its buttons.
+  priv.use(mainMenuFeature());
   priv.use(startFeature());
   priv.use(casesFeature());
   priv.use(householdFeature());
@@ -218,8 +224,11 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
 /** Whatever nobody handled: an old button, or a message the bot does not understand. */
 function fallback(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
+  // A button that really is stale (a form's question long gone, a forged press): an alert that stays until
+  // dismissed, and the main menu to go on from.
   composer.on('callback_query', async (ctx) => {
-    await ctx.answerCallbackQuery({ text: ctx.t('errors.stale_button') });
+    await ctx.answerCallbackQuery({ text: ctx.t('aside:stale_alert_outside'), show_alert: true });
+    await showMainMenu(ctx);
   });
   // Someone who types instead of tapping gets the ways in as buttons, not just a pointer to /help.
   composer.on('message', async (ctx) => {

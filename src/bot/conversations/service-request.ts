@@ -12,7 +12,17 @@ import { parsePhone } from '../../domain/phone.ts';
 import { myCaseButtons, registerButton } from '../buttons.ts';
 import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
 import { beijingTime } from '../format-time.ts';
-import { type Answer, type Answers, type FormStep, runWholeForm, type TextResult } from '../forms/engine.ts';
+import { takeDraft } from '../forms/drafts.ts';
+import {
+  type Answer,
+  type Answers,
+  backToMenu,
+  declareForm,
+  type FormStep,
+  plainName,
+  runWholeForm,
+  type TextResult,
+} from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
 import { fromParsed } from './from-parsed.ts';
 import { conversationLocale } from './locale.ts';
@@ -186,19 +196,33 @@ async function confirmHousehold(
   return false;
 }
 
+/** The last argument that enters a form to go on with its draft (forms/drafts.ts). */
+export const RESUME = 'resume';
+
 export async function serviceRequest(
   conversation: BotConversation,
   ctx: FormContext,
   deps: BotDeps,
   serviceCode: string,
+  resume?: string,
 ): Promise<void> {
   const { locale, t } = await conversationLocale(conversation, deps.translator);
   const service = deps.catalogue.get(serviceCode);
   if (!service) {
-    await ctx.reply(t('services:common.failed.unknown_service'));
+    await ctx.reply(t('services:common.failed.unknown_service'), { reply_markup: backToMenu(t) });
     return;
   }
+  const name = plainName(t(`services:${service.code}.name`));
+  declareForm(conversation, {
+    form: SERVICE_REQUEST,
+    args: [serviceCode],
+    name,
+    wayBack: '/services',
+    keepDraft: true,
+  });
   const startedAt = await conversation.now();
+  const draft =
+    resume === RESUME ? await takeDraft(conversation, SERVICE_REQUEST, [serviceCode], startedAt) : null;
   let household = await conversation.external((outer) =>
     outer.from ? outer.deps.households.getHousehold(outer.from.id) : null,
   );
@@ -212,8 +236,12 @@ export async function serviceRequest(
     });
     return;
   }
-  await ctx.reply(t('services:common.intro', { service: t(`services:${service.code}.name`) }));
+  if (draft) await ctx.reply(t('aside:resuming', { form: name }));
+  else if (resume === RESUME) await ctx.reply(t('aside:resume_gone'));
+  if (!draft) await ctx.reply(t('services:common.intro', { service: t(`services:${service.code}.name`) }));
+  // A draft was put aside after the household was confirmed (it has answers): not asked again.
   if (
+    !draft &&
     service.needsHousehold === 'confirm_alone' &&
     !(await confirmHousehold(conversation, ctx, service, household, t, locale))
   ) {
@@ -241,16 +269,25 @@ export async function serviceRequest(
   const form = await runWholeForm(
     conversation,
     ctx,
-    { keys: `services:${service.code}.`, errorFallback: 'services:errors.', steps },
+    {
+      keys: `services:${service.code}.`,
+      errorFallback: 'services:errors.',
+      steps,
+      draft: true,
+      initial: draft?.answers,
+      resume: draft !== null,
+    },
     t,
     locale,
   );
   if (form.status === 'cancelled') {
-    await ctx.reply(t('form:cancelled'));
+    await ctx.reply(t('form:cancelled'), { reply_markup: backToMenu(t) });
     return;
   }
   if (form.status === 'stopped') {
-    await ctx.reply(t([`services:${service.code}.stopped.${form.stepId}`, 'services:common.stopped']));
+    await ctx.reply(t([`services:${service.code}.stopped.${form.stepId}`, 'services:common.stopped']), {
+      reply_markup: backToMenu(t),
+    });
     return;
   }
   // The key is fixed when the form starts (replayed identically): a repeated update, a double tap or a crash
@@ -267,6 +304,7 @@ export async function serviceRequest(
         openMax: MAX_OPEN_CASES_PER_SERVICE,
         urgentMax: MAX_URGENT_CASES_PER_DAY,
       }),
+      { reply_markup: backToMenu(t) },
     );
     return;
   }
@@ -284,6 +322,7 @@ async function confirmSubmission(ctx: FormContext, r: SubmitResult, t: TFunction
     reply_markup: {
       inline_keyboard: [
         [{ text: t('mycases:open_button'), callback_data: myCaseButtons.open.pack({ caseId: r.caseId }) }],
+        ...backToMenu(t).inline_keyboard,
       ],
     },
   });

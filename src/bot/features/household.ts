@@ -82,29 +82,30 @@ function householdKeyboard(h: HouseholdView, t: TFunction): InlineKeyboard {
   return kb;
 }
 
+/** /household: the household file, with the buttons to manage its members. */
+export async function showHousehold(ctx: BotContext): Promise<void> {
+  const from = ctx.from;
+  if (!from) return;
+  const h = await ctx.deps.households.getHousehold(from.id);
+  if (!h) {
+    await ctx.reply(ctx.t('household:not_registered'), {
+      reply_markup: new InlineKeyboard().text(ctx.t('start.register_button'), registerButton.pack({})),
+    });
+    return;
+  }
+  await ctx.reply(renderHousehold(h, ctx.t, ctx.locale), { reply_markup: householdKeyboard(h, ctx.t) });
+}
+
 export function householdFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const priv = composer.chatType('private');
 
-  const show = async (ctx: BotContext) => {
-    const from = ctx.from;
-    if (!from) return;
-    const h = await ctx.deps.households.getHousehold(from.id);
-    if (!h) {
-      await ctx.reply(ctx.t('household:not_registered'), {
-        reply_markup: new InlineKeyboard().text(ctx.t('start.register_button'), registerButton.pack({})),
-      });
-      return;
-    }
-    await ctx.reply(renderHousehold(h, ctx.t, ctx.locale), { reply_markup: householdKeyboard(h, ctx.t) });
-  };
-
-  priv.command('household', show);
-  onOpen(priv, householdButtons.show, show);
+  priv.command('household', showHousehold);
+  onOpen(priv, householdButtons.show, showHousehold);
 
   onButton(priv, householdButtons.add, async (ctx) => {
     await ctx.answerCallbackQuery();
-    if (!ctx.registered) return show(ctx);
+    if (!ctx.registered) return showHousehold(ctx);
     await ctx.conversation.enter(MEMBER);
   });
 

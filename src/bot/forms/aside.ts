@@ -106,7 +106,11 @@ export async function stopForm(conversation: BotConversation, u: FormContext, t:
   const name = frame?.name ?? t('aside:forms.other');
   await u.reply(t('aside:stopped', { form: name }), {
     reply_markup: frame?.unregistered
-      ? { inline_keyboard: [[{ text: t('common:start.register_button'), callback_data: registerButton.pack({}) }]] }
+      ? {
+          inline_keyboard: [
+            [{ text: t('common:start.register_button'), callback_data: registerButton.pack({}) }],
+          ],
+        }
       : mainMenuKeyboard(t),
   });
   return conversation.halt();

@@ -7,6 +7,7 @@ import { DRAFT_DAYS } from '../../app/jobs/housekeeping.ts';
 import { type PiiCipher, piiAt } from '../../app/pii-cipher.ts';
 import { formDraftKeyOf } from '../../app/privacy.ts';
 import type { Logger } from '../../logger.ts';
+import type { BotConversation } from '../context.ts';
 import type { StateStore } from '../conversation-storage.ts';
 import type { Answers } from './types.ts';
 
@@ -58,4 +59,23 @@ export function createDraftStore(store: StateStore, cipher: PiiCipher, logger: L
       await store.delete(keyOf(chatId));
     },
   };
+}
+
+/**
+ * Inside a conversation entered to go on with a draft: the chat's draft of this form (then deleted: going
+ * on with it is taking it), or null when there is none or it is another form's.
+ */
+export async function takeDraft(
+  conversation: BotConversation,
+  form: string,
+  args: string[],
+  now: number,
+): Promise<FormDraft | null> {
+  return conversation.external(async (outer) => {
+    if (!outer.chat) return null;
+    const draft = await outer.drafts.peek(outer.chat.id, now);
+    if (!draft || draft.form !== form || draft.args.join('\u0000') !== args.join('\u0000')) return null;
+    await outer.drafts.drop(outer.chat.id);
+    return draft;
+  });
 }

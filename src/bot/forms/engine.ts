@@ -24,7 +24,7 @@ import { summary } from './summary.ts';
 import type { FormOutcome, FormSpec, FormStep } from './types.ts';
 
 export { backToMenu, declareForm, type FormFrame, plainName } from './aside.ts';
-export { type DraftStore, type FormDraft } from './drafts.ts';
+export type { DraftStore, FormDraft } from './drafts.ts';
 export { fileOf } from './input.ts';
 export { parseFormCallback } from './keyboards.ts';
 export { STALE_AFTER_MS } from './session.ts';
