@@ -50,7 +50,35 @@ export function plainName(name: string): string {
   return name.replace(/^[^\p{L}\p{N}]+/u, '').trim() || name;
 }
 
-const COMMAND = /^\/[A-Za-z0-9_]{1,32}(?:@\w+)?(?:\s|$)/;
+/**
+ * The bot's commands (those the features answer; /cancel, /help, /language, /mydata and /deleteme are
+ * answered before any form sees them). Something else that starts with '/' stays with the form, which
+ * says it is not an answer.
+ */
+const COMMANDS = new Set([
+  'start',
+  'register',
+  'services',
+  'mycases',
+  'case',
+  'household',
+  'notices',
+  'notice',
+  'reload',
+  'join',
+  'queue',
+  'next',
+  'open',
+  'duty',
+  'invite',
+  'staff',
+  'canned',
+  'stats',
+  'export',
+  'conflicts',
+]);
+const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)/;
+const isCommand = (text: string) => COMMANDS.has(COMMAND.exec(text)?.[1]?.toLowerCase() ?? '');
 
 /**
  * Whether an update that reached a waiting form is meant for something else: a command, a main-menu
@@ -59,7 +87,7 @@ const COMMAND = /^\/[A-Za-z0-9_]{1,32}(?:@\w+)?(?:\s|$)/;
  */
 export function isInterruption(u: Context, ownButton?: (data: string) => boolean): boolean {
   const text = u.message?.text;
-  if (text !== undefined) return COMMAND.test(text) || menuEntryOf(text) !== undefined;
+  if (text !== undefined) return isCommand(text) || menuEntryOf(text) !== undefined;
   const data = u.callbackQuery?.data;
   if (data === undefined || formButton.is(data) || ownButton?.(data)) return false;
   return definedButtons().some((kind) => kind.is(data));
