@@ -227,32 +227,40 @@ describe('messages where a button is wanted', () => {
 });
 
 describe('a draft left for a day', () => {
-  it('names the form and offers continue / start over / stop; stop drops it and shows the main menu', async () => {
-    const u = await resident();
-    await u.text('/services');
-    await u.tap('📮 意见箱');
-    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 25 * 3600_000 });
-    try {
-      const late = await u.tap('环境卫生');
-      expect(sentTexts(late)).toEqual([
-        '您之前填了一半的《意见箱》还在。接着填，还是重新开始？不想填了就点“不填了”。',
-      ]);
-      expect(labelsOf(lastSent(late))).toEqual(['接着填', '重新开始', '🛑 不填了']);
-      // A message instead of a button: the question again.
-      expect(sentTexts(await u.text('嗯')).at(-1)).toContain('《意见箱》');
-      const stopped = await u.tap('🛑 不填了');
-      expect(sentTexts(stopped)).toEqual([
-        '好的，《意见箱》不填了，刚才填的已经删掉。想办别的事，点下面的按钮。',
-      ]);
-      const menu = replyKeyboardOf(lastSent(stopped));
-      expect(menu?.keyboard?.flat().map((b) => b.text)).toEqual(MENU_ZH);
-      expect(await formState(u)).toBeNull();
-      expect(await draftOf(u)).toBeNull();
-      expect(await h.db.case.count({ where: { resident: { telegramId: BigInt(u.id) } } })).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+  for (const [lang, t, labels] of [
+    ['zh-CN', zh, MENU_ZH],
+    ['en', en, MENU_EN],
+  ] as const) {
+    it(`names the form and offers continue / start over / stop; stop drops it and shows the main menu (${lang})`, async () => {
+      const u = await resident({ english: lang === 'en' });
+      await u.text('/services');
+      await u.tap(lang === 'en' ? '📮 Suggestion box' : '📮 意见箱');
+      const form = lang === 'en' ? 'Suggestion box' : '意见箱';
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 25 * 3600_000 });
+      try {
+        const late = await u.tap(lang === 'en' ? 'Environment and cleanliness' : '环境卫生');
+        expect(sentTexts(late)).toEqual([t('aside:stale_draft', { form })]);
+        expect(labelsOf(lastSent(late))).toEqual([t('form:continue'), t('form:start_over'), t('aside:stop')]);
+        // A message, a sticker or an over-long text instead of a button: the question again, nothing else.
+        for (const wrong of [() => u.text('嗯'), () => u.sticker(), () => u.text('长'.repeat(5000))]) {
+          expect(sentTexts(await wrong())).toEqual([t('form:use_buttons'), t('aside:stale_draft', { form })]);
+        }
+        // A forged button: the alert, and the question again.
+        const forged = await u.press('f:1:st:0');
+        expect(alertOf(forged)).toMatchObject({ show_alert: true });
+        expect(sentTexts(forged)).toEqual([t('aside:stale_draft', { form })]);
+        const stopped = await u.tap(t('aside:stop'));
+        expect(sentTexts(stopped)).toEqual([t('aside:stopped', { form })]);
+        const menu = replyKeyboardOf(lastSent(stopped));
+        expect(menu?.keyboard?.flat().map((b) => b.text)).toEqual([...labels]);
+        expect(await formState(u)).toBeNull();
+        expect(await draftOf(u)).toBeNull();
+        expect(await h.db.case.count({ where: { resident: { telegramId: BigInt(u.id) } } })).toBe(0);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+  }
 
   it('a draft put aside more than a week ago is no longer offered', async () => {
     const u = await resident({ child: true });
@@ -295,6 +303,28 @@ describe('stale buttons', () => {
       ).toEqual([...labels]);
     });
   }
+});
+
+describe('the buttons around a draft and the main menu', () => {
+  it('"go on" with no draft left (used already, or forged) says so in an alert, and the main menu follows', async () => {
+    const u = await resident({ child: true });
+    await dibaoUpToReason(u);
+    await u.text('/services');
+    await u.tap('✍️ 接着填《申请低保》');
+    await u.text('/cancel');
+    for (const data of ['dr:go', 'dr:new']) {
+      const calls = await u.press(data);
+      expect(alertOf(calls)).toMatchObject({ text: zh('aside:resume_gone'), show_alert: true });
+      expect(sentTexts(calls)).toEqual([zh('aside:menu.title')]);
+    }
+  });
+
+  it('"🏠 main menu" pressed by someone not registered offers registration instead', async () => {
+    const u = h.user(nextUserId++);
+    const calls = await u.press('menu');
+    expect(sentTexts(calls)).toEqual([zh('start.offer_register')]);
+    expect(labelsOf(lastSent(calls))).toEqual(['📝 登记我家']);
+  });
 });
 
 describe('the main menu', () => {
