@@ -4,7 +4,8 @@
 // service requests, a community notice) are lists of steps; src/bot/forms is the only place that knows how
 // a step is asked and answered. This file drives a form from step to step; the rest lives beside it:
 // types.ts (steps, answers, hooks), session.ts (one run: clock, waiting, the stale-draft question),
-// step.ts (asking one step), input.ts (text, contact, files, voice), summary.ts, keyboards.ts.
+// step.ts (asking one step), input.ts (text, contact, files, voice), summary.ts, keyboards.ts, aside.ts (an
+// update meant for something else puts the form aside) and drafts.ts (a form put aside, kept to go on with).
 //
 // Everything here runs inside a conversation and is replayed on each update: it must be deterministic.
 // Data from the database comes through `conversation.external` (stored in the replay log), time through

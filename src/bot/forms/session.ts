@@ -1,6 +1,7 @@
 // One run of a form: its clock, the answers so far, the buttons' sequence numbers, and waiting for the next
-// update — with the "continue or start over?" question for a resident back after a day, and `discard` for
-// input that changed nothing. Why discarding is right, and why all of it must be deterministic: ./engine.ts.
+// update — which puts the form aside when it is meant for something else (./aside.ts), with the "continue,
+// start over or stop?" question for a resident back after a day, the current question asked again after a
+// stale button or a message where a button is wanted, and `discard` for input that changed nothing. Why discarding is right, and why all of it must be deterministic: ./engine.ts.
 import type { Locale } from '../../config.ts';
 import type { BotConversation, FormContext } from '../context.ts';
 import type { TFunction } from '../i18n.ts';
