@@ -75,7 +75,8 @@ export async function ask(s: FormSession, index: number, canGoBack: boolean): Pr
     async sendPrompt() {
       const kb = run.keyboard(0);
       if (!step.contact) {
-        // The latest copy of the question is the one that shows the answer once given (markChosen).
+        // The answer, once given, is shown on the latest copy of the question (markChosen) that the replay
+        // knows of: a copy sent again for an update that is discarded is not among them.
         prompt = await s.ctx.reply(
           promptText,
           kb.length ? { reply_markup: { inline_keyboard: kb } } : undefined,
