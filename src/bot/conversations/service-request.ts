@@ -192,7 +192,7 @@ async function confirmHousehold(
     locale,
   );
   if (outcome.status === 'done') return true;
-  await ctx.reply(t('services:common.alone_stop'));
+  await ctx.reply(t('services:common.alone_stop'), { reply_markup: backToMenu(t) });
   return false;
 }
 

@@ -10,6 +10,7 @@ import type { BotContext } from '../context.ts';
 import { CASE_ANSWER, CASE_RATE, CASE_REOPEN } from '../conversations/case-followup.ts';
 import { SERVICE_REQUEST } from '../conversations/service-request.ts';
 import { beijingTime } from '../format-time.ts';
+import { backToMenu } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
 import { offerDraft } from './main-menu.ts';
 import { byTypedNumber, clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
@@ -166,7 +167,9 @@ export function casesFeature(): Composer<BotContext> {
       return;
     }
     const view = await ctx.deps.cases.getMine(ctx.from.id, caseId);
-    await ctx.reply(ctx.t('mycases:withdrawn', { number: view.ok ? view.value.number : '' }));
+    await ctx.reply(ctx.t('mycases:withdrawn', { number: view.ok ? view.value.number : '' }), {
+      reply_markup: backToMenu(ctx.t),
+    });
   });
   onKeep(priv, myCaseButtons.keep, 'mycases:kept');
 

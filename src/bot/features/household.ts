@@ -7,6 +7,7 @@ import { MAX_MEMBERS } from '../../domain/household.ts';
 import { householdButtons, onButton, registerButton } from '../buttons.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { MEMBER } from '../conversations/member.ts';
+import { backToMenu } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
 import { clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
@@ -138,6 +139,7 @@ export function householdFeature(): Composer<BotContext> {
       member && removed?.ok
         ? ctx.t('household:removed', { name: member.name })
         : ctx.t('household:member_not_found'),
+      { reply_markup: backToMenu(ctx.t) },
     );
   });
 

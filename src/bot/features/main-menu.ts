@@ -12,6 +12,9 @@ import { showHelp } from './basics.ts';
 import { showMyCases, showServicesMenu } from './cases.ts';
 import { showHousehold } from './household.ts';
 
+/** The "🏠 main menu" button for under a final message (forms/aside.ts makes it). */
+export { backToMenu } from '../forms/engine.ts';
+
 /**
  * What each main-menu button does, in one place. ☎️ "contact us" shows /help until the community's contact
  * view (address, hours, windows, phone) takes its place here.
