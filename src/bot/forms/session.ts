@@ -1,7 +1,8 @@
 // One run of a form: its clock, the answers so far, the buttons' sequence numbers, and waiting for the next
 // update — which puts the form aside when it is meant for something else (./aside.ts), with the "continue,
 // start over or stop?" question for a resident back after a day, the current question asked again after a
-// stale button or a message where a button is wanted, and `discard` for input that changed nothing. Why discarding is right, and why all of it must be deterministic: ./engine.ts.
+// stale button or a message where a button is wanted, and `discard` for input that changed nothing. Why
+// discarding is right, and why all of it must be deterministic: ./engine.ts.
 import type { Locale } from '../../config.ts';
 import type { BotConversation, FormContext } from '../context.ts';
 import type { TFunction } from '../i18n.ts';
@@ -9,7 +10,7 @@ import { frameOf, stopForm, waitInForm } from './aside.ts';
 import { type Action, oneToARow, parseFormCallback } from './keyboards.ts';
 import type { Answers, FormSpec } from './types.ts';
 
-/** A form left alone this long asks "continue or start over?" when the resident comes back. */
+/** A form left alone this long asks "continue, start over or stop?" when the resident comes back. */
 export const STALE_AFTER_MS = 24 * 3600_000;
 
 /** Thrown when the resident chose "start over" on a stale draft; runForm turns it into `restart`. */
