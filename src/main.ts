@@ -164,7 +164,7 @@ async function main(): Promise<void> {
           deps,
           chats.map((c) => ({
             chatId: Number(c.telegramId),
-            locale: resolveLocale(c.locale, c.languageCode ?? undefined, deps.defaultLocale),
+            locale: resolveLocale(c.locale, deps.defaultLocale),
           })),
         ),
       )
@@ -187,6 +187,7 @@ async function main(): Promise<void> {
       applyRetention: (days) => deps.privacy.applyRetention(days),
       receipts,
       forms: conversationState,
+      drafts: conversationState.drafts,
       expireConflicts: (cutoff) => deps.registrationConflicts.expire(cutoff),
       caselessNotifications: createNotificationRepository(db),
       retentionDays: config.caseRetentionDays,

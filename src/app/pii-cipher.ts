@@ -75,6 +75,12 @@ export const piiAt = {
     row: String(telegramId),
   }),
   conversationState: (key: string): PiiContext => ({ table: 'conversation_state', column: 'data', row: key }),
+  /** A form put aside (src/bot/forms/drafts.ts): a row of conversation_state keyed `draft:<chat>`. */
+  formDraft: (chatKey: string): PiiContext => ({
+    table: 'conversation_state',
+    column: 'data',
+    row: `draft:${chatKey}`,
+  }),
   updatePayload: (botId: bigint | number, updateId: bigint | number): PiiContext => ({
     table: 'update_receipt',
     column: 'payload',

@@ -103,6 +103,8 @@ export interface HeldData {
   pendingRegistration: { submittedAt: Date; registrationCipher: Uint8Array } | null;
   audit: AuditFigures<Date>[];
   formInProgress: boolean;
+  /** A form put aside to be resumed (kept a week). */
+  formDraftKept: boolean;
 }
 
 // MyData mirrors HeldData field by field (decrypted, dates as ISO strings): the likeness is the point.
@@ -141,6 +143,8 @@ export interface MyData {
   pendingRegistration: (ConflictRegistration & { submittedAt: string }) | null;
   audit: AuditFigures<string>[];
   formInProgress: boolean;
+  /** A form put aside to be resumed (kept a week). */
+  formDraftKept: boolean;
 }
 
 export interface PrivacyDeps {
@@ -153,6 +157,8 @@ export interface PrivacyDeps {
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** The conversation plugin keeps a private chat's form under the chat id, which is the user id. */
 export const conversationKeyOf = (telegramId: number) => String(telegramId);
+/** A form put aside to be resumed (src/bot/forms/drafts.ts) is kept beside it, under this key. */
+export const formDraftKeyOf = (conversationKey: string) => `draft:${conversationKey}`;
 
 export function createPrivacyService(deps: PrivacyDeps) {
   const { store, cipher, catalogue, now } = deps;
@@ -283,6 +289,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
           : null,
         audit: audit.map((a) => ({ ...a, at: a.at.toISOString() })),
         formInProgress: held.formInProgress,
+        formDraftKept: held.formDraftKept,
       };
     },
 

@@ -139,6 +139,14 @@ export function family(...prefixes: string[]): RegExp {
 export const languageButton = button('lang', { locale: ['zh-CN', 'en'] });
 export const registerButton = button('reg:start', {});
 
+// menu, dr — "🏠 back to the main menu" under a final message, and a form put aside: go on with it, or start
+// it again (features/main-menu.ts, forms/aside.ts)
+export const mainMenuButton = button('menu', {});
+export const draftButtons = {
+  resume: button('dr:go', {}),
+  restart: button('dr:new', {}),
+};
+
 // svc — the services menu (features/cases.ts). `svc:menu` also matches `svc:<service>`: its handler is
 // registered first.
 export const serviceButtons = {
@@ -169,7 +177,6 @@ export const myCaseButtons = {
 // (its event id): the other cases to move it to, or a suggestion instead.
 export const inboundButtons = {
   suggest: button('ib:sg', {}),
-  home: button('ib:home', {}),
   notThis: button('ib:not', { eventId: 'id' }),
   moveTo: button('ib:mv', { eventId: 'id', caseId: 'uuid' }),
   suggestInstead: button('ib:sgx', { eventId: 'id' }),
@@ -272,6 +279,6 @@ export const privacyButtons = {
  */
 export const formButton = button('f', {
   seq: 'int',
-  action: ['c', 'p', 'e', 'b', 's', 'k', 'ok', 'ch', 'x', 'd', 'w', 'go', 'rs'],
+  action: ['c', 'p', 'e', 'b', 's', 'k', 'ok', 'ch', 'x', 'd', 'w', 'go', 'rs', 'st'],
   n: 'int',
 });

@@ -6,21 +6,18 @@ import type { Locale } from '../config.ts';
 import type { BotDeps } from './context.ts';
 import { LANGUAGES } from './i18n.ts';
 
-const RESIDENT_COMMANDS = [
-  'start',
-  'services',
-  'mycases',
-  'household',
-  'language',
-  'help',
-  'cancel',
-  'mydata',
-  'deleteme',
-  'notices',
-] as const;
+/**
+ * What a resident's command menu shows: six at most, the everyday ones (the main menu's buttons do the rest).
+ * Every other command keeps working when typed (/help lists them), /deleteme among them.
+ */
+export const RESIDENT_COMMANDS = ['start', 'services', 'mycases', 'household', 'language', 'cancel'] as const;
+/** Admins' menus list every resident command, then their own. */
+const ALL_RESIDENT_COMMANDS = [...RESIDENT_COMMANDS, 'help', 'mydata', 'deleteme', 'notices'] as const;
 /** Community notices (src/bot/features/notices.ts): for community workers and admins. */
 export const NOTICE_COMMANDS = ['notice'] as const;
-const ADMIN_COMMANDS = [...RESIDENT_COMMANDS, 'reload', ...NOTICE_COMMANDS] as const;
+/** A community worker's menu: a resident's, and writing and listing notices. */
+const WORKER_COMMANDS = [...NOTICE_COMMANDS, 'notices'] as const;
+const ADMIN_COMMANDS = [...ALL_RESIDENT_COMMANDS, 'reload', ...NOTICE_COMMANDS] as const;
 /** Department staff's work (src/bot/features/staff.ts): added to a staff member's own chat menu. */
 export const STAFF_COMMANDS = ['queue', 'next', 'open', 'duty'] as const;
 /** Administration (src/bot/features/manage.ts, conflicts.ts): added to admins' menus. */
@@ -42,7 +39,7 @@ function menu(
   const commands: string[] = [
     ...(admin ? ADMIN_COMMANDS : RESIDENT_COMMANDS),
     ...(roles.staff ? STAFF_COMMANDS : []),
-    ...(roles.worker && !admin ? NOTICE_COMMANDS : []),
+    ...(roles.worker && !admin ? WORKER_COMMANDS : []),
     ...(admin ? MANAGE_COMMANDS : []),
   ];
   return commands.map((command) => ({

@@ -13,6 +13,7 @@ import type { StaffService } from '../app/staff.ts';
 import type { Locale } from '../config.ts';
 import type { Catalogue } from '../domain/catalogue/index.ts';
 import type { Logger } from '../logger.ts';
+import type { DraftStore } from './forms/drafts.ts';
 import type { TFunction, Translator } from './i18n.ts';
 
 /** What the bot knows of a Telegram user at each update. */
@@ -74,6 +75,8 @@ export interface BotFlavor {
   t: TFunction;
   /** Whether the sender has a household file (resolved once per update in private chats). */
   registered: boolean;
+  /** Forms put aside to be resumed (forms/drafts.ts). */
+  drafts: DraftStore;
 }
 
 export type BotContext = ConversationFlavor<Context & BotFlavor>;

@@ -32,12 +32,14 @@ import { casesFeature } from './features/cases.ts';
 import { contactFeature } from './features/contact.ts';
 import { householdFeature } from './features/household.ts';
 import { inboundFeature } from './features/inbound.ts';
+import { mainMenuFeature } from './features/main-menu.ts';
 import { noticeButtons, noticesFeature } from './features/notices.ts';
 import { privacyFeature } from './features/privacy.ts';
 import { reachabilityFeature } from './features/reachability.ts';
 import { staffFeature } from './features/staff.ts';
 import { staffGroupFeature } from './features/staff-group.ts';
 import { endedFormReply, type FormStateLimits } from './form-limits.ts';
+import { createDraftStore } from './forms/drafts.ts';
 import { resolveLocale } from './i18n.ts';
 import { sequenceKey } from './update-gate.ts';
 import { attemptOf } from './update-handling.ts';
@@ -84,11 +86,13 @@ export const FLOOD_LIMIT = { limit: 60, windowMs: 60_000 };
 export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   const { deps } = opts;
   const bot = new Bot<BotContext>(opts.token, { botInfo: opts.botInfo, client: opts.client });
+  const drafts = createDraftStore(opts.conversationState, opts.cipher, deps.logger);
 
   bot.use(sequentialize(sequenceKey));
 
   bot.use(async (ctx, next) => {
     ctx.deps = deps;
+    ctx.drafts = drafts;
     ctx.registered = false;
     let stored: string | null = null;
     if (ctx.chat?.type === 'private' && ctx.from) {
@@ -99,7 +103,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
       stored = state.locale;
       ctx.registered = state.registered;
     }
-    ctx.locale = resolveLocale(stored, ctx.from?.language_code, deps.defaultLocale);
+    ctx.locale = resolveLocale(stored, deps.defaultLocale);
     ctx.t = deps.translator.t(ctx.locale);
     await next();
   });
@@ -164,7 +168,10 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   // A resident's rights work at any time, also in the middle of a form.
   priv.use(privacyFeature());
   priv.use(
-    createConversation<BotContext, FormContext>((c, ctx) => registration(c, ctx, deps), { id: REGISTRATION }),
+    createConversation<BotContext, FormContext>(
+      (c, ctx, resume?: string) => registration(c, ctx, deps, resume),
+      { id: REGISTRATION },
+    ),
   );
   priv.use(
     createConversation<BotContext, FormContext>(
@@ -174,7 +181,8 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   );
   priv.use(
     createConversation<BotContext, FormContext>(
-      (c, ctx, code: string, prefill?: ServicePrefill) => serviceRequest(c, ctx, deps, code, prefill),
+      (c, ctx, code: string, resume?: string | null, prefill?: ServicePrefill | null) =>
+        serviceRequest(c, ctx, deps, code, resume, prefill),
       {
         id: SERVICE_REQUEST,
       },
@@ -207,6 +215,8 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
       }),
     );
   }
+  // The main menu's labels (also mid-form: the form has put itself aside), and its buttons.
+  priv.use(mainMenuFeature());
   priv.use(startFeature());
   priv.use(casesFeature());
   priv.use(householdFeature());

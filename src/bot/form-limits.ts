@@ -10,6 +10,7 @@
 import type { ConversationData } from '@grammyjs/conversations';
 import type { Context, MiddlewareFn } from 'grammy';
 import type { BotContext } from './context.ts';
+import { mainMenuKeyboard, menuEntryOf } from './menu-labels.ts';
 
 export interface FormStateLimits {
   /** Updates recorded in the state's replay logs (answers, button presses, photos …). */
@@ -86,19 +87,20 @@ export function formsEnded(ctx: Context): readonly string[] | undefined {
 /**
  * Right after conversations(): when this update ended a form at its limits, tell the resident in plain
  * words, with the way back in to that form (`wayBackIn`, a command). The update itself was meant for the
- * form, so it goes no further — unless it is a command (/services, /start …), which starts something new;
- * /cancel is answered by the message itself.
+ * form, so it goes no further — unless it is a command (/services, /start …) or a main-menu label, which
+ * starts something new; /cancel is answered by the message itself.
  */
 export function endedFormReply(wayBackIn: (form: string) => string): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const forms = formsEnded(ctx);
     if (!forms) return next();
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
+    // A registered resident gets the main menu back (the form may have shown "share my number" instead).
     await ctx.reply(ctx.t('form:ended_too_long', { command: wayBackIn(forms[0] ?? '') }), {
-      reply_markup: { remove_keyboard: true },
+      reply_markup: ctx.registered ? mainMenuKeyboard(ctx.t) : { remove_keyboard: true },
     });
     const text = ctx.message?.text;
     const command = text?.startsWith('/') ? text.slice(1).split(/[\s@]/, 1)[0] : undefined;
-    if (command && command !== 'cancel') await next();
+    if ((command && command !== 'cancel') || menuEntryOf(text)) await next();
   };
 }

@@ -111,13 +111,11 @@ function memoised(fixed: TFunction): TFunction {
   return fn as unknown as TFunction;
 }
 
-/** The resident's stored choice wins; then their Telegram language (any Chinese → zh-CN); then the default. */
-export function resolveLocale(
-  stored: string | null | undefined,
-  languageCode: string | undefined,
-  fallback: Locale,
-): Locale {
-  if (stored === 'zh-CN' || stored === 'en') return stored;
-  if (!languageCode) return fallback;
-  return languageCode.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+/**
+ * The person's stored choice (/language, or the switch on the first greeting); otherwise the deployment's
+ * language (DEFAULT_LOCALE). The Telegram app's language says little: the official apps have no Chinese
+ * interface, so many Chinese residents run them in English.
+ */
+export function resolveLocale(stored: string | null | undefined, fallback: Locale): Locale {
+  return stored === 'zh-CN' || stored === 'en' ? stored : fallback;
 }

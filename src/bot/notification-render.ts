@@ -226,11 +226,7 @@ export function renderNotification(
   fileRefused = false,
 ): RenderedNotification | null {
   const locale = notification.language
-    ? resolveLocale(
-        notification.language.locale,
-        notification.language.languageCode ?? undefined,
-        defaultLocale,
-      )
+    ? resolveLocale(notification.language.locale, defaultLocale)
     : defaultLocale;
   const t = translator.t(locale);
   const c = notification.case;

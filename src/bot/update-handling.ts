@@ -61,11 +61,10 @@ export function createUpdateHandling(opts: UpdateHandlingOptions) {
   const lastApology = new Map<number, number>();
   const botId = () => bot.botInfo.id;
 
-  /** Tells the resident, without the database, in the language their Telegram app uses. */
+  /** Tells the resident, without the database (so without their stored choice), in the deployment's language. */
   async function tell(update: Update, key: 'errors.try_again_soon' | 'errors.generic'): Promise<void> {
-    const from = update.message?.from ?? update.callback_query?.from;
     const chat = update.message?.chat ?? update.callback_query?.message?.chat;
-    const t = deps.translator.t(resolveLocale(null, from?.language_code, deps.defaultLocale));
+    const t = deps.translator.t(resolveLocale(null, deps.defaultLocale));
     try {
       if (update.callback_query) {
         await bot.api.answerCallbackQuery(update.callback_query.id, { text: t(key) });

@@ -277,9 +277,10 @@ describe('without the update gate (bot.handleUpdate directly)', () => {
   });
   afterAll(() => h.close());
 
-  it('the same cap: the form ends kindly, in English for an English app, and starts again normally', async () => {
+  it('the same cap: the form ends kindly, in English for a resident who chose it, and starts again normally', async () => {
     const u = h.user(83_001, { languageCode: 'en' });
     await u.text('/start');
+    await u.tap('English'); // the one-tap switch on the first greeting
     await u.tap('📝 Register my household');
     await u.tap('Wangjia Community');
     await u.tap('Building 3');

@@ -397,7 +397,7 @@ describe('without a staff message: plain words start a service, anything else ge
     const calls = await u.text('看病');
     expect(sentTexts(calls)[0]).toContain('请先登记');
     expect(buttonsOf(calls)).toEqual(['📝 登记我家']);
-    const home = await u.press('ib:home');
+    const home = await u.press('menu');
     expect(buttonsOf(home)).toEqual(['📝 登记我家']);
   });
 

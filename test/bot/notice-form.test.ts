@@ -20,7 +20,7 @@ const WORKER_ID = 63_001;
 const ADMIN_ID = 63_002;
 const FIRST_RESIDENT = 63_101;
 const t = createTranslator().t('zh-CN');
-const STALE = t('common:errors.stale_button');
+const STALE = t('aside:stale_alert');
 
 let h: Harness;
 
@@ -221,7 +221,7 @@ describe('a draft left for more than a day', () => {
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 25 * 3600_000 });
     try {
       const late = await w.tap('2栋');
-      expect(sentTexts(late)).toEqual([t('form:stale_draft')]);
+      expect(sentTexts(late)).toEqual([t('aside:stale_draft', { form: t('aside:forms.notice') })]);
       // "Continue": the question again, with what was chosen before the pause (the late tap did not count).
       const resumed = await w.tap('接着填');
       const again = resumed.find((c) => c.method === 'sendMessage');
@@ -235,7 +235,9 @@ describe('a draft left for more than a day', () => {
 
       vi.setSystemTime(Date.now() + 26 * 3600_000);
       const before = await h.db.notice.count();
-      expect(sentTexts(await w.tap('✅ 现在发送'))).toEqual([t('form:stale_draft')]);
+      expect(sentTexts(await w.tap('✅ 现在发送'))).toEqual([
+        t('aside:stale_draft', { form: t('aside:forms.notice') }),
+      ]);
       expect(await h.db.notice.count()).toBe(before);
       await w.tap('接着填');
       expect(w.lastText()).toContain('发给：1栋，共 2 位居民');

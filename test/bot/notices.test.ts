@@ -319,9 +319,11 @@ describe('composing a notice', () => {
     await w.press(data, send?.messageId);
     const second = await w.press(data, send?.messageId);
     expect(await h.db.notice.count()).toBe(before + 1);
-    expect(second.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toBe(
-      t('common:errors.stale_button'),
-    );
+    // The form is over: the second tap is a stale button (an alert that stays, then the main menu).
+    expect(second.find((c) => c.method === 'answerCallbackQuery')?.payload).toMatchObject({
+      text: t('aside:stale_alert_outside'),
+      show_alert: true,
+    });
   });
 
   it('a document where a photo belongs is refused; "do not send" keeps nothing', async () => {
@@ -441,7 +443,7 @@ describe('who may send notices', () => {
     await admin.text('/cancel');
   });
 
-  it('a worker\u2019s command menu offers /notice; a resident\u2019s only /notices', async () => {
+  it('a worker\u2019s command menu offers /notice and /notices; a resident\u2019s six everyday ones', async () => {
     const menuOf = async (u: SimUser) => {
       await u.text('/language');
       const calls = await u.tap('中文');
@@ -452,7 +454,7 @@ describe('who may send notices', () => {
     expect(worker).toContain('notice');
     expect(worker).toContain('notices');
     const resident = await menuOf(h.user(FIRST_RESIDENT));
-    expect(resident).toContain('notices');
+    expect(resident).toEqual(['start', 'services', 'mycases', 'household', 'language', 'cancel']);
     expect(resident).not.toContain('notice');
   });
 

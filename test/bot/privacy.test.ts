@@ -97,7 +97,8 @@ describe('/mydata', () => {
 
   it('in English for a resident who chose English; someone unregistered gets their account only', async () => {
     const u = h.user(nextUserId++, { languageCode: 'en' });
-    await u.text('/help');
+    await u.text('/language');
+    await u.tap('English');
     const doc = documentOf(await u.text('/mydata'));
     expect(doc?.document.filename).toMatch(/^my-data-/);
     expect(doc?.document.content).toContain('Not registered.');

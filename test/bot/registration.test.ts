@@ -46,11 +46,15 @@ describe('registration, the whole way', () => {
     expect(u.findButton('📝 登记我家')).toBeDefined();
   });
 
-  it('greets a resident whose Telegram is not in Chinese in English', async () => {
+  it('greets a resident whose Telegram is not in Chinese in the deployment\u2019s Chinese, with one tap to English', async () => {
     const u = newUser({ languageCode: 'de' });
     const texts = sentTexts(await u.text('/start'));
-    expect(texts[0]).toContain('Bianmin');
-    expect(u.findButton('📝 Register my household')).toBeDefined();
+    expect(texts[0]).toContain('便民');
+    expect(u.findButton('📝 登记我家')).toBeDefined();
+    await u.tap('English');
+    expect(u.lastText()).toContain('English');
+    await u.tap('📝 Register my household');
+    expect(u.lastText()).toContain('community');
   });
 
   it('registers a household, stores the ID number only encrypted and shows it masked', async () => {
@@ -204,24 +208,26 @@ describe('each step answers wrong input with a clear re-ask', () => {
     expect(u.lastText()).toContain('身份证号：522*************');
   });
 
-  it('a forged or stale button is refused with an alert and the form goes on', async () => {
+  it('a forged or stale button is refused with an alert that stays, the question comes again, the form goes on', async () => {
     const u = newUser();
     await u.text('/start');
     await u.tap('📝 登记我家');
     for (const data of ['f:999:c:0', 'f:1:c:99', 'f:1:zz', 'hh:delok:not-a-uuid', 'x'.repeat(64)]) {
       const calls = await u.press(data);
       const answer = calls.find((c) => c.method === 'answerCallbackQuery');
-      expect(answer?.payload.text).toContain('不能用了');
-      expect(calls.some((c) => c.method === 'sendMessage')).toBe(false);
+      expect(answer?.payload).toMatchObject({ text: expect.stringContaining('过期'), show_alert: true });
+      expect(sentTexts(calls)).toEqual([expect.stringContaining('您住在哪个社区？')]);
     }
     await u.tap('旺家社区');
     expect(u.lastText()).toContain('几栋');
   });
 
-  it('a command in the middle of a form says how to go on', async () => {
+  it('a command in the middle of a form puts it aside, says how to go on, and is done', async () => {
     const u = newUser();
     await answerAddress(u);
-    expect(sentTexts(await u.text('/household'))[0]).toContain('正在填写');
+    const texts = sentTexts(await u.text('/household'));
+    expect(texts[0]).toBe('刚才没填完的《登记我家》先放下了，想接着填发 /start');
+    expect(texts[1]).toContain('您还没有登记家里的信息');
   });
 });
 

@@ -34,6 +34,8 @@ describe('a failing handler', () => {
     const zh = h.user(5001);
     expect(sentTexts(await zh.text('/household'))).toEqual([expect.stringContaining('对不起，出了点问题')]);
     const en = h.user(5002, { languageCode: 'en' });
+    await en.text('/language');
+    await en.tap('English');
     expect(sentTexts(await en.text('/household'))).toEqual([
       expect.stringContaining('Sorry, something went wrong'),
     ]);

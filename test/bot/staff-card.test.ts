@@ -136,6 +136,8 @@ describe('the case card', () => {
     const { caseId, number } = await fileSuggestion(h, resident);
     await makeStaff(h, 78_004, 'wanshan-neighbourhood');
     const staff = h.user(78_004, { languageCode: 'en' });
+    await staff.text('/language');
+    await staff.tap('English');
     const card = sentTexts(await staff.press(`st:open:${caseId}`))[0] ?? '';
     expect(card).toContain(`📋 ${number}`);
     expect(card).toContain('Status: not taken');

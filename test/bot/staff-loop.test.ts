@@ -154,7 +154,11 @@ describe('the full loop', () => {
     const staff = h.user(71_003);
     await staff.press(`st:take:${caseId}`);
     await staff.tap('⛔ 驳回');
-    expect(sentTexts(await staff.text('/queue'))[0]).toContain('/cancel');
+    // A command puts the step aside (nothing kept) and is done; the step starts again from the card.
+    const aside = sentTexts(await staff.text('/queue'));
+    expect(aside[0]).toBe('刚才没填完的《办件处理》先放下了（没有保存），想重新填发 /queue');
+    expect(aside.length).toBeGreaterThan(1);
+    await staff.tap('⛔ 驳回');
     expect(sentTexts(await staff.text('长'.repeat(2001)))[0]).toContain('最多 2000 个字');
     expect(sentTexts(await staff.text('   '))[0]).toContain('请打字');
     await staff.text('这件事归供电所管，我们已经转告了。');

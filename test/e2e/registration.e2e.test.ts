@@ -101,8 +101,9 @@ describe('the bot process against the Telegram emulator', () => {
 
   it('files a school enrolment request from /start to the case number', async () => {
     const u = new SimulatedUser(emulator, TOKEN, USER_ID);
-    await u.command('/start', hasButton('🗂 办事'));
-    await u.tap('🗂 办事', hasButton('🎒 孩子上学'));
+    // /start brings the main menu (a keyboard under the message box): its label arrives as text.
+    await u.command('/start', '欢迎回来');
+    await u.text('🗂 办事', hasButton('🎒 孩子上学'));
     await u.tap('🎒 孩子上学', hasButton('➕ 添加家人'));
     // No child in the household file yet: add her on the spot.
     await u.tap('➕ 添加家人', '叫什么名字');

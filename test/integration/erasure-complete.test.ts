@@ -310,10 +310,15 @@ async function residentWhoDidEverything(
     expect((await h.deps.staff.resolve(staffId, c.id, '办好了')).ok).toBe(true);
     expect((await h.deps.cases.rate(u.id, c.id, 5, '办得很快，谢谢')).ok).toBe(true);
   }
-  // A forged staff button (refused and audited with the presser's id), an earlier copy of their data, and
-  // a form half filled.
+  // A forged staff button (refused and audited with the presser's id), an earlier copy of their data, a
+  // form put aside (kept as a draft to go on with), and a form half filled.
   await u.press(`st:open:${(cases[0] as { id: string }).id}`);
   expect(await h.deps.privacy.exportMine(u.id)).not.toBeNull();
+  await u.text('/services');
+  await u.tap(/申请低保/);
+  await u.tap('对，就是这些人');
+  await u.text('900');
+  await u.text('/mycases');
   await u.text('/services');
   await u.tap(/意见箱/);
 
@@ -391,6 +396,11 @@ describe('erasure, retention and the copy reach every table that holds the perso
       ]),
     );
     expect(before.some((x) => x.table === 'notification' && x.row.status === 'pending')).toBe(true);
+    expect(
+      before
+        .filter((x) => x.table === 'conversation_state')
+        .map((x) => String(x.row.key).startsWith('draft:')),
+    ).toEqual(expect.arrayContaining([true, false]));
     expect(before.some((x) => x.table === 'broadcast_delivery' && x.row.read_at !== null)).toBe(true);
     expect(before.some((x) => x.table === 'audit_log' && String(x.row.subject).includes('resident:'))).toBe(
       true,
@@ -551,7 +561,8 @@ describe('erasure, retention and the copy reach every table that holds the perso
         mine.notices.some((n) => n.sentAt === isoOf(row.sent_at) && n.readAt === isoOf(row.read_at)),
       notice_preference: (row) => mine.noticesMutedAt === isoOf(row.muted_at),
       audit_log: (row) => mine.audit.some((a) => a.at === isoOf(row.at) && a.action === row.action),
-      conversation_state: () => mine.formInProgress,
+      conversation_state: (row) =>
+        String(row.key).startsWith('draft:') ? mine.formDraftKept : mine.formInProgress,
     };
     /**
      * Held about the person but not in the copy, and why:

@@ -89,7 +89,7 @@ beforeAll(async () => {
     ids.set(
       telegramId,
       await registerResident(u, {
-        idNumber: makeIdNumber({ birthDate: '1970-01-0' + (i + 1), seq: 300 + i }),
+        idNumber: makeIdNumber({ birthDate: `1970-01-0${i + 1}`, seq: 300 + i }),
       }),
     );
     const filed = await h.deps.cases.submit(
@@ -131,11 +131,14 @@ beforeAll(async () => {
     where: { id: memberId },
     data: { idNumberCipher: legacy(memberIdNumber) },
   });
-  // A form in progress: its state is encrypted in conversation_state.
+  // A form put aside (its draft) and a form in progress: both encrypted in conversation_state.
   const u = h.user(9104);
   await u.text('/start');
   await u.tap('📝 登记我家');
-  expect(await h.db.conversationState.count()).toBeGreaterThan(0);
+  await u.tap('旺家社区');
+  await u.text('/mycases');
+  await u.text('/register');
+  expect(await h.db.conversationState.count({ where: { key: { in: ['9104', 'draft:9104'] } } })).toBe(2);
 }, 120_000);
 afterAll(() => h.close());
 
@@ -195,8 +198,10 @@ describe('rotating to a new key, interrupted halfway and resumed', () => {
     }
     // The old key may go: the new key alone reads everything, and the copies are as before.
     expect(await copies(newOnly)).toEqual(before);
-    const state = await h.db.conversationState.findFirstOrThrow();
+    const state = await h.db.conversationState.findUniqueOrThrow({ where: { key: '9104' } });
     expect(() => newOnly.decryptJson(state.data, piiAt.conversationState(state.key))).not.toThrow();
+    const draft = await h.db.conversationState.findUniqueOrThrow({ where: { key: 'draft:9104' } });
+    expect(newOnly.decryptJson(draft.data, piiAt.formDraft('9104'))).toMatchObject({ form: 'registration' });
     // The keyed hashes are the new key's, and look-ups by ID number work with it alone.
     for (const telegramId of RESIDENTS) {
       const r = await h.db.resident.findUniqueOrThrow({ where: { telegramId: BigInt(telegramId) } });

@@ -96,11 +96,11 @@ describe('notice sender', () => {
     expect(sends(id(7))).toHaveLength(0); // known unreachable: not tried again
     expect(sends(id(8))).toHaveLength(0);
 
-    // Each in their language: a stored choice, else Telegram's language.
+    // Each in their language: a stored choice, else the deployment's (whatever Telegram's language).
     expect(api.accepted.get(id(9))?.[0]?.text).toMatch(
       /^📢 Notice from Wangjia Community\n\nNo water tomorrow/,
     );
-    expect(api.accepted.get(id(10))?.[0]?.text).toMatch(/^📢 Notice from Wangjia Community\n\nNo water/);
+    expect(api.accepted.get(id(10))?.[0]?.text).toMatch(/^📢 旺家社区通知\n\n明天上午 9 点到 11 点停水/);
     expect(api.accepted.get(id(11))?.[0]?.text).toMatch(/^📢 旺家社区通知\n\n明天上午 9 点到 11 点停水/);
 
     const rows = await s.db.noticeDelivery.findMany({

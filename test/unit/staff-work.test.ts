@@ -188,7 +188,7 @@ describe('notification texts', () => {
     const resolved = renderNotification(
       translator,
       'zh-CN',
-      base('resident.resolved', 42n, { locale: null, languageCode: 'en-US' }),
+      base('resident.resolved', 42n, { locale: 'en', languageCode: 'zh-hans' }),
     );
     expect(resolved?.text).toContain('Your request is done');
     expect(JSON.stringify(resolved?.keyboard)).toContain('mc:rate:');

@@ -3,7 +3,8 @@
 // - the retention rule: closed cases older than CASE_RETENTION_DAYS lose their personal data and every link
 //   back to the person (src/db/repositories/privacy.ts; README "Personal data");
 // - update receipts older than two days are forgotten (Telegram redelivers for 24 hours at most);
-// - forms abandoned for 30 days are dropped (their state holds the answers given so far);
+// - forms abandoned for 30 days are dropped (their state holds the answers given so far), and forms put
+//   aside to be resumed (src/bot/forms/drafts.ts) after 7 days;
 // - a registration conflict nobody resolved within CONFLICT_DAYS is dropped, its registrant told as at a
 //   dismissal (src/app/registration-conflicts.ts): the second registration is not kept forever;
 // - finished messages about no case (an invite used, a registration ended) are deleted after a week.
@@ -25,6 +26,8 @@ export interface HousekeepingDeps {
   applyRetention(days: number): Promise<number>;
   receipts: ExpiringRows;
   forms: ExpiringRows;
+  /** Forms put aside to be resumed (their answers, encrypted), kept DRAFT_DAYS. */
+  drafts?: ExpiringRows;
   /** Finished messages about no case (src/db/repositories/notifications.ts), kept NOTIFICATION_DAYS. */
   caselessNotifications?: ExpiringRows;
   /** Drops the registration conflicts made before `cutoff` (src/app/registration-conflicts.ts). */
@@ -39,6 +42,8 @@ export interface HousekeepingDeps {
 const DAY_MS = 86_400_000;
 export const RECEIPT_DAYS = 2;
 export const FORM_DAYS = 30;
+/** A form put aside is offered again for a week (src/bot/forms/drafts.ts reads the same figure). */
+export const DRAFT_DAYS = 7;
 /** A finished message about no case is kept a week (for looking into a complaint), then deleted. */
 export const NOTIFICATION_DAYS = 7;
 /** Three months for the second registrant to come to the window with their ID card. */
@@ -76,7 +81,9 @@ export function createHousekeeping(deps: HousekeepingDeps): Housekeeping {
     const at = now();
     const anonymisedCases = await deps.applyRetention(deps.retentionDays);
     const receipts = await deps.receipts.deleteOlderThan(new Date(at.getTime() - RECEIPT_DAYS * DAY_MS));
-    const forms = await deps.forms.deleteOlderThan(new Date(at.getTime() - FORM_DAYS * DAY_MS));
+    const forms =
+      (await deps.forms.deleteOlderThan(new Date(at.getTime() - FORM_DAYS * DAY_MS))) +
+      ((await deps.drafts?.deleteOlderThan(new Date(at.getTime() - DRAFT_DAYS * DAY_MS))) ?? 0);
     const conflicts = (await deps.expireConflicts?.(new Date(at.getTime() - CONFLICT_DAYS * DAY_MS))) ?? 0;
     const notifications =
       (await deps.caselessNotifications?.deleteOlderThan(

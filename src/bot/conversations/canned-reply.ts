@@ -1,18 +1,17 @@
 // An administrator adds a canned reply for a department: a short title (the button staff see), then the text.
 import type { BotConversation, BotDeps, FormContext } from '../context.ts';
+import { declareForm, waitInForm } from '../forms/aside.ts';
+import type { TFunction } from '../i18n.ts';
 import { conversationLocale } from './locale.ts';
 
 export const CANNED_ADD = 'canned_add';
 const TITLE_MAX = 40;
 const TEXT_MAX = 2000;
 
-async function askText(
-  conversation: BotConversation,
-  t: (key: string, vars?: Record<string, unknown>) => string,
-  max: number,
-): Promise<string> {
+async function askText(conversation: BotConversation, t: TFunction, max: number): Promise<string> {
   for (;;) {
-    const u = await conversation.wait();
+    // A command or another button puts this form aside (forms/aside.ts).
+    const u = await waitInForm(conversation, t);
     if (u.callbackQuery) {
       await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
       continue;
@@ -37,6 +36,13 @@ export async function cannedReplyForm(
   departmentCode: string,
 ): Promise<void> {
   const { t } = await conversationLocale(conversation, deps.translator);
+  declareForm(conversation, {
+    form: CANNED_ADD,
+    args: [departmentCode],
+    name: t('aside:forms.canned_add'),
+    wayBack: '/canned',
+    keepDraft: false,
+  });
   await ctx.reply(t('manage:canned.ask_title', { max: TITLE_MAX }));
   const title = await askText(conversation, t, TITLE_MAX);
   await ctx.reply(t('manage:canned.ask_text', { max: TEXT_MAX }));

@@ -3,7 +3,16 @@
 
 import { MAX_FILE_BYTES, MAX_VOICE_SECONDS } from '../../domain/file-size.ts';
 import type { BotConversation, BotDeps, FormContext } from '../context.ts';
-import { type Answers, type FormStep, fileOf, runWholeForm, type TextResult } from '../forms/engine.ts';
+import { waitInForm } from '../forms/aside.ts';
+import {
+  type Answers,
+  backToMenu,
+  declareForm,
+  type FormStep,
+  fileOf,
+  runWholeForm,
+  type TextResult,
+} from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
 import { conversationLocale } from './locale.ts';
 
@@ -36,6 +45,13 @@ export async function caseAnswer(
   caseId: string,
 ) {
   const { t } = await conversationLocale(conversation, deps.translator);
+  declareForm(conversation, {
+    form: CASE_ANSWER,
+    args: [caseId],
+    name: t('aside:forms.case_answer'),
+    wayBack: '/mycases',
+    keepDraft: false,
+  });
   const view = await conversation.external((outer) =>
     outer.from ? outer.deps.cases.getMine(outer.from.id, caseId) : null,
   );
@@ -48,16 +64,18 @@ export async function caseAnswer(
     return;
   }
   const question = latestQuestion(view.value.history);
-  await ctx.reply(
-    question ? t('mycases:answer.prompt', { question }) : t('mycases:answer.prompt_no_question'),
-  );
+  const ask = () =>
+    ctx.reply(question ? t('mycases:answer.prompt', { question }) : t('mycases:answer.prompt_no_question'));
+  await ask();
   // A wrong input is answered and then dropped from the replay log (as in the form engine): it changes
   // nothing here, and a 4,096-character one kept would be stored and replayed at every later update.
   const discard = (): Promise<never> => conversation.skip({ next: false });
   for (;;) {
-    const u = await conversation.wait();
+    // A command, a main-menu label or another button puts this answer aside (forms/aside.ts).
+    const u = await waitInForm(conversation, t);
     if (u.callbackQuery) {
-      await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
+      await u.answerCallbackQuery({ text: t('aside:stale_alert'), show_alert: true });
+      await ask();
       return discard();
     }
     const msg = u.message;
@@ -89,12 +107,12 @@ export async function caseAnswer(
       outer.from ? outer.deps.cases.answerInfo(outer.from.id, caseId, answer) : null,
     );
     if (result?.ok) {
-      await u.reply(t('mycases:answer.sent'));
+      await u.reply(t('mycases:answer.sent'), { reply_markup: backToMenu(t) });
     } else if (result && !result.ok && result.error === 'invalid') {
       await u.reply(t('mycases:answer.failed'));
       continue;
     } else {
-      await u.reply(t('mycases:not_allowed'));
+      await u.reply(t('mycases:not_allowed'), { reply_markup: backToMenu(t) });
     }
     return;
   }
@@ -108,7 +126,7 @@ async function followUpForm(
   conversation: BotConversation,
   ctx: FormContext,
   deps: BotDeps,
-  form: { keys: string; steps: (t: TFunction) => FormStep[]; doneKey: string },
+  form: { id: string; caseId: string; keys: string; steps: (t: TFunction) => FormStep[]; doneKey: string },
   act: (
     cases: BotDeps['cases'],
     telegramId: number,
@@ -116,6 +134,13 @@ async function followUpForm(
   ) => Promise<{ ok: boolean; error?: string }>,
 ): Promise<void> {
   const { t, locale } = await conversationLocale(conversation, deps.translator);
+  declareForm(conversation, {
+    form: form.id,
+    args: [form.caseId],
+    name: t(`aside:forms.${form.id}`),
+    wayBack: '/mycases',
+    keepDraft: false,
+  });
   const done = await runWholeForm(
     conversation,
     ctx,
@@ -124,14 +149,14 @@ async function followUpForm(
     locale,
   );
   if (done.status !== 'done') {
-    await ctx.reply(t('form:cancelled'));
+    await ctx.reply(t('form:cancelled'), { reply_markup: backToMenu(t) });
     return;
   }
   const answers = done.answers;
   const result = await conversation.external((outer) =>
     outer.from ? act(outer.deps.cases, outer.from.id, answers) : null,
   );
-  await ctx.reply(outcomeText(result, form.doneKey, t));
+  await ctx.reply(outcomeText(result, form.doneKey, t), { reply_markup: backToMenu(t) });
 }
 
 export function caseRate(conversation: BotConversation, ctx: FormContext, deps: BotDeps, caseId: string) {
@@ -140,6 +165,8 @@ export function caseRate(conversation: BotConversation, ctx: FormContext, deps: 
     ctx,
     deps,
     {
+      id: CASE_RATE,
+      caseId,
       keys: 'mycases:rate.',
       doneKey: 'mycases:rate.thanks',
       steps: (t) => [
@@ -169,6 +196,8 @@ export function caseReopen(conversation: BotConversation, ctx: FormContext, deps
     ctx,
     deps,
     {
+      id: CASE_REOPEN,
+      caseId,
       keys: 'mycases:reopen.',
       doneKey: 'mycases:reopen.done',
       steps: () => [

@@ -6,7 +6,14 @@ import { ageOn, parseIdNumber } from '../../domain/id-number.ts';
 import { maskIdNumber } from '../../domain/mask.ts';
 import { idNumberRequiredFor, parseBirthDate, parsePersonName } from '../../domain/person.ts';
 import type { BotConversation, BotDeps, FormContext } from '../context.ts';
-import { type Answers, type FormStep, runWholeForm, type SummaryHook } from '../forms/engine.ts';
+import {
+  type Answers,
+  backToMenu,
+  declareForm,
+  type FormStep,
+  runWholeForm,
+  type SummaryHook,
+} from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
 import { fromParsed } from './from-parsed.ts';
 import { conversationLocale } from './locale.ts';
@@ -149,6 +156,13 @@ export async function memberForm(
   memberId?: string,
 ): Promise<void> {
   const { locale, t } = await conversationLocale(conversation, deps.translator);
+  declareForm(conversation, {
+    form: MEMBER,
+    args: memberId ? [memberId] : [],
+    name: t('aside:forms.member'),
+    wayBack: '/household',
+    keepDraft: false,
+  });
   let initial: Answers = {};
   if (memberId) {
     const member = await conversation.external((outer) =>
@@ -193,7 +207,7 @@ export async function memberForm(
     locale,
   );
   if (form.status !== 'done') {
-    await ctx.reply(t('form:cancelled'));
+    await ctx.reply(t('form:cancelled'), { reply_markup: backToMenu(t) });
     return;
   }
   const input = memberInput(form.answers);
@@ -206,9 +220,10 @@ export async function memberForm(
   if (result.ok) {
     await ctx.reply(
       t(memberId ? 'household:member.saved_edit' : 'household:member.saved_add', { name: input.name }),
+      { reply_markup: backToMenu(t) },
     );
   } else {
-    await ctx.reply(t(`household:member.failed.${result.error}`));
+    await ctx.reply(t(`household:member.failed.${result.error}`), { reply_markup: backToMenu(t) });
   }
 }
 

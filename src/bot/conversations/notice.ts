@@ -27,6 +27,7 @@ import {
   type AfterResult,
   type Answer,
   type Answers,
+  declareForm,
   type FormStep,
   runWholeForm,
   type SummaryHook,
@@ -350,6 +351,13 @@ export async function noticeConversation(
     tOf: Object.fromEntries(LANGUAGES.map((l) => [l, deps.translator.t(l)])) as Record<Locale, TFunction>,
     requestKey: `notice:${who.chatId}:${startedAt}`,
   };
+  declareForm(conversation, {
+    form: NOTICE,
+    args: [],
+    name: t('aside:forms.notice'),
+    wayBack: '/notice',
+    keepDraft: false,
+  });
   await ctx.reply(t('notices:compose.intro'));
   const form = await runWholeForm(
     conversation,

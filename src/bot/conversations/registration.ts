@@ -5,9 +5,12 @@ import { parseIdNumber } from '../../domain/id-number.ts';
 import { maskIdNumber } from '../../domain/mask.ts';
 import { parsePersonName, parseRoom } from '../../domain/person.ts';
 import { parsePhone } from '../../domain/phone.ts';
-import { householdButtons } from '../buttons.ts';
+import { registerButton } from '../buttons.ts';
 import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
-import { type Answers, type FormStep, runWholeForm } from '../forms/engine.ts';
+import { takeDraft } from '../forms/drafts.ts';
+import { type Answers, declareForm, type FormStep, runWholeForm } from '../forms/engine.ts';
+import type { TFunction } from '../i18n.ts';
+import { mainMenuKeyboard } from '../menu-labels.ts';
 import { fromParsed } from './from-parsed.ts';
 import { conversationLocale } from './locale.ts';
 
@@ -93,27 +96,49 @@ const consentStep: FormStep = {
   columns: 2,
 };
 
+/** The way into registration, under a message that ends without it. */
+const registerAgain = (t: TFunction) => ({
+  inline_keyboard: [[{ text: t('common:start.register_button'), callback_data: registerButton.pack({}) }]],
+});
+
 export async function registration(
   conversation: BotConversation,
   ctx: FormContext,
   deps: BotDeps,
+  resume?: string,
 ): Promise<void> {
   const { locale, t } = await conversationLocale(conversation, deps.translator);
   const registered = await conversation.external((outer) => outer.registered);
   if (registered) {
-    await ctx.reply(t('registration:already'));
+    await ctx.reply(t('registration:already'), { reply_markup: mainMenuKeyboard(t) });
     return;
   }
-  await ctx.reply(t('registration:intro'));
+  const name = t('aside:forms.registration');
+  declareForm(conversation, {
+    form: REGISTRATION,
+    args: [],
+    name,
+    wayBack: '/start',
+    keepDraft: true,
+    unregistered: true,
+  });
+  const draft = resume ? await takeDraft(conversation, REGISTRATION, [], await conversation.now()) : null;
+  await ctx.reply(draft ? t('aside:resuming', { form: name }) : t('registration:intro'));
   const form = await runWholeForm(
     conversation,
     ctx,
-    { keys: 'registration:', steps: registrationSteps },
+    {
+      keys: 'registration:',
+      steps: registrationSteps,
+      draft: true,
+      initial: draft?.answers,
+      resume: draft !== null,
+    },
     t,
     locale,
   );
   if (form.status !== 'done') {
-    await ctx.reply(t('form:cancelled'));
+    await ctx.reply(t('form:cancelled'), { reply_markup: registerAgain(t) });
     return;
   }
   const consent = await runWholeForm(
@@ -124,7 +149,7 @@ export async function registration(
     locale,
   );
   if (consent.status !== 'done' || consent.answers.consent?.value !== 'agree') {
-    await ctx.reply(t('registration:declined'));
+    await ctx.reply(t('registration:declined'), { reply_markup: registerAgain(t) });
     return;
   }
   const a = form.answers;
@@ -146,13 +171,8 @@ export async function registration(
     return r;
   });
   if (result.ok) {
-    await ctx.reply(t('registration:saved'), {
-      reply_markup: {
-        inline_keyboard: [
-          [{ text: t('common:start.household_button'), callback_data: householdButtons.show.pack({}) }],
-        ],
-      },
-    });
+    // Registered: from now on the main menu stays under the message box.
+    await ctx.reply(t('registration:saved'), { reply_markup: mainMenuKeyboard(t) });
   } else {
     await ctx.reply(t(`registration:failed.${result.error}`));
   }

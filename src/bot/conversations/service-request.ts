@@ -22,10 +22,14 @@ import { myCaseButtons, registerButton } from '../buttons.ts';
 import { submissionContactText } from '../contact-render.ts';
 import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
 import { dueBy } from '../format-time.ts';
+import { takeDraft } from '../forms/drafts.ts';
 import {
   type Answer,
   type Answers,
+  backToMenu,
+  declareForm,
   type FormStep,
+  plainName,
   runWholeForm,
   type TextResult,
   voiceLabel,
@@ -221,7 +225,7 @@ async function confirmHousehold(
     locale,
   );
   if (outcome.status === 'done') return household.members.map((m) => m.id);
-  await ctx.reply(t('services:common.alone_stop'));
+  await ctx.reply(t('services:common.alone_stop'), { reply_markup: backToMenu(t) });
   return null;
 }
 
@@ -257,20 +261,34 @@ function prefillAnswer(
   return null;
 }
 
+/** The last argument that enters a form to go on with its draft (forms/drafts.ts). */
+export const RESUME = 'resume';
+
 export async function serviceRequest(
   conversation: BotConversation,
   ctx: FormContext,
   deps: BotDeps,
   serviceCode: string,
-  prefill?: ServicePrefill,
+  resume?: string | null,
+  prefill?: ServicePrefill | null,
 ): Promise<void> {
   const { locale, t } = await conversationLocale(conversation, deps.translator);
   const service = deps.catalogue.get(serviceCode);
   if (!service) {
-    await ctx.reply(t('services:common.failed.unknown_service'));
+    await ctx.reply(t('services:common.failed.unknown_service'), { reply_markup: backToMenu(t) });
     return;
   }
+  const name = plainName(t(`services:${service.code}.name`));
+  declareForm(conversation, {
+    form: SERVICE_REQUEST,
+    args: [serviceCode],
+    name,
+    wayBack: '/services',
+    keepDraft: true,
+  });
   const startedAt = await conversation.now();
+  const draft =
+    resume === RESUME ? await takeDraft(conversation, SERVICE_REQUEST, [serviceCode], startedAt) : null;
   let household = await conversation.external((outer) =>
     outer.from ? outer.deps.households.getHousehold(outer.from.id) : null,
   );
@@ -284,7 +302,11 @@ export async function serviceRequest(
     });
     return;
   }
-  await ctx.reply(t('services:common.intro', { service: t(`services:${service.code}.name`) }));
+  if (draft) await ctx.reply(t('aside:resuming', { form: name }));
+  else if (resume === RESUME) await ctx.reply(t('aside:resume_gone'));
+  if (!draft) await ctx.reply(t('services:common.intro', { service: t(`services:${service.code}.name`) }));
+  // Asked again when a draft is resumed too: the household may have changed meanwhile, and the case keeps
+  // the people confirmed (the dibao snapshot).
   let confirmedMembers: string[] | undefined;
   if (service.needsHousehold === 'confirm_alone') {
     const confirmed = await confirmHousehold(
@@ -327,7 +349,8 @@ export async function serviceRequest(
     },
   };
   const steps = service.steps.map((s) => formStep(service, s, env));
-  const prefilled = prefillAnswer(service, steps, prefill, t);
+  // A resumed draft has its own answers; words sent outside a form prefill a new one only.
+  const prefilled = draft ? null : prefillAnswer(service, steps, prefill ?? undefined, t);
   if (prefilled) await ctx.reply(t('inbound:prefilled'));
   const form = await runWholeForm(
     conversation,
@@ -336,18 +359,22 @@ export async function serviceRequest(
       keys: `services:${service.code}.`,
       errorFallback: 'services:errors.',
       steps,
-      initial: prefilled ? { [prefilled.stepId]: prefilled.answer } : undefined,
+      draft: true,
+      initial: draft?.answers ?? (prefilled ? { [prefilled.stepId]: prefilled.answer } : undefined),
       prefilled: prefilled ? [prefilled.stepId] : undefined,
+      resume: draft !== null,
     },
     t,
     locale,
   );
   if (form.status === 'cancelled') {
-    await ctx.reply(t('form:cancelled'));
+    await ctx.reply(t('form:cancelled'), { reply_markup: backToMenu(t) });
     return;
   }
   if (form.status === 'stopped') {
-    await ctx.reply(t([`services:${service.code}.stopped.${form.stepId}`, 'services:common.stopped']));
+    await ctx.reply(t([`services:${service.code}.stopped.${form.stepId}`, 'services:common.stopped']), {
+      reply_markup: backToMenu(t),
+    });
     return;
   }
   // The key is fixed when the form starts (replayed identically): a repeated update, a double tap or a crash
@@ -364,6 +391,7 @@ export async function serviceRequest(
         openMax: MAX_OPEN_CASES_PER_SERVICE,
         urgentMax: MAX_URGENT_CASES_PER_DAY,
       }),
+      { reply_markup: backToMenu(t) },
     );
     return;
   }
@@ -420,6 +448,7 @@ async function confirmSubmission(
             callback_data: myCaseButtons.documents.pack({ caseId: r.caseId }),
           },
         ],
+        ...backToMenu(t).inline_keyboard,
       ],
     },
   });

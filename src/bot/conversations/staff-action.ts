@@ -12,6 +12,7 @@ import { MAX_FILE_BYTES, MAX_VOICE_SECONDS, voiceDuration } from '../../domain/f
 import { STAFF_CAPTION_MAX, STAFF_TEXT_MAX } from '../../domain/staff-work.ts';
 import { queueButton, staffButtons, staffStepButtons } from '../buttons.ts';
 import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
+import { declareForm, waitInForm } from '../forms/aside.ts';
 import type { TFunction } from '../i18n.ts';
 import { conversationLocale } from './locale.ts';
 
@@ -102,10 +103,19 @@ export async function staffAction(
     return;
   }
   const number = check.value.number;
+  // A command or another button (the queue, another case) puts this step aside (forms/aside.ts).
+  declareForm(conversation, {
+    form: STAFF_ACTION,
+    args: [caseId, kind],
+    name: t('aside:forms.staff_action'),
+    wayBack: '/queue',
+    keepDraft: false,
+    ownButton: (data) => Object.values(staffStepButtons).some((b) => b.is(data)),
+  });
   const cancelData = staffStepButtons.cancel.pack({});
   /** The next update, or null when it is a press on "cancel" (answered: the step is over). */
   const nextUnlessCancelled = async () => {
-    const u = await conversation.wait();
+    const u = await waitInForm(conversation, t);
     if (!staffStepButtons.cancel.is(u.callbackQuery?.data)) return u;
     await u.answerCallbackQuery();
     await u.reply(t('staff:action.cancelled'));

@@ -6,14 +6,16 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import type { MyCaseView } from '../../app/cases.ts';
 import { isOpen } from '../../domain/case-status.ts';
-import { inboundButtons, myCaseButtons, onButton, registerButton, serviceButtons } from '../buttons.ts';
+import { mainMenuButton, myCaseButtons, onButton, registerButton, serviceButtons } from '../buttons.ts';
 import { type BotContext, nowOf } from '../context.ts';
 import { CASE_DOCUMENTS } from '../conversations/case-documents.ts';
 import { CASE_ANSWER, CASE_RATE, CASE_REOPEN } from '../conversations/case-followup.ts';
 import { SERVICE_REQUEST } from '../conversations/service-request.ts';
 import { compactTime, dueBy, spokenAt } from '../format-time.ts';
+import { backToMenu } from '../forms/engine.ts';
 import { hospitalCardText } from '../hospital-card.ts';
 import type { TFunction } from '../i18n.ts';
+import { offerDraft } from './main-menu.ts';
 import { byTypedNumber, clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
 export function servicesMenu(ctx: BotContext): InlineKeyboard {
@@ -88,25 +90,56 @@ export function refusal(
   }
 }
 
+/** /services: the services (and, first, a form of one put aside, to go on with). */
+export async function showServicesMenu(ctx: BotContext): Promise<void> {
+  if (!ctx.registered) {
+    await ctx.reply(ctx.t('services:menu.need_register'), {
+      reply_markup: new InlineKeyboard().text(
+        ctx.t('services:menu.register_button'),
+        registerButton.pack({}),
+      ),
+    });
+    return;
+  }
+  await offerDraft(ctx, SERVICE_REQUEST);
+  await ctx.reply(ctx.t('services:menu.title'), { reply_markup: servicesMenu(ctx) });
+}
+
+/** /mycases: the resident's cases, newest first, a page at a time. */
+export async function showMyCases(ctx: BotContext, page: number): Promise<void> {
+  const from = ctx.from;
+  if (!from) return;
+  const list = await ctx.deps.cases.listMine(from.id, page);
+  if (!list.ok) return showServicesMenu(ctx);
+  const { items, total, pages } = list.value;
+  if (total === 0) {
+    await ctx.reply(ctx.t('mycases:none'));
+    return;
+  }
+  const kb = new InlineKeyboard();
+  for (const c of items) {
+    kb.text(
+      ctx.t('mycases:item', {
+        number: c.number,
+        service: ctx.t(`services:${c.serviceCode}.name`),
+        status: ctx.t(`mycases:status.${c.status}`),
+      }),
+      myCaseButtons.open.pack({ caseId: c.id }),
+    ).row();
+  }
+  const p = list.value.page;
+  if (p > 0) kb.text(ctx.t('mycases:previous'), myCaseButtons.page.pack({ page: p - 1 }));
+  if (p < pages - 1) kb.text(ctx.t('mycases:next'), myCaseButtons.page.pack({ page: p + 1 }));
+  await ctx.reply(ctx.t('mycases:title', { total, page: p + 1, pages }), { reply_markup: kb });
+}
+
 export function casesFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const priv = composer.chatType('private');
 
-  const showMenu = async (ctx: BotContext) => {
-    if (!ctx.registered) {
-      await ctx.reply(ctx.t('services:menu.need_register'), {
-        reply_markup: new InlineKeyboard().text(
-          ctx.t('services:menu.register_button'),
-          registerButton.pack({}),
-        ),
-      });
-      return;
-    }
-    await ctx.reply(ctx.t('services:menu.title'), { reply_markup: servicesMenu(ctx) });
-  };
-  priv.command('services', showMenu);
+  priv.command('services', showServicesMenu);
   // Before `svc:<service>`, whose pattern `svc:menu` also matches.
-  onOpen(priv, serviceButtons.menu, showMenu);
+  onOpen(priv, serviceButtons.menu, showServicesMenu);
   onButton(priv, serviceButtons.service, async (ctx, { service: code }) => {
     if (!ctx.deps.catalogue.get(code)) {
       await ctx.answerCallbackQuery({ text: ctx.t('errors.stale_button') });
@@ -115,33 +148,6 @@ export function casesFeature(): Composer<BotContext> {
     await ctx.answerCallbackQuery();
     await ctx.conversation.enter(SERVICE_REQUEST, code);
   });
-
-  const showList = async (ctx: BotContext, page: number) => {
-    const from = ctx.from;
-    if (!from) return;
-    const list = await ctx.deps.cases.listMine(from.id, page);
-    if (!list.ok) return showMenu(ctx);
-    const { items, total, pages } = list.value;
-    if (total === 0) {
-      await ctx.reply(ctx.t('mycases:none'));
-      return;
-    }
-    const kb = new InlineKeyboard();
-    for (const c of items) {
-      kb.text(
-        ctx.t('mycases:item', {
-          number: c.number,
-          service: ctx.t(`services:${c.serviceCode}.name`),
-          status: ctx.t(`mycases:status.${c.status}`),
-        }),
-        myCaseButtons.open.pack({ caseId: c.id }),
-      ).row();
-    }
-    const p = list.value.page;
-    if (p > 0) kb.text(ctx.t('mycases:previous'), myCaseButtons.page.pack({ page: p - 1 }));
-    if (p < pages - 1) kb.text(ctx.t('mycases:next'), myCaseButtons.page.pack({ page: p + 1 }));
-    await ctx.reply(ctx.t('mycases:title', { total, page: p + 1, pages }), { reply_markup: kb });
-  };
 
   const showCase = async (ctx: BotContext, caseId: string) => {
     const from = ctx.from;
@@ -156,8 +162,8 @@ export function casesFeature(): Composer<BotContext> {
     });
   };
 
-  priv.command('mycases', (ctx) => showList(ctx, 0));
-  onOpen(priv, myCaseButtons.page, (ctx, { page }) => showList(ctx, page));
+  priv.command('mycases', (ctx) => showMyCases(ctx, 0));
+  onOpen(priv, myCaseButtons.page, (ctx, { page }) => showMyCases(ctx, page));
   onOpen(priv, myCaseButtons.open, (ctx, { caseId }) => showCase(ctx, caseId));
   priv.command(
     'case',
@@ -195,7 +201,9 @@ export function casesFeature(): Composer<BotContext> {
       return;
     }
     const view = await ctx.deps.cases.getMine(ctx.from.id, caseId);
-    await ctx.reply(ctx.t('mycases:withdrawn', { number: view.ok ? view.value.number : '' }));
+    await ctx.reply(ctx.t('mycases:withdrawn', { number: view.ok ? view.value.number : '' }), {
+      reply_markup: backToMenu(ctx.t),
+    });
   });
   onKeep(priv, myCaseButtons.keep, 'mycases:kept');
 
@@ -254,7 +262,7 @@ export function casesFeature(): Composer<BotContext> {
           reply_markup: new InlineKeyboard()
             .text(ctx.t('inbound:buttons.open_case'), myCaseButtons.open.pack({ caseId: view.value.id }))
             .row()
-            .text(ctx.t('inbound:buttons.home'), inboundButtons.home.pack({})),
+            .text(ctx.t('aside:menu.back'), mainMenuButton.pack({})),
         });
         return;
       }

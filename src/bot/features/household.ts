@@ -7,6 +7,7 @@ import { MAX_MEMBERS } from '../../domain/household.ts';
 import { householdButtons, onButton, registerButton } from '../buttons.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { MEMBER } from '../conversations/member.ts';
+import { backToMenu } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
 import { clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
@@ -82,29 +83,30 @@ function householdKeyboard(h: HouseholdView, t: TFunction): InlineKeyboard {
   return kb;
 }
 
+/** /household: the household file, with the buttons to manage its members. */
+export async function showHousehold(ctx: BotContext): Promise<void> {
+  const from = ctx.from;
+  if (!from) return;
+  const h = await ctx.deps.households.getHousehold(from.id);
+  if (!h) {
+    await ctx.reply(ctx.t('household:not_registered'), {
+      reply_markup: new InlineKeyboard().text(ctx.t('start.register_button'), registerButton.pack({})),
+    });
+    return;
+  }
+  await ctx.reply(renderHousehold(h, ctx.t, ctx.locale), { reply_markup: householdKeyboard(h, ctx.t) });
+}
+
 export function householdFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const priv = composer.chatType('private');
 
-  const show = async (ctx: BotContext) => {
-    const from = ctx.from;
-    if (!from) return;
-    const h = await ctx.deps.households.getHousehold(from.id);
-    if (!h) {
-      await ctx.reply(ctx.t('household:not_registered'), {
-        reply_markup: new InlineKeyboard().text(ctx.t('start.register_button'), registerButton.pack({})),
-      });
-      return;
-    }
-    await ctx.reply(renderHousehold(h, ctx.t, ctx.locale), { reply_markup: householdKeyboard(h, ctx.t) });
-  };
-
-  priv.command('household', show);
-  onOpen(priv, householdButtons.show, show);
+  priv.command('household', showHousehold);
+  onOpen(priv, householdButtons.show, showHousehold);
 
   onButton(priv, householdButtons.add, async (ctx) => {
     await ctx.answerCallbackQuery();
-    if (!ctx.registered) return show(ctx);
+    if (!ctx.registered) return showHousehold(ctx);
     await ctx.conversation.enter(MEMBER);
   });
 
@@ -137,6 +139,7 @@ export function householdFeature(): Composer<BotContext> {
       member && removed?.ok
         ? ctx.t('household:removed', { name: member.name })
         : ctx.t('household:member_not_found'),
+      { reply_markup: backToMenu(ctx.t) },
     );
   });
 

@@ -16,6 +16,7 @@ import { matchServiceWords, wordList } from '../../domain/inbound.ts';
 import {
   householdButtons,
   inboundButtons,
+  mainMenuButton,
   myCaseButtons,
   onButton,
   registerButton,
@@ -25,6 +26,7 @@ import type { BotContext } from '../context.ts';
 import { SERVICE_REQUEST, type ServicePrefill } from '../conversations/service-request.ts';
 import { fileOf } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
+import { showMainMenu } from './main-menu.ts';
 import { clearButtons } from './shared.ts';
 
 /** The longest text that goes to a case in one message (as an answer to the staff). */
@@ -88,7 +90,7 @@ function offerKeyboard(ctx: BotContext, withSuggestion: boolean): InlineKeyboard
     if (withSuggestion && s.code === SUGGESTION) continue;
     kb.text(ctx.t(`services:${s.code}.name`), serviceButtons.service.pack({ service: s.code })).row();
   }
-  return kb.text(ctx.t('inbound:buttons.home'), inboundButtons.home.pack({}));
+  return kb.text(ctx.t('aside:menu.back'), mainMenuButton.pack({}));
 }
 
 const addedKeyboard = (t: TFunction, eventId: string, caseId: string) =>
@@ -101,24 +103,13 @@ export function inboundFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const priv = composer.chatType('private');
 
-  onButton(priv, inboundButtons.home, async (ctx) => {
-    await ctx.answerCallbackQuery();
-    if (!ctx.registered) {
-      await ctx.reply(ctx.t('inbound:unregistered'), {
-        reply_markup: new InlineKeyboard().text(ctx.t('start.register_button'), registerButton.pack({})),
-      });
-      return;
-    }
-    await ctx.reply(ctx.t('inbound:home'), { reply_markup: mainMenu(ctx.t) });
-  });
-
   // "File it as a suggestion" on the offer: the words are those of the message the offer replied to.
   onButton(priv, inboundButtons.suggest, async (ctx) => {
     await ctx.answerCallbackQuery();
     await clearButtons(ctx);
     const original = ctx.callbackQuery.message?.reply_to_message;
     const prefill = original?.from?.id === ctx.from.id ? prefillOf(original) : undefined;
-    await ctx.conversation.enter(SERVICE_REQUEST, SUGGESTION, prefill);
+    await ctx.conversation.enter(SERVICE_REQUEST, SUGGESTION, null, prefill);
   });
 
   // "Not this one": the other open cases the addition may go to, or a suggestion instead.
@@ -166,7 +157,7 @@ export function inboundFeature(): Composer<BotContext> {
     }
     await ctx.answerCallbackQuery();
     await clearButtons(ctx);
-    await ctx.conversation.enter(SERVICE_REQUEST, SUGGESTION, {
+    await ctx.conversation.enter(SERVICE_REQUEST, SUGGESTION, null, {
       text: taken.value.text,
       voice: taken.value.voice,
     } satisfies ServicePrefill);
@@ -241,8 +232,11 @@ export function inboundFeature(): Composer<BotContext> {
     });
   });
 
+  // A button that really is stale (a form's question long gone, a forged press): an alert that stays until
+  // dismissed, and the main menu to go on from.
   composer.on('callback_query', async (ctx) => {
-    await ctx.answerCallbackQuery({ text: ctx.t('errors.stale_button') });
+    await ctx.answerCallbackQuery({ text: ctx.t('aside:stale_alert_outside'), show_alert: true });
+    await showMainMenu(ctx);
   });
   return composer;
 }

@@ -188,7 +188,9 @@ export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {
     );
   }
 
-  lines.push('', t(d.formInProgress ? 'privacy:mydata.form_in_progress' : 'privacy:mydata.no_form'), '');
+  lines.push('', t(d.formInProgress ? 'privacy:mydata.form_in_progress' : 'privacy:mydata.no_form'));
+  if (d.formDraftKept) lines.push(t('privacy:mydata.form_draft'));
+  lines.push('');
   return lines.join('\n');
 }
 

@@ -4,7 +4,8 @@
 // service requests, a community notice) are lists of steps; src/bot/forms is the only place that knows how
 // a step is asked and answered. This file drives a form from step to step; the rest lives beside it:
 // types.ts (steps, answers, hooks), session.ts (one run: clock, waiting, the stale-draft question),
-// step.ts (asking one step), input.ts (text, contact, files, voice), summary.ts, keyboards.ts.
+// step.ts (asking one step), input.ts (text, contact, files, voice), summary.ts, keyboards.ts, aside.ts (an
+// update meant for something else puts the form aside) and drafts.ts (a form put aside, kept to go on with).
 //
 // Everything here runs inside a conversation and is replayed on each update: it must be deterministic.
 // Data from the database comes through `conversation.external` (stored in the replay log), time through
@@ -17,11 +18,14 @@
 import type { Locale } from '../../config.ts';
 import type { BotConversation, FormContext } from '../context.ts';
 import type { TFunction } from '../i18n.ts';
+import { frameOf } from './aside.ts';
 import { createSession, RestartSignal } from './session.ts';
 import { ask } from './step.ts';
 import { summary } from './summary.ts';
 import type { FormOutcome, FormSpec, FormStep } from './types.ts';
 
+export { backToMenu, declareForm, type FormFrame, plainName } from './aside.ts';
+export type { DraftStore, FormDraft } from './drafts.ts';
 export { fileOf, voiceLabel } from './input.ts';
 export { parseFormCallback } from './keyboards.ts';
 export { STALE_AFTER_MS } from './session.ts';
@@ -59,12 +63,23 @@ export async function runForm(
     index,
     ...(steps[index]?.resets ?? []).map(indexOf).filter((i) => i >= 0),
   ];
+  const frame = spec.draft ? frameOf(conversation) : undefined;
+  if (frame) frame.answers = () => s.answers;
   try {
     // Going forward, `index` is the next step and `history` the steps answered; while changing answers from
     // the summary, `editQueue` holds the steps still to ask.
     const history: number[] = [];
     let index = 0;
     let editQueue: number[] | null = null;
+    if (spec.resume) {
+      // A draft goes on where it was left: past the steps it answered (a step shown or hidden by them
+      // is decided again on the way).
+      for (; index < steps.length; index++) {
+        if (!s.visible(index)) continue;
+        if (s.answers[(steps[index] as FormStep).id] === undefined) break;
+        history.push(index);
+      }
+    }
     for (;;) {
       if (editQueue === null) {
         while (index < steps.length && (!s.visible(index) || prefilled(index))) index++;
@@ -121,9 +136,12 @@ export async function runWholeForm(
   t: TFunction,
   locale: Locale,
 ): Promise<Exclude<FormOutcome, { status: 'restart' }>> {
+  let run = spec;
   for (;;) {
-    const outcome = await runForm(conversation, ctx, spec, t, locale);
+    const outcome = await runForm(conversation, ctx, run, t, locale);
     if (outcome.status !== 'restart') return outcome;
     await ctx.reply(t('form:restarting'));
+    // Starting over a resumed draft starts from nothing.
+    if (run.resume) run = { ...run, initial: undefined, resume: false };
   }
 }

@@ -83,7 +83,8 @@ export async function onMessage(run: StepRun, u: FormContext): Promise<Asked | n
   if (step.files) await u.reply(t('form:send_files'));
   else if (step.text && step.voice && (msg.video_note || msg.video)) await u.reply(t('form:no_video'));
   else if (step.text) await u.reply(t(step.voice ? 'form:text_or_voice' : 'form:no_media'));
-  else await u.reply(t('form:use_buttons'));
+  // A voice message or a picture where a button is wanted: the question comes again with its buttons.
+  else return s.useButtons(u);
   return s.discard();
 }
 
@@ -95,8 +96,9 @@ async function typed(run: StepRun, u: FormContext, msg: Message, text: string): 
     return s.discard();
   }
   if (!step.text) {
-    await u.reply(s.t(step.files ? 'form:send_files' : 'form:use_buttons'));
-    await run.sendPrompt();
+    if (!step.files) return s.useButtons(u);
+    await u.reply(s.t('form:send_files'));
+    await s.askAgain();
     return s.discard();
   }
   const parsed = step.text(text, s.answers, s.today);

@@ -21,6 +21,7 @@ const ACTIONS = {
   w: 'rechoose',
   go: 'continue',
   rs: 'restart',
+  st: 'stop',
 } as const satisfies Record<ActionCode, string>;
 export type Action = (typeof ACTIONS)[keyof typeof ACTIONS];
 export type Callback = { seq: number; action: Action; n: number };
@@ -49,14 +50,14 @@ export function rows(buttons: InlineKeyboardButton[], columns: number): InlineKe
   return out;
 }
 
-/** Two buttons, one to a row: the two ways out of a question such as "continue or start over?". */
+/** Two buttons, one to a row: the two ways out of a question such as "keep it or choose again?". */
 export function twoWay(seq: number, first: [string, ActionCode], second: [string, ActionCode]) {
-  return {
-    inline_keyboard: [
-      [{ text: first[0], callback_data: data(seq, first[1]) }],
-      [{ text: second[0], callback_data: data(seq, second[1]) }],
-    ],
-  };
+  return oneToARow(seq, [first, second]);
+}
+
+/** The ways out of a question, one button to a row (e.g. continue / start over / stop). */
+export function oneToARow(seq: number, ways: [string, ActionCode][]) {
+  return { inline_keyboard: ways.map(([text, code]) => [{ text, callback_data: data(seq, code) }]) };
 }
 
 /** One page of a question's choices, its page buttons, "done" (multi-choice), then keep / skip / back. */

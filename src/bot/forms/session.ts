@@ -1,13 +1,16 @@
 // One run of a form: its clock, the answers so far, the buttons' sequence numbers, and waiting for the next
-// update — with the "continue or start over?" question for a resident back after a day, and `discard` for
-// input that changed nothing. Why discarding is right, and why all of it must be deterministic: ./engine.ts.
+// update — which puts the form aside when it is meant for something else (./aside.ts), with the "continue,
+// start over or stop?" question for a resident back after a day, the current question asked again after a
+// stale button or a message where a button is wanted, and `discard` for input that changed nothing. Why
+// discarding is right, and why all of it must be deterministic: ./engine.ts.
 import type { Locale } from '../../config.ts';
 import type { BotConversation, FormContext } from '../context.ts';
 import type { TFunction } from '../i18n.ts';
-import { type Action, parseFormCallback, twoWay } from './keyboards.ts';
+import { frameOf, stopForm, waitInForm } from './aside.ts';
+import { type Action, oneToARow, parseFormCallback } from './keyboards.ts';
 import type { Answers, FormSpec } from './types.ts';
 
-/** A form left alone this long asks "continue or start over?" when the resident comes back. */
+/** A form left alone this long asks "continue, start over or stop?" when the resident comes back. */
 export const STALE_AFTER_MS = 24 * 3600_000;
 
 /** Thrown when the resident chose "start over" on a stale draft; runForm turns it into `restart`. */
@@ -25,7 +28,11 @@ export interface FormSession {
   /** A new sequence number: the buttons of one question carry it, so an older question's buttons are stale. */
   nextSeq(): number;
   visible(index: number): boolean;
-  /** The next update; `resume` shows the current question again after "continue" on a stale draft. */
+  /**
+   * The next update for the current question; `resume` shows that question again (after "continue" on a
+   * stale draft, a stale button, or a message where a button is wanted). An update meant for something else
+   * (a command, another button, a main-menu label) puts the form aside (./aside.ts) and never returns.
+   */
   next(resume: () => Promise<unknown>): Promise<FormContext>;
   /**
    * Ends the handling of an update that changed nothing in the form (a wrong input, once re-asked): the
@@ -33,12 +40,17 @@ export interface FormSession {
    * Only where nothing the replay depends on was changed by it; the messages already sent stay sent.
    */
   discard(): Promise<never>;
-  /** Answers a button that is not (or no longer) one of the current question's, and discards it. */
+  /**
+   * A button that is not (or no longer) one of the current question's: an alert that stays until dismissed,
+   * the current question again, and the press is discarded.
+   */
   stale(u: FormContext): Promise<never>;
-  /** Answers a message where a button is wanted, and discards it. */
+  /** A message where a button is wanted: said, the current question again, and the message discarded. */
   useButtons(u: FormContext): Promise<never>;
+  /** Shows the current question again (the latest `resume` given to `next`). */
+  askAgain(): Promise<unknown>;
   errorText(stepId: string, code: string, params?: Record<string, string>): string;
-  /** The answer to a question with two buttons carrying `seq` (`send` shows it again after a stale draft). */
+  /** The answer to a question with two buttons carrying `seq` (`send` shows it again). */
   oneOf<A extends Action>(seq: number, send: () => Promise<unknown>, actions: [A, A]): Promise<A>;
 }
 
@@ -54,6 +66,7 @@ export async function createSession(
   // Buttons carry a sequence number; starting each form at a random point keeps a button of an earlier form
   // in the same conversation from matching a question of this one.
   let seq = 1000 + Math.floor((await conversation.random()) * 90_000);
+  let current: () => Promise<unknown> = async () => undefined;
 
   const s: FormSession = {
     conversation,
@@ -66,14 +79,18 @@ export async function createSession(
     nextSeq: () => ++seq,
     visible: (i) => spec.steps[i]?.when?.(s.answers) ?? true,
     discard: () => conversation.skip({ next: false }),
+    askAgain: () => current(),
     async stale(u) {
-      await u.answerCallbackQuery({ text: t('common:errors.stale_button') });
+      await u.answerCallbackQuery({ text: t('aside:stale_alert'), show_alert: true });
+      await current();
       return s.discard();
     },
     async useButtons(u) {
       if (u.callbackQuery) return s.stale(u);
-      if (u.message)
-        await u.reply(u.message.text?.startsWith('/') ? t('form:command_in_form') : t('form:use_buttons'));
+      if (u.message) {
+        await u.reply(t('form:use_buttons'));
+        await current();
+      }
       return s.discard();
     },
     errorText(stepId, code, params) {
@@ -81,43 +98,66 @@ export async function createSession(
       return t([`${spec.keys}errors.${stepId}.${code}`, ...fallback], { ...params });
     },
     async next(resume) {
+      current = resume;
       for (;;) {
-        const u = await conversation.wait();
+        const u = await waitInForm(conversation, t);
         const at = await conversation.now();
         const stale = at - lastActivity > STALE_AFTER_MS;
         lastActivity = at;
         if (!stale) return u;
         if (u.callbackQuery) await u.answerCallbackQuery();
         const mySeq = s.nextSeq();
-        await u.reply(t('form:stale_draft'), {
-          reply_markup: twoWay(mySeq, [t('form:continue'), 'go'], [t('form:start_over'), 'rs']),
-        });
-        // The answer to "continue?" comes through a plain wait: it is never itself stale.
-        const chosen = await waitTwoWay(s, mySeq, () => conversation.wait(), ['continue', 'restart']);
+        const name = frameOf(conversation)?.name ?? t('aside:forms.other');
+        const ask = () =>
+          u.reply(t('aside:stale_draft', { form: name }), {
+            reply_markup: oneToARow(mySeq, [
+              [t('form:continue'), 'go'],
+              [t('form:start_over'), 'rs'],
+              [t('aside:stop'), 'st'],
+            ]),
+          });
+        await ask();
+        // The answer to "continue?" is never itself stale: it comes through a wait without the day's check.
+        const chosen = await waitChoice(s, mySeq, () => waitInForm(conversation, t), ask, [
+          'continue',
+          'restart',
+          'stop',
+        ]);
         lastActivity = await conversation.now();
-        if (chosen === 'restart') throw new RestartSignal();
+        if (chosen.action === 'restart') throw new RestartSignal();
+        if (chosen.action === 'stop') return stopForm(conversation, chosen.u, t);
         await resume();
       }
     },
 
-    oneOf: (mySeq, send, actions) => waitTwoWay(s, mySeq, () => s.next(send), actions),
+    oneOf: async (mySeq, send, actions) =>
+      (await waitChoice(s, mySeq, () => s.next(send), send, actions)).action,
   };
   return s;
 }
 
-async function waitTwoWay<A extends Action>(
+/** The button of question `seq` pressed among `actions`; anything else is answered and discarded. */
+async function waitChoice<A extends Action>(
   s: FormSession,
   seq: number,
   wait: () => Promise<FormContext>,
-  actions: [A, A],
-): Promise<A> {
+  send: () => Promise<unknown>,
+  actions: A[],
+): Promise<{ action: A; u: FormContext }> {
   const v = await wait();
   const cb = v.callbackQuery ? parseFormCallback(v.callbackQuery.data) : null;
   if (cb?.seq === seq && (actions as Action[]).includes(cb.action)) {
     await v.answerCallbackQuery();
-    return cb.action as A;
+    return { action: cb.action as A, u: v };
   }
-  if (v.callbackQuery) return s.stale(v);
-  if (v.message) await v.reply(s.t('form:use_buttons'));
+  if (v.callbackQuery) {
+    await v.answerCallbackQuery({ text: s.t('aside:stale_alert'), show_alert: true });
+    await send();
+    return s.discard();
+  }
+  if (v.message) {
+    await v.reply(s.t('form:use_buttons'));
+    await send();
+  }
   return s.discard();
 }

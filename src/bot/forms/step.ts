@@ -76,8 +76,15 @@ export async function ask(s: FormSession, index: number, canGoBack: boolean): Pr
     lastAlbum: undefined,
     async sendPrompt() {
       const kb = run.keyboard(0);
-      if (!step.contact)
-        return s.ctx.reply(promptText, kb.length ? { reply_markup: { inline_keyboard: kb } } : undefined);
+      if (!step.contact) {
+        // The answer, once given, is shown on the latest copy of the question (markChosen) that the replay
+        // knows of: a copy sent again for an update that is discarded is not among them.
+        prompt = await s.ctx.reply(
+          promptText,
+          kb.length ? { reply_markup: { inline_keyboard: kb } } : undefined,
+        );
+        return prompt;
+      }
       // A reply keyboard (share my number) and inline buttons cannot share one message.
       const sent = await s.ctx.reply(promptText, {
         reply_markup: {
@@ -88,6 +95,7 @@ export async function ask(s: FormSession, index: number, canGoBack: boolean): Pr
         },
       });
       if (kb.length) await s.ctx.reply(t('form:back_hint'), { reply_markup: { inline_keyboard: kb } });
+      prompt = sent;
       return sent;
     },
     async markChosen(c, label, text) {
@@ -107,7 +115,7 @@ export async function ask(s: FormSession, index: number, canGoBack: boolean): Pr
       return after ? { kind: 'answer', answer: after } : null;
     },
   };
-  prompt = (await run.sendPrompt()) as Message.TextMessage;
+  await run.sendPrompt();
 
   for (;;) {
     const u = await s.next(run.sendPrompt);

@@ -116,6 +116,13 @@ export interface FormSpec {
    * forward, shown in the summary and changeable there.
    */
   prefilled?: readonly string[];
+  /** These answers are what a put-aside keeps as a draft (the main form of a conversation; ./aside.ts). */
+  draft?: boolean;
+  /**
+   * `initial` is a draft being resumed: the form goes on at its first unanswered step, with the answered
+   * ones behind it (so "back" reaches them).
+   */
+  resume?: boolean;
   /** Show a summary to confirm before returning: the engine's (default, true), none (false), or the form's own. */
   summary?: boolean | SummaryHook;
 }

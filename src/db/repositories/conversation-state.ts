@@ -4,7 +4,9 @@ import type { ExpiringRows } from '../../app/jobs/housekeeping.ts';
 import type { StateStore } from '../../bot/conversation-storage.ts';
 import type { Db } from '../client.ts';
 
-export function createConversationStateRepository(db: Db): StateStore & ExpiringRows {
+export function createConversationStateRepository(
+  db: Db,
+): StateStore & ExpiringRows & { drafts: ExpiringRows } {
   return {
     async read(key: string): Promise<Uint8Array | undefined> {
       const row = await db.conversationState.findUnique({ where: { key }, select: { data: true } });
@@ -25,6 +27,15 @@ export function createConversationStateRepository(db: Db): StateStore & Expiring
     async deleteOlderThan(cutoff: Date): Promise<number> {
       const { count } = await db.conversationState.deleteMany({ where: { updatedAt: { lt: cutoff } } });
       return count;
+    },
+    /** Forms put aside (`draft:<chat>`, src/bot/forms/drafts.ts) untouched since `cutoff`. */
+    drafts: {
+      async deleteOlderThan(cutoff: Date): Promise<number> {
+        const { count } = await db.conversationState.deleteMany({
+          where: { key: { startsWith: 'draft:' }, updatedAt: { lt: cutoff } },
+        });
+        return count;
+      },
     },
   };
 }

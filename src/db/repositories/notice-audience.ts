@@ -38,13 +38,9 @@ function audienceFilter(audience: Audience, today: string): Prisma.Sql {
   }
 }
 
-/** The resident's language, as src/bot/i18n.ts resolveLocale decides it (stored choice, Telegram's, default). */
+/** The resident's language, as src/bot/i18n.ts resolveLocale decides it (stored choice, else the default). */
 export function localeSql(defaultLocale: string): Prisma.Sql {
-  return Prisma.sql`case
-      when tu.locale in ('zh-CN', 'en') then tu.locale
-      when coalesce(tu.language_code, '') = '' then ${defaultLocale}
-      when lower(tu.language_code) like 'zh%' then 'zh-CN'
-      else 'en' end`;
+  return Prisma.sql`case when tu.locale in ('zh-CN', 'en') then tu.locale else ${defaultLocale} end`;
 }
 
 /** Residents who turned ordinary notices off. */

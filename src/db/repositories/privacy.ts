@@ -4,7 +4,7 @@
 // dates, status, priority, rating) and removes or blanks everything that identifies or describes a person.
 // test/integration/erasure-complete.test.ts searches every table of the schema for a person after each of
 // these: a new table that holds them fails it until this file covers the table.
-import type { AuditFigures, HeldData, PrivacyStore } from '../../app/privacy.ts';
+import { type AuditFigures, formDraftKeyOf, type HeldData, type PrivacyStore } from '../../app/privacy.ts';
 import type { Db, Prisma } from '../client.ts';
 import { fromDate, MEMBER_ORDER, MEMBER_SELECT, RESIDENT_SELECT, systemTransition } from './shared.ts';
 
@@ -153,7 +153,7 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
   return {
     async collect(telegramId: number, conversationKey: string): Promise<HeldData> {
       const tid = BigInt(telegramId);
-      const [account, resident, cases, notifications, form, deliveries, preference, conflict] =
+      const [account, resident, cases, notifications, form, draft, deliveries, preference, conflict] =
         await Promise.all([
           db.telegramUser.findUnique({
             where: { telegramId: tid },
@@ -215,6 +215,7 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
             select: { kind: true, status: true, createdAt: true, sentAt: true },
           }),
           db.conversationState.count({ where: { key: conversationKey } }),
+          db.conversationState.count({ where: { key: formDraftKeyOf(conversationKey) } }),
           db.noticeDelivery.findMany({
             where: { telegramId: tid },
             orderBy: { notice: { scheduledAt: 'asc' } },
@@ -259,6 +260,7 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
           : null,
         audit: await auditAbout(db, tid, cases),
         formInProgress: form > 0,
+        formDraftKept: draft > 0,
       };
     },
 
@@ -309,7 +311,9 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
           if (others === 0) await tx.household.delete({ where: { id: resident.householdId } });
         }
         await tx.registrationConflict.deleteMany({ where: { telegramId: tid } });
-        await tx.conversationState.deleteMany({ where: { key: conversationKey } });
+        await tx.conversationState.deleteMany({
+          where: { key: { in: [conversationKey, formDraftKeyOf(conversationKey)] } },
+        });
         await tx.telegramUser.deleteMany({ where: { telegramId: tid } });
         await tx.noticeDelivery.deleteMany({ where: { telegramId: tid } });
         await tx.noticePreference.deleteMany({ where: { telegramId: tid } });
