@@ -176,7 +176,7 @@ describe('money: Chinese numerals accepted, and exactly what is wrong', () => {
     expect(sentTexts(await u.text('1'.repeat(5000)))[0]).toContain('请只写数字');
     expect(sentTexts(await u.sticker())[0]).toMatch(/打字|数字/);
     const forged = await u.press('f:999999:c:0');
-    expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain('不能用了');
+    expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain('过期');
     await u.text('1.5万');
     expect(u.lastText()).toContain('生活困难主要是因为什么');
     await u.tap('年纪大');
@@ -289,7 +289,7 @@ describe("a household member's relation is checked against their age", () => {
     // Typing where a button is expected, and a forged button, leave the question as it was.
     expect(sentTexts(await u.text('配偶'))[0]).toContain('请点');
     const forged = await u.press('f:999999:c:0');
-    expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain('不能用了');
+    expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain('过期');
     await u.tap('配偶');
     const refused = sentTexts(await u.text('2019-03-01'))[0] ?? '';
     expect(refused).toContain('配偶要年满 18 岁');

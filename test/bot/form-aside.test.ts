@@ -93,9 +93,12 @@ describe('a form put aside', () => {
     ]);
     const resumed = sentTexts(await u.tap('✍️ 接着填《申请低保》'));
     expect(resumed[0]).toBe('好的，接着填《申请低保》，已经填好的不用再填。');
-    // It goes on at the first unanswered question (the household was confirmed before it was put aside).
-    expect(resumed.at(-1)).toContain('生活困难主要是因为什么？');
-    expect(resumed.join('\n')).not.toContain('全家每个月');
+    // The household is confirmed again (it may have changed meanwhile; the case keeps the people confirmed),
+    // then the form goes on at the first unanswered question.
+    expect(resumed.at(-1)).toContain('杨小雨');
+    const onward = sentTexts(await u.tap('对，就是这些人'));
+    expect(onward.at(-1)).toContain('生活困难主要是因为什么？');
+    expect([...resumed, ...onward].join('\n')).not.toContain('全家每个月');
     expect(await draftOf(u)).toBeNull();
     // "Back" reaches the answers kept.
     await u.tap('⬅️ 上一步');
@@ -345,7 +348,7 @@ describe('the main menu', () => {
     expect(sentTexts(await u.text('🗂 办事'))).toEqual([zh('services:menu.title')]);
     expect(sentTexts(await u.text('📋 我办的事'))).toEqual([zh('mycases:none')]);
     expect(sentTexts(await u.text('🏠 我家'))[0]).toContain('您家的信息');
-    expect(sentTexts(await u.text('☎️ 找社区'))[0]).toContain('我能帮您');
+    expect(sentTexts(await u.text('☎️ 找社区'))[0]).toContain('☎️ 找社区');
     // The English labels are understood in a Chinese chat too (and answered in Chinese).
     expect(sentTexts(await u.text('🗂 Services'))).toEqual([zh('services:menu.title')]);
   });
@@ -359,7 +362,7 @@ describe('the main menu', () => {
         .map((b) => b.text),
     ).toEqual(MENU_EN);
     expect(sentTexts(await u.text('📋 My requests'))).toEqual([en('mycases:none')]);
-    expect(sentTexts(await u.text('☎️ Contact us'))[0]).toContain('I can help you');
+    expect(sentTexts(await u.text('☎️ Contact us'))[0]).toContain('Find the community');
   });
 
   it('"🏠 main menu" under a final message (a form cancelled) shows the main menu', async () => {

@@ -337,7 +337,7 @@ describe('a message outside a form goes to the case a staff member wrote about',
     expect((await residentEvents(mine.caseId)).map((e) => e.kind)).toEqual(['submitted']);
     // Malformed data is a stale button.
     const bad = await owner.press('ib:not:abc');
-    expect(bad.find((x) => x.method === 'answerCallbackQuery')?.payload.text).toContain('不能用了');
+    expect(bad.find((x) => x.method === 'answerCallbackQuery')?.payload.text).toContain('过期');
   });
 
   it('never to a closed case: a resolved case with a recent reply gets nothing, the resident an offer', async () => {
@@ -364,13 +364,20 @@ describe('without a staff message: plain words start a service, anything else ge
       '🎒 孩子上学',
       '🏥 看病绿色通道',
       '💰 申请低保',
-      '🏠 主菜单',
+      '🏠 回主菜单',
     ]);
     // The offer replies to the resident's message (that is how its button finds the words again).
     const sent = calls.find((c) => c.method === 'sendMessage');
     expect((sent?.payload.reply_parameters as { message_id?: number })?.message_id).toBeGreaterThan(0);
-    await u.tap('🏠 主菜单');
-    expect(buttonsOf(h.calls.slice(-1))).toEqual(['🗂 办事', '📋 我办的事', '🏠 我家的信息']);
+    await u.tap('🏠 回主菜单');
+    // The main menu: the four large buttons under the message box.
+    const menu = h.calls.at(-1)?.payload.reply_markup as { keyboard?: { text: string }[][] } | undefined;
+    expect(menu?.keyboard?.flat().map((b) => b.text)).toEqual([
+      '🗂 办事',
+      '📋 我办的事',
+      '🏠 我家',
+      '☎️ 找社区',
+    ]);
     // A case the resident filed but nobody wrote about is not where messages go.
     await fileSuggestion(h, u);
     expect(sentTexts(await u.text('还有一件事'))[0]).toContain('您想做什么');
@@ -597,7 +604,7 @@ describe('📎 add documents', () => {
     // Closed before: one line, no question, the ways on.
     const calls = await u.press(`mc:docs:${filed.caseId}`);
     expect(sentTexts(calls)).toEqual([expect.stringContaining('不能再补交材料')]);
-    expect(buttonsOf(calls)).toEqual(['📋 看这件事', '🏠 主菜单']);
+    expect(buttonsOf(calls)).toEqual(['📋 看这件事', '🏠 回主菜单']);
     expect((await residentEvents(filed.caseId)).map((e) => e.kind)).toEqual(['submitted', 'withdrawn']);
     await u.press(`mc:open:${filed.caseId}`);
     expect(u.lastText()).toContain('状态：已撤回');
@@ -643,7 +650,7 @@ describe('the resolved notice and follow-ups that check first', () => {
       const calls = await u.press(data);
       const texts = sentTexts(calls);
       expect(texts).toEqual([expect.stringContaining(words)]);
-      expect(buttonsOf(calls)).toEqual(['📋 看这件事', '🏠 主菜单']);
+      expect(buttonsOf(calls)).toEqual(['📋 看这件事', '🏠 回主菜单']);
     };
     // Open, not asked anything: answering, rating, reopening are not for now.
     await expectRefused(`mc:ans:${filed.caseId}`, '工作人员现在没有问您问题');

@@ -116,7 +116,7 @@ async function wrongAtVoiceStep(u: SimUser, prompt: string) {
   expect(answers[2]).toContain('超过 5 分钟');
   expect(answers[3]).toContain('20MB');
   const forged = await u.press('f:999999:c:0');
-  expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain('不能用了');
+  expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain('过期');
   // Still at the same question: nothing was taken as the answer.
   expect(u.texts().filter((t) => t.includes(prompt)).length).toBeGreaterThan(0);
   expect(u.lastText()).not.toContain('请核对');
