@@ -13,7 +13,7 @@ import { createStaffDesk } from './staff/desk.ts';
 
 export type { CaseChange, StaffAction, StaffDeps, StaffError } from './staff/access.ts';
 export type { RevealedIdentity, StaffCard } from './staff/case-views.ts';
-export type { QueueItem, QueuePage } from './staff/desk.ts';
+export type { QueueItem, QueueNarrow, QueuePage } from './staff/desk.ts';
 
 export function createStaffService(deps: StaffDeps) {
   const gate = createStaffAccess(deps);

@@ -22,7 +22,7 @@ const RESIDENT_COMMANDS = [
 export const NOTICE_COMMANDS = ['notice'] as const;
 const ADMIN_COMMANDS = [...RESIDENT_COMMANDS, 'reload', ...NOTICE_COMMANDS] as const;
 /** Department staff's work (src/bot/features/staff.ts): added to a staff member's own chat menu. */
-export const STAFF_COMMANDS = ['queue', 'next', 'open', 'duty'] as const;
+export const STAFF_COMMANDS = ['queue', 'next', 'open', 'duty', 'console'] as const;
 /** Administration (src/bot/features/manage.ts, conflicts.ts): added to admins' menus. */
 export const MANAGE_COMMANDS = ['invite', 'staff', 'canned', 'stats', 'export', 'conflicts'] as const;
 

@@ -29,6 +29,7 @@ import { STAFF_ACTION, type StaffActionKind, staffAction } from './conversations
 import { adminFeature } from './features/admin.ts';
 import { globalCommands, groupGuard, startFeature } from './features/basics.ts';
 import { casesFeature } from './features/cases.ts';
+import { consoleFeature } from './features/console.ts';
 import { householdFeature } from './features/household.ts';
 import { noticeButtons, noticesFeature } from './features/notices.ts';
 import { privacyFeature } from './features/privacy.ts';
@@ -207,6 +208,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   priv.use(householdFeature());
   priv.use(noticesFeature());
   priv.use(staffFeature());
+  priv.use(consoleFeature());
   priv.use(adminFeature());
   priv.use(fallback());
   return bot;

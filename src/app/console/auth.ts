@@ -89,6 +89,13 @@ export function createConsoleAuth(deps: ConsoleAuthDeps) {
   const newSecret = () => randomBytes(32).toString('base64url');
 
   return {
+    /** Whether the person may sign in to the console (staff, worker or admin); a refusal is audited. */
+    async canSignIn(telegramId: number): Promise<boolean> {
+      if (await rolesOf(telegramId)) return true;
+      await refuse(telegramId, 'console_link', 'not_staff');
+      return false;
+    },
+
     /** A one-time sign-in link's secret for the sender of /console, or 'not_staff' (audited). */
     async issueLink(telegramId: number): Promise<Result<{ token: string; expiresAt: Date }, 'not_staff'>> {
       if (!(await rolesOf(telegramId))) {
