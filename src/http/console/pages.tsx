@@ -11,6 +11,13 @@ import type { TFunction } from '../../bot/i18n.ts';
 import type { Locale } from '../../config.ts';
 import { isDueToday, QUEUE_FILTERS, STAFF_TEXT_MAX } from '../../domain/staff-work.ts';
 
+/**
+ * A service's name without the emoji the bot's menu buttons start with (a desk's table and title read
+ * better without, and a PC without an emoji font would show a box).
+ */
+export const serviceName = (t: TFunction, code: string) =>
+  t(`services:${code}.name`).replace(/^\p{Extended_Pictographic}\uFE0F?\s*/u, '');
+
 /** What every page knows: the words, the signed-in person (if any) and their form token. */
 export interface View {
   t: TFunction;
@@ -21,9 +28,13 @@ export interface View {
   path: string;
 }
 
-/** htmx: no inline styles (the CSP allows none), and 4xx pages (refusals, form errors) are shown, not dropped. */
+/**
+ * htmx: no inline styles (the CSP allows none: no indicator style sheet, and `style` is not carried over when
+ * a page is swapped in), and 4xx pages (refusals, form errors) are shown, not dropped.
+ */
 const HTMX_CONFIG = JSON.stringify({
   includeIndicatorStyles: false,
+  attributesToSettle: ['class', 'width', 'height'],
   allowEval: false,
   allowScriptTags: false,
   historyCacheSize: 0,
@@ -267,7 +278,7 @@ export const QueuePageView: FC<{
             <option value="">{t('console:queue.all_services')}</option>
             {services.map((s) => (
               <option value={s.code} selected={s.code === page.narrow.serviceCode}>
-                {t(`services:${s.code}.name`)}
+                {serviceName(t, s.code)}
               </option>
             ))}
           </select>
@@ -302,7 +313,7 @@ export const QueuePageView: FC<{
                     <span class="badge urgent">{t('console:urgent')}</span>
                   ) : null}
                 </td>
-                <td>{t(`services:${item.serviceCode}.name`)}</td>
+                <td>{serviceName(t, item.serviceCode)}</td>
                 <td>{t(`staff:status.${item.status}`)}</td>
                 <td>
                   <Due v={v} status={item.status} dueAt={item.dueAt} overdue={item.overdue} now={now} />
@@ -380,7 +391,7 @@ export const CasePage: FC<{
   error: string | null;
 }> = ({ v, card: c, forms, notice, error }) => {
   const { t } = v;
-  const service = t(`services:${c.serviceCode}.name`);
+  const service = serviceName(t, c.serviceCode);
   const draftOf = (action: string) => (forms.draft?.action === action ? forms.draft.text : undefined);
   const field = (stepId: string) =>
     t([`services:${c.serviceCode}.fields.${stepId}`, 'staff:card.other_field']);
