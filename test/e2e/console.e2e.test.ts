@@ -132,7 +132,9 @@ describe.skipIf(!chromiumPath)('the console in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    console.info(`the console's browser tests took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    process.stdout.write(
+      `the console's browser tests took ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   });
 
   it('signs in from the bot’s link, takes and resolves a case with htmx and the shortcuts; the resident is told', async () => {
