@@ -291,6 +291,7 @@ async function main(): Promise<void> {
           translator: deps.translator,
           defaultLocale: config.defaultLocale,
           secure: config.console.secure,
+          publicOrigin: new URL(config.console.url).origin,
           wakeDispatcher: () => caseWorkers.dispatcher.wake(),
           logger: logger.child({ http: 'console' }),
         }),

@@ -166,8 +166,13 @@ describe.skipIf(!chromiumPath)('the console in a real browser', () => {
       expect(await page.content()).not.toContain(adultWoman.phone);
       await accessible(page, 'zh');
       const since = resident.received.length;
+      // htmx swaps the page in place: what this page's window holds survives the action.
+      await page.evaluate(() => {
+        (globalThis as unknown as { kept: boolean }).kept = true;
+      });
       await page.getByRole('button', { name: '我来办' }).click();
       await page.getByText('您接手了这件事').waitFor();
+      expect(await page.evaluate(() => (globalThis as unknown as { kept?: boolean }).kept)).toBe(true);
       await resident.waitForMessage((m) => m.text.includes('有人在办了') && m.text.includes(first), since);
       await accessible(page, 'zh');
       await shot(page, 'case-zh');
@@ -266,4 +271,10 @@ describe.skipIf(!chromiumPath)('the console in a real browser', () => {
       await context.close();
     }
   }, 60_000);
+
+  it('stops with the rest of the process on SIGTERM', async () => {
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toEqual({ code: 0, signal: null });
+    await expect(fetch(`${consoleUrl}/help`)).rejects.toThrow();
+  });
 });

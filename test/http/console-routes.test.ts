@@ -313,6 +313,39 @@ describe('the session', () => {
       attempted: 'console_form',
       reason: 'csrf',
     });
+    // A form posted from another site is refused, even with the right token, and a sign-in too.
+    const crossSite = await app.request(`/cases/${caseId}/take`, {
+      method: 'POST',
+      headers: {
+        cookie,
+        origin: 'http://evil.example',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ _csrf: await csrfOn(cookie) }).toString(),
+    });
+    expect(crossSite.status).toBe(403);
+    const { token } = await linkFor(h.user(STAFF));
+    const foreignSignIn = await app.request(`/login/${token}`, {
+      method: 'POST',
+      headers: { origin: 'http://evil.example' },
+    });
+    expect(foreignSignIn.status).toBe(403);
+    expect(foreignSignIn.headers.get('set-cookie')).toBeNull();
+    const fetchedCrossSite = await app.request(`/login/${token}`, {
+      method: 'POST',
+      headers: { origin: 'null', 'sec-fetch-site': 'cross-site' },
+    });
+    expect(fetchedCrossSite.status).toBe(403);
+    // The console's own forms: Origin "null" (no-referrer), Sec-Fetch-Site same-origin.
+    const sameSite = await app.request(`http://localhost/login/${token}`, {
+      method: 'POST',
+      headers: { origin: 'null', 'sec-fetch-site': 'same-origin' },
+    });
+    expect(sameSite.status).toBe(303);
+    const anonymous = await h.db.auditLog.findMany({
+      where: { action: 'access.denied', actorTelegramId: null },
+    });
+    expect(anonymous.map(detail)).toContainEqual({ attempted: 'console_form', reason: 'cross_origin' });
     // A body over 64 KB is refused before anything reads it.
     expect((await post(`/cases/${caseId}/note`, cookie, { text: 'x'.repeat(70_000) })).status).toBe(413);
   });

@@ -216,8 +216,8 @@ export function createConsoleAuth(deps: ConsoleAuthDeps) {
       return false;
     },
 
-    /** A refused console request of a signed-in person (a page or action their roles do not give). */
-    refuse: (telegramId: number, attempted: string, reason: string) => refuse(telegramId, attempted, reason),
+    /** A refused request of nobody known (a form posted from another site): audited without a person. */
+    refusedRequest: (attempted: string, reason: string) => refuse(null, attempted, reason),
 
     setLanguage: (telegramId: number, locale: string) => store.setLanguage(telegramId, locale),
   };

@@ -51,6 +51,8 @@ export interface ConsoleAppOptions {
   defaultLocale: Locale;
   /** The console is served over https (CONSOLE_URL): the cookie is marked Secure. */
   secure: boolean;
+  /** The origin of CONSOLE_URL (forms posted from any other origin are refused). */
+  publicOrigin?: string;
   /** A hint to this process's notification dispatcher that the resident has a message waiting. */
   wakeDispatcher?: () => void;
   logger: Logger;
@@ -99,6 +101,14 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     },
   };
 
+  /** Whether a POST's Origin is this console: the address staff type (CONSOLE_URL) or the one asked for. */
+  const sameSite = (origin: string, c: Context) => {
+    const own = [new URL(c.req.url).origin, opts.publicOrigin].filter(Boolean);
+    const host = c.req.header('host');
+    if (host) own.push(`${new URL(c.req.url).protocol}//${host}`);
+    return own.includes(origin);
+  };
+
   const localeOf = (user: ConsoleUser | null, acceptLanguage: string | undefined): Locale =>
     user
       ? resolveLocale(user.language.locale, user.language.languageCode ?? undefined, opts.defaultLocale)
@@ -130,6 +140,25 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     if (!c.req.path.startsWith('/assets/')) c.header('Cache-Control', 'no-store');
   });
   app.use('*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Payload Too Large', 413) }));
+  // A form posted from another site is refused before anything else, sign-in included: nobody can be signed
+  // in to someone else's session by a page elsewhere. Browsers say where a request came from in
+  // Sec-Fetch-Site (and Origin, which is "null" on this console's own forms: its Referrer-Policy is no-referrer).
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const site = c.req.header('sec-fetch-site');
+    const origin = c.req.header('origin');
+    const foreign =
+      (site !== undefined && site !== 'same-origin' && site !== 'none') ||
+      (origin !== undefined && origin !== 'null' && !sameSite(origin, c));
+    if (!foreign) return next();
+    await auth.refusedRequest('console_form', 'cross_origin');
+    const v = viewFor(c, null, null);
+    return page(
+      c,
+      <ErrorPage v={v} title={v.t('console:errors.csrf_title')} text={v.t('console:errors.csrf')} />,
+      403,
+    );
+  });
 
   app.onError(async (err, c) => {
     // Never the error's text or stack on the page; the log has the error (without request bodies).
