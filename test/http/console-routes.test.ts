@@ -204,6 +204,30 @@ describe('signing in', () => {
     expect((await app.request('/login/', { method: 'POST' })).status).toBe(401);
   });
 
+  it('writes at most 300 rows an hour for refusals of nobody known (a flood of made-up links)', async () => {
+    // The hour of the flood is ten hours ahead (the audit log is append-only: the rows stay, out of the way).
+    const ahead = 10 * 3600_000;
+    const at = new Date(Date.now() + ahead - 60_000);
+    await h.db.auditLog.createMany({
+      data: Array.from({ length: 300 }, () => ({
+        at,
+        action: 'access.denied',
+        detail: { attempted: 'console_sign_in', reason: 'unknown' },
+      })),
+    });
+    const count = () =>
+      h.db.auditLog.count({ where: { action: 'access.denied', actorTelegramId: null, at: { gte: at } } });
+    offsetMs = ahead;
+    try {
+      const res = await app.request(`/login/${'B'.repeat(43)}`, { method: 'POST' });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('没有这个登录链接');
+      expect(await count()).toBe(300);
+    } finally {
+      offsetMs = 0;
+    }
+  });
+
   it('sends every page with the security headers', async () => {
     for (const res of [await get('/'), await get('/assets/console.css'), await get('/login/x')]) {
       expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");

@@ -23,6 +23,11 @@ const HOUR_MS = 3600_000;
 const KEEP_ENDED_MS = 24 * HOUR_MS;
 
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * Refusals of nobody known (made-up links, forms from elsewhere) are written at most this often an hour, all
+ * together: anyone who can reach the console can send them, and the refusal stands without its row.
+ */
+export const MAX_ANONYMOUS_REFUSAL_ROWS_PER_HOUR = 300;
 
 export interface ConsoleRoles {
   /** Department staff: the department's queue and cases. */
@@ -78,11 +83,12 @@ export function createConsoleAuth(deps: ConsoleAuthDeps) {
       action: 'access.denied',
       detail: { attempted, reason },
     };
+    const at = now();
+    const since = new Date(at.getTime() - HOUR_MS);
     if (telegramId !== null) {
-      const since = new Date(now().getTime() - HOUR_MS);
       const recent = await staff.countAudit(telegramId, 'access.denied', since);
       if (recent >= MAX_REFUSAL_AUDIT_ROWS_PER_HOUR) return;
-    }
+    } else if ((await store.anonymousRefusals(since, at)) >= MAX_ANONYMOUS_REFUSAL_ROWS_PER_HOUR) return;
     await staff.audit(null, audit);
   }
 

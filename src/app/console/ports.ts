@@ -29,6 +29,8 @@ export interface ConsoleStore {
   deleteSession(idHash: Buffer): Promise<boolean>;
   /** Removes links and sessions that ended before `before`. */
   prune(before: Date): Promise<void>;
+  /** Refusal audit rows without a person (unknown links, forms from elsewhere) from `since` to `until`. */
+  anonymousRefusals(since: Date, until: Date): Promise<number>;
   /** The language the person chose in the bot (or null), and their Telegram app's language code. */
   language(telegramId: number): Promise<{ locale: string | null; languageCode: string | null } | null>;
   /** Stores the person's language (the bot's too: it is one setting). */

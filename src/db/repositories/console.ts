@@ -67,6 +67,12 @@ export function createConsoleRepository(db: Db): ConsoleStore {
       await db.consoleSession.deleteMany({ where: { expiresAt: { lt: before } } });
     },
 
+    async anonymousRefusals(since, until) {
+      return db.auditLog.count({
+        where: { actorTelegramId: null, action: 'access.denied', at: { gte: since, lte: until } },
+      });
+    },
+
     async language(telegramId) {
       return db.telegramUser.findUnique({
         where: { telegramId: BigInt(telegramId) },
