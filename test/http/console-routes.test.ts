@@ -543,7 +543,25 @@ describe('the queue and the case', () => {
 describe('languages', () => {
   it('shows each person their stored language, and switches it (the bot’s setting too)', async () => {
     const en = h.user(STAFF_EN, { languageCode: 'en' });
+    const { text } = await linkFor(en);
+    expect(text).toContain('It works for 5 minutes, once');
+    // Someone not signed in reads the refusals in their browser's language.
+    const refused = await app.request(`/login/${'C'.repeat(43)}`, {
+      method: 'POST',
+      headers: { 'accept-language': 'en-GB,en;q=0.9' },
+    });
+    expect(await refused.text()).toContain('This sign-in link cannot be used');
     const cookie = await signIn(en);
+    // Wrong input, told in English.
+    await closeOpenCases();
+    const { caseId } = await fileSuggestion(h, resident, { text: 'English errors' });
+    const token = await csrfOn(cookie);
+    expect((await post(`/cases/${caseId}/take`, cookie, { _csrf: token })).status).toBe(303);
+    const empty = await post(`/cases/${caseId}/reply`, cookie, { _csrf: token, text: ' ' });
+    expect(empty.status).toBe(422);
+    const page = await empty.text();
+    expect(page).toContain('That was not accepted: write 1 to 2000 characters');
+    expect(page).not.toContain('内容不对');
     const queue = await (await get('/queue', cookie)).text();
     expect(queue).toContain('<html lang="en">');
     expect(queue).toContain('Take the next case');
