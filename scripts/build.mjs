@@ -21,14 +21,14 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const ownImportMeta = {
   name: 'own-import-meta',
   setup(b) {
-    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+    b.onLoad({ filter: /\.tsx?$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
       const url = JSON.stringify(pathToFileURL(args.path).href);
       const contents = source
         .replaceAll('import.meta.url', url)
         .replaceAll('import.meta.dirname', JSON.stringify(path.dirname(args.path)))
         .replaceAll('import.meta.filename', JSON.stringify(args.path));
-      return { contents, loader: 'ts' };
+      return { contents, loader: args.path.endsWith('.tsx') ? 'tsx' : 'ts' };
     });
   },
 };

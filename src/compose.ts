@@ -3,6 +3,7 @@
 import type { Api } from 'grammy';
 import { createAdminService } from './app/admin.ts';
 import { createCaseService } from './app/cases.ts';
+import { createConsoleAuth } from './app/console/auth.ts';
 import { createHouseholdService } from './app/households.ts';
 import { createInboundService } from './app/inbound.ts';
 import { createDeadlineWatcher } from './app/jobs/deadline-watcher.ts';
@@ -27,6 +28,7 @@ import { isDatabaseUnavailable } from './db/errors.ts';
 import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
 import { createCaseStatsRepository } from './db/repositories/case-stats.ts';
 import { createCaseRepository } from './db/repositories/cases.ts';
+import { createConsoleRepository } from './db/repositories/console.ts';
 import { createConversationStateRepository } from './db/repositories/conversation-state.ts';
 import { createDeadlineRepository } from './db/repositories/deadlines.ts';
 import { createHouseholdRepository } from './db/repositories/households.ts';
@@ -54,6 +56,8 @@ export interface ComposeOptions {
   referenceDataFile: string;
   translator?: Translator;
   now?: () => Date;
+  /** CONSOLE_URL: the web console's address, for the sign-in links /console sends. */
+  consoleUrl?: string;
 }
 
 export function compose(opts: ComposeOptions) {
@@ -134,6 +138,14 @@ export function compose(opts: ComposeOptions) {
     }),
     now,
     users: createTelegramUserRepository(db),
+    console: createConsoleAuth({
+      store: createConsoleRepository(db),
+      staff: staffRepo,
+      adminTelegramIds: opts.adminTelegramIds,
+      cipher,
+      now,
+    }),
+    consoleUrl: opts.consoleUrl,
     reloadReferenceData: async () => {
       const counts = await loadReferenceData(db, await readReferenceData(opts.referenceDataFile));
       reference.invalidate();

@@ -136,6 +136,39 @@ const common = {
       })
       .default('127.0.0.1'),
   ),
+  // The web console for staff (src/http/console): on a listener of its own, only when asked for. It is for
+  // the office's network: 127.0.0.1 unless CONSOLE_HOST says otherwise, never on the webhook's port.
+  CONSOLE_PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a port number, such as 8090' })
+      .int({ message: 'must be a port number, such as 8090' })
+      .min(1, { message: 'must be a port number from 1 to 65535' })
+      .max(65535, { message: 'must be a port number from 1 to 65535' })
+      .optional(),
+  ),
+  CONSOLE_HOST: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9.:_-]+$/, {
+        message: 'must be an address to listen on, such as 127.0.0.1 (the default) or 0.0.0.0',
+      })
+      .default('127.0.0.1'),
+  ),
+  // The address staff type to reach the console (the bot's sign-in links start with it).
+  CONSOLE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .url({
+        protocol: /^https?$/,
+        message:
+          'must be the address staff open the console at, such as http://10.0.0.5:8090 or https://console.example.cn',
+      })
+      .refine((u) => !/[?#]/.test(u), { message: 'must not have a ? or # part' })
+      .optional(),
+  ),
 };
 
 const polling = z.object({
@@ -195,6 +228,11 @@ export interface Config {
   updateLeaseSeconds: number;
   /** Community notices: messages a second, every instance together (at most 30, Telegram's limit). */
   noticeRate: number;
+  /**
+   * The staff's web console (CONSOLE_PORT, CONSOLE_HOST, CONSOLE_URL); none if CONSOLE_PORT is unset. `url` has
+   * no trailing slash; `secure`: it is https, so the session cookie is marked Secure.
+   */
+  console: { port: number; host: string; url: string; secure: boolean } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -233,6 +271,21 @@ export function loadConfig(
       'PII_KEY and PII_KEYS are both set: set only one (PII_KEYS holds every key, the current first, such as 2:<new key>,1:<old key>)',
     );
   }
+  if (parsed.success && parsed.data.CONSOLE_PORT !== undefined) {
+    const d = parsed.data;
+    const taken = [
+      ['PORT', d.PORT],
+      ['METRICS_PORT', d.METRICS_PORT],
+    ] as const;
+    for (const [name, port] of taken) {
+      if (port === d.CONSOLE_PORT) {
+        problems.push(`CONSOLE_PORT must differ from ${name}: the console has a listener of its own`);
+      }
+    }
+  }
+  if (parsed.success && parsed.data.CONSOLE_URL !== undefined && parsed.data.CONSOLE_PORT === undefined) {
+    problems.push('CONSOLE_URL is set but CONSOLE_PORT is not: set CONSOLE_PORT to turn the console on');
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   const e = parsed.data;
   return {
@@ -261,5 +314,14 @@ export function loadConfig(
     caseRetentionDays: e.CASE_RETENTION_DAYS,
     updateLeaseSeconds: e.UPDATE_LEASE_SECONDS,
     noticeRate: e.NOTICE_RATE,
+    console: consoleConfig(e.CONSOLE_PORT, e.CONSOLE_HOST, e.CONSOLE_URL),
   };
+}
+
+function consoleConfig(port: number | undefined, host: string, url: string | undefined): Config['console'] {
+  if (port === undefined) return undefined;
+  // Without CONSOLE_URL, the address it listens on (right for a console used on the same machine).
+  const shown = host.includes(':') ? `[${host}]` : host;
+  const base = (url ?? `http://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${port}`).replace(/\/+$/, '');
+  return { port, host, url: base, secure: base.startsWith('https:') };
 }

@@ -22,6 +22,8 @@ import { createNotificationRepository } from './db/repositories/notifications.ts
 import { createOpsStatsRepository } from './db/repositories/ops-stats.ts';
 import { createPiiKeyCheckRepository } from './db/repositories/pii-key-check.ts';
 import { createUpdateReceiptRepository } from './db/repositories/update-receipts.ts';
+import { createConsoleApp } from './http/console/app.tsx';
+import { startConsoleServer } from './http/console/server.ts';
 import { readinessCheck, startHttpServer } from './http/server.ts';
 import { keyFile, readKeyring } from './keyring.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -144,6 +146,7 @@ async function main(): Promise<void> {
       defaultLocale: config.defaultLocale,
       adminTelegramIds: config.adminTelegramIds,
       referenceDataFile: config.referenceDataFile,
+      consoleUrl: config.console?.url,
     });
     const metrics = createMetrics();
     const bot = createBot({
@@ -278,6 +281,32 @@ async function main(): Promise<void> {
     noticeSender.start();
     // Stops at a safe point: no new claims, the requests in flight answered and recorded, the rest given back.
     cleanups.unshift(() => noticeSender.stop());
+    // The staff's web console, on a listener of its own (CONSOLE_PORT), over the same use cases as the bot.
+    if (config.console) {
+      const consoleServer = await startConsoleServer({
+        app: createConsoleApp({
+          auth: deps.console,
+          staff: deps.staff,
+          catalogue: deps.catalogue,
+          communities: () => deps.reference.listCommunities(),
+          translator: deps.translator,
+          defaultLocale: config.defaultLocale,
+          secure: config.console.secure,
+          publicOrigin: new URL(config.console.url).origin,
+          wakeDispatcher: () => caseWorkers.dispatcher.wake(),
+          logger: logger.child({ http: 'console' }),
+        }),
+        port: config.console.port,
+        host: config.console.host,
+        logger,
+      });
+      // Closed first: no new actions while the workers that send their messages stop.
+      cleanups.unshift(() => consoleServer.close());
+      logger.info(
+        { port: consoleServer.port, host: config.console.host, url: config.console.url },
+        'console started',
+      );
+    }
     // Shutdown, in this order: stop taking updates, finish the ones in hand, then the rest above.
     cleanups.unshift(() => gate.close());
 

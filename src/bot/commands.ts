@@ -19,7 +19,7 @@ export const NOTICE_COMMANDS = ['notice'] as const;
 const WORKER_COMMANDS = [...NOTICE_COMMANDS, 'notices'] as const;
 const ADMIN_COMMANDS = [...ALL_RESIDENT_COMMANDS, 'reload', ...NOTICE_COMMANDS] as const;
 /** Department staff's work (src/bot/features/staff.ts): added to a staff member's own chat menu. */
-export const STAFF_COMMANDS = ['queue', 'next', 'open', 'duty'] as const;
+export const STAFF_COMMANDS = ['queue', 'next', 'open', 'duty', 'console'] as const;
 /** Administration (src/bot/features/manage.ts, conflicts.ts): added to admins' menus. */
 export const MANAGE_COMMANDS = ['invite', 'staff', 'canned', 'stats', 'export', 'conflicts'] as const;
 

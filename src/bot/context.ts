@@ -2,6 +2,7 @@ import type { Conversation, ConversationFlavor } from '@grammyjs/conversations';
 import type { Context } from 'grammy';
 import type { AdminService } from '../app/admin.ts';
 import type { CaseService } from '../app/cases.ts';
+import type { ConsoleAuth } from '../app/console/auth.ts';
 import type { HouseholdService } from '../app/households.ts';
 import type { InboundService } from '../app/inbound.ts';
 import type { NoticeService } from '../app/notices.ts';
@@ -44,7 +45,6 @@ export interface BotDeps {
   /** Invites, staff, canned replies, figures, export (src/app/admin.ts). */
   admin: AdminService;
   /** Whether a person can be reached (their my_chat_member updates). */
-  /** Whether a person can be reached (their my_chat_member updates). */
   reachability: ReachabilityService;
   /** A hint to this process's notification dispatcher that there is something to send (set by main.ts). */
   wakeDispatcher?: () => void;
@@ -59,6 +59,10 @@ export interface BotDeps {
   users: UserStore;
   /** The clock the use cases run on (a test may set it); dates in messages are said relative to it. */
   now?: () => Date;
+  /** The web console's sign-in (src/app/console/auth.ts): /console sends a one-time link. */
+  console: ConsoleAuth;
+  /** The console's address (CONSOLE_URL); unset when this installation has no console. */
+  consoleUrl?: string;
   /** Reloads the reference-data file (admin command); resolves to the counts per table. */
   reloadReferenceData(): Promise<Record<string, number>>;
   /** Whether an error means the database cannot be reached (src/db/errors.ts; wired in src/compose.ts). */

@@ -29,6 +29,7 @@ import { STAFF_ACTION, type StaffActionKind, staffAction } from './conversations
 import { adminFeature } from './features/admin.ts';
 import { globalCommands, groupGuard, startFeature } from './features/basics.ts';
 import { casesFeature } from './features/cases.ts';
+import { consoleFeature } from './features/console.ts';
 import { contactFeature } from './features/contact.ts';
 import { householdFeature } from './features/household.ts';
 import { inboundFeature } from './features/inbound.ts';
@@ -222,6 +223,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   priv.use(householdFeature());
   priv.use(noticesFeature());
   priv.use(staffFeature());
+  priv.use(consoleFeature());
   priv.use(adminFeature());
   // Last: whatever a resident sends outside a form goes somewhere, and a button nobody handled is stale.
   priv.use(inboundFeature());

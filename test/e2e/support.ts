@@ -140,16 +140,33 @@ export class SimulatedUser {
     return this.received.map((m) => `  [${m.messageId}] ${m.text.replaceAll('\n', ' ⏎ ')}`).join('\n');
   }
 
+  /**
+   * Waits for a message the user did not ask for (a notification): the first after the `since`-th message
+   * received that satisfies `until`.
+   */
+  async waitForMessage(until: Expect, since: number, timeoutMs = 10_000): Promise<BotMessage> {
+    return this.act(async () => undefined, until, since, timeoutMs);
+  }
+
   /** Does `send`, then reads the bot's new messages until one of them satisfies `until`. */
-  private async act(send: () => Promise<unknown>, until: Expect): Promise<BotMessage> {
-    const seen = this.received.length;
+  private async act(
+    send: () => Promise<unknown>,
+    until: Expect,
+    since = this.received.length,
+    timeoutMs = 10_000,
+  ): Promise<BotMessage> {
+    const seen = since;
     await send();
     const matches = typeof until === 'string' ? (m: BotMessage) => m.text.includes(until) : until;
     try {
-      return await waitFor(`the bot's reply (${String(until)})`, async () => {
-        await this.fetchNew();
-        return this.received.slice(seen).find(matches);
-      });
+      return await waitFor(
+        `the bot's reply (${String(until)})`,
+        async () => {
+          await this.fetchNew();
+          return this.received.slice(seen).find(matches);
+        },
+        timeoutMs,
+      );
     } catch (err) {
       throw new Error(`${(err as Error).message}; the bot said:\n${this.transcript()}`);
     }

@@ -158,6 +158,57 @@ describe('configuration', () => {
     );
   });
 
+  it('the console only when asked for: CONSOLE_PORT, on 127.0.0.1 unless CONSOLE_HOST says otherwise', () => {
+    expect(loadConfig({ BOT_TOKEN: TOKEN }).console).toBeUndefined();
+    expect(loadConfig({ BOT_TOKEN: TOKEN, CONSOLE_PORT: '8090' }).console).toEqual({
+      port: 8090,
+      host: '127.0.0.1',
+      url: 'http://127.0.0.1:8090',
+      secure: false,
+    });
+    expect(
+      loadConfig({
+        BOT_TOKEN: TOKEN,
+        CONSOLE_PORT: '8090',
+        CONSOLE_HOST: '0.0.0.0',
+        CONSOLE_URL: 'https://console.example.cn/',
+      }).console,
+    ).toEqual({ port: 8090, host: '0.0.0.0', url: 'https://console.example.cn', secure: true });
+    expect(
+      loadConfig({ BOT_TOKEN: TOKEN, CONSOLE_PORT: '8090', CONSOLE_URL: 'http://10.0.0.5:8090' }).console
+        ?.url,
+    ).toBe('http://10.0.0.5:8090');
+    // Never on the webhook's (public) port, nor on the metrics' listener.
+    const webhook = {
+      BOT_TOKEN: TOKEN,
+      BOT_MODE: 'webhook',
+      WEBHOOK_URL: 'https://bot.example.cn/tg',
+      WEBHOOK_SECRET: 's'.repeat(32),
+    };
+    expect(problems({ ...webhook, CONSOLE_PORT: '8080' })).toEqual([
+      'CONSOLE_PORT must differ from PORT: the console has a listener of its own',
+    ]);
+    expect(problems({ BOT_TOKEN: TOKEN, METRICS_PORT: '9464', CONSOLE_PORT: '9464' })).toEqual([
+      'CONSOLE_PORT must differ from METRICS_PORT: the console has a listener of its own',
+    ]);
+    expect(problems({ BOT_TOKEN: TOKEN, CONSOLE_PORT: 'console' })).toEqual([
+      'CONSOLE_PORT must be a port number, such as 8090',
+    ]);
+    expect(problems({ BOT_TOKEN: TOKEN, CONSOLE_PORT: '0' })[0]).toMatch(/^CONSOLE_PORT must be a port/);
+    expect(problems({ BOT_TOKEN: TOKEN, CONSOLE_PORT: '8090', CONSOLE_HOST: 'a b' })[0]).toMatch(
+      /^CONSOLE_HOST must be an address/,
+    );
+    expect(problems({ BOT_TOKEN: TOKEN, CONSOLE_PORT: '8090', CONSOLE_URL: 'ftp://x.cn' })[0]).toMatch(
+      /^CONSOLE_URL must be the address staff open the console at/,
+    );
+    expect(problems({ BOT_TOKEN: TOKEN, CONSOLE_PORT: '8090', CONSOLE_URL: 'http://x.cn/?a=1' })[0]).toMatch(
+      /^CONSOLE_URL must not have a \? or # part/,
+    );
+    expect(problems({ BOT_TOKEN: TOKEN, CONSOLE_URL: 'http://x.cn' })).toEqual([
+      'CONSOLE_URL is set but CONSOLE_PORT is not: set CONSOLE_PORT to turn the console on',
+    ]);
+  });
+
   it('NOTICE_RATE: 25 messages a second by default, at most 30 (Telegram’s limit)', () => {
     expect(loadConfig({ BOT_TOKEN: TOKEN }).noticeRate).toBe(25);
     expect(loadConfig({ BOT_TOKEN: TOKEN, NOTICE_RATE: '30' }).noticeRate).toBe(30);

@@ -28,7 +28,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = path.join(dir, f);
     if (statSync(p).isDirectory()) return f === 'generated' ? [] : sourceFiles(p);
-    return p.endsWith('.ts') ? [p] : [];
+    return p.endsWith('.ts') || p.endsWith('.tsx') ? [p] : [];
   });
 }
 
@@ -146,6 +146,18 @@ describe('locales', () => {
         'mydata',
         'deleteme',
       ].map((c) => `common:commands.${c}`),
+      // The web console (src/http/console/pages.tsx, app.tsx).
+      ...['idle', 'expired', 'removed', 'signed_out'].map((k) => `console:sign_in.ended.${k}`),
+      ...['unknown', 'expired', 'used', 'not_staff'].map((k) => `console:login.refused.${k}`),
+      ...QUEUE_FILTERS.map((f) => `console:queue.filter.${f}`),
+      ...['take', 'reply', 'ask', 'note', 'resolve', 'reject', 'transfer', 'release'].map(
+        (a) => `console:case.done.${a}`,
+      ),
+      ...['reply', 'ask', 'note', 'resolve', 'reject', 'transfer'].flatMap((a) =>
+        ['label', 'button'].map((p) => `console:case.actions.${a}.${p}`),
+      ),
+      ...['next', 'previous', 'take', 'reply', 'resolve', 'help'].map((k) => `console:help.keys.${k}`),
+      ...['not_allowed', 'conflict', 'invalid'].map((e) => `console:errors.${e}`),
       // What the update gate tells a resident without the database (src/bot/update-gate.ts).
       ...['try_again_soon', 'generic', 'too_fast'].map((k) => `common:errors.${k}`),
       // /mydata: delivery statuses of notifications (prisma enum NotificationStatus).

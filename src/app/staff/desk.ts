@@ -17,8 +17,16 @@ export interface QueueItem
   assigned: boolean;
 }
 
+/** The console's further filters (src/http/console); the bot's queue has only `filter`. */
+export interface QueueNarrow {
+  urgent?: boolean;
+  overdue?: boolean;
+  serviceCode?: string;
+}
+
 export interface QueuePage {
   filter: QueueFilter;
+  narrow: { urgent: boolean; overdue: boolean; serviceCode: string | null };
   page: number;
   pages: number;
   total: number;
@@ -63,19 +71,36 @@ export function createStaffDesk(deps: StaffDeps, gate: StaffAccess) {
         : null;
     },
 
-    async queue(telegramId: number, filter: string, page: number): Promise<Result<QueuePage, 'not_found'>> {
+    async queue(
+      telegramId: number,
+      filter: string,
+      page: number,
+      narrowing: QueueNarrow = {},
+      pageSize: number = QUEUE_PAGE_SIZE,
+    ): Promise<Result<QueuePage, 'not_found'>> {
       const m = await staffMember(telegramId, 'queue');
       if (!m.ok) return m;
       const me = m.value;
       const { departmentCode } = me;
       const f: QueueFilter = isQueueFilter(filter) ? filter : 'open';
       const safePage = Number.isInteger(page) && page >= 0 && page < 100_000 ? page : 0;
-      const { rows, total } = await staffCases.queue(departmentCode, f, me.id, safePage, QUEUE_PAGE_SIZE);
+      const size =
+        Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 100 ? pageSize : QUEUE_PAGE_SIZE;
       const at = now();
+      // A service code that is not in the catalogue filters nothing (it came from a hand-made address).
+      const serviceCode =
+        narrowing.serviceCode && deps.catalogue.get(narrowing.serviceCode) ? narrowing.serviceCode : null;
+      const narrow = { urgent: narrowing.urgent === true, overdue: narrowing.overdue === true, serviceCode };
+      const { rows, total } = await staffCases.queue(departmentCode, f, me.id, safePage, size, {
+        urgent: narrow.urgent,
+        overdueAt: narrow.overdue ? at : undefined,
+        serviceCode: serviceCode ?? undefined,
+      });
       return ok({
         filter: f,
+        narrow,
         page: safePage,
-        pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
+        pages: Math.max(1, Math.ceil(total / size)),
         total,
         items: rows.map((r) => queueItem(r, me, at)),
         department: (await staff.department(departmentCode)) ?? {
@@ -107,7 +132,7 @@ export function createStaffDesk(deps: StaffDeps, gate: StaffAccess) {
     async take(
       telegramId: number,
       caseId: string,
-      via: 'card' | 'group' = 'card',
+      via: 'card' | 'group' | 'console' = 'card',
     ): Promise<Result<{ number: string }, StaffError>> {
       const a = await access(telegramId, caseId, 'take');
       if (!a.ok) return a;

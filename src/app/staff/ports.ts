@@ -72,6 +72,13 @@ export interface TakeEffects {
   audit: NewAudit;
 }
 
+/** Narrows a queue further (the console's filters): urgent cases, cases due before `overdueAt`, one service. */
+export interface QueueNarrowing {
+  urgent?: boolean;
+  overdueAt?: Date;
+  serviceCode?: string;
+}
+
 /** The department's queue, taking a case (one statement, see the repository) and internal notes. */
 export interface StaffCaseStore {
   queue(
@@ -80,6 +87,7 @@ export interface StaffCaseStore {
     staffId: string,
     page: number,
     pageSize: number,
+    narrow?: QueueNarrowing,
   ): Promise<{ rows: QueueRow[]; total: number }>;
   /**
    * The caller (a Telegram id) takes their department's next unassigned case: urgent first, then the

@@ -2,7 +2,13 @@
 // plain status transition: `/next` must hand two people pressing it at the same moment two different cases,
 // so the next case is chosen and locked (FOR UPDATE SKIP LOCKED) and assigned in one SQL statement, with its
 // event, the resident's notification, the group-post refresh and the audit row: one round trip, one commit.
-import type { QueueRow, StaffCaseStore, TakeEffects, TakenCase } from '../../app/staff/ports.ts';
+import type {
+  QueueNarrowing,
+  QueueRow,
+  StaffCaseStore,
+  TakeEffects,
+  TakenCase,
+} from '../../app/staff/ports.ts';
 import { OPEN_STATUSES } from '../../domain/case-status.ts';
 import type { QueueFilter } from '../../domain/staff-work.ts';
 import { type Db, hotQuery } from '../client.ts';
@@ -154,8 +160,16 @@ function takenOf(row: TakeRow | undefined): TakenCase | null {
  * case_open_queue_idx (the open cases in the page's order) and read every open case of the department to
  * sort them. A `$n::case_status[]` parameter arrives as a constant, and the index is used.
  */
-function queueWhere(departmentCode: string, filter: QueueFilter, staffId: string): Prisma.Sql {
-  const where = Prisma.sql`department_code = ${departmentCode}`;
+function queueWhere(
+  departmentCode: string,
+  filter: QueueFilter,
+  staffId: string,
+  narrow: QueueNarrowing = {},
+): Prisma.Sql {
+  let where = Prisma.sql`department_code = ${departmentCode}`;
+  if (narrow.urgent) where = Prisma.sql`${where} and priority = 'urgent'`;
+  if (narrow.overdueAt) where = Prisma.sql`${where} and due_at < ${narrow.overdueAt}`;
+  if (narrow.serviceCode) where = Prisma.sql`${where} and service_code = ${narrow.serviceCode}`;
   if (filter === 'unassigned') return Prisma.sql`${where} and status = 'submitted' and assignee_id is null`;
   if (filter === 'waiting') return Prisma.sql`${where} and status = 'waiting_resident'`;
   const open = Prisma.sql`${where} and status = any(${[...OPEN_STATUSES]}::case_status[])`;
@@ -171,8 +185,9 @@ export function createStaffCaseRepository(db: Db): StaffCaseStore {
       staffId: string,
       page: number,
       pageSize: number,
+      narrow?: QueueNarrowing,
     ): Promise<{ rows: QueueRow[]; total: number }> {
-      const where = queueWhere(departmentCode, filter, staffId);
+      const where = queueWhere(departmentCode, filter, staffId, narrow);
       const [rows, [count]] = await Promise.all([
         // Urgent first (the enum is declared normal, urgent), then the nearest due time. The order names the
         // table's columns (c.), not the text the select turns them into, or the enum would sort as text.

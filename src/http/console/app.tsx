@@ -1,0 +1,425 @@
+// The staff's web console: a second adapter over the same use cases as the bot (src/app). It checks nothing
+// itself that a use case checks: who may see or change a case, the audit rows and the resident's
+// notifications all come from src/app/staff.ts, exactly as when staff act in Telegram. What is its own: the
+// sign-in (src/app/console/auth.ts does the work), the session cookie, the form token, the security headers.
+//   GET  /login/:token          "sign in as …?" (changes nothing: link scanners only GET)
+//   POST /login/:token          uses the link once, opens a session, → /
+//   POST /logout                ends the session
+//   POST /lang                  switches the language (the bot's setting too), → back where it was
+//   GET  /                      department staff → /queue; others: what the console has for them
+//   GET  /queue                 the department's open cases: ?filter=open|unassigned|mine|waiting,
+//                               &urgent=1, &overdue=1, &service=<code>, &page=<n>
+//   POST /queue/next            takes the next case (urgent first, then the earliest due), → its page
+//   GET  /cases/:id             the case: facts, resident (masked), answers, history, the forms to act
+//   POST /cases/:id/<action>    take, reply, ask, note, resolve, reject, transfer, release, → the case
+//   GET  /help                  the keyboard shortcuts
+//   GET  /assets/*              console.css, console.js, htmx.min.js (from node_modules, never a CDN)
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { ConsoleAuth, ConsoleUser } from '../../app/console/auth.ts';
+import { SESSION_MAX_MS } from '../../app/console/auth.ts';
+import type { StaffError, StaffService } from '../../app/staff.ts';
+import { resolveLocale, type Translator } from '../../bot/i18n.ts';
+import type { Locale } from '../../config.ts';
+import type { Catalogue } from '../../domain/catalogue/index.ts';
+import type { Logger } from '../../logger.ts';
+import {
+  type CaseForms,
+  CasePage,
+  ConfirmSignInPage,
+  ErrorPage,
+  HelpPage,
+  HomePage,
+  LinkRefusedPage,
+  QueuePageView,
+  SignInPage,
+  type View,
+} from './pages.tsx';
+
+export interface ConsoleAppOptions {
+  auth: ConsoleAuth;
+  staff: StaffService;
+  catalogue: Catalogue;
+  /** Community names for a worker's home page. */
+  communities: () => Promise<{ code: string; nameZh: string; nameEn: string }[]>;
+  translator: Translator;
+  defaultLocale: Locale;
+  /** The console is served over https (CONSOLE_URL): the cookie is marked Secure. */
+  secure: boolean;
+  /** The origin of CONSOLE_URL (forms posted from any other origin are refused). */
+  publicOrigin?: string;
+  /** A hint to this process's notification dispatcher that the resident has a message waiting. */
+  wakeDispatcher?: () => void;
+  logger: Logger;
+  now?: () => Date;
+}
+
+type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
+
+const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
+const require = createRequire(import.meta.url);
+
+/** Every response: nothing from elsewhere, no framing, no referrer (a sign-in link must not leak). */
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+};
+
+/** The actions a case page's forms post, and the use case each calls. */
+const ACTIONS = ['take', 'reply', 'ask', 'note', 'resolve', 'reject', 'transfer', 'release'] as const;
+type CaseAction = (typeof ACTIONS)[number];
+const isAction = (a: string): a is CaseAction => (ACTIONS as readonly string[]).includes(a);
+
+/** Only a path of this console may be gone back to (never another site: `//evil`, `/\evil`). */
+const safeBack = (back: unknown) =>
+  typeof back === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(back) && back.length <= 500 ? back : '/';
+
+export function createConsoleApp(opts: ConsoleAppOptions) {
+  const { auth, staff, translator, logger } = opts;
+  const now = opts.now ?? (() => new Date());
+  const cookieName = opts.secure ? '__Host-bm_session' : 'bm_session';
+  const assets: Record<string, { body: string; type: string }> = {
+    'console.css': { body: readFileSync(path.join(ASSETS_DIR, 'console.css'), 'utf8'), type: 'text/css' },
+    'console.js': {
+      body: readFileSync(path.join(ASSETS_DIR, 'console.js'), 'utf8'),
+      type: 'text/javascript',
+    },
+    'htmx.min.js': {
+      body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8'),
+      type: 'text/javascript',
+    },
+  };
+
+  /** Whether a POST's Origin is this console: the address staff type (CONSOLE_URL) or the one asked for. */
+  const sameSite = (origin: string, c: Context) => {
+    const own = [new URL(c.req.url).origin, opts.publicOrigin].filter(Boolean);
+    const host = c.req.header('host');
+    if (host) own.push(`${new URL(c.req.url).protocol}//${host}`);
+    return own.includes(origin);
+  };
+
+  // A signed-in person: the language they chose (in the bot or here), else the deployment's. Before sign-in
+  // the browser's first language, when it is one of ours.
+  const localeOf = (user: ConsoleUser | null, acceptLanguage: string | undefined): Locale => {
+    if (user) return resolveLocale(user.language.locale, opts.defaultLocale);
+    const first = acceptLanguage?.split(',')[0]?.trim().toLowerCase() ?? '';
+    if (first.startsWith('zh')) return 'zh-CN';
+    if (first.startsWith('en')) return 'en';
+    return opts.defaultLocale;
+  };
+
+  const viewFor = (c: Context, user: ConsoleUser | null, secret: string | null): View => {
+    const locale = localeOf(user, c.req.header('accept-language'));
+    const url = new URL(c.req.url);
+    return {
+      t: translator.t(locale),
+      locale,
+      user,
+      csrf: secret ? auth.csrfToken(secret) : null,
+      path: `${url.pathname}${url.search}`,
+    };
+  };
+
+  const page = async (
+    c: Context,
+    node: unknown,
+    status: 200 | 400 | 401 | 403 | 404 | 409 | 422 | 500 = 200,
+  ) => c.html(`<!DOCTYPE html>${await String(node)}`, status);
+
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+    if (!c.req.path.startsWith('/assets/')) c.header('Cache-Control', 'no-store');
+  });
+  app.use('*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Payload Too Large', 413) }));
+  // A form posted from another site is refused before anything else, sign-in included: nobody can be signed
+  // in to someone else's session by a page elsewhere. Browsers say where a request came from in
+  // Sec-Fetch-Site (and Origin, which is "null" on this console's own forms: its Referrer-Policy is no-referrer).
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const site = c.req.header('sec-fetch-site');
+    const origin = c.req.header('origin');
+    const foreign =
+      (site !== undefined && site !== 'same-origin' && site !== 'none') ||
+      (origin !== undefined && origin !== 'null' && !sameSite(origin, c));
+    if (!foreign) return next();
+    await auth.refusedRequest('console_form', 'cross_origin');
+    const v = viewFor(c, null, null);
+    return page(
+      c,
+      <ErrorPage v={v} title={v.t('console:errors.csrf_title')} text={v.t('console:errors.csrf')} />,
+      403,
+    );
+  });
+
+  app.onError(async (err, c) => {
+    // Never the error's text or stack on the page; the log has the error (without request bodies).
+    logger.error({ err, path: c.req.path }, 'console request failed');
+    const v = viewFor(c, null, null);
+    return page(
+      c,
+      <ErrorPage v={v} title={v.t('console:errors.failed_title')} text={v.t('console:errors.failed')} />,
+      500,
+    );
+  });
+
+  app.get('/assets/:name', (c) => {
+    const asset = assets[c.req.param('name')];
+    if (!asset) return c.notFound();
+    c.header('Content-Type', `${asset.type}; charset=utf-8`);
+    c.header('Cache-Control', 'no-cache');
+    return c.body(asset.body);
+  });
+
+  app.get('/help', async (c) => {
+    const who = await auth.session(getCookie(c, cookieName));
+    const secret = who.ok ? (getCookie(c, cookieName) ?? null) : null;
+    return page(c, <HelpPage v={viewFor(c, who.ok ? who.value : null, secret)} />);
+  });
+
+  app.get('/login/:token', async (c) => {
+    const preview = await auth.previewLink(c.req.param('token'));
+    if (!preview.ok) {
+      return page(c, <LinkRefusedPage v={viewFor(c, null, null)} reason={preview.error} />, 400);
+    }
+    const v = viewFor(c, null, null);
+    // The page is in the person's language (they are not signed in yet, but the link says who they are).
+    const local = { ...v, ...langOf(preview.value.user) };
+    const name = preview.value.displayName ?? local.t('console:roles.admin');
+    return page(c, <ConfirmSignInPage v={local} name={name} token={c.req.param('token')} />);
+  });
+
+  const langOf = (user: ConsoleUser) => {
+    const locale = localeOf(user, undefined);
+    return { locale, t: translator.t(locale) };
+  };
+
+  app.post('/login/:token', async (c) => {
+    const signed = await auth.signIn(c.req.param('token'));
+    if (!signed.ok) {
+      return page(c, <LinkRefusedPage v={viewFor(c, null, null)} reason={signed.error} />, 400);
+    }
+    setCookie(c, cookieName, signed.value.session, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure: opts.secure,
+      path: '/',
+      maxAge: Math.floor(SESSION_MAX_MS / 1000),
+    });
+    return c.redirect('/', 303);
+  });
+
+  // Everything below needs a session. Without one: the sign-in instructions (and why the last one ended).
+  app.use('*', async (c, next) => {
+    const secret = getCookie(c, cookieName);
+    const who = await auth.session(secret);
+    if (!who.ok) {
+      if (secret !== undefined) deleteCookie(c, cookieName, { path: '/', secure: opts.secure });
+      const ended = who.error === 'none' ? null : who.error;
+      return page(c, <SignInPage v={viewFor(c, null, null)} ended={ended} />, 401);
+    }
+    c.set('user', who.value);
+    c.set('secret', secret as string);
+    c.set('v', viewFor(c, who.value, secret as string));
+    if (c.req.method === 'POST') {
+      const body = await c.req.parseBody();
+      const sent = typeof body._csrf === 'string' ? body._csrf : undefined;
+      if (!(await auth.checkCsrf(secret as string, who.value.telegramId, sent))) {
+        const v = c.get('v');
+        return page(
+          c,
+          <ErrorPage v={v} title={v.t('console:errors.csrf_title')} text={v.t('console:errors.csrf')} />,
+          403,
+        );
+      }
+    }
+    await next();
+  });
+
+  app.post('/logout', async (c) => {
+    await auth.signOut(c.get('secret'), c.get('user').telegramId);
+    deleteCookie(c, cookieName, { path: '/', secure: opts.secure });
+    const v = viewFor(c, null, null);
+    return page(c, <SignInPage v={{ ...v, ...langOf(c.get('user')) }} ended="signed_out" />);
+  });
+
+  app.post('/lang', async (c) => {
+    const body = await c.req.parseBody();
+    const locale = body.locale === 'en' ? 'en' : body.locale === 'zh-CN' ? 'zh-CN' : null;
+    if (locale) await auth.setLanguage(c.get('user').telegramId, locale);
+    return c.redirect(safeBack(body.back), 303);
+  });
+
+  app.get('/', async (c) => {
+    const user = c.get('user');
+    if (user.roles.department) return c.redirect('/queue', 303);
+    const code = user.roles.community;
+    const community = code ? (await opts.communities()).find((x) => x.code === code) : undefined;
+    const v = c.get('v');
+    const name = community ? (v.locale === 'zh-CN' ? community.nameZh : community.nameEn) : null;
+    return page(c, <HomePage v={v} communityName={name} />);
+  });
+
+  /** A refused staff action's page: not found (also: not yours to see; the use case audited it). */
+  const notFound = (c: Context<Env>) => {
+    const v = c.get('v');
+    return page(
+      c,
+      <ErrorPage
+        v={v}
+        title={v.t('console:errors.not_found_title')}
+        text={v.t('console:errors.not_found')}
+      />,
+      404,
+    );
+  };
+
+  app.get('/queue', async (c) => {
+    const user = c.get('user');
+    const q = c.req.query();
+    const pageNo = Number.parseInt(q.page ?? '1', 10);
+    const result = await staff.queue(
+      user.telegramId,
+      q.filter ?? 'open',
+      Number.isFinite(pageNo) ? pageNo - 1 : 0,
+      { urgent: q.urgent === '1', overdue: q.overdue === '1', serviceCode: q.service || undefined },
+      20,
+    );
+    if (!result.ok) return forbidden(c);
+    const v = c.get('v');
+    const notice = q.notice === 'empty' ? v.t('console:queue.none_left') : null;
+    return page(
+      c,
+      <QueuePageView
+        v={v}
+        page={result.value}
+        services={opts.catalogue.list()}
+        notice={notice}
+        now={now()}
+      />,
+    );
+  });
+
+  /** A page that is only for department staff, asked for by someone who is not (audited by the use case). */
+  const forbidden = (c: Context<Env>) => {
+    const v = c.get('v');
+    return page(
+      c,
+      <ErrorPage
+        v={v}
+        title={v.t('console:errors.forbidden_title')}
+        text={v.t('console:errors.forbidden')}
+      />,
+      403,
+    );
+  };
+
+  app.post('/queue/next', async (c) => {
+    const taken = await staff.next(c.get('user').telegramId);
+    if (!taken.ok) return forbidden(c);
+    if (!taken.value) return c.redirect('/queue?notice=empty', 303);
+    opts.wakeDispatcher?.();
+    return c.redirect(`/cases/${taken.value.caseId}?notice=take`, 303);
+  });
+
+  async function showCase(
+    c: Context<Env>,
+    caseId: string,
+    extra: {
+      notice?: string | null;
+      error?: string | null;
+      draft?: CaseForms['draft'];
+      status?: 200 | 409 | 422;
+    } = {},
+  ) {
+    const user = c.get('user');
+    const card = await staff.card(user.telegramId, caseId);
+    if (!card.ok) return notFound(c);
+    const v = c.get('v');
+    const targets =
+      card.value.can.act && card.value.department.code
+        ? await staff.transferTargets(user.telegramId, caseId)
+        : null;
+    return page(
+      c,
+      <CasePage
+        v={v}
+        card={card.value}
+        forms={{ targets: targets?.ok ? targets.value : [], draft: extra.draft ?? null }}
+        notice={extra.notice ?? null}
+        error={extra.error ?? null}
+      />,
+      extra.status ?? 200,
+    );
+  }
+
+  app.get('/cases/:id', async (c) => {
+    const notice = c.req.query('notice');
+    const v = c.get('v');
+    const text = notice && isAction(notice) ? v.t(`console:case.done.${notice}`) : null;
+    return showCase(c, c.req.param('id'), { notice: text });
+  });
+
+  app.post('/cases/:id/:action', async (c) => {
+    const action = c.req.param('action');
+    const caseId = c.req.param('id');
+    if (!isAction(action)) return c.notFound();
+    const me = c.get('user').telegramId;
+    const body = await c.req.parseBody();
+    const text = typeof body.text === 'string' ? body.text : '';
+    const department = typeof body.department === 'string' ? body.department : '';
+    const result = await run(action, me, caseId, text, department);
+    if (result.ok) {
+      opts.wakeDispatcher?.();
+      return c.redirect(`/cases/${caseId}?notice=${action}`, 303);
+    }
+    if (result.error === 'not_found') return notFound(c);
+    const v = c.get('v');
+    const draft = action === 'take' || action === 'release' ? null : { action, text: text.slice(0, 4000) };
+    return showCase(c, caseId, {
+      error: v.t(`console:errors.${result.error}`),
+      draft,
+      status: result.error === 'invalid' ? 422 : 409,
+    });
+  });
+
+  function run(action: CaseAction, me: number, caseId: string, text: string, department: string) {
+    const calls: Record<CaseAction, () => Promise<{ ok: true } | { ok: false; error: StaffError }>> = {
+      take: () => staff.take(me, caseId, 'console'),
+      reply: () => staff.reply(me, caseId, text),
+      ask: () => staff.askInfo(me, caseId, text),
+      note: () => staff.note(me, caseId, text),
+      resolve: () => staff.resolve(me, caseId, text),
+      reject: () => staff.reject(me, caseId, text),
+      transfer: () => staff.transfer(me, caseId, department, text),
+      release: () => staff.release(me, caseId),
+    };
+    return calls[action]();
+  }
+
+  app.notFound(async (c) => {
+    const v = viewFor(c, null, null);
+    return page(
+      c,
+      <ErrorPage v={v} title={v.t('console:errors.not_found_title')} text={v.t('console:errors.no_page')} />,
+      404,
+    );
+  });
+
+  return app;
+}
+
+export type ConsoleApp = ReturnType<typeof createConsoleApp>;
