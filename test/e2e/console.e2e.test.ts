@@ -173,7 +173,7 @@ describe.skipIf(!chromiumPath)('the console in a real browser', () => {
       await page.getByRole('button', { name: '我来办' }).click();
       await page.getByText('您受理了这件事').waitFor();
       expect(await page.evaluate(() => (globalThis as unknown as { kept?: boolean }).kept)).toBe(true);
-      await resident.waitForMessage((m) => m.text.includes('有人在办了') && m.text.includes(first), since);
+      await resident.waitForMessage((m) => m.text.includes('已经受理了') && m.text.includes(first), since);
       await accessible(page, 'zh');
       await shot(page, 'case-zh');
 
@@ -254,7 +254,7 @@ describe.skipIf(!chromiumPath)('the console in a real browser', () => {
       await page.waitForURL(/\/cases\/.+notice=take/);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain(number);
       const since = resident.received.length - 1;
-      await resident.waitForMessage((m) => m.text.includes('有人在办了') && m.text.includes(number), since);
+      await resident.waitForMessage((m) => m.text.includes('已经受理了') && m.text.includes(number), since);
       await page.locator('#resolve-text').fill('已经修好了扶手');
       await page.getByRole('button', { name: '办结', exact: true }).click();
       await page.getByText('已经办结，居民会收到结果').waitFor();

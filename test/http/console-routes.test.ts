@@ -127,7 +127,11 @@ describe('/console in the bot', () => {
     const zh = sentTexts(await resident.text('/console'));
     expect(zh).toEqual([expect.stringContaining('这个命令是给工作人员用的')]);
     expect(zh[0]).toContain('/services');
-    const en = sentTexts(await h.user(81_102, { languageCode: 'en' }).text('/console'));
+    // English is the resident's own choice (/language): the deployment's language comes first.
+    const enResident = h.user(81_102, { languageCode: 'en' });
+    await enResident.text('/language');
+    await enResident.tap('English');
+    const en = sentTexts(await enResident.text('/console'));
     expect(en).toEqual([expect.stringContaining('This command is for staff')]);
     const refused = await auditRows('access.denied', RESIDENT);
     expect(refused.map(detail)).toContainEqual({ attempted: 'console_link', reason: 'not_staff' });
@@ -440,7 +444,7 @@ describe('the queue and the case', () => {
     const takeAudit = (await auditRows('case.take', STAFF)).find((r) => r.caseId === caseId);
     expect(detail(takeAudit)).toMatchObject({ via: 'console' });
     await workers.drain();
-    expect(resident.lastText()).toContain('您的事有人在办了');
+    expect(resident.lastText()).toContain('您的事已经受理了');
     expect(resident.lastText()).toContain(number);
 
     const csrf = await csrfOn(cookie, `/cases/${caseId}`);
@@ -543,6 +547,8 @@ describe('the queue and the case', () => {
 describe('languages', () => {
   it('shows each person their stored language, and switches it (the bot’s setting too)', async () => {
     const en = h.user(STAFF_EN, { languageCode: 'en' });
+    await en.text('/language');
+    await en.tap('English');
     const { text } = await linkFor(en);
     expect(text).toContain('It works for 5 minutes, once');
     // Someone not signed in reads the refusals in their browser's language.
