@@ -35,6 +35,8 @@ export function answerWords(t: TFunction, locale: Locale, serviceCode: string, a
     case 'person':
       return a.person ? personWords(t, a.person) : a.label;
     case 'money':
+      if (a.voiceSeconds !== undefined)
+        return t('form:voice_label', { duration: voiceDuration(a.voiceSeconds) });
       return a.value !== null && /^\d{1,12}$/.test(a.value)
         ? moneyLabel(t, locale, Number(a.value))
         : a.label;

@@ -59,9 +59,16 @@ export async function answersValid(
         if (v !== null && (!step.schema.safeParse(v).success || v.length > step.maxLength)) return false;
         break;
       }
-      case 'money':
-        if (v === null || !/^\d{1,9}$/.test(v) || Number(v) > step.max) return false;
+      case 'money': {
+        // A sum in digits, or (said aloud) one voice message and nothing else.
+        const files = a.files ?? [];
+        if (v === null) {
+          if (!takesVoice(step) || files.length !== 1 || files[0]?.kind !== 'voice') return false;
+          break;
+        }
+        if (files.length > 0 || !/^\d{1,9}$/.test(v) || Number(v) > step.max) return false;
         break;
+      }
       case 'person': {
         const person = context.people.find((p) => p.id === v);
         if (!person || (person.self && !step.includeSelf) || (step.filter && !step.filter(person, today)))

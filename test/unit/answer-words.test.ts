@@ -52,6 +52,15 @@ describe('answerWords', () => {
       }),
     ).toBe('🎤 Voice 0:03');
     expect(answerWords(en, 'en', 'school_enrolment', { ...text, value: null, label: '—' })).toBe('—');
+    // A sum said aloud: the voice in the reader's words (staff hear the figure).
+    const income = {
+      stepId: 'income',
+      kind: 'money' as const,
+      value: null,
+      label: '🎤 Voice 0:08',
+      files: 1,
+    };
+    expect(answerWords(zh, 'zh-CN', 'dibao', { ...income, voiceSeconds: 8 })).toBe('🎤 语音 0:08');
   });
 
   it('a person by name, relation and age; the applicant as such', () => {

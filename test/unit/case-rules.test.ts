@@ -178,6 +178,17 @@ describe('answers checked against the catalogue', () => {
     );
     expect(await answersValid(dibao, context({ ...base, income: a('2000000') }), lists())).toBe(false);
     expect(await answersValid(dibao, context({ ...base, income: a('-5') }), lists())).toBe(false);
+    // The sum said aloud: one voice message (staff hear it), never a photo, two voices or digits with a file.
+    const spoken = { kind: 'voice' as const, fileId: 'v', fileUniqueId: 'v1', durationSeconds: 6 };
+    const photo = { kind: 'photo' as const, fileId: 'p', fileUniqueId: 'p1' };
+    expect(await answersValid(dibao, context({ ...base, income: a(null, [spoken]) }), lists())).toBe(true);
+    expect(await answersValid(dibao, context({ ...base, income: a(null, [photo]) }), lists())).toBe(false);
+    expect(await answersValid(dibao, context({ ...base, income: a(null, [spoken, spoken]) }), lists())).toBe(
+      false,
+    );
+    expect(await answersValid(dibao, context({ ...base, income: a('800', [spoken]) }), lists())).toBe(false);
+    const tooLong = { ...spoken, durationSeconds: MAX_VOICE_SECONDS + 1 };
+    expect(await answersValid(dibao, context({ ...base, income: a(null, [tooLong]) }), lists())).toBe(false);
     const big = { kind: 'document' as const, fileId: 'd', fileUniqueId: 'd1', sizeBytes: MAX_FILE_BYTES + 1 };
     const small = { ...big, sizeBytes: MAX_FILE_BYTES };
     expect(await answersValid(dibao, context({ ...base, documents: a(null, [small]) }), lists())).toBe(true);

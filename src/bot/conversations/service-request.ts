@@ -118,6 +118,7 @@ function formStep(
     case 'money':
       return {
         ...base,
+        voice: takesVoice(step),
         text: (input): TextResult => {
           const r = parseMoney(input);
           if (!r.ok) return { ok: false, error: r.error };
@@ -452,6 +453,9 @@ async function confirmSubmission(
       ],
     },
   });
+  // The card comes last (easy to find at the hospital desk), with the way on under it.
   if (r.card)
-    await ctx.reply(hospitalCardText(t, serviceCode, { ...r.card, number: r.number, serviceCode }, now));
+    await ctx.reply(hospitalCardText(t, serviceCode, { ...r.card, number: r.number, serviceCode }, now), {
+      reply_markup: backToMenu(t),
+    });
 }

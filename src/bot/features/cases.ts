@@ -241,7 +241,9 @@ export function casesFeature(): Composer<BotContext> {
       return;
     }
     await ctx.answerCallbackQuery();
-    await ctx.reply(hospitalCardText(ctx.t, card.value.serviceCode, card.value, nowOf(ctx)));
+    await ctx.reply(hospitalCardText(ctx.t, card.value.serviceCode, card.value, nowOf(ctx)), {
+      reply_markup: backToMenu(ctx.t),
+    });
   });
 
   // Each follow-up is checked before it asks anything: one line saying why not, and the way on.

@@ -76,10 +76,16 @@ export interface TextStep extends BaseStep {
   voice?: boolean;
 }
 
-/** A whole number of yuan (income). */
+/**
+ * A whole number of yuan (income), typed in digits or Chinese numerals; or said aloud (a voice message kept
+ * for staff to hear, as free text is) unless `voice` is false: someone who cannot type the figure is not
+ * stopped by it, and the department checks the income anyway.
+ */
 export interface MoneyStep extends BaseStep {
   kind: 'money';
   max: number;
+  /** Whether a voice message is also an answer (default true). */
+  voice?: boolean;
 }
 
 /** Someone of the household: the resident or a member; `filter` narrows the list (e.g. children). */
@@ -144,4 +150,4 @@ export interface ServiceDefinition {
 export const value = (a: ServiceAnswers, id: string): string | null => a[id]?.value ?? null;
 
 /** Whether a text step takes a voice message as its answer (free text does, unless it says otherwise). */
-export const takesVoice = (step: TextStep): boolean => step.voice !== false;
+export const takesVoice = (step: TextStep | MoneyStep): boolean => step.voice !== false;
