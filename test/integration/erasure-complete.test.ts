@@ -337,6 +337,7 @@ async function residentWhoDidEverything(
     { label: 'ID number as stored', kind: 'bytes', value: resident.idNumberCipher },
     { label: 'phone as stored', kind: 'bytes', value: resident.phoneCipher },
   ];
+  if (resident.phoneHash) needles.push({ label: 'phone hash', kind: 'bytes', value: resident.phoneHash });
   for (const [i, m] of resident.household.members.entries()) {
     needles.push(
       { label: `member ${i} id`, kind: 'uuid', value: m.id },
