@@ -290,6 +290,8 @@ async function main(): Promise<void> {
         app: createConsoleApp({
           auth: deps.console,
           staff: deps.staff,
+          lookup: deps.consoleLookup,
+          auditLog: deps.auditLog,
           catalogue: deps.catalogue,
           communities: () => deps.reference.listCommunities(),
           translator: deps.translator,

@@ -110,7 +110,10 @@ export interface LookupStore {
   /** Notices sent to these Telegram ids, newest first, at most `limit`. */
   noticesTo(telegramIds: bigint[], limit: number): Promise<NoticeRow[]>;
   /** Residents registered before phones were hashed (by id, after `afterId`), and the hash's writing. */
-  residentsWithoutPhoneHash(afterId: string | null, limit: number): Promise<{ id: string; phoneCipher: Uint8Array }[]>;
+  residentsWithoutPhoneHash(
+    afterId: string | null,
+    limit: number,
+  ): Promise<{ id: string; phoneCipher: Uint8Array }[]>;
   setPhoneHash(residentId: string, phoneHash: Uint8Array): Promise<void>;
   caseIdByNumber(number: string): Promise<string | null>;
   /** Newest first; one more than `limit` tells there is a next page. */

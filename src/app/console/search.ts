@@ -7,8 +7,8 @@
 // audited as a refusal, and a household file of someone else's is "not found" (audited).
 import { z } from 'zod';
 import { MAX_REFUSAL_AUDIT_ROWS_PER_HOUR } from '../../domain/abuse-limits.ts';
-import type { CaseStatus } from '../../domain/case-status.ts';
 import { parseCaseNumber } from '../../domain/case-number.ts';
+import type { CaseStatus } from '../../domain/case-status.ts';
 import type { Relation } from '../../domain/household.ts';
 import { ageOn, parseIdNumber, type Sex } from '../../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../../domain/mask.ts';
@@ -159,7 +159,8 @@ export function createConsoleLookup(deps: LookupDeps) {
   /** A refusal's audit row, within the per-person limit of refusal rows an hour (as every refusal). */
   async function refuse(telegramId: number, caseId: string | null, audit: Omit<NewAudit, 'actorTelegramId'>) {
     const since = new Date(now().getTime() - HOUR_MS);
-    if ((await staff.countAudit(telegramId, 'access.denied', since)) >= MAX_REFUSAL_AUDIT_ROWS_PER_HOUR) return;
+    if ((await staff.countAudit(telegramId, 'access.denied', since)) >= MAX_REFUSAL_AUDIT_ROWS_PER_HOUR)
+      return;
     await staff.audit(caseId, { ...audit, actorTelegramId: telegramId });
   }
 

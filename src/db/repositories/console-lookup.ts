@@ -115,7 +115,12 @@ export function createConsoleLookupRepository(db: Db): LookupStore {
       const within = householdScope(scope);
       const where = { name: { startsWith: prefix }, ...(within ? { household: within } : {}) };
       const [residents, members] = await Promise.all([
-        db.resident.findMany({ where, select: RESIDENT_PERSON, orderBy: [{ name: 'asc' }, { id: 'asc' }], take: limit }),
+        db.resident.findMany({
+          where,
+          select: RESIDENT_PERSON,
+          orderBy: [{ name: 'asc' }, { id: 'asc' }],
+          take: limit,
+        }),
         db.householdMember.findMany({
           where,
           select: MEMBER_PERSON,
@@ -152,7 +157,9 @@ export function createConsoleLookupRepository(db: Db): LookupStore {
           room: true,
           community: NAMED,
           building: NAMED,
-          residents: { select: { cases: { select: { departmentCode: true }, distinct: ['departmentCode'] } } },
+          residents: {
+            select: { cases: { select: { departmentCode: true }, distinct: ['departmentCode'] } },
+          },
         },
       });
       return rows.map((h) => ({
