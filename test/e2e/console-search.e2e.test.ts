@@ -173,6 +173,11 @@ describe.skipIf(!chromiumPath)('search and household files in a real browser', (
       await page.keyboard.press('Enter');
       await page.waitForURL(/\/households\//);
       await shot(page, 'household-zh');
+      // On a phone: each person a card of its own.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await accessible(page, 'phone');
+      await shot(page, 'household-phone-zh');
+      await page.setViewportSize({ width: 1366, height: 768 });
 
       await page.getByRole('button', { name: 'English' }).click();
       await page.getByRole('heading', { name: /Household file: Wangjia/ }).waitFor();

@@ -567,5 +567,9 @@ describe('the audit log', () => {
     expect(maskDigitRuns('13800001234')).toBe(maskPhone('13800001234'));
     expect(maskDigitRuns(`a ${idA} b`)).toBe(`a ${maskIdNumber(idA)} b`);
     expect(maskDigitRuns('EDU-2026-000042')).toBe('EDU-2026-000042');
+    const uuid = '53f9b488-949c-48da-9e38-459123456790';
+    expect(maskDigitRuns(`resident:${uuid} 13800001234`)).toBe(
+      `resident:${uuid} ${maskPhone('13800001234')}`,
+    );
   });
 });

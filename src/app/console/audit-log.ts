@@ -47,14 +47,25 @@ export interface AuditPage {
 export type AuditError = 'forbidden' | 'invalid';
 
 /**
- * Masks runs of 7 or more digits (a phone, an ID number, anything that might be one): an 11-digit run as a
- * phone, 15 to 18 characters as an ID number, others keeping their first 3 and last 2.
+ * Masks runs of 7 or more digits (a phone, an ID number, anything that might be one) outside row ids: an
+ * 11-digit run as a phone, others (an ID number) keeping their first 3 and last 2.
  */
 export function maskDigitRuns(text: string): string {
-  return text.replace(/\d{6,}[\dXx]/g, (run) =>
-    run.length === 11 && /^\d+$/.test(run) ? maskPhone(run) : maskIdNumber(run),
-  );
+  // Row ids (UUIDs) name no one and are left whole.
+  return text
+    .split(UUID_PART)
+    .map((part) =>
+      UUID_WHOLE.test(part)
+        ? part
+        : part.replace(/\d{6,}[\dXx]/g, (run) =>
+            run.length === 11 && /^\d+$/.test(run) ? maskPhone(run) : maskIdNumber(run),
+          ),
+    )
+    .join('');
 }
+
+const UUID_PART = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
+const UUID_WHOLE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function flatten(value: unknown, prefix: string, out: [string, string][]): void {
   if (out.length >= 30) return;

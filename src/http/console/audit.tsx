@@ -41,7 +41,7 @@ export const AuditPageView: FC<{
   return (
     <Layout v={v} title={t('console:audit.title')}>
       <h1>{t('console:audit.title')}</h1>
-      <form method="get" action="/audit" class="filters">
+      <form method="get" action="/audit" class="filters audit-filters">
         <label>
           {t('console:audit.actor')}
           <input

@@ -65,7 +65,7 @@ export const HouseholdPage: FC<{ v: View; file: HouseholdFile }> = ({ v, file })
         {file.cases.length === 0 ? (
           <p class="empty">{t('console:household.no_cases')}</p>
         ) : (
-          <CaseTable v={v} cases={file.cases} caption={t('console:household.cases_caption')} />
+          <CaseTable v={v} cases={file.cases} caption={t('console:household.cases_caption')} hideCaption />
         )}
       </section>
       <section aria-labelledby="notices-title">

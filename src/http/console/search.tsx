@@ -30,11 +30,16 @@ export const addressText = (
   });
 
 /** A list of cases (search results, a household's file): number (a link when the reader may open it). */
-export const CaseTable: FC<{ v: View; cases: CaseLine[]; caption: string }> = ({ v, cases, caption }) => {
+export const CaseTable: FC<{ v: View; cases: CaseLine[]; caption: string; hideCaption?: boolean }> = ({
+  v,
+  cases,
+  caption,
+  hideCaption,
+}) => {
   const { t } = v;
   return (
     <table class="cases">
-      <caption>{caption}</caption>
+      <caption class={hideCaption ? 'sr-only' : undefined}>{caption}</caption>
       <thead>
         <tr>
           <th scope="col">{t('console:queue.col.number')}</th>
