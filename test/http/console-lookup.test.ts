@@ -282,6 +282,27 @@ describe('search', () => {
     expect(other).not.toContain('杨光明');
   });
 
+  it('never ties an anonymous suggestion to its household: not in searches by person, not for the community', async () => {
+    const anon = await fileSuggestion(h, resident, { text: '有人在楼道里堆杂物', anonymous: true });
+    // Resident B's only case is anonymous: it does not open B's household to the department (see below).
+    const anonB = await fileSuggestion(h, h.user(RESIDENT_B), { text: '楼下太吵了', anonymous: true });
+    const byId = await (await search(STAFF, idA)).text();
+    expect(byId).toContain(caseA.number);
+    expect(byId).not.toContain(anon.number);
+    expect(await (await search(STAFF, idB)).text()).toContain('没有找到');
+    expect(await (await search(STAFF, '李秀英')).text()).toContain('没有找到');
+    // By its number the department finds it (it is theirs to answer); the community's worker does not.
+    expect(await (await search(STAFF, anonB.number)).text()).toContain(`href="/cases/${anonB.caseId}"`);
+    expect(await (await search(WORKER, anon.number)).text()).toContain('没有找到');
+    expect(await lastDetail('access.denied', WORKER)).toEqual({
+      attempted: 'search',
+      reason: 'other_community',
+    });
+    const file = await (await get(`/households/${householdA}`, WORKER)).text();
+    expect(file).toContain(caseA.number);
+    expect(file).not.toContain(anon.number);
+  });
+
   it('answers wrong input kindly, in Chinese and in English, and searches nothing', async () => {
     const before = (await auditRows('console.search', STAFF)).length;
     const wrongId = `${idA.slice(0, 17)}${idA.endsWith('1') ? '2' : '1'}`;

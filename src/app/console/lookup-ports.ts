@@ -37,7 +37,10 @@ export interface CaseRow {
   status: CaseStatus;
   department: Named;
   submittedAt: Date;
-  /** The household of the case's resident (null: anonymous, or the resident erased themselves). */
+  /**
+   * The household of the case's resident (null: an anonymous suggestion — never tied to anyone here — or
+   * the resident erased themselves).
+   */
   householdId: string | null;
   communityCode: string | null;
 }
@@ -102,7 +105,7 @@ export interface LookupStore {
   /** Residents and members whose name starts with `prefix`, within `scope`, at most `limit`. */
   peopleByName(prefix: string, scope: NameScope, limit: number): Promise<PersonRow[]>;
   caseByNumber(number: string): Promise<CaseRow | null>;
-  /** Cases of the residents of these households, newest first, at most `limit`. */
+  /** Cases of the residents of these households (anonymous ones never), newest first, at most `limit`. */
   casesOfHouseholds(householdIds: string[], limit: number): Promise<CaseRow[]>;
   places(householdIds: string[]): Promise<HouseholdPlaceRow[]>;
   /** The household's residents (registered people) and members, eldest first. */

@@ -23,6 +23,7 @@ const CASE_SELECT = {
   serviceCode: true,
   status: true,
   submittedAt: true,
+  anonymous: true,
   department: NAMED,
   resident: { select: { householdId: true, household: { select: { communityCode: true } } } },
 } as const;
@@ -36,8 +37,9 @@ const toCaseRow = (c: CaseSelected): CaseRow => ({
   status: c.status,
   department: c.department,
   submittedAt: c.submittedAt,
-  householdId: c.resident?.householdId ?? null,
-  communityCode: c.resident?.household.communityCode ?? null,
+  // An anonymous suggestion is nobody's: never tied to a household here (the staff card hides its resident too).
+  householdId: c.anonymous ? null : (c.resident?.householdId ?? null),
+  communityCode: c.anonymous ? null : (c.resident?.household.communityCode ?? null),
 });
 
 const RESIDENT_PERSON = {
@@ -87,7 +89,9 @@ function householdScope(scope: NameScope): Prisma.HouseholdWhereInput | null {
   const or: Prisma.HouseholdWhereInput[] = [];
   if (scope.communityCode) or.push({ communityCode: scope.communityCode });
   if (scope.departmentCode)
-    or.push({ residents: { some: { cases: { some: { departmentCode: scope.departmentCode } } } } });
+    or.push({
+      residents: { some: { cases: { some: { departmentCode: scope.departmentCode, anonymous: false } } } },
+    });
   return { OR: or.length > 0 ? or : [{ id: { in: [] } }] };
 }
 
@@ -139,7 +143,7 @@ export function createConsoleLookupRepository(db: Db): LookupStore {
     async casesOfHouseholds(householdIds: string[], limit: number): Promise<CaseRow[]> {
       if (householdIds.length === 0) return [];
       const rows = await db.case.findMany({
-        where: { resident: { householdId: { in: householdIds } } },
+        where: { resident: { householdId: { in: householdIds } }, anonymous: false },
         select: CASE_SELECT,
         orderBy: [{ submittedAt: 'desc' }, { id: 'asc' }],
         take: limit,
@@ -158,7 +162,13 @@ export function createConsoleLookupRepository(db: Db): LookupStore {
           community: NAMED,
           building: NAMED,
           residents: {
-            select: { cases: { select: { departmentCode: true }, distinct: ['departmentCode'] } },
+            select: {
+              cases: {
+                where: { anonymous: false },
+                select: { departmentCode: true },
+                distinct: ['departmentCode'],
+              },
+            },
           },
         },
       });
