@@ -117,7 +117,10 @@ export function createConsoleLookupRepository(db: Db): LookupStore {
 
     async peopleByName(prefix: string, scope: NameScope, limit: number): Promise<PersonRow[]> {
       const within = householdScope(scope);
-      const where = { name: { startsWith: prefix }, ...(within ? { household: within } : {}) };
+      const where = {
+        name: { startsWith: prefix, mode: 'insensitive' as const },
+        ...(within ? { household: within } : {}),
+      };
       const [residents, members] = await Promise.all([
         db.resident.findMany({
           where,
