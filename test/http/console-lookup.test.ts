@@ -34,6 +34,7 @@ let resident: SimUser;
 let idA: string;
 let idB: string;
 let householdA: string;
+let residentA: string;
 let householdB: string;
 let caseA: { caseId: string; number: string };
 const cookies = new Map<number, string>();
@@ -73,8 +74,9 @@ beforeAll(async () => {
     unit: '1 单元',
     room: '101',
   });
-  householdA = (await h.db.resident.findUniqueOrThrow({ where: { telegramId: BigInt(RESIDENT) } }))
-    .householdId;
+  const a = await h.db.resident.findUniqueOrThrow({ where: { telegramId: BigInt(RESIDENT) } });
+  householdA = a.householdId;
+  residentA = a.id;
   householdB = (await h.db.resident.findUniqueOrThrow({ where: { telegramId: BigInt(RESIDENT_B) } }))
     .householdId;
   caseA = await fileSuggestion(h, resident);
@@ -420,7 +422,8 @@ describe('one household, one file', () => {
     });
     expect(await (await get(`/households/${householdA}`, WORKER)).text()).toContain('点了（');
     const viewed = (await auditRows('household.view', WORKER)).at(-1);
-    expect(viewed?.subject).toBe(`household:${householdA}`);
+    // The household is named by its registrant, as every audit row about a person (an erasure redacts it).
+    expect(viewed?.subject).toBe(`resident:${residentA}`);
     expect(viewed?.detail).toEqual({ via: 'console' });
   });
 
@@ -445,7 +448,8 @@ describe('one household, one file', () => {
     expect(html).toContain(PHONE_A);
     const row = (await auditRows('pii.view', WORKER)).at(-1);
     expect(row?.subject).toMatch(/^resident:[0-9a-f-]{36},member:[0-9a-f-]{36}$/);
-    expect(row?.detail).toEqual({ via: 'console', household: householdA, fields: ['idNumber', 'phone'] });
+    expect(row?.subject).toContain(`resident:${residentA},member:`);
+    expect(row?.detail).toEqual({ via: 'console', fields: ['idNumber', 'phone'] });
     // Without the form token: refused (audited), nothing shown.
     const forged = await post(`/households/${householdA}/reveal`, WORKER, {}, false);
     expect(forged.status).toBe(403);

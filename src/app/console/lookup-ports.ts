@@ -15,6 +15,8 @@ export interface HouseholdPlaceRow {
   unit: string;
   room: string;
   caseDepartments: string[];
+  /** Its registered residents (audit rows name them, `resident:<id>`: an erasure redacts those). */
+  residentIds: string[];
 }
 
 /** A registered resident or a household member found by a search. */

@@ -185,6 +185,13 @@ export function createConsoleLookup(deps: LookupDeps) {
     canOpen: s.department !== null && c.department.code === s.department,
   });
 
+  /**
+   * A household in an audit row: its registered residents (`resident:<id>`, as every audit row about a
+   * person), never the household's own id — an erasure redacts exactly those (src/db/repositories/privacy.ts).
+   */
+  const aboutResidents = (p: HouseholdPlaceRow) =>
+    p.residentIds.length > 0 ? p.residentIds.map((id) => `resident:${id}`).join(',') : null;
+
   const address = (p: HouseholdPlaceRow): Address => ({
     community: p.community,
     building: p.building,
@@ -322,7 +329,7 @@ export function createConsoleLookup(deps: LookupDeps) {
               : 'other_community';
         await refuse(telegramId, null, {
           action: 'access.denied',
-          subject: place ? `household:${place.id}` : null,
+          subject: place ? aboutResidents(place) : null,
           detail: {
             attempted: opts.reveal ? 'household_reveal' : 'household',
             reason,
@@ -357,7 +364,7 @@ export function createConsoleLookup(deps: LookupDeps) {
       await staff.audit(null, {
         actorTelegramId: telegramId,
         action: 'household.view',
-        subject: `household:${place.id}`,
+        subject: aboutResidents(place),
         detail: { via: 'console' },
       });
       if (reveal) {
@@ -365,7 +372,7 @@ export function createConsoleLookup(deps: LookupDeps) {
           actorTelegramId: telegramId,
           action: 'pii.view',
           subject: rows.map((r) => `${r.kind}:${r.id}`).join(','),
-          detail: { via: 'console', household: place.id, fields: ['idNumber', 'phone'] },
+          detail: { via: 'console', fields: ['idNumber', 'phone'] },
         });
       }
       return ok({

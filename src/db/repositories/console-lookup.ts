@@ -166,6 +166,7 @@ export function createConsoleLookupRepository(db: Db): LookupStore {
           building: NAMED,
           residents: {
             select: {
+              id: true,
               cases: {
                 where: { anonymous: false },
                 select: { departmentCode: true },
@@ -182,6 +183,7 @@ export function createConsoleLookupRepository(db: Db): LookupStore {
         unit: h.unit,
         room: h.room,
         caseDepartments: [...new Set(h.residents.flatMap((r) => r.cases.map((c) => c.departmentCode)))],
+        residentIds: h.residents.map((r) => r.id),
       }));
     },
 
