@@ -148,6 +148,9 @@ async function main(): Promise<void> {
       referenceDataFile: config.referenceDataFile,
       consoleUrl: config.console?.url,
     });
+    // Residents registered before phones were hashed: the console's search by phone finds them too.
+    const phoneHashes = await deps.consoleLookup.fillPhoneHashes();
+    if (phoneHashes > 0) logger.info({ phoneHashes }, 'phone hashes filled');
     const metrics = createMetrics();
     const bot = createBot({
       token: config.botToken,
@@ -287,6 +290,8 @@ async function main(): Promise<void> {
         app: createConsoleApp({
           auth: deps.console,
           staff: deps.staff,
+          lookup: deps.consoleLookup,
+          auditLog: deps.auditLog,
           catalogue: deps.catalogue,
           communities: () => deps.reference.listCommunities(),
           translator: deps.translator,
