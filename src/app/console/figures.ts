@@ -193,6 +193,12 @@ export function createFiguresService(deps: FiguresDeps) {
   return {
     defaultScope,
 
+    /** Every active department and community, by name (for labels: no figures in it). */
+    async units(): Promise<{ departments: Unit[]; communities: Unit[] }> {
+      const [departments, communities] = await Promise.all([store.departments(), store.communities()]);
+      return { departments, communities };
+    },
+
     /** The scopes the asker may choose between (admins: everything, each department, each community). */
     async choices(asker: Asker): Promise<{ departments: Unit[]; communities: Unit[]; all: boolean }> {
       const [departments, communities] = await Promise.all([store.departments(), store.communities()]);
@@ -271,6 +277,7 @@ export function createFiguresService(deps: FiguresDeps) {
       asker: Asker,
       opts: { from: string; to: string; departmentCode: string | null; withPersonalData: boolean },
     ): Promise<Result<{ csv: string; rows: number }, FiguresError>> {
+      if (!asker.roles.admin && !asker.roles.department) return refuse(asker, 'export', null);
       if (!WEEK.test(opts.from) || !WEEK.test(opts.to)) return fail('invalid');
       const from = beijingInstant(opts.from, 0);
       const to = new Date(beijingInstant(opts.to, 0).getTime() + DAY_MS);
@@ -302,6 +309,11 @@ export function createFiguresService(deps: FiguresDeps) {
         },
       });
       return ok({ csv: toCsv(header, rows), rows: rows.length });
+    },
+
+    /** Someone who may not export asked for the export page (audited). */
+    async refuseExport(asker: Asker): Promise<void> {
+      await refuse(asker, 'export', null);
     },
 
     sameScope,

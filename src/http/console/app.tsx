@@ -13,6 +13,8 @@
 //   GET  /cases/:id             the case: facts, resident (masked), answers, history, the forms to act
 //   POST /cases/:id/<action>    take, reply, ask, note, resolve, reject, transfer, release, → the case
 //   GET  /help                  the keyboard shortcuts
+//   /figures, /export           figures as charts and the CSV export (figures.tsx)
+//   /notices                    following up important notices (notices.tsx)
 //   GET  /assets/*              console.css, console.js, htmx.min.js (from node_modules, never a CDN)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,11 +25,15 @@ import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ConsoleAuth, ConsoleUser } from '../../app/console/auth.ts';
 import { SESSION_MAX_MS } from '../../app/console/auth.ts';
+import type { FiguresService } from '../../app/console/figures.ts';
+import type { NoticeFollowUp } from '../../app/console/notice-followup.ts';
 import type { StaffError, StaffService } from '../../app/staff.ts';
 import { resolveLocale, type Translator } from '../../bot/i18n.ts';
 import type { Locale } from '../../config.ts';
 import type { Catalogue } from '../../domain/catalogue/index.ts';
 import type { Logger } from '../../logger.ts';
+import { registerFigureRoutes } from './figures.tsx';
+import { registerNoticeRoutes } from './notices.tsx';
 import {
   type CaseForms,
   CasePage,
@@ -57,9 +63,24 @@ export interface ConsoleAppOptions {
   wakeDispatcher?: () => void;
   logger: Logger;
   now?: () => Date;
+  /** Figures and the export (figures.tsx); without it, no such pages. */
+  figures?: FiguresService;
+  /** Following up important notices (notices.tsx); without it, no such pages. */
+  noticeFollowUp?: NoticeFollowUp;
+  /** A hint to this process's notice sender that a reminder is waiting. */
+  wakeNoticeSender?: () => void;
 }
 
 type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
+export type ConsoleEnv = Env;
+/** What a page module registered here needs from the app. */
+export interface RouteKit {
+  page: (
+    c: Context,
+    node: unknown,
+    status?: 200 | 400 | 401 | 403 | 404 | 409 | 422 | 500,
+  ) => Promise<Response>;
+}
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
 const require = createRequire(import.meta.url);
@@ -409,6 +430,10 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     };
     return calls[action]();
   }
+
+  if (opts.figures) registerFigureRoutes(app, opts.figures, { page });
+  if (opts.noticeFollowUp)
+    registerNoticeRoutes(app, opts.noticeFollowUp, { page, now, wakeSender: opts.wakeNoticeSender });
 
   app.notFound(async (c) => {
     const v = viewFor(c, null, null);
