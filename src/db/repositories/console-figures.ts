@@ -1,15 +1,16 @@
 // The console's figures, counted in SQL (a county's year is 100,000 cases: nothing is read row by row), and
 // the cases behind one bar of a chart. Weeks run Monday to Sunday in Beijing time. A case is "answered" when
 // it was resolved (resolved_at) or rejected (the time of its 'rejected' event); "on time" when that was by
-// its due time.
+// its due time. Columns are `timestamp without time zone` holding UTC (Prisma's convention).
 import type { CaseSelection, FigureCase, FigureScope, FiguresStore } from '../../app/console/figures.ts';
 import type { Db } from '../client.ts';
 import { Prisma } from '../generated/client.ts';
 import { createCaseStatsRepository } from './case-stats.ts';
 import { writeAudit } from './cases.ts';
 
+/** The Monday of a UTC column's week in Beijing (UTC+8, no daylight saving), as YYYY-MM-DD. */
 const WEEK_OF = (column: Prisma.Sql) =>
-  Prisma.sql`to_char(date_trunc('week', ${column} at time zone 'Asia/Shanghai'), 'YYYY-MM-DD')`;
+  Prisma.sql`to_char(date_trunc('week', ${column} + interval '8 hours'), 'YYYY-MM-DD')`;
 
 /** When the case got its final answer: resolved, or rejected (rejection keeps no time on the case). */
 const ANSWERED_AT = Prisma.sql`coalesce(c.resolved_at, (select min(e.at) from case_event e

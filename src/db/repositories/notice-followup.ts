@@ -101,6 +101,9 @@ export function createNoticeFollowUpRepository(db: Db): FollowUpStore {
               remindsId,
               important: true,
               scheduledAt: input.scheduledAt,
+              // From the use case's clock (the column's default is the database server's time zone): the
+              // hour between reminders is counted from it.
+              createdAt: input.scheduledAt,
               requestKey: input.requestKey,
             },
           ],
