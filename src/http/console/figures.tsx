@@ -129,10 +129,12 @@ const Figure: FC<{ id: string; heading: string; note?: string; children?: Child 
   </section>
 );
 
+/** A count in a table, linking to its cases; its name starts with the number seen (then says what it is). */
 const CountLink: FC<{ n: number; href: string; label: string }> = ({ n, href, label }) =>
   n > 0 ? (
-    <a href={href} aria-label={label}>
+    <a href={href}>
       {n}
+      <span class="sr-only"> {label}</span>
     </a>
   ) : (
     <span>0</span>

@@ -94,7 +94,7 @@ export const NoticeUnreadPage: FC<{
       </p>
       <h1>{title}</h1>
       <Notice text={message?.text ?? null} kind={message?.kind ?? 'ok'} />
-      <p class="notice-text">{notice.textZh}</p>
+      <p class="notice-text">{v.locale === 'en' && notice.textEn ? notice.textEn : notice.textZh}</p>
       <p>
         {t('console:notices.summary', {
           read: notice.readers,
