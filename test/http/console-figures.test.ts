@@ -37,8 +37,10 @@ let resident: SimUser;
 let idNumber: string;
 const now = () => new Date(Date.now() + offsetMs);
 /** The cases filed for the figures: on time, late, open and overdue, rated. */
-const cases: Record<'onTime' | 'late' | 'overdue' | 'rated' | 'comma', { caseId: string; number: string }> =
-  {} as never;
+const cases: Record<
+  'onTime' | 'late' | 'overdue' | 'rated' | 'comma' | 'monday',
+  { caseId: string; number: string }
+> = {} as never;
 
 beforeAll(async () => {
   h = await createHarness({
@@ -94,6 +96,7 @@ beforeAll(async () => {
   cases.overdue = await file('电梯响');
   cases.rated = await file('路灯不亮');
   cases.comma = await file('水管漏水');
+  cases.monday = await file('健身器材坏了');
   const set = (id: string, data: Parameters<typeof h.db.case.update>[0]['data']) =>
     h.db.case.update({ where: { id }, data });
   // Everything was submitted a few hours ago (the week may have just begun: within the same week).
@@ -126,6 +129,11 @@ beforeAll(async () => {
     status: 'submitted',
     submittedAt: submitted,
     dueAt: new Date(at.getTime() + 48 * HOUR),
+  });
+  // Ten past midnight on last week's Monday in Beijing: still Sunday in UTC, but last week's in the figures.
+  await set(cases.monday.caseId, {
+    submittedAt: new Date(Date.parse(`${lastWeek()}T00:10:00+08:00`)),
+    dueAt: new Date(at.getTime() + 240 * HOUR),
   });
 }, 120_000);
 afterAll(() => h.close());
@@ -191,6 +199,10 @@ function wellFormed(svg: string): boolean {
   }
   return consumed === svg.length && stack.length === 0;
 }
+
+/** The Monday before this week's, YYYY-MM-DD. */
+const lastWeek = () =>
+  new Date(Date.parse(`${weekOf(now())}T00:00:00Z`) - 7 * 24 * HOUR).toISOString().slice(0, 10);
 
 const svgsOf = (html: string) => html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
 const barLinks = (svg: string) =>
@@ -261,6 +273,7 @@ describe('figures as pictures', () => {
     expect(await list('what=late&service=suggestion')).toEqual(numbers('late', 'overdue'));
     expect(await list('what=rated&rating=5')).toEqual(numbers('rated'));
     expect(await list('what=rated&rating=1')).toEqual([]);
+    expect(await list(`what=received&week=${lastWeek()}`)).toEqual(numbers('monday'));
     // The case numbers open the case (their own department's).
     const html = await (await get(`/figures/cases?what=rated&rating=5`, cookie)).text();
     expect(html).toContain(`href="/cases/${cases.rated.caseId}"`);
@@ -387,7 +400,11 @@ describe('the CSV export', () => {
     const audit = await h.db.auditLog.findFirstOrThrow({
       where: { action: 'cases.export', actorTelegramId: BigInt(STAFF) },
     });
-    expect(audit.detail).toMatchObject({ withPersonalData: false, channel: 'console', rows: 5 });
+    expect(audit.detail).toMatchObject({
+      withPersonalData: false,
+      channel: 'console',
+      rows: Object.keys(cases).length,
+    });
     expect(audit.subject).toBe('department:wanshan-neighbourhood');
   });
 
