@@ -473,6 +473,11 @@ describe('the CSV export', () => {
       expect(res.status).toBe(422);
       expect(await res.text()).toContain('日期不对');
     }
+    // In English for someone who chose English.
+    const en = await signIn(h.user(STAFF_EN));
+    const wrong = await post('/export', en, { _csrf: await csrfOn(en, '/export'), from: TO, to: FROM });
+    expect(wrong.status).toBe(422);
+    expect(await wrong.text()).toContain('Those dates do not work');
     const forged = await post('/export', cookie, { from: FROM, to: TO });
     expect(forged.status).toBe(403);
     expect(forged.headers.get('content-type')).not.toContain('csv');
@@ -628,6 +633,16 @@ describe('following up an important notice', () => {
         select: { telegramId: true },
       });
       expect(to2.map((d) => Number(d.telegramId)).sort()).toEqual([unread[1], unread[2], RESIDENT].sort());
+      // Once everyone has read it, there is nobody to remind (and the page says so).
+      for (const id of [unread[1], unread[2], RESIDENT] as number[])
+        expect((await h.deps.notices.markRead(id, noticeId)).ok).toBe(true);
+      offsetMs = 2 * HOUR + 120_000;
+      const last = await signIn(h.user(WORKER));
+      const none = await post(`/notices/${noticeId}/remind`, last, { _csrf: await csrfOn(last) });
+      expect(none.status).toBe(409);
+      expect(await none.text()).toContain('现在没有没读的人了');
+      expect(await h.db.notice.count({ where: { remindsId: noticeId } })).toBe(2);
+      expect(await (await get(`/notices/${noticeId}`, last)).text()).toContain('收到的人都已读了');
     } finally {
       offsetMs = 0;
     }
