@@ -67,8 +67,6 @@ export interface ConsoleAppOptions {
   figures?: FiguresService;
   /** Following up important notices (notices.tsx); without it, no such pages. */
   noticeFollowUp?: NoticeFollowUp;
-  /** A hint to this process's notice sender that a reminder is waiting. */
-  wakeNoticeSender?: () => void;
 }
 
 type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
@@ -432,8 +430,7 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
   }
 
   if (opts.figures) registerFigureRoutes(app, opts.figures, { page });
-  if (opts.noticeFollowUp)
-    registerNoticeRoutes(app, opts.noticeFollowUp, { page, now, wakeSender: opts.wakeNoticeSender });
+  if (opts.noticeFollowUp) registerNoticeRoutes(app, opts.noticeFollowUp, { page, now });
 
   app.notFound(async (c) => {
     const v = viewFor(c, null, null);

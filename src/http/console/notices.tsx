@@ -152,7 +152,7 @@ export const NoticeUnreadPage: FC<{
 export function registerNoticeRoutes(
   app: Hono<ConsoleEnv>,
   followUp: NoticeFollowUp,
-  kit: RouteKit & { now: () => Date; wakeSender?: () => void },
+  kit: RouteKit & { now: () => Date },
 ): void {
   const { forbidden, notFound } = refusalPages(kit);
 
@@ -188,10 +188,8 @@ export function registerNoticeRoutes(
     const id = c.req.param('id');
     const v = c.get('v');
     const result = await followUp.remind({ telegramId: user.telegramId, locale: v.locale }, id);
-    if (result.ok) {
-      kit.wakeSender?.();
-      return c.redirect(`/notices/${id}?notice=reminded`, 303);
-    }
+    // The sender starts due notices every second: the reminder needs no wake-up.
+    if (result.ok) return c.redirect(`/notices/${id}?notice=reminded`, 303);
     if (result.error === 'not_allowed') return forbidden(c, 'notices');
     if (result.error === 'not_found') return notFound(c);
     return show(c, id, { text: v.t(`console:notices.refused.${result.error}`), kind: 'error' }, 409);
