@@ -5,6 +5,8 @@ import { createAdminService } from './app/admin.ts';
 import { createCaseService } from './app/cases.ts';
 import { createAuditLogView } from './app/console/audit-log.ts';
 import { createConsoleAuth } from './app/console/auth.ts';
+import { createFiguresService } from './app/console/figures.ts';
+import { createNoticeFollowUp } from './app/console/notice-followup.ts';
 import { createConsoleLookup } from './app/console/search.ts';
 import { createHouseholdService } from './app/households.ts';
 import { createInboundService } from './app/inbound.ts';
@@ -31,11 +33,13 @@ import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
 import { createCaseStatsRepository } from './db/repositories/case-stats.ts';
 import { createCaseRepository } from './db/repositories/cases.ts';
 import { createConsoleRepository } from './db/repositories/console.ts';
+import { createConsoleFiguresRepository } from './db/repositories/console-figures.ts';
 import { createConsoleLookupRepository } from './db/repositories/console-lookup.ts';
 import { createConversationStateRepository } from './db/repositories/conversation-state.ts';
 import { createDeadlineRepository } from './db/repositories/deadlines.ts';
 import { createHouseholdRepository } from './db/repositories/households.ts';
 import { createNoticeDeliveryRepository } from './db/repositories/notice-deliveries.ts';
+import { createNoticeFollowUpRepository } from './db/repositories/notice-followup.ts';
 import { createNoticeRepository } from './db/repositories/notices.ts';
 import { createNotificationRepository } from './db/repositories/notifications.ts';
 import { createPrivacyRepository } from './db/repositories/privacy.ts';
@@ -257,4 +261,26 @@ export function composeNoticeSender(opts: SenderComposeOptions) {
     now,
     ...opts.tuning,
   });
+}
+
+/** The console's figures, export and notice follow-up, over the same database and notice rights as the bot. */
+export function composeConsoleDesk(opts: {
+  db: Db;
+  cipher: PiiCipher;
+  deps: Pick<BotDeps, 'notices' | 'adminTelegramIds' | 'now'>;
+}) {
+  const now = opts.deps.now ?? (() => new Date());
+  return {
+    figures: createFiguresService({
+      store: createConsoleFiguresRepository(opts.db),
+      cipher: opts.cipher,
+      now,
+    }),
+    noticeFollowUp: createNoticeFollowUp({
+      store: createNoticeFollowUpRepository(opts.db),
+      communitiesFor: (telegramId) => opts.deps.notices.communitiesFor(telegramId),
+      adminTelegramIds: opts.deps.adminTelegramIds,
+      now,
+    }),
+  };
 }

@@ -12,7 +12,7 @@ import { resolveLocale } from './bot/i18n.ts';
 import { ALLOWED_UPDATES, startPolling } from './bot/polling.ts';
 import { telegramClient } from './bot/telegram-client.ts';
 import { createUpdateGate } from './bot/update-gate.ts';
-import { compose, composeCaseWorkers, composeNoticeSender } from './compose.ts';
+import { compose, composeCaseWorkers, composeConsoleDesk, composeNoticeSender } from './compose.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createDb, poolStats } from './db/client.ts';
 import { migrateDatabase, pendingMigrations } from './db/migrate.ts';
@@ -299,6 +299,7 @@ async function main(): Promise<void> {
           secure: config.console.secure,
           publicOrigin: new URL(config.console.url).origin,
           wakeDispatcher: () => caseWorkers.dispatcher.wake(),
+          ...composeConsoleDesk({ db, cipher, deps }),
           logger: logger.child({ http: 'console' }),
         }),
         port: config.console.port,

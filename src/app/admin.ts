@@ -109,8 +109,13 @@ export interface DepartmentFigures {
 export interface CaseStatsStore {
   /** Per active department: received since `since`; open and overdue now; medians and ratings. */
   departmentFigures(since: Date, now: Date): Promise<DepartmentFigures[]>;
-  /** The cases submitted in [from, to), a page at a time. */
-  exportRows(from: Date, to: Date, withPersonalData: boolean): AsyncGenerator<ExportRow[]>;
+  /** The cases submitted in [from, to) (of one department, or all), a page at a time. */
+  exportRows(
+    from: Date,
+    to: Date,
+    withPersonalData: boolean,
+    departmentCode?: string | null,
+  ): AsyncGenerator<ExportRow[]>;
 }
 
 export interface AdminDeps {

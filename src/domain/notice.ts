@@ -26,7 +26,9 @@ export type Audience =
   | { kind: 'community' }
   | { kind: 'buildings'; buildingIds: string[] }
   | { kind: 'school_children' }
-  | { kind: 'open_case'; serviceCode: string };
+  | { kind: 'open_case'; serviceCode: string }
+  /** A reminder (from the console's follow-up): whoever has not yet read the important notice `noticeId`. */
+  | { kind: 'unread'; noticeId: string };
 
 export interface NoticeDraft {
   communityCode: string;

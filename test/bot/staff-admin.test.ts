@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminButtons } from '../../src/bot/buttons.ts';
 import { createHarness, type Harness, type SimUser, sentTexts, TEST_KEY } from '../support/bot-harness.ts';
 import { registerResident } from '../support/flows.ts';
 import { type CaseWorkers, caseWorkers, fileSuggestion, makeStaff } from '../support/staff-scene.ts';
@@ -72,15 +73,14 @@ describe('/stats', () => {
 });
 
 describe('the case export', () => {
-  it('in the chat: without personal data by default; with it only after a confirmation, audited', async () => {
+  it("in the chat: only without personal data (that export is the console's), audited", async () => {
     await fileSuggestion(h, resident, { text: '署名的意见' });
     const anonymous = await fileSuggestion(h, resident, { anonymous: true, text: '匿名的意见' });
-    await admin.text('/export');
-    expect(admin.lastText()).toContain('要不要包含居民的个人信息');
-    const plain = await admin.tap('📄 不含个人信息');
+    const plain = await admin.text('/export');
     const doc = plain.find((c) => c.method === 'sendDocument');
     const file = doc?.payload.document as { filename: string; content: string };
     expect(file.filename).toMatch(/^cases-\d{8}-\d{8}\.csv$/);
+    expect(String(doc?.payload.caption)).toContain('要含个人信息的表格，请在工作台');
     const lines = file.content
       .replace(/^\uFEFF/, '')
       .trim()
@@ -98,37 +98,24 @@ describe('the case export', () => {
     expect(
       await h.db.auditLog.count({ where: { action: 'cases.export', actorTelegramId: BigInt(ADMIN) } }),
     ).toBe(1);
-
-    await admin.text('/export');
-    await admin.tap('🔐 含个人信息（姓名、电话、身份证号、住址）');
-    expect(admin.lastText()).toContain('完整身份证号');
-    const personal = await admin.tap('确定导出');
-    const pdoc = personal.find((c) => c.method === 'sendDocument');
-    const pfile = pdoc?.payload.document as { filename: string; content: string };
-    expect(pfile.filename).toContain('-personal');
-    expect(String(pdoc?.payload.protect_content)).toBe('true');
-    const rows = pfile.content
-      .replace(/^\uFEFF/, '')
-      .trim()
-      .split('\r\n');
-    expect(rows[0]).toContain('resident_name,resident_phone,resident_id_number,address');
-    const named = rows.find((r) => r.includes(idNumber));
-    expect(named).toContain('杨光明');
-    expect(named).toContain('13800001234');
-    expect(named).toContain('旺家社区 3栋 2单元 302');
-    // The anonymous suggestion never carries its resident.
-    const anon = rows.find((r) => r.startsWith(anonymous.number)) ?? '';
-    expect(anon.endsWith(',,,,')).toBe(true);
-    const audit = await h.db.auditLog.findFirstOrThrow({ where: { action: 'pii.export' } });
-    expect(audit.actorTelegramId).toBe(BigInt(ADMIN));
-    expect(audit.detail).toMatchObject({ withPersonalData: true });
+    // No message offers personal data any more; the old button, still in a chat, points to the console.
+    expect(sentTexts(plain).join('\n')).not.toContain('个人信息（姓名');
+    const old = await admin.press(
+      adminButtons.export.pack({ kind: 'pii', from: '20260101', to: '20270101' }),
+    );
+    expect(sentTexts(old)).toEqual([expect.stringContaining('含个人信息的表格现在只在工作台')]);
+    expect(old.some((c) => c.method === 'sendDocument')).toBe(false);
+    expect(await h.db.auditLog.count({ where: { action: 'pii.export' } })).toBe(0);
+    const oldPlain = await admin.press(
+      adminButtons.export.pack({ kind: 'plain', from: '20260101', to: '20270101' }),
+    );
+    expect(oldPlain.some((c) => c.method === 'sendDocument')).toBe(true);
   });
 
   it('takes a period; wrong dates get the usage', async () => {
     expect(sentTexts(await admin.text('/export 2026-13-01'))[0]).toContain('用法');
     expect(sentTexts(await admin.text('/export 2026-11-30 2026-11-01'))[0]).toContain('用法');
-    await admin.text('/export 2020-01-01 2020-01-31');
-    const calls = await admin.tap('📄 不含个人信息');
+    const calls = await admin.text('/export 2020-01-01 2020-01-31');
     const file = calls.find((c) => c.method === 'sendDocument')?.payload.document as { content: string };
     expect(
       file.content

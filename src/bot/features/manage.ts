@@ -1,6 +1,6 @@
 // Administration in Telegram: /invite (a single-use code for staff of a department or a worker of a
 // community, withdrawn with the button under it while unused), /staff (list, remove), /canned (a department's canned replies), /stats, /export (a CSV of the
-// cases as a document; with personal data only after an explicit, audited confirmation), and /join for the
+// cases as a document, without personal data: that export is the console's), and /join for the
 // invited. Every permission is checked by the use case (src/app/admin.ts); these handlers only talk. The
 // buttons (`ad:`) are defined in ../buttons.ts.
 import { Composer, InlineKeyboard, InputFile } from 'grammy';
@@ -104,31 +104,26 @@ async function showCanned(ctx: BotContext, departmentCode: string): Promise<void
   });
 }
 
-async function sendExport(
-  ctx: BotContext,
-  from: string,
-  to: string,
-  withPersonalData: boolean,
-): Promise<void> {
+async function sendExport(ctx: BotContext, from: string, to: string): Promise<void> {
   const result = await ctx.deps.admin.exportCases(
     { telegramId: ctx.from?.id ?? 0 },
-    { from: compactToDate(from), to: compactToDate(to), withPersonalData },
+    { from: compactToDate(from), to: compactToDate(to), withPersonalData: false },
   );
   if (!result.ok) {
     if (result.error === 'not_allowed') await notAllowed(ctx);
     else await ctx.reply(ctx.t('manage:export.usage'));
     return;
   }
-  const name = `cases-${from}-${to}${withPersonalData ? '-personal' : ''}.csv`;
-  await ctx.replyWithDocument(new InputFile(Buffer.from(result.value.csv, 'utf8'), name), {
-    caption: ctx.t(withPersonalData ? 'manage:export.caption_personal' : 'manage:export.caption', {
-      rows: result.value.rows,
-      from: compactToIso(from),
-      to: compactToIso(to),
-    }),
-    // A file with ID numbers cannot be forwarded out of this chat.
-    protect_content: withPersonalData,
-  });
+  await ctx.replyWithDocument(
+    new InputFile(Buffer.from(result.value.csv, 'utf8'), `cases-${from}-${to}.csv`),
+    {
+      caption: ctx.t('manage:export.caption', {
+        rows: result.value.rows,
+        from: compactToIso(from),
+        to: compactToIso(to),
+      }),
+    },
+  );
 }
 
 export function manageFeature(): Composer<BotContext> {
@@ -295,7 +290,7 @@ export function manageFeature(): Composer<BotContext> {
       },
     );
   });
-  // One "no" for both confirmations (removing staff, exporting personal data): "nothing changed".
+  // The "no" of a confirmation (removing staff): "nothing changed".
   onKeep(priv, adminButtons.keep, 'manage:staff.kept');
 
   // --- canned replies ---
@@ -330,6 +325,8 @@ export function manageFeature(): Composer<BotContext> {
     await ctx.reply(renderStats(ctx.t, ctx.locale, stats.value.days, stats.value.departments));
   });
 
+  // Without personal data only: a table with ID numbers is exported in the console, after its confirmation
+  // page (an old "with personal data" button in a chat is now a stale button).
   priv.command('export', async (ctx) => {
     if (!(await ctx.deps.admin.checkAdmin(ctx.from.id, 'export'))) return notAllowed(ctx);
     const period = exportPeriod(ctx.match, new Date());
@@ -337,34 +334,16 @@ export function manageFeature(): Composer<BotContext> {
       await ctx.reply(ctx.t('manage:export.usage'));
       return;
     }
-    await ctx.reply(
-      ctx.t('manage:export.choose', { from: compactToIso(period.from), to: compactToIso(period.to) }),
-      {
-        reply_markup: new InlineKeyboard()
-          .text(ctx.t('manage:export.plain'), adminButtons.export.pack({ kind: 'plain', ...period }))
-          .row()
-          .text(ctx.t('manage:export.personal'), adminButtons.export.pack({ kind: 'pii', ...period })),
-      },
-    );
+    await sendExport(ctx, period.from, period.to);
   });
+  // The choice /export used to offer, still in admins' chats: without personal data, the file; with, where
+  // it is now.
   onButton(priv, adminButtons.export, async (ctx, { kind, from, to }) => {
     if (!(await ctx.deps.admin.checkAdmin(ctx.from.id, 'export'))) return notAllowed(ctx);
     await ctx.answerCallbackQuery();
-    if (kind === 'pii') {
-      await ctx.reply(ctx.t('manage:export.confirm_personal'), {
-        reply_markup: yesNo(
-          [ctx.t('manage:export.confirm_yes'), adminButtons.exportConfirmed.pack({ from, to })],
-          [ctx.t('manage:export.confirm_no'), adminButtons.keep.pack({})],
-        ),
-      });
-      return;
-    }
-    await sendExport(ctx, from, to, false);
-  });
-  onButton(priv, adminButtons.exportConfirmed, async (ctx, { from, to }) => {
-    await ctx.answerCallbackQuery();
     await clearButtons(ctx);
-    await sendExport(ctx, from, to, true);
+    if (kind === 'pii') await ctx.reply(ctx.t('manage:export.personal_in_console'));
+    else await sendExport(ctx, from, to);
   });
 
   priv.callbackQuery(family('ad'), async (ctx) => {

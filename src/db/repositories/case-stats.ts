@@ -59,12 +59,17 @@ export function createCaseStatsRepository(db: Db): CaseStatsStore {
       }));
     },
 
-    /** Cases submitted in [from, to), oldest first, a page at a time (the export may be large). */
-    async *exportRows(from: Date, to: Date, withPersonalData: boolean): AsyncGenerator<ExportRow[]> {
+    /** Cases submitted in [from, to) (of one department, or all), oldest first, a page at a time. */
+    async *exportRows(
+      from: Date,
+      to: Date,
+      withPersonalData: boolean,
+      departmentCode: string | null = null,
+    ): AsyncGenerator<ExportRow[]> {
       let cursor: string | undefined;
       for (;;) {
         const page = await db.case.findMany({
-          where: { submittedAt: { gte: from, lt: to } },
+          where: { submittedAt: { gte: from, lt: to }, ...(departmentCode ? { departmentCode } : {}) },
           orderBy: [{ submittedAt: 'asc' }, { id: 'asc' }],
           take: EXPORT_PAGE,
           ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),

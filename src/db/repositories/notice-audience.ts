@@ -35,7 +35,22 @@ function audienceFilter(audience: Audience, today: string): Prisma.Sql {
          where c.resident_id = r.id
            and c.service_code = ${audience.serviceCode}
            and c.status::text = any(${[...OPEN_STATUSES]}::text[]))`;
+    case 'unread':
+      return Prisma.sql`and ${unreadSql(audience.noticeId)}`;
   }
+}
+
+/**
+ * Resident `r` was sent the important notice `noticeId` (a row of its recipients, whatever became of the
+ * sending) and has pressed "I have read this" neither on it nor on any reminder of it.
+ */
+export function unreadSql(noticeId: string): Prisma.Sql {
+  return Prisma.sql`exists (
+      select 1 from broadcast_delivery d
+       where d.broadcast_id = ${noticeId}::uuid and d.telegram_id = r.telegram_id and d.read_at is null)
+    and not exists (
+      select 1 from broadcast_delivery rd join broadcast rb on rb.id = rd.broadcast_id
+       where rb.reminds_id = ${noticeId}::uuid and rd.telegram_id = r.telegram_id and rd.read_at is not null)`;
 }
 
 /** The resident's language, as src/bot/i18n.ts resolveLocale decides it (stored choice, else the default). */

@@ -49,6 +49,7 @@ export function createNoticeDeliveryRepository(db: Db, opts: { defaultLocale: st
           audience: true,
           buildingIds: true,
           serviceCode: true,
+          remindsId: true,
           important: true,
           authorTelegramId: true,
         },

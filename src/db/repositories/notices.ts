@@ -15,6 +15,7 @@ const SUMMARY_SELECT = {
   audience: true,
   buildingIds: true,
   serviceCode: true,
+  remindsId: true,
   important: true,
   status: true,
   scheduledAt: true,
@@ -31,8 +32,11 @@ export function audienceOf(row: {
   audience: Audience['kind'];
   buildingIds: string[];
   serviceCode: string | null;
+  remindsId?: string | null;
 }): Audience {
   switch (row.audience) {
+    case 'unread':
+      return { kind: 'unread', noticeId: row.remindsId ?? '' };
     case 'buildings':
       return { kind: 'buildings', buildingIds: row.buildingIds };
     case 'open_case':
@@ -124,6 +128,7 @@ export function createNoticeRepository(db: Db): NoticeStore {
         audience: input.audience.kind,
         buildingIds: input.audience.kind === 'buildings' ? input.audience.buildingIds : [],
         serviceCode: input.audience.kind === 'open_case' ? input.audience.serviceCode : null,
+        remindsId: input.audience.kind === 'unread' ? input.audience.noticeId : null,
         important: input.important,
         scheduledAt: input.scheduledAt,
         requestKey: input.requestKey,

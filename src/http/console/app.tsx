@@ -15,6 +15,8 @@
 //   GET  /help                  the keyboard shortcuts
 //   /search, /households/:id, /audit   search, one household's file, the audit log (search.tsx,
 //                               household.tsx, audit.tsx)
+//   /figures, /export           figures as charts and the CSV export (figures.tsx)
+//   /notices                    following up important notices (notices.tsx)
 //   GET  /assets/*              console.css, console.js, htmx.min.js (from node_modules, never a CDN)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,6 +28,8 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AuditLogView } from '../../app/console/audit-log.ts';
 import type { ConsoleAuth, ConsoleUser } from '../../app/console/auth.ts';
 import { SESSION_MAX_MS } from '../../app/console/auth.ts';
+import type { FiguresService } from '../../app/console/figures.ts';
+import type { NoticeFollowUp } from '../../app/console/notice-followup.ts';
 import type { ConsoleLookup } from '../../app/console/search.ts';
 import type { StaffError, StaffService } from '../../app/staff.ts';
 import { resolveLocale, type Translator } from '../../bot/i18n.ts';
@@ -33,7 +37,9 @@ import type { Locale } from '../../config.ts';
 import type { Catalogue } from '../../domain/catalogue/index.ts';
 import type { Logger } from '../../logger.ts';
 import { registerAudit } from './audit.tsx';
+import { registerFigureRoutes } from './figures.tsx';
 import { registerHousehold } from './household.tsx';
+import { registerNoticeRoutes } from './notices.tsx';
 import {
   type CaseForms,
   CasePage,
@@ -68,6 +74,10 @@ export interface ConsoleAppOptions {
   wakeDispatcher?: () => void;
   logger: Logger;
   now?: () => Date;
+  /** Figures and the export (figures.tsx); without it, no such pages. */
+  figures?: FiguresService;
+  /** Following up important notices (notices.tsx); without it, no such pages. */
+  noticeFollowUp?: NoticeFollowUp;
 }
 
 export type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
@@ -81,6 +91,8 @@ export interface ConsoleRoutes {
   notFound(c: Context<Env>): Promise<Response>;
   /** A page that is not for this person (the use case audited it). */
   forbidden(c: Context<Env>): Promise<Response>;
+  /** The clock of the use cases (a test may set it). */
+  now(): Date;
 }
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
@@ -429,10 +441,12 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     return calls[action]();
   }
 
-  const routes: ConsoleRoutes = { app, page, notFound, forbidden };
+  const routes: ConsoleRoutes = { app, page, notFound, forbidden, now };
   if (opts.lookup) registerSearch(routes, opts.lookup);
   if (opts.lookup) registerHousehold(routes, opts.lookup);
   if (opts.auditLog) registerAudit(routes, opts.auditLog);
+  if (opts.figures) registerFigureRoutes(routes, opts.figures);
+  if (opts.noticeFollowUp) registerNoticeRoutes(routes, opts.noticeFollowUp);
 
   app.notFound(async (c) => {
     const v = viewFor(c, null, null);

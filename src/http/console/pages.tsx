@@ -46,7 +46,7 @@ const HTMX_CONFIG = JSON.stringify({
   ],
 });
 
-const Csrf: FC<{ v: View }> = ({ v }) =>
+export const Csrf: FC<{ v: View }> = ({ v }) =>
   v.csrf ? <input type="hidden" name="_csrf" value={v.csrf} /> : null;
 
 export const Layout: FC<{ v: View; title: string; children?: Child }> = ({ v, title, children }) => {
@@ -74,6 +74,10 @@ export const Layout: FC<{ v: View; title: string; children?: Child }> = ({ v, ti
             {user?.roles.department ? <a href="/queue">{t('console:nav.queue')}</a> : null}
             {user ? <a href="/search">{t('console:search.nav')}</a> : null}
             {user?.roles.admin ? <a href="/audit">{t('console:audit.nav')}</a> : null}
+            {user ? <a href="/figures">{t('console:nav.figures')}</a> : null}
+            {user?.roles.community || user?.roles.admin ? (
+              <a href="/notices">{t('console:nav.notices')}</a>
+            ) : null}
             <a href="/help">{t('console:nav.help')}</a>
           </nav>
           <div class="who">
