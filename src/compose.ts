@@ -42,12 +42,19 @@ import { createRoutingRepository } from './db/repositories/routing.ts';
 import { createStaffRepository } from './db/repositories/staff.ts';
 import { createStaffCaseRepository } from './db/repositories/staff-cases.ts';
 import { createTelegramUserRepository } from './db/repositories/telegram-users.ts';
-import { createCatalogue, DEFAULT_SERVICES, type ServiceDefinition } from './domain/catalogue/index.ts';
+import {
+  createCatalogue,
+  DEFAULT_SERVICES_DIR,
+  loadServiceDir,
+  type ServiceDefinition,
+} from './domain/catalogue/index.ts';
 import type { Logger } from './logger.ts';
 
 export interface ComposeOptions {
-  /** The services catalogue (tests add services of their own). */
+  /** The services catalogue (tests add services of their own); else read from `servicesDir`. */
   services?: readonly ServiceDefinition[];
+  /** SERVICES_DIR: the service definition files (default reference/services). */
+  servicesDir?: string;
   db: Db;
   cipher: PiiCipher;
   logger: Logger;
@@ -66,7 +73,12 @@ export function compose(opts: ComposeOptions) {
   const reference = createReferenceRepository(db);
   const routing = createRoutingRepository(db);
   const householdStore = createHouseholdRepository(db);
-  const catalogue = createCatalogue(opts.services ?? DEFAULT_SERVICES);
+  const translator = opts.translator ?? createTranslator();
+  // A mistake in a definition (or a missing text in either language) throws a DefinitionError here: the
+  // program refuses to start rather than show a blank button.
+  const catalogue = createCatalogue(
+    opts.services ?? loadServiceDir(opts.servicesDir ?? DEFAULT_SERVICES_DIR, translator.has),
+  );
   const households = createHouseholdService({ store: householdStore, reference, cipher, now });
   const cases = createCaseService({
     catalogue,
@@ -152,7 +164,7 @@ export function compose(opts: ComposeOptions) {
       return { ...counts };
     },
     isStorageUnavailable: isDatabaseUnavailable,
-    translator: opts.translator ?? createTranslator(),
+    translator,
     logger,
     defaultLocale: opts.defaultLocale,
     adminTelegramIds: opts.adminTelegramIds,

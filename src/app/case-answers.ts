@@ -56,7 +56,13 @@ export function answerAttachments(answers: ServiceAnswers): NewAttachment[] {
 export function householdPeople(h: HouseholdRecord): StepContext['people'] {
   return [
     { id: h.resident.id, name: h.resident.name, birthDate: h.resident.birthDate, self: true },
-    ...h.members.map((m) => ({ id: m.id, name: m.name, birthDate: m.birthDate, self: false })),
+    ...h.members.map((m) => ({
+      id: m.id,
+      name: m.name,
+      birthDate: m.birthDate,
+      self: false,
+      relation: m.relation,
+    })),
   ];
 }
 

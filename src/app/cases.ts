@@ -9,7 +9,7 @@ import { parseCaseNumber } from '../domain/case-number.ts';
 import { answersValid, caseDueAt, visibleSteps } from '../domain/case-rules.ts';
 import { type CaseStatus, canReopen, isOpen, nextStatus } from '../domain/case-status.ts';
 import type { Catalogue, FileRef, ServiceAnswers, ServiceDefinition } from '../domain/catalogue/index.ts';
-import { type CareType, medicalCareType } from '../domain/catalogue/services.ts';
+import { type CareType, medicalCareType } from '../domain/catalogue/rules.ts';
 import { anyFileTooLarge, anyVoiceTooLong } from '../domain/file-size.ts';
 import { maskIdNumber, maskPhone } from '../domain/mask.ts';
 import { fail, ok, type Result } from '../domain/result.ts';

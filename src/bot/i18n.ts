@@ -29,6 +29,8 @@ export function readLocaleResources(dir = LOCALES_DIR): Record<Locale, Resources
 
 export interface Translator {
   t(locale: Locale): TFunction;
+  /** Whether a text exists in that very language (no fallback): a service's texts are checked at load. */
+  has(locale: string, key: string): boolean;
 }
 
 /** `extra` adds or overrides namespaces (a service that exists only in a test brings its own texts). */
@@ -53,6 +55,9 @@ export function createTranslator(extra: Partial<Record<Locale, Resources>> = {})
   });
   const cache = new Map<Locale, TFunction>();
   return {
+    has: (locale, key) =>
+      (LANGUAGES as readonly string[]).includes(locale) &&
+      instance.exists(key, { lng: locale, fallbackLng: false }),
     t(locale) {
       let fn = cache.get(locale);
       if (!fn) {

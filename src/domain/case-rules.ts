@@ -8,7 +8,7 @@ import {
   type StepContext,
   takesVoice,
 } from './catalogue/index.ts';
-import { schoolStageOf } from './catalogue/services.ts';
+import { referenceList } from './catalogue/rules.ts';
 import { anyFileTooLarge, anyVoiceTooLong } from './file-size.ts';
 import { parsePhone } from './phone.ts';
 import { addHours, addWorkingDays, type WorkCalendar } from './working-days.ts';
@@ -77,12 +77,9 @@ export async function answersValid(
       }
       case 'reference': {
         if (v === step.extraOption) break;
+        const which = referenceList(step, answers);
         const list =
-          step.source === 'hospitals'
-            ? await references.hospitals()
-            : await references.schools(
-                schoolStageOf(step.stageFrom ? (answers[step.stageFrom]?.value ?? null) : null) ?? 'primary',
-              );
+          which.source === 'hospitals' ? await references.hospitals() : await references.schools(which.stage);
         if (!list.some((item) => item.code === v)) return false;
         break;
       }

@@ -2,7 +2,7 @@
 // history), and on an explicit request the full identity and the files. Every look is audited: the answers
 // are about health, income, children.
 import { type CaseStatus, isOpen, nextStatus } from '../../domain/case-status.ts';
-import { schoolStageOf } from '../../domain/catalogue/services.ts';
+import { referenceList } from '../../domain/catalogue/rules.ts';
 import { ageOn } from '../../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../../domain/mask.ts';
 import { fail, ok, type Result } from '../../domain/result.ts';
@@ -112,13 +112,14 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
     for (const a of answers) {
       const step = service.steps.find((s) => s.id === a.stepId);
       if (step?.kind !== 'reference' || a.value === null || a.value === step.extraOption) continue;
-      const stage = schoolStageOf(
-        step.stageFrom ? (answers.find((x) => x.stepId === step.stageFrom)?.value ?? null) : null,
+      const which = referenceList(
+        step,
+        Object.fromEntries(answers.map((x) => [x.stepId, { value: x.value, label: '' }])),
       );
       const list =
-        step.source === 'hospitals'
+        which.source === 'hospitals'
           ? await deps.facilities.hospitals(districtCode)
-          : await deps.facilities.schools(districtCode, stage ?? 'primary');
+          : await deps.facilities.schools(districtCode, which.stage);
       const hit = list.find((x) => x.code === a.value);
       if (hit) found.set(a.stepId, { code: hit.code, nameZh: hit.nameZh, nameEn: hit.nameEn });
     }

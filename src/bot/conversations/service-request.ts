@@ -13,7 +13,7 @@ import {
   type StepContext,
   takesVoice,
 } from '../../domain/catalogue/index.ts';
-import { schoolStageOf } from '../../domain/catalogue/services.ts';
+import { referenceList } from '../../domain/catalogue/rules.ts';
 import { ageOn } from '../../domain/id-number.ts';
 import { parseMoney } from '../../domain/money.ts';
 import { parsePhone } from '../../domain/phone.ts';
@@ -46,7 +46,13 @@ const ADD_PERSON = '__add__';
 function people(h: HouseholdView): StepContext['people'] {
   return [
     { id: h.resident.id, name: h.resident.name, birthDate: h.resident.birthDate, self: true },
-    ...h.members.map((m) => ({ id: m.id, name: m.name, birthDate: m.birthDate, self: false })),
+    ...h.members.map((m) => ({
+      id: m.id,
+      name: m.name,
+      birthDate: m.birthDate,
+      self: false,
+      relation: m.relation,
+    })),
   ];
 }
 
@@ -94,10 +100,7 @@ function formStep(
         warn: step.warn
           ? (answer, a, today) => {
               const warning = step.warn?.(answer.value ?? '', { ...ctxOf(a), today });
-              if (!warning) return null;
-              const childId = a.child?.value;
-              const child = env.household.members.find((m) => m.id === childId);
-              return env.t(`${key}.warnings.${warning}`, { age: child ? ageOn(child.birthDate, today) : '' });
+              return warning ? env.t(`${key}.warnings.${warning.message}`, warning.params) : null;
             }
           : undefined,
       };
@@ -154,15 +157,14 @@ function formStep(
           const extra = step.extraOption
             ? [{ value: step.extraOption, label: env.t(`${key}.options.${step.extraOption}`) }]
             : [];
-          if (step.source === 'hospitals') {
+          const list = referenceList(step, a);
+          if (list.source === 'hospitals') {
             return (await ctx.deps.reference.hospitals(district)).map((h) => ({
               value: h.code,
               label: localeName(locale, h),
             }));
           }
-          const stage =
-            schoolStageOf(step.stageFrom ? (a[step.stageFrom]?.value ?? null) : null) ?? 'primary';
-          const schools = await ctx.deps.reference.schools(district, stage);
+          const schools = await ctx.deps.reference.schools(district, list.stage);
           return [...extra, ...schools.map((s) => ({ value: s.code, label: localeName(locale, s) }))];
         },
       };

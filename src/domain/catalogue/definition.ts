@@ -1,0 +1,465 @@
+// A service definition as data (reference/services/<code>.json), checked with zod and compiled into the
+// ServiceDefinition the form, the use cases and the staff views use. The vocabulary is small on purpose
+// (README, "Services as data"): conditions on earlier answers, a person's age range, named rules with
+// parameters (rules.ts), due times, documents. A mistake is a DefinitionError naming the file, the service,
+// the step and what is wrong.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { RELATIONS } from '../household.ts';
+import { ageOn } from '../id-number.ts';
+import { NAMED_RULES, RULE_NAMES } from './rules.ts';
+import type {
+  Condition,
+  DepartmentKind,
+  Due,
+  ServiceAnswers,
+  ServiceDefinition,
+  ServiceStep,
+  StepContext,
+} from './types.ts';
+import { value } from './types.ts';
+
+export const DEPARTMENT_KINDS = [
+  'education',
+  'health',
+  'civil_affairs',
+  'human_resources',
+  'public_security',
+  'neighbourhood',
+] as const satisfies readonly DepartmentKind[];
+
+/** What is wrong with a definition, in words an operator can act on (also the admin's /reload answer). */
+export class DefinitionError extends Error {
+  constructor(
+    readonly file: string,
+    readonly service: string | null,
+    readonly step: string | null,
+    readonly problem: string,
+    /** A code for the admin's language (locales */
+    readonly code: DefinitionProblem,
+    readonly params: Record<string, string> = {},
+  ) {
+    super(
+      `${file}: ${service ? `service "${service}"` : 'service ?'}${step ? `, step "${step}"` : ''}: ${problem}`,
+    );
+    this.name = 'DefinitionError';
+  }
+}
+
+export type DefinitionProblem =
+  | 'unreadable'
+  | 'invalid'
+  | 'duplicate_code'
+  | 'duplicate_step'
+  | 'unknown_step'
+  | 'later_step'
+  | 'bad_age_range'
+  | 'missing_text'
+  | 'unknown_rule';
+
+const id = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,40}$/, 'use letters, digits and _');
+const ageRange = z
+  .object({
+    min: z.number().int().min(0).max(150).optional(),
+    max: z.number().int().min(0).max(150).optional(),
+  })
+  .strict();
+
+type ConditionInput =
+  | { step: string; is: string }
+  | { step: string; isNot: string }
+  | { step: string; in: string[] }
+  | { step: string; age: { min?: number; max?: number } }
+  | { anyOf: ConditionInput[] }
+  | { allOf: ConditionInput[] };
+
+const condition: z.ZodType<ConditionInput> = z.lazy(() =>
+  z.union([
+    z.object({ step: id, is: z.string() }).strict(),
+    z.object({ step: id, isNot: z.string() }).strict(),
+    z.object({ step: id, in: z.array(z.string()).min(1) }).strict(),
+    z.object({ step: id, age: ageRange }).strict(),
+    z.object({ anyOf: z.array(condition).min(1) }).strict(),
+    z.object({ allOf: z.array(condition).min(1) }).strict(),
+  ]),
+);
+
+const due = z.union([
+  z.object({ workingDays: z.number().int().min(1).max(90) }).strict(),
+  z.object({ calendarDays: z.number().int().min(1).max(90) }).strict(),
+  z.object({ hours: z.number().int().min(1).max(72) }).strict(),
+]);
+
+const base = { id, when: condition.optional(), optional: z.boolean().optional() };
+const stepSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      ...base,
+      kind: z.literal('choice'),
+      options: z.array(id).min(1).max(20),
+      columns: z.number().int().min(1).max(4).optional(),
+      warn: z
+        .object({ rule: z.string(), message: id, params: z.record(z.string(), z.string()).optional() })
+        .strict()
+        .optional(),
+      stopOn: z.array(id).optional(),
+      tell: z.record(z.string(), id).optional(),
+      resets: z.array(id).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      kind: z.literal('text'),
+      maxLength: z.number().int().min(1).max(4000),
+      voice: z.boolean().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      kind: z.literal('money'),
+      max: z.number().int().min(1).max(1_000_000_000),
+      voice: z.boolean().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      kind: z.literal('person'),
+      includeSelf: z.boolean(),
+      age: ageRange.optional(),
+      relations: z.array(z.enum(RELATIONS)).min(1).optional(),
+      allowAdd: z.boolean().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      kind: z.literal('reference'),
+      source: z.enum(['schools', 'hospitals']),
+      stageFrom: id.optional(),
+      extraOption: id.optional(),
+    })
+    .strict(),
+  z.object({ ...base, kind: z.literal('files'), max: z.number().int().min(1).max(10) }).strict(),
+  z.object({ ...base, kind: z.literal('phone') }).strict(),
+]);
+
+const serviceSchema = z
+  .object({
+    code: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, 'lower-case letters, digits and _'),
+    version: z.number().int().min(1),
+    retired: z.boolean().optional(),
+    departmentKind: z.enum(DEPARTMENT_KINDS),
+    due,
+    urgentDue: due.optional(),
+    urgentWhen: condition.optional(),
+    anonymousWhen: condition.optional(),
+    needsHousehold: z.enum(['members', 'confirm_alone']).optional(),
+    confirmationCard: z.boolean().optional(),
+    documents: z.array(id),
+    steps: z.array(z.unknown()).min(1).max(30),
+  })
+  .strict();
+
+export type ServiceFile = z.infer<typeof serviceSchema>;
+type StepInput = z.infer<typeof stepSchema>;
+
+/** zod's first issue as plain words with its path. */
+function issueText(err: z.ZodError): string {
+  const issue = err.issues[0];
+  if (!issue) return 'invalid';
+  const where = issue.path.length > 0 ? `"${issue.path.join('.')}": ` : '';
+  return `${where}${issue.message}`;
+}
+
+/** Where a condition looks (the step ids it names), for the "unknown step" check. */
+function conditionSteps(c: ConditionInput): string[] {
+  if ('anyOf' in c) return c.anyOf.flatMap(conditionSteps);
+  if ('allOf' in c) return c.allOf.flatMap(conditionSteps);
+  return [c.step];
+}
+
+function checkAgeRange(
+  r: { min?: number; max?: number } | undefined,
+  fail: (problem: string, code: DefinitionProblem) => never,
+) {
+  if (r && r.min === undefined && r.max === undefined) fail('an age range needs min or max', 'bad_age_range');
+  if (r?.min !== undefined && r.max !== undefined && r.min > r.max)
+    fail(`age range min ${r.min} is above max ${r.max}`, 'bad_age_range');
+}
+
+function conditionAges(c: ConditionInput): { min?: number; max?: number }[] {
+  if ('anyOf' in c) return c.anyOf.flatMap(conditionAges);
+  if ('allOf' in c) return c.allOf.flatMap(conditionAges);
+  return 'age' in c ? [c.age] : [];
+}
+
+/** A condition as a predicate over the answers and the household. */
+export function evaluate(c: Condition, ctx: StepContext): boolean {
+  if ('anyOf' in c) return c.anyOf.some((x) => evaluate(x, ctx));
+  if ('allOf' in c) return c.allOf.every((x) => evaluate(x, ctx));
+  const v = value(ctx.answers, c.step);
+  if ('is' in c) return v === c.is;
+  if ('isNot' in c) return v !== c.isNot;
+  if ('in' in c) return v !== null && c.in.includes(v);
+  const person = ctx.people.find((p) => p.id === v);
+  if (!person) return false;
+  return inAgeRange(ageOn(person.birthDate, ctx.today), c.age);
+}
+
+export const inAgeRange = (age: number, r: { min?: number; max?: number }): boolean =>
+  (r.min === undefined || age >= r.min) && (r.max === undefined || age <= r.max);
+
+/** A condition over the answers alone (urgency, anonymity: decided at submission). */
+const onAnswers = (c: Condition) => (answers: ServiceAnswers) =>
+  evaluate(c, { answers, today: new Date(), people: [] });
+
+/** The content hash of a definition: two files with the same content are the same version. */
+export function definitionHash(file: ServiceFile): string {
+  return createHash('sha256').update(JSON.stringify(file)).digest('hex').slice(0, 16);
+}
+
+/**
+ * Parses and checks one definition file's text; `texts(lang, key)` says whether a text exists (the locale
+ * files), so a missing text is a load error rather than a blank button.
+ */
+export function parseServiceFile(
+  file: string,
+  text: string,
+  hasText?: (lang: string, key: string) => boolean,
+  languages: readonly string[] = ['zh-CN', 'en'],
+): ServiceDefinition {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new DefinitionError(
+      file,
+      null,
+      null,
+      `not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+      'unreadable',
+    );
+  }
+  const code =
+    typeof raw === 'object' && raw !== null && typeof (raw as { code?: unknown }).code === 'string'
+      ? (raw as { code: string }).code
+      : null;
+  const top = serviceSchema.safeParse(raw);
+  if (!top.success) throw new DefinitionError(file, code, null, issueText(top.error), 'invalid', {});
+  const def = top.data;
+  const steps: StepInput[] = [];
+  const seen = new Set<string>();
+  for (const [i, s] of def.steps.entries()) {
+    const stepId =
+      typeof s === 'object' && s !== null && typeof (s as { id?: unknown }).id === 'string'
+        ? (s as { id: string }).id
+        : `#${i + 1}`;
+    const parsed = stepSchema.safeParse(s);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const problem =
+        issue?.path[0] === 'kind' && issue.code === 'invalid_union'
+          ? `unknown step kind "${String((s as { kind?: unknown }).kind)}" (choice, text, money, person, reference, files, phone)`
+          : issueText(parsed.error);
+      throw new DefinitionError(file, def.code, stepId, problem, 'invalid');
+    }
+    if (seen.has(parsed.data.id))
+      throw new DefinitionError(
+        file,
+        def.code,
+        stepId,
+        'a step with this id comes earlier',
+        'duplicate_step',
+      );
+    seen.add(parsed.data.id);
+    steps.push(parsed.data);
+  }
+  const ids = steps.map((s) => s.id);
+  for (const [i, s] of steps.entries()) {
+    const fail = (problem: string, c: DefinitionProblem): never => {
+      throw new DefinitionError(file, def.code, s.id, problem, c);
+    };
+    const earlier = new Set(ids.slice(0, i));
+    const mustBeEarlier = (target: string, what: string) => {
+      if (!ids.includes(target)) fail(`${what} names step "${target}", which does not exist`, 'unknown_step');
+      if (!earlier.has(target))
+        fail(`${what} names step "${target}", which is not asked before it`, 'later_step');
+    };
+    if (s.when) {
+      for (const target of conditionSteps(s.when)) mustBeEarlier(target, '"when"');
+      for (const r of conditionAges(s.when)) checkAgeRange(r, fail);
+    }
+    if (s.kind === 'person') checkAgeRange(s.age, fail);
+    if (s.kind === 'reference' && s.stageFrom) mustBeEarlier(s.stageFrom, '"stageFrom"');
+    if (s.kind === 'choice') {
+      for (const v of [...(s.stopOn ?? []), ...Object.keys(s.tell ?? {})])
+        if (!s.options.includes(v)) fail(`"${v}" is not one of the options`, 'invalid');
+      for (const target of s.resets ?? [])
+        if (!ids.includes(target))
+          fail(`"resets" names step "${target}", which does not exist`, 'unknown_step');
+      if (s.warn) {
+        const rule = NAMED_RULES[s.warn.rule];
+        if (!rule) fail(`unknown rule "${s.warn.rule}" (${RULE_NAMES.join(', ')})`, 'unknown_rule');
+        for (const p of rule?.stepParams ?? []) {
+          const target = s.warn.params?.[p];
+          if (!target) fail(`rule "${s.warn.rule}" needs the parameter "${p}"`, 'invalid');
+          else mustBeEarlier(target, `rule "${s.warn.rule}"`);
+        }
+      }
+    }
+  }
+  for (const key of ['urgentWhen', 'anonymousWhen'] as const) {
+    const c = def[key];
+    if (!c) continue;
+    for (const target of conditionSteps(c))
+      if (!ids.includes(target))
+        throw new DefinitionError(
+          file,
+          def.code,
+          null,
+          `"${key}" names step "${target}", which does not exist`,
+          'unknown_step',
+        );
+  }
+  if (hasText) checkTexts(file, def, steps, hasText, languages);
+  return compile(def, steps, definitionHash(def));
+}
+
+/** The texts a definition needs (keys under `services:<code>.`), with the step each belongs to. */
+export function requiredTexts(
+  def: ServiceFile,
+  steps: readonly StepInput[],
+): { step: string | null; key: string }[] {
+  const out: { step: string | null; key: string }[] = [{ step: null, key: 'name' }];
+  for (const d of def.documents) out.push({ step: null, key: `documents.${d}` });
+  if (def.needsHousehold === 'confirm_alone') out.push({ step: null, key: 'members_title' });
+  if (def.urgentWhen) out.push({ step: null, key: 'urgent.alerting' }, { step: null, key: 'urgent.nobody' });
+  if (def.confirmationCard) out.push({ step: null, key: 'card.title' }, { step: null, key: 'card.button' });
+  for (const s of steps) {
+    const k = `steps.${s.id}`;
+    out.push({ step: s.id, key: `fields.${s.id}` }, { step: s.id, key: `${k}.prompt` });
+    if (s.kind === 'choice') {
+      for (const o of s.options) out.push({ step: s.id, key: `${k}.options.${o}` });
+      for (const t of new Set(Object.values(s.tell ?? {}))) out.push({ step: s.id, key: `${k}.tell.${t}` });
+      if (s.warn) out.push({ step: s.id, key: `${k}.warnings.${s.warn.message}` });
+    }
+    if (s.kind === 'person' && (s.age || s.relations || !s.includeSelf))
+      out.push({ step: s.id, key: `${k}.none` });
+    if (s.kind === 'reference' && s.extraOption)
+      out.push({ step: s.id, key: `${k}.options.${s.extraOption}` });
+  }
+  return out;
+}
+
+function checkTexts(
+  file: string,
+  def: ServiceFile,
+  steps: readonly StepInput[],
+  hasText: (lang: string, key: string) => boolean,
+  languages: readonly string[],
+) {
+  for (const lang of languages) {
+    for (const { step, key } of requiredTexts(def, steps)) {
+      const full = `services:${def.code}.${key}`;
+      if (!hasText(lang, full))
+        throw new DefinitionError(file, def.code, step, `no ${lang} text "${full}"`, 'missing_text', {
+          lang,
+          key: full,
+        });
+    }
+  }
+}
+
+function compileStep(s: StepInput): ServiceStep {
+  const when = s.when ? (c: StepContext) => evaluate(s.when as Condition, c) : undefined;
+  const common = { id: s.id, when, condition: s.when, optional: s.optional };
+  switch (s.kind) {
+    case 'choice': {
+      const warn = s.warn;
+      const rule = warn ? NAMED_RULES[warn.rule] : undefined;
+      return {
+        ...common,
+        kind: 'choice',
+        options: s.options,
+        columns: s.columns,
+        stopOn: s.stopOn,
+        resets: s.resets,
+        tell: s.tell ? (v: string) => s.tell?.[v] ?? null : undefined,
+        warn:
+          warn && rule
+            ? (v: string, c: StepContext) => {
+                const found = rule.check(v, c, warn.params ?? {});
+                return found ? { message: warn.message, params: found.params } : null;
+              }
+            : undefined,
+      };
+    }
+    case 'text':
+      return {
+        ...common,
+        kind: 'text',
+        schema: z.string().trim().min(1).max(s.maxLength),
+        maxLength: s.maxLength,
+        voice: s.voice,
+      };
+    case 'money':
+      return { ...common, kind: 'money', max: s.max, voice: s.voice };
+    case 'person': {
+      const { age, relations } = s;
+      return {
+        ...common,
+        kind: 'person',
+        includeSelf: s.includeSelf,
+        allowAdd: s.allowAdd,
+        age,
+        relations,
+        filter:
+          age || relations
+            ? (p, today) =>
+                (!age || inAgeRange(ageOn(p.birthDate, today), age)) &&
+                (!relations || (p.relation !== undefined && relations.includes(p.relation)))
+            : undefined,
+      };
+    }
+    case 'reference':
+      return {
+        ...common,
+        kind: 'reference',
+        source: s.source,
+        stageFrom: s.stageFrom,
+        extraOption: s.extraOption,
+      };
+    case 'files':
+      return { ...common, kind: 'files', max: s.max };
+    case 'phone':
+      return { ...common, kind: 'phone' };
+  }
+}
+
+function compile(def: ServiceFile, steps: readonly StepInput[], hash: string): ServiceDefinition {
+  const out: ServiceDefinition = {
+    code: def.code,
+    version: def.version,
+    hash,
+    retired: def.retired ?? false,
+    source: def,
+    departmentKind: def.departmentKind,
+    due: def.due as Due,
+    urgentDue: def.urgentDue as Due | undefined,
+    urgency: def.urgentWhen
+      ? (
+          (c) => (a: ServiceAnswers) =>
+            onAnswers(c)(a) ? ('urgent' as const) : ('normal' as const)
+        )(def.urgentWhen)
+      : undefined,
+    anonymous: def.anonymousWhen ? onAnswers(def.anonymousWhen) : undefined,
+    needsHousehold: def.needsHousehold,
+    confirmationCard: def.confirmationCard,
+    documents: def.documents,
+    steps: steps.map(compileStep),
+  };
+  return out;
+}
