@@ -77,8 +77,9 @@ export function compose(opts: ComposeOptions) {
   // A mistake in a definition (or a missing text in either language) throws a DefinitionError here: the
   // program refuses to start rather than show a blank button.
   const catalogue = createCatalogue(
-    opts.services ?? loadServiceDir(opts.servicesDir ?? DEFAULT_SERVICES_DIR, translator.has),
+    opts.services ?? loadServiceDir(opts.servicesDir ?? DEFAULT_SERVICES_DIR),
   );
+  translator.addServiceTexts(catalogue.all());
   const households = createHouseholdService({ store: householdStore, reference, cipher, now });
   const cases = createCaseService({
     catalogue,

@@ -146,6 +146,7 @@ async function main(): Promise<void> {
       defaultLocale: config.defaultLocale,
       adminTelegramIds: config.adminTelegramIds,
       referenceDataFile: config.referenceDataFile,
+      servicesDir: config.servicesDir,
       consoleUrl: config.console?.url,
     });
     const metrics = createMetrics();
@@ -277,6 +278,7 @@ async function main(): Promise<void> {
       defaultLocale: config.defaultLocale,
       adminTelegramIds: config.adminTelegramIds,
       rate: config.noticeRate,
+      translator: deps.translator,
     });
     noticeSender.start();
     // Stops at a safe point: no new claims, the requests in flight answered and recorded, the rest given back.

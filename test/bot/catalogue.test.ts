@@ -19,6 +19,7 @@ const jobSeeking: ServiceDefinition = {
   hash: 'test',
   retired: false,
   source: null,
+  texts: { 'zh-CN': {}, en: {} },
   departmentKind: 'human_resources',
   due: { workingDays: 3 },
   documents: [],

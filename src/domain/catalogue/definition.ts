@@ -146,6 +146,14 @@ const stepSchema = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('phone') }).strict(),
 ]);
 
+/** Texts: nested objects of non-empty strings (i18next's tree under `services:<code>.`). */
+type TextTree = { [key: string]: string | TextTree };
+const textTree: z.ZodType<TextTree> = z.lazy(() =>
+  z.record(z.string().regex(/^[A-Za-z0-9_]+$/), z.union([z.string().trim().min(1), textTree])),
+);
+
+export const SERVICE_LANGUAGES = ['zh-CN', 'en'] as const;
+
 const serviceSchema = z
   .object({
     code: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, 'lower-case letters, digits and _'),
@@ -160,6 +168,8 @@ const serviceSchema = z
     confirmationCard: z.boolean().optional(),
     documents: z.array(id),
     steps: z.array(z.unknown()).min(1).max(30),
+    /** The service's texts in both languages (README, "Services as data"). */
+    texts: z.object({ 'zh-CN': textTree, en: textTree }).strict(),
   })
   .strict();
 
@@ -222,15 +232,10 @@ export function definitionHash(file: ServiceFile): string {
 }
 
 /**
- * Parses and checks one definition file's text; `texts(lang, key)` says whether a text exists (the locale
- * files), so a missing text is a load error rather than a blank button.
+ * Parses and checks one definition file's text. Its texts are checked too: every text a step needs, in both
+ * languages, and no text in one language only — a missing text is a load error rather than a blank button.
  */
-export function parseServiceFile(
-  file: string,
-  text: string,
-  hasText?: (lang: string, key: string) => boolean,
-  languages: readonly string[] = ['zh-CN', 'en'],
-): ServiceDefinition {
+export function parseServiceFile(file: string, text: string): ServiceDefinition {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -324,7 +329,7 @@ export function parseServiceFile(
           'unknown_step',
         );
   }
-  if (hasText) checkTexts(file, def, steps, hasText, languages);
+  checkTexts(file, def, steps);
   return compile(def, steps, definitionHash(def));
 }
 
@@ -354,21 +359,37 @@ export function requiredTexts(
   return out;
 }
 
-function checkTexts(
-  file: string,
-  def: ServiceFile,
-  steps: readonly StepInput[],
-  hasText: (lang: string, key: string) => boolean,
-  languages: readonly string[],
-) {
-  for (const lang of languages) {
-    for (const { step, key } of requiredTexts(def, steps)) {
-      const full = `services:${def.code}.${key}`;
-      if (!hasText(lang, full))
-        throw new DefinitionError(file, def.code, step, `no ${lang} text "${full}"`, 'missing_text', {
-          lang,
-          key: full,
-        });
+/** The keys of a text tree, dotted. */
+function textKeys(tree: TextTree, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([k, v]) =>
+    typeof v === 'string' ? [`${prefix}${k}`] : textKeys(v, `${prefix}${k}.`),
+  );
+}
+
+/** The step a text belongs to (`steps.<id>.…` or `fields.<id>`), for the error. */
+function stepOfKey(key: string, ids: readonly string[]): string | null {
+  const m = /^(?:steps|fields|stopped)\.([^.]+)/.exec(key);
+  return m?.[1] && ids.includes(m[1]) ? m[1] : null;
+}
+
+function checkTexts(file: string, def: ServiceFile, steps: readonly StepInput[]) {
+  const missing = (lang: string, step: string | null, key: string): never => {
+    throw new DefinitionError(file, def.code, step, `no ${lang} text "${key}"`, 'missing_text', {
+      lang,
+      key,
+    });
+  };
+  const keys = Object.fromEntries(
+    SERVICE_LANGUAGES.map((lang) => [lang, new Set(textKeys(def.texts[lang]))]),
+  ) as Record<(typeof SERVICE_LANGUAGES)[number], Set<string>>;
+  for (const lang of SERVICE_LANGUAGES) {
+    for (const { step, key } of requiredTexts(def, steps)) if (!keys[lang].has(key)) missing(lang, step, key);
+  }
+  // A text in one language only would show the other language's reader a fallback: both or neither.
+  const ids = steps.map((s) => s.id);
+  for (const lang of SERVICE_LANGUAGES) {
+    for (const other of SERVICE_LANGUAGES) {
+      for (const key of keys[lang]) if (!keys[other].has(key)) missing(other, stepOfKey(key, ids), key);
     }
   }
 }
@@ -460,6 +481,7 @@ function compile(def: ServiceFile, steps: readonly StepInput[], hash: string): S
     confirmationCard: def.confirmationCard,
     documents: def.documents,
     steps: steps.map(compileStep),
+    texts: def.texts,
   };
   return out;
 }

@@ -12,6 +12,10 @@ export type * from './types.ts';
 export { takesVoice } from './types.ts';
 
 export interface Catalogue {
+  /** Every definition known, earlier versions first (their texts, for cases filed under them). */
+  all(): readonly ServiceDefinition[];
+  /** A new catalogue in place of this one (a /reload that passed every check). */
+  replace(services: readonly ServiceDefinition[], earlier?: readonly ServiceDefinition[]): void;
   /** The services offered, in menu order (retired ones left out). */
   list(): readonly ServiceDefinition[];
   /** A service by code, retired or not (its open cases go on). */
@@ -28,6 +32,19 @@ export function createCatalogue(
   services: readonly ServiceDefinition[],
   earlier: readonly ServiceDefinition[] = [],
 ): Catalogue {
+  let current = build(services, earlier);
+  return {
+    all: () => current.all,
+    list: () => current.offered,
+    get: (code) => current.get(code),
+    version: (code, hash) => current.version(code, hash),
+    replace(next, nextEarlier = []) {
+      current = build(next, nextEarlier);
+    },
+  };
+}
+
+function build(services: readonly ServiceDefinition[], earlier: readonly ServiceDefinition[]) {
   const byCode = new Map(services.map((s) => [s.code, s]));
   if (byCode.size !== services.length) throw new Error('service codes must be unique');
   for (const s of services) {
@@ -44,11 +61,11 @@ export function createCatalogue(
     const seen = gone.get(s.code);
     if (!seen || seen.version <= s.version) gone.set(s.code, { ...s, retired: true });
   }
-  const offered = services.filter((s) => !s.retired);
   return {
-    list: () => offered,
-    get: (code) => byCode.get(code) ?? gone.get(code),
-    version: (code, hash) =>
+    all: [...earlier, ...services],
+    offered: services.filter((s) => !s.retired),
+    get: (code: string) => byCode.get(code) ?? gone.get(code),
+    version: (code: string, hash: string | null | undefined) =>
       (hash ? byHash.get(`${code}:${hash}`) : undefined) ?? byCode.get(code) ?? gone.get(code),
   };
 }

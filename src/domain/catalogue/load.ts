@@ -12,10 +12,7 @@ export const DEFAULT_SERVICES_DIR = path.resolve(
   '../../../reference/services',
 );
 
-export function loadServiceDir(
-  dir: string,
-  hasText?: (lang: string, key: string) => boolean,
-): ServiceDefinition[] {
+export function loadServiceDir(dir: string): ServiceDefinition[] {
   let names: string[];
   try {
     names = readdirSync(dir)
@@ -46,7 +43,7 @@ export function loadServiceDir(
         'unreadable',
       );
     }
-    const def = parseServiceFile(file, text, hasText);
+    const def = parseServiceFile(file, text);
     const other = files.get(def.code);
     if (other)
       throw new DefinitionError(file, def.code, null, `the same code as ${other}`, 'duplicate_code', {
@@ -56,4 +53,31 @@ export function loadServiceDir(
     out.push(def);
   }
   return out;
+}
+
+/**
+ * The texts of the definitions in a folder, read as they are (a broken file is left out here: loading the
+ * catalogue reports it). The locale resources start with them, so every translator knows the shipped
+ * services' words.
+ */
+export function readServiceTexts(dir: string): { code: string; texts: Record<string, unknown> }[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    try {
+      const raw = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as {
+        code?: unknown;
+        texts?: unknown;
+      };
+      return typeof raw.code === 'string' && typeof raw.texts === 'object' && raw.texts !== null
+        ? [{ code: raw.code, texts: raw.texts as Record<string, unknown> }]
+        : [];
+    } catch {
+      return [];
+    }
+  });
 }

@@ -159,6 +159,8 @@ export interface ServiceDefinition {
   retired: boolean;
   /** The definition as written (kept by version, so an earlier case is read with its own). */
   source: unknown;
+  /** Its texts (`services:<code>.…`) in each language, as nested objects of strings. */
+  texts: Record<'zh-CN' | 'en', Record<string, unknown>>;
   departmentKind: DepartmentKind;
   /** Due time for a normal case, and for an urgent one. */
   due: Due;
