@@ -1,5 +1,6 @@
 // The composition root: repositories → use cases → what the bot needs. main.ts, the tests and the
 // benchmarks all build the program through here, so they exercise the same wiring.
+import path from 'node:path';
 import type { Api } from 'grammy';
 import { createAdminService } from './app/admin.ts';
 import { createCaseService } from './app/cases.ts';
@@ -25,7 +26,12 @@ import { createNotificationSender } from './bot/notification-render.ts';
 import type { Locale } from './config.ts';
 import type { Db } from './db/client.ts';
 import { isDatabaseUnavailable } from './db/errors.ts';
-import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
+import {
+  loadReferenceData,
+  type ReferenceData,
+  ReferenceDataError,
+  readReferenceData,
+} from './db/reference-data.ts';
 import { createCaseStatsRepository } from './db/repositories/case-stats.ts';
 import { createCaseRepository } from './db/repositories/cases.ts';
 import { createConsoleRepository } from './db/repositories/console.ts';
@@ -39,6 +45,7 @@ import { createPrivacyRepository } from './db/repositories/privacy.ts';
 import { createReferenceRepository } from './db/repositories/reference.ts';
 import { createRegistrationConflictRepository } from './db/repositories/registration-conflicts.ts';
 import { createRoutingRepository } from './db/repositories/routing.ts';
+import { createServiceDefinitionRepository } from './db/repositories/service-definitions.ts';
 import { createStaffRepository } from './db/repositories/staff.ts';
 import { createStaffCaseRepository } from './db/repositories/staff-cases.ts';
 import { createTelegramUserRepository } from './db/repositories/telegram-users.ts';
@@ -46,8 +53,10 @@ import {
   createCatalogue,
   DEFAULT_SERVICES_DIR,
   loadServiceDir,
+  parseServiceFile,
   type ServiceDefinition,
 } from './domain/catalogue/index.ts';
+import { fail, ok } from './domain/result.ts';
 import type { Logger } from './logger.ts';
 
 export interface ComposeOptions {
@@ -74,12 +83,45 @@ export function compose(opts: ComposeOptions) {
   const routing = createRoutingRepository(db);
   const householdStore = createHouseholdRepository(db);
   const translator = opts.translator ?? createTranslator();
+  const servicesDir = opts.servicesDir ?? DEFAULT_SERVICES_DIR;
   // A mistake in a definition (or a missing text in either language) throws a DefinitionError here: the
   // program refuses to start rather than show a blank button.
-  const catalogue = createCatalogue(
-    opts.services ?? loadServiceDir(opts.servicesDir ?? DEFAULT_SERVICES_DIR),
-  );
+  const catalogue = createCatalogue(opts.services ?? loadServiceDir(servicesDir));
   translator.addServiceTexts(catalogue.all());
+  const definitions = createServiceDefinitionRepository(db);
+
+  /**
+   * Reads the services folder again (a mistake throws a DefinitionError and changes nothing), keeps the
+   * versions in the database, and puts the new catalogue in place with every earlier version it knows of:
+   * cases filed under them are read with their own definition and texts.
+   */
+  async function loadServices(): Promise<{ services: number; versions: number }> {
+    const current = opts.services ?? loadServiceDir(servicesDir);
+    await definitions.record(
+      current.map((s) => ({ code: s.code, hash: s.hash, version: s.version, definition: s.source })),
+    );
+    const currentHashes = new Set(current.map((s) => `${s.code}:${s.hash}`));
+    const earlier: ServiceDefinition[] = [];
+    for (const row of await definitions.all()) {
+      if (currentHashes.has(`${row.code}:${row.hash}`)) continue;
+      try {
+        const def = parseServiceFile(
+          `service_definition ${row.code} v${row.version}`,
+          JSON.stringify(row.definition),
+        );
+        earlier.push({ ...def, hash: row.hash, retired: true });
+      } catch (err) {
+        // A version the vocabulary no longer reads: its cases show their stored labels.
+        logger.warn(
+          { code: row.code, version: row.version, err },
+          'an earlier service definition is not read',
+        );
+      }
+    }
+    catalogue.replace(current, earlier);
+    translator.addServiceTexts(catalogue.all());
+    return { services: catalogue.list().length, versions: earlier.length + current.length };
+  }
   const households = createHouseholdService({ store: householdStore, reference, cipher, now });
   const cases = createCaseService({
     catalogue,
@@ -159,10 +201,19 @@ export function compose(opts: ComposeOptions) {
       now,
     }),
     consoleUrl: opts.consoleUrl,
+    reloadServices: loadServices,
     reloadReferenceData: async () => {
-      const counts = await loadReferenceData(db, await readReferenceData(opts.referenceDataFile));
+      let data: ReferenceData;
+      try {
+        data = await readReferenceData(opts.referenceDataFile);
+      } catch (err) {
+        if (!(err instanceof ReferenceDataError)) throw err;
+        logger.warn({ err }, 'reference data reload refused');
+        return fail({ file: path.basename(err.file), places: [...err.places] });
+      }
+      const counts = await loadReferenceData(db, data);
       reference.invalidate();
-      return { ...counts };
+      return ok({ ...counts });
     },
     isStorageUnavailable: isDatabaseUnavailable,
     translator,

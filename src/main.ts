@@ -22,6 +22,7 @@ import { createNotificationRepository } from './db/repositories/notifications.ts
 import { createOpsStatsRepository } from './db/repositories/ops-stats.ts';
 import { createPiiKeyCheckRepository } from './db/repositories/pii-key-check.ts';
 import { createUpdateReceiptRepository } from './db/repositories/update-receipts.ts';
+import { DefinitionError } from './domain/catalogue/index.ts';
 import { createConsoleApp } from './http/console/app.tsx';
 import { startConsoleServer } from './http/console/server.ts';
 import { readinessCheck, startHttpServer } from './http/server.ts';
@@ -149,6 +150,9 @@ async function main(): Promise<void> {
       servicesDir: config.servicesDir,
       consoleUrl: config.console?.url,
     });
+    // The service definitions: their versions kept, and the earlier ones read back (src/compose.ts).
+    const services = await deps.reloadServices();
+    logger.info(services, 'service definitions loaded');
     const metrics = createMetrics();
     const bot = createBot({
       token: config.botToken,
@@ -337,7 +341,7 @@ async function main(): Promise<void> {
       logger.info({ port: hook.port }, 'webhook mode: taking updates');
     }
   } catch (err) {
-    if (err instanceof StartupError) {
+    if (err instanceof StartupError || err instanceof DefinitionError) {
       console.error(`Bianmin cannot start: ${err.message}`);
     } else {
       logger.fatal({ err }, 'start-up failed');

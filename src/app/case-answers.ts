@@ -87,6 +87,8 @@ export interface StoredAnswers {
   people?: PersonSnapshot[];
   /** `people` is the whole household, as the resident confirmed it before the form. */
   household?: boolean;
+  /** The definition the case was filed under (absent for cases filed before definitions had versions). */
+  definition?: { version: number; hash: string };
 }
 
 /** The snapshot a new case keeps: everyone for a service that confirms the household, else who is named. */
@@ -139,7 +141,8 @@ export function describeAnswers(
   cipher: PiiCipher,
   catalogue: Catalogue,
 ): DescribedAnswer[] {
-  return describeStored(readStoredAnswers(record, cipher), catalogue.get(record.serviceCode));
+  const stored = readStoredAnswers(record, cipher);
+  return describeStored(stored, catalogue.version(record.serviceCode, stored.definition?.hash));
 }
 
 export function describeStored(

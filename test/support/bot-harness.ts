@@ -167,6 +167,8 @@ export interface HarnessOptions {
   /** Extra services for the catalogue, and their texts. */
   services?: readonly ServiceDefinition[];
   extraLocales?: Parameters<typeof createTranslator>[0];
+  /** A services folder of the test's own (definition files), loaded as at start (versions kept). */
+  servicesDir?: string;
   /** The flood limit; by default none to speak of, since tests drive residents at machine speed. */
   flood?: { limit: number; windowMs: number };
   /**
@@ -198,6 +200,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       referenceDataFile: REFERENCE_FILE,
       now: opts.now,
       services: opts.services,
+      servicesDir: opts.servicesDir,
       translator: createTranslator(opts.extraLocales),
     });
     opts.adjustDeps?.(deps);
@@ -214,6 +217,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     });
   };
   const bot = build();
+  if (opts.servicesDir) await (lastDeps as BotDeps).reloadServices();
   const receipts = createUpdateReceiptRepository(db);
   // One gate per bot (a restart builds a new bot, and with it a new gate). One attempt: a failure is
   // answered by the error boundary at once, as it is without a gate.

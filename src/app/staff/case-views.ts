@@ -3,6 +3,7 @@
 // are about health, income, children.
 import { type CaseStatus, isOpen, nextStatus } from '../../domain/case-status.ts';
 import { referenceList } from '../../domain/catalogue/rules.ts';
+import type { ServiceDefinition } from '../../domain/catalogue/types.ts';
 import { ageOn } from '../../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../../domain/mask.ts';
 import { fail, ok, type Result } from '../../domain/result.ts';
@@ -103,11 +104,10 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
   /** The schools and hospitals the answers name, by code, in the case's district. */
   async function places(
     answers: DescribedAnswer[],
-    serviceCode: string,
+    service: ServiceDefinition | undefined,
     districtCode: string | null,
   ): Promise<Map<string, NamedOption>> {
     const found = new Map<string, NamedOption>();
-    const service = deps.catalogue.get(serviceCode);
     if (!districtCode || !service) return found;
     for (const a of answers) {
       const step = service.steps.find((s) => s.id === a.stepId);
@@ -143,12 +143,13 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
           (x): x is string => typeof x === 'string',
         ),
       );
-      const service = deps.catalogue.get(record.serviceCode);
       // An anonymised case (its resident erased themselves, or the retention period passed) has no answers.
       const blank = record.answersCipher.length === 0;
       const stored = blank ? null : storedAnswers(record.answersCipher, record.id);
+      // Read with the definition it was filed under (an earlier version, or a retired service).
+      const service = deps.catalogue.version(record.serviceCode, stored?.definition?.hash);
       const described = stored ? describeStored(stored, service) : [];
-      const named = await places(described, record.serviceCode, department?.districtCode ?? null);
+      const named = await places(described, service, department?.districtCode ?? null);
       const answers = described.map((ans): CardAnswer => {
         const value = ans.value;
         let label = ans.label;
@@ -260,7 +261,7 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       const household = await deps.households.findByTelegramId(Number(record.telegramId));
       if (!household || household.resident.id !== record.residentId) return fail('not_allowed');
       const stored = storedAnswers(record.answersCipher, record.id);
-      const service = deps.catalogue.get(record.serviceCode);
+      const service = deps.catalogue.version(record.serviceCode, stored.definition?.hash);
       const people: RevealedIdentity['people'] = [
         {
           name: household.resident.name,

@@ -35,7 +35,7 @@ export class DefinitionError extends Error {
     readonly service: string | null,
     readonly step: string | null,
     readonly problem: string,
-    /** A code for the admin's language (locales */
+    /** What is wrong, for the admin's language (`params` fill its words). */
     readonly code: DefinitionProblem,
     readonly params: Record<string, string> = {},
   ) {
@@ -46,16 +46,22 @@ export class DefinitionError extends Error {
   }
 }
 
-export type DefinitionProblem =
-  | 'unreadable'
-  | 'invalid'
-  | 'duplicate_code'
-  | 'duplicate_step'
-  | 'unknown_step'
-  | 'later_step'
-  | 'bad_age_range'
-  | 'missing_text'
-  | 'unknown_rule';
+/** The kinds of mistake (each has words in both languages: `common:admin.definition_problems.<code>`). */
+export const DEFINITION_PROBLEMS = [
+  'unreadable',
+  'invalid',
+  'unknown_kind',
+  'not_an_option',
+  'rule_param',
+  'duplicate_code',
+  'duplicate_step',
+  'unknown_step',
+  'later_step',
+  'bad_age_range',
+  'missing_text',
+  'unknown_rule',
+] as const;
+export type DefinitionProblem = (typeof DEFINITION_PROBLEMS)[number];
 
 const id = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,40}$/, 'use letters, digits and _');
 const ageRange = z
@@ -89,6 +95,8 @@ const due = z.union([
   z.object({ calendarDays: z.number().int().min(1).max(90) }).strict(),
   z.object({ hours: z.number().int().min(1).max(72) }).strict(),
 ]);
+
+export const STEP_KINDS = ['choice', 'text', 'money', 'person', 'reference', 'files', 'phone'] as const;
 
 const base = { id, when: condition.optional(), optional: z.boolean().optional() };
 const stepSchema = z.discriminatedUnion('kind', [
@@ -176,12 +184,12 @@ const serviceSchema = z
 export type ServiceFile = z.infer<typeof serviceSchema>;
 type StepInput = z.infer<typeof stepSchema>;
 
-/** zod's first issue as plain words with its path. */
-function issueText(err: z.ZodError): string {
+/** zod's first issue as plain words with its path; `field` is the path alone (the admin's message). */
+function issueText(err: z.ZodError): { text: string; field: string } {
   const issue = err.issues[0];
-  if (!issue) return 'invalid';
-  const where = issue.path.length > 0 ? `"${issue.path.join('.')}": ` : '';
-  return `${where}${issue.message}`;
+  const field = issue && issue.path.length > 0 ? issue.path.join('.') : '-';
+  if (!issue) return { text: 'invalid', field };
+  return { text: `${issue.path.length > 0 ? `"${field}": ` : ''}${issue.message}`, field };
 }
 
 /** Where a condition looks (the step ids it names), for the "unknown step" check. */
@@ -191,13 +199,16 @@ function conditionSteps(c: ConditionInput): string[] {
   return [c.step];
 }
 
-function checkAgeRange(
-  r: { min?: number; max?: number } | undefined,
-  fail: (problem: string, code: DefinitionProblem) => never,
-) {
-  if (r && r.min === undefined && r.max === undefined) fail('an age range needs min or max', 'bad_age_range');
+type Fail = (problem: string, code: DefinitionProblem, params?: Record<string, string>) => never;
+
+function checkAgeRange(r: { min?: number; max?: number } | undefined, fail: Fail) {
+  if (r && r.min === undefined && r.max === undefined)
+    fail('an age range needs min or max', 'bad_age_range', { min: '-', max: '-' });
   if (r?.min !== undefined && r.max !== undefined && r.min > r.max)
-    fail(`age range min ${r.min} is above max ${r.max}`, 'bad_age_range');
+    fail(`age range min ${r.min} is above max ${r.max}`, 'bad_age_range', {
+      min: String(r.min),
+      max: String(r.max),
+    });
 }
 
 function conditionAges(c: ConditionInput): { min?: number; max?: number }[] {
@@ -226,9 +237,21 @@ export const inAgeRange = (age: number, r: { min?: number; max?: number }): bool
 const onAnswers = (c: Condition) => (answers: ServiceAnswers) =>
   evaluate(c, { answers, today: new Date(), people: [] });
 
+/** JSON with every object's keys sorted: the same content gives the same text, however it was stored. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (typeof v === 'object' && v !== null)
+    return `{${Object.keys(v)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
 /** The content hash of a definition: two files with the same content are the same version. */
 export function definitionHash(file: ServiceFile): string {
-  return createHash('sha256').update(JSON.stringify(file)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(canonical(file)).digest('hex').slice(0, 16);
 }
 
 /**
@@ -253,7 +276,10 @@ export function parseServiceFile(file: string, text: string): ServiceDefinition 
       ? (raw as { code: string }).code
       : null;
   const top = serviceSchema.safeParse(raw);
-  if (!top.success) throw new DefinitionError(file, code, null, issueText(top.error), 'invalid', {});
+  if (!top.success) {
+    const { text: problem, field } = issueText(top.error);
+    throw new DefinitionError(file, code, null, problem, 'invalid', { field });
+  }
   const def = top.data;
   const steps: StepInput[] = [];
   const seen = new Set<string>();
@@ -264,12 +290,18 @@ export function parseServiceFile(file: string, text: string): ServiceDefinition 
         : `#${i + 1}`;
     const parsed = stepSchema.safeParse(s);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const problem =
-        issue?.path[0] === 'kind' && issue.code === 'invalid_union'
-          ? `unknown step kind "${String((s as { kind?: unknown }).kind)}" (choice, text, money, person, reference, files, phone)`
-          : issueText(parsed.error);
-      throw new DefinitionError(file, def.code, stepId, problem, 'invalid');
+      const kind = String((s as { kind?: unknown } | null)?.kind);
+      if (!(STEP_KINDS as readonly string[]).includes(kind))
+        throw new DefinitionError(
+          file,
+          def.code,
+          stepId,
+          `unknown step kind "${kind}" (${STEP_KINDS.join(', ')})`,
+          'unknown_kind',
+          { kind },
+        );
+      const { text: problem, field } = issueText(parsed.error);
+      throw new DefinitionError(file, def.code, stepId, problem, 'invalid', { field });
     }
     if (seen.has(parsed.data.id))
       throw new DefinitionError(
@@ -284,14 +316,15 @@ export function parseServiceFile(file: string, text: string): ServiceDefinition 
   }
   const ids = steps.map((s) => s.id);
   for (const [i, s] of steps.entries()) {
-    const fail = (problem: string, c: DefinitionProblem): never => {
-      throw new DefinitionError(file, def.code, s.id, problem, c);
+    const fail: Fail = (problem, c, params = {}) => {
+      throw new DefinitionError(file, def.code, s.id, problem, c, params);
     };
     const earlier = new Set(ids.slice(0, i));
     const mustBeEarlier = (target: string, what: string) => {
-      if (!ids.includes(target)) fail(`${what} names step "${target}", which does not exist`, 'unknown_step');
+      if (!ids.includes(target))
+        fail(`${what} names step "${target}", which does not exist`, 'unknown_step', { target });
       if (!earlier.has(target))
-        fail(`${what} names step "${target}", which is not asked before it`, 'later_step');
+        fail(`${what} names step "${target}", which is not asked before it`, 'later_step', { target });
     };
     if (s.when) {
       for (const target of conditionSteps(s.when)) mustBeEarlier(target, '"when"');
@@ -301,16 +334,23 @@ export function parseServiceFile(file: string, text: string): ServiceDefinition 
     if (s.kind === 'reference' && s.stageFrom) mustBeEarlier(s.stageFrom, '"stageFrom"');
     if (s.kind === 'choice') {
       for (const v of [...(s.stopOn ?? []), ...Object.keys(s.tell ?? {})])
-        if (!s.options.includes(v)) fail(`"${v}" is not one of the options`, 'invalid');
+        if (!s.options.includes(v)) fail(`"${v}" is not one of the options`, 'not_an_option', { value: v });
       for (const target of s.resets ?? [])
         if (!ids.includes(target))
-          fail(`"resets" names step "${target}", which does not exist`, 'unknown_step');
+          fail(`"resets" names step "${target}", which does not exist`, 'unknown_step', { target });
       if (s.warn) {
         const rule = NAMED_RULES[s.warn.rule];
-        if (!rule) fail(`unknown rule "${s.warn.rule}" (${RULE_NAMES.join(', ')})`, 'unknown_rule');
+        if (!rule)
+          fail(`unknown rule "${s.warn.rule}" (${RULE_NAMES.join(', ')})`, 'unknown_rule', {
+            rule: s.warn.rule,
+          });
         for (const p of rule?.stepParams ?? []) {
           const target = s.warn.params?.[p];
-          if (!target) fail(`rule "${s.warn.rule}" needs the parameter "${p}"`, 'invalid');
+          if (!target)
+            fail(`rule "${s.warn.rule}" needs the parameter "${p}"`, 'rule_param', {
+              rule: s.warn.rule,
+              param: p,
+            });
           else mustBeEarlier(target, `rule "${s.warn.rule}"`);
         }
       }
@@ -327,6 +367,7 @@ export function parseServiceFile(file: string, text: string): ServiceDefinition 
           null,
           `"${key}" names step "${target}", which does not exist`,
           'unknown_step',
+          { target },
         );
   }
   checkTexts(file, def, steps);

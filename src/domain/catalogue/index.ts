@@ -4,6 +4,7 @@ import type { ServiceDefinition } from './types.ts';
 export {
   DefinitionError,
   type DefinitionProblem,
+  definitionHash,
   evaluate,
   parseServiceFile,
 } from './definition.ts';

@@ -25,6 +25,7 @@ export function loadServiceDir(dir: string): ServiceDefinition[] {
       null,
       `the services folder cannot be read (${err instanceof Error ? err.message : String(err)})`,
       'unreadable',
+      { detail: err instanceof Error ? err.message : String(err) },
     );
   }
   const out: ServiceDefinition[] = [];
