@@ -276,7 +276,7 @@ export async function serviceRequest(
   prefill?: ServicePrefill | null,
 ): Promise<void> {
   const { locale, t } = await conversationLocale(conversation, deps.translator);
-  const service = deps.catalogue.get(serviceCode);
+  const service = deps.catalogue.offered(serviceCode);
   if (!service) {
     await ctx.reply(t('services:common.failed.unknown_service'), { reply_markup: backToMenu(t) });
     return;

@@ -19,6 +19,8 @@ export interface Catalogue {
   replace(services: readonly ServiceDefinition[], earlier?: readonly ServiceDefinition[]): void;
   /** The services offered, in menu order (retired ones left out). */
   list(): readonly ServiceDefinition[];
+  /** A service still offered (not retired), by code: what a menu button, a draft or a word may open. */
+  offered(code: string): ServiceDefinition | undefined;
   /** A service by code, retired or not (its open cases go on). */
   get(code: string): ServiceDefinition | undefined;
   /** The definition a case was filed under (its hash), else the current one. */
@@ -38,6 +40,10 @@ export function createCatalogue(
     all: () => current.all,
     list: () => current.offered,
     get: (code) => current.get(code),
+    offered: (code) => {
+      const s = current.get(code);
+      return s && !s.retired ? s : undefined;
+    },
     version: (code, hash) => current.version(code, hash),
     replace(next, nextEarlier = []) {
       current = build(next, nextEarlier);
