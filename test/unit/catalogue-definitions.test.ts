@@ -214,7 +214,8 @@ describe('a broken definition gives the file, the service, the step and what is 
     });
     expect(
       errorOf((d) => {
-        (d.texts['zh-CN'].steps?.meals as { options: Record<string, string> }).options.both = ' ';
+        const steps = d.texts['zh-CN'].steps as Record<string, { options: Record<string, string> }>;
+        if (steps.meals) steps.meals.options.both = ' ';
       }).code,
     ).toBe('invalid');
   });
