@@ -1,7 +1,7 @@
 // Services as data (src/domain/catalogue/definition.ts, load.ts, rules.ts): the shipped definitions load
 // and keep the four services' behaviour; each kind of mistake is reported with the file, the service, the
 // step and what is wrong; the named rules and the conditions do what the README says.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,6 +99,16 @@ describe('the shipped definitions', () => {
       expect(Object.keys(s.texts).sort()).toEqual(['en', 'zh-CN']);
     }
     expect(DEFAULT_SERVICES.map((s) => s.hash)).toEqual(services.map((s) => s.hash));
+  });
+
+  it("the README's worked example (a fifth service) loads as written", () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const example = /as `reference\/services\/5-elderly_meals\.json`:\n\n```json\n([\s\S]*?)\n```/.exec(
+      readme,
+    )?.[1];
+    const service = parseServiceFile('README.md', example ?? '');
+    expect(service.code).toBe('elderly_meals');
+    expect(service.steps.map((s) => s.id)).toEqual(['who', 'meals', 'note', 'phone']);
   });
 
   it('the same content is the same version, whatever the order of its keys', () => {
