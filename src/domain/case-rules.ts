@@ -47,9 +47,19 @@ export async function answersValid(
     }
     const v = a.value;
     switch (step.kind) {
-      case 'choice':
-        if (v === null || !step.options.includes(v) || step.stopOn?.includes(v)) return false;
+      case 'choice': {
+        if (v === null) return false;
+        if (step.multiple) {
+          const chosen = v.split(',');
+          if (
+            chosen.length < step.multiple.min ||
+            new Set(chosen).size !== chosen.length ||
+            chosen.some((x) => !step.options.includes(x))
+          )
+            return false;
+        } else if (!step.options.includes(v) || step.stopOn?.includes(v)) return false;
         break;
+      }
       case 'text': {
         // Words, one voice message, or both (a voice message with a caption); no other file.
         const files = a.files ?? [];

@@ -32,6 +32,7 @@ const texts = (zh: boolean, version: 1 | 2): Texts => ({
     who: zh ? '吃饭的老人' : 'Who',
     meals: zh ? '几顿' : 'Meals',
     ...(version === 1 ? { note: zh ? '说明' : 'Note' } : {}),
+    days: zh ? '哪几天' : 'Days',
     phone: zh ? '联系电话' : 'Phone',
   },
   steps: {
@@ -53,6 +54,14 @@ const texts = (zh: boolean, version: 1 | 2): Texts => ({
     ...(version === 1
       ? { note: { prompt: zh ? '吃饭有什么要注意的？（比如不吃辣）' : 'Anything the cook should know?' } }
       : {}),
+    days: {
+      prompt: zh
+        ? '哪几天来吃？可以选几天，选好了点“✅ 选好了”。'
+        : 'Which days? Choose any, then tap “✅ Done”.',
+      options: zh
+        ? { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五' }
+        : { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri' },
+    },
     phone: { prompt: zh ? '食堂打哪个电话找您？' : 'Which phone should the canteen call?' },
   },
 });
@@ -75,6 +84,13 @@ function definition(version: 1 | 2, extra: Record<string, unknown> = {}) {
       ...(version === 1
         ? [{ id: 'note', kind: 'text', maxLength: 100, voice: false, when: { step: 'meals', is: 'both' } }]
         : []),
+      {
+        id: 'days',
+        kind: 'choice',
+        options: ['mon', 'tue', 'wed', 'thu', 'fri'],
+        columns: 3,
+        multiple: { min: 1 },
+      },
       { id: 'phone', kind: 'phone' },
     ],
     texts: { 'zh-CN': texts(true, version), en: texts(false, version) },
@@ -156,6 +172,16 @@ describe('a fifth service that is only a definition file', () => {
     expect(sentTexts(await u.voice()).join('\n')).toContain('请打字回答');
     await wrongInputs(u, 'zh');
     await u.text('不吃辣，饭要软一点');
+    // Several days (the definition's `multiple`): "done" with none chosen is refused in plain words.
+    expect(u.lastText()).toContain('哪几天来吃？');
+    const none = await u.tap('✅ 选好了');
+    expect(none.find((c) => c.method === 'answerCallbackQuery')?.payload).toMatchObject({
+      text: '请至少选 1 项。',
+    });
+    await wrongInputs(u, 'zh');
+    await u.tap('周一');
+    await u.tap('周三');
+    await u.tap('✅ 选好了');
     expect(u.lastText()).toContain('食堂打哪个电话找您？');
     expect(sentTexts(await u.text('12345')).join('\n')).toContain('11 位手机号');
     await u.tap(/用登记的手机号/);
@@ -163,6 +189,7 @@ describe('a fifth service that is only a definition file', () => {
     expect(summary).toContain(`吃饭的老人：${elder.name}`);
     expect(summary).toContain('几顿：午饭和晚饭');
     expect(summary).toContain('说明：不吃辣，饭要软一点');
+    expect(summary).toContain('哪几天：周一、周三');
     await wrongInputs(u, 'zh');
     await u.tap('✅ 对的，提交');
     expect(u.texts().join('\n')).toMatch(/编号：[A-Z]{3}-\d{4}-\d{6}/);
@@ -186,11 +213,20 @@ describe('a fifth service that is only a definition file', () => {
     await wrongInputs(u, 'en');
     await u.tap('Lunch only');
     // No note: that step is asked only for lunch and supper.
+    expect(u.lastText()).toContain('Which days?');
+    await wrongInputs(u, 'en');
+    const none = await u.tap('✅ Done');
+    expect(none.find((c) => c.method === 'answerCallbackQuery')?.payload).toMatchObject({
+      text: 'Please choose at least 1.',
+    });
+    await u.tap('Fri');
+    await u.tap('✅ Done');
     expect(u.lastText()).toContain('Which phone should the canteen call?');
     expect(sentTexts(await u.text('12345')).join('\n')).toContain('11-digit mobile number');
     await wrongInputs(u, 'en');
     await u.tap(/registered/i);
     expect(u.lastText()).toContain('Meals: Lunch only');
+    expect(u.lastText()).toContain('Days: Fri');
     expect(u.lastText()).not.toContain('Note');
     await u.tap('✅ Correct, submit');
     expect(u.texts().join('\n')).toMatch(/Number: [A-Z]{3}-\d{4}-\d{6}/);
@@ -253,6 +289,7 @@ describe('changing the definition', () => {
     const card = sentTexts(await h.user(64_100).press(`st:open:${caseV1}`))[0] ?? '';
     expect(card).toContain('几顿：午饭和晚饭');
     expect(card).toContain('说明：不吃辣，饭要软一点');
+    expect(card).toContain('哪几天：周一、周三');
   });
 
   it('a retired service is not offered nor opened; its open case is still worked, and still shown once its file is gone', async () => {

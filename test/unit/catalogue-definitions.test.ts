@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { answersValid } from '../../src/domain/case-rules.ts';
 import {
   DEFAULT_SERVICES,
   DEFAULT_SERVICES_DIR,
@@ -341,6 +342,39 @@ describe('conditions and named rules', () => {
         c,
       ),
     ).toBe(false);
+  });
+
+  it('a multiple choice: at least `min` distinct options; a condition looks at each one chosen', async () => {
+    const d = definition() as Def;
+    d.steps[1] = { id: 'meals', kind: 'choice', options: ['lunch', 'both'], multiple: { min: 1 } };
+    const service = parseServiceFile(FILE, JSON.stringify(d));
+    const lists = { hospitals: async () => [], schools: async () => [] };
+    const valid = (meals: string) =>
+      answersValid(service, ctx({ who: a('gran'), meals: a(meals), note: a('软一点') }), lists);
+    expect(await valid('lunch,both')).toBe(true);
+    expect(await valid('lunch,lunch')).toBe(false);
+    expect(await valid('lunch,supper')).toBe(false);
+    expect(await valid('')).toBe(false);
+    expect(evaluate({ step: 'meals', is: 'both' }, ctx({ meals: a('lunch,both') }))).toBe(true);
+    expect(evaluate({ step: 'meals', isNot: 'both' }, ctx({ meals: a('lunch,both') }))).toBe(false);
+    expect(
+      errorOf((x) => {
+        x.steps[1] = { id: 'meals', kind: 'choice', options: ['lunch', 'both'], multiple: { min: 3 } };
+      }).message,
+    ).toBe(`${FILE}: service "elderly_meals", step "meals": "multiple.min" 3 is more than the 2 options`);
+    expect(
+      errorOf((x) => {
+        x.steps[1] = {
+          id: 'meals',
+          kind: 'choice',
+          options: ['lunch', 'both'],
+          multiple: { min: 1 },
+          stopOn: ['both'],
+        };
+      }).message,
+    ).toBe(
+      `${FILE}: service "elderly_meals", step "meals": a step with "multiple" cannot have "stopOn", "tell" or "warn"`,
+    );
   });
 
   it('a person step offers the ages and relations it names', () => {

@@ -87,6 +87,7 @@ function formStep(
       return {
         ...base,
         columns: step.columns,
+        multi: step.multiple ? { min: step.multiple.min } : undefined,
         stopOn: step.stopOn,
         resets: step.resets ? [...step.resets] : undefined,
         after: step.tell

@@ -106,6 +106,7 @@ const stepSchema = z.discriminatedUnion('kind', [
       kind: z.literal('choice'),
       options: z.array(id).min(1).max(20),
       columns: z.number().int().min(1).max(4).optional(),
+      multiple: z.object({ min: z.number().int().min(1).max(20) }).strict().optional(),
       warn: z
         .object({ rule: z.string(), message: id, params: z.record(z.string(), z.string()).optional() })
         .strict()
@@ -222,9 +223,11 @@ export function evaluate(c: Condition, ctx: StepContext): boolean {
   if ('anyOf' in c) return c.anyOf.some((x) => evaluate(x, ctx));
   if ('allOf' in c) return c.allOf.every((x) => evaluate(x, ctx));
   const v = value(ctx.answers, c.step);
-  if ('is' in c) return v === c.is;
-  if ('isNot' in c) return v !== c.isNot;
-  if ('in' in c) return v !== null && c.in.includes(v);
+  // A multiple choice's value is its options joined with ",": a condition looks at each.
+  const chosen = v === null ? [] : v.split(',');
+  if ('is' in c) return chosen.includes(c.is);
+  if ('isNot' in c) return !chosen.includes(c.isNot);
+  if ('in' in c) return chosen.some((x) => c.in.includes(x));
   const person = ctx.people.find((p) => p.id === v);
   if (!person) return false;
   return inAgeRange(ageOn(person.birthDate, ctx.today), c.age);
@@ -335,6 +338,12 @@ export function parseServiceFile(file: string, text: string): ServiceDefinition 
     if (s.kind === 'choice') {
       for (const v of [...(s.stopOn ?? []), ...Object.keys(s.tell ?? {})])
         if (!s.options.includes(v)) fail(`"${v}" is not one of the options`, 'not_an_option', { value: v });
+      if (s.multiple && s.multiple.min > s.options.length)
+        fail(`"multiple.min" ${s.multiple.min} is more than the ${s.options.length} options`, 'invalid', {
+          field: 'multiple.min',
+        });
+      if (s.multiple && (s.stopOn || s.tell || s.warn))
+        fail('a step with "multiple" cannot have "stopOn", "tell" or "warn"', 'invalid', { field: 'multiple' });
       for (const target of s.resets ?? [])
         if (!ids.includes(target))
           fail(`"resets" names step "${target}", which does not exist`, 'unknown_step', { target });
@@ -447,6 +456,7 @@ function compileStep(s: StepInput): ServiceStep {
         kind: 'choice',
         options: s.options,
         columns: s.columns,
+        multiple: s.multiple,
         stopOn: s.stopOn,
         resets: s.resets,
         tell: s.tell ? (v: string) => s.tell?.[v] ?? null : undefined,

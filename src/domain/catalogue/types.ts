@@ -61,6 +61,8 @@ export interface ChoiceStep extends BaseStep {
   kind: 'choice';
   options: readonly string[];
   columns?: number;
+  /** Several options may be chosen (at least `min`); the value is them joined with ",". */
+  multiple?: { min: number };
   /**
    * A gentle warning (locale key `warnings.<message>` under the step, with its parameters) when the choice
    * looks wrong; the resident may keep it.
