@@ -29,12 +29,7 @@ export function answerWords(t: TFunction, locale: Locale, serviceCode: string, a
   switch (a.kind) {
     case 'choice':
       // A multiple choice: each option in the reader's words.
-      return a.value === null
-        ? a.label
-        : a.value
-            .split(',')
-            .map(option)
-            .join(t('form:list_separator'));
+      return a.value === null ? a.label : a.value.split(',').map(option).join(t('form:list_separator'));
     case 'reference':
       if (a.place) return localeName(locale, a.place);
       return a.value === null ? a.label : option(a.value);

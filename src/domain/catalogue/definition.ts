@@ -106,7 +106,10 @@ const stepSchema = z.discriminatedUnion('kind', [
       kind: z.literal('choice'),
       options: z.array(id).min(1).max(20),
       columns: z.number().int().min(1).max(4).optional(),
-      multiple: z.object({ min: z.number().int().min(1).max(20) }).strict().optional(),
+      multiple: z
+        .object({ min: z.number().int().min(1).max(20) })
+        .strict()
+        .optional(),
       warn: z
         .object({ rule: z.string(), message: id, params: z.record(z.string(), z.string()).optional() })
         .strict()
@@ -343,7 +346,9 @@ export function parseServiceFile(file: string, text: string): ServiceDefinition 
           field: 'multiple.min',
         });
       if (s.multiple && (s.stopOn || s.tell || s.warn))
-        fail('a step with "multiple" cannot have "stopOn", "tell" or "warn"', 'invalid', { field: 'multiple' });
+        fail('a step with "multiple" cannot have "stopOn", "tell" or "warn"', 'invalid', {
+          field: 'multiple',
+        });
       for (const target of s.resets ?? [])
         if (!ids.includes(target))
           fail(`"resets" names step "${target}", which does not exist`, 'unknown_step', { target });
