@@ -103,7 +103,7 @@ export function snapshotPeople(
   ];
   if (service.needsHousehold === 'confirm_alone') return { people: everyone, household: true };
   const named = new Set(
-    service.steps.filter((s) => s.kind === 'person').map((s) => answers[s.id]?.value ?? null),
+    service.steps.filter((s) => s.kind === 'person').flatMap((s) => (answers[s.id]?.value ?? '').split(',')),
   );
   const people = everyone.filter((p) => named.has(p.id));
   return people.length > 0 ? { people } : {};

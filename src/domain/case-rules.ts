@@ -80,9 +80,14 @@ export async function answersValid(
         break;
       }
       case 'person': {
-        const person = context.people.find((p) => p.id === v);
-        if (!person || (person.self && !step.includeSelf) || (step.filter && !step.filter(person, today)))
-          return false;
+        const ids = v === null ? [] : step.multiple ? v.split(',') : [v];
+        if (ids.length === 0 || new Set(ids).size !== ids.length) return false;
+        if (ids.length < (step.multiple?.min ?? 1)) return false;
+        for (const id of ids) {
+          const person = context.people.find((p) => p.id === id);
+          if (!person || (person.self && !step.includeSelf) || (step.filter && !step.filter(person, today)))
+            return false;
+        }
         break;
       }
       case 'reference': {

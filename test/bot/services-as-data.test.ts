@@ -74,7 +74,14 @@ function definition(version: 1 | 2, extra: Record<string, unknown> = {}) {
     due: { workingDays: 3 },
     documents: [],
     steps: [
-      { id: 'who', kind: 'person', includeSelf: true, age: { min: 60 } },
+      // Version 2 takes several older people at once.
+      {
+        id: 'who',
+        kind: 'person',
+        includeSelf: true,
+        age: { min: 60 },
+        ...(version === 2 ? { multiple: { min: 1 } } : {}),
+      },
       {
         id: 'meals',
         kind: 'choice',
@@ -276,14 +283,33 @@ describe('changing the definition', () => {
     const reply = sentTexts(await h.user(ADMIN).text('/reload'));
     expect(reply).toContain('服务目录已重新读取：现在提供 5 项服务。');
     expect(await h.db.serviceDefinition.count({ where: { code: 'elderly_meals' } })).toBe(2);
-    // A new request asks version 2's steps.
+    // A new request asks version 2's steps: two older people at once, then the new options.
     const u = await resident(64_005, 'zh');
+    await addMember(h, u.id, {
+      name: '杨老汉',
+      relation: 'parent',
+      birthDate: '1946-08-08',
+      sex: 'male',
+      idNumber: makeIdNumber({ birthDate: '1946-08-08', sex: 'male', seq: 777 }),
+    });
     await u.text('/services');
     await u.tap('🍚 老年助餐');
     await u.tap(elder.name);
+    await u.tap('杨老汉');
+    await u.tap('✅ 选好了');
     expect(u.findButton('只吃晚饭')).toBeDefined();
     expect(u.findButton('午饭和晚饭')).toBeUndefined();
-    await u.text('/cancel');
+    await u.tap('只吃晚饭');
+    await u.tap('周五');
+    await u.tap('✅ 选好了');
+    await u.tap(/用登记的手机号/);
+    // Both, in the household list's order.
+    expect(u.lastText()).toMatch(new RegExp(`吃饭的老人：(${elder.name}、杨老汉|杨老汉、${elder.name})\n`));
+    await u.tap('✅ 对的，提交');
+    const v2 = await h.db.case.findFirstOrThrow({
+      where: { serviceCode: 'elderly_meals', serviceVersion: 2 },
+    });
+    expect(v2.serviceHash).toBe(parseServiceFile(FILE, JSON.stringify(definition(2))).hash);
     // Staff see the earlier case with version 1's steps (the note, gone from version 2) and words.
     await makeStaff(h, 64_100, 'wanshan-neighbourhood');
     const card = sentTexts(await h.user(64_100).press(`st:open:${caseV1}`))[0] ?? '';
@@ -307,7 +333,7 @@ describe('changing the definition', () => {
     expect(pressed.find((c) => c.method === 'answerCallbackQuery')?.payload).toMatchObject({
       text: expect.stringContaining('不能用了'),
     });
-    expect(await h.db.case.count({ where: { serviceCode: 'elderly_meals' } })).toBe(2);
+    expect(await h.db.case.count({ where: { serviceCode: 'elderly_meals' } })).toBe(3);
     // Its open case: the resident still sees it, staff take it and answer it.
     expect(menuLabels(await u.text('/mycases')).join('\n')).toContain('老年助餐');
     const staff = h.user(64_100);

@@ -377,6 +377,26 @@ describe('conditions and named rules', () => {
     );
   });
 
+  it('several people (a person step with `multiple`): each one offered, none twice, at least `min`', async () => {
+    const d = definition() as Def;
+    d.steps[0] = { id: 'who', kind: 'person', includeSelf: true, age: { min: 6 }, multiple: { min: 1 } };
+    const service = parseServiceFile(FILE, JSON.stringify(d));
+    const lists = { hospitals: async () => [], schools: async () => [] };
+    const valid = (who: string) => answersValid(service, ctx({ who: a(who), meals: a('lunch') }), lists);
+    expect(await valid('me,kid,gran')).toBe(true);
+    expect(await valid('gran')).toBe(true);
+    expect(await valid('gran,gran')).toBe(false);
+    expect(await valid('gran,stranger')).toBe(false);
+    // An age condition holds when any of the people chosen is in the range.
+    expect(evaluate({ step: 'who', age: { min: 70 } }, ctx({ who: a('kid,gran') }))).toBe(true);
+    expect(evaluate({ step: 'who', age: { min: 70 } }, ctx({ who: a('kid,me') }))).toBe(false);
+    expect(
+      errorOf((x) => {
+        x.steps[0] = { id: 'who', kind: 'person', includeSelf: true, allowAdd: true, multiple: { min: 1 } };
+      }).message,
+    ).toBe(`${FILE}: service "elderly_meals", step "who": a step with "multiple" cannot have "allowAdd"`);
+  });
+
   it('a person step offers the ages and relations it names', () => {
     const d = definition() as Def;
     d.steps[0] = { id: 'who', kind: 'person', includeSelf: false, age: { min: 5 }, relations: ['parent'] };

@@ -280,8 +280,7 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
         const value = stored.answers[step.id]?.value;
         if (!value) continue;
         if (step.kind === 'person') {
-          const m = household.members.find((x) => x.id === value);
-          if (m) {
+          for (const m of household.members.filter((x) => value.split(',').includes(x.id))) {
             people.push({
               name: m.name,
               idNumber: m.idNumberCipher

@@ -148,6 +148,7 @@ function formStep(
             ? [...list, { value: ADD_PERSON, label: env.t('services:common.add_person') }]
             : list;
         },
+        multi: step.multiple ? { min: step.multiple.min } : undefined,
         after: async (answer) => (answer.value === ADD_PERSON ? env.addPerson() : answer),
       };
     case 'reference':

@@ -143,6 +143,10 @@ const stepSchema = z.discriminatedUnion('kind', [
       age: ageRange.optional(),
       relations: z.array(z.enum(RELATIONS)).min(1).optional(),
       allowAdd: z.boolean().optional(),
+      multiple: z
+        .object({ min: z.number().int().min(1).max(20) })
+        .strict()
+        .optional(),
     })
     .strict(),
   z
@@ -231,9 +235,11 @@ export function evaluate(c: Condition, ctx: StepContext): boolean {
   if ('is' in c) return chosen.includes(c.is);
   if ('isNot' in c) return !chosen.includes(c.isNot);
   if ('in' in c) return chosen.some((x) => c.in.includes(x));
-  const person = ctx.people.find((p) => p.id === v);
-  if (!person) return false;
-  return inAgeRange(ageOn(person.birthDate, ctx.today), c.age);
+  // The person (or any of the people) that step chose.
+  return chosen.some((id) => {
+    const person = ctx.people.find((p) => p.id === id);
+    return person !== undefined && inAgeRange(ageOn(person.birthDate, ctx.today), c.age);
+  });
 }
 
 export const inAgeRange = (age: number, r: { min?: number; max?: number }): boolean =>
@@ -336,7 +342,11 @@ export function parseServiceFile(file: string, text: string): ServiceDefinition 
       for (const target of conditionSteps(s.when)) mustBeEarlier(target, '"when"');
       for (const r of conditionAges(s.when)) checkAgeRange(r, fail);
     }
-    if (s.kind === 'person') checkAgeRange(s.age, fail);
+    if (s.kind === 'person') {
+      checkAgeRange(s.age, fail);
+      if (s.multiple && s.allowAdd)
+        fail('a step with "multiple" cannot have "allowAdd"', 'invalid', { field: 'multiple' });
+    }
     if (s.kind === 'reference' && s.stageFrom) mustBeEarlier(s.stageFrom, '"stageFrom"');
     if (s.kind === 'choice') {
       for (const v of [...(s.stopOn ?? []), ...Object.keys(s.tell ?? {})])
@@ -491,6 +501,7 @@ function compileStep(s: StepInput): ServiceStep {
         kind: 'person',
         includeSelf: s.includeSelf,
         allowAdd: s.allowAdd,
+        multiple: s.multiple,
         age,
         relations,
         filter:

@@ -118,6 +118,8 @@ export interface PersonStep extends BaseStep {
   relations?: readonly Relation[];
   /** Offer to add a household member on the spot. */
   allowAdd?: boolean;
+  /** Several people may be chosen (at least `min`); the value is their ids joined with ",". */
+  multiple?: { min: number };
 }
 
 /** A reference-data list for the resident's district: schools of a stage, hospitals. */
