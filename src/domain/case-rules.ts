@@ -8,7 +8,7 @@ import {
   type StepContext,
   takesVoice,
 } from './catalogue/index.ts';
-import { referenceList } from './catalogue/rules.ts';
+import { offeredPeople, referenceList } from './catalogue/rules.ts';
 import { anyFileTooLarge, anyVoiceTooLong } from './file-size.ts';
 import { parsePhone } from './phone.ts';
 import { addHours, addWorkingDays, type WorkCalendar } from './working-days.ts';
@@ -83,11 +83,8 @@ export async function answersValid(
         const ids = v === null ? [] : step.multiple ? v.split(',') : [v];
         if (ids.length === 0 || new Set(ids).size !== ids.length) return false;
         if (ids.length < (step.multiple?.min ?? 1)) return false;
-        for (const id of ids) {
-          const person = context.people.find((p) => p.id === id);
-          if (!person || (person.self && !step.includeSelf) || (step.filter && !step.filter(person, today)))
-            return false;
-        }
+        const offered = new Set(offeredPeople(step, context.people, today).map((p) => p.id));
+        if (ids.some((id) => !offered.has(id))) return false;
         break;
       }
       case 'reference': {

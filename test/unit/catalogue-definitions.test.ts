@@ -18,6 +18,7 @@ import {
   type StepContext,
 } from '../../src/domain/catalogue/index.ts';
 import {
+  checkTyped,
   medicalCareType,
   referenceList,
   schoolStageMatchesAge,
@@ -415,6 +416,23 @@ describe('conditions and named rules', () => {
     // Nothing to compare with: no warning.
     expect(schoolStageMatchesAge('junior_3', null)).toBe(true);
     expect(schoolStageMatchesAge('college', 20)).toBe(true);
+  });
+
+  it('checkTyped: what a text or money step takes, from its definition', () => {
+    const d = parseServiceFile(FILE, JSON.stringify(definition()));
+    const note = d.steps.find((s) => s.id === 'note');
+    if (note?.kind !== 'text') throw new Error('unexpected step');
+    expect(checkTyped(note, '  软一点  ')).toEqual({ ok: true, value: '软一点' });
+    expect(checkTyped(note, '   ')).toEqual({ ok: false, error: 'empty' });
+    expect(checkTyped(note, '软'.repeat(201))).toEqual({
+      ok: false,
+      error: 'too_long',
+      params: { max: '200' },
+    });
+    const income = { id: 'income', kind: 'money' as const, max: 5000 };
+    expect(checkTyped(income, '一千五百元')).toEqual({ ok: true, value: '1500' });
+    expect(checkTyped(income, '9000')).toEqual({ ok: false, error: 'too_big' });
+    expect(checkTyped(income, '很多')).toMatchObject({ ok: false });
   });
 
   it('medicalCareType: the emergency answer first, then the kind of care', () => {

@@ -13,9 +13,8 @@ import {
   type StepContext,
   takesVoice,
 } from '../../domain/catalogue/index.ts';
-import { referenceList } from '../../domain/catalogue/rules.ts';
+import { checkTyped, offeredPeople, referenceList } from '../../domain/catalogue/rules.ts';
 import { ageOn } from '../../domain/id-number.ts';
-import { parseMoney } from '../../domain/money.ts';
 import { parsePhone } from '../../domain/phone.ts';
 import { moneyLabel } from '../answer-words.ts';
 import { myCaseButtons, registerButton } from '../buttons.ts';
@@ -106,44 +105,29 @@ function formStep(
           : undefined,
       };
     case 'text':
-      return {
-        ...base,
-        voice: takesVoice(step),
-        text: (input): TextResult => {
-          const text = input.trim();
-          if (text.length === 0) return { ok: false, error: 'empty' };
-          if (text.length > step.maxLength)
-            return { ok: false, error: 'too_long', params: { max: String(step.maxLength) } };
-          return step.schema.safeParse(text).success
-            ? { ok: true, value: text }
-            : { ok: false, error: 'invalid' };
-        },
-      };
+      return { ...base, voice: takesVoice(step), text: (input): TextResult => checkTyped(step, input) };
     case 'money':
       return {
         ...base,
         voice: takesVoice(step),
         text: (input): TextResult => {
-          const r = parseMoney(input);
-          if (!r.ok) return { ok: false, error: r.error };
-          if (r.value > step.max) return { ok: false, error: 'too_big' };
-          return { ok: true, value: String(r.value), label: moneyLabel(env.t, env.locale, r.value) };
+          const r = checkTyped(step, input);
+          return r.ok ? { ...r, label: moneyLabel(env.t, env.locale, Number(r.value)) } : r;
         },
       };
     case 'person':
       return {
         ...base,
         prompt: (t, _a, today) => {
-          const any = people(env.household).some(
-            (p) => (step.includeSelf || !p.self) && (!step.filter || step.filter(p, today)),
-          );
+          const any = offeredPeople(step, people(env.household), today).length > 0;
           return any ? t(`${key}.prompt`) : `${t(`${key}.prompt`)}\n${t(`${key}.none`)}`;
         },
         choices: () => {
           const today = env.today();
-          const list = people(env.household)
-            .filter((p) => (step.includeSelf || !p.self) && (!step.filter || step.filter(p, today)))
-            .map((p) => ({ value: p.id, label: p.name }));
+          const list = offeredPeople(step, people(env.household), today).map((p) => ({
+            value: p.id,
+            label: p.name,
+          }));
           return step.allowAdd
             ? [...list, { value: ADD_PERSON, label: env.t('services:common.add_person') }]
             : list;

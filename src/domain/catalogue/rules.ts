@@ -2,7 +2,16 @@
 // code, tested in test/unit/catalogue-rules.test.ts; a definition names one with its parameters, e.g.
 // `"warn": { "rule": "school_stage_age", "params": { "person": "child" }, "message": "age_mismatch" }`.
 import { ageOn } from '../id-number.ts';
-import { type ReferenceStep, type ServiceAnswers, type StepContext, value } from './types.ts';
+import { parseMoney } from '../money.ts';
+import {
+  type MoneyStep,
+  type PersonStep,
+  type ReferenceStep,
+  type ServiceAnswers,
+  type StepContext,
+  type TextStep,
+  value,
+} from './types.ts';
 
 export const SCHOOL_STAGES = [
   'kindergarten',
@@ -98,4 +107,34 @@ export function referenceList(
     source: 'schools',
     stage: schoolStageOf(step.stageFrom ? value(answers, step.stageFrom) : null) ?? 'primary',
   };
+}
+
+/**
+ * What a step's typed answer must be, from its definition (the chat form and any other form use it; the
+ * use case checks the answers again): free text within `maxLength`, a sum of yuan up to `max`.
+ */
+export type TypedCheck =
+  | { ok: true; value: string }
+  | { ok: false; error: string; params?: Record<string, string> };
+
+export function checkTyped(step: TextStep | MoneyStep, input: string): TypedCheck {
+  if (step.kind === 'money') {
+    const r = parseMoney(input);
+    if (!r.ok) return { ok: false, error: r.error };
+    return r.value > step.max ? { ok: false, error: 'too_big' } : { ok: true, value: String(r.value) };
+  }
+  const text = input.trim();
+  if (text.length === 0) return { ok: false, error: 'empty' };
+  if (text.length > step.maxLength)
+    return { ok: false, error: 'too_long', params: { max: String(step.maxLength) } };
+  return step.schema.safeParse(text).success ? { ok: true, value: text } : { ok: false, error: 'invalid' };
+}
+
+/** The household members a person step offers: the resident only with `includeSelf`, then its filter. */
+export function offeredPeople<P extends StepContext['people'][number]>(
+  step: PersonStep,
+  people: readonly P[],
+  today: Date,
+): P[] {
+  return people.filter((p) => (step.includeSelf || !p.self) && (!step.filter || step.filter(p, today)));
 }
