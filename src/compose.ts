@@ -95,32 +95,58 @@ export function compose(opts: ComposeOptions) {
    * versions in the database, and puts the new catalogue in place with every earlier version it knows of:
    * cases filed under them are read with their own definition and texts.
    */
+  let currentServices: readonly ServiceDefinition[] = catalogue.all();
+  /** Versions kept in the database, read once each (null: one the vocabulary no longer reads). */
+  const parsedVersions = new Map<string, ServiceDefinition | null>();
+  async function earlierVersions(current: readonly ServiceDefinition[]): Promise<ServiceDefinition[]> {
+    const currentHashes = new Set(current.map((s) => `${s.code}:${s.hash}`));
+    const earlier: ServiceDefinition[] = [];
+    for (const row of await definitions.all()) {
+      const key = `${row.code}:${row.hash}`;
+      if (currentHashes.has(key)) continue;
+      if (!parsedVersions.has(key)) {
+        try {
+          const def = parseServiceFile(
+            `service_definition ${row.code} v${row.version}`,
+            JSON.stringify(row.definition),
+          );
+          parsedVersions.set(key, { ...def, hash: row.hash, retired: true });
+        } catch (err) {
+          // A version the vocabulary no longer reads: its cases show their stored labels.
+          logger.warn(
+            { code: row.code, version: row.version, err },
+            'an earlier service definition is not read',
+          );
+          parsedVersions.set(key, null);
+        }
+      }
+      const def = parsedVersions.get(key);
+      if (def) earlier.push(def);
+    }
+    return earlier;
+  }
   async function loadServices(): Promise<{ services: number; versions: number }> {
     const current = opts.services ?? loadServiceDir(servicesDir);
     await definitions.record(
       current.map((s) => ({ code: s.code, hash: s.hash, version: s.version, definition: s.source })),
     );
-    const currentHashes = new Set(current.map((s) => `${s.code}:${s.hash}`));
-    const earlier: ServiceDefinition[] = [];
-    for (const row of await definitions.all()) {
-      if (currentHashes.has(`${row.code}:${row.hash}`)) continue;
-      try {
-        const def = parseServiceFile(
-          `service_definition ${row.code} v${row.version}`,
-          JSON.stringify(row.definition),
-        );
-        earlier.push({ ...def, hash: row.hash, retired: true });
-      } catch (err) {
-        // A version the vocabulary no longer reads: its cases show their stored labels.
-        logger.warn(
-          { code: row.code, version: row.version, err },
-          'an earlier service definition is not read',
-        );
-      }
-    }
+    const earlier = await earlierVersions(current);
+    currentServices = current;
     catalogue.replace(current, earlier);
     translator.addServiceTexts(catalogue.all());
     return { services: catalogue.list().length, versions: earlier.length + current.length };
+  }
+  /**
+   * Versions another instance loaded since (it was given a newer file, or /reload): known here too, so
+   * their cases are shown with their own definition everywhere. The services offered do not change.
+   */
+  async function refreshServiceVersions(): Promise<number> {
+    const earlier = await earlierVersions(currentServices);
+    const added = earlier.length + currentServices.length - catalogue.all().length;
+    if (added <= 0) return 0;
+    catalogue.replace(currentServices, earlier);
+    translator.addServiceTexts(catalogue.all());
+    return added;
   }
   const households = createHouseholdService({ store: householdStore, reference, cipher, now });
   const cases = createCaseService({
@@ -202,6 +228,7 @@ export function compose(opts: ComposeOptions) {
     }),
     consoleUrl: opts.consoleUrl,
     reloadServices: loadServices,
+    refreshServiceVersions,
     reloadReferenceData: async () => {
       let data: ReferenceData;
       try {

@@ -31,6 +31,8 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, observeDatabase } from './metrics.ts';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
+/** How often an instance looks for definition versions other instances loaded. */
+const SERVICE_VERSIONS_MS = 60_000;
 
 /** A problem the operator can fix: printed as plain words, without a stack trace. */
 class StartupError extends Error {}
@@ -203,6 +205,18 @@ async function main(): Promise<void> {
     });
     housekeeping.start();
     cleanups.unshift(() => housekeeping.stop());
+    // Definition versions another instance loaded (a newer file, a /reload there): learnt within a minute,
+    // so every instance shows every case with the definition it was filed under.
+    const versionsTimer = setInterval(() => {
+      deps
+        .refreshServiceVersions()
+        .then((added) => {
+          if (added > 0) logger.info({ added }, 'service definition versions learnt from other instances');
+        })
+        .catch((err: unknown) => logger.warn({ err }, 'service definition versions could not be read'));
+    }, SERVICE_VERSIONS_MS);
+    versionsTimer.unref();
+    cleanups.unshift(async () => clearInterval(versionsTimer));
 
     const ops = createOpsStatsRepository(db);
     observeDatabase(metrics, {

@@ -69,6 +69,8 @@ export interface BotDeps {
    * and the catalogue stays as it was.
    */
   reloadServices(): Promise<{ services: number; versions: number }>;
+  /** Learns the definition versions other instances loaded since (main.ts, every minute); how many. */
+  refreshServiceVersions(): Promise<number>;
   /**
    * Reloads the reference-data file (admin command); resolves to the counts per table, or to where the file
    * is wrong (nothing changed then).

@@ -318,6 +318,28 @@ describe('changing the definition', () => {
     expect(card).toContain('哪几天：周一、周三');
   });
 
+  it('a version another instance loaded is learnt here too, without changing what is offered', async () => {
+    // Another instance read a version 3 (one more choice) and kept it in the shared table.
+    const v3 = definition(2, { version: 3 });
+    const meals = v3.steps.find((x) => x.id === 'meals') as { options: string[] };
+    meals.options = [...meals.options, 'none'];
+    const mealsTexts = (lang: 'zh-CN' | 'en') =>
+      (v3.texts[lang].steps as Record<string, { options: Record<string, string> }>).meals;
+    Object.assign(mealsTexts('zh-CN')?.options ?? {}, { none: '这周不吃' });
+    Object.assign(mealsTexts('en')?.options ?? {}, { none: 'Not this week' });
+    const parsed = parseServiceFile('another instance', JSON.stringify(v3));
+    await h.db.serviceDefinition.create({
+      data: { code: parsed.code, hash: parsed.hash, version: 3, definition: parsed.source as object },
+    });
+    expect(await h.deps.refreshServiceVersions()).toBe(1);
+    expect(await h.deps.refreshServiceVersions()).toBe(0);
+    const known = h.deps.catalogue.version('elderly_meals', parsed.hash);
+    expect(known?.version).toBe(3);
+    expect(h.deps.translator.t('zh-CN')('services:elderly_meals.steps.meals.options.none')).toBe('这周不吃');
+    // Here, version 2 is still the one offered.
+    expect(h.deps.catalogue.offered('elderly_meals')?.version).toBe(2);
+  });
+
   it('a retired service is not offered nor opened; its open case is still worked, and still shown once its file is gone', async () => {
     const u = h.user(64_001);
     await u.text('/services');
