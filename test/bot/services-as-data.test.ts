@@ -3,8 +3,9 @@
 // path in both languages, with wrong input at every step. Then the file changes: a broken version is refused
 // at /reload (the admin is told in their own language, the catalogue stays), version 2 replaces version 1
 // while the case filed under version 1 still shows its own steps and words, and a retired (then removed)
-// service is no longer offered while its open case is still worked by staff.
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// service is no longer offered while its open case is still worked by staff. Last, a reference file with
+// mistakes: /reload names the places to fix in the admin's language, not in an English error message.
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import {
   createHarness,
   type Harness,
   inlineButtons,
+  REFERENCE_FILE,
   type SimUser,
   sentTexts,
 } from '../support/bot-harness.ts';
@@ -370,5 +372,35 @@ describe('changing the definition', () => {
     expect(card).toContain('老年助餐');
     expect(card).toContain('说明：不吃辣，饭要软一点');
     expect((await h.deps.staff.resolve(64_100, caseV1, '已经安排好了')).ok).toBe(true);
+  });
+});
+
+describe('/reload of a reference file with mistakes', () => {
+  it('names the file and the places to fix in the admin’s language, and changes nothing', async () => {
+    const broken = JSON.parse(readFileSync(REFERENCE_FILE, 'utf8')) as {
+      communities: { district: string }[];
+    };
+    const first = broken.communities[0];
+    if (first) first.district = 'nowhere';
+    const file = path.join(dir, 'tongren-broken.json');
+    writeFileSync(file, JSON.stringify(broken));
+    const r = await createHarness({ adminIds: [ADMIN, ADMIN_EN], referenceDataFile: file });
+    try {
+      expect(sentTexts(await r.user(ADMIN).text('/reload'))[0]).toBe(
+        '基础资料文件 tongren-broken.json 有错，原来的资料不变。要改的地方：\n• communities.0.district',
+      );
+      const admin = r.user(ADMIN_EN);
+      await admin.text('/language');
+      await admin.tap('English');
+      expect(sentTexts(await admin.text('/reload'))[0]).toBe(
+        'The reference data file tongren-broken.json has mistakes; nothing was changed. To fix:\n• communities.0.district',
+      );
+      // The services were read all the same.
+      expect(sentTexts(await admin.text('/reload'))[1]).toBe(
+        'Services reloaded: 4 services are offered now.',
+      );
+    } finally {
+      await r.close();
+    }
   });
 });

@@ -169,6 +169,8 @@ export interface HarnessOptions {
   extraLocales?: Parameters<typeof createTranslator>[0];
   /** A services folder of the test's own (definition files), loaded as at start (versions kept). */
   servicesDir?: string;
+  /** The reference file `/reload` reads (the database starts with the demo file either way). */
+  referenceDataFile?: string;
   /** The flood limit; by default none to speak of, since tests drive residents at machine speed. */
   flood?: { limit: number; windowMs: number };
   /**
@@ -197,7 +199,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       logger,
       defaultLocale: opts.defaultLocale ?? 'zh-CN',
       adminTelegramIds: opts.adminIds ?? [],
-      referenceDataFile: REFERENCE_FILE,
+      referenceDataFile: opts.referenceDataFile ?? REFERENCE_FILE,
       now: opts.now,
       services: opts.services,
       servicesDir: opts.servicesDir,
