@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { Api } from 'grammy';
 import { createAdminService } from './app/admin.ts';
 import { createCaseService } from './app/cases.ts';
+import { createAuditLogView } from './app/console/audit-log.ts';
 import { createConsoleAuth } from './app/console/auth.ts';
+import { createConsoleLookup } from './app/console/search.ts';
 import { createHouseholdService } from './app/households.ts';
 import { createInboundService } from './app/inbound.ts';
 import { createDeadlineWatcher } from './app/jobs/deadline-watcher.ts';
@@ -35,6 +37,7 @@ import {
 import { createCaseStatsRepository } from './db/repositories/case-stats.ts';
 import { createCaseRepository } from './db/repositories/cases.ts';
 import { createConsoleRepository } from './db/repositories/console.ts';
+import { createConsoleLookupRepository } from './db/repositories/console-lookup.ts';
 import { createConversationStateRepository } from './db/repositories/conversation-state.ts';
 import { createDeadlineRepository } from './db/repositories/deadlines.ts';
 import { createHouseholdRepository } from './db/repositories/households.ts';
@@ -158,6 +161,7 @@ export function compose(opts: ComposeOptions) {
     now,
   });
   const staffRepo = createStaffRepository(db);
+  const consoleLookupStore = createConsoleLookupRepository(db);
   const notifications = createNotificationRepository(db);
   const admin = createAdminService({
     adminTelegramIds: opts.adminTelegramIds,
@@ -224,6 +228,19 @@ export function compose(opts: ComposeOptions) {
       staff: staffRepo,
       adminTelegramIds: opts.adminTelegramIds,
       cipher,
+      now,
+    }),
+    consoleLookup: createConsoleLookup({
+      store: consoleLookupStore,
+      staff: staffRepo,
+      adminTelegramIds: opts.adminTelegramIds,
+      cipher,
+      now,
+    }),
+    auditLog: createAuditLogView({
+      store: consoleLookupStore,
+      staff: staffRepo,
+      adminTelegramIds: opts.adminTelegramIds,
       now,
     }),
     consoleUrl: opts.consoleUrl,

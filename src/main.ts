@@ -155,6 +155,9 @@ async function main(): Promise<void> {
     // The service definitions: their versions kept, and the earlier ones read back (src/compose.ts).
     const services = await deps.reloadServices();
     logger.info(services, 'service definitions loaded');
+    // Residents registered before phones were hashed: the console's search by phone finds them too.
+    const phoneHashes = await deps.consoleLookup.fillPhoneHashes();
+    if (phoneHashes > 0) logger.info({ phoneHashes }, 'phone hashes filled');
     const metrics = createMetrics();
     const bot = createBot({
       token: config.botToken,
@@ -307,6 +310,8 @@ async function main(): Promise<void> {
         app: createConsoleApp({
           auth: deps.console,
           staff: deps.staff,
+          lookup: deps.consoleLookup,
+          auditLog: deps.auditLog,
           catalogue: deps.catalogue,
           communities: () => deps.reference.listCommunities(),
           translator: deps.translator,

@@ -31,6 +31,7 @@ import {
   type TransitionInput,
 } from './case-store.ts';
 import type { HouseholdRecord } from './households.ts';
+import { findOwnCase, type OwnCase } from './own-case.ts';
 import { type PiiCipher, piiAt } from './pii-cipher.ts';
 
 export { visibleSteps } from '../domain/case-rules.ts';
@@ -176,16 +177,8 @@ export function createCaseService(deps: CasesDeps) {
   const cardShown = (service: ServiceDefinition | undefined, status: CaseStatus) =>
     (service?.confirmationCard ?? false) && status !== 'withdrawn' && status !== 'rejected';
 
-  type Own = { record: CaseRecord; household: HouseholdRecord };
-
-  async function ownCase(telegramId: number, caseId: string): Promise<Result<Own, CaseActionError>> {
-    const household = await households.findByTelegramId(telegramId);
-    if (!household) return fail('not_registered');
-    if (!z.uuid().safeParse(caseId).success) return fail('not_found');
-    const record = await cases.findById(caseId);
-    if (!record || record.residentId !== household.resident.id) return fail('not_found');
-    return ok({ record, household });
-  }
+  const ownCase = (telegramId: number, caseId: string): Promise<Result<OwnCase, CaseActionError>> =>
+    findOwnCase({ households, cases }, telegramId, caseId);
 
   /** The voice messages and photos staff sent the resident on a case (what the case view offers again). */
   async function staffFiles(caseId: string, events: Awaited<ReturnType<CaseStore['events']>>) {
@@ -215,7 +208,7 @@ export function createCaseService(deps: CasesDeps) {
    * `notify`. 'not_allowed' when the case moved meanwhile.
    */
   async function residentChange(
-    own: Own,
+    own: OwnCase,
     change: Pick<TransitionInput, 'from' | 'to' | 'patch' | 'attachments'> & {
       event: string;
       note?: string | null;

@@ -37,6 +37,8 @@ export interface NewHousehold {
     id: string;
     name: string;
     phoneCipher: Uint8Array;
+    /** The phone's keyed hash: the console's search by phone. */
+    phoneHash: Uint8Array;
     idNumberCipher: Uint8Array;
     idNumberHash: Uint8Array;
     /** The ID number's hash under every key of the ring: "already registered" is looked up under each. */
@@ -91,6 +93,7 @@ export function householdOfConflict(
       id: residentId,
       name: r.name,
       phoneCipher: cipher.encrypt(r.phone, piiAt.residentPhone(residentId)),
+      phoneHash: cipher.hash(r.phone),
       idNumberCipher: cipher.encrypt(r.idNumber, piiAt.residentIdNumber(residentId)),
       idNumberHash: cipher.hash(r.idNumber),
       idNumberHashes: cipher.hashes(r.idNumber),

@@ -15,6 +15,7 @@ import { fail, ok, type Result } from '../domain/result.ts';
 import { fileRefSchema, newAttachment } from './case-answers.ts';
 import type { CaseRecord, CaseStore, NewNotification, RoutingLookup } from './case-store.ts';
 import type { HouseholdRecord } from './households.ts';
+import { findOwnCase, type OwnCase } from './own-case.ts';
 import { type PiiCipher, piiAt } from './pii-cipher.ts';
 
 /** Staff events that count as "a staff member wrote to the resident about this case". */
@@ -73,16 +74,8 @@ const eventIdSchema = z.string().regex(/^\d{1,19}$/);
 export function createInboundService(deps: InboundDeps) {
   const { households, routing, cases, cipher, now } = deps;
 
-  type Own = { record: CaseRecord; household: HouseholdRecord };
-
-  async function ownCase(telegramId: number, caseId: string): Promise<Result<Own, InboundError>> {
-    const household = await households.findByTelegramId(telegramId);
-    if (!household) return fail('not_registered');
-    if (!z.uuid().safeParse(caseId).success) return fail('not_found');
-    const record = await cases.findById(caseId);
-    if (!record || record.residentId !== household.resident.id) return fail('not_found');
-    return ok({ record, household });
-  }
+  const ownCase = (telegramId: number, caseId: string): Promise<Result<OwnCase, InboundError>> =>
+    findOwnCase({ households, cases }, telegramId, caseId);
 
   async function assigneeNotification(record: CaseRecord, kind: string): Promise<NewNotification[]> {
     if (!record.assigneeId) return [];
@@ -114,7 +107,7 @@ export function createInboundService(deps: InboundDeps) {
    * later part joins the event of its first part.
    */
   async function add(
-    own: Own,
+    own: OwnCase,
     addition: Addition,
     kind: 'addition' | 'documents_added',
     relabel?: { caseId: string; eventId: bigint },
@@ -165,7 +158,7 @@ export function createInboundService(deps: InboundDeps) {
   async function ownAddition(
     telegramId: number,
     eventId: string,
-  ): Promise<Result<{ own: Own; eventId: bigint; note: string | null; files: FileRef[] }, InboundError>> {
+  ): Promise<Result<{ own: OwnCase; eventId: bigint; note: string | null; files: FileRef[] }, InboundError>> {
     const household = await households.findByTelegramId(telegramId);
     if (!household) return fail('not_registered');
     if (!eventIdSchema.safeParse(eventId).success) return fail('not_found');

@@ -2,7 +2,9 @@ import type { Conversation, ConversationFlavor } from '@grammyjs/conversations';
 import type { Context } from 'grammy';
 import type { AdminService } from '../app/admin.ts';
 import type { CaseService } from '../app/cases.ts';
+import type { AuditLogView } from '../app/console/audit-log.ts';
 import type { ConsoleAuth } from '../app/console/auth.ts';
+import type { ConsoleLookup } from '../app/console/search.ts';
 import type { HouseholdService } from '../app/households.ts';
 import type { InboundService } from '../app/inbound.ts';
 import type { NoticeService } from '../app/notices.ts';
@@ -62,6 +64,9 @@ export interface BotDeps {
   now?: () => Date;
   /** The web console's sign-in (src/app/console/auth.ts): /console sends a one-time link. */
   console: ConsoleAuth;
+  /** The console's search, household files and audit-log view (src/app/console/search.ts, audit-log.ts). */
+  consoleLookup: ConsoleLookup;
+  auditLog: AuditLogView;
   /** The console's address (CONSOLE_URL); unset when this installation has no console. */
   consoleUrl?: string;
   /**

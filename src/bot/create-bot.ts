@@ -47,7 +47,7 @@ import { attemptOf } from './update-handling.ts';
 import { prefetchedFor } from './update-prefetch.ts';
 
 /** Bump when a conversation changes incompatibly: residents in the middle of a form start it again. */
-export const CONVERSATION_VERSION = 2;
+export const CONVERSATION_VERSION = 3;
 
 export interface CreateBotOptions {
   token: string;

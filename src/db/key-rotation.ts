@@ -33,6 +33,7 @@ export const CIPHER_COLUMNS: readonly CipherColumn[] = [
     column: 'phone_cipher',
     ...uuidKey,
     context: (r) => piiAt.residentPhone(String(r.id)),
+    hashColumn: 'phone_hash',
   },
   {
     table: 'resident',

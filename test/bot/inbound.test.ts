@@ -188,6 +188,22 @@ describe('a message outside a form goes to the case a staff member wrote about',
     expect(u.findButton('❌ Not this request')).toBeDefined();
   });
 
+  it('in English: a voice message and a photo go to the case too; staff get both', async () => {
+    const u = await resident('en');
+    const c = await caseWithReply(u, 0, 'Street lamp broken');
+    const voice = await u.send(u.message({ voice: { file_id: 'ev', file_unique_id: 'ev-u', duration: 9 } }));
+    expect(sentTexts(voice)[0]).toContain(`(number ${c.number})`);
+    expect(sentTexts(voice)[0]).not.toMatch(/[\u4e00-\u9fff]/);
+    const photo = await u.send(photoMessage(u, 'ep'));
+    expect(sentTexts(photo)[0]).toContain(`(number ${c.number})`);
+    const events = await residentEvents(c.caseId);
+    expect(events.flatMap((e) => e.attachments.map((f) => f.kind))).toEqual(['voice', 'photo']);
+    const told = await h.db.notification.findMany({
+      where: { caseId: c.caseId, kind: 'staff.case_addition' },
+    });
+    expect(told.map((n) => n.telegramId)).toEqual([c.staffTelegramId, c.staffTelegramId]);
+  });
+
   it('an album is one addition, acknowledged once', async () => {
     const u = await resident();
     const c = await caseWithReply(u);
@@ -381,6 +397,20 @@ describe('without a staff message: plain words start a service, anything else ge
     // A case the resident filed but nobody wrote about is not where messages go.
     await fileSuggestion(h, u);
     expect(sentTexts(await u.text('还有一件事'))[0]).toContain('您想做什么');
+  });
+
+  it('in English: the offer, a sticker and an unknown command, each with the ways on and no Chinese', async () => {
+    const u = await resident('en');
+    const calls = await u.text('Cars are parked in front of the fire exit');
+    expect(sentTexts(calls)[0]).toContain('What would you like to do?');
+    expect(buttonsOf(calls)[0]).toBe('📮 Send this to the community as a suggestion');
+    expect(buttonsOf(calls).at(-1)).toBe('🏠 Main menu');
+    const sticker = await u.sticker();
+    expect(sentTexts(sticker)[0]).toContain('I cannot read that');
+    const command = await u.text('/foo');
+    expect(sentTexts(command)[0]).toContain('There is no such command');
+    for (const text of [...sentTexts(calls), ...sentTexts(sticker), ...sentTexts(command)])
+      expect(text).not.toMatch(/[\u4e00-\u9fff，。：]/);
   });
 
   it('a sticker, a location or an unknown command: a plain answer and the ways on', async () => {

@@ -310,6 +310,12 @@ async function residentWhoDidEverything(
     expect((await h.deps.staff.resolve(staffId, c.id, '办好了')).ok).toBe(true);
     expect((await h.deps.cases.rate(u.id, c.id, 5, '办得很快，谢谢')).ok).toBe(true);
   }
+  // The web console: the household's file opened, its full numbers shown, a search by ID number (audited,
+  // naming the resident and members: the erasure must unlink those rows too).
+  const firstStaff = staffIds[0] as number;
+  const { householdId } = await h.db.resident.findUniqueOrThrow({ where: { telegramId: BigInt(u.id) } });
+  expect((await h.deps.consoleLookup.household(firstStaff, householdId, { reveal: true })).ok).toBe(true);
+  expect((await h.deps.consoleLookup.search(firstStaff, idNumber)).ok).toBe(true);
   // A forged staff button (refused and audited with the presser's id), an earlier copy of their data, a
   // form put aside (kept as a draft to go on with), and a form half filled.
   await u.press(`st:open:${(cases[0] as { id: string }).id}`);
@@ -337,6 +343,7 @@ async function residentWhoDidEverything(
     { label: 'ID number as stored', kind: 'bytes', value: resident.idNumberCipher },
     { label: 'phone as stored', kind: 'bytes', value: resident.phoneCipher },
   ];
+  if (resident.phoneHash) needles.push({ label: 'phone hash', kind: 'bytes', value: resident.phoneHash });
   for (const [i, m] of resident.household.members.entries()) {
     needles.push(
       { label: `member ${i} id`, kind: 'uuid', value: m.id },

@@ -206,6 +206,9 @@ describe('rotating to a new key, interrupted halfway and resumed', () => {
     for (const telegramId of RESIDENTS) {
       const r = await h.db.resident.findUniqueOrThrow({ where: { telegramId: BigInt(telegramId) } });
       expect(Buffer.from(r.idNumberHash).equals(newOnly.hash(ids.get(telegramId) as string))).toBe(true);
+      // The phone's hash too (the console's search by phone).
+      const phone = newOnly.decrypt(r.phoneCipher, piiAt.residentPhone(r.id));
+      expect(Buffer.from(r.phoneHash as Uint8Array).equals(newOnly.hash(phone))).toBe(true);
     }
     const member = await h.db.householdMember.findFirstOrThrow({ where: { name: '王芳芳' } });
     expect(Buffer.from(member.idNumberHash as Uint8Array).equals(newOnly.hash(memberIdNumber))).toBe(true);

@@ -57,6 +57,8 @@ export interface StaffCard {
   household: CardPerson[] | null;
   /** Who asked (never for an anonymous suggestion): name, masked phone and ID, address. */
   resident: {
+    /** Their household's file (the console links to it). */
+    householdId: string;
     name: string;
     phoneMasked: string;
     idNumberMasked: string;
@@ -178,6 +180,7 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       const resident =
         household && household.resident.id === record.residentId
           ? {
+              householdId: household.id,
               name: household.resident.name,
               phoneMasked: maskPhone(
                 cipher.decrypt(household.resident.phoneCipher, piiAt.residentPhone(household.resident.id)),

@@ -90,6 +90,7 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
               householdId: household.id,
               name: r.name,
               phoneCipher: bytes(r.phoneCipher),
+              phoneHash: bytes(r.phoneHash),
               idNumberCipher: bytes(r.idNumberCipher),
               idNumberHash: bytes(r.idNumberHash),
               birthDate: toDate(r.birthDate),

@@ -75,8 +75,11 @@ async function auditAbout(
   db: Db,
   telegramId: bigint,
   cases: { id: string; number: string }[],
+  /** The person's resident id and their household members' ids (rows outside cases name them). */
+  people: string[] = [],
 ): Promise<AuditFigures<Date>[]> {
   const caseIds = cases.map((c) => c.id);
+  const named = people.map((id) => `%:${id}%`);
   const rows = await db.$queryRaw<
     {
       id: bigint;
@@ -88,7 +91,8 @@ async function auditAbout(
       detail: unknown;
     }[]
   >`
-    -- Three look-ups, each on an index of its own (actor, case, time), then merged.
+    -- Three look-ups, each on an index of its own (actor, case, time), and the console's looks at the
+    -- household (a scan of the rows without a case), then merged.
     select a.id, a.at, a.action, a.case_id, a.actor_telegram_id, a.subject, a.detail
       from audit_log a where a.actor_telegram_id = ${telegramId}
     union
@@ -97,6 +101,11 @@ async function auditAbout(
       from audit_log a
      where a.case_id = any(${caseIds}::uuid[])
        and (a.action = any(${VIEW_ACTIONS}::text[]) or a.subject like '%resident:%')
+    union
+    -- looks at their household's file in the web console (no case): rows naming them or their family
+    select a.id, a.at, a.action, a.case_id, a.actor_telegram_id, a.subject, a.detail
+      from audit_log a
+     where a.case_id is null and cardinality(${named}::text[]) > 0 and a.subject like any(${named}::text[])
     union
     -- exports of cases with personal data whose period holds one of theirs (case times are UTC)
     select a.id, a.at, a.action, a.case_id, a.actor_telegram_id, a.subject, a.detail
@@ -258,7 +267,12 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
         pendingRegistration: conflict
           ? { submittedAt: conflict.createdAt, registrationCipher: conflict.registrationCipher }
           : null,
-        audit: await auditAbout(db, tid, cases),
+        audit: await auditAbout(
+          db,
+          tid,
+          cases,
+          resident ? [resident.id, ...resident.household.members.map((m) => m.id)] : [],
+        ),
         formInProgress: form > 0,
         formDraftKept: draft > 0,
       };
@@ -305,10 +319,18 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
           now,
         );
         await tx.notification.deleteMany({ where: { telegramId: tid } });
+        const goneMembers: string[] = [];
         if (resident) {
           await tx.resident.delete({ where: { id: resident.id } });
           const others = await tx.resident.count({ where: { householdId: resident.householdId } });
-          if (others === 0) await tx.household.delete({ where: { id: resident.householdId } });
+          if (others === 0) {
+            const members = await tx.householdMember.findMany({
+              where: { householdId: resident.householdId },
+              select: { id: true },
+            });
+            goneMembers.push(...members.map((m) => m.id));
+            await tx.household.delete({ where: { id: resident.householdId } });
+          }
         }
         await tx.registrationConflict.deleteMany({ where: { telegramId: tid } });
         await tx.conversationState.deleteMany({
@@ -319,6 +341,15 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
         await tx.noticePreference.deleteMany({ where: { telegramId: tid } });
         await tx.$executeRaw`
           update audit_log set actor_telegram_id = null where actor_telegram_id = ${tid}`;
+        // Rows about them outside their cases (the console's household files): `resident:<id>`, and the
+        // members' ids when the household went with them, lose their ids (the redaction the trigger allows).
+        if (resident) {
+          const ids = [resident.id, ...goneMembers].map((id) => `%:${id}%`);
+          await tx.$executeRaw`
+            update audit_log set subject = audit_log_redacted_subject(subject)
+             where case_id is null and subject like any(${ids}::text[])
+               and subject is distinct from audit_log_redacted_subject(subject)`;
+        }
         await tx.updateReceipt.updateMany({
           where: {
             OR: [{ sender: tid }, { chatKey: String(telegramId) }],

@@ -13,6 +13,8 @@
 //   GET  /cases/:id             the case: facts, resident (masked), answers, history, the forms to act
 //   POST /cases/:id/<action>    take, reply, ask, note, resolve, reject, transfer, release, → the case
 //   GET  /help                  the keyboard shortcuts
+//   /search, /households/:id, /audit   search, one household's file, the audit log (search.tsx,
+//                               household.tsx, audit.tsx)
 //   GET  /assets/*              console.css, console.js, htmx.min.js (from node_modules, never a CDN)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,13 +23,17 @@ import { fileURLToPath } from 'node:url';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { AuditLogView } from '../../app/console/audit-log.ts';
 import type { ConsoleAuth, ConsoleUser } from '../../app/console/auth.ts';
 import { SESSION_MAX_MS } from '../../app/console/auth.ts';
+import type { ConsoleLookup } from '../../app/console/search.ts';
 import type { StaffError, StaffService } from '../../app/staff.ts';
 import { resolveLocale, type Translator } from '../../bot/i18n.ts';
 import type { Locale } from '../../config.ts';
 import type { Catalogue } from '../../domain/catalogue/index.ts';
 import type { Logger } from '../../logger.ts';
+import { registerAudit } from './audit.tsx';
+import { registerHousehold } from './household.tsx';
 import {
   type CaseForms,
   CasePage,
@@ -40,10 +46,15 @@ import {
   SignInPage,
   type View,
 } from './pages.tsx';
+import { registerSearch } from './search.tsx';
 
 export interface ConsoleAppOptions {
   auth: ConsoleAuth;
   staff: StaffService;
+  /** Search and household files (src/app/console/search.ts); unset: no such pages. */
+  lookup?: ConsoleLookup;
+  /** The audit log for admins (src/app/console/audit-log.ts); unset: no such page. */
+  auditLog?: AuditLogView;
   catalogue: Catalogue;
   /** Community names for a worker's home page. */
   communities: () => Promise<{ code: string; nameZh: string; nameEn: string }[]>;
@@ -59,7 +70,18 @@ export interface ConsoleAppOptions {
   now?: () => Date;
 }
 
-type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
+export type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
+type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 422 | 500;
+
+/** What a page file of the console (search.tsx …) registers its signed-in routes with. */
+export interface ConsoleRoutes {
+  app: Hono<Env>;
+  page(c: Context, node: unknown, status?: PageStatus): Promise<Response>;
+  /** "Not found" (also: not yours to see; the use case audited it). */
+  notFound(c: Context<Env>): Promise<Response>;
+  /** A page that is not for this person (the use case audited it). */
+  forbidden(c: Context<Env>): Promise<Response>;
+}
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
 const require = createRequire(import.meta.url);
@@ -131,11 +153,8 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     };
   };
 
-  const page = async (
-    c: Context,
-    node: unknown,
-    status: 200 | 400 | 401 | 403 | 404 | 409 | 422 | 500 = 200,
-  ) => c.html(`<!DOCTYPE html>${await String(node)}`, status);
+  const page = async (c: Context, node: unknown, status: PageStatus = 200) =>
+    c.html(`<!DOCTYPE html>${await String(node)}`, status);
 
   const app = new Hono<Env>();
 
@@ -409,6 +428,11 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     };
     return calls[action]();
   }
+
+  const routes: ConsoleRoutes = { app, page, notFound, forbidden };
+  if (opts.lookup) registerSearch(routes, opts.lookup);
+  if (opts.lookup) registerHousehold(routes, opts.lookup);
+  if (opts.auditLog) registerAudit(routes, opts.auditLog);
 
   app.notFound(async (c) => {
     const v = viewFor(c, null, null);

@@ -72,6 +72,8 @@ export const Layout: FC<{ v: View; title: string; children?: Child }> = ({ v, ti
           </a>
           <nav aria-label={t('console:nav.label')}>
             {user?.roles.department ? <a href="/queue">{t('console:nav.queue')}</a> : null}
+            {user ? <a href="/search">{t('console:search.nav')}</a> : null}
+            {user?.roles.admin ? <a href="/audit">{t('console:audit.nav')}</a> : null}
             <a href="/help">{t('console:nav.help')}</a>
           </nav>
           <div class="who">
@@ -157,6 +159,14 @@ export const HomePage: FC<{ v: View; communityName: string | null }> = ({ v, com
         ) : null}
         {user?.roles.admin ? <li>{t('console:home.admin')}</li> : null}
       </ul>
+      <p>
+        <a href="/search">{t('console:search.home')}</a>
+      </p>
+      {user?.roles.admin ? (
+        <p>
+          <a href="/audit">{t('console:audit.home')}</a>
+        </p>
+      ) : null}
       <p>{t('console:home.no_queue')}</p>
     </Layout>
   );
@@ -443,6 +453,10 @@ export const CasePage: FC<{
                   unit: c.resident.address.unit,
                   room: c.resident.address.room,
                 })}
+              </dd>
+              <dt>{t('console:household.people')}</dt>
+              <dd>
+                <a href={`/households/${c.resident.householdId}`}>{t('console:household.from_case')}</a>
               </dd>
             </dl>
           ) : (
