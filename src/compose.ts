@@ -1,5 +1,6 @@
 // The composition root: repositories → use cases → what the bot needs. main.ts, the tests and the
 // benchmarks all build the program through here, so they exercise the same wiring.
+import path from 'node:path';
 import type { Api } from 'grammy';
 import { createAdminService } from './app/admin.ts';
 import { createCaseService } from './app/cases.ts';
@@ -29,7 +30,12 @@ import { createNotificationSender } from './bot/notification-render.ts';
 import type { Locale } from './config.ts';
 import type { Db } from './db/client.ts';
 import { isDatabaseUnavailable } from './db/errors.ts';
-import { loadReferenceData, readReferenceData } from './db/reference-data.ts';
+import {
+  loadReferenceData,
+  type ReferenceData,
+  ReferenceDataError,
+  readReferenceData,
+} from './db/reference-data.ts';
 import { createCaseStatsRepository } from './db/repositories/case-stats.ts';
 import { createCaseRepository } from './db/repositories/cases.ts';
 import { createConsoleRepository } from './db/repositories/console.ts';
@@ -46,15 +52,25 @@ import { createPrivacyRepository } from './db/repositories/privacy.ts';
 import { createReferenceRepository } from './db/repositories/reference.ts';
 import { createRegistrationConflictRepository } from './db/repositories/registration-conflicts.ts';
 import { createRoutingRepository } from './db/repositories/routing.ts';
+import { createServiceDefinitionRepository } from './db/repositories/service-definitions.ts';
 import { createStaffRepository } from './db/repositories/staff.ts';
 import { createStaffCaseRepository } from './db/repositories/staff-cases.ts';
 import { createTelegramUserRepository } from './db/repositories/telegram-users.ts';
-import { createCatalogue, DEFAULT_SERVICES, type ServiceDefinition } from './domain/catalogue/index.ts';
+import {
+  createCatalogue,
+  DEFAULT_SERVICES_DIR,
+  loadServiceDir,
+  parseServiceFile,
+  type ServiceDefinition,
+} from './domain/catalogue/index.ts';
+import { fail, ok } from './domain/result.ts';
 import type { Logger } from './logger.ts';
 
 export interface ComposeOptions {
-  /** The services catalogue (tests add services of their own). */
+  /** The services catalogue (tests add services of their own); else read from `servicesDir`. */
   services?: readonly ServiceDefinition[];
+  /** SERVICES_DIR: the service definition files (default reference/services). */
+  servicesDir?: string;
   db: Db;
   cipher: PiiCipher;
   logger: Logger;
@@ -73,7 +89,72 @@ export function compose(opts: ComposeOptions) {
   const reference = createReferenceRepository(db);
   const routing = createRoutingRepository(db);
   const householdStore = createHouseholdRepository(db);
-  const catalogue = createCatalogue(opts.services ?? DEFAULT_SERVICES);
+  const translator = opts.translator ?? createTranslator();
+  const servicesDir = opts.servicesDir ?? DEFAULT_SERVICES_DIR;
+  // A mistake in a definition (or a missing text in either language) throws a DefinitionError here: the
+  // program refuses to start rather than show a blank button.
+  const catalogue = createCatalogue(opts.services ?? loadServiceDir(servicesDir));
+  translator.addServiceTexts(catalogue.all());
+  const definitions = createServiceDefinitionRepository(db);
+
+  /**
+   * Reads the services folder again (a mistake throws a DefinitionError and changes nothing), keeps the
+   * versions in the database, and puts the new catalogue in place with every earlier version it knows of:
+   * cases filed under them are read with their own definition and texts.
+   */
+  let currentServices: readonly ServiceDefinition[] = catalogue.all();
+  /** Versions kept in the database, read once each (null: one the vocabulary no longer reads). */
+  const parsedVersions = new Map<string, ServiceDefinition | null>();
+  async function earlierVersions(current: readonly ServiceDefinition[]): Promise<ServiceDefinition[]> {
+    const currentHashes = new Set(current.map((s) => `${s.code}:${s.hash}`));
+    const earlier: ServiceDefinition[] = [];
+    for (const row of await definitions.all()) {
+      const key = `${row.code}:${row.hash}`;
+      if (currentHashes.has(key)) continue;
+      if (!parsedVersions.has(key)) {
+        try {
+          const def = parseServiceFile(
+            `service_definition ${row.code} v${row.version}`,
+            JSON.stringify(row.definition),
+          );
+          parsedVersions.set(key, { ...def, hash: row.hash, retired: true });
+        } catch (err) {
+          // A version the vocabulary no longer reads: its cases show their stored labels.
+          logger.warn(
+            { code: row.code, version: row.version, err },
+            'an earlier service definition is not read',
+          );
+          parsedVersions.set(key, null);
+        }
+      }
+      const def = parsedVersions.get(key);
+      if (def) earlier.push(def);
+    }
+    return earlier;
+  }
+  async function loadServices(): Promise<{ services: number; versions: number }> {
+    const current = opts.services ?? loadServiceDir(servicesDir);
+    await definitions.record(
+      current.map((s) => ({ code: s.code, hash: s.hash, version: s.version, definition: s.source })),
+    );
+    const earlier = await earlierVersions(current);
+    currentServices = current;
+    catalogue.replace(current, earlier);
+    translator.addServiceTexts(catalogue.all());
+    return { services: catalogue.list().length, versions: earlier.length + current.length };
+  }
+  /**
+   * Versions another instance loaded since (it was given a newer file, or /reload): known here too, so
+   * their cases are shown with their own definition everywhere. The services offered do not change.
+   */
+  async function refreshServiceVersions(): Promise<number> {
+    const earlier = await earlierVersions(currentServices);
+    const added = earlier.length + currentServices.length - catalogue.all().length;
+    if (added <= 0) return 0;
+    catalogue.replace(currentServices, earlier);
+    translator.addServiceTexts(catalogue.all());
+    return added;
+  }
   const households = createHouseholdService({ store: householdStore, reference, cipher, now });
   const cases = createCaseService({
     catalogue,
@@ -167,13 +248,23 @@ export function compose(opts: ComposeOptions) {
       now,
     }),
     consoleUrl: opts.consoleUrl,
+    reloadServices: loadServices,
+    refreshServiceVersions,
     reloadReferenceData: async () => {
-      const counts = await loadReferenceData(db, await readReferenceData(opts.referenceDataFile));
+      let data: ReferenceData;
+      try {
+        data = await readReferenceData(opts.referenceDataFile);
+      } catch (err) {
+        if (!(err instanceof ReferenceDataError)) throw err;
+        logger.warn({ err }, 'reference data reload refused');
+        return fail({ file: path.basename(err.file), places: [...err.places] });
+      }
+      const counts = await loadReferenceData(db, data);
       reference.invalidate();
-      return { ...counts };
+      return ok({ ...counts });
     },
     isStorageUnavailable: isDatabaseUnavailable,
-    translator: opts.translator ?? createTranslator(),
+    translator,
     logger,
     defaultLocale: opts.defaultLocale,
     adminTelegramIds: opts.adminTelegramIds,

@@ -105,6 +105,7 @@ const common = {
       }),
   ),
   REFERENCE_DATA_FILE: z.preprocess(emptyToUndefined, z.string().default('reference/tongren.json')),
+  SERVICES_DIR: z.preprocess(emptyToUndefined, z.string().default('reference/services')),
   CASE_RETENTION_DAYS: amount('days', 1095, { whole: true, min: 30 }),
   NOTICE_RATE: amount('messages a second', 25, {
     min: 1,
@@ -214,6 +215,8 @@ export interface Config {
   /** PII_KEYS as written (id:key pairs, the current first); set instead of PII_KEY when rotating keys. */
   piiKeys: string | undefined;
   referenceDataFile: string;
+  /** SERVICES_DIR: the service definitions, one JSON file each (README, "Services as data"). */
+  servicesDir: string;
   webhook: { url: string; secret: string; setOnStart: boolean; port: number } | undefined;
   /**
    * The public port: the webhook (in webhook mode) and /healthz; none if unset in polling mode. /readyz and
@@ -300,6 +303,7 @@ export function loadConfig(
     piiKey: e.PII_KEY,
     piiKeys: e.PII_KEYS,
     referenceDataFile: path.resolve(cwd, e.REFERENCE_DATA_FILE),
+    servicesDir: path.resolve(cwd, e.SERVICES_DIR),
     webhook:
       e.BOT_MODE === 'webhook'
         ? {

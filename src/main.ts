@@ -22,6 +22,7 @@ import { createNotificationRepository } from './db/repositories/notifications.ts
 import { createOpsStatsRepository } from './db/repositories/ops-stats.ts';
 import { createPiiKeyCheckRepository } from './db/repositories/pii-key-check.ts';
 import { createUpdateReceiptRepository } from './db/repositories/update-receipts.ts';
+import { DefinitionError } from './domain/catalogue/index.ts';
 import { createConsoleApp } from './http/console/app.tsx';
 import { startConsoleServer } from './http/console/server.ts';
 import { readinessCheck, startHttpServer } from './http/server.ts';
@@ -30,6 +31,8 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, observeDatabase } from './metrics.ts';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
+/** How often an instance looks for definition versions other instances loaded. */
+const SERVICE_VERSIONS_MS = 60_000;
 
 /** A problem the operator can fix: printed as plain words, without a stack trace. */
 class StartupError extends Error {}
@@ -146,8 +149,12 @@ async function main(): Promise<void> {
       defaultLocale: config.defaultLocale,
       adminTelegramIds: config.adminTelegramIds,
       referenceDataFile: config.referenceDataFile,
+      servicesDir: config.servicesDir,
       consoleUrl: config.console?.url,
     });
+    // The service definitions: their versions kept, and the earlier ones read back (src/compose.ts).
+    const services = await deps.reloadServices();
+    logger.info(services, 'service definitions loaded');
     // Residents registered before phones were hashed: the console's search by phone finds them too.
     const phoneHashes = await deps.consoleLookup.fillPhoneHashes();
     if (phoneHashes > 0) logger.info({ phoneHashes }, 'phone hashes filled');
@@ -201,6 +208,18 @@ async function main(): Promise<void> {
     });
     housekeeping.start();
     cleanups.unshift(() => housekeeping.stop());
+    // Definition versions another instance loaded (a newer file, a /reload there): learnt within a minute,
+    // so every instance shows every case with the definition it was filed under.
+    const versionsTimer = setInterval(() => {
+      deps
+        .refreshServiceVersions()
+        .then((added) => {
+          if (added > 0) logger.info({ added }, 'service definition versions learnt from other instances');
+        })
+        .catch((err: unknown) => logger.warn({ err }, 'service definition versions could not be read'));
+    }, SERVICE_VERSIONS_MS);
+    versionsTimer.unref();
+    cleanups.unshift(async () => clearInterval(versionsTimer));
 
     const ops = createOpsStatsRepository(db);
     observeDatabase(metrics, {
@@ -280,6 +299,7 @@ async function main(): Promise<void> {
       defaultLocale: config.defaultLocale,
       adminTelegramIds: config.adminTelegramIds,
       rate: config.noticeRate,
+      translator: deps.translator,
     });
     noticeSender.start();
     // Stops at a safe point: no new claims, the requests in flight answered and recorded, the rest given back.
@@ -341,7 +361,7 @@ async function main(): Promise<void> {
       logger.info({ port: hook.port }, 'webhook mode: taking updates');
     }
   } catch (err) {
-    if (err instanceof StartupError) {
+    if (err instanceof StartupError || err instanceof DefinitionError) {
       console.error(`Bianmin cannot start: ${err.message}`);
     } else {
       logger.fatal({ err }, 'start-up failed');

@@ -56,7 +56,13 @@ export function answerAttachments(answers: ServiceAnswers): NewAttachment[] {
 export function householdPeople(h: HouseholdRecord): StepContext['people'] {
   return [
     { id: h.resident.id, name: h.resident.name, birthDate: h.resident.birthDate, self: true },
-    ...h.members.map((m) => ({ id: m.id, name: m.name, birthDate: m.birthDate, self: false })),
+    ...h.members.map((m) => ({
+      id: m.id,
+      name: m.name,
+      birthDate: m.birthDate,
+      self: false,
+      relation: m.relation,
+    })),
   ];
 }
 
@@ -81,6 +87,8 @@ export interface StoredAnswers {
   people?: PersonSnapshot[];
   /** `people` is the whole household, as the resident confirmed it before the form. */
   household?: boolean;
+  /** The definition the case was filed under (absent for cases filed before definitions had versions). */
+  definition?: { version: number; hash: string };
 }
 
 /** The snapshot a new case keeps: everyone for a service that confirms the household, else who is named. */
@@ -95,7 +103,7 @@ export function snapshotPeople(
   ];
   if (service.needsHousehold === 'confirm_alone') return { people: everyone, household: true };
   const named = new Set(
-    service.steps.filter((s) => s.kind === 'person').map((s) => answers[s.id]?.value ?? null),
+    service.steps.filter((s) => s.kind === 'person').flatMap((s) => (answers[s.id]?.value ?? '').split(',')),
   );
   const people = everyone.filter((p) => named.has(p.id));
   return people.length > 0 ? { people } : {};
@@ -133,7 +141,8 @@ export function describeAnswers(
   cipher: PiiCipher,
   catalogue: Catalogue,
 ): DescribedAnswer[] {
-  return describeStored(readStoredAnswers(record, cipher), catalogue.get(record.serviceCode));
+  const stored = readStoredAnswers(record, cipher);
+  return describeStored(stored, catalogue.version(record.serviceCode, stored.definition?.hash));
 }
 
 export function describeStored(

@@ -59,6 +59,9 @@ export interface NewCase {
   answersCipher: Uint8Array;
   dueAt: Date;
   submissionKey: string;
+  /** The definition the case is filed under (src/domain/catalogue: `version`, content `hash`). */
+  serviceVersion?: number;
+  serviceHash?: string;
   attachments: NewAttachment[];
   /** Notifications to write with the case (e.g. the on-duty staff alert for an urgent case). */
   notifications: NewNotification[];

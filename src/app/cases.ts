@@ -9,7 +9,7 @@ import { parseCaseNumber } from '../domain/case-number.ts';
 import { answersValid, caseDueAt, visibleSteps } from '../domain/case-rules.ts';
 import { type CaseStatus, canReopen, isOpen, nextStatus } from '../domain/case-status.ts';
 import type { Catalogue, FileRef, ServiceAnswers, ServiceDefinition } from '../domain/catalogue/index.ts';
-import { type CareType, medicalCareType } from '../domain/catalogue/services.ts';
+import { type CareType, medicalCareType } from '../domain/catalogue/rules.ts';
 import { anyFileTooLarge, anyVoiceTooLong } from '../domain/file-size.ts';
 import { maskIdNumber, maskPhone } from '../domain/mask.ts';
 import { fail, ok, type Result } from '../domain/result.ts';
@@ -265,7 +265,8 @@ export function createCaseService(deps: CasesDeps) {
       const household = await households.findByTelegramId(telegramId);
       if (!household) return fail('not_registered');
       const service = catalogue.get(serviceCode);
-      if (!service) return fail('unknown_service');
+      // A retired service is not filed any more (a draft or an old button may still name it).
+      if (!service || service.retired) return fail('unknown_service');
       const parsed = answersSchema.safeParse(rawAnswers);
       if (!parsed.success || !/^[\w:.-]{8,128}$/.test(submissionKey)) return fail('invalid');
       const answers = parsed.data as ServiceAnswers;
@@ -332,11 +333,18 @@ export function createCaseService(deps: CasesDeps) {
           priority,
           anonymous: service.anonymous?.(answers) ?? false,
           answersCipher: cipher.encryptJson(
-            { v: 1, answers, ...snapshotPeople(service, answers, household) } satisfies StoredAnswers,
+            {
+              v: 1,
+              answers,
+              ...snapshotPeople(service, answers, household),
+              definition: { version: service.version, hash: service.hash },
+            } satisfies StoredAnswers,
             piiAt.caseAnswers(caseId),
           ),
           dueAt: due,
           submissionKey,
+          serviceVersion: service.version,
+          serviceHash: service.hash,
           attachments: answerAttachments(answers),
           notifications: alerts,
         },
@@ -365,12 +373,9 @@ export function createCaseService(deps: CasesDeps) {
       const own = await ownCase(telegramId, caseId);
       if (!own.ok) return own;
       const { record, household } = own.value;
-      const service = catalogue.get(record.serviceCode);
+      const stored = cipher.decryptJson<StoredAnswers>(record.answersCipher, piiAt.caseAnswers(record.id));
+      const service = catalogue.version(record.serviceCode, stored.definition?.hash);
       if (!service || !cardShown(service, record.status)) return fail('not_allowed');
-      const stored = cipher.decryptJson<{ v: number; answers: ServiceAnswers }>(
-        record.answersCipher,
-        piiAt.caseAnswers(record.id),
-      );
       const shown = card(service, stored.answers, household, record.submittedAt);
       return shown
         ? ok({ ...shown, number: record.number, serviceCode: record.serviceCode })

@@ -238,11 +238,13 @@ export function createPrivacyService(deps: PrivacyDeps) {
             rating: c.rating,
             ratingComment: decryptOrNull(c.commentCipher, piiAt.caseRatingComment(c.id)),
             answers: stored
-              ? describeStored(stored, catalogue.get(c.serviceCode)).map((a) => ({
-                  stepId: a.stepId,
-                  answer: a.label,
-                  files: a.files.length,
-                }))
+              ? describeStored(stored, catalogue.version(c.serviceCode, stored.definition?.hash)).map(
+                  (a) => ({
+                    stepId: a.stepId,
+                    answer: a.label,
+                    files: a.files.length,
+                  }),
+                )
               : [],
             people: (stored?.people ?? []).map((p) => ({
               name: p.name,

@@ -28,7 +28,8 @@ export function answerWords(t: TFunction, locale: Locale, serviceCode: string, a
     t(`services:${serviceCode}.steps.${a.stepId}.options.${value}`, { defaultValue: a.label });
   switch (a.kind) {
     case 'choice':
-      return a.value === null ? a.label : option(a.value);
+      // A multiple choice: each option in the reader's words.
+      return a.value === null ? a.label : a.value.split(',').map(option).join(t('form:list_separator'));
     case 'reference':
       if (a.place) return localeName(locale, a.place);
       return a.value === null ? a.label : option(a.value);

@@ -15,6 +15,7 @@ import type { RegistrationConflictService } from '../app/registration-conflicts.
 import type { StaffService } from '../app/staff.ts';
 import type { Locale } from '../config.ts';
 import type { Catalogue } from '../domain/catalogue/index.ts';
+import type { Result } from '../domain/result.ts';
 import type { Logger } from '../logger.ts';
 import type { DraftStore } from './forms/drafts.ts';
 import type { TFunction, Translator } from './i18n.ts';
@@ -68,8 +69,18 @@ export interface BotDeps {
   auditLog: AuditLogView;
   /** The console's address (CONSOLE_URL); unset when this installation has no console. */
   consoleUrl?: string;
-  /** Reloads the reference-data file (admin command); resolves to the counts per table. */
-  reloadReferenceData(): Promise<Record<string, number>>;
+  /**
+   * Reads the service definitions again (admin command, and at start): a mistake throws a DefinitionError
+   * and the catalogue stays as it was.
+   */
+  reloadServices(): Promise<{ services: number; versions: number }>;
+  /** Learns the definition versions other instances loaded since (main.ts, every minute); how many. */
+  refreshServiceVersions(): Promise<number>;
+  /**
+   * Reloads the reference-data file (admin command); resolves to the counts per table, or to where the file
+   * is wrong (nothing changed then).
+   */
+  reloadReferenceData(): Promise<Result<Record<string, number>, { file: string; places: string[] }>>;
   /** Whether an error means the database cannot be reached (src/db/errors.ts; wired in src/compose.ts). */
   isStorageUnavailable(err: unknown): boolean;
   translator: Translator;

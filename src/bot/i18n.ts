@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type TFunction } from 'i18next';
 import type { Locale } from '../config.ts';
+import { DEFAULT_SERVICES_DIR, readServiceTexts } from '../domain/catalogue/load.ts';
 
 export type { TFunction };
 
@@ -24,11 +25,28 @@ export function readLocaleResources(dir = LOCALES_DIR): Record<Locale, Resources
       ]),
     );
   }
+  // The shipped services' texts live beside their definitions (reference/services/*.json).
+  if (dir === LOCALES_DIR) {
+    for (const { code, texts } of readServiceTexts(DEFAULT_SERVICES_DIR)) {
+      for (const lang of LANGUAGES) {
+        const tree = texts[lang];
+        if (typeof tree !== 'object' || tree === null) continue;
+        out[lang].services = { ...(out[lang].services ?? {}), [code]: tree };
+      }
+    }
+  }
   return out;
 }
 
 export interface Translator {
   t(locale: Locale): TFunction;
+  /**
+   * A catalogue's texts (`services:<code>.…`, from its definition files), over what was there: a loaded or
+   * reloaded catalogue speaks with its own words. Earlier versions first, the current ones last.
+   */
+  addServiceTexts(
+    services: readonly { code: string; texts: Record<Locale, Record<string, unknown>> }[],
+  ): void;
 }
 
 /** `extra` adds or overrides namespaces (a service that exists only in a test brings its own texts). */
@@ -53,6 +71,12 @@ export function createTranslator(extra: Partial<Record<Locale, Resources>> = {})
   });
   const cache = new Map<Locale, TFunction>();
   return {
+    addServiceTexts(services) {
+      for (const s of services)
+        for (const lang of LANGUAGES)
+          instance.addResourceBundle(lang, 'services', { [s.code]: s.texts[lang] }, true, true);
+      cache.clear();
+    },
     t(locale) {
       let fn = cache.get(locale);
       if (!fn) {

@@ -14,7 +14,7 @@ import type {
 } from '../app/notification-content.ts';
 import { URGENT_RECEIVED_KIND, URGENT_UNREACHED_KIND } from '../app/urgent-alerts.ts';
 import type { Locale } from '../config.ts';
-import { medicalGreenChannel } from '../domain/catalogue/services.ts';
+import { MEDICAL_GREEN_CHANNEL } from '../domain/catalogue/rules.ts';
 import { groupButtons, myCaseButtons, queueButton, staffButtons } from './buttons.ts';
 import { localeName } from './context.ts';
 import { compactTime } from './format-time.ts';
@@ -123,7 +123,7 @@ function urgentAlertNotice(
   );
   const kb = new InlineKeyboard();
   const caseId = c.id;
-  if (c.serviceCode === medicalGreenChannel.code)
+  if (c.serviceCode === MEDICAL_GREEN_CHANNEL)
     kb.text(t('services:medical_green_channel.card.button'), myCaseButtons.card.pack({ caseId })).row();
   kb.text(t('notify:buttons.open_mine'), myCaseButtons.open.pack({ caseId }));
   return { text, keyboard: kb };

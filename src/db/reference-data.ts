@@ -115,12 +115,31 @@ function crossReferenceProblems(raw: unknown): string[] {
   return problems;
 }
 
+/**
+ * The reference file has problems: `message` in English for the log; `places` are where (data paths like
+ * `communities.3.district`, or "" when the file cannot be read at all), for the admin's own language.
+ */
+export class ReferenceDataError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly places: readonly string[],
+  ) {
+    super(message);
+    this.name = 'ReferenceDataError';
+  }
+}
+
 export async function readReferenceData(file: string): Promise<ReferenceData> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new Error(`The reference data file ${file} cannot be read: ${(err as Error).message}`);
+    throw new ReferenceDataError(
+      `The reference data file ${file} cannot be read: ${(err as Error).message}`,
+      file,
+      [],
+    );
   }
   const parsed = referenceDataSchema.safeParse(raw);
   const problems = [
@@ -128,8 +147,10 @@ export async function readReferenceData(file: string): Promise<ReferenceData> {
     ...crossReferenceProblems(raw),
   ];
   if (!parsed.success || problems.length > 0) {
-    throw new Error(
+    throw new ReferenceDataError(
       `The reference data file ${file} has problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      file,
+      problems.map((p) => p.split(':')[0] ?? p),
     );
   }
   return parsed.data;

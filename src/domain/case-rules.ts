@@ -8,7 +8,7 @@ import {
   type StepContext,
   takesVoice,
 } from './catalogue/index.ts';
-import { schoolStageOf } from './catalogue/services.ts';
+import { offeredPeople, referenceList } from './catalogue/rules.ts';
 import { anyFileTooLarge, anyVoiceTooLong } from './file-size.ts';
 import { parsePhone } from './phone.ts';
 import { addHours, addWorkingDays, type WorkCalendar } from './working-days.ts';
@@ -47,9 +47,19 @@ export async function answersValid(
     }
     const v = a.value;
     switch (step.kind) {
-      case 'choice':
-        if (v === null || !step.options.includes(v) || step.stopOn?.includes(v)) return false;
+      case 'choice': {
+        if (v === null) return false;
+        if (step.multiple) {
+          const chosen = v.split(',');
+          if (
+            chosen.length < step.multiple.min ||
+            new Set(chosen).size !== chosen.length ||
+            chosen.some((x) => !step.options.includes(x))
+          )
+            return false;
+        } else if (!step.options.includes(v) || step.stopOn?.includes(v)) return false;
         break;
+      }
       case 'text': {
         // Words, one voice message, or both (a voice message with a caption); no other file.
         const files = a.files ?? [];
@@ -70,19 +80,18 @@ export async function answersValid(
         break;
       }
       case 'person': {
-        const person = context.people.find((p) => p.id === v);
-        if (!person || (person.self && !step.includeSelf) || (step.filter && !step.filter(person, today)))
-          return false;
+        const ids = v === null ? [] : step.multiple ? v.split(',') : [v];
+        if (ids.length === 0 || new Set(ids).size !== ids.length) return false;
+        if (ids.length < (step.multiple?.min ?? 1)) return false;
+        const offered = new Set(offeredPeople(step, context.people, today).map((p) => p.id));
+        if (ids.some((id) => !offered.has(id))) return false;
         break;
       }
       case 'reference': {
         if (v === step.extraOption) break;
+        const which = referenceList(step, answers);
         const list =
-          step.source === 'hospitals'
-            ? await references.hospitals()
-            : await references.schools(
-                schoolStageOf(step.stageFrom ? (answers[step.stageFrom]?.value ?? null) : null) ?? 'primary',
-              );
+          which.source === 'hospitals' ? await references.hospitals() : await references.schools(which.stage);
         if (!list.some((item) => item.code === v)) return false;
         break;
       }

@@ -15,6 +15,11 @@ import { registerResident } from '../support/flows.ts';
 
 const jobSeeking: ServiceDefinition = {
   code: 'job_seeking',
+  version: 1,
+  hash: 'test',
+  retired: false,
+  source: null,
+  texts: { 'zh-CN': {}, en: {} },
   departmentKind: 'human_resources',
   due: { workingDays: 3 },
   documents: [],

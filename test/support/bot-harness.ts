@@ -167,6 +167,10 @@ export interface HarnessOptions {
   /** Extra services for the catalogue, and their texts. */
   services?: readonly ServiceDefinition[];
   extraLocales?: Parameters<typeof createTranslator>[0];
+  /** A services folder of the test's own (definition files), loaded as at start (versions kept). */
+  servicesDir?: string;
+  /** The reference file `/reload` reads (the database starts with the demo file either way). */
+  referenceDataFile?: string;
   /** The flood limit; by default none to speak of, since tests drive residents at machine speed. */
   flood?: { limit: number; windowMs: number };
   /**
@@ -195,9 +199,10 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       logger,
       defaultLocale: opts.defaultLocale ?? 'zh-CN',
       adminTelegramIds: opts.adminIds ?? [],
-      referenceDataFile: REFERENCE_FILE,
+      referenceDataFile: opts.referenceDataFile ?? REFERENCE_FILE,
       now: opts.now,
       services: opts.services,
+      servicesDir: opts.servicesDir,
       translator: createTranslator(opts.extraLocales),
     });
     opts.adjustDeps?.(deps);
@@ -214,6 +219,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     });
   };
   const bot = build();
+  if (opts.servicesDir) await (lastDeps as BotDeps).reloadServices();
   const receipts = createUpdateReceiptRepository(db);
   // One gate per bot (a restart builds a new bot, and with it a new gate). One attempt: a failure is
   // answered by the error boundary at once, as it is without a gate.

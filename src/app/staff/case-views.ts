@@ -2,7 +2,8 @@
 // history), and on an explicit request the full identity and the files. Every look is audited: the answers
 // are about health, income, children.
 import { type CaseStatus, isOpen, nextStatus } from '../../domain/case-status.ts';
-import { schoolStageOf } from '../../domain/catalogue/services.ts';
+import { referenceList } from '../../domain/catalogue/rules.ts';
+import type { ServiceDefinition } from '../../domain/catalogue/types.ts';
 import { ageOn } from '../../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../../domain/mask.ts';
 import { fail, ok, type Result } from '../../domain/result.ts';
@@ -105,22 +106,22 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
   /** The schools and hospitals the answers name, by code, in the case's district. */
   async function places(
     answers: DescribedAnswer[],
-    serviceCode: string,
+    service: ServiceDefinition | undefined,
     districtCode: string | null,
   ): Promise<Map<string, NamedOption>> {
     const found = new Map<string, NamedOption>();
-    const service = deps.catalogue.get(serviceCode);
     if (!districtCode || !service) return found;
     for (const a of answers) {
       const step = service.steps.find((s) => s.id === a.stepId);
       if (step?.kind !== 'reference' || a.value === null || a.value === step.extraOption) continue;
-      const stage = schoolStageOf(
-        step.stageFrom ? (answers.find((x) => x.stepId === step.stageFrom)?.value ?? null) : null,
+      const which = referenceList(
+        step,
+        Object.fromEntries(answers.map((x) => [x.stepId, { value: x.value, label: '' }])),
       );
       const list =
-        step.source === 'hospitals'
+        which.source === 'hospitals'
           ? await deps.facilities.hospitals(districtCode)
-          : await deps.facilities.schools(districtCode, stage ?? 'primary');
+          : await deps.facilities.schools(districtCode, which.stage);
       const hit = list.find((x) => x.code === a.value);
       if (hit) found.set(a.stepId, { code: hit.code, nameZh: hit.nameZh, nameEn: hit.nameEn });
     }
@@ -144,12 +145,13 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
           (x): x is string => typeof x === 'string',
         ),
       );
-      const service = deps.catalogue.get(record.serviceCode);
       // An anonymised case (its resident erased themselves, or the retention period passed) has no answers.
       const blank = record.answersCipher.length === 0;
       const stored = blank ? null : storedAnswers(record.answersCipher, record.id);
+      // Read with the definition it was filed under (an earlier version, or a retired service).
+      const service = deps.catalogue.version(record.serviceCode, stored?.definition?.hash);
       const described = stored ? describeStored(stored, service) : [];
-      const named = await places(described, record.serviceCode, department?.districtCode ?? null);
+      const named = await places(described, service, department?.districtCode ?? null);
       const answers = described.map((ans): CardAnswer => {
         const value = ans.value;
         let label = ans.label;
@@ -262,7 +264,7 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       const household = await deps.households.findByTelegramId(Number(record.telegramId));
       if (!household || household.resident.id !== record.residentId) return fail('not_allowed');
       const stored = storedAnswers(record.answersCipher, record.id);
-      const service = deps.catalogue.get(record.serviceCode);
+      const service = deps.catalogue.version(record.serviceCode, stored.definition?.hash);
       const people: RevealedIdentity['people'] = [
         {
           name: household.resident.name,
@@ -281,8 +283,7 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
         const value = stored.answers[step.id]?.value;
         if (!value) continue;
         if (step.kind === 'person') {
-          const m = household.members.find((x) => x.id === value);
-          if (m) {
+          for (const m of household.members.filter((x) => value.split(',').includes(x.id))) {
             people.push({
               name: m.name,
               idNumber: m.idNumberCipher

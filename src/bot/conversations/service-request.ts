@@ -13,9 +13,8 @@ import {
   type StepContext,
   takesVoice,
 } from '../../domain/catalogue/index.ts';
-import { schoolStageOf } from '../../domain/catalogue/services.ts';
+import { checkTyped, offeredPeople, referenceList } from '../../domain/catalogue/rules.ts';
 import { ageOn } from '../../domain/id-number.ts';
-import { parseMoney } from '../../domain/money.ts';
 import { parsePhone } from '../../domain/phone.ts';
 import { moneyLabel } from '../answer-words.ts';
 import { myCaseButtons, registerButton } from '../buttons.ts';
@@ -46,7 +45,13 @@ const ADD_PERSON = '__add__';
 function people(h: HouseholdView): StepContext['people'] {
   return [
     { id: h.resident.id, name: h.resident.name, birthDate: h.resident.birthDate, self: true },
-    ...h.members.map((m) => ({ id: m.id, name: m.name, birthDate: m.birthDate, self: false })),
+    ...h.members.map((m) => ({
+      id: m.id,
+      name: m.name,
+      birthDate: m.birthDate,
+      self: false,
+      relation: m.relation,
+    })),
   ];
 }
 
@@ -81,6 +86,7 @@ function formStep(
       return {
         ...base,
         columns: step.columns,
+        multi: step.multiple ? { min: step.multiple.min } : undefined,
         stopOn: step.stopOn,
         resets: step.resets ? [...step.resets] : undefined,
         after: step.tell
@@ -94,56 +100,39 @@ function formStep(
         warn: step.warn
           ? (answer, a, today) => {
               const warning = step.warn?.(answer.value ?? '', { ...ctxOf(a), today });
-              if (!warning) return null;
-              const childId = a.child?.value;
-              const child = env.household.members.find((m) => m.id === childId);
-              return env.t(`${key}.warnings.${warning}`, { age: child ? ageOn(child.birthDate, today) : '' });
+              return warning ? env.t(`${key}.warnings.${warning.message}`, warning.params) : null;
             }
           : undefined,
       };
     case 'text':
-      return {
-        ...base,
-        voice: takesVoice(step),
-        text: (input): TextResult => {
-          const text = input.trim();
-          if (text.length === 0) return { ok: false, error: 'empty' };
-          if (text.length > step.maxLength)
-            return { ok: false, error: 'too_long', params: { max: String(step.maxLength) } };
-          return step.schema.safeParse(text).success
-            ? { ok: true, value: text }
-            : { ok: false, error: 'invalid' };
-        },
-      };
+      return { ...base, voice: takesVoice(step), text: (input): TextResult => checkTyped(step, input) };
     case 'money':
       return {
         ...base,
         voice: takesVoice(step),
         text: (input): TextResult => {
-          const r = parseMoney(input);
-          if (!r.ok) return { ok: false, error: r.error };
-          if (r.value > step.max) return { ok: false, error: 'too_big' };
-          return { ok: true, value: String(r.value), label: moneyLabel(env.t, env.locale, r.value) };
+          const r = checkTyped(step, input);
+          return r.ok ? { ...r, label: moneyLabel(env.t, env.locale, Number(r.value)) } : r;
         },
       };
     case 'person':
       return {
         ...base,
         prompt: (t, _a, today) => {
-          const any = people(env.household).some(
-            (p) => (step.includeSelf || !p.self) && (!step.filter || step.filter(p, today)),
-          );
+          const any = offeredPeople(step, people(env.household), today).length > 0;
           return any ? t(`${key}.prompt`) : `${t(`${key}.prompt`)}\n${t(`${key}.none`)}`;
         },
         choices: () => {
           const today = env.today();
-          const list = people(env.household)
-            .filter((p) => (step.includeSelf || !p.self) && (!step.filter || step.filter(p, today)))
-            .map((p) => ({ value: p.id, label: p.name }));
+          const list = offeredPeople(step, people(env.household), today).map((p) => ({
+            value: p.id,
+            label: p.name,
+          }));
           return step.allowAdd
             ? [...list, { value: ADD_PERSON, label: env.t('services:common.add_person') }]
             : list;
         },
+        multi: step.multiple ? { min: step.multiple.min } : undefined,
         after: async (answer) => (answer.value === ADD_PERSON ? env.addPerson() : answer),
       };
     case 'reference':
@@ -154,15 +143,14 @@ function formStep(
           const extra = step.extraOption
             ? [{ value: step.extraOption, label: env.t(`${key}.options.${step.extraOption}`) }]
             : [];
-          if (step.source === 'hospitals') {
+          const list = referenceList(step, a);
+          if (list.source === 'hospitals') {
             return (await ctx.deps.reference.hospitals(district)).map((h) => ({
               value: h.code,
               label: localeName(locale, h),
             }));
           }
-          const stage =
-            schoolStageOf(step.stageFrom ? (a[step.stageFrom]?.value ?? null) : null) ?? 'primary';
-          const schools = await ctx.deps.reference.schools(district, stage);
+          const schools = await ctx.deps.reference.schools(district, list.stage);
           return [...extra, ...schools.map((s) => ({ value: s.code, label: localeName(locale, s) }))];
         },
       };
@@ -274,7 +262,7 @@ export async function serviceRequest(
   prefill?: ServicePrefill | null,
 ): Promise<void> {
   const { locale, t } = await conversationLocale(conversation, deps.translator);
-  const service = deps.catalogue.get(serviceCode);
+  const service = deps.catalogue.offered(serviceCode);
   if (!service) {
     await ctx.reply(t('services:common.failed.unknown_service'), { reply_markup: backToMenu(t) });
     return;

@@ -141,7 +141,7 @@ export function casesFeature(): Composer<BotContext> {
   // Before `svc:<service>`, whose pattern `svc:menu` also matches.
   onOpen(priv, serviceButtons.menu, showServicesMenu);
   onButton(priv, serviceButtons.service, async (ctx, { service: code }) => {
-    if (!ctx.deps.catalogue.get(code)) {
+    if (!ctx.deps.catalogue.offered(code)) {
       await ctx.answerCallbackQuery({ text: ctx.t('errors.stale_button') });
       return;
     }

@@ -220,7 +220,7 @@ export function inboundFeature(): Composer<BotContext> {
     }
     if (msg.text) {
       const code = matchServiceWords(msg.text, serviceWords(ctx));
-      if (code && ctx.deps.catalogue.get(code)) {
+      if (code && ctx.deps.catalogue.offered(code)) {
         await ctx.conversation.enter(SERVICE_REQUEST, code);
         return;
       }

@@ -49,7 +49,7 @@ export async function offerDraft(ctx: BotContext, form: string): Promise<boolean
   if (!ctx.chat) return false;
   const draft = await ctx.drafts.peek(ctx.chat.id, Date.now());
   if (!draft || draft.form !== form) return false;
-  if (form === SERVICE_REQUEST && !ctx.deps.catalogue.get(draft.args[0] ?? '')) return false;
+  if (form === SERVICE_REQUEST && !ctx.deps.catalogue.offered(draft.args[0] ?? '')) return false;
   const name = draftName(ctx, draft);
   await ctx.reply(ctx.t('aside:resume_offer', { form: name, answered: Object.keys(draft.answers).length }), {
     reply_markup: new InlineKeyboard()

@@ -244,6 +244,8 @@ export function createCaseRepository(db: Db): CaseStore {
             answersCipher: bytes(input.answersCipher),
             dueAt: input.dueAt,
             submissionKey: input.submissionKey,
+            serviceVersion: input.serviceVersion,
+            serviceHash: input.serviceHash,
           },
           select: { id: true },
         });

@@ -1,7 +1,9 @@
-// The services catalogue: each service is data — its code, the department kind it routes to (resolved per
-// district at submission), how its due time and urgency are decided, and the steps of its form. Adding a
-// service is a catalogue entry plus a locale section (`services:<code>.*`); no handler changes.
+// The services catalogue: each service is data (reference/services/<code>.json, compiled by definition.ts)
+// — its code, the department kind it routes to (resolved per district at submission), how its due time and
+// urgency are decided, and the steps of its form. Adding a service is a definition file plus a locale
+// section (`services:<code>.*`); no handler changes.
 import type { z } from 'zod';
+import type { Relation } from '../household.ts';
 
 export type DepartmentKind =
   | 'education'
@@ -34,13 +36,23 @@ export interface StepContext {
   answers: ServiceAnswers;
   today: Date;
   /** The household as the form sees it (people's birth dates for age checks). */
-  people: { id: string; name: string; birthDate: string; self: boolean }[];
+  people: { id: string; name: string; birthDate: string; self: boolean; relation?: Relation }[];
 }
+
+/** A step's `when` as data (README, "Services as data"): an earlier answer's value, or a person's age. */
+export type Condition =
+  | { step: string; is: string }
+  | { step: string; isNot: string }
+  | { step: string; in: string[] }
+  | { step: string; age: { min?: number; max?: number } }
+  | { anyOf: Condition[] }
+  | { allOf: Condition[] };
 
 interface BaseStep {
   id: string;
-  /** Ask this step only when true. */
+  /** Ask this step only when true (compiled from `condition`). */
   when?: (c: StepContext) => boolean;
+  condition?: Condition;
   optional?: boolean;
 }
 
@@ -49,8 +61,16 @@ export interface ChoiceStep extends BaseStep {
   kind: 'choice';
   options: readonly string[];
   columns?: number;
-  /** A gentle warning (locale key under the step) when the choice looks wrong; the resident may keep it. */
-  warn?: (value: string, c: StepContext) => string | null;
+  /** Several options may be chosen (at least `min`); the value is them joined with ",". */
+  multiple?: { min: number };
+  /**
+   * A gentle warning (locale key `warnings.<message>` under the step, with its parameters) when the choice
+   * looks wrong; the resident may keep it.
+   */
+  warn?: (
+    value: string,
+    c: StepContext,
+  ) => { message: string; params: Record<string, string | number> } | null;
   /** Choosing one of these ends the form without a case (e.g. consent declined). */
   stopOn?: readonly string[];
   /**
@@ -92,9 +112,14 @@ export interface MoneyStep extends BaseStep {
 export interface PersonStep extends BaseStep {
   kind: 'person';
   includeSelf: boolean;
-  filter?: (person: { birthDate: string; self: boolean }, today: Date) => boolean;
+  filter?: (person: { birthDate: string; self: boolean; relation?: Relation }, today: Date) => boolean;
+  /** The ages and relations offered (the data `filter` is compiled from). */
+  age?: { min?: number; max?: number };
+  relations?: readonly Relation[];
   /** Offer to add a household member on the spot. */
   allowAdd?: boolean;
+  /** Several people may be chosen (at least `min`); the value is their ids joined with ",". */
+  multiple?: { min: number };
 }
 
 /** A reference-data list for the resident's district: schools of a stage, hospitals. */
@@ -131,6 +156,15 @@ export type Due = { workingDays: number } | { calendarDays: number } | { hours: 
 
 export interface ServiceDefinition {
   code: string;
+  /** The definition's `version`, and its content hash (a case keeps both; src/db keeps every version). */
+  version: number;
+  hash: string;
+  /** No longer offered; its open cases go on. */
+  retired: boolean;
+  /** The definition as written (kept by version, so an earlier case is read with its own). */
+  source: unknown;
+  /** Its texts (`services:<code>.…`) in each language, as nested objects of strings. */
+  texts: Record<'zh-CN' | 'en', Record<string, unknown>>;
   departmentKind: DepartmentKind;
   /** Due time for a normal case, and for an urgent one. */
   due: Due;
