@@ -4,11 +4,12 @@ import type { Api } from 'grammy';
 import { createAdminService } from './app/admin.ts';
 import { createCaseService } from './app/cases.ts';
 import { createConsoleAuth } from './app/console/auth.ts';
-import { createHouseholdService } from './app/households.ts';
+import { createHouseholdService, setEmploymentStatus } from './app/households.ts';
 import { createInboundService } from './app/inbound.ts';
 import { createDeadlineWatcher } from './app/jobs/deadline-watcher.ts';
 import { createNoticeSender, type SenderOptions } from './app/jobs/notice-sender.ts';
 import { createNotificationDispatcher, type DispatcherOptions } from './app/jobs/notification-dispatcher.ts';
+import { createLabourService } from './app/labour.ts';
 import { createNoticeService } from './app/notices.ts';
 import { createNotificationSource } from './app/notification-content.ts';
 import type { PiiCipher } from './app/pii-cipher.ts';
@@ -32,6 +33,7 @@ import { createConsoleRepository } from './db/repositories/console.ts';
 import { createConversationStateRepository } from './db/repositories/conversation-state.ts';
 import { createDeadlineRepository } from './db/repositories/deadlines.ts';
 import { createHouseholdRepository } from './db/repositories/households.ts';
+import { createLabourRepository, createLabourScopeRepository } from './db/repositories/labour.ts';
 import { createNoticeDeliveryRepository } from './db/repositories/notice-deliveries.ts';
 import { createNoticeRepository } from './db/repositories/notices.ts';
 import { createNotificationRepository } from './db/repositories/notifications.ts';
@@ -75,6 +77,9 @@ export function compose(opts: ComposeOptions) {
     cases: createCaseRepository(db),
     cipher,
     now,
+    employment: {
+      setEmploymentStatus: (person, status, by) => setEmploymentStatus(householdStore, person, status, by),
+    },
   });
   const staffRepo = createStaffRepository(db);
   const notifications = createNotificationRepository(db);
@@ -124,6 +129,13 @@ export function compose(opts: ComposeOptions) {
       now,
     }),
     privacy,
+    labour: createLabourService({
+      store: createLabourRepository(db),
+      scope: createLabourScopeRepository(db),
+      cipher,
+      adminTelegramIds: opts.adminTelegramIds,
+      now,
+    }),
     reference: createReferenceService({
       reference,
       facilities: routing,
