@@ -72,7 +72,13 @@ interface HouseholdFigures<D, Id> {
   unit: string;
   room: string;
   createdAt: D;
-  members: ({ name: string; relation: string; sex: string; birthDate: string } & Id)[];
+  members: ({
+    name: string;
+    relation: string;
+    sex: string;
+    birthDate: string;
+    employmentStatus: string | null;
+  } & Id)[];
 }
 
 export interface HeldData {
@@ -124,6 +130,7 @@ export interface MyData {
     idNumber: string;
     birthDate: string;
     sex: string;
+    employmentStatus: string | null;
     consentVersion: string;
     consentAt: string;
     registeredAt: string;
@@ -202,6 +209,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
               idNumber: cipher.decrypt(r.idNumberCipher, piiAt.residentIdNumber(r.id)),
               birthDate: r.birthDate,
               sex: r.sex,
+              employmentStatus: r.employmentStatus,
               consentVersion: r.consentVersion,
               consentAt: r.consentAt.toISOString(),
               registeredAt: r.createdAt.toISOString(),
@@ -219,6 +227,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
                 relation: m.relation,
                 sex: m.sex,
                 birthDate: m.birthDate,
+                employmentStatus: m.employmentStatus,
                 idNumber: decryptOrNull(m.idNumberCipher, piiAt.memberIdNumber(m.id)),
               })),
             }

@@ -20,6 +20,7 @@
 // menu's state in the session (our buttons must work after a restart and across instances with no session
 // for them) or encode with their own separators without typing the fields; the codec is ~100 lines.
 import type { Composer, Filter } from 'grammy';
+import { EMPLOYMENT_STATUSES } from '../domain/employment.ts';
 import { QUEUE_FILTERS } from '../domain/staff-work.ts';
 import type { BotContext } from './context.ts';
 
@@ -223,6 +224,10 @@ export const householdButtons = {
   remove: button('hh:del', { memberId: 'uuid' }),
   removeConfirmed: button('hh:delok', { memberId: 'uuid' }),
   keep: button('hh:keep', {}),
+  /** Employment (features/employment.ts): whose status to set, that person, and the status chosen. */
+  employment: button('hh:job', {}),
+  employmentPerson: button('hh:jobp', { personId: 'uuid' }),
+  employmentSet: button('hh:jobs', { personId: 'uuid', status: EMPLOYMENT_STATUSES }),
 };
 
 // ad — administration: invites, staff, canned replies, export (features/manage.ts)

@@ -31,6 +31,7 @@ import { globalCommands, groupGuard, startFeature } from './features/basics.ts';
 import { casesFeature } from './features/cases.ts';
 import { consoleFeature } from './features/console.ts';
 import { contactFeature } from './features/contact.ts';
+import { employmentFeature } from './features/employment.ts';
 import { householdFeature } from './features/household.ts';
 import { inboundFeature } from './features/inbound.ts';
 import { mainMenuFeature } from './features/main-menu.ts';
@@ -221,6 +222,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   priv.use(startFeature());
   priv.use(casesFeature());
   priv.use(householdFeature());
+  priv.use(employmentFeature());
   priv.use(noticesFeature());
   priv.use(staffFeature());
   priv.use(consoleFeature());
