@@ -270,6 +270,9 @@ export const communityNoticeButtons = {
   preference: button('nt', { turn: ['off', 'on'] }),
 };
 
+// lb — /labour's pages: households with labour but nobody employed (features/labour.ts)
+export const labourButton = button('lb', { page: 'int' });
+
 // pd — /deleteme's confirmation (features/privacy.ts)
 export const privacyButtons = {
   erase: button('pd:erase', {}),

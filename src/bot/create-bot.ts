@@ -34,6 +34,7 @@ import { contactFeature } from './features/contact.ts';
 import { employmentFeature } from './features/employment.ts';
 import { householdFeature } from './features/household.ts';
 import { inboundFeature } from './features/inbound.ts';
+import { labourFeature } from './features/labour.ts';
 import { mainMenuFeature } from './features/main-menu.ts';
 import { noticeButtons, noticesFeature } from './features/notices.ts';
 import { privacyFeature } from './features/privacy.ts';
@@ -223,6 +224,7 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   priv.use(casesFeature());
   priv.use(householdFeature());
   priv.use(employmentFeature());
+  priv.use(labourFeature());
   priv.use(noticesFeature());
   priv.use(staffFeature());
   priv.use(consoleFeature());
