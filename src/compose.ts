@@ -6,6 +6,7 @@ import { createCaseService } from './app/cases.ts';
 import { createConsoleAuth } from './app/console/auth.ts';
 import { createHouseholdService, setEmploymentStatus } from './app/households.ts';
 import { createInboundService } from './app/inbound.ts';
+import { createJobOfferService } from './app/job-offers.ts';
 import { createDeadlineWatcher } from './app/jobs/deadline-watcher.ts';
 import { createNoticeSender, type SenderOptions } from './app/jobs/notice-sender.ts';
 import { createNotificationDispatcher, type DispatcherOptions } from './app/jobs/notification-dispatcher.ts';
@@ -17,6 +18,7 @@ import { createPrivacyService } from './app/privacy.ts';
 import { createReachabilityService } from './app/reachability.ts';
 import { createReferenceService } from './app/reference.ts';
 import { createRegistrationConflictService } from './app/registration-conflicts.ts';
+import { createStaffAccess } from './app/staff/access.ts';
 import { createStaffService } from './app/staff.ts';
 import { createUrgentAlertFollowUp } from './app/urgent-alerts.ts';
 import type { BotDeps } from './bot/context.ts';
@@ -33,6 +35,7 @@ import { createConsoleRepository } from './db/repositories/console.ts';
 import { createConversationStateRepository } from './db/repositories/conversation-state.ts';
 import { createDeadlineRepository } from './db/repositories/deadlines.ts';
 import { createHouseholdRepository } from './db/repositories/households.ts';
+import { createJobOfferRepository } from './db/repositories/job-offers.ts';
 import { createLabourRepository, createLabourScopeRepository } from './db/repositories/labour.ts';
 import { createNoticeDeliveryRepository } from './db/repositories/notice-deliveries.ts';
 import { createNoticeRepository } from './db/repositories/notices.ts';
@@ -129,6 +132,12 @@ export function compose(opts: ComposeOptions) {
       now,
     }),
     privacy,
+    jobOffers: createJobOfferService({
+      store: createJobOfferRepository(db),
+      access: createStaffAccess({ staff: staffRepo, cases: createCaseRepository(db), now }),
+      cipher,
+      now,
+    }),
     labour: createLabourService({
       store: createLabourRepository(db),
       scope: createLabourScopeRepository(db),

@@ -270,6 +270,14 @@ export const communityNoticeButtons = {
   preference: button('nt', { turn: ['off', 'on'] }),
 };
 
+// jb — job recommendations (features/job-offers.ts): staff start writing them from the case card; the
+// resident opens the list (from the notification) and says "I'm interested" in one job
+export const jobButtons = {
+  write: button('jb:new', { caseId: 'uuid' }),
+  list: button('jb:list', { caseId: 'uuid' }),
+  interested: button('jb:int', { jobId: 'uuid' }),
+};
+
 // lb — /labour's pages: households with labour but nobody employed (features/labour.ts)
 export const labourButton = button('lb', { page: 'int' });
 

@@ -5,6 +5,7 @@ import type { CaseService } from '../app/cases.ts';
 import type { ConsoleAuth } from '../app/console/auth.ts';
 import type { HouseholdService } from '../app/households.ts';
 import type { InboundService } from '../app/inbound.ts';
+import type { JobOfferService } from '../app/job-offers.ts';
 import type { LabourService } from '../app/labour.ts';
 import type { NoticeService } from '../app/notices.ts';
 import type { PrivacyService } from '../app/privacy.ts';
@@ -56,6 +57,7 @@ export interface BotDeps {
   /** /mydata, /deleteme and the retention rule. */
   privacy: PrivacyService;
   labour: LabourService;
+  jobOffers: JobOfferService;
   /** The lists the forms offer: communities, buildings, schools, hospitals (src/app/reference.ts). */
   reference: ReferenceService;
   users: UserStore;
