@@ -40,7 +40,7 @@ export interface JobOfferStore {
   add(
     caseId: string,
     jobs: { id: string; jobCipher: Uint8Array }[],
-    sentBy: number,
+    sentBy: { telegramId: number; staffId: string },
     notification: NewNotification | null,
     audit: NewAudit,
   ): Promise<number[]>;
@@ -150,7 +150,7 @@ export function createJobOfferService(deps: JobOfferDeps) {
       const positions = await store.add(
         record.id,
         rows,
-        telegramId,
+        { telegramId, staffId: me.id },
         record.telegramId === null
           ? null
           : { telegramId: record.telegramId, kind: JOBS_RECOMMENDED_KIND, payload: { count: rows.length } },

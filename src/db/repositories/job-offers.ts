@@ -29,12 +29,12 @@ export function createJobOfferRepository(db: Db): JobOfferStore {
             caseId,
             position: first + i,
             jobCipher: bytes(j.jobCipher),
-            sentBy: BigInt(sentBy),
+            sentBy: BigInt(sentBy.telegramId),
             sentAt: at,
           })),
         });
         await tx.caseEvent.create({
-          data: { caseId, at, actorKind: 'staff', actorId: String(sentBy), kind: 'jobs_recommended' },
+          data: { caseId, at, actorKind: 'staff', actorId: sentBy.staffId, kind: 'jobs_recommended' },
         });
         await writeNotifications(tx, caseId, notification ? [notification] : []);
         await writeAudit(tx, caseId, audit);
