@@ -259,6 +259,28 @@ describe('/labour: households with labour but nobody employed', () => {
     ).toBeGreaterThan(0);
   });
 
+  it('the community worker can send a notice to job seekers or to the households below the line', async () => {
+    const w = h.user(WORKER);
+    await w.text('/notice');
+    await w.text('园区电子厂招工，周六上午在社区服务中心面试。');
+    await w.tap('跳过');
+    await w.tap('没有，跳过');
+    await w.tap('⚠️ 有劳动力但没人上班的家庭');
+    expect(w.texts().at(-2)).toBe('这部分居民一共 9 位。');
+    await w.tap('普通通知');
+    await w.tap('现在就发');
+    expect(w.texts().join('\n')).toContain('有劳动力但没人上班的家庭');
+    await w.text('/cancel');
+    await w.text('/notice');
+    await w.text('技能培训报名开始了。');
+    await w.tap('跳过');
+    await w.tap('没有，跳过');
+    // Only the household whose son filed the job-seeking request has someone looking now.
+    await w.tap('👷 家里有人在找工作的');
+    expect(w.texts().at(-2)).toBe('这部分居民一共 1 位。');
+    await w.text('/cancel');
+  });
+
   it('once someone works, the household leaves the list', async () => {
     const first = below[1] as SimUser;
     await first.text('/household');

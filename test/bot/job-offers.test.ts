@@ -181,6 +181,10 @@ describe('in Chinese', () => {
     const late = await u.press(jobButtons.interested.pack({ jobId: job?.id as string }));
     expect(late.find((x) => x.method === 'answerCallbackQuery')?.payload.text).toContain('已经办完了');
     expect((await jobsOf(number))[0]?.interestedAt).toBeNull();
+    // Erasing their data takes the jobs recommended to them with it.
+    await u.text('/deleteme');
+    await u.tap('确定删除');
+    expect(await jobsOf(number)).toHaveLength(0);
   });
 });
 
