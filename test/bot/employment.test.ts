@@ -67,6 +67,12 @@ describe('a resident keeps the work status of their household up to date', () =>
     expect(await statusOf(u)).toBe('looking');
     await u.text('/household');
     expect(u.lastText()).toContain('杨光明：在找工作\n王小梅：在外地打工');
+    // The copy of their data says it too.
+    const calls = await u.text('/mydata');
+    const doc = calls.find((c) => c.method === 'sendDocument')?.payload as
+      | { document: { content: string } }
+      | undefined;
+    expect(doc?.document.content).toContain('💼 工作情况：\n杨光明：在找工作\n王小梅：在外地打工');
   });
 
   it('in English, with the same buttons', async () => {
