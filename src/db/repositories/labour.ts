@@ -7,6 +7,10 @@ import type { Db } from '../client.ts';
 import { Prisma } from '../generated/client.ts';
 import { writeAudit } from './cases.ts';
 
+// No index of its own: the list and the audiences start from a community's households
+// (household(community_code, building_id)), and each household's people are found by household_id
+// (resident(household_id), and household_member(household_id, id_number_hash) whose first column it is).
+
 /** Everyone of the household `householdId` (an SQL expression): its residents and its other members. */
 function peopleSql(householdId: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`(select birth_date, employment_status from resident where household_id = ${householdId}
