@@ -106,6 +106,11 @@ describe('in Chinese', () => {
     expect(again.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain('已经说过');
     const stored = await jobsOf(number);
     expect(stored.map((j) => j.interestedAt !== null)).toEqual([false, true]);
+    // The request's own view leads to the list again, the one they were interested in marked.
+    await u.text(`/case ${number}`);
+    await u.tap('👷 看推荐的工作（2 份）');
+    expect(u.texts().at(-2)).toContain('第 2 份工作\n🏢 单位：社区扶贫车间');
+    expect(u.texts().at(-2)).toContain('✅ 您说了有兴趣');
 
     await workers.drain();
     expect(staff.lastText()).toBe(`👍 居民对 ${number}（👷 求职登记）推荐的第 2 份工作有兴趣，请联系居民。`);

@@ -38,6 +38,20 @@ export async function jobsOnCard(
   return { lines, button };
 }
 
+/** "👷 See the jobs (n)" for the resident's own job-seeking case once jobs were recommended, else null. */
+export async function jobsButtonFor(
+  ctx: BotContext,
+  c: { id: string; serviceCode: string },
+): Promise<{ text: string; callback_data: string } | null> {
+  if (!ctx.from || !isJobSeekingService(c.serviceCode)) return null;
+  const list = await ctx.deps.jobOffers.jobsForResident(ctx.from.id, c.id);
+  if (!list.ok || list.value.jobs.length === 0) return null;
+  return {
+    text: ctx.t('jobs:list_button_count', { count: list.value.jobs.length }),
+    callback_data: jobButtons.list.pack({ caseId: c.id }),
+  };
+}
+
 export function jobOffersFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const priv = composer.chatType('private');
