@@ -106,6 +106,14 @@ describe('in Chinese', () => {
     expect(again.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain('已经说过');
     const stored = await jobsOf(number);
     expect(stored.map((j) => j.interestedAt !== null)).toEqual([false, true]);
+    // Their copy of their data lists the jobs and their interest.
+    const copy = (await u.text('/mydata')).find((c) => c.method === 'sendDocument')?.payload as
+      | { document: { content: string } }
+      | undefined;
+    expect(copy?.document.content).toContain('👷 推荐的工作（2 份）：');
+    expect(copy?.document.content).toContain(
+      '2. 社区扶贫车间，计件，每天80到120元，旺家社区5栋一楼，王主任 13900000000（您说了有兴趣）',
+    );
     // The request's own view leads to the list again, the one they were interested in marked.
     await u.text(`/case ${number}`);
     await u.tap('👷 看推荐的工作（2 份）');

@@ -106,6 +106,9 @@ export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {
     }
     if (c.attachments.length > 0)
       lines.push(t('privacy:mydata.attachments', { count: c.attachments.length }));
+    if (c.jobs.length > 0) lines.push(t('jobs:staff_title', { count: c.jobs.length }));
+    for (const j of c.jobs)
+      lines.push(t('jobs:staff_line', { ...j, interest: j.interestedAt ? t('jobs:mydata_interested') : '' }));
     if (c.history.length > 0) {
       lines.push(t('privacy:mydata.history'));
       for (const e of c.history) {

@@ -209,6 +209,10 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
                 orderBy: { createdAt: 'asc' },
                 select: { kind: true, mimeType: true, sizeBytes: true, createdAt: true },
               },
+              jobOffers: {
+                orderBy: { position: 'asc' },
+                select: { id: true, position: true, jobCipher: true, interestedAt: true },
+              },
             },
           }),
           db.notification.findMany({
@@ -246,7 +250,7 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
         account: account ? { telegramId: String(telegramId), ...account } : null,
         resident: own,
         household,
-        cases,
+        cases: cases.map(({ jobOffers, ...c }) => ({ ...c, jobs: jobOffers })),
         notifications,
         notices: deliveries.map((d) => ({
           at: d.notice.scheduledAt,
