@@ -88,6 +88,17 @@ describe('a resident keeps the work status of their household up to date', () =>
     await u.tap('🏭 Works locally');
     expect(u.lastText()).toBe('Saved: 杨光明, works locally.');
     expect(await statusOf(u)).toBe('employed_local');
+    // A forged person: the alert in English too, nothing written.
+    const forged = await u.press(
+      householdButtons.employmentSet.pack({
+        personId: '00000000-0000-4000-8000-000000000000',
+        status: 'looking',
+      }),
+    );
+    expect(alertOf(forged)?.text).toBe(
+      'That person is no longer in your household file. Please look at “My household” again.',
+    );
+    expect(await statusOf(u)).toBe('employed_local');
     // After the switch, no Chinese but the resident's own name.
     const english = u.texts().slice(u.texts().indexOf('OK, I will talk to you in English from now on.'));
     expect(english.join('\n').replaceAll('杨光明', '')).not.toMatch(/\p{Script=Han}/u);

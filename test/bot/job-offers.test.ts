@@ -231,6 +231,12 @@ describe('in English', () => {
     expect(u.texts().at(-2)).toBe(
       'Job 1\n🏢 Employer: Wanshan Electronics\n💰 Pay: 3,500 yuan a month\n📍 Place: Wanshan industrial park\n☎️ Contact: Mr Li 13800000000',
     );
+    const forged = await u.press(
+      jobButtons.interested.pack({ jobId: '00000000-0000-4000-8000-000000000000' }),
+    );
+    expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toBe(
+      'That job is no longer there. Please look in “My requests”.',
+    );
     await u.tap("👍 I'm interested");
     expect(u.lastText()).toBe(
       'Done: the staff know you are interested in job 1 (Wanshan Electronics). They will get in touch.',
