@@ -9,11 +9,13 @@ import { createConsoleAuth } from './app/console/auth.ts';
 import { createFiguresService } from './app/console/figures.ts';
 import { createNoticeFollowUp } from './app/console/notice-followup.ts';
 import { createConsoleLookup } from './app/console/search.ts';
-import { createHouseholdService } from './app/households.ts';
+import { createHouseholdService, setEmploymentStatus } from './app/households.ts';
 import { createInboundService } from './app/inbound.ts';
+import { createJobOfferService } from './app/job-offers.ts';
 import { createDeadlineWatcher } from './app/jobs/deadline-watcher.ts';
 import { createNoticeSender, type SenderOptions } from './app/jobs/notice-sender.ts';
 import { createNotificationDispatcher, type DispatcherOptions } from './app/jobs/notification-dispatcher.ts';
+import { createLabourService } from './app/labour.ts';
 import { createNoticeService } from './app/notices.ts';
 import { createNotificationSource } from './app/notification-content.ts';
 import type { PiiCipher } from './app/pii-cipher.ts';
@@ -21,6 +23,7 @@ import { createPrivacyService } from './app/privacy.ts';
 import { createReachabilityService } from './app/reachability.ts';
 import { createReferenceService } from './app/reference.ts';
 import { createRegistrationConflictService } from './app/registration-conflicts.ts';
+import { createStaffAccess } from './app/staff/access.ts';
 import { createStaffService } from './app/staff.ts';
 import { createUrgentAlertFollowUp } from './app/urgent-alerts.ts';
 import type { BotDeps } from './bot/context.ts';
@@ -44,6 +47,8 @@ import { createConsoleLookupRepository } from './db/repositories/console-lookup.
 import { createConversationStateRepository } from './db/repositories/conversation-state.ts';
 import { createDeadlineRepository } from './db/repositories/deadlines.ts';
 import { createHouseholdRepository } from './db/repositories/households.ts';
+import { createJobOfferRepository } from './db/repositories/job-offers.ts';
+import { createLabourRepository, createLabourScopeRepository } from './db/repositories/labour.ts';
 import { createNoticeDeliveryRepository } from './db/repositories/notice-deliveries.ts';
 import { createNoticeFollowUpRepository } from './db/repositories/notice-followup.ts';
 import { createNoticeRepository } from './db/repositories/notices.ts';
@@ -163,6 +168,9 @@ export function compose(opts: ComposeOptions) {
     cases: createCaseRepository(db),
     cipher,
     now,
+    employment: {
+      setEmploymentStatus: (person, status, by) => setEmploymentStatus(householdStore, person, status, by),
+    },
   });
   const staffRepo = createStaffRepository(db);
   const consoleLookupStore = createConsoleLookupRepository(db);
@@ -213,6 +221,19 @@ export function compose(opts: ComposeOptions) {
       now,
     }),
     privacy,
+    jobOffers: createJobOfferService({
+      store: createJobOfferRepository(db),
+      access: createStaffAccess({ staff: staffRepo, cases: createCaseRepository(db), now }),
+      cipher,
+      now,
+    }),
+    labour: createLabourService({
+      store: createLabourRepository(db),
+      scope: createLabourScopeRepository(db),
+      cipher,
+      adminTelegramIds: opts.adminTelegramIds,
+      now,
+    }),
     reference: createReferenceService({
       reference,
       facilities: routing,

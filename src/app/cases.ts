@@ -10,6 +10,7 @@ import { answersValid, caseDueAt, visibleSteps } from '../domain/case-rules.ts';
 import { type CaseStatus, canReopen, isOpen, nextStatus } from '../domain/case-status.ts';
 import type { Catalogue, FileRef, ServiceAnswers, ServiceDefinition } from '../domain/catalogue/index.ts';
 import { type CareType, medicalCareType } from '../domain/catalogue/rules.ts';
+import { EMPLOYMENT_ON_SUBMIT, type EmploymentStatus } from '../domain/employment.ts';
 import { anyFileTooLarge, anyVoiceTooLong } from '../domain/file-size.ts';
 import { maskIdNumber, maskPhone } from '../domain/mask.ts';
 import { fail, ok, type Result } from '../domain/result.ts';
@@ -30,7 +31,7 @@ import {
   type RoutingLookup,
   type TransitionInput,
 } from './case-store.ts';
-import type { HouseholdRecord } from './households.ts';
+import type { EmploymentSetBy, HouseholdPerson, HouseholdRecord } from './households.ts';
 import { findOwnCase, type OwnCase } from './own-case.ts';
 import { type PiiCipher, piiAt } from './pii-cipher.ts';
 
@@ -49,6 +50,20 @@ export interface CasesDeps {
   cases: CaseStore;
   cipher: PiiCipher;
   now: () => Date;
+  /**
+   * Sets the employment status of the person a service's form names, once its case is filed (job seeking
+   * marks them "looking"; which services do is EMPLOYMENT_ON_SUBMIT in src/domain/employment.ts).
+   */
+  employment?: EmploymentPort;
+}
+
+/** The household use case a service that declares an employment effect calls (src/app/households.ts). */
+export interface EmploymentPort {
+  setEmploymentStatus(
+    person: HouseholdPerson,
+    status: EmploymentStatus,
+    by: Extract<EmploymentSetBy, { kind: 'service' }>,
+  ): Promise<boolean>;
 }
 
 /**
@@ -356,6 +371,18 @@ export function createCaseService(deps: CasesDeps) {
         },
       );
       if ('refused' in created) return fail(created.refused);
+      const effect = EMPLOYMENT_ON_SUBMIT[serviceCode];
+      const personId = effect ? answers[effect.personStep]?.value : null;
+      if (effect && personId && created.created && deps.employment) {
+        const person = people.find((p) => p.id === personId);
+        if (person) {
+          await deps.employment.setEmploymentStatus(
+            { kind: person.self ? 'resident' : 'member', id: person.id },
+            effect.status,
+            { kind: 'service', serviceCode, caseId: created.id, telegramId },
+          );
+        }
+      }
       const stored = created.created ? null : await cases.findById(created.id);
       return ok({
         caseId: created.id,

@@ -3,6 +3,7 @@
 // front end turns into its own words.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { EMPLOYMENT_STATUSES, type EmploymentStatus } from '../domain/employment.ts';
 import {
   CONSENT_VERSION,
   MAX_MEMBERS,
@@ -134,9 +135,19 @@ export interface HouseholdRecord extends HouseholdPlace {
     idNumberCipher: Uint8Array;
     birthDate: string;
     sex: Sex;
+    employmentStatus: EmploymentStatus | null;
   };
-  members: ({ id: string } & Omit<MemberData, 'idNumberHash'>)[];
+  members: ({ id: string; employmentStatus: EmploymentStatus | null } & Omit<MemberData, 'idNumberHash'>)[];
 }
+
+/** Someone of a household file: its registered resident, or one of its other members (by row id). */
+export type HouseholdPerson = { kind: 'resident' | 'member'; id: string };
+
+/** Who changed an employment status: the resident in /household, staff, or a service's case (the system). */
+export type EmploymentSetBy =
+  | { kind: 'resident'; telegramId: number }
+  | { kind: 'staff'; telegramId: number }
+  | { kind: 'service'; serviceCode: string; caseId: string; telegramId: number };
 
 /** What the household use cases need from storage (src/db/repositories/households.ts implements it). */
 export interface HouseholdStore {
@@ -161,6 +172,12 @@ export interface HouseholdStore {
    * names the conflict in it: `conflict:<id>`); returns the conflict's id.
    */
   recordConflict(conflict: NewConflict, audit: NewAudit): Promise<string>;
+  /** Sets one person's employment status and writes its audit row, together; false when there is no such person. */
+  setEmployment(
+    person: HouseholdPerson,
+    status: EmploymentStatus,
+    audit: NewAudit & { caseId?: string },
+  ): Promise<boolean>;
 }
 
 export interface ReferenceLookup {
@@ -175,6 +192,7 @@ export interface HouseholdView extends HouseholdPlace {
     idNumberMasked: string;
     birthDate: string;
     sex: Sex;
+    employmentStatus: EmploymentStatus | null;
   };
   members: MemberView[];
 }
@@ -186,6 +204,7 @@ export interface MemberView {
   sex: Sex;
   birthDate: string;
   idNumberMasked: string | null;
+  employmentStatus: EmploymentStatus | null;
 }
 
 /**
@@ -260,6 +279,7 @@ export function createHouseholdService(deps: HouseholdDeps) {
         ),
         birthDate: h.resident.birthDate,
         sex: h.resident.sex,
+        employmentStatus: h.resident.employmentStatus,
       },
       members: h.members.map((m) => ({
         id: m.id,
@@ -270,6 +290,7 @@ export function createHouseholdService(deps: HouseholdDeps) {
         idNumberMasked: m.idNumberCipher
           ? maskIdNumber(cipher.decrypt(m.idNumberCipher, piiAt.memberIdNumber(m.id)))
           : null,
+        employmentStatus: m.employmentStatus,
       })),
     };
   }
@@ -422,6 +443,35 @@ export function createHouseholdService(deps: HouseholdDeps) {
       return household && member ? (toView(household).members.find((m) => m.id === member.id) ?? null) : null;
     },
 
+    /**
+     * The resident sets the employment status of someone of their own household (`personId`: their own
+     * resident id or a member's); anyone else's is 'not_found'.
+     */
+    async setOwnEmployment(
+      telegramId: number,
+      personId: string,
+      status: unknown,
+    ): Promise<Result<{ name: string; status: EmploymentStatus }, MemberError>> {
+      const household = await store.findByTelegramId(telegramId);
+      if (!household) return { ok: false, error: 'not_registered' };
+      const parsed = employmentSchema.safeParse(status);
+      if (!parsed.success) return { ok: false, error: 'invalid' };
+      const person: HouseholdPerson | null =
+        household.resident.id === personId
+          ? { kind: 'resident', id: personId }
+          : household.members.some((m) => m.id === personId)
+            ? { kind: 'member', id: personId }
+            : null;
+      if (!person) return { ok: false, error: 'not_found' };
+      const done = await setEmploymentStatus(store, person, parsed.data, { kind: 'resident', telegramId });
+      if (!done) return { ok: false, error: 'not_found' };
+      const name =
+        person.kind === 'resident'
+          ? household.resident.name
+          : (household.members.find((m) => m.id === personId)?.name ?? '');
+      return { ok: true, value: { name, status: parsed.data } };
+    },
+
     async removeMember(telegramId: number, memberId: string): Promise<Result<null, MemberError>> {
       const household = await store.findByTelegramId(telegramId);
       if (!household) return { ok: false, error: 'not_registered' };
@@ -434,3 +484,32 @@ export function createHouseholdService(deps: HouseholdDeps) {
 }
 
 export type HouseholdService = ReturnType<typeof createHouseholdService>;
+
+const employmentSchema = z.enum(EMPLOYMENT_STATUSES);
+
+/**
+ * Sets the employment status of someone of a household file (the resident keeping it up to date, or a
+ * service such as job seeking when its case is filed), audited as `employment.set` with who did it. The
+ * status is checked again here, whatever the front end sent. False: no such person, or not a status.
+ */
+export async function setEmploymentStatus(
+  store: Pick<HouseholdStore, 'setEmployment'>,
+  person: HouseholdPerson,
+  status: unknown,
+  by: EmploymentSetBy,
+): Promise<boolean> {
+  const parsed = employmentSchema.safeParse(status);
+  if (!parsed.success || !z.uuid().safeParse(person.id).success) return false;
+  return store.setEmployment(person, parsed.data, {
+    actorTelegramId: by.telegramId,
+    action: 'employment.set',
+    subject: `${person.kind}:${person.id}`,
+    ...(by.kind === 'service' ? { caseId: by.caseId } : {}),
+    detail: {
+      status: parsed.data,
+      person: person.kind,
+      by: by.kind,
+      ...(by.kind === 'service' ? { service: by.serviceCode } : {}),
+    },
+  });
+}

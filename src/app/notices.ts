@@ -99,6 +99,8 @@ const audienceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('buildings'), buildingIds: z.array(uuid).min(1).max(200) }),
   z.object({ kind: z.literal('school_children') }),
   z.object({ kind: z.literal('open_case'), serviceCode: z.string().min(1).max(64) }),
+  z.object({ kind: z.literal('job_seekers') }),
+  z.object({ kind: z.literal('no_one_employed') }),
 ]);
 const draftSchema = z.object({
   communityCode: z.string().min(1).max(64),

@@ -68,6 +68,12 @@ export const piiAt = {
     column: 'note_cipher',
     row: caseId,
   }),
+  /** A job the human-resources window recommends on a case (src/app/job-offers.ts). */
+  jobRecommendation: (id: string): PiiContext => ({
+    table: 'job_recommendation',
+    column: 'job_cipher',
+    row: id,
+  }),
   /** A registration conflict is one per account: bound to the second registrant's Telegram id. */
   conflictRegistration: (telegramId: bigint | number): PiiContext => ({
     table: 'registration_conflict',

@@ -4,6 +4,7 @@
 // covers, table by table, is proved by test/integration/erasure-complete.test.ts (it searches every table
 // of the schema for the person).
 import type { Catalogue } from '../domain/catalogue/index.ts';
+import type { Job } from '../domain/employment.ts';
 import { describeStored, readStoredAnswers } from './case-answers.ts';
 import type { ConflictRegistration, HouseholdRecord } from './households.ts';
 import { type PiiCipher, type PiiContext, piiAt } from './pii-cipher.ts';
@@ -72,7 +73,13 @@ interface HouseholdFigures<D, Id> {
   unit: string;
   room: string;
   createdAt: D;
-  members: ({ name: string; relation: string; sex: string; birthDate: string } & Id)[];
+  members: ({
+    name: string;
+    relation: string;
+    sex: string;
+    birthDate: string;
+    employmentStatus: string | null;
+  } & Id)[];
 }
 
 export interface HeldData {
@@ -94,6 +101,8 @@ export interface HeldData {
     answersCipher: Uint8Array;
     events: { at: Date; kind: string; toStatus: string | null; noteCipher: Uint8Array | null }[];
     attachments: { kind: string; mimeType: string | null; sizeBytes: number | null; createdAt: Date }[];
+    /** Jobs recommended on the case (src/app/job-offers.ts), encrypted. */
+    jobs: { id: string; position: number; jobCipher: Uint8Array; interestedAt: Date | null }[];
   })[];
   notifications: NotificationFigures<Date>[];
   notices: NoticeFigures<Date>[];
@@ -124,6 +133,7 @@ export interface MyData {
     idNumber: string;
     birthDate: string;
     sex: string;
+    employmentStatus: string | null;
     consentVersion: string;
     consentAt: string;
     registeredAt: string;
@@ -136,6 +146,7 @@ export interface MyData {
     people: { name: string; relation: string; birthDate: string }[];
     history: { at: string; kind: string; toStatus: string | null; note: string | null }[];
     attachments: { kind: string; mimeType: string | null; sizeBytes: number | null; at: string }[];
+    jobs: (Job & { position: number; interestedAt: string | null })[];
   })[];
   notifications: NotificationFigures<string>[];
   notices: NoticeFigures<string>[];
@@ -202,6 +213,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
               idNumber: cipher.decrypt(r.idNumberCipher, piiAt.residentIdNumber(r.id)),
               birthDate: r.birthDate,
               sex: r.sex,
+              employmentStatus: r.employmentStatus,
               consentVersion: r.consentVersion,
               consentAt: r.consentAt.toISOString(),
               registeredAt: r.createdAt.toISOString(),
@@ -219,6 +231,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
                 relation: m.relation,
                 sex: m.sex,
                 birthDate: m.birthDate,
+                employmentStatus: m.employmentStatus,
                 idNumber: decryptOrNull(m.idNumberCipher, piiAt.memberIdNumber(m.id)),
               })),
             }
@@ -262,6 +275,11 @@ export function createPrivacyService(deps: PrivacyDeps) {
               mimeType: a.mimeType,
               sizeBytes: a.sizeBytes,
               at: a.createdAt.toISOString(),
+            })),
+            jobs: c.jobs.map((j) => ({
+              position: j.position,
+              ...cipher.decryptJson<Job>(j.jobCipher, piiAt.jobRecommendation(j.id)),
+              interestedAt: iso(j.interestedAt),
             })),
           };
         }),

@@ -20,6 +20,7 @@
 // menu's state in the session (our buttons must work after a restart and across instances with no session
 // for them) or encode with their own separators without typing the fields; the codec is ~100 lines.
 import type { Composer, Filter } from 'grammy';
+import { EMPLOYMENT_STATUSES } from '../domain/employment.ts';
 import { QUEUE_FILTERS } from '../domain/staff-work.ts';
 import type { BotContext } from './context.ts';
 
@@ -223,6 +224,10 @@ export const householdButtons = {
   remove: button('hh:del', { memberId: 'uuid' }),
   removeConfirmed: button('hh:delok', { memberId: 'uuid' }),
   keep: button('hh:keep', {}),
+  /** Employment (features/employment.ts): whose status to set, that person, and the status chosen. */
+  employment: button('hh:job', {}),
+  employmentPerson: button('hh:jobp', { personId: 'uuid' }),
+  employmentSet: button('hh:jobs', { personId: 'uuid', status: EMPLOYMENT_STATUSES }),
 };
 
 // ad — administration: invites, staff, canned replies, export (features/manage.ts)
@@ -264,6 +269,17 @@ export const communityNoticeButtons = {
   keep: button('nt:keep', {}),
   preference: button('nt', { turn: ['off', 'on'] }),
 };
+
+// jb — job recommendations (features/job-offers.ts): staff start writing them from the case card; the
+// resident opens the list (from the notification) and says "I'm interested" in one job
+export const jobButtons = {
+  write: button('jb:new', { caseId: 'uuid' }),
+  list: button('jb:list', { caseId: 'uuid' }),
+  interested: button('jb:int', { jobId: 'uuid' }),
+};
+
+// lb — /labour's pages: households with labour but nobody employed (features/labour.ts)
+export const labourButton = button('lb', { page: 'int' });
 
 // pd — /deleteme's confirmation (features/privacy.ts)
 export const privacyButtons = {

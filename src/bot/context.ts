@@ -7,6 +7,8 @@ import type { ConsoleAuth } from '../app/console/auth.ts';
 import type { ConsoleLookup } from '../app/console/search.ts';
 import type { HouseholdService } from '../app/households.ts';
 import type { InboundService } from '../app/inbound.ts';
+import type { JobOfferService } from '../app/job-offers.ts';
+import type { LabourService } from '../app/labour.ts';
 import type { NoticeService } from '../app/notices.ts';
 import type { PrivacyService } from '../app/privacy.ts';
 import type { ReachabilityService } from '../app/reachability.ts';
@@ -57,6 +59,8 @@ export interface BotDeps {
   registrationConflicts: RegistrationConflictService;
   /** /mydata, /deleteme and the retention rule. */
   privacy: PrivacyService;
+  labour: LabourService;
+  jobOffers: JobOfferService;
   /** The lists the forms offer: communities, buildings, schools, hospitals (src/app/reference.ts). */
   reference: ReferenceService;
   users: UserStore;

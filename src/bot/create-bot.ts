@@ -21,6 +21,7 @@ import {
   caseRate,
   caseReopen,
 } from './conversations/case-followup.ts';
+import { JOB_OFFERS, jobOffersForm } from './conversations/job-offers.ts';
 import { MEMBER, memberForm } from './conversations/member.ts';
 import { NOTICE, noticeConversation } from './conversations/notice.ts';
 import { REGISTRATION, registration } from './conversations/registration.ts';
@@ -31,8 +32,11 @@ import { globalCommands, groupGuard, startFeature } from './features/basics.ts';
 import { casesFeature } from './features/cases.ts';
 import { consoleFeature } from './features/console.ts';
 import { contactFeature } from './features/contact.ts';
+import { employmentFeature } from './features/employment.ts';
 import { householdFeature } from './features/household.ts';
 import { inboundFeature } from './features/inbound.ts';
+import { jobOffersFeature } from './features/job-offers.ts';
+import { labourFeature } from './features/labour.ts';
 import { mainMenuFeature } from './features/main-menu.ts';
 import { noticeButtons, noticesFeature } from './features/notices.ts';
 import { privacyFeature } from './features/privacy.ts';
@@ -200,6 +204,12 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   );
   priv.use(
     createConversation<BotContext, FormContext>(
+      (c, ctx, caseId: string) => jobOffersForm(c, ctx, deps, caseId),
+      { id: JOB_OFFERS },
+    ),
+  );
+  priv.use(
+    createConversation<BotContext, FormContext>(
       (c, ctx, departmentCode: string) => cannedReplyForm(c, ctx, deps, departmentCode),
       { id: CANNED_ADD },
     ),
@@ -221,6 +231,9 @@ export function createBot(opts: CreateBotOptions): Bot<BotContext> {
   priv.use(startFeature());
   priv.use(casesFeature());
   priv.use(householdFeature());
+  priv.use(employmentFeature());
+  priv.use(labourFeature());
+  priv.use(jobOffersFeature());
   priv.use(noticesFeature());
   priv.use(staffFeature());
   priv.use(consoleFeature());

@@ -15,7 +15,7 @@ import type {
 import { URGENT_RECEIVED_KIND, URGENT_UNREACHED_KIND } from '../app/urgent-alerts.ts';
 import type { Locale } from '../config.ts';
 import { MEDICAL_GREEN_CHANNEL } from '../domain/catalogue/rules.ts';
-import { groupButtons, myCaseButtons, queueButton, staffButtons } from './buttons.ts';
+import { groupButtons, jobButtons, myCaseButtons, queueButton, staffButtons } from './buttons.ts';
 import { localeName } from './context.ts';
 import { compactTime } from './format-time.ts';
 import { resolveLocale, type TFunction, type Translator } from './i18n.ts';
@@ -38,6 +38,8 @@ const RESIDENT_KINDS = [
   'resident.resolved',
   'resident.rejected',
   'resident.transferred',
+  /** Jobs recommended on a job seeker's case (src/app/job-offers.ts): the button opens the list. */
+  'resident.jobs_recommended',
 ] as const;
 const STAFF_KINDS = [
   'staff.urgent_case',
@@ -48,6 +50,8 @@ const STAFF_KINDS = [
   'staff.case_reopened',
   'staff.case_addition',
   'staff.documents_added',
+  /** The resident is interested in one of the jobs recommended (payload `position`). */
+  'staff.job_interest',
 ] as const;
 /** About a registration, after the window's ID-card check (src/app/registration-conflicts.ts): no case. */
 const REGISTRATION_KINDS = [
@@ -97,6 +101,7 @@ function residentNotification(
   const caseId = c.id;
   if (key === 'info_requested')
     kb.text(t('notify:buttons.answer'), myCaseButtons.answer.pack({ caseId })).row();
+  if (key === 'jobs_recommended') kb.text(t('jobs:list_button'), jobButtons.list.pack({ caseId })).row();
   if (key === 'resolved') {
     kb.text(t('notify:buttons.rate'), myCaseButtons.rate.pack({ caseId })).row();
     // The hint says "within 7 days you can ask for it to be done again": this is how.
@@ -134,9 +139,11 @@ function staffNotification(
   _locale: Locale,
   kind: string,
   c: NotificationCase,
+  payload: Record<string, unknown> = {},
 ): RenderedNotification {
   const key = has(STAFF_KINDS, kind) ? kind.slice('staff.'.length) : 'other';
   const text = t(`notify:staff.${key}`, {
+    position: typeof payload.position === 'number' ? payload.position : '?',
     number: c.number,
     service: t(`services:${c.serviceCode}.name`),
     due: compactTime(c.dueAt, t),
@@ -259,7 +266,7 @@ export function renderNotification(
       notification.file ?? null,
       fileRefused,
     );
-  return staffNotification(t, locale, notification.kind, c);
+  return staffNotification(t, locale, notification.kind, c, notification.payload);
 }
 
 /** Renders and sends: a new message, or an edit of a group post. */

@@ -66,6 +66,12 @@ export const CIPHER_COLUMNS: readonly CipherColumn[] = [
     context: (r) => piiAt.caseEventNote(String(r.case_id)),
   },
   {
+    table: 'job_recommendation',
+    column: 'job_cipher',
+    ...uuidKey,
+    context: (r) => piiAt.jobRecommendation(String(r.id)),
+  },
+  {
     table: 'registration_conflict',
     column: 'registration_cipher',
     key: ['telegram_id'],

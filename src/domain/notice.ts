@@ -19,7 +19,14 @@ export const MAX_NOTICE_RATE = 30;
 /** Telegram allows about one message a second to one chat. */
 export const PER_CHAT_INTERVAL_MS = 1000;
 
-export const AUDIENCE_KINDS = ['community', 'buildings', 'school_children', 'open_case'] as const;
+export const AUDIENCE_KINDS = [
+  'community',
+  'buildings',
+  'school_children',
+  'open_case',
+  'job_seekers',
+  'no_one_employed',
+] as const;
 export type AudienceKind = (typeof AUDIENCE_KINDS)[number];
 
 export type Audience =
@@ -28,7 +35,11 @@ export type Audience =
   | { kind: 'school_children' }
   | { kind: 'open_case'; serviceCode: string }
   /** A reminder (from the console's follow-up): whoever has not yet read the important notice `noticeId`. */
-  | { kind: 'unread'; noticeId: string };
+  | { kind: 'unread'; noticeId: string }
+  /** Households where someone is looking for work (src/domain/employment.ts); their resident gets it. */
+  | { kind: 'job_seekers' }
+  /** Households below the policy's red line: labour, and nobody employed (`belowRedLine`). */
+  | { kind: 'no_one_employed' };
 
 export interface NoticeDraft {
   communityCode: string;

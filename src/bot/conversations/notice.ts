@@ -64,14 +64,16 @@ function audienceOf(a: Answers): Audience {
   const kind = answerValue(a, 'audience');
   if (kind === 'buildings') return { kind, buildingIds: a.buildings?.values ?? [] };
   if (kind === 'open_case') return { kind, serviceCode: answerValue(a, 'service') ?? '' };
-  return kind === 'school_children' ? { kind } : { kind: 'community' };
+  return kind === 'school_children' || kind === 'job_seekers' || kind === 'no_one_employed'
+    ? { kind }
+    : { kind: 'community' };
 }
 
 function audienceLabel(a: Answers, t: TFunction): string {
   const kind = answerValue(a, 'audience');
   if (kind === 'buildings') return a.buildings?.label ?? '';
   if (kind === 'open_case') return t('notices:audience_label.open_case', { service: a.service?.label ?? '' });
-  return t(`notices:audience_label.${kind === 'school_children' ? kind : 'community'}`);
+  return t(`notices:audience_label.${audienceOf(a).kind}`);
 }
 
 function draftOf(a: Answers, env: Env): NoticeDraft {

@@ -15,6 +15,7 @@ import { compactTime, dueBy, spokenAt } from '../format-time.ts';
 import { backToMenu } from '../forms/engine.ts';
 import { hospitalCardText } from '../hospital-card.ts';
 import type { TFunction } from '../i18n.ts';
+import { jobsButtonFor } from './job-offers.ts';
 import { offerDraft } from './main-menu.ts';
 import { byTypedNumber, clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
@@ -157,9 +158,11 @@ export function casesFeature(): Composer<BotContext> {
       await ctx.reply(ctx.t('mycases:not_found'));
       return;
     }
-    await ctx.reply(renderCase(view.value, ctx.t, nowOf(ctx)), {
-      reply_markup: caseKeyboard(view.value, ctx.t, nowOf(ctx)),
-    });
+    const kb = caseKeyboard(view.value, ctx.t, nowOf(ctx));
+    // A job seeker's case with jobs recommended: the list first (features/job-offers.ts).
+    const jobs = await jobsButtonFor(ctx, view.value);
+    if (jobs) kb.inline_keyboard.unshift([jobs]);
+    await ctx.reply(renderCase(view.value, ctx.t, nowOf(ctx)), { reply_markup: kb });
   };
 
   priv.command('mycases', (ctx) => showMyCases(ctx, 0));

@@ -9,6 +9,7 @@ import { type BotContext, localeName } from '../context.ts';
 import { MEMBER } from '../conversations/member.ts';
 import { backToMenu } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
+import { employmentLines } from './employment.ts';
 import { clearButtons, onKeep, onOpen, yesNo } from './shared.ts';
 
 type Named = { nameZh: string; nameEn: string };
@@ -69,6 +70,7 @@ export function renderHousehold(h: HouseholdView, t: TFunction, locale: Locale):
       ...memberLines(t, h.members, 'household:member_line', (m) => m.idNumberMasked, 'household:no_id'),
     );
   }
+  lines.push('', ...employmentLines(h, t));
   return lines.join('\n');
 }
 
@@ -80,6 +82,7 @@ function householdKeyboard(h: HouseholdView, t: TFunction): InlineKeyboard {
       .row();
   }
   if (h.members.length < MAX_MEMBERS) kb.text(t('household:add_button'), householdButtons.add.pack({}));
+  kb.row().text(t('employment:open_button'), householdButtons.employment.pack({}));
   return kb;
 }
 

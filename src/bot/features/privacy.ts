@@ -58,6 +58,17 @@ export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {
     );
     lines.push('');
   }
+  if (d.resident) {
+    const word = (s: string | null) => (s ? t(`employment:status.${s}`) : t('employment:unknown'));
+    lines.push(
+      t('employment:title'),
+      t('employment:line', { name: d.resident.name, status: word(d.resident.employmentStatus) }),
+      ...(d.household?.members ?? []).map((m) =>
+        t('employment:line', { name: m.name, status: word(m.employmentStatus) }),
+      ),
+      '',
+    );
+  }
 
   lines.push(t('privacy:mydata.cases_title', { count: d.cases.length }));
   if (d.cases.length === 0) lines.push(t('privacy:mydata.no_cases'));
@@ -95,6 +106,9 @@ export function renderMyData(d: MyData, t: TFunction, locale: Locale): string {
     }
     if (c.attachments.length > 0)
       lines.push(t('privacy:mydata.attachments', { count: c.attachments.length }));
+    if (c.jobs.length > 0) lines.push(t('jobs:staff_title', { count: c.jobs.length }));
+    for (const j of c.jobs)
+      lines.push(t('jobs:staff_line', { ...j, interest: j.interestedAt ? t('jobs:mydata_interested') : '' }));
     if (c.history.length > 0) {
       lines.push(t('privacy:mydata.history'));
       for (const e of c.history) {

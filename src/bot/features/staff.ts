@@ -12,6 +12,7 @@ import { type BotContext, localeName } from '../context.ts';
 import { STAFF_ACTION, type StaffActionKind } from '../conversations/staff-action.ts';
 import { compactTime } from '../format-time.ts';
 import type { TFunction } from '../i18n.ts';
+import { jobsOnCard } from './job-offers.ts';
 import { byTypedNumber, clearButtons, onOpen, yesNo } from './shared.ts';
 
 /** Telegram refuses messages over 4096 characters. */
@@ -143,9 +144,12 @@ export async function showCard(ctx: BotContext, caseId: string): Promise<void> {
     await ctx.reply(staffErrorText(ctx.t, card.error));
     return;
   }
-  await ctx.reply(clip(renderCard(ctx.t, ctx.locale, card.value), MESSAGE_MAX), {
-    reply_markup: cardKeyboard(ctx.t, card.value),
-  });
+  // A job seeker's case also shows the jobs recommended and offers to recommend more (features/job-offers.ts).
+  const jobs = await jobsOnCard(ctx, card.value);
+  const kb = cardKeyboard(ctx.t, card.value);
+  if (jobs.button) kb.row().text(...jobs.button);
+  const text = [renderCard(ctx.t, ctx.locale, card.value), ...jobs.lines].join('\n');
+  await ctx.reply(clip(text, MESSAGE_MAX), { reply_markup: kb });
 }
 
 async function showQueue(ctx: BotContext, filter: string, page: number): Promise<void> {

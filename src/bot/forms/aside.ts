@@ -76,6 +76,7 @@ const COMMANDS = new Set([
   'stats',
   'export',
   'conflicts',
+  'labour',
 ]);
 const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)/;
 const isCommand = (text: string) => COMMANDS.has(COMMAND.exec(text)?.[1]?.toLowerCase() ?? '');

@@ -33,7 +33,7 @@ export const GROUP_REFRESH_KIND = 'group.case_update';
 
 const bytes = (b: Uint8Array) => new Uint8Array(b);
 
-const CASE_SELECT = {
+export const CASE_SELECT = {
   id: true,
   number: true,
   serviceCode: true,

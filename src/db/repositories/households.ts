@@ -156,6 +156,20 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
       return (await db.resident.count({ where: { idNumberHash: { in: idNumberHashes.map(bytes) } } })) > 0;
     },
 
+    async setEmployment(person, status, { caseId, ...audit }): Promise<boolean> {
+      return db.$transaction(async (tx) => {
+        const where = { id: person.id };
+        const data = { employmentStatus: status };
+        const { count } =
+          person.kind === 'resident'
+            ? await tx.resident.updateMany({ where, data })
+            : await tx.householdMember.updateMany({ where, data });
+        if (count !== 1) return false;
+        await writeAudit(tx, caseId ?? null, audit);
+        return true;
+      });
+    },
+
     async recordConflict(conflict: NewConflict, audit: NewAudit): Promise<string> {
       return db.$transaction(async (tx) => {
         const data = {

@@ -3,6 +3,7 @@
 import { OPEN_STATUSES } from '../../domain/case-status.ts';
 import { type Audience, SCHOOL_AGE } from '../../domain/notice.ts';
 import { Prisma } from '../generated/client.ts';
+import { belowRedLineSql, lookingSql } from './labour.ts';
 
 /**
  * `from resident r join household h join telegram_user tu where …`: the registered residents of the
@@ -37,6 +38,10 @@ function audienceFilter(audience: Audience, today: string): Prisma.Sql {
            and c.status::text = any(${[...OPEN_STATUSES]}::text[]))`;
     case 'unread':
       return Prisma.sql`and ${unreadSql(audience.noticeId)}`;
+    case 'job_seekers':
+      return Prisma.sql`and ${lookingSql(Prisma.sql`h.id`)}`;
+    case 'no_one_employed':
+      return Prisma.sql`and ${belowRedLineSql(Prisma.sql`h.id`, today)}`;
   }
 }
 

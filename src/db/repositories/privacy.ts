@@ -21,7 +21,7 @@ const OPEN = ['submitted', 'accepted', 'in_progress', 'waiting_resident'] as con
  * - the case: resident, Telegram id, answers and rating comment blank; its submission key (it holds the chat
  *   id, which is the Telegram id) becomes one made of the case's own id;
  * - its events: notes blank, the resident's own events lose the resident id (staff ids stay);
- * - its files are deleted;
+ * - its files are deleted, and the jobs recommended on it;
  * - messages: queued ones are dropped, those to the person deleted, the rest (to staff) lose their content;
  * - the audit log's rows about it are redacted (the one change its trigger allows): the person's Telegram id
  *   as actor is blanked, `resident:<uuid>` and `member:<uuid>` subjects lose their ids.
@@ -48,6 +48,8 @@ async function anonymiseCases(tx: Tx, caseIds: string[], now: Date): Promise<num
     data: { actorId: null },
   });
   await tx.caseAttachment.deleteMany({ where: { caseId: { in: caseIds } } });
+  // The jobs recommended to them (and which interested them) say who looked for work where.
+  await tx.jobRecommendation.deleteMany({ where: { caseId: { in: caseIds } } });
   const { count } = await tx.case.updateMany({
     where: { id: { in: caseIds } },
     data: {
@@ -216,6 +218,10 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
                 orderBy: { createdAt: 'asc' },
                 select: { kind: true, mimeType: true, sizeBytes: true, createdAt: true },
               },
+              jobOffers: {
+                orderBy: { position: 'asc' },
+                select: { id: true, position: true, jobCipher: true, interestedAt: true },
+              },
             },
           }),
           db.notification.findMany({
@@ -253,7 +259,7 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
         account: account ? { telegramId: String(telegramId), ...account } : null,
         resident: own,
         household,
-        cases,
+        cases: cases.map(({ jobOffers, ...c }) => ({ ...c, jobs: jobOffers })),
         notifications,
         notices: deliveries.map((d) => ({
           at: d.notice.scheduledAt,

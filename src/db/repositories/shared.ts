@@ -17,6 +17,7 @@ export const RESIDENT_SELECT = {
   idNumberCipher: true,
   birthDate: true,
   sex: true,
+  employmentStatus: true,
 } as const;
 
 /** A household member's own fields, as the household file and the copy of one's data read them. */
@@ -27,6 +28,7 @@ export const MEMBER_SELECT = {
   sex: true,
   birthDate: true,
   idNumberCipher: true,
+  employmentStatus: true,
 } as const;
 
 /** A household's members, eldest first, then in the order they were added. */
