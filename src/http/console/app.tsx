@@ -17,6 +17,7 @@
 //                               household.tsx, audit.tsx)
 //   /figures, /export           figures as charts and the CSV export (figures.tsx)
 //   /notices                    following up important notices (notices.tsx)
+//   /notices/new                composing a notice (notice-compose.tsx)
 //   GET  /assets/*              console.css, console.js, htmx.min.js (from node_modules, never a CDN)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,6 +30,7 @@ import type { AuditLogView } from '../../app/console/audit-log.ts';
 import type { ConsoleAuth, ConsoleUser } from '../../app/console/auth.ts';
 import { SESSION_MAX_MS } from '../../app/console/auth.ts';
 import type { FiguresService } from '../../app/console/figures.ts';
+import type { NoticeComposer } from '../../app/console/notice-compose.ts';
 import type { NoticeFollowUp } from '../../app/console/notice-followup.ts';
 import type { ConsoleLookup } from '../../app/console/search.ts';
 import type { StaffError, StaffService } from '../../app/staff.ts';
@@ -39,6 +41,7 @@ import type { Logger } from '../../logger.ts';
 import { registerAudit } from './audit.tsx';
 import { registerFigureRoutes } from './figures.tsx';
 import { registerHousehold } from './household.tsx';
+import { registerNoticeCompose } from './notice-compose.tsx';
 import { registerNoticeRoutes } from './notices.tsx';
 import {
   type CaseForms,
@@ -78,6 +81,8 @@ export interface ConsoleAppOptions {
   figures?: FiguresService;
   /** Following up important notices (notices.tsx); without it, no such pages. */
   noticeFollowUp?: NoticeFollowUp;
+  /** Composing community notices (notice-compose.tsx); without it, no such pages. */
+  noticeComposer?: NoticeComposer;
 }
 
 export type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
@@ -446,6 +451,7 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
   if (opts.lookup) registerHousehold(routes, opts.lookup);
   if (opts.auditLog) registerAudit(routes, opts.auditLog);
   if (opts.figures) registerFigureRoutes(routes, opts.figures);
+  if (opts.noticeComposer) registerNoticeCompose(routes, opts.noticeComposer, opts.catalogue, translator);
   if (opts.noticeFollowUp) registerNoticeRoutes(routes, opts.noticeFollowUp);
 
   app.notFound(async (c) => {
