@@ -129,6 +129,7 @@ describe.skipIf(!chromiumPath)('composing a notice in a real browser', () => {
       expect(new URL(page.url()).pathname).toBe('/notices/new');
       expect(await page.getByLabel('通知内容（中文）').inputValue()).toBe('3栋明天上午停水，请提前接好水。');
       await accessible(page, 'worker counted');
+      await page.screenshot({ path: path.join(SHOTS, 'notice-compose-zh.png'), fullPage: true });
       await page.getByRole('button', { name: '看看居民收到的样子' }).click();
       await page.getByRole('heading', { name: '居民会收到的样子' }).waitFor();
       await page.getByText('3栋明天上午停水，请提前接好水。').waitFor();

@@ -214,7 +214,7 @@ describe('preview and send', () => {
     expect(html).toContain(en('notices:resident.read_button'));
     expect(html).toContain('用中文的居民收到的');
     expect(html).toContain('用英文的居民收到的');
-    expect(html).toContain('能收到的居民：3 位。');
+    expect(html).toContain('<dt>能收到的居民</dt><dd>3 位</dd>');
     expect(html).toContain(`name="key" value="${key}"`);
 
     const send = form.filter(([k]) => k !== 'op');

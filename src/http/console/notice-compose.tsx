@@ -556,7 +556,10 @@ export function registerNoticeCompose(
     const summary: [string, string][] = [
       [t('console:compose.community'), named(v, choices.community)],
       [t('console:compose.who'), audienceText],
-      [t('console:compose.reaches'), t('console:compose.count', { count: reached(size, draft.important) })],
+      [
+        t('console:compose.reaches'),
+        t('console:compose.count_value', { count: reached(size, draft.important) }),
+      ],
       [
         t('console:compose.kind'),
         t(draft.important ? 'console:compose.important_yes' : 'console:compose.important_no'),
