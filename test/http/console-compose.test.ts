@@ -445,6 +445,20 @@ describe('refusals, audited', () => {
     const { html } = await openForm(admin);
     expect(html).toContain('<select id="community" name="community">');
     expect(html).toContain('旺家社区');
+    // Changing the community (the htmx count on change): its own buildings, the other one's ticks dropped.
+    const { csrf, key } = await openForm(admin);
+    const switched = await post('/notices/new', admin, [
+      ['_csrf', csrf],
+      ['key', key],
+      ['community', 'wanshan-dongsheng'],
+      ['audience', 'buildings'],
+      ['buildings[]', b1],
+      ['op', 'count'],
+    ]);
+    const page = await switched.text();
+    expect(page).toContain('<option value="wanshan-dongsheng" selected="">');
+    expect(page).not.toContain(b1);
+    expect(page).toContain('还没有勾选楼栋');
   });
 
   it('a resident without a session gets the sign-in page; a removed worker is out at their next request', async () => {

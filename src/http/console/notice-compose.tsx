@@ -488,6 +488,9 @@ export function registerNoticeCompose(
     const me = c.get('user').telegramId;
     const op = body.op;
     if (op !== 'preview') {
+      // Another community chosen: the buildings ticked in the one before are not this one's.
+      const here = new Set(choices.buildings.map((b) => b.id));
+      f.buildings = f.buildings.filter((b) => here.has(b));
       const counted = await check(composer, v, me, f, choices.community.code, kit.now(), false);
       // Counting: only what stops the count is said (the rest waits for the preview).
       return showForm(c, f, choices, { size: counted.size, errors: op === 'count' ? counted.errors : [] });
