@@ -403,6 +403,29 @@ describe('wrong input: plain words, both languages, nothing lost', () => {
   }
 });
 
+describe('oversized input', () => {
+  it("a body past the limit is refused in plain words in the reader's language, nothing sent", async () => {
+    const cookie = await signIn(h.user(WORKER));
+    const { csrf, key } = await openForm(cookie);
+    const before = (await noticesBy(WORKER)).length;
+    const res = await post(
+      '/notices/new/send',
+      cookie,
+      [
+        ['_csrf', csrf],
+        ['key', key],
+        ['textZh', '长'.repeat(30_000)],
+        ['audience', 'community'],
+        ['when', 'now'],
+      ],
+      { 'accept-language': 'zh-CN,zh;q=0.9' },
+    );
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain('这次写的内容太多了，没有收到');
+    expect(await noticesBy(WORKER)).toHaveLength(before);
+  });
+});
+
 describe('refusals, audited', () => {
   it('a worker of another community can neither count nor send to this one', async () => {
     const cookie = await signIn(h.user(OTHER_WORKER));

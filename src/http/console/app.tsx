@@ -86,7 +86,7 @@ export interface ConsoleAppOptions {
 }
 
 export type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
-type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 422 | 500;
+type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500;
 
 /** What a page file of the console (search.tsx …) registers its signed-in routes with. */
 export interface ConsoleRoutes {
@@ -180,7 +180,25 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
     if (!c.req.path.startsWith('/assets/')) c.header('Cache-Control', 'no-store');
   });
-  app.use('*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Payload Too Large', 413) }));
+  // Too much sent (a pasted book): said in the reader's words, before anything else reads the body.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) => {
+        const v = viewFor(c, null, null);
+        return page(
+          c,
+          <ErrorPage
+            v={v}
+            title={v.t('console:errors.too_large_title')}
+            text={v.t('console:errors.too_large')}
+          />,
+          413,
+        );
+      },
+    }),
+  );
   // A form posted from another site is refused before anything else, sign-in included: nobody can be signed
   // in to someone else's session by a page elsewhere. Browsers say where a request came from in
   // Sec-Fetch-Site (and Origin, which is "null" on this console's own forms: its Referrer-Policy is no-referrer).
