@@ -7,6 +7,7 @@ import { createCaseService } from './app/cases.ts';
 import { createAuditLogView } from './app/console/audit-log.ts';
 import { createConsoleAuth } from './app/console/auth.ts';
 import { createFiguresService } from './app/console/figures.ts';
+import { createNoticeComposer } from './app/console/notice-compose.ts';
 import { createNoticeFollowUp } from './app/console/notice-followup.ts';
 import { createConsoleLookup } from './app/console/search.ts';
 import { createHouseholdService, setEmploymentStatus } from './app/households.ts';
@@ -392,6 +393,11 @@ export function composeConsoleDesk(opts: {
       store: createNoticeFollowUpRepository(opts.db),
       communitiesFor: (telegramId) => opts.deps.notices.communitiesFor(telegramId),
       adminTelegramIds: opts.deps.adminTelegramIds,
+      now,
+    }),
+    noticeComposer: createNoticeComposer({
+      notices: opts.deps.notices,
+      store: createNoticeFollowUpRepository(opts.db),
       now,
     }),
   };

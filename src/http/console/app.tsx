@@ -17,6 +17,7 @@
 //                               household.tsx, audit.tsx)
 //   /figures, /export           figures as charts and the CSV export (figures.tsx)
 //   /notices                    following up important notices (notices.tsx)
+//   /notices/new                composing a notice (notice-compose.tsx)
 //   GET  /assets/*              console.css, console.js, htmx.min.js (from node_modules, never a CDN)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,6 +30,7 @@ import type { AuditLogView } from '../../app/console/audit-log.ts';
 import type { ConsoleAuth, ConsoleUser } from '../../app/console/auth.ts';
 import { SESSION_MAX_MS } from '../../app/console/auth.ts';
 import type { FiguresService } from '../../app/console/figures.ts';
+import type { NoticeComposer } from '../../app/console/notice-compose.ts';
 import type { NoticeFollowUp } from '../../app/console/notice-followup.ts';
 import type { ConsoleLookup } from '../../app/console/search.ts';
 import type { StaffError, StaffService } from '../../app/staff.ts';
@@ -39,6 +41,7 @@ import type { Logger } from '../../logger.ts';
 import { registerAudit } from './audit.tsx';
 import { registerFigureRoutes } from './figures.tsx';
 import { registerHousehold } from './household.tsx';
+import { registerNoticeCompose } from './notice-compose.tsx';
 import { registerNoticeRoutes } from './notices.tsx';
 import {
   type CaseForms,
@@ -78,10 +81,12 @@ export interface ConsoleAppOptions {
   figures?: FiguresService;
   /** Following up important notices (notices.tsx); without it, no such pages. */
   noticeFollowUp?: NoticeFollowUp;
+  /** Composing community notices (notice-compose.tsx); without it, no such pages. */
+  noticeComposer?: NoticeComposer;
 }
 
 export type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
-type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 422 | 500;
+type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500;
 
 /** What a page file of the console (search.tsx …) registers its signed-in routes with. */
 export interface ConsoleRoutes {
@@ -175,7 +180,25 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
     if (!c.req.path.startsWith('/assets/')) c.header('Cache-Control', 'no-store');
   });
-  app.use('*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Payload Too Large', 413) }));
+  // Too much sent (a pasted book): said in the reader's words, before anything else reads the body.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) => {
+        const v = viewFor(c, null, null);
+        return page(
+          c,
+          <ErrorPage
+            v={v}
+            title={v.t('console:errors.too_large_title')}
+            text={v.t('console:errors.too_large')}
+          />,
+          413,
+        );
+      },
+    }),
+  );
   // A form posted from another site is refused before anything else, sign-in included: nobody can be signed
   // in to someone else's session by a page elsewhere. Browsers say where a request came from in
   // Sec-Fetch-Site (and Origin, which is "null" on this console's own forms: its Referrer-Policy is no-referrer).
@@ -446,6 +469,7 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
   if (opts.lookup) registerHousehold(routes, opts.lookup);
   if (opts.auditLog) registerAudit(routes, opts.auditLog);
   if (opts.figures) registerFigureRoutes(routes, opts.figures);
+  if (opts.noticeComposer) registerNoticeCompose(routes, opts.noticeComposer, opts.catalogue, translator);
   if (opts.noticeFollowUp) registerNoticeRoutes(routes, opts.noticeFollowUp);
 
   app.notFound(async (c) => {

@@ -31,6 +31,11 @@ export const NoticesPage: FC<{
     <Layout v={v} title={t('console:notices.title')}>
       <h1>{t('console:notices.title')}</h1>
       <p>{t('console:notices.intro')}</p>
+      <p>
+        <a href="/notices/new" id="compose-link">
+          {t('console:compose.link')}
+        </a>
+      </p>
       {notices.length === 0 ? (
         <p class="empty">{t('console:notices.none')}</p>
       ) : (
