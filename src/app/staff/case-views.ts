@@ -66,6 +66,8 @@ export interface StaffCard {
     buildingEn: string;
   } | null;
   attachments: number;
+  /** The case's files, in the order they came (the console shows or links each by its id). */
+  files: { id: string; kind: 'photo' | 'voice' | 'document'; mimeType: string | null }[];
   history: {
     at: string;
     kind: string;
@@ -224,6 +226,7 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
         household: confirmedHousehold,
         resident,
         attachments: attachments.length,
+        files: attachments.map((f) => ({ id: f.id, kind: f.kind, mimeType: f.mimeType })),
         history: events.map((e) => ({
           at: e.at.toISOString(),
           kind: e.kind,
@@ -326,6 +329,49 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       return ok({
         number: a.value.record.number,
         files: files.map((f) => ({ kind: f.kind, fileId: f.fileId })),
+      });
+    },
+
+    /**
+     * One of the case's files, for the console to stream from Telegram: the same access check and the same
+     * audit row as the bot's "files" button (a file id not of this case is refused and audited too).
+     */
+    async attachment(
+      telegramId: number,
+      caseId: string,
+      attachmentId: string,
+    ): Promise<
+      Result<
+        {
+          number: string;
+          kind: 'photo' | 'voice' | 'document';
+          fileId: string;
+          mimeType: string | null;
+          sizeBytes: number | null;
+        },
+        'not_found'
+      >
+    > {
+      const a = await access(telegramId, caseId, 'attachments');
+      if (!a.ok) return a;
+      const files = await cases.attachments(a.value.record.id);
+      const file = files.find((f) => f.id === attachmentId);
+      if (!file) {
+        await deny(telegramId, 'attachments', 'no_such_file', a.value.record.id);
+        return fail('not_found');
+      }
+      await staff.audit(a.value.record.id, {
+        actorTelegramId: telegramId,
+        action: 'pii.view',
+        subject: 'attachments',
+        detail: { staffId: a.value.me.id, files: 1, attachment: file.id },
+      });
+      return ok({
+        number: a.value.record.number,
+        kind: file.kind,
+        fileId: file.fileId,
+        mimeType: file.mimeType,
+        sizeBytes: file.sizeBytes,
       });
     },
   };

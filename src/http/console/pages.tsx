@@ -403,7 +403,9 @@ export const CasePage: FC<{
   forms: CaseForms;
   notice: string | null;
   error: string | null;
-}> = ({ v, card: c, forms, notice, error }) => {
+  /** Parts other page files add below the answers (case-extras.tsx); null: none. */
+  extras?: Child[] | null;
+}> = ({ v, card: c, forms, notice, error, extras }) => {
   const { t } = v;
   const service = serviceName(t, c.serviceCode);
   const draftOf = (action: string) => (forms.draft?.action === action ? forms.draft.text : undefined);
@@ -478,9 +480,10 @@ export const CasePage: FC<{
               </>
             ))}
           </dl>
-          {c.attachments > 0 ? (
+          {c.attachments > 0 && !extras ? (
             <p class="muted">{t('console:case.attachments', { count: c.attachments })}</p>
           ) : null}
+          {extras}
         </section>
         <section class="work" aria-labelledby="work-title">
           <h2 id="work-title">{t('console:case.work')}</h2>
