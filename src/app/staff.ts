@@ -13,7 +13,7 @@ import { createStaffDesk } from './staff/desk.ts';
 
 export type { CaseChange, StaffAction, StaffDeps, StaffError } from './staff/access.ts';
 export type { StaffFile } from './staff/case-actions.ts';
-export type { CardAnswer, CardPerson, RevealedIdentity, StaffCard } from './staff/case-views.ts';
+export type { CardAnswer, CardPerson, OtherCase, RevealedIdentity, StaffCard } from './staff/case-views.ts';
 export type { QueueItem, QueueNarrow, QueuePage } from './staff/desk.ts';
 
 export function createStaffService(deps: StaffDeps) {

@@ -87,6 +87,20 @@ export interface RevealedIdentity {
   phones: string[];
 }
 
+/** One of the resident's other cases beside the case; `open`: the reader may open it (their department's). */
+export interface OtherCase {
+  id: string;
+  number: string;
+  serviceCode: string;
+  status: CaseStatus;
+  submittedAt: string;
+  department: { code: string; nameZh: string; nameEn: string };
+  open: boolean;
+}
+
+/** How many of the resident's other cases the case page lists. */
+export const OTHER_CASES_LIMIT = 20;
+
 /** Answer step ids that carry an ID number or a phone: masked on the card, shown in full only on request. */
 const isIdStep = (stepId: string) => /idNumber/i.test(stepId);
 
@@ -305,6 +319,37 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
         detail: { staffId: me.id, fields: ['idNumber', 'phone'] },
       });
       return ok({ number: record.number, people, phones: [...phones] });
+    },
+
+    /**
+     * The resident's other cases (never for an anonymous suggestion, and never an anonymous one: neither is
+     * tied to its resident for staff), newest first. Refused and audited as the card is.
+     */
+    async otherCases(telegramId: number, caseId: string): Promise<Result<OtherCase[], 'not_found'>> {
+      const a = await access(telegramId, caseId, 'view');
+      if (!a.ok) return a;
+      const { me, record } = a.value;
+      if (record.anonymous || !record.residentId) return ok([]);
+      const rows = await deps.staffCases.otherNamedCases(record.residentId, record.id, OTHER_CASES_LIMIT);
+      const departments = new Map((await staff.departments()).map((d) => [d.code, d]));
+      return ok(
+        rows.map((r) => {
+          const d = departments.get(r.departmentCode);
+          return {
+            id: r.id,
+            number: r.number,
+            serviceCode: r.serviceCode,
+            status: r.status,
+            submittedAt: r.submittedAt.toISOString(),
+            department: {
+              code: r.departmentCode,
+              nameZh: d?.nameZh ?? r.departmentCode,
+              nameEn: d?.nameEn ?? r.departmentCode,
+            },
+            open: r.departmentCode === me.departmentCode,
+          };
+        }),
+      );
     },
 
     /** The case's photos, voice messages and documents (audited: they may show documents with ID numbers). */

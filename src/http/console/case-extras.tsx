@@ -1,13 +1,16 @@
 // More of the case page (the rest is in pages.tsx, its routes in app.tsx):
+//   the resident's other cases (number, service, department, status, date; a link only to those of the
+//   reader's department; nothing for an anonymous suggestion)
 //   the case's files, shown where they are: photos as pictures, voice messages playable, documents to download
 //   GET  /cases/:id/files/:fileId   one file, streamed from Telegram through this server (FileSource): never a
 //                                   public address, never kept on disk; the same access check and audit row
 //                                   (pii.view, "attachments") as the bot's "files" button
 import type { FC } from 'hono/jsx';
 import { type FileSource, MAX_FILE_BYTES } from '../../app/console/file-source.ts';
-import type { StaffCard, StaffService } from '../../app/staff.ts';
+import type { OtherCase, StaffCard, StaffService } from '../../app/staff.ts';
+import { compactTime } from '../../bot/format-time.ts';
 import type { ConsoleRoutes } from './app.tsx';
-import { ErrorPage, type View } from './pages.tsx';
+import { ErrorPage, serviceName, type View } from './pages.tsx';
 
 /** A type Telegram told us is safe to name in Content-Type (anything else is sent as bytes). */
 const PLAIN_MIME = /^[a-z]+\/[a-z0-9][a-z0-9.+-]{0,80}$/;
@@ -92,12 +95,55 @@ export const CaseFiles: FC<{ v: View; card: StaffCard }> = ({ v, card }) => {
   );
 };
 
+/** The resident's other cases, beside the case. */
+export const OtherCases: FC<{ v: View; cases: OtherCase[] }> = ({ v, cases }) => {
+  const { t } = v;
+  return (
+    <section class="others" aria-labelledby="others-title">
+      <h2 id="others-title">{t('console:case_extras.others.title')}</h2>
+      {cases.length === 0 ? (
+        <p class="muted">{t('console:case_extras.others.none')}</p>
+      ) : (
+        <table class="others">
+          <caption class="sr-only">{t('console:case_extras.others.title')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('console:queue.col.number')}</th>
+              <th scope="col">{t('console:queue.col.service')}</th>
+              <th scope="col">{t('console:case.department')}</th>
+              <th scope="col">{t('console:queue.col.status')}</th>
+              <th scope="col">{t('console:case.submitted')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {cases.map((o) => (
+              <tr>
+                <td>{o.open ? <a href={`/cases/${o.id}`}>{o.number}</a> : o.number}</td>
+                <td>{serviceName(t, o.serviceCode)}</td>
+                <td>{v.locale === 'zh-CN' ? o.department.nameZh : o.department.nameEn}</td>
+                <td>{t(`staff:status.${o.status}`)}</td>
+                <td>{compactTime(o.submittedAt, t)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+};
+
 export function registerCaseExtras(
   routes: ConsoleRoutes,
   deps: { staff: StaffService; files: FileSource | undefined },
 ): void {
   const { app, page, notFound } = routes;
   const { staff, files } = deps;
+
+  routes.caseSections.push(async (c, card) => {
+    if (card.anonymous || !card.resident) return null;
+    const others = await staff.otherCases(c.get('user').telegramId, card.id);
+    return others.ok ? <OtherCases v={c.get('v')} cases={others.value} /> : null;
+  });
 
   routes.caseSections.push(async (c, card) => {
     const v = c.get('v');
