@@ -307,3 +307,95 @@ describe('who may not have the files', () => {
     expect(api.requests).toEqual([]);
   });
 });
+
+describe("the resident's other cases beside the case", () => {
+  const R2 = 83_102;
+  const R3 = 83_103;
+  let own: { caseId: string; number: string };
+  let otherDept: { caseId: string; number: string };
+  let anonymous: { caseId: string; number: string };
+  let current: { caseId: string; number: string };
+  const close = (id: string, data: Record<string, unknown> = {}) =>
+    h.db.case.update({ where: { id }, data: { status: 'closed', ...data } });
+
+  beforeAll(async () => {
+    const u = h.user(R2);
+    await registerResident(u);
+    own = await fileSuggestion(h, u, { text: '第一件事' });
+    await close(own.caseId);
+    // Transferred to the education bureau (and done there).
+    otherDept = await fileSuggestion(h, u, { text: '第二件事' });
+    await close(otherDept.caseId, { departmentCode: 'wanshan-education' });
+    anonymous = await fileSuggestion(h, u, { text: '匿名的意见', anonymous: true });
+    await close(anonymous.caseId);
+    current = await fileSuggestion(h, u, { text: '现在这件事' });
+  });
+
+  it("lists them, newest first; a link only to the department's own; never the anonymous one", async () => {
+    const cookie = await signIn(h.user(STAFF));
+    const html = await (await get(`/cases/${current.caseId}`, cookie)).text();
+    expect(html).toContain('这位居民的其他事项');
+    expect(html).toContain(`<a href="/cases/${own.caseId}">${own.number}</a>`);
+    expect(html).toContain(`<td>${otherDept.number}</td>`);
+    expect(html).not.toContain(`href="/cases/${otherDept.caseId}"`);
+    expect(html).toContain('万山区教育局');
+    expect(html).toContain('已结束');
+    expect(html.indexOf(otherDept.number)).toBeLessThan(html.indexOf(own.number));
+    expect(html).not.toContain(anonymous.number);
+  });
+
+  it('none beside an anonymous suggestion (it is not tied to its resident)', async () => {
+    const cookie = await signIn(h.user(STAFF));
+    const res = await get(`/cases/${anonymous.caseId}`, cookie);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).not.toContain('这位居民的其他事项');
+    expect(html).not.toContain(own.number);
+    expect(html).not.toContain(current.number);
+  });
+
+  it("another department's staff see this department's cases without a link", async () => {
+    const cookie = await signIn(h.user(OTHER_DEPT));
+    const html = await (await get(`/cases/${otherDept.caseId}`, cookie)).text();
+    expect(html).toContain(`<td>${current.number}</td>`);
+    expect(html).toContain(`<td>${own.number}</td>`);
+    expect(html).not.toContain(`href="/cases/${current.caseId}"`);
+    expect(html).not.toContain(anonymous.number);
+  });
+
+  it('a resident with one case: said plainly, in both languages', async () => {
+    const u = h.user(R3);
+    await registerResident(u);
+    const only = await fileSuggestion(h, u, { text: '只有这一件' });
+    const zh = await (await get(`/cases/${only.caseId}`, await signIn(h.user(STAFF)))).text();
+    expect(zh).toContain('这位居民没有别的事项。');
+    const cookie = await signIn(h.user(STAFF_EN));
+    await app.request('/lang', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        locale: 'en',
+        back: '/',
+        _csrf: /name="_csrf" value="([^"]+)"/.exec(await (await get('/help', cookie)).text())?.[1] ?? '',
+      }).toString(),
+    });
+    expect(await (await get(`/cases/${only.caseId}`, cookie)).text()).toContain(
+      'The resident has no other cases.',
+    );
+    const en = await (await get(`/cases/${current.caseId}`, cookie)).text();
+    expect(en).toMatch(/The resident(&#39;|')s other cases/);
+    expect(en).toContain('Wanshan District Education Bureau');
+  });
+
+  it('a case of another department asked for directly: refused and audited, nothing listed', async () => {
+    const cookie = await signIn(h.user(OTHER_DEPT));
+    const res = await get(`/cases/${current.caseId}`, cookie);
+    expect(res.status).toBe(404);
+    const html = await res.text();
+    expect(html).not.toContain(own.number);
+    expect((await auditRows('access.denied', OTHER_DEPT)).map(detail)).toContainEqual({
+      attempted: 'view',
+      reason: 'other_department',
+    });
+  });
+});
