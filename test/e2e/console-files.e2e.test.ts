@@ -73,6 +73,7 @@ describe.skipIf(!chromiumPath)('a case’s files in a real browser', () => {
   let browser: Browser;
   let url: string;
   let caseId: string;
+  let earlierNumber: string;
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
@@ -105,6 +106,10 @@ describe.skipIf(!chromiumPath)('a case’s files in a real browser', () => {
     await makeStaff(h, STAFF, 'wanshan-neighbourhood', { displayName: '王主任' });
     const resident = h.user(RESIDENT);
     await registerResident(resident);
+    // An earlier case of the same resident, done: listed beside the case.
+    const earlier = await fileSuggestion(h, resident, { text: '垃圾桶太少了' });
+    await h.db.case.update({ where: { id: earlier.caseId }, data: { status: 'closed' } });
+    earlierNumber = earlier.number;
     caseId = (await fileSuggestion(h, resident, { text: '楼道的灯坏了，照片和语音在这里' })).caseId;
 
     // The photo: drawn and encoded as JPEG by the browser itself.
@@ -196,6 +201,8 @@ describe.skipIf(!chromiumPath)('a case’s files in a real browser', () => {
       expect(download.suggestedFilename()).toMatch(/^SUG-\d{4}-\d+-[0-9a-f]{8}\.pdf$/);
       // Still on the case page (the download did not replace it).
       await page.getByRole('heading', { name: '附件（3 个）' }).waitFor();
+      // The resident's earlier case beside it, a link (the same department's).
+      await page.getByRole('link', { name: earlierNumber }).waitFor();
       // axe runs as a page script, which a page without JavaScript does not run; the page is the same.
       if (js) expect(await seriousAccessibilityFindings(page)).toEqual([]);
       if (js) await page.screenshot({ path: path.join(SHOTS, 'case-files-zh.png'), fullPage: true });

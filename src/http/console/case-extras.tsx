@@ -140,12 +140,6 @@ export function registerCaseExtras(
   const { staff, files } = deps;
 
   routes.caseSections.push(async (c, card) => {
-    if (card.anonymous || !card.resident) return null;
-    const others = await staff.otherCases(c.get('user').telegramId, card.id);
-    return others.ok ? <OtherCases v={c.get('v')} cases={others.value} /> : null;
-  });
-
-  routes.caseSections.push(async (c, card) => {
     const v = c.get('v');
     if (!files) {
       return card.attachments > 0 ? (
@@ -153,6 +147,12 @@ export function registerCaseExtras(
       ) : null;
     }
     return <CaseFiles v={v} card={card} />;
+  });
+
+  routes.caseSections.push(async (c, card) => {
+    if (card.anonymous || !card.resident) return null;
+    const others = await staff.otherCases(c.get('user').telegramId, card.id);
+    return others.ok ? <OtherCases v={c.get('v')} cases={others.value} /> : null;
   });
 
   if (!files) return;
