@@ -10,6 +10,7 @@
 //   GET  /queue                 the department's open cases: ?filter=open|unassigned|mine|waiting,
 //                               &urgent=1, &overdue=1, &service=<code>, &page=<n>
 //   POST /queue/next            takes the next case (urgent first, then the earliest due), → its page
+//   POST /queue/bulk            takes or transfers the ticked cases, → the queue with a count (case-extras.tsx)
 //   GET  /cases/:id             the case: facts, resident (masked), answers, history, the forms to act
 //   POST /cases/:id/<action>    take, reply, ask, note, resolve, reject, transfer, release, → the case
 //   GET  /help                  the keyboard shortcuts
@@ -39,7 +40,7 @@ import type { Locale } from '../../config.ts';
 import type { Catalogue } from '../../domain/catalogue/index.ts';
 import type { Logger } from '../../logger.ts';
 import { registerAudit } from './audit.tsx';
-import { registerCaseExtras } from './case-extras.tsx';
+import { BulkForm, bulkError, bulkNotice, registerCaseExtras } from './case-extras.tsx';
 import { registerFigureRoutes } from './figures.tsx';
 import { registerHousehold } from './household.tsx';
 import { registerNoticeRoutes } from './notices.tsx';
@@ -341,7 +342,8 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     );
     if (!result.ok) return forbidden(c);
     const v = c.get('v');
-    const notice = q.notice === 'empty' ? v.t('console:queue.none_left') : null;
+    const notice = q.notice === 'empty' ? v.t('console:queue.none_left') : bulkNotice(v, q);
+    const targets = await staff.bulkTransferTargets(user.telegramId);
     return page(
       c,
       <QueuePageView
@@ -350,6 +352,8 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
         services={opts.catalogue.list()}
         notice={notice}
         now={now()}
+        error={bulkError(v, q)}
+        bulk={<BulkForm v={v} targets={targets.ok ? targets.value : []} />}
       />,
     );
   });

@@ -2,15 +2,19 @@
 //   the resident's other cases (number, service, department, status, date; a link only to those of the
 //   reader's department; nothing for an anonymous suggestion)
 //   the case's files, shown where they are: photos as pictures, voice messages playable, documents to download
+//   the queue's bulk form (its checkboxes are in the queue's rows, pages.tsx), and
+//   POST /queue/bulk                take or transfer the ticked cases, each through the one-case use case
+//                                   (audited, the resident told), → /queue with "3 taken, 1 already taken …"
 //   GET  /cases/:id/files/:fileId   one file, streamed from Telegram through this server (FileSource): never a
 //                                   public address, never kept on disk; the same access check and audit row
 //                                   (pii.view, "attachments") as the bot's "files" button
 import type { FC } from 'hono/jsx';
 import { type FileSource, MAX_FILE_BYTES } from '../../app/console/file-source.ts';
-import type { OtherCase, StaffCard, StaffService } from '../../app/staff.ts';
+import type { BulkError, OtherCase, StaffCard, StaffService } from '../../app/staff.ts';
 import { compactTime } from '../../bot/format-time.ts';
+import { STAFF_TEXT_MAX } from '../../domain/staff-work.ts';
 import type { ConsoleRoutes } from './app.tsx';
-import { ErrorPage, serviceName, type View } from './pages.tsx';
+import { Csrf, ErrorPage, serviceName, type View } from './pages.tsx';
 
 /** A type Telegram told us is safe to name in Content-Type (anything else is sent as bytes). */
 const PLAIN_MIME = /^[a-z]+\/[a-z0-9][a-z0-9.+-]{0,80}$/;
@@ -132,12 +136,100 @@ export const OtherCases: FC<{ v: View; cases: OtherCase[] }> = ({ v, cases }) =>
   );
 };
 
+/** The bulk form below the queue: take the ticked cases, or transfer them (with a department and a reason). */
+export const BulkForm: FC<{ v: View; targets: { code: string; nameZh: string; nameEn: string }[] }> = ({
+  v,
+  targets,
+}) => {
+  const { t } = v;
+  return (
+    <form method="post" action="/queue/bulk" id="bulk" class="bulk">
+      <Csrf v={v} />
+      <fieldset>
+        <legend>{t('console:case_extras.bulk.legend')}</legend>
+        <p class="muted">{t('console:case_extras.bulk.hint')}</p>
+        <button type="submit" name="do" value="take">
+          {t('console:case_extras.bulk.take')}
+        </button>
+        {targets.length > 0 ? (
+          <div class="bulk-transfer">
+            <label for="bulk-department">{t('console:case_extras.bulk.department')}</label>
+            <select id="bulk-department" name="department">
+              <option value="">{t('console:case_extras.bulk.choose')}</option>
+              {targets.map((d) => (
+                <option value={d.code}>{v.locale === 'zh-CN' ? d.nameZh : d.nameEn}</option>
+              ))}
+            </select>
+            <label for="bulk-reason">{t('console:case_extras.bulk.reason')}</label>
+            <textarea id="bulk-reason" name="reason" rows={2} maxlength={STAFF_TEXT_MAX} />
+            <button type="submit" name="do" value="transfer">
+              {t('console:case_extras.bulk.transfer')}
+            </button>
+          </div>
+        ) : null}
+      </fieldset>
+    </form>
+  );
+};
+
+const count = (raw: string | undefined) => {
+  const n = Number.parseInt(raw ?? '', 10);
+  return Number.isFinite(n) && n > 0 && n <= 1000 ? n : 0;
+};
+
+/** The queue's line after a bulk action ("3 taken, 1 already taken by someone else"), from its address. */
+export function bulkNotice(v: View, q: Record<string, string>): string | null {
+  const action = q.bulk === 'take' || q.bulk === 'transfer' ? q.bulk : null;
+  if (!action) return null;
+  const { t } = v;
+  const parts = [t(`console:case_extras.bulk.done.${action}`, { count: count(q.done) })];
+  if (count(q.conflict) > 0)
+    parts.push(t(`console:case_extras.bulk.conflict.${action}`, { count: count(q.conflict) }));
+  if (count(q.not_allowed) > 0)
+    parts.push(t(`console:case_extras.bulk.not_allowed.${action}`, { count: count(q.not_allowed) }));
+  if (count(q.not_found) > 0)
+    parts.push(t('console:case_extras.bulk.not_found', { count: count(q.not_found) }));
+  return `${parts.join(t('console:case_extras.bulk.comma'))}${t('console:case_extras.bulk.stop')}`;
+}
+
+const BULK_ERRORS: readonly string[] = ['none_selected', 'too_many', 'bad_department', 'bad_reason'];
+
+/** A refused bulk action's words (nothing was done), from the queue's address. */
+export function bulkError(v: View, q: Record<string, string>): string | null {
+  return q.bulk_error && BULK_ERRORS.includes(q.bulk_error)
+    ? v.t(`console:case_extras.bulk.errors.${q.bulk_error}`)
+    : null;
+}
+
 export function registerCaseExtras(
   routes: ConsoleRoutes,
   deps: { staff: StaffService; files: FileSource | undefined },
 ): void {
-  const { app, page, notFound } = routes;
+  const { app, page, notFound, forbidden } = routes;
   const { staff, files } = deps;
+
+  app.post('/queue/bulk', async (c) => {
+    const body = await c.req.parseBody({ all: true });
+    const action = body.do === 'take' || body.do === 'transfer' ? body.do : null;
+    if (!action) return c.redirect('/queue?bulk_error=none_selected', 303);
+    const picked = body.case === undefined ? [] : Array.isArray(body.case) ? body.case : [body.case];
+    const ids = picked.filter((x): x is string => typeof x === 'string');
+    const text = (x: unknown) => (typeof x === 'string' ? x : '');
+    const result = await staff.bulk(c.get('user').telegramId, action, ids, {
+      departmentCode: text(body.department),
+      reason: text(body.reason),
+    });
+    if (!result.ok) {
+      if (result.error === 'not_found') return forbidden(c);
+      return c.redirect(`/queue?bulk_error=${result.error satisfies BulkError}`, 303);
+    }
+    const r = result.value;
+    const q = new URLSearchParams({ bulk: action, done: String(r.done) });
+    if (r.conflict) q.set('conflict', String(r.conflict));
+    if (r.notAllowed) q.set('not_allowed', String(r.notAllowed));
+    if (r.notFound) q.set('not_found', String(r.notFound));
+    return c.redirect(`/queue?${q.toString()}`, 303);
+  });
 
   routes.caseSections.push(async (c, card) => {
     const v = c.get('v');
