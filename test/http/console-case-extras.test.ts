@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
 import { type FakeFileApi, startFakeFileApi } from '../support/fake-file-api.ts';
 import { registerResident } from '../support/flows.ts';
-import { fileSuggestion, makeStaff } from '../support/staff-scene.ts';
+import { caseWorkers, fileSuggestion, makeStaff, textsTo } from '../support/staff-scene.ts';
 
 const BASE = 'http://console.test';
 const TOKEN = '424242:fake-token-for-files';
@@ -397,5 +397,275 @@ describe("the resident's other cases beside the case", () => {
       attempted: 'view',
       reason: 'other_department',
     });
+  });
+});
+
+describe('bulk take and bulk transfer from the queue', () => {
+  const R4 = 83_104;
+  const R5 = 83_105;
+  let a: { caseId: string; number: string };
+  let b: { caseId: string; number: string };
+  let c: { caseId: string; number: string };
+  let d: { caseId: string; number: string };
+
+  beforeAll(async () => {
+    await registerResident(h.user(R4));
+    await registerResident(h.user(R5));
+    a = await fileSuggestion(h, h.user(R4), { text: '路灯坏了' });
+    b = await fileSuggestion(h, h.user(R4), { text: '垃圾桶满了' });
+    c = await fileSuggestion(h, h.user(R5), { text: '楼梯扶手松了' });
+    d = await fileSuggestion(h, h.user(R4), { text: '门禁坏了' });
+  });
+
+  const csrfOf = async (cookie: string) => {
+    const token = /name="_csrf" value="([^"]+)"/.exec(await (await get('/help', cookie)).text())?.[1];
+    if (!token) throw new Error('no form token');
+    return token;
+  };
+  async function bulk(cookie: string, fields: [string, string][], csrf?: string) {
+    const form = new URLSearchParams([['_csrf', csrf ?? (await csrfOf(cookie))], ...fields]);
+    return app.request('/queue/bulk', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+  }
+  /** Follows the redirect to the queue and returns the page. */
+  async function followed(res: Response, cookie: string): Promise<string> {
+    expect(res.status).toBe(303);
+    const to = res.headers.get('location') ?? '';
+    expect(to).toMatch(/^\/queue\?/);
+    return (await get(to, cookie)).text();
+  }
+  const caseRow = (id: string) => h.db.case.findUniqueOrThrow({ where: { id } });
+
+  it('the queue has a checkbox in each row tied to one bulk form (no JavaScript needed)', async () => {
+    const cookie = await signIn(h.user(STAFF));
+    const html = await (await get('/queue', cookie)).text();
+    expect(html).toContain(
+      `<input type="checkbox" name="case" value="${a.caseId}" form="bulk" aria-label="勾选 ${a.number}"`,
+    );
+    expect(html).toContain('<form method="post" action="/queue/bulk" id="bulk" class="bulk">');
+    expect(html).toContain('受理勾选的');
+    expect(html).toContain('<option value="wanshan-education">万山区教育局</option>');
+    expect(html).not.toContain('<option value="wanshan-neighbourhood">');
+  });
+
+  it('takes the ticked cases, each audited and its resident told: "2 taken, 1 already taken by someone else"', async () => {
+    const workers = caseWorkers(h);
+    await workers.drain();
+    const sentBefore = textsTo(h.calls, R4).length;
+    expect((await h.deps.staff.take(STAFF_EN, c.caseId, 'console')).ok).toBe(true);
+    const cookie = await signIn(h.user(STAFF));
+    const res = await bulk(cookie, [
+      ['case', a.caseId],
+      ['case', b.caseId],
+      ['case', c.caseId],
+      ['case', a.caseId],
+      ['do', 'take'],
+    ]);
+    const html = await followed(res, cookie);
+    expect(html).toContain('受理了 2 件，1 件已经被别人受理了。');
+    const me = await h.db.staffMember.findFirstOrThrow({ where: { telegramId: BigInt(STAFF) } });
+    expect((await caseRow(a.caseId)).assigneeId).toBe(me.id);
+    expect((await caseRow(b.caseId)).assigneeId).toBe(me.id);
+    expect((await caseRow(c.caseId)).assigneeId).not.toBe(me.id);
+    const takes = await h.db.auditLog.findMany({
+      where: { action: 'case.take', actorTelegramId: BigInt(STAFF), caseId: { in: [a.caseId, b.caseId] } },
+    });
+    expect(takes.map((r) => detail(r).via)).toEqual(['console', 'console']);
+    await workers.drain();
+    const told = textsTo(h.calls, R4).slice(sentBefore);
+    expect(told.filter((t) => t.includes('您的事已经受理了'))).toHaveLength(2);
+  });
+
+  it('in English: "0 taken, 1 already taken by someone else."', async () => {
+    const cookie = await signIn(h.user(STAFF_EN));
+    const csrf = await csrfOf(cookie);
+    await app.request('/lang', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ locale: 'en', back: '/', _csrf: csrf }).toString(),
+    });
+    const html = await followed(
+      await bulk(cookie, [
+        ['case', a.caseId],
+        ['do', 'take'],
+      ]),
+      cookie,
+    );
+    expect(html).toContain('0 taken, 1 already taken by someone else.');
+    const none = await followed(await bulk(cookie, [['do', 'take']]), cookie);
+    expect(none).toContain('Tick the cases in the table first.');
+  });
+
+  it('transfers the ticked cases it holds, each audited and its resident told; a case not held is counted, not moved', async () => {
+    const workers = caseWorkers(h);
+    await workers.drain();
+    const sentBefore = textsTo(h.calls, R4).length;
+    const cookie = await signIn(h.user(STAFF));
+    const res = await bulk(cookie, [
+      ['case', a.caseId],
+      ['case', b.caseId],
+      ['case', c.caseId],
+      ['department', 'wanshan-education'],
+      ['reason', '这是学校的事'],
+      ['do', 'transfer'],
+    ]);
+    const html = await followed(res, cookie);
+    expect(html).toContain('转走了 2 件，1 件不在您手上，要先受理才能转。');
+    expect((await caseRow(a.caseId)).departmentCode).toBe('wanshan-education');
+    expect((await caseRow(b.caseId)).departmentCode).toBe('wanshan-education');
+    expect((await caseRow(c.caseId)).departmentCode).toBe('wanshan-neighbourhood');
+    const moved = await h.db.auditLog.findMany({
+      where: { action: 'case.transfer', actorTelegramId: BigInt(STAFF) },
+    });
+    expect(moved.map((r) => r.caseId).sort()).toEqual([a.caseId, b.caseId].sort());
+    await workers.drain();
+    expect(
+      textsTo(h.calls, R4)
+        .slice(sentBefore)
+        .filter((t) => t.includes('万山区教育局')),
+    ).toHaveLength(2);
+  });
+
+  it('wrong input: nothing ticked, a forged or unknown case id, too many, an unknown department, no reason', async () => {
+    const cookie = await signIn(h.user(STAFF));
+    expect(await followed(await bulk(cookie, [['do', 'take']]), cookie)).toContain(
+      '请先在表格里勾选要办的事项。',
+    );
+    expect(await followed(await bulk(cookie, [['case', d.caseId]]), cookie)).toContain(
+      '请先在表格里勾选要办的事项。',
+    );
+    expect(
+      await followed(
+        await bulk(cookie, [
+          ['case', d.caseId],
+          ['do', 'delete'],
+        ]),
+        cookie,
+      ),
+    ).toContain('请先在表格里勾选要办的事项。');
+    const forged = await followed(
+      await bulk(cookie, [
+        ['case', 'not-a-case'],
+        ['case', '00000000-0000-4000-8000-000000000000'],
+        ['case', ''],
+        ['do', 'take'],
+      ]),
+      cookie,
+    );
+    expect(forged).toContain('受理了 0 件，2 件找不到。');
+    expect(
+      (await h.db.auditLog.findMany({ where: { action: 'access.denied', actorTelegramId: BigInt(STAFF) } }))
+        .map(detail)
+        .filter((x) => x.attempted === 'take' && x.reason === 'no_such_case'),
+    ).toHaveLength(2);
+    const many = Array.from(
+      { length: 51 },
+      (_, i) => ['case', `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`] as [string, string],
+    );
+    expect(await followed(await bulk(cookie, [...many, ['do', 'take']]), cookie)).toContain(
+      '一次最多办 50 件',
+    );
+    // Transfers refused before any case is touched: d stays as it is.
+    expect((await h.deps.staff.take(STAFF, d.caseId, 'console')).ok).toBe(true);
+    for (const department of ['wanshan-nowhere', '', 'wanshan-neighbourhood', 'x'.repeat(5000)]) {
+      const page = await followed(
+        await bulk(cookie, [
+          ['case', d.caseId],
+          ['department', department],
+          ['reason', '原因'],
+          ['do', 'transfer'],
+        ]),
+        cookie,
+      );
+      expect(page).toContain('请选一个要转去的部门。');
+    }
+    for (const reason of ['', '   ', '长'.repeat(2001)]) {
+      const page = await followed(
+        await bulk(cookie, [
+          ['case', d.caseId],
+          ['department', 'wanshan-education'],
+          ['reason', reason],
+          ['do', 'transfer'],
+        ]),
+        cookie,
+      );
+      expect(page).toContain('请写上转过去的原因（不超过 2000 字）。');
+    }
+    expect((await caseRow(d.caseId)).departmentCode).toBe('wanshan-neighbourhood');
+    expect(await h.db.auditLog.count({ where: { action: 'case.transfer', caseId: d.caseId } })).toBe(0);
+  });
+
+  it("another department's staff: counted as not found, audited, nothing changed", async () => {
+    const cookie = await signIn(h.user(OTHER_DEPT));
+    const before = await caseRow(c.caseId);
+    const html = await followed(
+      await bulk(cookie, [
+        ['case', c.caseId],
+        ['do', 'take'],
+      ]),
+      cookie,
+    );
+    expect(html).toContain('受理了 0 件，1 件找不到。');
+    expect((await caseRow(c.caseId)).assigneeId).toBe(before.assigneeId);
+    expect((await auditRows('access.denied', OTHER_DEPT)).map(detail)).toContainEqual({
+      attempted: 'take',
+      reason: 'other_department',
+    });
+  });
+
+  it('a worker (not department staff), nobody signed in, a removed member, a forged form token: refused', async () => {
+    const worker = await signIn(h.user(WORKER));
+    const res = await bulk(worker, [
+      ['case', c.caseId],
+      ['do', 'take'],
+    ]);
+    expect(res.status).toBe(403);
+    expect((await auditRows('access.denied', WORKER)).map(detail)).toContainEqual({
+      attempted: 'take',
+      reason: 'not_staff',
+    });
+    const anonymousPost = await app.request('/queue/bulk', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams([
+        ['case', c.caseId],
+        ['do', 'take'],
+      ]).toString(),
+    });
+    expect(anonymousPost.status).toBe(401);
+    const gone = 83_010;
+    const id = await makeStaff(h, gone, 'wanshan-neighbourhood', { displayName: '要走的人' });
+    const goneCookie = await signIn(h.user(gone));
+    const goneCsrf = await csrfOf(goneCookie);
+    await h.db.staffMember.update({ where: { id }, data: { active: false, removedAt: new Date() } });
+    expect(
+      (
+        await bulk(
+          goneCookie,
+          [
+            ['case', d.caseId],
+            ['do', 'take'],
+          ],
+          goneCsrf,
+        )
+      ).status,
+    ).toBe(401);
+    const staffCookie = await signIn(h.user(STAFF));
+    const forged = await bulk(
+      staffCookie,
+      [
+        ['case', c.caseId],
+        ['do', 'take'],
+      ],
+      'forged-token',
+    );
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).not.toContain('受理了');
+    const row = await caseRow(c.caseId);
+    const staffEn = await h.db.staffMember.findFirstOrThrow({ where: { telegramId: BigInt(STAFF_EN) } });
+    expect(row.assigneeId).toBe(staffEn.id);
   });
 });
