@@ -1,9 +1,10 @@
-// A case's files in a real browser (Debian's Chromium through playwright-core): the console served by its own
+// A case's files and the queue's bulk actions in a real browser (Debian's Chromium through playwright-core): the console served by its own
 // listener in this process, over the real database and the staff use cases, streaming from a fake Telegram
 // over HTTP (getFile, then the bytes) — the telegram-test-api emulator the other browser tests use has no
 // files. The photo is drawn and encoded as JPEG by the browser itself, the voice message is a real WAV: the
 // picture must decode, the player must read the sound, the document must download; with and without
-// JavaScript; axe-core finds nothing serious; the browser reports no problem (CSP, broken media).
+// JavaScript; axe-core finds nothing serious; the browser reports no problem (CSP, broken media). Then bulk
+// take (with htmx) and bulk transfer (without JavaScript) from the queue's checkboxes.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -22,6 +23,7 @@ import { freePort, REPO_ROOT } from './support.ts';
 const TOKEN = '515151:fake-token-for-the-files-test';
 const STAFF = 516_101;
 const RESIDENT = 516_001;
+const NEIGHBOUR = 516_002;
 const SHOTS = path.join(REPO_ROOT, 'test-output', 'console');
 
 /** Half a second of a 440 Hz tone as a 16-bit mono WAV. */
@@ -74,6 +76,7 @@ describe.skipIf(!chromiumPath)('a case’s files in a real browser', () => {
   let url: string;
   let caseId: string;
   let earlierNumber: string;
+  let bulkCases: { caseId: string; number: string }[];
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
@@ -111,6 +114,13 @@ describe.skipIf(!chromiumPath)('a case’s files in a real browser', () => {
     await h.db.case.update({ where: { id: earlier.caseId }, data: { status: 'closed' } });
     earlierNumber = earlier.number;
     caseId = (await fileSuggestion(h, resident, { text: '楼道的灯坏了，照片和语音在这里' })).caseId;
+
+    const neighbour = h.user(NEIGHBOUR);
+    await registerResident(neighbour);
+    bulkCases = [
+      await fileSuggestion(h, neighbour, { text: '电梯坏了' }),
+      await fileSuggestion(h, neighbour, { text: '楼下太吵' }),
+    ];
 
     // The photo: drawn and encoded as JPEG by the browser itself.
     const scratch = await browser.newPage();
@@ -214,4 +224,33 @@ describe.skipIf(!chromiumPath)('a case’s files in a real browser', () => {
       await page.context().close();
     });
   }
+
+  it('bulk take with JavaScript, bulk transfer without: the result line, axe on the queue', async () => {
+    const [first, second] = bulkCases;
+    if (!first || !second) throw new Error('two cases were filed');
+    {
+      const { page, problems } = await signedIn(true);
+      await page.getByRole('checkbox', { name: `勾选 ${first.number}` }).check();
+      await page.getByRole('checkbox', { name: `勾选 ${second.number}` }).check();
+      expect(await seriousAccessibilityFindings(page)).toEqual([]);
+      await page.getByRole('button', { name: '受理勾选的' }).click();
+      await page.getByText('受理了 2 件。').waitFor();
+      await page.screenshot({ path: path.join(SHOTS, 'queue-bulk-zh.png'), fullPage: true });
+      expect(problems).toEqual([]);
+      await page.context().close();
+    }
+    {
+      const { page, problems } = await signedIn(false);
+      await page.goto(`${url}/queue?filter=mine`);
+      await page.getByRole('checkbox', { name: `勾选 ${first.number}` }).check();
+      await page.getByLabel('转给哪个部门').selectOption('wanshan-education');
+      await page.getByLabel('转过去的原因').fill('这是学校的事');
+      await page.getByRole('button', { name: '转走勾选的' }).click();
+      await page.getByText('转走了 1 件。').waitFor();
+      expect(problems).toEqual([]);
+      await page.context().close();
+    }
+    const moved = await h.db.case.findFirstOrThrow({ where: { number: first.number } });
+    expect(moved.departmentCode).toBe('wanshan-education');
+  });
 });
