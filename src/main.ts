@@ -11,6 +11,7 @@ import { createBot } from './bot/create-bot.ts';
 import { resolveLocale } from './bot/i18n.ts';
 import { ALLOWED_UPDATES, startPolling } from './bot/polling.ts';
 import { telegramClient } from './bot/telegram-client.ts';
+import { telegramFileSource } from './bot/telegram-file-source.ts';
 import { createUpdateGate } from './bot/update-gate.ts';
 import { compose, composeCaseWorkers, composeConsoleDesk, composeNoticeSender } from './compose.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
@@ -319,6 +320,7 @@ async function main(): Promise<void> {
           secure: config.console.secure,
           publicOrigin: new URL(config.console.url).origin,
           wakeDispatcher: () => caseWorkers.dispatcher.wake(),
+          files: telegramFileSource({ token: config.botToken, apiRoot: config.telegramApiRoot }),
           ...composeConsoleDesk({ db, cipher, deps }),
           logger: logger.child({ http: 'console' }),
         }),

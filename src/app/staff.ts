@@ -5,23 +5,29 @@
 //   staff/desk.ts          whoami, the queue, next/take, a case by number, canned replies, duty
 //   staff/case-views.ts    the case card, the full identity, the files (each look audited)
 //   staff/case-actions.ts  the changes of a held case, and internal notes
+//   staff/bulk.ts          bulk take and transfer (the console's queue), each case through the one-case use case
 //   staff/ports.ts         StaffStore and StaffCaseStore, the storage they need (cases: ../case-store.ts)
 import { createStaffAccess, type StaffDeps } from './staff/access.ts';
+import { createBulkActions } from './staff/bulk.ts';
 import { createCaseActions } from './staff/case-actions.ts';
 import { createCaseViews } from './staff/case-views.ts';
 import { createStaffDesk } from './staff/desk.ts';
 
 export type { CaseChange, StaffAction, StaffDeps, StaffError } from './staff/access.ts';
+export type { BulkAction, BulkError, BulkResult } from './staff/bulk.ts';
 export type { StaffFile } from './staff/case-actions.ts';
-export type { CardAnswer, CardPerson, RevealedIdentity, StaffCard } from './staff/case-views.ts';
+export type { CardAnswer, CardPerson, OtherCase, RevealedIdentity, StaffCard } from './staff/case-views.ts';
 export type { QueueItem, QueueNarrow, QueuePage } from './staff/desk.ts';
 
 export function createStaffService(deps: StaffDeps) {
   const gate = createStaffAccess(deps);
+  const desk = createStaffDesk(deps, gate);
+  const actions = createCaseActions(deps, gate);
   return {
-    ...createStaffDesk(deps, gate),
+    ...desk,
     ...createCaseViews(deps, gate),
-    ...createCaseActions(deps, gate),
+    ...actions,
+    ...createBulkActions(deps, gate, { take: desk.take, transfer: actions.transfer }),
   };
 }
 

@@ -184,6 +184,8 @@ describe.skipIf(!chromiumPath)('the console in a real browser', () => {
 
       // The shortcuts: back to the queue, j to the first case, t takes it.
       await page.getByRole('link', { name: '← 回到队列' }).click();
+      // (The case page lists the resident's other cases, this one among them: wait for the queue itself.)
+      await page.waitForURL(`${consoleUrl}/queue`);
       await page.getByRole('link', { name: second }).waitFor();
       await page.keyboard.press('j');
       expect(

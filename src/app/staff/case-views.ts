@@ -67,6 +67,8 @@ export interface StaffCard {
     buildingEn: string;
   } | null;
   attachments: number;
+  /** The case's files, in the order they came (the console shows or links each by its id). */
+  files: { id: string; kind: 'photo' | 'voice' | 'document'; mimeType: string | null }[];
   history: {
     at: string;
     kind: string;
@@ -85,6 +87,20 @@ export interface RevealedIdentity {
   people: { name: string; idNumber: string | null; role: 'resident' | 'member' }[];
   phones: string[];
 }
+
+/** One of the resident's other cases beside the case; `open`: the reader may open it (their department's). */
+export interface OtherCase {
+  id: string;
+  number: string;
+  serviceCode: string;
+  status: CaseStatus;
+  submittedAt: string;
+  department: { code: string; nameZh: string; nameEn: string };
+  open: boolean;
+}
+
+/** How many of the resident's other cases the case page lists. */
+export const OTHER_CASES_LIMIT = 20;
 
 /** Answer step ids that carry an ID number or a phone: masked on the card, shown in full only on request. */
 const isIdStep = (stepId: string) => /idNumber/i.test(stepId);
@@ -226,6 +242,7 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
         household: confirmedHousehold,
         resident,
         attachments: attachments.length,
+        files: attachments.map((f) => ({ id: f.id, kind: f.kind, mimeType: f.mimeType })),
         history: events.map((e) => ({
           at: e.at.toISOString(),
           kind: e.kind,
@@ -305,6 +322,37 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       return ok({ number: record.number, people, phones: [...phones] });
     },
 
+    /**
+     * The resident's other cases (never for an anonymous suggestion, and never an anonymous one: neither is
+     * tied to its resident for staff), newest first. Refused and audited as the card is.
+     */
+    async otherCases(telegramId: number, caseId: string): Promise<Result<OtherCase[], 'not_found'>> {
+      const a = await access(telegramId, caseId, 'view');
+      if (!a.ok) return a;
+      const { me, record } = a.value;
+      if (record.anonymous || !record.residentId) return ok([]);
+      const rows = await deps.staffCases.otherNamedCases(record.residentId, record.id, OTHER_CASES_LIMIT);
+      const departments = new Map((await staff.departments()).map((d) => [d.code, d]));
+      return ok(
+        rows.map((r) => {
+          const d = departments.get(r.departmentCode);
+          return {
+            id: r.id,
+            number: r.number,
+            serviceCode: r.serviceCode,
+            status: r.status,
+            submittedAt: r.submittedAt.toISOString(),
+            department: {
+              code: r.departmentCode,
+              nameZh: d?.nameZh ?? r.departmentCode,
+              nameEn: d?.nameEn ?? r.departmentCode,
+            },
+            open: r.departmentCode === me.departmentCode,
+          };
+        }),
+      );
+    },
+
     /** The case's photos, voice messages and documents (audited: they may show documents with ID numbers). */
     async attachments(
       telegramId: number,
@@ -327,6 +375,49 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       return ok({
         number: a.value.record.number,
         files: files.map((f) => ({ kind: f.kind, fileId: f.fileId })),
+      });
+    },
+
+    /**
+     * One of the case's files, for the console to stream from Telegram: the same access check and the same
+     * audit row as the bot's "files" button (a file id not of this case is refused and audited too).
+     */
+    async attachment(
+      telegramId: number,
+      caseId: string,
+      attachmentId: string,
+    ): Promise<
+      Result<
+        {
+          number: string;
+          kind: 'photo' | 'voice' | 'document';
+          fileId: string;
+          mimeType: string | null;
+          sizeBytes: number | null;
+        },
+        'not_found'
+      >
+    > {
+      const a = await access(telegramId, caseId, 'attachments');
+      if (!a.ok) return a;
+      const files = await cases.attachments(a.value.record.id);
+      const file = files.find((f) => f.id === attachmentId);
+      if (!file) {
+        await deny(telegramId, 'attachments', 'no_such_file', a.value.record.id);
+        return fail('not_found');
+      }
+      await staff.audit(a.value.record.id, {
+        actorTelegramId: telegramId,
+        action: 'pii.view',
+        subject: 'attachments',
+        detail: { staffId: a.value.me.id, files: 1, attachment: file.id },
+      });
+      return ok({
+        number: a.value.record.number,
+        kind: file.kind,
+        fileId: file.fileId,
+        mimeType: file.mimeType,
+        sizeBytes: file.sizeBytes,
       });
     },
   };

@@ -118,4 +118,19 @@ export interface StaffCaseStore {
     audit: NewAudit,
   ): Promise<'ok' | 'gone'>;
   caseExists(caseId: string): Promise<boolean>;
+  /**
+   * The resident's other cases filed under their name, newest first (never an anonymous suggestion: it is
+   * not tied to its resident for staff), at most `limit`.
+   */
+  otherNamedCases(residentId: string, exceptCaseId: string, limit: number): Promise<ResidentCaseRow[]>;
+}
+
+/** One of a resident's cases, as the case page lists it beside the case. */
+export interface ResidentCaseRow {
+  id: string;
+  number: string;
+  serviceCode: string;
+  status: CaseStatus;
+  departmentCode: string;
+  submittedAt: Date;
 }

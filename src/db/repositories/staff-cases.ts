@@ -272,5 +272,21 @@ export function createStaffCaseRepository(db: Db): StaffCaseStore {
     async caseExists(caseId: string): Promise<boolean> {
       return (await db.case.count({ where: { id: caseId } })) === 1;
     },
+
+    async otherNamedCases(residentId: string, exceptCaseId: string, limit: number) {
+      return db.case.findMany({
+        where: { residentId, anonymous: false, id: { not: exceptCaseId } },
+        select: {
+          id: true,
+          number: true,
+          serviceCode: true,
+          status: true,
+          departmentCode: true,
+          submittedAt: true,
+        },
+        orderBy: [{ submittedAt: 'desc' }, { id: 'desc' }],
+        take: limit,
+      });
+    },
   };
 }

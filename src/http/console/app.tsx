@@ -10,6 +10,7 @@
 //   GET  /queue                 the department's open cases: ?filter=open|unassigned|mine|waiting,
 //                               &urgent=1, &overdue=1, &service=<code>, &page=<n>
 //   POST /queue/next            takes the next case (urgent first, then the earliest due), → its page
+//   POST /queue/bulk            takes or transfers the ticked cases, → the queue with a count (case-extras.tsx)
 //   GET  /cases/:id             the case: facts, resident (masked), answers, history, the forms to act
 //   POST /cases/:id/<action>    take, reply, ask, note, resolve, reject, transfer, release, → the case
 //   GET  /help                  the keyboard shortcuts
@@ -26,19 +27,22 @@ import { fileURLToPath } from 'node:url';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Child } from 'hono/jsx';
 import type { AuditLogView } from '../../app/console/audit-log.ts';
 import type { ConsoleAuth, ConsoleUser } from '../../app/console/auth.ts';
 import { SESSION_MAX_MS } from '../../app/console/auth.ts';
 import type { FiguresService } from '../../app/console/figures.ts';
+import type { FileSource } from '../../app/console/file-source.ts';
 import type { NoticeComposer } from '../../app/console/notice-compose.ts';
 import type { NoticeFollowUp } from '../../app/console/notice-followup.ts';
 import type { ConsoleLookup } from '../../app/console/search.ts';
-import type { StaffError, StaffService } from '../../app/staff.ts';
+import type { StaffCard, StaffError, StaffService } from '../../app/staff.ts';
 import { resolveLocale, type Translator } from '../../bot/i18n.ts';
 import type { Locale } from '../../config.ts';
 import type { Catalogue } from '../../domain/catalogue/index.ts';
 import type { Logger } from '../../logger.ts';
 import { registerAudit } from './audit.tsx';
+import { BulkForm, bulkError, bulkNotice, registerCaseExtras } from './case-extras.tsx';
 import { registerFigureRoutes } from './figures.tsx';
 import { registerHousehold } from './household.tsx';
 import { registerNoticeCompose } from './notice-compose.tsx';
@@ -83,10 +87,12 @@ export interface ConsoleAppOptions {
   noticeFollowUp?: NoticeFollowUp;
   /** Composing community notices (notice-compose.tsx); without it, no such pages. */
   noticeComposer?: NoticeComposer;
+  /** A case's files from Telegram (case-extras.tsx); without it, the case page only counts them. */
+  files?: FileSource;
 }
 
 export type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
-type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500;
+type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 502;
 
 /** What a page file of the console (search.tsx …) registers its signed-in routes with. */
 export interface ConsoleRoutes {
@@ -98,7 +104,12 @@ export interface ConsoleRoutes {
   forbidden(c: Context<Env>): Promise<Response>;
   /** The clock of the use cases (a test may set it). */
   now(): Date;
+  /** More parts of the case page (its files …), each rendered below the answers. */
+  caseSections: CaseSection[];
 }
+
+/** A part of the case page a page file adds (case-extras.tsx), given the card the page shows. */
+export type CaseSection = (c: Context<Env>, card: StaffCard) => Promise<Child>;
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
 const require = createRequire(import.meta.url);
@@ -354,7 +365,8 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     );
     if (!result.ok) return forbidden(c);
     const v = c.get('v');
-    const notice = q.notice === 'empty' ? v.t('console:queue.none_left') : null;
+    const notice = q.notice === 'empty' ? v.t('console:queue.none_left') : bulkNotice(v, q);
+    const targets = await staff.bulkTransferTargets(user.telegramId);
     return page(
       c,
       <QueuePageView
@@ -363,6 +375,8 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
         services={opts.catalogue.list()}
         notice={notice}
         now={now()}
+        error={bulkError(v, q)}
+        bulk={<BulkForm v={v} targets={targets.ok ? targets.value : []} />}
       />,
     );
   });
@@ -389,6 +403,8 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     return c.redirect(`/cases/${taken.value.caseId}?notice=take`, 303);
   });
 
+  const caseSections: CaseSection[] = [];
+
   async function showCase(
     c: Context<Env>,
     caseId: string,
@@ -403,6 +419,7 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     const card = await staff.card(user.telegramId, caseId);
     if (!card.ok) return notFound(c);
     const v = c.get('v');
+    const extras = await Promise.all(caseSections.map((section) => section(c, card.value)));
     const targets =
       card.value.can.act && card.value.department.code
         ? await staff.transferTargets(user.telegramId, caseId)
@@ -415,6 +432,7 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
         forms={{ targets: targets?.ok ? targets.value : [], draft: extra.draft ?? null }}
         notice={extra.notice ?? null}
         error={extra.error ?? null}
+        extras={caseSections.length > 0 ? extras : null}
       />,
       extra.status ?? 200,
     );
@@ -464,13 +482,14 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     return calls[action]();
   }
 
-  const routes: ConsoleRoutes = { app, page, notFound, forbidden, now };
+  const routes: ConsoleRoutes = { app, page, notFound, forbidden, now, caseSections };
   if (opts.lookup) registerSearch(routes, opts.lookup);
   if (opts.lookup) registerHousehold(routes, opts.lookup);
   if (opts.auditLog) registerAudit(routes, opts.auditLog);
   if (opts.figures) registerFigureRoutes(routes, opts.figures);
   if (opts.noticeComposer) registerNoticeCompose(routes, opts.noticeComposer, opts.catalogue, translator);
   if (opts.noticeFollowUp) registerNoticeRoutes(routes, opts.noticeFollowUp);
+  registerCaseExtras(routes, { staff, files: opts.files });
 
   app.notFound(async (c) => {
     const v = viewFor(c, null, null);

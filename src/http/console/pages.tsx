@@ -253,13 +253,18 @@ export const QueuePageView: FC<{
   services: readonly { code: string }[];
   notice: string | null;
   now: Date;
-}> = ({ v, page, services, notice, now }) => {
+  /** A refused bulk action's words (case-extras.tsx). */
+  error?: string | null;
+  /** The bulk take / transfer form below the table (case-extras.tsx); its checkboxes are in the rows. */
+  bulk?: Child;
+}> = ({ v, page, services, notice, now, error, bulk }) => {
   const { t } = v;
   const department = v.locale === 'zh-CN' ? page.department.nameZh : page.department.nameEn;
   return (
     <Layout v={v} title={t('console:queue.title', { department })}>
       <h1>{t('console:queue.title', { department })}</h1>
       <Notice text={notice} />
+      <Notice text={error ?? null} kind="error" />
       <div class="bar">
         <form method="post" action="/queue/next" class="inline">
           <Csrf v={v} />
@@ -306,6 +311,11 @@ export const QueuePageView: FC<{
           <caption class="sr-only">{t('console:queue.caption')}</caption>
           <thead>
             <tr>
+              {bulk ? (
+                <th scope="col">
+                  <span class="sr-only">{t('console:case_extras.bulk.pick_col')}</span>
+                </th>
+              ) : null}
               <th scope="col">{t('console:queue.col.number')}</th>
               <th scope="col">{t('console:queue.col.service')}</th>
               <th scope="col">{t('console:queue.col.status')}</th>
@@ -319,6 +329,17 @@ export const QueuePageView: FC<{
           <tbody>
             {page.items.map((item) => (
               <tr data-row data-case={item.id} class={item.priority === 'urgent' ? 'urgent' : undefined}>
+                {bulk ? (
+                  <td>
+                    <input
+                      type="checkbox"
+                      name="case"
+                      value={item.id}
+                      form="bulk"
+                      aria-label={t('console:case_extras.bulk.pick', { number: item.number })}
+                    />
+                  </td>
+                ) : null}
                 <td>
                   <a href={`/cases/${item.id}`} class="case-link">
                     {item.number}
@@ -355,6 +376,7 @@ export const QueuePageView: FC<{
           </tbody>
         </table>
       )}
+      {page.items.length > 0 ? bulk : null}
       {page.pages > 1 ? (
         <nav class="pages" aria-label={t('console:queue.pages_label')}>
           {page.page > 0 ? (
@@ -403,7 +425,9 @@ export const CasePage: FC<{
   forms: CaseForms;
   notice: string | null;
   error: string | null;
-}> = ({ v, card: c, forms, notice, error }) => {
+  /** Parts other page files add below the answers (case-extras.tsx); null: none. */
+  extras?: Child[] | null;
+}> = ({ v, card: c, forms, notice, error, extras }) => {
   const { t } = v;
   const service = serviceName(t, c.serviceCode);
   const draftOf = (action: string) => (forms.draft?.action === action ? forms.draft.text : undefined);
@@ -478,9 +502,10 @@ export const CasePage: FC<{
               </>
             ))}
           </dl>
-          {c.attachments > 0 ? (
+          {c.attachments > 0 && !extras ? (
             <p class="muted">{t('console:case.attachments', { count: c.attachments })}</p>
           ) : null}
+          {extras}
         </section>
         <section class="work" aria-labelledby="work-title">
           <h2 id="work-title">{t('console:case.work')}</h2>
