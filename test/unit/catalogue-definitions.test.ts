@@ -94,6 +94,7 @@ describe('the shipped definitions', () => {
       'dibao',
       'suggestion',
       'job_seeking',
+      'insurance_transfer',
     ]);
     for (const s of services) {
       expect(s.version).toBe(1);
