@@ -95,6 +95,7 @@ describe('the shipped definitions', () => {
       'suggestion',
       'job_seeking',
       'insurance_transfer',
+      'hukou_transfer',
     ]);
     for (const s of services) {
       expect(s.version).toBe(1);
