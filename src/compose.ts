@@ -227,6 +227,7 @@ export function compose(opts: ComposeOptions) {
       access: createStaffAccess({ staff: staffRepo, cases: createCaseRepository(db), now }),
       cipher,
       now,
+      catalogue,
     }),
     labour: createLabourService({
       store: createLabourRepository(db),

@@ -10,7 +10,7 @@ import { answersValid, caseDueAt, visibleSteps } from '../domain/case-rules.ts';
 import { type CaseStatus, canReopen, isOpen, nextStatus } from '../domain/case-status.ts';
 import type { Catalogue, FileRef, ServiceAnswers, ServiceDefinition } from '../domain/catalogue/index.ts';
 import { type CareType, medicalCareType } from '../domain/catalogue/rules.ts';
-import { EMPLOYMENT_ON_SUBMIT, type EmploymentStatus } from '../domain/employment.ts';
+import type { EmploymentStatus } from '../domain/employment.ts';
 import { anyFileTooLarge, anyVoiceTooLong } from '../domain/file-size.ts';
 import { maskIdNumber, maskPhone } from '../domain/mask.ts';
 import { fail, ok, type Result } from '../domain/result.ts';
@@ -52,7 +52,7 @@ export interface CasesDeps {
   now: () => Date;
   /**
    * Sets the employment status of the person a service's form names, once its case is filed (job seeking
-   * marks them "looking"; which services do is EMPLOYMENT_ON_SUBMIT in src/domain/employment.ts).
+   * marks them "looking"; which services do is declared by their definition: `sets.employment`).
    */
   employment?: EmploymentPort;
 }
@@ -371,8 +371,8 @@ export function createCaseService(deps: CasesDeps) {
         },
       );
       if ('refused' in created) return fail(created.refused);
-      const effect = EMPLOYMENT_ON_SUBMIT[serviceCode];
-      const personId = effect ? answers[effect.personStep]?.value : null;
+      const effect = service.setsEmployment;
+      const personId = effect ? answers[effect.step]?.value : null;
       if (effect && personId && created.created && deps.employment) {
         const person = people.find((p) => p.id === personId);
         if (person) {

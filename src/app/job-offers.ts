@@ -2,10 +2,11 @@
 // sends several jobs at once (employer, pay, place, contact); the resident gets them as a list with "I'm
 // interested" on each; the staff member holding the case is told who is interested in which job, and the
 // staff card lists them. Each job is encrypted (a contact is a person's phone), bound to its row; every step
-// is audited. Which services are job seeking: src/domain/employment.ts `isJobSeekingService`.
+// is audited. Which services are job seeking: their definition says so (`"recommendations": true`).
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { isOpen } from '../domain/case-status.ts';
+import type { Catalogue } from '../domain/catalogue/index.ts';
 import {
   isJobSeekingService,
   JOB_FIELDS,
@@ -60,6 +61,8 @@ export interface JobOfferDeps {
   access: StaffAccess;
   cipher: PiiCipher;
   now: () => Date;
+  /** Which services are job seeking (their definitions), retired ones included: their cases go on. */
+  catalogue: Pick<Catalogue, 'get'>;
 }
 
 export interface JobView extends Job {
@@ -81,7 +84,8 @@ const jobsInput = z.array(jobInput).min(1).max(MAX_JOBS_PER_ANSWER);
 const uuid = z.uuid();
 
 export function createJobOfferService(deps: JobOfferDeps) {
-  const { store, access, cipher, now } = deps;
+  const { store, access, cipher, now, catalogue } = deps;
+  const jobSeeking = (serviceCode: string) => isJobSeekingService(catalogue.get(serviceCode));
 
   const read = (j: StoredJob): JobView => ({
     id: j.id,
@@ -94,7 +98,7 @@ export function createJobOfferService(deps: JobOfferDeps) {
   async function ownCase(telegramId: number, caseId: string): Promise<CaseRecord | null> {
     if (!uuid.safeParse(caseId).success) return null;
     const record = await store.findCase(caseId);
-    return record && record.telegramId === BigInt(telegramId) && isJobSeekingService(record.serviceCode)
+    return record && record.telegramId === BigInt(telegramId) && jobSeeking(record.serviceCode)
       ? record
       : null;
   }
@@ -102,9 +106,7 @@ export function createJobOfferService(deps: JobOfferDeps) {
   return {
     /** Whether a staff member may recommend jobs on this case now (the card's button). */
     recommendable(record: Pick<CaseRecord, 'serviceCode' | 'status' | 'assigneeId'>, staffId: string) {
-      return (
-        isJobSeekingService(record.serviceCode) && isOpen(record.status) && record.assigneeId === staffId
-      );
+      return jobSeeking(record.serviceCode) && isOpen(record.status) && record.assigneeId === staffId;
     },
 
     /** Checks a staff member may recommend jobs on the case (before the form starts, and again on sending). */
@@ -115,7 +117,7 @@ export function createJobOfferService(deps: JobOfferDeps) {
       const a = await access.access(telegramId, caseId, 'reply');
       if (!a.ok) return fail('not_found');
       const { me, record } = a.value;
-      if (!isJobSeekingService(record.serviceCode) || !isOpen(record.status) || record.assigneeId !== me.id)
+      if (!jobSeeking(record.serviceCode) || !isOpen(record.status) || record.assigneeId !== me.id)
         return fail('not_allowed');
       return ok({ number: record.number });
     },
@@ -129,7 +131,7 @@ export function createJobOfferService(deps: JobOfferDeps) {
       const a = await access.access(telegramId, caseId, 'reply');
       if (!a.ok) return fail('not_found');
       const { me, record } = a.value;
-      if (!isJobSeekingService(record.serviceCode) || !isOpen(record.status) || record.assigneeId !== me.id)
+      if (!jobSeeking(record.serviceCode) || !isOpen(record.status) || record.assigneeId !== me.id)
         return fail('not_allowed');
       const parsed = jobsInput.safeParse(input);
       if (!parsed.success) return fail('invalid');
@@ -210,7 +212,7 @@ export function createJobOfferService(deps: JobOfferDeps) {
     async jobsForStaff(telegramId: number, caseId: string): Promise<Result<JobView[], JobOfferError>> {
       const a = await access.access(telegramId, caseId, 'view');
       if (!a.ok) return fail('not_found');
-      if (!isJobSeekingService(a.value.record.serviceCode)) return ok([]);
+      if (!jobSeeking(a.value.record.serviceCode)) return ok([]);
       return ok((await store.jobs(caseId)).map(read));
     },
   };

@@ -40,20 +40,13 @@ export function belowRedLine(
 }
 
 /**
- * What a service does to the employment status of the person its form names, once its case is filed. The
- * job-seeking service marks that person "looking". This is the ONE place that says so: once the catalogue is
- * data (issue 15, the other half), the service definition declares `setsEmployment` itself and this table
- * goes.
+ * Services whose cases the human-resources window may answer with job recommendations: those whose
+ * definition declares `"recommendations": true` (reference/services/5-job_seeking.json). What a service does
+ * to a person's employment status is declared beside it (`"sets": { "employment": … }`, the definition's
+ * `setsEmployment`).
  */
-export const EMPLOYMENT_ON_SUBMIT: Readonly<
-  Record<string, { personStep: string; status: EmploymentStatus } | undefined>
-> = {
-  job_seeking: { personStep: 'person', status: 'looking' },
-};
-
-/** Services whose cases the human-resources window may answer with job recommendations (as above). */
-export const isJobSeekingService = (serviceCode: string): boolean =>
-  EMPLOYMENT_ON_SUBMIT[serviceCode]?.status === 'looking';
+export const isJobSeekingService = (service: { recommendations?: boolean } | undefined): boolean =>
+  service?.recommendations === true;
 
 // ---------- job recommendations ----------
 

@@ -1,4 +1,4 @@
-// The catalogue is data: a fifth service (job seeking at the human-resources window) exists here only as a
+// The catalogue is data: a test-only service (finding work at the human-resources window) exists here only as a
 // catalogue entry and a locale section, and works end to end. Routing and due times follow the resident's
 // district, the working-day calendar and the service's rules.
 
@@ -14,7 +14,7 @@ import { createHarness, type Harness } from '../support/bot-harness.ts';
 import { registerResident } from '../support/flows.ts';
 
 const jobSeeking: ServiceDefinition = {
-  code: 'job_seeking',
+  code: 'find_work',
   version: 1,
   hash: 'test',
   retired: false,
@@ -30,7 +30,7 @@ const jobSeeking: ServiceDefinition = {
 };
 
 const jobTexts = (zh: boolean) => ({
-  job_seeking: {
+  find_work: {
     name: zh ? '👷 找工作' : '👷 Find a job',
     fields: { trade: zh ? '想做的工作' : 'Trade', experience: zh ? '工作经历' : 'Experience' },
     steps: {
@@ -65,7 +65,7 @@ describe('a service that is only a catalogue entry and a locale section', () => 
     expect(u.lastText()).toContain('想做的工作：工厂');
     await u.tap('✅ 对的，提交');
     expect(u.lastText()).toMatch(/编号：HRS-\d{4}-\d{6}/);
-    const c = await h.db.case.findFirstOrThrow({ where: { serviceCode: 'job_seeking' } });
+    const c = await h.db.case.findFirstOrThrow({ where: { serviceCode: 'find_work' } });
     expect(c.departmentCode).toBe('songtao-human-resources');
   });
 });

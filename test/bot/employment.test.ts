@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { householdButtons, labourButton } from '../../src/bot/buttons.ts';
 import { createHarness, type Harness, inlineButtons, type SimUser } from '../support/bot-harness.ts';
 import { birthDateForAge, makeIdNumber } from '../support/fixtures.ts';
-import { addMember, registerResident } from '../support/flows.ts';
-import { withJobSeeking } from '../support/job-seeking.ts';
+import { addMember, fileJobSeeking, registerResident } from '../support/flows.ts';
 import { addWorker } from '../support/seed-residents.ts';
 import { makeStaff } from '../support/staff-scene.ts';
 
@@ -16,7 +15,7 @@ let nextId = 71_001;
 const ADMIN = 71_999;
 
 beforeAll(async () => {
-  h = await createHarness({ ...withJobSeeking, adminIds: [ADMIN] });
+  h = await createHarness({ adminIds: [ADMIN] });
 });
 afterAll(() => h.close());
 
@@ -164,12 +163,7 @@ describe('the job-seeking service marks the person it names as looking', () => {
       sex: 'male',
       idNumber: makeIdNumber({ birthDate: born, seq: 713, sex: 'male' }),
     });
-    await u.text('/services');
-    await u.tap('👷 求职登记');
-    await u.tap('杨小山');
-    await u.tap('园区工厂');
-    await u.text('会开叉车');
-    await u.tap('✅ 对的，提交');
+    await fileJobSeeking(u, '杨小山');
     expect(u.lastText()).toMatch(/HRS-\d{4}-\d{6}/);
     const member = await h.db.householdMember.findUniqueOrThrow({ where: { id: son } });
     expect(member.employmentStatus).toBe('looking');

@@ -380,6 +380,9 @@ describe('without a staff message: plain words start a service, anything else ge
       '🎒 孩子上学',
       '🏥 看病绿色通道',
       '💰 申请低保',
+      '👷 求职登记',
+      '🛡️ 养老、医疗保险转移接续',
+      '🏷️ 户口迁移预约',
       '🏠 回主菜单',
     ]);
     // The offer replies to the resident's message (that is how its button finds the words again).

@@ -5,8 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobButtons } from '../../src/bot/buttons.ts';
 import { createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
-import { registerResident } from '../support/flows.ts';
-import { withJobSeeking } from '../support/job-seeking.ts';
+import { fileJobSeeking, registerResident } from '../support/flows.ts';
 import { type CaseWorkers, caseWorkers, fileSuggestion, makeStaff } from '../support/staff-scene.ts';
 
 let h: Harness;
@@ -16,7 +15,7 @@ const HR = 74_901;
 const HR_EN = 74_902;
 
 beforeAll(async () => {
-  h = await createHarness(withJobSeeking);
+  h = await createHarness();
   workers = caseWorkers(h);
   await makeStaff(h, HR, 'wanshan-human-resources', { displayName: '人社小李' });
   await makeStaff(h, HR_EN, 'wanshan-human-resources', { displayName: 'Li' });
@@ -27,12 +26,7 @@ afterAll(() => h.close());
 async function jobSeeker(): Promise<{ u: SimUser; number: string }> {
   const u = h.user(nextId++);
   await registerResident(u);
-  await u.text('/services');
-  await u.tap('👷 求职登记');
-  await u.tap('杨光明');
-  await u.tap('园区工厂');
-  await u.text('会开叉车');
-  await u.tap('✅ 对的，提交');
+  await fileJobSeeking(u, '杨光明');
   const number = /HRS-\d{4}-\d{6}/.exec(u.lastText())?.[0] as string;
   expect(number).toBeDefined();
   return { u, number };

@@ -59,9 +59,12 @@ describe('the service definitions are checked at start', () => {
     await writeFile(file, JSON.stringify(good));
     const started = start();
     await started.waitForLog('long polling started', 60_000);
+    // Every shipped service (reference/services), each in its first version.
+    const shipped = (await readdir(DEFAULT_SERVICES_DIR)).filter((f) => f.endsWith('.json')).length;
+    expect(shipped).toBe(7);
     expect(started.logs().find((l) => l.msg === 'service definitions loaded')).toMatchObject({
-      services: 4,
-      versions: 4,
+      services: shipped,
+      versions: shipped,
     });
     started.child.kill('SIGTERM');
     expect((await started.exited).code).toBe(0);

@@ -44,3 +44,23 @@ export async function addMember(
   if (!r.ok) throw new Error(`addMember failed: ${r.error}`);
   return r.value.memberId;
 }
+
+/**
+ * Files the job-seeking service (reference/services/5-job_seeking.json) in Chinese from `/services` for
+ * `person` (a name on a button): one skill, no more words, a factory job, full-time, no training, right away.
+ */
+export async function fileJobSeeking(u: SimUser, person: string): Promise<void> {
+  await takeSteps(u, [
+    { text: '/services' },
+    { tap: '👷 求职登记' },
+    { tap: person },
+    { tap: '开车' },
+    { tap: '✅ 选好了' },
+    { tap: '跳过' },
+    { tap: '园区工厂' },
+    { tap: '全天上班' },
+    { tap: '不参加' },
+    { tap: '马上就能' },
+    { tap: '✅ 对的，提交' },
+  ]);
+}

@@ -93,6 +93,9 @@ describe('the shipped definitions', () => {
       'medical_green_channel',
       'dibao',
       'suggestion',
+      'job_seeking',
+      'insurance_transfer',
+      'hukou_transfer',
     ]);
     for (const s of services) {
       expect(s.version).toBe(1);
@@ -230,6 +233,44 @@ describe('a broken definition gives the file, the service, the step and what is 
         if (steps.meals) steps.meals.options.both = ' ';
       }).code,
     ).toBe('invalid');
+  });
+
+  it('"sets.employment": a person step that exists, one person, a known status', () => {
+    const sets = (employment: Record<string, unknown>) => (d: Def) => {
+      Object.assign(d, { sets: { employment } });
+    };
+    expect(errorOf(sets({ step: 'whom', status: 'looking' }))).toEqual({
+      code: 'unknown_step',
+      message: `${FILE}: service "elderly_meals": "sets.employment" names step "whom", which does not exist`,
+    });
+    expect(errorOf(sets({ step: 'meals', status: 'looking' }))).toEqual({
+      code: 'invalid',
+      message: `${FILE}: service "elderly_meals", step "meals": "sets.employment" needs a step that names one person`,
+    });
+    expect(
+      errorOf((d) => {
+        d.steps[0] = { ...d.steps[0], multiple: { min: 1 } };
+        sets({ step: 'who', status: 'looking' })(d);
+      }).code,
+    ).toBe('invalid');
+    const e = errorOf(sets({ step: 'who', status: 'retired' }));
+    expect(e.code).toBe('invalid');
+    expect(e.message).toMatch(
+      /^reference\/services\/elderly_meals\.json: service "elderly_meals": "sets\.employment\.status": /,
+    );
+    expect(errorOf((d) => Object.assign(d, { recommendations: 'yes' })).code).toBe('invalid');
+    const d = definition();
+    const ok = parseServiceFile(
+      FILE,
+      JSON.stringify({
+        ...d,
+        sets: { employment: { step: 'who', status: 'looking' } },
+        recommendations: true,
+      }),
+    );
+    expect(ok.setsEmployment).toEqual({ step: 'who', status: 'looking' });
+    expect(ok.recommendations).toBe(true);
+    expect(parseServiceFile(FILE, JSON.stringify(d)).recommendations).toBe(false);
   });
 
   it('a bad age range', () => {

@@ -1,6 +1,7 @@
 // The policy's red line ("at least one person employed in every household with labour") and the fields of a
 // recommended job, as rules without storage.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SERVICES } from '../../src/domain/catalogue/index.ts';
 import {
   belowRedLine,
   type EmploymentStatus,
@@ -59,8 +60,12 @@ describe('a recommended job', () => {
     expect(parseJobField('employer', 'x'.repeat(5000))).toEqual({ ok: false, error: 'too_long' });
   });
 
-  it('only a job-seeking service is answered with jobs', () => {
-    expect(isJobSeekingService('job_seeking')).toBe(true);
-    expect(isJobSeekingService('suggestion')).toBe(false);
+  it('only a service that declares recommendations is answered with jobs', () => {
+    const get = (code: string) => DEFAULT_SERVICES.find((s) => s.code === code);
+    expect(isJobSeekingService(get('job_seeking'))).toBe(true);
+    expect(get('job_seeking')?.setsEmployment).toEqual({ step: 'person', status: 'looking' });
+    expect(isJobSeekingService(get('suggestion'))).toBe(false);
+    expect(get('suggestion')?.setsEmployment).toBeUndefined();
+    expect(isJobSeekingService(undefined)).toBe(false);
   });
 });

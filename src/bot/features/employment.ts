@@ -3,7 +3,7 @@
 // case (a forged person id or status changes nothing).
 import { Composer, InlineKeyboard } from 'grammy';
 import type { HouseholdView } from '../../app/households.ts';
-import { EMPLOYMENT_ON_SUBMIT, EMPLOYMENT_STATUSES, type EmploymentStatus } from '../../domain/employment.ts';
+import { EMPLOYMENT_STATUSES, type EmploymentStatus } from '../../domain/employment.ts';
 import { householdButtons, mainMenuButton, onButton, registerButton, serviceButtons } from '../buttons.ts';
 import type { BotContext } from '../context.ts';
 import type { TFunction } from '../i18n.ts';
@@ -31,9 +31,10 @@ async function notRegistered(ctx: BotContext) {
 
 /** The job-seeking service, when the catalogue has one: the next step for someone just marked "looking". */
 function jobSeekingService(ctx: BotContext): string | null {
-  for (const [code, effect] of Object.entries(EMPLOYMENT_ON_SUBMIT))
-    if (effect?.status === 'looking' && ctx.deps.catalogue.get(code)) return code;
-  return null;
+  return (
+    ctx.deps.catalogue.list().find((s) => s.setsEmployment?.status === 'looking' && s.recommendations)
+      ?.code ?? null
+  );
 }
 
 export function employmentFeature(): Composer<BotContext> {

@@ -17,7 +17,8 @@ export async function jobsOnCard(
   ctx: BotContext,
   card: StaffCard,
 ): Promise<{ lines: string[]; button: [string, string] | null }> {
-  if (!ctx.from || !isJobSeekingService(card.serviceCode)) return { lines: [], button: null };
+  if (!ctx.from || !isJobSeekingService(ctx.deps.catalogue.get(card.serviceCode)))
+    return { lines: [], button: null };
   const jobs = await ctx.deps.jobOffers.jobsForStaff(ctx.from.id, card.id);
   const lines =
     jobs.ok && jobs.value.length > 0
@@ -43,7 +44,7 @@ export async function jobsButtonFor(
   ctx: BotContext,
   c: { id: string; serviceCode: string },
 ): Promise<{ text: string; callback_data: string } | null> {
-  if (!ctx.from || !isJobSeekingService(c.serviceCode)) return null;
+  if (!ctx.from || !isJobSeekingService(ctx.deps.catalogue.get(c.serviceCode))) return null;
   const list = await ctx.deps.jobOffers.jobsForResident(ctx.from.id, c.id);
   if (!list.ok || list.value.jobs.length === 0) return null;
   return {

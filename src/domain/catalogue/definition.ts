@@ -5,6 +5,7 @@
 // the step and what is wrong.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { EMPLOYMENT_STATUSES } from '../employment.ts';
 import { RELATIONS } from '../household.ts';
 import { ageOn } from '../id-number.ts';
 import { NAMED_RULES, RULE_NAMES } from './rules.ts';
@@ -182,6 +183,13 @@ const serviceSchema = z
     anonymousWhen: condition.optional(),
     needsHousehold: z.enum(['members', 'confirm_alone']).optional(),
     confirmationCard: z.boolean().optional(),
+    /** What filing a case changes in the household file: the employment status of the person a step names. */
+    sets: z
+      .object({ employment: z.object({ step: id, status: z.enum(EMPLOYMENT_STATUSES) }).strict() })
+      .strict()
+      .optional(),
+    /** Its cases may be answered with job recommendations (the job-seeking service). */
+    recommendations: z.boolean().optional(),
     documents: z.array(id),
     steps: z.array(z.unknown()).min(1).max(30),
     /** The service's texts in both languages (README, "Services as data"). */
@@ -394,6 +402,28 @@ export function parseServiceFile(file: string, text: string): ServiceDefinition 
           { target },
         );
   }
+  const effect = def.sets?.employment;
+  if (effect) {
+    const target = steps.find((s) => s.id === effect.step);
+    if (!target)
+      throw new DefinitionError(
+        file,
+        def.code,
+        null,
+        `"sets.employment" names step "${effect.step}", which does not exist`,
+        'unknown_step',
+        { target: effect.step },
+      );
+    if (target.kind !== 'person' || target.multiple)
+      throw new DefinitionError(
+        file,
+        def.code,
+        target.id,
+        '"sets.employment" needs a step that names one person',
+        'invalid',
+        { field: 'sets.employment.step' },
+      );
+  }
   checkTexts(file, def, steps);
   return compile(def, steps, definitionHash(def));
 }
@@ -546,6 +576,8 @@ function compile(def: ServiceFile, steps: readonly StepInput[], hash: string): S
     anonymous: def.anonymousWhen ? onAnswers(def.anonymousWhen) : undefined,
     needsHousehold: def.needsHousehold,
     confirmationCard: def.confirmationCard,
+    setsEmployment: def.sets?.employment,
+    recommendations: def.recommendations ?? false,
     documents: def.documents,
     steps: steps.map(compileStep),
     texts: def.texts,

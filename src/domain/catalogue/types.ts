@@ -3,6 +3,7 @@
 // urgency are decided, and the steps of its form. Adding a service is a definition file plus a locale
 // section (`services:<code>.*`); no handler changes.
 import type { z } from 'zod';
+import type { EmploymentStatus } from '../employment.ts';
 import type { Relation } from '../household.ts';
 
 export type DepartmentKind =
@@ -179,6 +180,10 @@ export interface ServiceDefinition {
   needsHousehold?: 'members' | 'confirm_alone';
   /** After submission the resident gets a card to show (medical green channel). */
   confirmationCard?: boolean;
+  /** Filing a case sets the employment status of the person its `step` names (job seeking: "looking"). */
+  setsEmployment?: { step: string; status: EmploymentStatus };
+  /** Its cases may be answered with job recommendations. */
+  recommendations?: boolean;
 }
 
 export const value = (a: ServiceAnswers, id: string): string | null => a[id]?.value ?? null;
