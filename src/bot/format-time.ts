@@ -45,6 +45,13 @@ export function spokenDay(
   return t(s.withYear ? 'time:date_year' : 'time:date', vars);
 }
 
+/** A birth date (YYYY-MM-DD) as people write it: "1984年1月1日" / "1 Jan 1984" (no weekday). */
+export function birthDay(iso: string, t: TFunction): string {
+  const [year, month, day] = iso.split('-').map(Number) as [number, number, number];
+  if (!year || !month || !day) return iso;
+  return t('time:birth_date', { year, month: t(`time:month.${month}`), day });
+}
+
 /** Day and time: "12月11日（星期五）下午6点", "今天下午6点" / "6 pm, Fri 11 Dec", "6 pm today". */
 export function spokenAt(at: string | Date, now: Date, t: TFunction): string {
   const s = spokenTime(toDate(at), now);

@@ -61,6 +61,13 @@ async function cardFor(staff: SimUser, caseId: string): Promise<string> {
   return sentTexts(await staff.press(`st:open:${caseId}`))[0] ?? '';
 }
 
+/** A birth date as the bot says it: "2017年10月7日" / "7 Oct 2017". */
+const spoken = (iso: string, lang: 'zh' | 'en') => {
+  const [y, m, d] = iso.split('-').map(Number);
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  return lang === 'zh' ? `${y}年${m}月${d}日` : `${d} ${months[(m as number) - 1]} ${y}`;
+};
+
 describe('dibao: the confirmed household goes with the case, and staff see it with relation and age', () => {
   it('zh resident; the card in Chinese and in English; the snapshot outlives changes to the household file', async () => {
     const u = await resident();
@@ -79,8 +86,8 @@ describe('dibao: the confirmed household goes with the case, and staff see it wi
     });
     await u.text('/services');
     await u.tap('💰 申请低保');
-    expect(u.lastText()).toContain(`李秀英（配偶，1984-01-01 出生，${age('1984-01-01')}岁）`);
-    expect(u.lastText()).toContain(`杨小军（子女，${sonBirth} 出生，9岁）`);
+    expect(u.lastText()).toContain(`李秀英（配偶，1984年1月1日出生，${age('1984-01-01')}岁）`);
+    expect(u.lastText()).toContain(`杨小军（子女，${spoken(sonBirth, 'zh')}出生，9岁）`);
     await u.tap('对，就是这些人');
     await u.text('一千五');
     await u.tap('生病');
@@ -142,7 +149,7 @@ describe('dibao: the confirmed household goes with the case, and staff see it wi
     });
     await u.text('/services');
     await u.tap('💰 Minimum living allowance (dibao)');
-    expect(u.lastText()).toContain(`Li Xiuying (Spouse, born 1984-01-01, aged ${age('1984-01-01')})`);
+    expect(u.lastText()).toContain(`Li Xiuying (Spouse, born 1 Jan 1984, aged ${age('1984-01-01')})`);
     expect(u.lastText()).not.toMatch(/[，。：（）]/);
     await u.tap("Yes, that's everyone");
     // Someone else of the household adds a member while the form is being filled in.

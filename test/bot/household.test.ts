@@ -57,7 +57,7 @@ describe('/household', () => {
     const [m] = await members(u);
     expect(m).toMatchObject({ name: '周小燕', relation: 'child', sex: 'female', idNumberCipher: null });
     await u.text('/household');
-    expect(u.lastText()).toMatch(/周小燕（子女，女，.* 出生）身份证：未填/);
+    expect(u.lastText()).toMatch(/周小燕（子女，女，\d{4}年\d{1,2}月\d{1,2}日出生）身份证：未填/);
   });
 
   it('an adult member needs a valid ID number that matches the birth date; the sex comes from the ID', async () => {

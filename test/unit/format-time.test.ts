@@ -4,6 +4,7 @@
 // cards; and "Beijing time" said only where asked for. Everything in Beijing time, whatever the machine's zone.
 import { describe, expect, it } from 'vitest';
 import {
+  birthDay,
   compactTime,
   dueBy,
   labelledTime,
@@ -106,5 +107,13 @@ describe('compact form and the Beijing label', () => {
     expect(labelledTime(bj('2026-12-11 18:00'), en, NOW)).toBe('11 Dec 18:00 (Beijing time)');
     expect(spokenAt(bj('2026-12-11 18:00'), NOW, zh)).not.toContain('北京');
     expect(spokenAt(bj('2026-12-11 18:00'), NOW, en)).not.toContain('Beijing');
+  });
+});
+
+describe('birth dates', () => {
+  it('read as people write them, without a weekday; anything else is shown as it is', () => {
+    expect(birthDay('1984-01-01', zh)).toBe('1984年1月1日');
+    expect(birthDay('2017-10-07', en)).toBe('7 Oct 2017');
+    expect(birthDay('not a date', zh)).toBe('not a date');
   });
 });

@@ -20,7 +20,7 @@ import { moneyLabel } from '../answer-words.ts';
 import { myCaseButtons, registerButton } from '../buttons.ts';
 import { submissionContactText } from '../contact-render.ts';
 import { type BotConversation, type BotDeps, type FormContext, localeName } from '../context.ts';
-import { dueBy } from '../format-time.ts';
+import { birthDay, dueBy } from '../format-time.ts';
 import { takeDraft } from '../forms/drafts.ts';
 import {
   type Answer,
@@ -192,7 +192,7 @@ async function confirmHousehold(
             `• ${t('answers:member_confirm', {
               name: m.name,
               relation: t(`common:relation.${m.relation}`),
-              birthDate: m.birthDate,
+              birthDate: birthDay(m.birthDate, t),
               age: ageOn(m.birthDate, today),
             })}`,
         )

@@ -7,6 +7,7 @@ import { MAX_MEMBERS } from '../../domain/household.ts';
 import { householdButtons, onButton, registerButton } from '../buttons.ts';
 import { type BotContext, localeName } from '../context.ts';
 import { MEMBER } from '../conversations/member.ts';
+import { birthDay } from '../format-time.ts';
 import { backToMenu } from '../forms/engine.ts';
 import type { TFunction } from '../i18n.ts';
 import { employmentLines } from './employment.ts';
@@ -43,7 +44,7 @@ export function memberLines<M extends Member>(
       name: m.name,
       relation: t(`common:relation.${m.relation}`),
       sex: t(`common:sex.${m.sex}`),
-      birthDate: m.birthDate,
+      birthDate: birthDay(m.birthDate, t),
       idNumber: idNumber(m) ?? t(noIdKey),
     }),
   );
@@ -56,7 +57,7 @@ export function renderHousehold(h: HouseholdView, t: TFunction, locale: Locale):
     t('household:resident', {
       name: h.resident.name,
       sex: t(`common:sex.${h.resident.sex}`),
-      birthDate: h.resident.birthDate,
+      birthDate: birthDay(h.resident.birthDate, t),
       phone: h.resident.phoneMasked,
       idNumber: h.resident.idNumberMasked,
     }),
