@@ -52,8 +52,11 @@ export function answerAttachments(answers: ServiceAnswers): NewAttachment[] {
   );
 }
 
-/** Everyone of the household the forms may name: the resident first. */
-export function householdPeople(h: HouseholdRecord): StepContext['people'] {
+/** Everyone of the household the forms may name: the resident first (a stored record or its view). */
+export function householdPeople(h: {
+  resident: Pick<HouseholdRecord['resident'], 'id' | 'name' | 'birthDate'>;
+  members: readonly Pick<HouseholdRecord['members'][number], 'id' | 'name' | 'birthDate' | 'relation'>[];
+}): StepContext['people'] {
   return [
     { id: h.resident.id, name: h.resident.name, birthDate: h.resident.birthDate, self: true },
     ...h.members.map((m) => ({

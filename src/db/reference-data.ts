@@ -4,20 +4,14 @@
 // households and cases point at them.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { DEPARTMENT_KINDS } from '../domain/catalogue/definition.ts';
 import { weekHoursSchema } from '../domain/opening-hours.ts';
 import type { Db } from './client.ts';
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _');
 const names = { nameZh: z.string().min(1).max(100), nameEn: z.string().min(1).max(200) };
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
-const departmentKind = z.enum([
-  'education',
-  'health',
-  'civil_affairs',
-  'human_resources',
-  'public_security',
-  'neighbourhood',
-]);
+const departmentKind = z.enum(DEPARTMENT_KINDS);
 
 /** A mainland phone number as people dial it: digits, with `-` or spaces between groups (0856-3521234, 12345). */
 const phone = z.string().regex(/^\+?\d[\d -]{2,18}\d$/, 'a phone number: digits, spaces and dashes');

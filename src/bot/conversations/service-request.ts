@@ -1,6 +1,7 @@
 // One conversation for every service of the catalogue: the catalogue's steps become form steps, the form
 // engine asks them, the case use case checks them again and files the case. A new service needs a catalogue
 // entry and a locale section (`services:<code>.*`), nothing here.
+import { householdPeople } from '../../app/case-answers.ts';
 import { REGISTERED_PHONE, type SubmitResult } from '../../app/cases.ts';
 import type { HouseholdView } from '../../app/households.ts';
 import type { CommunityContact } from '../../app/reference.ts';
@@ -42,19 +43,6 @@ import { addMemberInline } from './member.ts';
 export const SERVICE_REQUEST = 'service';
 const ADD_PERSON = '__add__';
 
-function people(h: HouseholdView): StepContext['people'] {
-  return [
-    { id: h.resident.id, name: h.resident.name, birthDate: h.resident.birthDate, self: true },
-    ...h.members.map((m) => ({
-      id: m.id,
-      name: m.name,
-      birthDate: m.birthDate,
-      self: false,
-      relation: m.relation,
-    })),
-  ];
-}
-
 /** Turns one catalogue step into a form step (prompt, buttons or text check) for this resident. */
 function formStep(
   service: ServiceDefinition,
@@ -73,7 +61,7 @@ function formStep(
   const ctxOf = (a: Answers): StepContext => ({
     answers: a,
     today: env.today(),
-    people: people(env.household),
+    people: householdPeople(env.household),
   });
   const base: FormStep = {
     id: step.id,
@@ -119,12 +107,12 @@ function formStep(
       return {
         ...base,
         prompt: (t, _a, today) => {
-          const any = offeredPeople(step, people(env.household), today).length > 0;
+          const any = offeredPeople(step, householdPeople(env.household), today).length > 0;
           return any ? t(`${key}.prompt`) : `${t(`${key}.prompt`)}\n${t(`${key}.none`)}`;
         },
         choices: () => {
           const today = env.today();
-          const list = offeredPeople(step, people(env.household), today).map((p) => ({
+          const list = offeredPeople(step, householdPeople(env.household), today).map((p) => ({
             value: p.id,
             label: p.name,
           }));

@@ -5,7 +5,7 @@
 //   GET  /export             the export form (dates; a department for admins; personal data for admins)
 //   POST /export             without personal data: the CSV; with: the confirmation page first
 //   POST /export/confirmed   with personal data, after the confirmation: the CSV (audited as pii.export)
-import type { Context, Hono } from 'hono';
+import type { Context } from 'hono';
 import type { Child, FC } from 'hono/jsx';
 import type {
   CaseSelection,

@@ -3,7 +3,7 @@
 //   GET  /notices              the important notices of the person's communities: sent, read, not read
 //   GET  /notices/:id          who has not read it, by building, unit and room (for knocking on doors)
 //   POST /notices/:id/remind   a reminder to exactly those (the notice sender sends it), → the notice
-import type { Context, Hono } from 'hono';
+import type { Context } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { FollowedNotice, NoticeFollowUp, UnreadHousehold } from '../../app/console/notice-followup.ts';
 import { compactTime } from '../../bot/format-time.ts';
