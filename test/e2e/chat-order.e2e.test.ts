@@ -118,7 +118,7 @@ describe('one chat, one update at a time, in order, across two instances', () =>
     // Every copy was answered 200: handled, queued behind the chat's holder, or found done. (An update the
     // holder took from the inbox before either copy's call came back is handled without being "handled" to a
     // caller, so the count of that answer is at most one per update.)
-    expect(outcomes.every((o) => /^200 (handled|queued|duplicate)$/.test(o))).toBe(true);
+    expect(outcomes.filter((o) => !/^200 (handled|queued|duplicate)$/.test(o))).toEqual([]);
     expect(outcomes.filter((o) => o === '200 handled').length).toBeLessThanOrEqual(20 * 11);
     // Each was handled once, at the first attempt: nothing handled again, nothing set aside.
     const receipts = await sql<{ status: string; attempts: number; n: number }>(

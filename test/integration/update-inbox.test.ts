@@ -1,6 +1,7 @@
 // The inbox's statements against a real PostgreSQL: a batch written, its free chats taken and the first update
 // of each claimed in the same statement; a chat held elsewhere only knocked; a copy found; the holder giving a
 // chat up only when nothing knocked since it looked; a lease that runs out taken over; a poller's start.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboxEntry } from '../../src/bot/update-inbox.ts';
 import { createDb, type Db } from '../../src/db/client.ts';
@@ -120,5 +121,51 @@ describe('the update inbox', () => {
     });
     expect(await inbox.releaseAll(BOT)).toBeGreaterThan(0);
     expect(await inbox.orphans(BOT, 10)).toContain('505');
+  });
+
+  it('finishing an update while a copy of it is being written: the copy waits for the finish, no deadlock', async () => {
+    // Instance A finishes update U; meanwhile B writes its copy of U. B's statement knocks on the chat's lease row
+    // first, then its insert meets U's receipt row. A's finish must take the lease row before the receipt row,
+    // or each waits for the other and PostgreSQL breaks the deadlock by failing one of them.
+    const u = entry('506', tokenA);
+    const [a] = await inbox.enqueue(BOT, [u], LEASE);
+    const copy = new pg.Client({ connectionString: database.url });
+    await copy.connect();
+    try {
+      await copy.query('begin');
+      await copy.query(`update chat_lease set knocks = knocks + 1 where bot_id = $1 and chat_key = '506'`, [
+        BOT,
+      ]);
+      const finishing = inbox.finish(
+        BOT,
+        { updateId: u.updateId, chatKey: '506' },
+        tokenA,
+        'done',
+        a?.claim?.knocks ?? '',
+      );
+      // A's finish is now waiting for the lease row …
+      for (let i = 0; ; i++) {
+        const { rows } = await copy.query(
+          `select 1 from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid() and query like '%payload = null%' limit 1`,
+        );
+        if (rows.length > 0) break;
+        if (i > 200) throw new Error('the finish never waited for the lease row');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // … without holding U's receipt row: the copy's insert finds it at once, and the copy commits.
+      await copy.query(`set local lock_timeout = '3s'`);
+      const inserted = await copy.query(
+        `insert into update_receipt (bot_id, update_id, status, attempts, chat_key, first_seen_at)
+         values ($1, $2, 'pending', 0, '506', now()) on conflict (bot_id, update_id) do nothing returning 1`,
+        [BOT, u.updateId],
+      );
+      expect(inserted.rowCount).toBe(0);
+      await copy.query('commit');
+      // A's finish then goes through; the chat is kept (the copy knocked after A looked).
+      expect(await finishing).toEqual({ finished: true, released: false });
+      expect(await statusOf(u.updateId)).toBe('done');
+    } finally {
+      await copy.end();
+    }
   });
 });

@@ -235,13 +235,20 @@ export function createUpdateReceiptRepository(db: Db): UpdateInbox & ExpiringRow
       const change = stateChange(state, 7);
       // The release sees the inbox as it was when this statement began: any update written after that
       // knocked, so `knocks` no longer matches and the chat is kept (the holder looks again).
+      // The chat's lease row is locked before the receipt row is touched — the order enqueue and claimNext
+      // take them in. The other way round, a copy of this very update written meanwhile (it holds the lease
+      // row, and its insert waits for this receipt row) and this statement waited on each other: a deadlock,
+      // which PostgreSQL broke by failing one of them.
       const { rows } = await hotQuery<{ finished: boolean; released: boolean }>(
         db,
         `inbox-finish${change.name}`,
-        `with fin as (
+        `with held as (
+           select 1 from chat_lease where bot_id = $1::bigint and chat_key = $5::text for update),
+         fin as (
            update update_receipt set status = $4::update_receipt_status, finished_at = ${NOW},
                   lease_until = null, claim_token = null, payload = null
             where bot_id = $1::bigint and update_id = $2::bigint and claim_token = $3::uuid
+              and (select count(*) from held) >= 0
            returning 1),
          rel as (
            update chat_lease l set token = null, lease_until = null, updated_at = ${NOW}
