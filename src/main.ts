@@ -2,6 +2,7 @@
 // migrations, load the reference data, start the bot (long polling or webhook), shut down cleanly.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Api, type Bot, GrammyError, HttpError } from 'grammy';
+import { createNoticePhotos } from './app/console/notice-photo.ts';
 import { createHousekeeping } from './app/jobs/housekeeping.ts';
 import { createPiiCipher, generateMasterKey, type PiiKey } from './app/pii-cipher.ts';
 import { checkPiiKeys, PiiKeyMismatchError, sealRatingComments } from './app/pii-key-check.ts';
@@ -12,6 +13,7 @@ import { resolveLocale } from './bot/i18n.ts';
 import { ALLOWED_UPDATES, startPolling } from './bot/polling.ts';
 import { telegramClient } from './bot/telegram-client.ts';
 import { telegramFileSource } from './bot/telegram-file-source.ts';
+import { telegramPhotoUploader } from './bot/telegram-photo-upload.ts';
 import { createUpdateGate } from './bot/update-gate.ts';
 import { compose, composeCaseWorkers, composeConsoleDesk, composeNoticeSender } from './compose.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
@@ -307,6 +309,7 @@ async function main(): Promise<void> {
     cleanups.unshift(() => noticeSender.stop());
     // The staff's web console, on a listener of its own (CONSOLE_PORT), over the same use cases as the bot.
     if (config.console) {
+      const files = telegramFileSource({ token: config.botToken, apiRoot: config.telegramApiRoot });
       const consoleServer = await startConsoleServer({
         app: createConsoleApp({
           auth: deps.console,
@@ -320,7 +323,13 @@ async function main(): Promise<void> {
           secure: config.console.secure,
           publicOrigin: new URL(config.console.url).origin,
           wakeDispatcher: () => caseWorkers.dispatcher.wake(),
-          files: telegramFileSource({ token: config.botToken, apiRoot: config.telegramApiRoot }),
+          files,
+          // A notice's picture: sent once to the author's chat through the bot's own client, for its file id.
+          noticePhotos: createNoticePhotos({
+            uploader: telegramPhotoUploader(bot.api, deps.translator),
+            files,
+            cipher,
+          }),
           ...composeConsoleDesk({ db, cipher, deps }),
           logger: logger.child({ http: 'console' }),
         }),

@@ -35,6 +35,7 @@ import type { FiguresService } from '../../app/console/figures.ts';
 import type { FileSource } from '../../app/console/file-source.ts';
 import type { NoticeComposer } from '../../app/console/notice-compose.ts';
 import type { NoticeFollowUp } from '../../app/console/notice-followup.ts';
+import type { NoticePhotos } from '../../app/console/notice-photo.ts';
 import type { ConsoleLookup } from '../../app/console/search.ts';
 import type { StaffCard, StaffError, StaffService } from '../../app/staff.ts';
 import { resolveLocale, type Translator } from '../../bot/i18n.ts';
@@ -46,6 +47,7 @@ import { BulkForm, bulkError, bulkNotice, registerCaseExtras } from './case-extr
 import { registerFigureRoutes } from './figures.tsx';
 import { registerHousehold } from './household.tsx';
 import { registerNoticeCompose } from './notice-compose.tsx';
+import { PHOTO_FORM_MAX_BYTES } from './notice-photo.tsx';
 import { registerNoticeRoutes } from './notices.tsx';
 import {
   type CaseForms,
@@ -87,6 +89,8 @@ export interface ConsoleAppOptions {
   noticeFollowUp?: NoticeFollowUp;
   /** Composing community notices (notice-compose.tsx); without it, no such pages. */
   noticeComposer?: NoticeComposer;
+  /** A picture for a composed notice (notice-photo.tsx); without it, notices are text only here. */
+  noticePhotos?: NoticePhotos;
   /** A case's files from Telegram (case-extras.tsx); without it, the case page only counts them. */
   files?: FileSource;
 }
@@ -192,23 +196,25 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     if (!c.req.path.startsWith('/assets/')) c.header('Cache-Control', 'no-store');
   });
   // Too much sent (a pasted book): said in the reader's words, before anything else reads the body.
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: (c) => {
-        const v = viewFor(c, null, null);
-        return page(
-          c,
-          <ErrorPage
-            v={v}
-            title={v.t('console:errors.too_large_title')}
-            text={v.t('console:errors.too_large')}
-          />,
-          413,
-        );
-      },
-    }),
+  const tooLarge = (what: 'errors.too_large' | 'notice_photo.body_too_large') => (c: Context) => {
+    const v = viewFor(c, null, null);
+    return page(
+      c,
+      <ErrorPage v={v} title={v.t(`console:${what}_title`)} text={v.t(`console:${what}`)} />,
+      413,
+    );
+  };
+  const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: tooLarge('errors.too_large') });
+  // The notice form may carry a photo (notice-photo.tsx).
+  const photoLimit = bodyLimit({
+    maxSize: PHOTO_FORM_MAX_BYTES,
+    onError: tooLarge('notice_photo.body_too_large'),
+  });
+  app.use('*', (c, next) =>
+    (opts.noticePhotos && c.req.method === 'POST' && c.req.path === '/notices/new' ? photoLimit : formLimit)(
+      c,
+      next,
+    ),
   );
   // A form posted from another site is refused before anything else, sign-in included: nobody can be signed
   // in to someone else's session by a page elsewhere. Browsers say where a request came from in
@@ -487,7 +493,8 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
   if (opts.lookup) registerHousehold(routes, opts.lookup);
   if (opts.auditLog) registerAudit(routes, opts.auditLog);
   if (opts.figures) registerFigureRoutes(routes, opts.figures);
-  if (opts.noticeComposer) registerNoticeCompose(routes, opts.noticeComposer, opts.catalogue, translator);
+  if (opts.noticeComposer)
+    registerNoticeCompose(routes, opts.noticeComposer, opts.catalogue, translator, opts.noticePhotos);
   if (opts.noticeFollowUp) registerNoticeRoutes(routes, opts.noticeFollowUp);
   registerCaseExtras(routes, { staff, files: opts.files });
 

@@ -7,10 +7,12 @@
 //                              op=edit: back to the form from the preview, nothing lost
 //   POST /notices/new/send     sends (or schedules) it, → /notices/new?done=…; the author's progress report
 //                              comes in Telegram, as for /notice
-// Photos stay in Telegram (/notice): the page says so.
+// A picture (notice-photo.tsx): sent once to the author's own Telegram chat for its file id, then the notice
+// carries that file id as one composed with /notice does.
 import type { Context } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { Building, NoticeComposer } from '../../app/console/notice-compose.ts';
+import type { NoticePhotos } from '../../app/console/notice-photo.ts';
 import type { AudienceSize, CommunityRef } from '../../app/notices.ts';
 import { compactTime } from '../../bot/format-time.ts';
 import type { Translator } from '../../bot/i18n.ts';
@@ -27,6 +29,7 @@ import {
 } from '../../domain/notice.ts';
 import type { ConsoleRoutes, Env } from './app.tsx';
 import { refusalPages } from './figures.tsx';
+import { NoticePicture, PhotoField, registerNoticePhoto, takePhoto } from './notice-photo.tsx';
 import { Csrf, Layout, Notice, serviceName, type View } from './pages.tsx';
 
 /** What the form holds, exactly as typed (shown again after any error: nothing is lost). */
@@ -41,6 +44,8 @@ interface Fields {
   important: boolean;
   when: string;
   time: string;
+  /** The picture added (notice-photo.tsx), '' for none. */
+  photoRef: string;
 }
 
 interface Choices {
@@ -48,6 +53,8 @@ interface Choices {
   community: CommunityRef;
   buildings: Building[];
   services: string[];
+  /** Whether a picture may be added here. */
+  photos: boolean;
 }
 
 const named = (v: View, n: { nameZh: string; nameEn: string }) =>
@@ -72,6 +79,7 @@ function fieldsOf(body: Record<string, unknown>): Fields {
     important: body.important === 'yes',
     when: body.when === 'later' ? 'later' : 'now',
     time: str(body.time, 40),
+    photoRef: str(body.photoRef, 400),
   };
 }
 
@@ -105,6 +113,7 @@ async function check(
   community: string,
   now: Date,
   full: boolean,
+  photoFileId: string | null = null,
 ): Promise<Checked> {
   const { t } = v;
   const errors: string[] = [];
@@ -131,7 +140,7 @@ async function check(
     communityCode: community,
     textZh: f.textZh,
     textEn: f.textEn.trim() ? f.textEn : null,
-    photoFileId: null,
+    photoFileId,
     audience: audience ?? { kind: 'community' },
     important: f.important,
     scheduledAt,
@@ -160,6 +169,7 @@ const Hidden: FC<{ f: Fields }> = ({ f }) => (
     <input type="hidden" name="important" value={f.important ? 'yes' : 'no'} />
     <input type="hidden" name="when" value={f.when} />
     <input type="hidden" name="time" value={f.time} />
+    <input type="hidden" name="photoRef" value={f.photoRef} />
   </>
 );
 
@@ -195,6 +205,7 @@ const AudienceFields: FC<{ v: View; f: Fields; choices: Choices; size: AudienceS
       hx-post="/notices/new"
       hx-trigger="change"
       hx-vals='{"op":"count"}'
+      hx-params="not photo,dropPhoto"
       hx-target="#audience"
       hx-select="#audience"
       hx-swap="outerHTML"
@@ -297,7 +308,13 @@ export const ComposePage: FC<{
           </ul>
         </div>
       ) : null}
-      <form method="post" action="/notices/new" class="compose">
+      <form
+        method="post"
+        action="/notices/new"
+        class="compose"
+        enctype="multipart/form-data"
+        hx-encoding="multipart/form-data"
+      >
         <Csrf v={v} />
         <input type="hidden" name="key" value={f.key} />
         <p>
@@ -322,7 +339,7 @@ export const ComposePage: FC<{
             {f.textEn}
           </textarea>
         </p>
-        <p class="muted">{t('console:compose.photo_in_telegram')}</p>
+        {choices.photos ? <PhotoField v={v} photoRef={f.photoRef} /> : null}
         <AudienceFields v={v} f={f} choices={choices} size={size} />
         <fieldset>
           <legend>{t('console:compose.kind')}</legend>
@@ -387,6 +404,7 @@ export const PreviewPage: FC<{
         <section class="preview" aria-label={x.label}>
           <h2>{x.label}</h2>
           <div class="telegram-message" lang={x.lang === 'en' ? 'en' : 'zh-CN'}>
+            {f.photoRef ? <NoticePicture v={v} photoRef={f.photoRef} /> : null}
             <p class="notice-text">{x.text}</p>
             {x.button ? <p class="telegram-button">{x.button}</p> : null}
           </div>
@@ -423,6 +441,7 @@ export function registerNoticeCompose(
   composer: NoticeComposer,
   catalogue: Catalogue,
   translator: Translator,
+  photos?: NoticePhotos,
 ): void {
   const { app } = kit;
   const { notFound } = refusalPages(kit);
@@ -442,7 +461,7 @@ export function registerNoticeCompose(
 
   const choicesFor = async (c: Context<Env>, community: string | null) => {
     const form = await composer.form(c.get('user').telegramId, community);
-    return form.ok ? { ...form.value, services: services() } : null;
+    return form.ok ? { ...form.value, services: services(), photos: photos !== undefined } : null;
   };
 
   const showForm = async (
@@ -487,6 +506,14 @@ export function registerNoticeCompose(
     const v = c.get('v');
     const me = c.get('user').telegramId;
     const op = body.op;
+    // A picture chosen goes to Telegram with whichever button was pressed (a page without JavaScript cannot
+    // keep a chosen file across posts); htmx's count leaves the file out.
+    const taken = photos ? await takePhoto(c, photos, body, f.photoRef) : null;
+    if (taken) f.photoRef = taken.photoRef;
+    if (taken?.error) {
+      const counted = await check(composer, v, me, f, choices.community.code, kit.now(), false);
+      return showForm(c, f, choices, { size: counted.size, errors: [taken.error], status: 422 });
+    }
     if (op !== 'preview') {
       // Another community chosen: the buildings ticked in the one before are not this one's.
       const here = new Set(choices.buildings.map((b) => b.id));
@@ -495,7 +522,7 @@ export function registerNoticeCompose(
       // Counting: only what stops the count is said (the rest waits for the preview).
       return showForm(c, f, choices, { size: counted.size, errors: op === 'count' ? counted.errors : [] });
     }
-    const checked = await check(composer, v, me, f, choices.community.code, kit.now(), true);
+    const checked = await checkWithPhoto(c, f, choices);
     if (!checked.draft || !checked.size)
       return showForm(c, f, choices, { size: checked.size, errors: checked.errors, status: 422 });
     return kit.page(c, preview(v, f, checked.draft, checked.size, choices));
@@ -507,7 +534,7 @@ export function registerNoticeCompose(
     if (!choices) return forbidden(c);
     const v = c.get('v');
     const me = c.get('user').telegramId;
-    const checked = await check(composer, v, me, f, choices.community.code, kit.now(), true);
+    const checked = await checkWithPhoto(c, f, choices);
     if (!checked.draft)
       return showForm(c, f, choices, { size: checked.size, errors: checked.errors, status: 422 });
     const sent = await composer.send({ telegramId: me, locale: v.locale }, checked.draft, f.key);
@@ -520,6 +547,24 @@ export function registerNoticeCompose(
     return showForm(c, f, choices, { size: checked.size, errors: [error], status: 422 });
   });
 
+  /** The whole check, with the picture's file id; a picture this author was not given is said plainly. */
+  async function checkWithPhoto(c: Context<Env>, f: Fields, choices: Choices): Promise<Checked> {
+    const v = c.get('v');
+    const me = c.get('user').telegramId;
+    const fileId = f.photoRef && photos ? photos.fileIdOf(me, f.photoRef) : null;
+    const lost = f.photoRef !== '' && fileId === null;
+    if (lost) f.photoRef = '';
+    const checked = await check(composer, v, me, f, choices.community.code, kit.now(), true, fileId);
+    if (!lost) return checked;
+    return {
+      ...checked,
+      draft: null,
+      errors: [v.t('console:notice_photo.errors.invalid'), ...checked.errors],
+    };
+  }
+
+  if (photos) registerNoticePhoto(kit, photos);
+
   // Anything else under /notices/new is no page.
   app.get('/notices/new/send', (c) => notFound(c));
 
@@ -529,7 +574,7 @@ export function registerNoticeCompose(
       id: 'preview',
       textZh: draft.textZh.trim(),
       textEn: draft.textEn === null ? null : draft.textEn.trim(),
-      photoFileId: null,
+      photoFileId: draft.photoFileId,
       important: draft.important,
       community: { nameZh: choices.community.nameZh, nameEn: choices.community.nameEn },
     };
@@ -577,6 +622,7 @@ export function registerNoticeCompose(
     const notes = [
       !draft.important && size.muted > 0 ? t('console:compose.muted', { count: size.muted }) : null,
       size.unreachable > 0 ? t('console:compose.unreachable', { count: size.unreachable }) : null,
+      draft.photoFileId ? t('console:notice_photo.sent_to_you') : null,
       t('console:compose.progress_in_telegram'),
     ].filter((x): x is string => x !== null);
     const send = t(draft.scheduledAt ? 'console:compose.send_later' : 'console:compose.send_now');
