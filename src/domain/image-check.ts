@@ -26,8 +26,8 @@ const u32be = (b: Uint8Array, at: number) => u16be(b, at) * 65_536 + u16be(b, at
 
 /** PNG: the signature, then the IHDR chunk with width and height. */
 function png(b: Uint8Array): ImageFacts | null {
-  if (!startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) || ascii(b, 12, 4) !== 'IHDR')
-    return null;
+  const signed = startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  if (!signed || ascii(b, 12, 4) !== 'IHDR' || b.length < 24) return null;
   return { type: 'png', width: u32be(b, 16), height: u32be(b, 20) };
 }
 
@@ -55,7 +55,7 @@ function jpeg(b: Uint8Array): ImageFacts | null {
 function webp(b: Uint8Array): ImageFacts | null {
   if (ascii(b, 0, 4) !== 'RIFF' || ascii(b, 8, 4) !== 'WEBP') return null;
   const chunk = ascii(b, 12, 4);
-  if (chunk === 'VP8 ' && startsWith(b, [0x9d, 0x01, 0x2a], 23))
+  if (chunk === 'VP8 ' && startsWith(b, [0x9d, 0x01, 0x2a], 23) && b.length >= 30)
     return { type: 'webp', width: u16le(b, 26) & 0x3fff, height: u16le(b, 28) & 0x3fff };
   if (chunk === 'VP8L' && b[20] === 0x2f && b.length >= 25) {
     const bits = (b[21] ?? 0) | ((b[22] ?? 0) << 8) | ((b[23] ?? 0) << 16) | ((b[24] ?? 0) << 24);

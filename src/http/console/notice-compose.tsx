@@ -339,7 +339,11 @@ export const ComposePage: FC<{
             {f.textEn}
           </textarea>
         </p>
-        {choices.photos ? <PhotoField v={v} photoRef={f.photoRef} /> : null}
+        {choices.photos ? (
+          <PhotoField v={v} photoRef={f.photoRef} />
+        ) : (
+          <p class="muted">{t('console:compose.photo_in_telegram')}</p>
+        )}
         <AudienceFields v={v} f={f} choices={choices} size={size} />
         <fieldset>
           <legend>{t('console:compose.kind')}</legend>
