@@ -199,7 +199,7 @@ describe('a good photo', () => {
     expect(html).not.toContain(TEST_TOKEN);
     const picture = await app.request(src as string, { headers: { cookie } });
     expect(picture.status).toBe(200);
-    expect(picture.headers.get('content-type')).toBe('image/jpeg');
+    expect(picture.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await picture.arrayBuffer()).equals(png)).toBe(true);
     // Another worker cannot open it with the same address.
     const other = await signIn(h.user(WORKER_EN));

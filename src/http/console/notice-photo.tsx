@@ -8,7 +8,7 @@
 import type { Context } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { NoticePhotos } from '../../app/console/notice-photo.ts';
-import { MAX_PHOTO_BYTES } from '../../domain/image-check.ts';
+import { IMAGE_MIME, imageFacts, MAX_PHOTO_BYTES } from '../../domain/image-check.ts';
 import type { ConsoleRoutes, Env } from './app.tsx';
 import type { View } from './pages.tsx';
 
@@ -86,15 +86,36 @@ export async function takePhoto(
   return { photoRef: attached.value, error: null };
 }
 
+/** The picture's type from its first chunk, and the whole stream again (that chunk put back in front). */
+async function typed(stream: ReadableStream<Uint8Array>) {
+  const reader = stream.getReader();
+  const first = await reader.read();
+  const head = first.done ? new Uint8Array(0) : first.value;
+  const facts = imageFacts(head);
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (head.length > 0) controller.enqueue(head);
+    },
+    async pull(controller) {
+      const next = await reader.read();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { type: facts ? IMAGE_MIME[facts.type] : 'image/jpeg', body };
+}
+
 export function registerNoticePhoto(kit: ConsoleRoutes, photos: NoticePhotos): void {
   kit.app.get('/notices/new/photo', async (c) => {
     const opened = await photos.open(c.get('user').telegramId, c.req.query('ref') ?? '');
     if (!opened.ok) return opened.error === 'not_found' ? kit.notFound(c) : c.body(null, 502);
-    // Telegram keeps every photo as JPEG, whatever was uploaded.
-    c.header('Content-Type', 'image/jpeg');
+    // Telegram keeps photos as JPEG; the first bytes say so (or what else it is), not a guess.
+    const { type, body } = await typed(opened.body);
+    c.header('Content-Type', type);
     if (opened.size !== null) c.header('Content-Length', String(opened.size));
     c.header('Content-Disposition', 'inline');
     c.header('Cache-Control', 'private, no-store');
-    return c.body(opened.body);
+    return c.body(body);
   });
 }
