@@ -183,13 +183,11 @@ describe.skipIf(!chromiumPath)('a notice with a photo, composed in a real browse
       expect(await page.getByLabel('Notice text (Chinese)').inputValue()).toBe('周六上午社区义诊，请看图。');
       expect(uploadsBy(WORKER_EN)).toHaveLength(0);
 
-      await page
-        .getByLabel('Picture (optional)')
-        .setInputFiles({
-          name: 'clinic.png',
-          mimeType: 'image/png',
-          buffer: makePng(32, 32, [41, 128, 185]),
-        });
+      await page.getByLabel('Picture (optional)').setInputFiles({
+        name: 'clinic.png',
+        mimeType: 'image/png',
+        buffer: makePng(32, 32, [41, 128, 185]),
+      });
       await page.getByRole('button', { name: 'See it as residents will' }).click();
       await page.getByRole('heading', { name: 'What residents will get' }).waitFor();
       await expect.poll(() => decodedWidth(page)).toBe(32);
