@@ -9,9 +9,9 @@ import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telegramFileSource } from '../../src/bot/telegram-file-source.ts';
-import { createConsoleApp } from '../../src/http/console/app.tsx';
 import { type ConsoleServer, startConsoleServer } from '../../src/http/console/server.ts';
 import { createLogger } from '../../src/logger.ts';
+import { consoleAppOver } from '../http/console-support.ts';
 import { createHarness, type Harness } from '../support/bot-harness.ts';
 import { type FakeFileApi, startFakeFileApi } from '../support/fake-file-api.ts';
 import { registerResident } from '../support/flows.ts';
@@ -86,16 +86,8 @@ describe.skipIf(!chromiumPath)('a case’s files in a real browser', () => {
         deps.consoleUrl = url;
       },
     });
-    const app = createConsoleApp({
-      auth: h.deps.console,
-      staff: h.deps.staff,
-      catalogue: h.deps.catalogue,
-      communities: () => h.deps.reference.listCommunities(),
-      translator: h.deps.translator,
-      defaultLocale: 'zh-CN',
-      secure: false,
+    const app = consoleAppOver(h, {
       publicOrigin: url,
-      logger: createLogger('silent'),
       files: telegramFileSource({ token: TOKEN, apiRoot: api.url }),
     });
     server = await startConsoleServer({
