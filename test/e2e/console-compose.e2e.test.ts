@@ -8,7 +8,7 @@ import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adultWoman } from '../support/fixtures.ts';
 import { chromiumPath } from './browser.ts';
-import { shot, useConsoleScene, watch } from './console-scene.ts';
+import { communityWorker, shot, useConsoleScene, watch } from './console-scene.ts';
 import type { SimulatedUser } from './support.ts';
 
 const RESIDENT = 517_001;
@@ -20,7 +20,7 @@ describe.skipIf(!chromiumPath)('composing a notice in a real browser', () => {
     token: '123456789:AAe2e-token-for-the-compose-test',
     piiKey: 'c5'.repeat(32),
     staff: [
-      { telegramId: WORKER, role: 'worker', community: 'wanshan-wangjia', displayName: '社区小张' },
+      communityWorker(WORKER),
       {
         telegramId: WORKER_EN,
         role: 'worker',

@@ -11,7 +11,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { weekOf } from '../../src/app/console/figures.ts';
 import { adultWoman } from '../support/fixtures.ts';
 import { chromiumPath } from './browser.ts';
-import { fileSuggestion, shot, useConsoleScene, watch } from './console-scene.ts';
+import {
+  communityWorker,
+  fileSuggestion,
+  shot,
+  staffMember,
+  useConsoleScene,
+  watch,
+} from './console-scene.ts';
 import type { SimulatedUser } from './support.ts';
 
 const RESIDENT = 516_001;
@@ -57,10 +64,7 @@ describe.skipIf(!chromiumPath)('figures, export and notices in a real browser', 
     token: '123456789:AAe2e-token-for-the-figures-test',
     piiKey: 'c4'.repeat(32),
     admins: [ADMIN],
-    staff: [
-      { telegramId: STAFF, role: 'staff', department: 'wanshan-neighbourhood', displayName: '王主任' },
-      { telegramId: WORKER, role: 'worker', community: 'wanshan-wangjia', displayName: '社区小张' },
-    ],
+    staff: [staffMember(STAFF), communityWorker(WORKER)],
     residents: [{ telegramId: RESIDENT, person: adultWoman }],
   });
   let consoleUrl: string;

@@ -32,6 +32,20 @@ export interface ConsoleStaff {
   locale?: 'en';
 }
 
+/** A department's staff member: by default 王主任 of the neighbourhood committee. */
+export const staffMember = (
+  telegramId: number,
+  department = 'wanshan-neighbourhood',
+  displayName = '王主任',
+): ConsoleStaff => ({ telegramId, role: 'staff', department, displayName });
+
+/** A community's worker: by default 社区小张 of Wangjia (旺家社区). */
+export const communityWorker = (
+  telegramId: number,
+  community = 'wanshan-wangjia',
+  displayName = '社区小张',
+): ConsoleStaff => ({ telegramId, role: 'worker', community, displayName });
+
 /** A resident registered through the bot in the scene's set-up, in the order given. */
 export interface ConsoleResident {
   telegramId: number;

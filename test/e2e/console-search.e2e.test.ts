@@ -10,7 +10,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { maskIdNumber } from '../../src/domain/mask.ts';
 import { adultWoman } from '../support/fixtures.ts';
 import { chromiumPath } from './browser.ts';
-import { fileSuggestion, shot, useConsoleScene, watch } from './console-scene.ts';
+import {
+  communityWorker,
+  fileSuggestion,
+  shot,
+  staffMember,
+  useConsoleScene,
+  watch,
+} from './console-scene.ts';
 
 const RESIDENT = 516_001;
 const STAFF = 516_101;
@@ -22,10 +29,7 @@ describe.skipIf(!chromiumPath)('search and household files in a real browser', (
     token: '123456789:AAe2e-token-for-the-console-search',
     piiKey: 'c4'.repeat(32),
     admins: [ADMIN],
-    staff: [
-      { telegramId: STAFF, role: 'staff', department: 'wanshan-neighbourhood', displayName: '王主任' },
-      { telegramId: WORKER, role: 'worker', community: 'wanshan-wangjia', displayName: '社区小张' },
-    ],
+    staff: [staffMember(STAFF), communityWorker(WORKER)],
     residents: [{ telegramId: RESIDENT, person: adultWoman }],
   });
   let consoleUrl: string;

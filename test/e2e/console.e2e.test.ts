@@ -8,7 +8,7 @@ import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adultMan, adultWoman } from '../support/fixtures.ts';
 import { chromiumPath } from './browser.ts';
-import { fileSuggestion, shot, useConsoleScene, watch } from './console-scene.ts';
+import { fileSuggestion, shot, staffMember, useConsoleScene, watch } from './console-scene.ts';
 import type { SimulatedUser } from './support.ts';
 
 const RESIDENT = 515_001;
@@ -24,7 +24,7 @@ describe.skipIf(!chromiumPath)('the console in a real browser', () => {
   const scene = useConsoleScene({
     token: '123456789:AAe2e-token-for-the-console-test',
     piiKey: 'c3'.repeat(32),
-    staff: [{ telegramId: STAFF, role: 'staff', department: 'wanshan-neighbourhood', displayName: '王主任' }],
+    staff: [staffMember(STAFF)],
     residents: [
       { telegramId: RESIDENT, person: adultWoman, at: { room: '302' } },
       { telegramId: SECOND_RESIDENT, person: adultMan, at: { room: '401' } },

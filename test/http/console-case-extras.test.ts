@@ -4,8 +4,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES } from '../../src/app/console/file-source.ts';
 import { telegramFileSource } from '../../src/bot/telegram-file-source.ts';
-import { createConsoleApp } from '../../src/http/console/app.tsx';
-import { createLogger } from '../../src/logger.ts';
 import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
 import { type FakeFileApi, startFakeFileApi } from '../support/fake-file-api.ts';
 import { registerResident } from '../support/flows.ts';
@@ -203,15 +201,7 @@ describe('streaming a file through the console', () => {
   });
 
   it('Telegram unreachable: "try again in a moment", never the error', async () => {
-    const down = createConsoleApp({
-      auth: h.deps.console,
-      staff: h.deps.staff,
-      catalogue: h.deps.catalogue,
-      communities: () => h.deps.reference.listCommunities(),
-      translator: h.deps.translator,
-      defaultLocale: 'zh-CN',
-      secure: false,
-      logger: createLogger('silent'),
+    const down = consoleAppOver(h, {
       files: telegramFileSource({ token: TOKEN, apiRoot: 'http://127.0.0.1:9' }),
     });
     const cookie = await signIn(h.user(STAFF));
