@@ -15,9 +15,9 @@ import { createNoticePhotos } from '../../src/app/console/notice-photo.ts';
 import { telegramFileSource } from '../../src/bot/telegram-file-source.ts';
 import { telegramPhotoUploader } from '../../src/bot/telegram-photo-upload.ts';
 import { composeConsoleDesk } from '../../src/compose.ts';
-import { createConsoleApp } from '../../src/http/console/app.tsx';
 import { type ConsoleServer, startConsoleServer } from '../../src/http/console/server.ts';
 import { createLogger } from '../../src/logger.ts';
+import { consoleAppOver } from '../http/console-support.ts';
 import { createHarness, type Harness, TEST_TOKEN } from '../support/bot-harness.ts';
 import { type FakeFileApi, startFakeFileApi } from '../support/fake-file-api.ts';
 import { makePng } from '../support/png.ts';
@@ -47,16 +47,8 @@ describe.skipIf(!chromiumPath)('a notice with a photo, composed in a real browse
       },
     });
     const files = telegramFileSource({ token: TEST_TOKEN, apiRoot: api.url });
-    const app = createConsoleApp({
-      auth: h.deps.console,
-      staff: h.deps.staff,
-      catalogue: h.deps.catalogue,
-      communities: () => h.deps.reference.listCommunities(),
-      translator: h.deps.translator,
-      defaultLocale: 'zh-CN',
-      secure: false,
+    const app = consoleAppOver(h, {
       publicOrigin: url,
-      logger: createLogger('silent'),
       ...composeConsoleDesk({ db: h.db, cipher: h.cipher, deps: h.deps }),
       files,
       noticePhotos: createNoticePhotos({

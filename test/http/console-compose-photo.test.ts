@@ -12,21 +12,14 @@ import type { NoticeSender } from '../../src/app/jobs/notice-sender.ts';
 import { telegramFileSource } from '../../src/bot/telegram-file-source.ts';
 import { telegramPhotoUploader } from '../../src/bot/telegram-photo-upload.ts';
 import { composeConsoleDesk, composeNoticeSender } from '../../src/compose.ts';
-import { createConsoleApp } from '../../src/http/console/app.tsx';
 import { createLogger } from '../../src/logger.ts';
-import {
-  createHarness,
-  fakeTelegram,
-  type Harness,
-  type SimUser,
-  TEST_TOKEN,
-} from '../support/bot-harness.ts';
+import { createHarness, fakeTelegram, type Harness, TEST_TOKEN } from '../support/bot-harness.ts';
 import { type FakeFileApi, startFakeFileApi } from '../support/fake-file-api.ts';
 import { FAST, finished } from '../support/notice-scene.ts';
 import { makePng, pngHeader } from '../support/png.ts';
 import { buildingsOf, seedResidents } from '../support/seed-residents.ts';
+import { CONSOLE_BASE, type ConsoleApp, consoleAppOver, consoleRequests } from './console-support.ts';
 
-const BASE = 'http://console.test';
 const WORKER = 84_001;
 const WORKER_EN = 84_002;
 const BLOCKED_WORKER = 84_003;
@@ -36,7 +29,7 @@ const MB = 1024 * 1024;
 
 let h: Harness;
 let api: FakeFileApi;
-let app: ReturnType<typeof createConsoleApp>;
+let app: ConsoleApp;
 /** What the notice sender sends (a Bot API of its own, as in production). */
 const outbox = fakeTelegram();
 let sender: NoticeSender;
@@ -44,20 +37,12 @@ let sender: NoticeSender;
 beforeAll(async () => {
   h = await createHarness({
     adjustDeps: (deps) => {
-      deps.consoleUrl = BASE;
+      deps.consoleUrl = CONSOLE_BASE;
     },
   });
   api = await startFakeFileApi(TEST_TOKEN);
   const files = telegramFileSource({ token: TEST_TOKEN, apiRoot: api.url });
-  app = createConsoleApp({
-    auth: h.deps.console,
-    staff: h.deps.staff,
-    catalogue: h.deps.catalogue,
-    communities: () => h.deps.reference.listCommunities(),
-    translator: h.deps.translator,
-    defaultLocale: 'zh-CN',
-    secure: false,
-    logger: createLogger('silent'),
+  app = consoleAppOver(h, {
     ...composeConsoleDesk({ db: h.db, cipher: h.cipher, deps: h.deps }),
     files,
     noticePhotos: createNoticePhotos({
@@ -99,19 +84,10 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function signIn(u: SimUser): Promise<string> {
-  const calls = await u.text('/console');
-  const text = String(calls.find((c) => c.method === 'sendMessage')?.payload.text ?? '');
-  const token = new RegExp(`${BASE}/login/([A-Za-z0-9_-]+)`).exec(text)?.[1];
-  if (!token) throw new Error(`no link in: ${text}`);
-  const res = await app.request(`/login/${token}`, { method: 'POST' });
-  const cookie = /bm_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
-  if (!cookie) throw new Error('no session cookie');
-  return `bm_session=${cookie}`;
-}
+const { signIn, get } = consoleRequests(() => app);
 
 async function openForm(cookie: string): Promise<{ csrf: string; key: string; html: string }> {
-  const res = await app.request('/notices/new', { headers: { cookie } });
+  const res = await get('/notices/new', cookie);
   expect(res.status).toBe(200);
   const html = await res.text();
   const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
