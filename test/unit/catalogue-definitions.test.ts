@@ -390,7 +390,7 @@ describe('conditions and named rules', () => {
     const d = definition() as Def;
     d.steps[1] = { id: 'meals', kind: 'choice', options: ['lunch', 'both'], multiple: { min: 1 } };
     const service = parseServiceFile(FILE, JSON.stringify(d));
-    const lists = { hospitals: async () => [], schools: async () => [] };
+    const lists = { hospitals: async () => [], schools: async () => [], courses: async () => [] };
     const valid = (meals: string) =>
       answersValid(service, ctx({ who: a('gran'), meals: a(meals), note: a('软一点') }), lists);
     expect(await valid('lunch,both')).toBe(true);
@@ -423,7 +423,7 @@ describe('conditions and named rules', () => {
     const d = definition() as Def;
     d.steps[0] = { id: 'who', kind: 'person', includeSelf: true, age: { min: 6 }, multiple: { min: 1 } };
     const service = parseServiceFile(FILE, JSON.stringify(d));
-    const lists = { hospitals: async () => [], schools: async () => [] };
+    const lists = { hospitals: async () => [], schools: async () => [], courses: async () => [] };
     const valid = (who: string) => answersValid(service, ctx({ who: a(who), meals: a('lunch') }), lists);
     expect(await valid('me,kid,gran')).toBe(true);
     expect(await valid('gran')).toBe(true);

@@ -1,0 +1,2 @@
+-- Skills training sign-up: the courses of the reference data, and the course a sign-up case takes a seat of
+-- (a plain code, not personal data: the seats left are counted from it).
