@@ -338,6 +338,7 @@ export async function serviceRequest(
   let initial: Answers | undefined =
     draft?.answers ?? (prefilled ? { [prefilled.stepId]: prefilled.answer } : undefined);
   let resumed = draft !== null;
+  let kept = prefilled ? [prefilled.stepId] : undefined;
   let result: Awaited<ReturnType<BotDeps['cases']['submit']>>;
   for (;;) {
     const form = await runWholeForm(
@@ -349,7 +350,7 @@ export async function serviceRequest(
         steps,
         draft: true,
         initial,
-        prefilled: prefilled && !resumed ? [prefilled.stepId] : undefined,
+        prefilled: kept,
         resume: resumed,
       },
       t,
@@ -376,8 +377,10 @@ export async function serviceRequest(
     const course = courseStep(service)?.id;
     if (result.ok || !course || (result.error !== 'course_full' && result.error !== 'course_closed')) break;
     await ctx.reply(t(`services:course.${result.error}`, { course: answers[course]?.label ?? '' }));
+    // The other answers stand as given (shown in the summary, changeable there); only the course is asked.
     initial = Object.fromEntries(Object.entries(answers).filter(([id]) => id !== course));
-    resumed = true;
+    kept = Object.keys(initial);
+    resumed = false;
   }
   if (!result.ok) {
     await ctx.reply(
