@@ -3,9 +3,10 @@
 // (`createCaseRepository(db): CaseStore`), src/db/repositories/routing.ts RoutingLookup. Every change of a
 // case is one transaction there: the case row (guarded by its current status), its event, its attachments,
 // notifications and audit row commit together or not at all.
-import type { CourseInfo } from '../domain/course.ts';
+
 import type { CaseStatus } from '../domain/case-status.ts';
 import type { DepartmentKind } from '../domain/catalogue/index.ts';
+import type { CourseInfo } from '../domain/course.ts';
 import type { InboundCandidate } from '../domain/inbound.ts';
 
 /** Kind of a department group's post of a case that waits to be taken (src/db writes and refreshes them). */

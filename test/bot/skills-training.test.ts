@@ -6,7 +6,13 @@
 // the case goes to the district's human-resources window due in 5 working days with the course in the card.
 // Two residents taking the last seat at once: one gets it, the other is refused (real PostgreSQL).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness, inlineButtons, type SimUser, sentTexts } from '../support/bot-harness.ts';
+import {
+  createHarness,
+  type Harness,
+  inlineButtons,
+  type SimUser,
+  sentTexts,
+} from '../support/bot-harness.ts';
 import { child, elder, makeIdNumber } from '../support/fixtures.ts';
 import { addMember, registerResident } from '../support/flows.ts';
 import { makeStaff } from '../support/staff-scene.ts';
@@ -131,7 +137,9 @@ describe('skills training sign-up, in Chinese', () => {
     await wrongInputs(u, 'zh', '报哪个培训班？');
     // A forged button past the list (where a full or started course would be): an alert, the question stays.
     const forged = await u.press(lastChoiceData(u).replace(/:c:0$/, ':c:3'));
-    expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload).toMatchObject({ show_alert: true });
+    expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload).toMatchObject({
+      show_alert: true,
+    });
     await u.tap('电工培训班');
 
     expect(u.lastText()).toContain('怎么去上课？');
@@ -152,7 +160,9 @@ describe('skills training sign-up, in Chinese', () => {
     await h.db.course.update({ where: { code: ELECTRICIAN }, data: { seats: taken + 1 } });
     expect((await signUpElsewhere(ELECTRICIAN)).ok).toBe(true);
     await u.tap('✅ 对的，提交');
-    expect(u.texts().join('\n')).toContain('真不巧，“电工培训班”刚刚被别人报满了。请换一个培训班，别的都给您留着。');
+    expect(u.texts().join('\n')).toContain(
+      '真不巧，“电工培训班”刚刚被别人报满了。请换一个培训班，别的都给您留着。',
+    );
     expect(u.lastText()).toContain('报哪个培训班？');
     expect(u.lastText()).toContain('• 缝纫工培训班：');
     expect(u.lastText()).not.toContain('电工培训班');

@@ -8,11 +8,11 @@ import type { CommunityContact } from '../../app/reference.ts';
 import type { Locale } from '../../config.ts';
 import { MAX_OPEN_CASES_PER_SERVICE, MAX_URGENT_CASES_PER_DAY } from '../../domain/abuse-limits.ts';
 import {
+  courseStep,
   type FileRef,
   type ServiceDefinition,
   type ServiceStep,
   type StepContext,
-  courseStep,
   takesVoice,
 } from '../../domain/catalogue/index.ts';
 import { checkTyped, offeredPeople, referenceList } from '../../domain/catalogue/rules.ts';
@@ -37,9 +37,9 @@ import {
 } from '../forms/engine.ts';
 import { hospitalCardText } from '../hospital-card.ts';
 import type { TFunction } from '../i18n.ts';
+import { courseFormStep } from './course-step.ts';
 import { fromParsed } from './from-parsed.ts';
 import { conversationLocale } from './locale.ts';
-import { courseFormStep } from './course-step.ts';
 import { addMemberInline } from './member.ts';
 
 export const SERVICE_REQUEST = 'service';
@@ -127,7 +127,10 @@ function formStep(
       };
     case 'reference':
       if (step.source === 'courses')
-        return courseFormStep(base, key, { t: env.t, districtCode: () => env.household.community.districtCode });
+        return courseFormStep(base, key, {
+          t: env.t,
+          districtCode: () => env.household.community.districtCode,
+        });
       return {
         ...base,
         choices: async (ctx, a, locale) => {

@@ -63,6 +63,8 @@ export async function seatLeft(tx: Tx, courseCode: string): Promise<boolean> {
   const [course] = await tx.$queryRaw<{ seats: number }[]>`
     select seats from course where code = ${courseCode} and active for update`;
   if (!course) return false;
-  const [row] = await tx.$queryRaw<{ taken: number }[]>`select ${takenSql(Prisma.sql`${courseCode}`)} as taken`;
+  const [row] = await tx.$queryRaw<
+    { taken: number }[]
+  >`select ${takenSql(Prisma.sql`${courseCode}`)} as taken`;
   return (row?.taken ?? 0) < course.seats;
 }
