@@ -313,6 +313,7 @@ async function main(): Promise<void> {
           staff: deps.staff,
           lookup: deps.consoleLookup,
           auditLog: deps.auditLog,
+          labour: deps.labour,
           catalogue: deps.catalogue,
           communities: () => deps.reference.listCommunities(),
           translator: deps.translator,
