@@ -179,6 +179,7 @@ async function main(): Promise<void> {
           chats.map((c) => ({
             chatId: Number(c.telegramId),
             locale: resolveLocale(c.locale, deps.defaultLocale),
+            labour: c.labour,
           })),
         ),
       )

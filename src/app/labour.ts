@@ -65,6 +65,12 @@ export interface LabourPage {
 export function createLabourService(deps: LabourDeps) {
   const { store, scope, cipher, now } = deps;
   return {
+    /** Whether the person may list the households (for their command menu); nothing is audited. */
+    async mayList(telegramId: number): Promise<boolean> {
+      if (deps.adminTelegramIds.includes(telegramId)) return true;
+      return (await scope.labourCommunities(telegramId)).length > 0;
+    },
+
     async belowRedLine(telegramId: number, page: number): Promise<Result<LabourPage, 'not_allowed'>> {
       const communities = deps.adminTelegramIds.includes(telegramId)
         ? await scope.allCommunities()
