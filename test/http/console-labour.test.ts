@@ -157,6 +157,22 @@ describe('the red-line page', () => {
     }
   });
 
+  it("human-resources staff open the file of a household on their list, and no other household's", async () => {
+    const file = await get(`/households/${households.get(IDLE)}`, HR);
+    expect(file.status).toBe(200);
+    expect(await file.text()).toContain('杨光明');
+    // Not below the red line (someone employed), no case with them: not theirs to open.
+    expect((await get(`/households/${households.get(EMPLOYED)}`, HR)).status).toBe(404);
+    // Another district's human resources, another department: refused, audited.
+    for (const who of [BIJIANG_HR, EDUCATION]) {
+      const res = await get(`/households/${households.get(IDLE)}`, who);
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toContain('杨光明');
+      const denied = await auditRows(who, 'access.denied');
+      expect(denied.at(-1)?.detail).toMatchObject({ attempted: 'household' });
+    }
+  });
+
   it('an admin sees every community', async () => {
     const html = await (await get('/labour', ADMIN)).text();
     expect(html).toContain('杨光明');
