@@ -139,6 +139,7 @@ function formStep(
             ? [{ value: step.extraOption, label: env.t(`${key}.options.${step.extraOption}`) }]
             : [];
           const list = referenceList(step, a);
+          // Hospitals (courses are asked by course-step.ts, above).
           if (list.source !== 'schools') {
             return (await ctx.deps.reference.hospitals(district)).map((h) => ({
               value: h.code,
