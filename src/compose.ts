@@ -257,6 +257,7 @@ export function compose(opts: ComposeOptions) {
       adminTelegramIds: opts.adminTelegramIds,
       cipher,
       now,
+      labour,
     }),
     consoleLookup: createConsoleLookup({
       store: consoleLookupStore,

@@ -186,6 +186,12 @@ describe('the red-line page', () => {
     expect(html).toContain('Household file');
   });
 
+  it('the menu links the page for those who may see it, and not for other departments', async () => {
+    for (const who of [HR, WORKER, ADMIN, BIJIANG_HR])
+      expect(await (await get('/search', who)).text()).toContain('href="/labour"');
+    expect(await (await get('/search', EDUCATION)).text()).not.toContain('href="/labour"');
+  });
+
   it('refused and audited for staff of another department; no session goes to sign in', async () => {
     const res = await get('/labour', EDUCATION);
     expect(res.status).toBe(403);
