@@ -184,6 +184,13 @@ export function compose(opts: ComposeOptions) {
     now,
   });
   const privacy = createPrivacyService({ store: createPrivacyRepository(db), cipher, catalogue, now });
+  const labour = createLabourService({
+    store: createLabourRepository(db),
+    scope: createLabourScopeRepository(db),
+    cipher,
+    adminTelegramIds: opts.adminTelegramIds,
+    now,
+  });
   const deps: BotDeps = {
     households,
     cases,
@@ -229,13 +236,7 @@ export function compose(opts: ComposeOptions) {
       now,
       catalogue,
     }),
-    labour: createLabourService({
-      store: createLabourRepository(db),
-      scope: createLabourScopeRepository(db),
-      cipher,
-      adminTelegramIds: opts.adminTelegramIds,
-      now,
-    }),
+    labour,
     reference: createReferenceService({
       reference,
       facilities: routing,
@@ -256,6 +257,7 @@ export function compose(opts: ComposeOptions) {
       adminTelegramIds: opts.adminTelegramIds,
       cipher,
       now,
+      labour,
     }),
     consoleLookup: createConsoleLookup({
       store: consoleLookupStore,
@@ -263,6 +265,7 @@ export function compose(opts: ComposeOptions) {
       adminTelegramIds: opts.adminTelegramIds,
       cipher,
       now,
+      redLine: labour,
     }),
     auditLog: createAuditLogView({
       store: consoleLookupStore,

@@ -181,6 +181,7 @@ async function main(): Promise<void> {
           chats.map((c) => ({
             chatId: Number(c.telegramId),
             locale: resolveLocale(c.locale, deps.defaultLocale),
+            labour: c.labour,
           })),
         ),
       )
@@ -316,6 +317,7 @@ async function main(): Promise<void> {
           staff: deps.staff,
           lookup: deps.consoleLookup,
           auditLog: deps.auditLog,
+          labour: deps.labour,
           catalogue: deps.catalogue,
           communities: () => deps.reference.listCommunities(),
           translator: deps.translator,

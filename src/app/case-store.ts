@@ -3,8 +3,10 @@
 // (`createCaseRepository(db): CaseStore`), src/db/repositories/routing.ts RoutingLookup. Every change of a
 // case is one transaction there: the case row (guarded by its current status), its event, its attachments,
 // notifications and audit row commit together or not at all.
+
 import type { CaseStatus } from '../domain/case-status.ts';
 import type { DepartmentKind } from '../domain/catalogue/index.ts';
+import type { CourseInfo } from '../domain/course.ts';
 import type { InboundCandidate } from '../domain/inbound.ts';
 
 /** Kind of a department group's post of a case that waits to be taken (src/db writes and refreshes them). */
@@ -62,6 +64,11 @@ export interface NewCase {
   /** The definition the case is filed under (src/domain/catalogue: `version`, content `hash`). */
   serviceVersion?: number;
   serviceHash?: string;
+  /**
+   * The skills-training course the case takes a seat of (a reference step of source `courses`): written
+   * only while the course has a seat, checked in the transaction that writes the case.
+   */
+  courseCode?: string | null;
   attachments: NewAttachment[];
   /** Notifications to write with the case (e.g. the on-duty staff alert for an urgent case). */
   notifications: NewNotification[];
@@ -77,8 +84,8 @@ export interface CaseLimits {
   urgentSince: Date;
 }
 
-/** Why a case was not written: one of NewCase's limits. */
-export type CaseLimitRefusal = 'too_many_open' | 'too_many_urgent';
+/** Why a case was not written: one of NewCase's limits, or its course has no seat left. */
+export type CaseLimitRefusal = 'too_many_open' | 'too_many_urgent' | 'course_full';
 
 export interface CaseRecord {
   id: string;
@@ -220,4 +227,6 @@ export interface RoutingLookup {
   staffTelegramId(staffId: string): Promise<bigint | null>;
   schools(districtCode: string, stage: 'kindergarten' | 'primary' | 'junior'): Promise<{ code: string }[]>;
   hospitals(districtCode: string): Promise<{ code: string }[]>;
+  /** The district's skills-training courses, started or not, with their seats taken. */
+  courses(districtCode: string): Promise<CourseInfo[]>;
 }

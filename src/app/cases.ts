@@ -8,8 +8,15 @@ import { beijingDate, beijingDateString, beijingInstant } from '../domain/beijin
 import { parseCaseNumber } from '../domain/case-number.ts';
 import { answersValid, caseDueAt, visibleSteps } from '../domain/case-rules.ts';
 import { type CaseStatus, canReopen, isOpen, nextStatus } from '../domain/case-status.ts';
-import type { Catalogue, FileRef, ServiceAnswers, ServiceDefinition } from '../domain/catalogue/index.ts';
+import {
+  type Catalogue,
+  courseStep,
+  type FileRef,
+  type ServiceAnswers,
+  type ServiceDefinition,
+} from '../domain/catalogue/index.ts';
 import { type CareType, medicalCareType } from '../domain/catalogue/rules.ts';
+import { courseStarted } from '../domain/course.ts';
 import type { EmploymentStatus } from '../domain/employment.ts';
 import { anyFileTooLarge, anyVoiceTooLong } from '../domain/file-size.ts';
 import { maskIdNumber, maskPhone } from '../domain/mask.ts';
@@ -78,7 +85,11 @@ export type SubmitError =
   | 'too_many_open'
   | 'too_many_urgent'
   /** The household file changed between the resident's confirmation of it and the submission. */
-  | 'household_changed';
+  | 'household_changed'
+  /** The course chosen has no seat left (another resident took the last one): choose another. */
+  | 'course_full'
+  /** The course chosen has started meanwhile: choose another. */
+  | 'course_closed';
 
 export interface SubmitResult {
   caseId: string;
@@ -301,15 +312,22 @@ export function createCaseService(deps: CasesDeps) {
       const asked = new Set(visibleSteps(service, { answers, today, people }).map((st) => st.id));
       for (const step of service.steps) if (!asked.has(step.id)) delete answers[step.id];
       const district = household.community.districtCode;
+      const courseId = courseStep(service)?.id;
+      const courses = courseId ? await routing.courses(district) : [];
       const valid = await answersValid(
         service,
         { answers, today, people },
         {
           hospitals: () => routing.hospitals(district),
           schools: (stage) => routing.schools(district, stage),
+          courses: async () => courses,
         },
       );
       if (!valid) return fail('invalid');
+      // The course's seat is taken in the case's own transaction (the repository refuses 'course_full').
+      const courseCode = courseId ? (answers[courseId]?.value ?? null) : null;
+      const course = courses.find((c) => c.code === courseCode);
+      if (course && courseStarted(course, beijingDateString(today))) return fail('course_closed');
       if (service.needsHousehold === 'confirm_alone' && confirmedMembers !== undefined) {
         const current = new Set(household.members.map((m) => m.id));
         const confirmed = new Set(confirmedMembers);
@@ -360,6 +378,7 @@ export function createCaseService(deps: CasesDeps) {
           submissionKey,
           serviceVersion: service.version,
           serviceHash: service.hash,
+          courseCode,
           attachments: answerAttachments(answers),
           notifications: alerts,
         },

@@ -32,6 +32,8 @@ export interface LabourStore {
     page: number,
     pageSize: number,
   ): Promise<{ total: number; rows: LabourHouseholdRow[] }>;
+  /** Whether the household is in one of the communities and below the red line on `today`. */
+  isBelowRedLine(householdId: string, communityCodes: readonly string[], today: string): Promise<boolean>;
 }
 
 export interface LabourScopeStore {
@@ -64,11 +66,29 @@ export interface LabourPage {
 
 export function createLabourService(deps: LabourDeps) {
   const { store, scope, cipher, now } = deps;
+  const communitiesOf = async (telegramId: number) =>
+    deps.adminTelegramIds.includes(telegramId)
+      ? await scope.allCommunities()
+      : await scope.labourCommunities(telegramId);
   return {
+    /**
+     * Whether the person may open this household's file because it is on their list (the console's
+     * household page asks; its own access check, masking and audit rows go on as for any file).
+     */
+    async opensHousehold(telegramId: number, householdId: string): Promise<boolean> {
+      const communities = await communitiesOf(telegramId);
+      if (communities.length === 0) return false;
+      return store.isBelowRedLine(householdId, communities, beijingDateString(now()));
+    },
+
+    /** Whether the person may list the households (for their command menu); nothing is audited. */
+    async mayList(telegramId: number): Promise<boolean> {
+      if (deps.adminTelegramIds.includes(telegramId)) return true;
+      return (await scope.labourCommunities(telegramId)).length > 0;
+    },
+
     async belowRedLine(telegramId: number, page: number): Promise<Result<LabourPage, 'not_allowed'>> {
-      const communities = deps.adminTelegramIds.includes(telegramId)
-        ? await scope.allCommunities()
-        : await scope.labourCommunities(telegramId);
+      const communities = await communitiesOf(telegramId);
       if (communities.length === 0) {
         await scope.audit({
           actorTelegramId: telegramId,

@@ -1,7 +1,9 @@
 // The reference lists the forms offer: communities and their buildings (registration, a notice's audience),
 // a district's schools and hospitals (service requests). Read-only here; an admin reloads the reference
 // file (src/db/reference-data.ts), after which `invalidate()` drops the kept lists.
+import { beijingDateString } from '../domain/beijing-time.ts';
 import type { DepartmentKind } from '../domain/catalogue/index.ts';
+import { type CourseInfo, offeredCourses } from '../domain/course.ts';
 import { type OpeningState, openingState, type WeekHours } from '../domain/opening-hours.ts';
 import type { ReferenceLookup } from './households.ts';
 
@@ -60,6 +62,8 @@ export interface FacilityStore {
   schools(districtCode: string, stage: SchoolStage): Promise<NamedOption[]>;
   /** The district's designated hospitals first, then the others. */
   hospitals(districtCode: string): Promise<NamedOption[]>;
+  /** The district's skills-training courses (started or not, full or not), with their seats taken. */
+  courses(districtCode: string): Promise<CourseInfo[]>;
 }
 
 /** What the contact look-ups need besides the reference lists (src/db/repositories: routing, households). */
@@ -130,6 +134,9 @@ export function createReferenceService(deps: {
     listBuildings: (communityCode: string) => reference.listBuildings(communityCode),
     schools: (districtCode: string, stage: SchoolStage) => facilities.schools(districtCode, stage),
     hospitals: (districtCode: string) => facilities.hospitals(districtCode),
+    /** The courses a resident of the district may sign up for now: not started, with a seat left. */
+    offeredCourses: async (districtCode: string): Promise<CourseInfo[]> =>
+      offeredCourses(await facilities.courses(districtCode), beijingDateString(now())),
   };
 }
 

@@ -15,9 +15,11 @@ export const RESIDENT_COMMANDS = ['start', 'services', 'mycases', 'household', '
 const ALL_RESIDENT_COMMANDS = [...RESIDENT_COMMANDS, 'help', 'mydata', 'deleteme', 'notices'] as const;
 /** Community notices (src/bot/features/notices.ts): for community workers and admins. */
 export const NOTICE_COMMANDS = ['notice'] as const;
-/** A community worker's menu: a resident's, and writing and listing notices. */
-const WORKER_COMMANDS = [...NOTICE_COMMANDS, 'notices'] as const;
-const ADMIN_COMMANDS = [...ALL_RESIDENT_COMMANDS, 'reload', ...NOTICE_COMMANDS] as const;
+/** The households below the red line (src/bot/features/labour.ts): HR staff, community workers, admins. */
+export const LABOUR_COMMANDS = ['labour'] as const;
+/** A community worker's menu: a resident's, writing and listing notices, and the red line. */
+const WORKER_COMMANDS = [...NOTICE_COMMANDS, 'notices', ...LABOUR_COMMANDS] as const;
+const ADMIN_COMMANDS = [...ALL_RESIDENT_COMMANDS, 'reload', ...NOTICE_COMMANDS, ...LABOUR_COMMANDS] as const;
 /** Department staff's work (src/bot/features/staff.ts): added to a staff member's own chat menu. */
 export const STAFF_COMMANDS = ['queue', 'next', 'open', 'duty', 'console'] as const;
 /** Administration (src/bot/features/manage.ts, conflicts.ts): added to admins' menus. */
@@ -25,8 +27,10 @@ export const MANAGE_COMMANDS = ['invite', 'staff', 'canned', 'stats', 'export', 
 
 export interface MenuRoles {
   staff?: boolean;
-  /** A community worker: /notice. */
+  /** A community worker: /notice, /notices, /labour. */
   worker?: boolean;
+  /** May list the households below the red line (human-resources staff): /labour with the staff commands. */
+  labour?: boolean;
 }
 
 function menu(
@@ -39,6 +43,7 @@ function menu(
   const commands: string[] = [
     ...(admin ? ADMIN_COMMANDS : RESIDENT_COMMANDS),
     ...(roles.staff ? STAFF_COMMANDS : []),
+    ...(roles.staff && roles.labour && !admin && !roles.worker ? LABOUR_COMMANDS : []),
     ...(roles.worker && !admin ? WORKER_COMMANDS : []),
     ...(admin ? MANAGE_COMMANDS : []),
   ];
@@ -73,14 +78,16 @@ async function attempt(
  */
 /** Where the staff's command menus are read from at start (the staff repository implements it). */
 export interface StaffChatSource {
-  /** Every active department staff member's chat and language. */
-  activeStaffChats(): Promise<{ telegramId: bigint; locale: string | null; languageCode: string | null }[]>;
+  /** Every active department staff member's chat and language; `labour`: staff of a human-resources window. */
+  activeStaffChats(): Promise<
+    { telegramId: bigint; locale: string | null; languageCode: string | null; labour: boolean }[]
+  >;
 }
 
 export async function setCommandMenus(
   api: Api,
   deps: Pick<BotDeps, 'translator' | 'logger' | 'adminTelegramIds' | 'defaultLocale'>,
-  staffChats: readonly { chatId: number; locale: Locale }[] = [],
+  staffChats: readonly { chatId: number; locale: Locale; labour?: boolean }[] = [],
 ): Promise<boolean> {
   let ok = await attempt(deps, 'default', () => api.setMyCommands(menu(deps, deps.defaultLocale, false)));
   for (const locale of LANGUAGES) {
@@ -100,11 +107,11 @@ export async function setCommandMenus(
         ),
       )) && ok;
   }
-  for (const { chatId, locale } of staffChats) {
+  for (const { chatId, locale, labour } of staffChats) {
     if (deps.adminTelegramIds.includes(chatId)) continue;
     ok =
       (await attempt(deps, 'staff', () =>
-        api.setMyCommands(menu(deps, locale, false, { staff: true }), {
+        api.setMyCommands(menu(deps, locale, false, { staff: true, labour }), {
           scope: { type: 'chat', chat_id: chatId },
         }),
       )) && ok;

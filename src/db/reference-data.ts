@@ -28,6 +28,20 @@ const serviceCentreSchema = z.object({
   communities: z.array(code).min(1),
 });
 
+/** A skills-training course: its dates (the first and last day), place, seats and the districts it is for. */
+const courseSchema = z
+  .object({
+    code,
+    ...names,
+    placeZh: z.string().min(1).max(200),
+    placeEn: z.string().min(1).max(300),
+    start: isoDate,
+    end: isoDate,
+    seats: z.number().int().min(1).max(10_000),
+    districts: z.array(code).min(1),
+  })
+  .refine((c) => c.start <= c.end, { message: 'the course ends before it starts', path: ['end'] });
+
 const referenceDataSchema = z.object({
   districts: z.array(z.object({ code, ...names })).min(1),
   communities: z
@@ -67,6 +81,7 @@ const referenceDataSchema = z.object({
   ),
   calendar: z.object({ holidays: z.array(isoDate), workdays: z.array(isoDate) }),
   serviceCentres: z.array(serviceCentreSchema).default([]),
+  courses: z.array(courseSchema).default([]),
 });
 
 export type ReferenceData = z.infer<typeof referenceDataSchema>;
@@ -87,6 +102,13 @@ function crossReferenceProblems(raw: unknown): string[] {
       }
     });
   }
+  list('courses').forEach((course, i) => {
+    const named = Array.isArray(course?.districts) ? course.districts : [];
+    named.forEach((district: unknown, j: number) => {
+      if (!districts.has(district))
+        problems.push(`courses.${i}.districts.${j}: unknown district "${String(district)}"`);
+    });
+  });
   const communities = new Set(list('communities').map((c) => c?.code));
   const servedBy = new Map<unknown, unknown>();
   list('serviceCentres').forEach((centre, i) => {
@@ -160,6 +182,7 @@ export interface LoadSummary {
   schools: number;
   calendarDays: number;
   serviceCentres: number;
+  courses: number;
 }
 
 /** A reference table keyed by code, as its Prisma delegate takes the two writes below. */
@@ -263,6 +286,18 @@ export async function loadReferenceData(db: Db, data: ReferenceData): Promise<Lo
         tx.school,
         data.schools.map((s) => ({ ...named(s), districtCode: s.district, stage: s.stage })),
       );
+      await replaceByCode(
+        tx.course,
+        data.courses.map((c) => ({
+          ...named(c),
+          placeZh: c.placeZh,
+          placeEn: c.placeEn,
+          startsOn: new Date(`${c.start}T00:00:00Z`),
+          endsOn: new Date(`${c.end}T00:00:00Z`),
+          seats: c.seats,
+          districtCodes: c.districts,
+        })),
+      );
       // The calendar is pure reference: the file is the whole truth, so it replaces what is stored.
       const days = [
         ...data.calendar.holidays.map((d) => ({
@@ -288,6 +323,7 @@ export async function loadReferenceData(db: Db, data: ReferenceData): Promise<Lo
         schools: data.schools.length,
         calendarDays: days.length,
         serviceCentres: data.serviceCentres.length,
+        courses: data.courses.length,
       };
     },
     { timeout: 60_000 },

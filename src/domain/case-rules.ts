@@ -19,6 +19,8 @@ const DAY_MS = 86_400_000;
 export interface ReferenceLists {
   hospitals(): Promise<readonly { code: string }[]>;
   schools(stage: 'kindergarten' | 'primary' | 'junior'): Promise<readonly { code: string }[]>;
+  /** The district's courses, started or not, full or not (the use case checks those separately). */
+  courses(): Promise<readonly { code: string }[]>;
 }
 
 /** The steps the form asks given the answers so far (a step's `when` may hide it). */
@@ -91,7 +93,11 @@ export async function answersValid(
         if (v === step.extraOption) break;
         const which = referenceList(step, answers);
         const list =
-          which.source === 'hospitals' ? await references.hospitals() : await references.schools(which.stage);
+          which.source === 'hospitals'
+            ? await references.hospitals()
+            : which.source === 'courses'
+              ? await references.courses()
+              : await references.schools(which.stage);
         if (!list.some((item) => item.code === v)) return false;
         break;
       }

@@ -74,7 +74,10 @@ describe('/household', () => {
     const id = makeIdNumber({ birthDate: '1955-03-08', sex: 'female', seq: 12 });
     const calls = await u.text(id);
     expect(calls.some((c) => c.method === 'deleteMessage')).toBe(true);
-    expect(u.lastText()).toContain('请核对'); // no sex question: the ID says it
+    // No sex question (the ID says it); the work status is asked of an adult, and may be skipped.
+    expect(u.lastText()).toContain('他/她现在做什么工作？');
+    await u.tap('跳过');
+    expect(u.lastText()).toContain('请核对');
     await u.tap('✅ 对的，提交');
     const [m] = await members(u);
     expect(m?.sex).toBe('female');
@@ -93,6 +96,7 @@ describe('/household', () => {
     await u.tap('其他');
     await u.text('1980-01-15');
     await u.text(own);
+    await u.tap('跳过'); // work status
     await u.tap('✅ 对的，提交');
     expect(u.lastText()).toContain('您自己的身份证号');
     expect(await members(u)).toHaveLength(0);
@@ -107,6 +111,7 @@ describe('/household', () => {
     await u.tap('配偶');
     await u.text('1982-05-05');
     await u.text(id);
+    await u.tap('跳过'); // work status
     await u.tap('✅ 对的，提交');
     await u.text('/household');
     await u.tap('✏️ 改 王芳');
@@ -115,6 +120,7 @@ describe('/household', () => {
     await u.tap('不改，用原来的'); // relation
     await u.tap('不改，用原来的'); // birth date
     await u.tap('不改，用原来的'); // ID number
+    await u.tap('跳过'); // work status (none yet)
     expect(u.lastText()).toContain('名字：王芳芳');
     await u.tap('✅ 对的，提交');
     expect(u.lastText()).toContain('已经改好了');

@@ -383,6 +383,7 @@ describe('without a staff message: plain words start a service, anything else ge
       '👷 求职登记',
       '🛡️ 养老、医疗保险转移接续',
       '🏷️ 户口迁移预约',
+      '🧰 技能培训报名',
       '🏠 回主菜单',
     ]);
     // The offer replies to the resident's message (that is how its button finds the words again).

@@ -453,6 +453,7 @@ describe('who may send notices', () => {
     const worker = await menuOf(h.user(WORKER_ID));
     expect(worker).toContain('notice');
     expect(worker).toContain('notices');
+    expect(worker).toContain('labour');
     const resident = await menuOf(h.user(FIRST_RESIDENT));
     expect(resident).toEqual(['start', 'services', 'mycases', 'household', 'language', 'cancel']);
     expect(resident).not.toContain('notice');

@@ -4,6 +4,7 @@
 import { Api } from 'grammy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setCommandMenus } from '../../src/bot/commands.ts';
+import { createStaffRepository } from '../../src/db/repositories/staff.ts';
 import { createHarness, fakeTelegram, type Harness, sentTexts, TEST_TOKEN } from '../support/bot-harness.ts';
 import { registerResident } from '../support/flows.ts';
 import { fileSuggestion, makeStaff } from '../support/staff-scene.ts';
@@ -153,6 +154,7 @@ describe('command menus', () => {
     await setCommandMenus(api, { ...h.deps, adminTelegramIds: [78_100] }, [
       { chatId: 78_101, locale: 'en' },
       { chatId: 78_100, locale: 'zh-CN' },
+      { chatId: 78_102, locale: 'zh-CN', labour: true },
     ]);
     const menus = telegram.calls.filter((c) => c.method === 'setMyCommands');
     const forChat = (id: number) =>
@@ -167,13 +169,29 @@ describe('command menus', () => {
     );
     expect(staffMenu.find((c) => c.command === 'queue')?.description).toBe('Your department’s queue (staff)');
     expect(staffMenu.map((c) => c.command)).not.toContain('invite');
+    // /labour (the households below the red line) only where it answers: human-resources staff, admins.
+    expect(staffMenu.map((c) => c.command)).not.toContain('labour');
+    const hrMenu = forChat(78_102);
+    expect(hrMenu.map((c) => c.command)).toEqual(expect.arrayContaining(['queue', 'next', 'labour']));
+    expect(hrMenu.find((c) => c.command === 'labour')?.description).toBe(
+      '有劳动力但没人上班的家庭（人社、社区工作人员）',
+    );
     const adminMenu = forChat(78_100).map((c) => c.command);
     expect(adminMenu).toEqual(
-      expect.arrayContaining(['reload', 'invite', 'staff', 'stats', 'export', 'queue']),
+      expect.arrayContaining(['reload', 'invite', 'staff', 'stats', 'export', 'queue', 'labour']),
     );
+    expect(adminMenu.filter((c) => c === 'labour')).toHaveLength(1);
     // Residents' menus have none of them.
     const residentMenu = ((menus[0]?.payload.commands ?? []) as { command: string }[]).map((c) => c.command);
     expect(residentMenu).not.toContain('queue');
     expect(residentMenu).not.toContain('invite');
+  });
+
+  it('at start, the staff chats of a human-resources window are the ones marked for /labour', async () => {
+    await makeStaff(h, 78_110, 'wanshan-human-resources');
+    await makeStaff(h, 78_111, 'wanshan-education');
+    const chats = await createStaffRepository(h.db).activeStaffChats();
+    expect(chats.find((c) => c.telegramId === 78_110n)?.labour).toBe(true);
+    expect(chats.find((c) => c.telegramId === 78_111n)?.labour).toBe(false);
   });
 });

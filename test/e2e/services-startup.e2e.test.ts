@@ -61,7 +61,7 @@ describe('the service definitions are checked at start', () => {
     await started.waitForLog('long polling started', 60_000);
     // Every shipped service (reference/services), each in its first version.
     const shipped = (await readdir(DEFAULT_SERVICES_DIR)).filter((f) => f.endsWith('.json')).length;
-    expect(shipped).toBe(7);
+    expect(shipped).toBe(8);
     expect(started.logs().find((l) => l.msg === 'service definitions loaded')).toMatchObject({
       services: shipped,
       versions: shipped,

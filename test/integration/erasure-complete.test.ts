@@ -180,7 +180,10 @@ async function answersFor(
         const item =
           step.source === 'hospitals'
             ? await h.db.hospital.findFirstOrThrow({ where: { districtCode } })
-            : await h.db.school.findFirstOrThrow({ where: { districtCode } });
+            : step.source === 'courses'
+              ? (await h.deps.reference.offeredCourses(districtCode))[0]
+              : await h.db.school.findFirstOrThrow({ where: { districtCode } });
+        if (!item) throw new Error(`no ${step.source} to offer for ${service.code}.${step.id}`);
         answers[step.id] = { value: item.code, label: item.nameZh };
         break;
       }

@@ -40,6 +40,7 @@ describe('reference data', () => {
       schools: await db.school.count(),
       calendarDays: await db.calendarDay.count(),
       serviceCentres: await db.serviceCentre.count(),
+      courses: await db.course.count(),
     });
     const afterFirst = await counts();
     expect(afterFirst).toEqual(first);
@@ -54,6 +55,7 @@ describe('reference data', () => {
     );
     expect(again).toEqual(buildingIds);
     expect(afterFirst.departments).toBe(18);
+    expect(afterFirst.courses).toBe(6);
     expect(afterFirst.calendarDays).toBeGreaterThan(30);
   });
 

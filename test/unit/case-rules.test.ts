@@ -47,6 +47,10 @@ function lists(): ReferenceLists & { asked: string[] } {
       asked.push(`schools:${stage}`);
       return stage === 'junior' ? [{ code: 'J1' }] : [{ code: 'P1' }];
     },
+    courses: async () => {
+      asked.push('courses');
+      return [{ code: 'C1' }];
+    },
   };
 }
 

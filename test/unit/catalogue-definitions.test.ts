@@ -96,6 +96,7 @@ describe('the shipped definitions', () => {
       'job_seeking',
       'insurance_transfer',
       'hukou_transfer',
+      'skills_training',
     ]);
     for (const s of services) {
       expect(s.version).toBe(1);
@@ -300,6 +301,54 @@ describe('a broken definition gives the file, the service, the step and what is 
     });
   });
 
+  it('a courses step: its "none" text in both languages, one per service, no extra option', () => {
+    const withCourse = (d: Def, extra: Record<string, unknown> = {}) => {
+      d.steps.push({ id: 'course', kind: 'reference', source: 'courses', ...extra });
+      for (const [lang, none] of [
+        ['zh-CN', '现在没有能报的班。'],
+        ['en', 'No course is open now.'],
+      ] as const) {
+        (d.texts[lang].fields as Record<string, string>).course = lang === 'en' ? 'Course' : '培训班';
+        (d.texts[lang].steps as Record<string, unknown>).course = {
+          prompt: lang === 'en' ? 'Which course?' : '报哪个班？',
+          ...(none ? { none } : {}),
+        };
+      }
+    };
+    const ok = definition() as Def;
+    withCourse(ok);
+    const service = parseServiceFile(FILE, JSON.stringify(ok));
+    expect(service.steps.at(-1)).toMatchObject({ kind: 'reference', source: 'courses' });
+    expect(referenceList(service.steps.at(-1) as ReferenceStep, {})).toEqual({ source: 'courses' });
+    expect(
+      errorOf((d) => {
+        withCourse(d);
+        delete (d.texts.en.steps as Record<string, Record<string, unknown>>).course?.none;
+      }),
+    ).toEqual({
+      code: 'missing_text',
+      message: `${FILE}: service "elderly_meals", step "course": no en text "steps.course.none"`,
+    });
+    expect(
+      errorOf((d) => {
+        withCourse(d);
+        d.steps.push({ id: 'course2', kind: 'reference', source: 'courses' });
+      }),
+    ).toMatchObject({
+      code: 'invalid',
+      message: expect.stringContaining('step "course2": a service may have one step'),
+    });
+    expect(errorOf((d) => withCourse(d, { extraOption: 'any' }))).toMatchObject({
+      code: 'invalid',
+      message: expect.stringContaining('takes no "extraOption"'),
+    });
+    expect(
+      errorOf((d) => {
+        d.steps.push({ id: 'course', kind: 'reference', source: 'classes' });
+      }).code,
+    ).toBe('invalid');
+  });
+
   it('a wrong field, an unknown rule, an option that is not one, a missing rule parameter', () => {
     expect(
       errorOf((d) => {
@@ -390,7 +439,7 @@ describe('conditions and named rules', () => {
     const d = definition() as Def;
     d.steps[1] = { id: 'meals', kind: 'choice', options: ['lunch', 'both'], multiple: { min: 1 } };
     const service = parseServiceFile(FILE, JSON.stringify(d));
-    const lists = { hospitals: async () => [], schools: async () => [] };
+    const lists = { hospitals: async () => [], schools: async () => [], courses: async () => [] };
     const valid = (meals: string) =>
       answersValid(service, ctx({ who: a('gran'), meals: a(meals), note: a('软一点') }), lists);
     expect(await valid('lunch,both')).toBe(true);
@@ -423,7 +472,7 @@ describe('conditions and named rules', () => {
     const d = definition() as Def;
     d.steps[0] = { id: 'who', kind: 'person', includeSelf: true, age: { min: 6 }, multiple: { min: 1 } };
     const service = parseServiceFile(FILE, JSON.stringify(d));
-    const lists = { hospitals: async () => [], schools: async () => [] };
+    const lists = { hospitals: async () => [], schools: async () => [], courses: async () => [] };
     const valid = (who: string) => answersValid(service, ctx({ who: a(who), meals: a('lunch') }), lists);
     expect(await valid('me,kid,gran')).toBe(true);
     expect(await valid('gran')).toBe(true);

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MANAGE_COMMANDS, NOTICE_COMMANDS, STAFF_COMMANDS } from '../../src/bot/commands.ts';
+import { LABOUR_COMMANDS, MANAGE_COMMANDS, NOTICE_COMMANDS, STAFF_COMMANDS } from '../../src/bot/commands.ts';
 import { readLocaleResources } from '../../src/bot/i18n.ts';
 import { CASE_STATUSES } from '../../src/domain/case-status.ts';
 import { RELATIONS, SEXES } from '../../src/domain/household.ts';
@@ -205,7 +205,7 @@ describe('locales', () => {
         'birth_date_mismatch',
       ].map((c) => `household:member.failed.${c}`),
       // Community notices (src/bot/conversations/notice.ts, src/bot/features/notices.ts).
-      ...[...NOTICE_COMMANDS, 'notices'].map((c) => `common:commands.${c}`),
+      ...[...NOTICE_COMMANDS, 'notices', ...LABOUR_COMMANDS].map((c) => `common:commands.${c}`),
       ...AUDIENCE_KINDS.flatMap((k) => [`notices:audience.${k}`, `notices:audience_label.${k}`]),
       ...NOTICE_PROBLEMS.map((p) => `notices:problems.${p}`),
       ...['scheduled', 'sending', 'done', 'cancelled'].map((s) => `notices:status.${s}`),

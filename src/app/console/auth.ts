@@ -35,6 +35,8 @@ export interface ConsoleRoles {
   /** Community worker: the community's code. */
   community: string | null;
   admin: boolean;
+  /** May see the households below the red line (/labour): human-resources staff, workers, admins. */
+  labour: boolean;
 }
 
 export interface ConsoleUser {
@@ -54,6 +56,8 @@ export interface ConsoleAuthDeps {
   adminTelegramIds: readonly number[];
   cipher: Pick<PiiCipher, 'hash'>;
   now: () => Date;
+  /** Whether department staff may list the red line (src/app/labour.ts); workers and admins always may. */
+  labour?: { mayList(telegramId: number): Promise<boolean> };
 }
 
 export function createConsoleAuth(deps: ConsoleAuthDeps) {
@@ -71,6 +75,7 @@ export function createConsoleAuth(deps: ConsoleAuthDeps) {
         department: dept?.departmentCode ? { code: dept.departmentCode, staffId: dept.id } : null,
         community: worker?.communityCode ?? null,
         admin,
+        labour: admin || worker !== undefined || ((await deps.labour?.mayList(telegramId)) ?? false),
       },
       name: dept?.displayName ?? worker?.displayName ?? null,
     };

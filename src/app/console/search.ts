@@ -136,6 +136,11 @@ export interface LookupDeps {
   adminTelegramIds: readonly number[];
   cipher: Pick<PiiCipher, 'hash' | 'hashes' | 'decrypt'>;
   now: () => Date;
+  /**
+   * The red-line list (src/app/labour.ts): a human-resources staff member may also open the file of a
+   * household on their list (below the red line in their district), which has no case of their department.
+   */
+  redLine?: { opensHousehold(telegramId: number, householdId: string): Promise<boolean> };
 }
 
 /** What one person may see: their department's cases, their community's households, everything (admin). */
@@ -319,7 +324,8 @@ export function createConsoleLookup(deps: LookupDeps) {
       const s = await scopeOf(telegramId);
       const valid = z.uuid().safeParse(householdId).success;
       const place = valid ? (await store.places([householdId]))[0] : undefined;
-      if (!s || !place || !mayOpenHousehold(s, place)) {
+      const onList = async (id: string) => (await deps.redLine?.opensHousehold(telegramId, id)) ?? false;
+      if (!s || !place || !(mayOpenHousehold(s, place) || (await onList(place.id)))) {
         const reason = !s
           ? 'not_staff'
           : !place

@@ -119,7 +119,7 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
     age: ageOn(p.birthDate, at),
   });
 
-  /** The schools and hospitals the answers name, by code, in the case's district. */
+  /** The schools, hospitals and courses the answers name, by code, in the case's district. */
   async function places(
     answers: DescribedAnswer[],
     service: ServiceDefinition | undefined,
@@ -137,7 +137,9 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       const list =
         which.source === 'hospitals'
           ? await deps.facilities.hospitals(districtCode)
-          : await deps.facilities.schools(districtCode, which.stage);
+          : which.source === 'courses'
+            ? await deps.facilities.courses(districtCode)
+            : await deps.facilities.schools(districtCode, which.stage);
       const hit = list.find((x) => x.code === a.value);
       if (hit) found.set(a.stepId, { code: hit.code, nameZh: hit.nameZh, nameEn: hit.nameEn });
     }

@@ -1,6 +1,7 @@
 // Add a household member, or change one (the same form, prefilled, with "keep it as it is").
 
 import type { Locale } from '../../config.ts';
+import { EMPLOYMENT_STATUSES, WORKING_AGE } from '../../domain/employment.ts';
 import { RELATIONS, relationAgeProblem, SEXES } from '../../domain/household.ts';
 import { ageOn, parseIdNumber } from '../../domain/id-number.ts';
 import { maskIdNumber } from '../../domain/mask.ts';
@@ -69,7 +70,7 @@ function memberSummary(
   };
 }
 
-function memberSteps(editing: boolean, residentBirthDate: string | null): FormStep[] {
+function memberSteps(editing: boolean, residentBirthDate: string | null, today: Date): FormStep[] {
   const keepable = () => editing;
   return [
     {
@@ -134,7 +135,41 @@ function memberSteps(editing: boolean, residentBirthDate: string | null): FormSt
       choices: choicesOf(SEXES, 'sex'),
       columns: 2,
     },
+    {
+      // Work status (the same five as /household's "💼"), for someone of working age; may be skipped.
+      id: 'work',
+      when: (a) => {
+        const birth = value(a, 'birthDate');
+        return birth !== null && ageOn(birth, today) >= WORKING_AGE.min;
+      },
+      prompt: (t) => t('household:member.ask.work'),
+      keepable: (a) => editing && value(a, 'work') !== null,
+      optional: () => true,
+      choices: (ctx, _a, locale) => {
+        const t = ctx.deps.translator.t(locale);
+        return EMPLOYMENT_STATUSES.map((s) => ({ value: s, label: t(`employment:status_button.${s}`) }));
+      },
+      columns: 1,
+    },
   ];
+}
+
+/**
+ * The work status chosen in the form, set through the household use case (audited as the resident's, as from
+ * /household) once the member is saved; nothing when skipped, kept or hidden (under 16).
+ */
+async function saveWork(
+  conversation: BotConversation,
+  memberId: string,
+  a: Answers,
+  before: string | null,
+): Promise<void> {
+  const status = value(a, 'work');
+  const birth = value(a, 'birthDate');
+  if (status === null || status === before || birth === null) return;
+  await conversation.external(async (outer) => {
+    if (outer.from) await outer.deps.households.setOwnEmployment(outer.from.id, memberId, status);
+  });
 }
 
 function memberInput(a: Answers) {
@@ -164,6 +199,7 @@ export async function memberForm(
     keepDraft: false,
   });
   let initial: Answers = {};
+  let workBefore: string | null = null;
   if (memberId) {
     const member = await conversation.external((outer) =>
       outer.from ? outer.deps.households.getMember(outer.from.id, memberId) : null,
@@ -180,7 +216,11 @@ export async function memberForm(
         ? { value: KEEP_ID, label: member.idNumberMasked }
         : { value: null, label: '—' },
       sex: { value: member.sex, label: t(`common:sex.${member.sex}`) },
+      work: member.employmentStatus
+        ? { value: member.employmentStatus, label: t(`employment:status_button.${member.employmentStatus}`) }
+        : { value: null, label: '—' },
     };
+    workBefore = member.employmentStatus;
     await ctx.reply(t('household:member.intro_edit', { name: member.name }));
   } else {
     await ctx.reply(t('household:member.intro_add'));
@@ -193,7 +233,7 @@ export async function memberForm(
       null,
   );
   const today = new Date(await conversation.now());
-  const steps = memberSteps(memberId !== undefined, residentBirthDate);
+  const steps = memberSteps(memberId !== undefined, residentBirthDate, today);
   const form = await runWholeForm(
     conversation,
     ctx,
@@ -218,6 +258,8 @@ export async function memberForm(
       : outer.deps.households.addMember(outer.from.id, input);
   });
   if (result.ok) {
+    const saved = memberId ?? (result.value as { memberId: string } | null)?.memberId;
+    if (saved) await saveWork(conversation, saved, form.answers, workBefore);
     await ctx.reply(
       t(memberId ? 'household:member.saved_edit' : 'household:member.saved_add', { name: input.name }),
       { reply_markup: backToMenu(t) },
@@ -239,7 +281,7 @@ export async function addMemberInline(
   residentBirthDate: string,
   today: Date,
 ): Promise<{ id: string; name: string } | null> {
-  const steps = memberSteps(false, residentBirthDate);
+  const steps = memberSteps(false, residentBirthDate, today);
   const form = await runWholeForm(
     conversation,
     ctx,
@@ -262,6 +304,7 @@ export async function addMemberInline(
     await ctx.reply(t(`household:member.failed.${result.error}`));
     return null;
   }
+  await saveWork(conversation, result.value.memberId, form.answers, null);
   await ctx.reply(t('household:member.saved_inline', { name: input.name }));
   return { id: result.value.memberId, name: input.name };
 }

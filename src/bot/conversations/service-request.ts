@@ -8,6 +8,7 @@ import type { CommunityContact } from '../../app/reference.ts';
 import type { Locale } from '../../config.ts';
 import { MAX_OPEN_CASES_PER_SERVICE, MAX_URGENT_CASES_PER_DAY } from '../../domain/abuse-limits.ts';
 import {
+  courseStep,
   type FileRef,
   type ServiceDefinition,
   type ServiceStep,
@@ -36,6 +37,7 @@ import {
 } from '../forms/engine.ts';
 import { hospitalCardText } from '../hospital-card.ts';
 import type { TFunction } from '../i18n.ts';
+import { courseFormStep } from './course-step.ts';
 import { fromParsed } from './from-parsed.ts';
 import { conversationLocale } from './locale.ts';
 import { addMemberInline } from './member.ts';
@@ -124,6 +126,11 @@ function formStep(
         after: async (answer) => (answer.value === ADD_PERSON ? env.addPerson() : answer),
       };
     case 'reference':
+      if (step.source === 'courses')
+        return courseFormStep(base, key, {
+          t: env.t,
+          districtCode: () => env.household.community.districtCode,
+        });
       return {
         ...base,
         choices: async (ctx, a, locale) => {
@@ -132,7 +139,8 @@ function formStep(
             ? [{ value: step.extraOption, label: env.t(`${key}.options.${step.extraOption}`) }]
             : [];
           const list = referenceList(step, a);
-          if (list.source === 'hospitals') {
+          // Hospitals (courses are asked by course-step.ts, above).
+          if (list.source !== 'schools') {
             return (await ctx.deps.reference.hospitals(district)).map((h) => ({
               value: h.code,
               label: localeName(locale, h),
@@ -329,39 +337,55 @@ export async function serviceRequest(
   // A resumed draft has its own answers; words sent outside a form prefill a new one only.
   const prefilled = draft ? null : prefillAnswer(service, steps, prefill ?? undefined, t);
   if (prefilled) await ctx.reply(t('inbound:prefilled'));
-  const form = await runWholeForm(
-    conversation,
-    ctx,
-    {
-      keys: `services:${service.code}.`,
-      errorFallback: 'services:errors.',
-      steps,
-      draft: true,
-      initial: draft?.answers ?? (prefilled ? { [prefilled.stepId]: prefilled.answer } : undefined),
-      prefilled: prefilled ? [prefilled.stepId] : undefined,
-      resume: draft !== null,
-    },
-    t,
-    locale,
-  );
-  if (form.status === 'cancelled') {
-    await ctx.reply(t('form:cancelled'), { reply_markup: backToMenu(t) });
-    return;
-  }
-  if (form.status === 'stopped') {
-    await ctx.reply(t([`services:${service.code}.stopped.${form.stepId}`, 'services:common.stopped']), {
-      reply_markup: backToMenu(t),
+  // A course that filled up or started while the resident was filling in: say so, and ask that step again
+  // with the courses still open (the other answers kept), then the summary.
+  let initial: Answers | undefined =
+    draft?.answers ?? (prefilled ? { [prefilled.stepId]: prefilled.answer } : undefined);
+  let resumed = draft !== null;
+  let kept = prefilled ? [prefilled.stepId] : undefined;
+  let result: Awaited<ReturnType<BotDeps['cases']['submit']>>;
+  for (;;) {
+    const form = await runWholeForm(
+      conversation,
+      ctx,
+      {
+        keys: `services:${service.code}.`,
+        errorFallback: 'services:errors.',
+        steps,
+        draft: true,
+        initial,
+        prefilled: kept,
+        resume: resumed,
+      },
+      t,
+      locale,
+    );
+    if (form.status === 'cancelled') {
+      await ctx.reply(t('form:cancelled'), { reply_markup: backToMenu(t) });
+      return;
+    }
+    if (form.status === 'stopped') {
+      await ctx.reply(t([`services:${service.code}.stopped.${form.stepId}`, 'services:common.stopped']), {
+        reply_markup: backToMenu(t),
+      });
+      return;
+    }
+    // The key is fixed when the form starts (replayed identically): a repeated update, a double tap or a
+    // crash after the case was written finds the same case instead of making a second one.
+    const submissionKey = `${ctx.chat?.id ?? 0}:${service.code}:${startedAt}`;
+    const answers = form.answers;
+    result = await conversation.external(async (outer) => {
+      if (!outer.from) return { ok: false as const, error: 'not_registered' as const };
+      return outer.deps.cases.submit(outer.from.id, service.code, answers, submissionKey, confirmedMembers);
     });
-    return;
+    const course = courseStep(service)?.id;
+    if (result.ok || !course || (result.error !== 'course_full' && result.error !== 'course_closed')) break;
+    await ctx.reply(t(`services:course.${result.error}`, { course: answers[course]?.label ?? '' }));
+    // The other answers stand as given (shown in the summary, changeable there); only the course is asked.
+    initial = Object.fromEntries(Object.entries(answers).filter(([id]) => id !== course));
+    kept = Object.keys(initial);
+    resumed = false;
   }
-  // The key is fixed when the form starts (replayed identically): a repeated update, a double tap or a crash
-  // after the case was written finds the same case instead of making a second one.
-  const submissionKey = `${ctx.chat?.id ?? 0}:${service.code}:${startedAt}`;
-  const answers = form.answers;
-  const result = await conversation.external(async (outer) => {
-    if (!outer.from) return { ok: false as const, error: 'not_registered' as const };
-    return outer.deps.cases.submit(outer.from.id, service.code, answers, submissionKey, confirmedMembers);
-  });
   if (!result.ok) {
     await ctx.reply(
       t(`services:common.failed.${result.error}`, {

@@ -54,7 +54,12 @@ export function globalCommands(): Composer<BotContext> {
     );
     const staff = (await ctx.deps.staff.whoami(ctx.from.id)) !== null;
     const worker = await ctx.deps.notices.canCompose(ctx.from.id);
-    await setChatCommandMenu(ctx.api, ctx.chat.id, locale, isAdmin(ctx), ctx.deps, { staff, worker });
+    const labour = await ctx.deps.labour.mayList(ctx.from.id);
+    await setChatCommandMenu(ctx.api, ctx.chat.id, locale, isAdmin(ctx), ctx.deps, {
+      staff,
+      worker,
+      labour,
+    });
   });
 
   return composer;

@@ -158,6 +158,7 @@ export function manageFeature(): Composer<BotContext> {
       {
         staff: joined.value.role === 'staff',
         worker: await ctx.deps.notices.canCompose(ctx.from.id),
+        labour: await ctx.deps.labour.mayList(ctx.from.id),
       },
     );
   });

@@ -44,7 +44,7 @@ export async function ask(s: FormSession, index: number, canGoBack: boolean): Pr
   const counter = t('form:step', { n: visibleIdx.indexOf(index) + 1, total: visibleIdx.length });
   // Where a voice message is an answer, the question says so (one wording for every such step).
   const voiceHint = step.voice && step.text ? `\n${t('form:voice_hint')}` : '';
-  const promptText = `${step.prompt(t, s.answers, today)}${voiceHint}\n${counter}`;
+  const promptText = `${step.prompt(t, s.answers, today, choices)}${voiceHint}\n${counter}`;
   const optional = step.optional?.(s.answers, today) ?? false;
   const keepable = (step.keepable?.(s.answers) ?? false) && s.answers[step.id] !== undefined;
   let prompt: Message.TextMessage | undefined;
@@ -100,7 +100,7 @@ export async function ask(s: FormSession, index: number, canGoBack: boolean): Pr
     },
     async markChosen(c, label, text) {
       if (!prompt) return;
-      const shown = text ?? `${step.prompt(t, s.answers, today)}\n👉 ${truncate(label, 200)}`;
+      const shown = text ?? `${step.prompt(t, s.answers, today, choices)}\n👉 ${truncate(label, 200)}`;
       await c.api.editMessageText(prompt.chat.id, prompt.message_id, shown).catch(() => undefined);
     },
     async removeReplyKeyboard(c) {

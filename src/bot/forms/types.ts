@@ -10,6 +10,8 @@ export type { FileRef };
 export interface Choice {
   value: string;
   label: string;
+  /** A line about this choice the question may list (a course's dates and place), beside its short label. */
+  detail?: string;
 }
 
 export type TextResult =
@@ -34,7 +36,8 @@ export interface FormStep {
   id: string;
   /** Ask this step only when it returns true (default: always). */
   when?: (a: Answers) => boolean;
-  prompt: (t: TFunction, a: Answers, today: Date) => string;
+  /** The question; `choices` are the buttons it comes with (a question may list them or say there are none). */
+  prompt: (t: TFunction, a: Answers, today: Date, choices?: readonly Choice[]) => string;
   /** Finite choices shown as buttons. Runs outside the replay (may read the database). */
   choices?: (ctx: BotContext, a: Answers, locale: Locale) => Choice[] | Promise<Choice[]>;
   columns?: number;

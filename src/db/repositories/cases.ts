@@ -21,6 +21,7 @@ import { type CaseStatus, OPEN_STATUSES } from '../../domain/case-status.ts';
 import type { InboundCandidate } from '../../domain/inbound.ts';
 import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/client.ts';
+import { seatLeft } from './courses.ts';
 
 // The port's types, for the other repositories that write notifications and audit rows the same way.
 export type { NewAttachment, NewAudit, NewEvent, NewNotification } from '../../app/case-store.ts';
@@ -225,6 +226,7 @@ export function createCaseRepository(db: Db): CaseStore {
             if (again) return { ...again, created: false };
           } else if (refused) return { refused };
         }
+        if (input.courseCode && !(await seatLeft(tx, input.courseCode))) return { refused: 'course_full' };
         const [counter] = await tx.$queryRaw<{ value: number }[]>`
           insert into case_counter (prefix, year, value) values (${input.casePrefix}, ${input.year}, 1)
           on conflict (prefix, year) do update set value = case_counter.value + 1
@@ -246,6 +248,7 @@ export function createCaseRepository(db: Db): CaseStore {
             submissionKey: input.submissionKey,
             serviceVersion: input.serviceVersion,
             serviceHash: input.serviceHash,
+            courseCode: input.courseCode ?? null,
           },
           select: { id: true },
         });

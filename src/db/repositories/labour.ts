@@ -40,6 +40,13 @@ export function lookingSql(householdId: Prisma.Sql): Prisma.Sql {
 
 export function createLabourRepository(db: Db): LabourStore {
   return {
+    async isBelowRedLine(householdId, communityCodes, today) {
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        select h.id from household h
+         where h.id::text = ${householdId} and h.community_code = any(${[...communityCodes]}::text[])
+           and ${belowRedLineSql(Prisma.sql`h.id`, today)}`;
+      return rows.length > 0;
+    },
     async belowRedLine(communityCodes, today, page, pageSize) {
       const where = Prisma.sql`h.community_code = any(${[...communityCodes]}::text[])
                                and ${belowRedLineSql(Prisma.sql`h.id`, today)}`;

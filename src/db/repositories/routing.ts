@@ -4,11 +4,14 @@ import type { RoutingLookup } from '../../app/case-store.ts';
 import type { ContactLookup, FacilityStore, NamedOption, SchoolStage } from '../../app/reference.ts';
 import type { DepartmentKind } from '../../domain/catalogue/index.ts';
 import type { Db } from '../client.ts';
+import { createCourseRepository } from './courses.ts';
 
 export function createRoutingRepository(
   db: Db,
 ): RoutingLookup & FacilityStore & Pick<ContactLookup, 'department' | 'calendarExceptions' | 'windows'> {
+  const { courses } = createCourseRepository(db);
   return {
+    courses,
     async department(districtCode: string, kind: DepartmentKind) {
       return db.department.findFirst({
         where: { districtCode, kind, active: true },

@@ -57,12 +57,17 @@ export function createStaffRepository(db: Db): StaffStore & AdminStore & StaffCh
 
     /** Every active department staff member's chat and language (their command menus are set at start). */
     async activeStaffChats(): Promise<
-      { telegramId: bigint; locale: string | null; languageCode: string | null }[]
+      { telegramId: bigint; locale: string | null; languageCode: string | null; labour: boolean }[]
     > {
       const rows = await db.staffMember.findMany({
         where: { role: 'staff', active: true },
         select: { telegramId: true },
         distinct: ['telegramId'],
+      });
+      // Human-resources staff also get /labour (the households below the red line of their district).
+      const hr = await db.staffMember.findMany({
+        where: { role: 'staff', active: true, department: { kind: 'human_resources', active: true } },
+        select: { telegramId: true },
       });
       const users = await db.telegramUser.findMany({
         where: { telegramId: { in: rows.map((r) => r.telegramId) } },
@@ -70,7 +75,12 @@ export function createStaffRepository(db: Db): StaffStore & AdminStore & StaffCh
       });
       return rows.map((r) => {
         const u = users.find((x) => x.telegramId === r.telegramId);
-        return { telegramId: r.telegramId, locale: u?.locale ?? null, languageCode: u?.languageCode ?? null };
+        return {
+          telegramId: r.telegramId,
+          locale: u?.locale ?? null,
+          languageCode: u?.languageCode ?? null,
+          labour: hr.some((x) => x.telegramId === r.telegramId),
+        };
       });
     },
 

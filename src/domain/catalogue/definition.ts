@@ -18,7 +18,7 @@ import type {
   ServiceStep,
   StepContext,
 } from './types.ts';
-import { value } from './types.ts';
+import { REFERENCE_SOURCES, value } from './types.ts';
 
 export const DEPARTMENT_KINDS = [
   'education',
@@ -154,7 +154,7 @@ const stepSchema = z.discriminatedUnion('kind', [
     .object({
       ...base,
       kind: z.literal('reference'),
-      source: z.enum(['schools', 'hospitals']),
+      source: z.enum(REFERENCE_SOURCES),
       stageFrom: id.optional(),
       extraOption: id.optional(),
     })
@@ -356,6 +356,15 @@ export function parseServiceFile(file: string, text: string): ServiceDefinition 
         fail('a step with "multiple" cannot have "allowAdd"', 'invalid', { field: 'multiple' });
     }
     if (s.kind === 'reference' && s.stageFrom) mustBeEarlier(s.stageFrom, '"stageFrom"');
+    // The case holds the seat of one course (its plain course code): one course step per service.
+    if (s.kind === 'reference' && s.source === 'courses') {
+      if (steps.findIndex((x) => x.kind === 'reference' && x.source === 'courses') !== i)
+        fail('a service may have one step of source "courses"', 'invalid', { field: 'source' });
+      if (s.extraOption || s.stageFrom)
+        fail('a step of source "courses" takes no "extraOption" or "stageFrom"', 'invalid', {
+          field: 'source',
+        });
+    }
     if (s.kind === 'choice') {
       for (const v of [...(s.stopOn ?? []), ...Object.keys(s.tell ?? {})])
         if (!s.options.includes(v)) fail(`"${v}" is not one of the options`, 'not_an_option', { value: v });
@@ -450,6 +459,7 @@ export function requiredTexts(
       out.push({ step: s.id, key: `${k}.none` });
     if (s.kind === 'reference' && s.extraOption)
       out.push({ step: s.id, key: `${k}.options.${s.extraOption}` });
+    if (s.kind === 'reference' && s.source === 'courses') out.push({ step: s.id, key: `${k}.none` });
   }
   return out;
 }

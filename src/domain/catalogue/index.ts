@@ -10,7 +10,7 @@ export {
 } from './definition.ts';
 export { DEFAULT_SERVICES_DIR, loadServiceDir } from './load.ts';
 export type * from './types.ts';
-export { takesVoice } from './types.ts';
+export { courseStep, REFERENCE_SOURCES, takesVoice } from './types.ts';
 
 export interface Catalogue {
   /** Every definition known, earlier versions first (their texts, for cases filed under them). */

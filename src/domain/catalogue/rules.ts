@@ -101,8 +101,11 @@ export const RULE_NAMES = Object.keys(NAMED_RULES);
 export function referenceList(
   step: ReferenceStep,
   answers: ServiceAnswers,
-): { source: 'hospitals' } | { source: 'schools'; stage: 'kindergarten' | 'primary' | 'junior' } {
-  if (step.source === 'hospitals') return { source: 'hospitals' };
+):
+  | { source: 'hospitals' }
+  | { source: 'courses' }
+  | { source: 'schools'; stage: 'kindergarten' | 'primary' | 'junior' } {
+  if (step.source === 'hospitals' || step.source === 'courses') return { source: step.source };
   return {
     source: 'schools',
     stage: schoolStageOf(step.stageFrom ? value(answers, step.stageFrom) : null) ?? 'primary',

@@ -123,10 +123,14 @@ export interface PersonStep extends BaseStep {
   multiple?: { min: number };
 }
 
-/** A reference-data list for the resident's district: schools of a stage, hospitals. */
+/**
+ * A reference-data list for the resident's district: schools of a stage, hospitals, or skills-training
+ * courses (those not started yet with a seat left; the case takes a seat of the one chosen; nothing to
+ * offer ends the form with the step's `none` text).
+ */
 export interface ReferenceStep extends BaseStep {
   kind: 'reference';
-  source: 'schools' | 'hospitals';
+  source: ReferenceSource;
   /** For schools: which stage, from an earlier answer. */
   stageFrom?: string;
   /** An extra first option, e.g. "nearest, arranged by the education bureau". */
@@ -143,6 +147,9 @@ export interface FilesStep extends BaseStep {
 export interface PhoneStep extends BaseStep {
   kind: 'phone';
 }
+
+export const REFERENCE_SOURCES = ['schools', 'hospitals', 'courses'] as const;
+export type ReferenceSource = (typeof REFERENCE_SOURCES)[number];
 
 export type ServiceStep =
   | ChoiceStep
@@ -185,6 +192,10 @@ export interface ServiceDefinition {
   /** Its cases may be answered with job recommendations. */
   recommendations?: boolean;
 }
+
+/** The service's course step (a reference step of source `courses`; a definition has at most one). */
+export const courseStep = (service: Pick<ServiceDefinition, 'steps'>): ReferenceStep | undefined =>
+  service.steps.find((s): s is ReferenceStep => s.kind === 'reference' && s.source === 'courses');
 
 export const value = (a: ServiceAnswers, id: string): string | null => a[id]?.value ?? null;
 

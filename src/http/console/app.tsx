@@ -19,6 +19,7 @@
 //   /figures, /export           figures as charts and the CSV export (figures.tsx)
 //   /notices                    following up important notices (notices.tsx)
 //   /notices/new                composing a notice (notice-compose.tsx)
+//   /labour                     households with labour but nobody employed (labour.tsx)
 //   GET  /assets/*              console.css, console.js, htmx.min.js (from node_modules, never a CDN)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,6 +38,7 @@ import type { NoticeComposer } from '../../app/console/notice-compose.ts';
 import type { NoticeFollowUp } from '../../app/console/notice-followup.ts';
 import type { NoticePhotos } from '../../app/console/notice-photo.ts';
 import type { ConsoleLookup } from '../../app/console/search.ts';
+import type { LabourService } from '../../app/labour.ts';
 import type { StaffCard, StaffError, StaffService } from '../../app/staff.ts';
 import { resolveLocale, type Translator } from '../../bot/i18n.ts';
 import type { Locale } from '../../config.ts';
@@ -46,6 +48,7 @@ import { registerAudit } from './audit.tsx';
 import { BulkForm, bulkError, bulkNotice, registerCaseExtras } from './case-extras.tsx';
 import { registerFigureRoutes } from './figures.tsx';
 import { registerHousehold } from './household.tsx';
+import { registerLabour } from './labour.tsx';
 import { registerNoticeCompose } from './notice-compose.tsx';
 import { PHOTO_FORM_MAX_BYTES } from './notice-photo.tsx';
 import { registerNoticeRoutes } from './notices.tsx';
@@ -93,6 +96,8 @@ export interface ConsoleAppOptions {
   noticePhotos?: NoticePhotos;
   /** A case's files from Telegram (case-extras.tsx); without it, the case page only counts them. */
   files?: FileSource;
+  /** Households with labour but nobody employed (labour.tsx, src/app/labour.ts); without it, no such page. */
+  labour?: LabourService;
 }
 
 export type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
@@ -496,6 +501,7 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
   if (opts.noticeComposer)
     registerNoticeCompose(routes, opts.noticeComposer, opts.catalogue, translator, opts.noticePhotos);
   if (opts.noticeFollowUp) registerNoticeRoutes(routes, opts.noticeFollowUp);
+  if (opts.labour) registerLabour(routes, opts.labour, opts.communities);
   registerCaseExtras(routes, { staff, files: opts.files });
 
   app.notFound(async (c) => {

@@ -75,6 +75,7 @@ export const Layout: FC<{ v: View; title: string; children?: Child }> = ({ v, ti
             {user ? <a href="/search">{t('console:search.nav')}</a> : null}
             {user?.roles.admin ? <a href="/audit">{t('console:audit.nav')}</a> : null}
             {user ? <a href="/figures">{t('console:nav.figures')}</a> : null}
+            {user?.roles.labour ? <a href="/labour">{t('console:labour.nav')}</a> : null}
             {user?.roles.community || user?.roles.admin ? (
               <a href="/notices">{t('console:nav.notices')}</a>
             ) : null}
