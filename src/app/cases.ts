@@ -438,7 +438,12 @@ export function createCaseService(deps: CasesDeps) {
           { kind: person.self ? 'resident' : 'member', id: person.id },
           effect.status,
           // The audit row's actor: the resident, or the staff member who filed it for them.
-          { kind: 'service', serviceCode, caseId: created.id, telegramId: telegramId ?? filedBy?.telegramId ?? 0 },
+          {
+            kind: 'service',
+            serviceCode,
+            caseId: created.id,
+            telegramId: telegramId ?? filedBy?.telegramId ?? 0,
+          },
         );
       }
     }

@@ -36,6 +36,7 @@ import type { FileSource } from '../../app/console/file-source.ts';
 import type { NoticeComposer } from '../../app/console/notice-compose.ts';
 import type { NoticeFollowUp } from '../../app/console/notice-followup.ts';
 import type { ConsoleLookup } from '../../app/console/search.ts';
+import type { FilingService } from '../../app/filing.ts';
 import type { StaffCard, StaffError, StaffService } from '../../app/staff.ts';
 import { resolveLocale, type Translator } from '../../bot/i18n.ts';
 import type { Locale } from '../../config.ts';
@@ -44,6 +45,7 @@ import type { Logger } from '../../logger.ts';
 import { registerAudit } from './audit.tsx';
 import { BulkForm, bulkError, bulkNotice, registerCaseExtras } from './case-extras.tsx';
 import { registerFigureRoutes } from './figures.tsx';
+import { registerFiling } from './filing.tsx';
 import { registerHousehold } from './household.tsx';
 import { registerNoticeCompose } from './notice-compose.tsx';
 import { registerNoticeRoutes } from './notices.tsx';
@@ -89,6 +91,8 @@ export interface ConsoleAppOptions {
   noticeComposer?: NoticeComposer;
   /** A case's files from Telegram (case-extras.tsx); without it, the case page only counts them. */
   files?: FileSource;
+  /** Filing a request for a resident at the window or by proxy (filing.tsx); without it, no such pages. */
+  filing?: FilingService;
 }
 
 export type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
@@ -485,6 +489,7 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
   const routes: ConsoleRoutes = { app, page, notFound, forbidden, now, caseSections };
   if (opts.lookup) registerSearch(routes, opts.lookup);
   if (opts.lookup) registerHousehold(routes, opts.lookup);
+  if (opts.filing) registerFiling(routes, opts.filing, opts.wakeDispatcher);
   if (opts.auditLog) registerAudit(routes, opts.auditLog);
   if (opts.figures) registerFigureRoutes(routes, opts.figures);
   if (opts.noticeComposer) registerNoticeCompose(routes, opts.noticeComposer, opts.catalogue, translator);

@@ -73,6 +73,9 @@ export const Layout: FC<{ v: View; title: string; children?: Child }> = ({ v, ti
           <nav aria-label={t('console:nav.label')}>
             {user?.roles.department ? <a href="/queue">{t('console:nav.queue')}</a> : null}
             {user ? <a href="/search">{t('console:search.nav')}</a> : null}
+            {user?.roles.department || user?.roles.community ? (
+              <a href="/file">{t('console:filing.nav')}</a>
+            ) : null}
             {user?.roles.admin ? <a href="/audit">{t('console:audit.nav')}</a> : null}
             {user ? <a href="/figures">{t('console:nav.figures')}</a> : null}
             {user?.roles.community || user?.roles.admin ? (
@@ -166,6 +169,11 @@ export const HomePage: FC<{ v: View; communityName: string | null }> = ({ v, com
       <p>
         <a href="/search">{t('console:search.home')}</a>
       </p>
+      {user?.roles.community ? (
+        <p>
+          <a href="/file">{t('console:filing.home')}</a>
+        </p>
+      ) : null}
       {user?.roles.admin ? (
         <p>
           <a href="/audit">{t('console:audit.home')}</a>
