@@ -1,0 +1,217 @@
+// Filing for a resident through the console's routes (hono's app.request over the real database, the use
+// cases main.ts wires): find by ID number, choose a service, the form generated from every shipped
+// definition, "continue" showing the steps an answer opens, wrong input kept with a plain message next to
+// the field, the confirmation, filing, the slip; a forged form without the CSRF token, another community's
+// worker, a made-up resident — refused.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fieldName } from '../../src/app/filing-form.ts';
+import { composeConsoleDesk } from '../../src/compose.ts';
+import { createConsoleApp } from '../../src/http/console/app.tsx';
+import { createLogger } from '../../src/logger.ts';
+import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
+import { makeIdNumber } from '../support/fixtures.ts';
+import { addMember, registerResident } from '../support/flows.ts';
+import { makeStaff } from '../support/staff-scene.ts';
+
+const BASE = 'http://console.test';
+const CLERK = 85_001;
+const WORKER_OTHER = 85_002;
+const CLERK_EN = 85_003;
+const RESIDENT = 85_101;
+
+let h: Harness;
+let app: ReturnType<typeof createConsoleApp>;
+let residentId: string;
+let idNumber: string;
+const cookies = new Map<number, string>();
+
+beforeAll(async () => {
+  h = await createHarness({
+    adjustDeps: (deps) => {
+      deps.consoleUrl = BASE;
+    },
+  });
+  app = createConsoleApp({
+    auth: h.deps.console,
+    staff: h.deps.staff,
+    lookup: h.deps.consoleLookup,
+    catalogue: h.deps.catalogue,
+    communities: () => h.deps.reference.listCommunities(),
+    translator: h.deps.translator,
+    defaultLocale: 'zh-CN',
+    secure: false,
+    logger: createLogger('silent'),
+    ...composeConsoleDesk({ db: h.db, cipher: h.cipher, deps: h.deps }),
+  });
+  idNumber = await registerResident(h.user(RESIDENT), { name: '罗桂英', phone: '13700004444' });
+  await addMember(h, RESIDENT, {
+    name: '罗小军',
+    relation: 'child',
+    birthDate: '2017-09-09',
+    idNumber: makeIdNumber({ birthDate: '2017-09-09', seq: 733, sex: 'male' }),
+  });
+  residentId = (await h.db.resident.findUniqueOrThrow({ where: { telegramId: BigInt(RESIDENT) } })).id;
+  await makeStaff(h, CLERK, 'wanshan-civil-affairs', { displayName: '王红梅' });
+  await makeStaff(h, CLERK_EN, 'wanshan-health', { displayName: 'Li Wei' });
+  await h.db.staffMember.create({
+    data: {
+      telegramId: BigInt(WORKER_OTHER),
+      role: 'worker',
+      communityCode: 'wanshan-dongsheng',
+      displayName: '冲广坪小陈',
+    },
+  });
+  for (const who of [CLERK, WORKER_OTHER, CLERK_EN]) cookies.set(who, await signIn(h.user(who)));
+  await post('/lang', CLERK_EN, { locale: 'en', back: '/file' });
+});
+afterAll(() => h.close());
+
+async function signIn(u: SimUser): Promise<string> {
+  const calls = await u.text('/console');
+  const text = String(calls.find((c) => c.method === 'sendMessage')?.payload.text ?? '');
+  const token = new RegExp(`${BASE}/login/([A-Za-z0-9_-]+)`).exec(text)?.[1];
+  if (!token) throw new Error(`no link in: ${text}`);
+  const res = await app.request(`/login/${token}`, { method: 'POST' });
+  const cookie = /bm_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+  if (!cookie) throw new Error('no session cookie');
+  return `bm_session=${cookie}`;
+}
+
+const get = (path: string, who: number) => app.request(path, { headers: { cookie: cookies.get(who) ?? '' } });
+
+async function csrfOf(who: number): Promise<string> {
+  const html = await (await get('/file', who)).text();
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!token) throw new Error('no form token');
+  return token;
+}
+
+async function post(
+  path: string,
+  who: number,
+  form: [string, string][] | Record<string, string>,
+  csrf = true,
+) {
+  const pairs = Array.isArray(form) ? form : Object.entries(form);
+  const body = new URLSearchParams([...(csrf ? [['_csrf', await csrfOf(who)]] : []), ...pairs]);
+  return app.request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.get(who) ?? '' },
+    body: body.toString(),
+  });
+}
+
+const formPath = (code: string) => `/residents/${residentId}/file/${code}`;
+const keyOf = (html: string) => /name="key" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+const DIBAO: [string, string][] = [
+  [fieldName('income'), '800'],
+  [fieldName('reason'), 'other'],
+  [fieldName('assets'), 'none'],
+  [fieldName('verificationConsent'), 'agree'],
+  ['household_ok', '1'],
+];
+
+describe('finding the resident and choosing the service', () => {
+  it('an ID number finds the resident (masked), with a link to file for them', async () => {
+    const res = await post('/file', CLERK, { id: idNumber });
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    expect(html).toContain('罗桂英');
+    expect(html).not.toContain(idNumber);
+    expect(html).toContain(`href="/residents/${residentId}/file"`);
+    const bad = await post('/file', CLERK, { id: '123' });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('这个身份证号不对');
+  });
+
+  it('lists every service offered, each a link to its form', async () => {
+    const html = await (await get(`/residents/${residentId}/file`, CLERK)).text();
+    for (const s of h.deps.catalogue.list()) expect(html).toContain(`href="${formPath(s.code)}"`);
+  });
+
+  it('every shipped service has a form generated from its definition (no code of its own), in both languages', async () => {
+    for (const s of h.deps.catalogue.list()) {
+      for (const who of [CLERK, CLERK_EN]) {
+        const res = await get(formPath(s.code), who);
+        expect(res.status, s.code).toBe(200);
+        const html = await res.text();
+        const first = s.steps.find((st) => st.kind !== 'files' && !st.when);
+        expect(html, s.code).toContain(`name="${fieldName(first?.id ?? '')}"`);
+        // Every word from the locales: no key left showing.
+        expect(html, s.code).not.toMatch(/services:|console:|\.steps\./);
+      }
+    }
+  });
+});
+
+describe('the form', () => {
+  it('"continue" shows the step an answer opens; wrong money is said next to the field and kept', async () => {
+    const first = await (await get(formPath('dibao'), CLERK)).text();
+    expect(first).not.toContain(`name="${fieldName('reasonDetail')}"`);
+    const key = keyOf(first);
+    const more = await post(formPath('dibao'), CLERK, [...DIBAO, ['key', key], ['action', 'continue']]);
+    const html = await more.text();
+    expect(html).toContain(`name="${fieldName('reasonDetail')}"`);
+    const wrong = await post(formPath('dibao'), CLERK, [
+      ...DIBAO.filter(([n]) => n !== fieldName('income')),
+      [fieldName('income'), '八百多 abc'],
+      [fieldName('reasonDetail'), '老伴走了，一个人过'],
+      ['key', key],
+      ['action', 'review'],
+    ]);
+    expect(wrong.status).toBe(422);
+    const page = await wrong.text();
+    expect(page).toContain('八百多 abc');
+    expect(page).toContain('老伴走了，一个人过');
+    expect(page).toMatch(/field-error[^>]*>[^<]+</);
+  });
+
+  it('review → the summary → filed → the slip; the event on the case page', async () => {
+    const key = keyOf(await (await get(formPath('dibao'), CLERK)).text());
+    const answers: [string, string][] = [
+      ...DIBAO,
+      [fieldName('reasonDetail'), '腿不好'],
+      ['doc', 'household_register'],
+      ['key', key],
+    ];
+    const review = await post(formPath('dibao'), CLERK, [...answers, ['action', 'review']]);
+    const summary = await review.text();
+    expect(review.status).toBe(200);
+    expect(summary).toContain('请和居民一起核对');
+    expect(summary).toContain('800 元');
+    const filed = await post(formPath('dibao'), CLERK, [...answers, ['action', 'file']]);
+    expect(filed.status).toBe(303);
+    const slipPath = filed.headers.get('location') ?? '';
+    expect(slipPath).toMatch(/^\/slips\/[0-9a-f-]{36}$/);
+    const slip = await (await get(slipPath, CLERK)).text();
+    const row = await h.db.case.findFirstOrThrow({ where: { residentId, serviceCode: 'dibao' } });
+    expect(slip).toContain(row.number);
+    expect(slip).toContain('户口本');
+    expect(slip).toContain('data-print');
+    // Posting the confirmation again finds the same case.
+    const again = await post(formPath('dibao'), CLERK, [...answers, ['action', 'file']]);
+    expect(again.headers.get('location')).toBe(slipPath);
+    expect(await h.db.case.count({ where: { residentId, serviceCode: 'dibao' } })).toBe(1);
+    const casePage = await (await get(`/cases/${row.id}`, CLERK)).text();
+    expect(casePage).toContain('王红梅');
+    expect(casePage).toContain('在窗口替居民提交');
+    expect(casePage).toContain('窗口已看过原件：户口本');
+  });
+
+  it('a forged form without the CSRF token is refused and files nothing', async () => {
+    const before = await h.db.case.count();
+    const res = await post(formPath('suggestion'), CLERK, [['action', 'file']], false);
+    expect(res.status).toBe(403);
+    expect(await h.db.case.count()).toBe(before);
+  });
+
+  it('another community’s worker, a made-up resident, an unknown service: not found', async () => {
+    expect((await get(`/residents/${residentId}/file`, WORKER_OTHER)).status).toBe(404);
+    expect((await get(formPath('dibao'), WORKER_OTHER)).status).toBe(404);
+    expect((await post(formPath('dibao'), WORKER_OTHER, [...DIBAO, ['action', 'file']])).status).toBe(404);
+    expect((await get('/residents/00000000-0000-4000-8000-000000000000/file', CLERK)).status).toBe(404);
+    expect((await get(formPath('lottery'), CLERK)).status).toBe(404);
+    expect((await get('/slips/nope', CLERK)).status).toBe(404);
+  });
+});
