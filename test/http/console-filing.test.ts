@@ -92,8 +92,9 @@ async function post(
   form: [string, string][] | Record<string, string>,
   csrf = true,
 ) {
-  const pairs = Array.isArray(form) ? form : Object.entries(form);
-  const body = new URLSearchParams([...(csrf ? [['_csrf', await csrfOf(who)]] : []), ...pairs]);
+  const pairs: [string, string][] = Array.isArray(form) ? form : Object.entries(form);
+  const token: [string, string][] = csrf ? [['_csrf', await csrfOf(who)]] : [];
+  const body = new URLSearchParams([...token, ...pairs]);
   return app.request(path, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.get(who) ?? '' },
