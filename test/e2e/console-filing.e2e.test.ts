@@ -167,7 +167,7 @@ describe.skipIf(!chromiumPath)('filing for a resident in a real browser', () => 
       await m.fill(page.getByLabel('全家每月收入'), '一千五百块左右 abc');
       await m.check(page.getByLabel('其他原因'));
       await m.check(page.getByLabel('都没有'));
-      await m.check(page.getByLabel('✅ 同意核对'));
+      await m.check(page.getByLabel('同意核对', { exact: true }));
       await m.check(page.getByLabel('已经和居民核对过，家里就是这些人'));
       await m.check(page.getByLabel('户口本'));
       // "Other reason" opens its own question: "continue" shows it, in place.

@@ -29,7 +29,7 @@ import { localeName } from '../../bot/context.ts';
 import { birthDay, dueBy } from '../../bot/format-time.ts';
 import type { ServiceDefinition } from '../../domain/catalogue/index.ts';
 import type { ConsoleRoutes, Env } from './app.tsx';
-import { Csrf, Layout, Notice, serviceName, type View } from './pages.tsx';
+import { Csrf, Layout, Notice, serviceName, type View, withoutEmoji } from './pages.tsx';
 
 /** The window's own fields besides the service's steps. */
 const KEY = 'key';
@@ -38,7 +38,7 @@ const DOC = 'doc';
 const ACTIONS = ['continue', 'review', 'change', 'file'] as const;
 
 const words = (v: View, service: ServiceDefinition): FormWords => ({
-  option: (step, o) => v.t(`services:${service.code}.steps.${step.id}.options.${o}`),
+  option: (step, o) => withoutEmoji(v.t(`services:${service.code}.steps.${step.id}.options.${o}`)),
   money: (yuan) => moneyLabel(v.t, v.locale, yuan),
   place: (p) => localeName(v.locale, p),
   registeredPhone: (phone) => v.t('services:common.registered_phone', { phone }),

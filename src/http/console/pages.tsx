@@ -15,8 +15,10 @@ import { isDueToday, QUEUE_FILTERS, STAFF_TEXT_MAX } from '../../domain/staff-wo
  * A service's name without the emoji the bot's menu buttons start with (a desk's table and title read
  * better without, and a PC without an emoji font would show a box).
  */
-export const serviceName = (t: TFunction, code: string) =>
-  t(`services:${code}.name`).replace(/^\p{Extended_Pictographic}\uFE0F?\s*/u, '');
+export const serviceName = (t: TFunction, code: string) => withoutEmoji(t(`services:${code}.name`));
+
+/** A label without the emoji it starts with (a button's "✅ 同意核对" on a page: "同意核对"). */
+export const withoutEmoji = (text: string) => text.replace(/^\p{Extended_Pictographic}\uFE0F?\s*/u, '');
 
 /** What every page knows: the words, the signed-in person (if any) and their form token. */
 export interface View {
