@@ -11,7 +11,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_REFUSAL_AUDIT_ROWS_PER_HOUR } from '../domain/abuse-limits.ts';
-import type { CaseStatus } from '../domain/case-status.ts';
 import type { Catalogue, DepartmentKind, ServiceDefinition } from '../domain/catalogue/index.ts';
 import type { Relation } from '../domain/household.ts';
 import { ageOn, parseIdNumber } from '../domain/id-number.ts';
@@ -19,7 +18,7 @@ import { maskIdNumber, maskPhone } from '../domain/mask.ts';
 import { fail, ok, type Result } from '../domain/result.ts';
 import { householdPeople } from './case-answers.ts';
 import type { CaseStore, NewAudit } from './case-store.ts';
-import type { CaseService, SubmitError, SubmitResult } from './cases.ts';
+import type { CaseService, MyCaseView, SubmitError, SubmitResult } from './cases.ts';
 import type { LookupStore } from './console/lookup-ports.ts';
 import { type FormWords, type RawForm, readWebForm, type WebForm } from './filing-form.ts';
 import type { HouseholdRecord, HouseholdStore } from './households.ts';
@@ -92,14 +91,10 @@ export type FileError =
   | { kind: 'no_members'; form: WebForm }
   | { kind: 'refused'; error: SubmitError };
 
-export interface Slip {
+/** The slip: the case as the resident's own view shows it, what to bring, where, who it is for. */
+export interface Slip
+  extends Pick<MyCaseView, 'number' | 'serviceCode' | 'status' | 'priority' | 'submittedAt' | 'dueAt'> {
   caseId: string;
-  number: string;
-  serviceCode: string;
-  status: CaseStatus;
-  priority: 'normal' | 'urgent';
-  submittedAt: string;
-  dueAt: string;
   documents: readonly string[];
   resident: { name: string; idNumberMasked: string } | null;
   contact: CommunityContact | null;

@@ -13,6 +13,7 @@ import {
   TYPED_PHONE,
   typedName,
 } from '../../src/app/filing-form.ts';
+import { renderCard } from '../../src/bot/features/staff.ts';
 import { renderNotification } from '../../src/bot/notification-render.ts';
 import { composeConsoleDesk } from '../../src/compose.ts';
 import { createHarness, type Harness } from '../support/bot-harness.ts';
@@ -163,6 +164,10 @@ describe('a clerk files at the window', () => {
     expect(card.value.history[0]).toMatchObject({ kind: 'filed_at_window', actor: '王红梅' });
     expect(card.value.history[0]?.note).toBe('窗口已看过原件：户口本、收入证明');
     expect(card.value.resident?.name).toBe('吴大山');
+    // The bot's staff card says it in words.
+    const text = renderCard(h.deps.translator.t('zh-CN'), 'zh-CN', card.value);
+    expect(text).toContain('王红梅');
+    expect(text).toContain('在窗口替居民提交');
     const told = await h.db.notification.findFirstOrThrow({
       where: { caseId: r.caseId, kind: FILED_FOR_YOU_KIND },
     });

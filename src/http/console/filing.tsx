@@ -296,6 +296,22 @@ const Field: FC<{ v: View; service: ServiceDefinition; field: WebField }> = ({ v
   );
 };
 
+/** A form's two buttons (each posts its `action`): the plain one, and the main one. */
+const Actions: FC<{ v: View; plain: (typeof ACTIONS)[number]; main: (typeof ACTIONS)[number] }> = ({
+  v,
+  plain,
+  main,
+}) => (
+  <div class="actions">
+    <button type="submit" name="action" value={plain}>
+      {v.t(`console:filing.${plain}`)}
+    </button>
+    <button type="submit" name="action" value={main} class="primary">
+      {v.t(`console:filing.${main}`)}
+    </button>
+  </div>
+);
+
 interface FormState {
   r: FilingResident;
   service: ServiceDefinition;
@@ -368,14 +384,7 @@ const FormPage: FC<{ v: View; s: FormState }> = ({ v, s }) => {
             ))}
           </fieldset>
         ) : null}
-        <div class="actions">
-          <button type="submit" name="action" value="continue">
-            {t('console:filing.continue')}
-          </button>
-          <button type="submit" name="action" value="review" class="primary">
-            {t('console:filing.review')}
-          </button>
-        </div>
+        <Actions v={v} plain="continue" main="review" />
         <p class="muted">{t('console:filing.continue_hint')}</p>
       </form>
     </Layout>
@@ -434,14 +443,7 @@ const ConfirmPage: FC<{ v: View; s: FormState }> = ({ v, s }) => {
         <Csrf v={v} />
         <input type="hidden" name={KEY} value={s.key} />
         <Kept raw={raw} names={names} />
-        <div class="actions">
-          <button type="submit" name="action" value="change">
-            {t('console:filing.change')}
-          </button>
-          <button type="submit" name="action" value="file" class="primary">
-            {t('console:filing.file')}
-          </button>
-        </div>
+        <Actions v={v} plain="change" main="file" />
       </form>
     </Layout>
   );
