@@ -411,7 +411,8 @@ export function createCaseService(deps: CasesDeps) {
           audit: {
             actorTelegramId: filedBy.telegramId,
             action: 'case.filed_for',
-            subject: `resident:${household.resident.id}`,
+            // An anonymous suggestion is not tied to its resident, not even in the audit log.
+            subject: service.anonymous?.(answers) ? null : `resident:${household.resident.id}`,
             detail: {
               via: filedBy.via,
               staffId: filedBy.staffId,

@@ -34,7 +34,7 @@ const FOUND_LIMIT = 10;
 export interface FilingDeps {
   catalogue: Catalogue;
   cases: Pick<CaseService, 'submitFor'>;
-  caseStore: Pick<CaseStore, 'findById'>;
+  caseStore: Pick<CaseStore, 'findById' | 'events'>;
   households: Pick<HouseholdStore, 'findByResidentId'>;
   lookup: Pick<LookupStore, 'peopleByIdHash' | 'places'>;
   staff: Pick<StaffStore, 'activeMemberships' | 'audit' | 'countAudit'>;
@@ -337,24 +337,36 @@ export function createFilingService(deps: FilingDeps) {
     },
 
     /**
-     * The slip of a case filed for a resident (to print for them): for whoever may file for that
-     * resident. Viewing it is audited.
+     * The slip of a resident's case, to print for them: for the one who filed it, the staff of its
+     * department, the workers of the resident's community; an anonymous suggestion only for the one who
+     * filed it, and without the resident's name. Viewing it is audited.
      */
     async slip(telegramId: number, caseId: string): Promise<Result<Slip, 'not_found'>> {
       const valid = z.uuid().safeParse(caseId).success;
       const record = valid ? await deps.caseStore.findById(caseId) : null;
-      if (!record?.residentId || record.anonymous) {
+      if (!record?.residentId) {
         await refuse(telegramId, { detail: { attempted: 'slip', reason: 'no_such_case' } });
         return fail('not_found');
       }
       const a = await access(telegramId, record.residentId, 'slip');
       if (!a.ok) return a;
+      const { filer } = a.value;
+      const [first] = await deps.caseStore.events(record.id);
+      const filedByMe = first?.actorKind === 'staff' && first.actorId === filer.staffId;
+      const ours = filer.via === 'window' ? record.departmentCode === filer.departmentCode : true;
+      if (!filedByMe && (record.anonymous || !ours)) {
+        await refuse(telegramId, {
+          subject: `resident:${record.residentId}`,
+          detail: { attempted: 'slip', reason: record.anonymous ? 'anonymous' : 'other_department' },
+        });
+        return fail('not_found');
+      }
       const h = a.value.household;
       const service = catalogue.get(record.serviceCode);
       await staff.audit(record.id, {
         actorTelegramId: telegramId,
         action: 'filing.slip',
-        subject: `resident:${h.resident.id}`,
+        subject: record.anonymous ? null : `resident:${h.resident.id}`,
       });
       let contact: CommunityContact | null = null;
       if (service) contact = await deps.reference.contactOfCommunity(h.community, service.departmentKind);
@@ -367,12 +379,14 @@ export function createFilingService(deps: FilingDeps) {
         submittedAt: record.submittedAt.toISOString(),
         dueAt: record.dueAt.toISOString(),
         documents: service?.documents ?? [],
-        resident: {
-          name: h.resident.name,
-          idNumberMasked: maskIdNumber(
-            cipher.decrypt(h.resident.idNumberCipher, piiAt.residentIdNumber(h.resident.id)),
-          ),
-        },
+        resident: record.anonymous
+          ? null
+          : {
+              name: h.resident.name,
+              idNumberMasked: maskIdNumber(
+                cipher.decrypt(h.resident.idNumberCipher, piiAt.residentIdNumber(h.resident.id)),
+              ),
+            },
         contact,
       });
     },

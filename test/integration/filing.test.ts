@@ -511,6 +511,28 @@ describe('who may file for whom', () => {
     expect(slip.value.resident?.idNumberMasked).not.toContain(idNumber.slice(6, 14));
     expect(slip.value.contact?.centre?.phone).toBeTruthy();
     expect(await filing.slip(WORKER_OTHER, r.caseId)).toEqual({ ok: false, error: 'not_found' });
+    // Another department's clerk: not theirs (a clerk of this department, or the one who filed it, yes).
+    expect(await filing.slip(84_020, r.caseId)).toEqual({ ok: false, error: 'not_found' });
+    expect((await filing.slip(84_010, r.caseId)).ok).toBe(true);
+    // An anonymous suggestion: only for the one who filed it, and without the resident's name.
+    const anonymous = await filed(
+      await filing.file(
+        WORKER_OTHER,
+        otherResidentId,
+        'suggestion',
+        { ...suggestion(), [fieldName('anonymous')]: 'anonymous' },
+        words,
+        extras(),
+        freshKey(),
+      ),
+    );
+    const own = await filing.slip(WORKER_OTHER, anonymous.caseId);
+    expect(own.ok && own.value.resident).toBeNull();
+    expect(await filing.slip(84_020, anonymous.caseId)).toEqual({ ok: false, error: 'not_found' });
+    const audit = await h.db.auditLog.findFirstOrThrow({
+      where: { caseId: anonymous.caseId, action: 'case.filed_for' },
+    });
+    expect(audit.subject).toBeNull();
     expect(await filing.slip(CLERK, 'nope')).toEqual({ ok: false, error: 'not_found' });
   });
 });
