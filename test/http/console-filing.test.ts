@@ -18,6 +18,7 @@ const CLERK = 85_001;
 const WORKER_OTHER = 85_002;
 const CLERK_EN = 85_003;
 const RESIDENT = 85_101;
+const ADMIN = 85_004;
 
 let h: Harness;
 let app: ReturnType<typeof createConsoleApp>;
@@ -27,6 +28,7 @@ const cookies = new Map<number, string>();
 
 beforeAll(async () => {
   h = await createHarness({
+    adminIds: [ADMIN],
     adjustDeps: (deps) => {
       deps.consoleUrl = BASE;
     },
@@ -61,7 +63,7 @@ beforeAll(async () => {
       displayName: '冲广坪小陈',
     },
   });
-  for (const who of [CLERK, WORKER_OTHER, CLERK_EN]) cookies.set(who, await signIn(h.user(who)));
+  for (const who of [CLERK, WORKER_OTHER, CLERK_EN, ADMIN]) cookies.set(who, await signIn(h.user(who)));
   await post('/lang', CLERK_EN, { locale: 'en', back: '/file' });
 });
 afterAll(() => h.close());
@@ -205,6 +207,17 @@ describe('the form', () => {
     const res = await post(formPath('suggestion'), CLERK, [['action', 'file']], false);
     expect(res.status).toBe(403);
     expect(await h.db.case.count()).toBe(before);
+  });
+
+  it('someone who is neither staff nor worker (an admin) is told the page is not theirs, and it is audited', async () => {
+    expect((await get('/file', ADMIN)).status).toBe(403);
+    const res = await post('/file', ADMIN, { id: idNumber });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('为居民办事只给部门工作人员和社区工作人员用');
+    const refused = await h.db.auditLog.findFirst({
+      where: { action: 'access.denied', actorTelegramId: BigInt(ADMIN) },
+    });
+    expect(refused?.detail).toMatchObject({ attempted: 'filing_search', reason: 'not_staff' });
   });
 
   it('another community’s worker, a made-up resident, an unknown service: not found', async () => {

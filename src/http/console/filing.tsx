@@ -29,7 +29,7 @@ import { localeName } from '../../bot/context.ts';
 import { birthDay, dueBy } from '../../bot/format-time.ts';
 import type { ServiceDefinition } from '../../domain/catalogue/index.ts';
 import type { ConsoleRoutes, Env } from './app.tsx';
-import { Csrf, Layout, Notice, serviceName, type View, withoutEmoji } from './pages.tsx';
+import { Csrf, ErrorPage, Layout, Notice, serviceName, type View, withoutEmoji } from './pages.tsx';
 
 /** The window's own fields besides the service's steps. */
 const KEY = 'key';
@@ -520,15 +520,22 @@ export function registerFiling(routes: ConsoleRoutes, filing: FilingService, wak
   const { app, page } = routes;
   const me = (c: Context<Env>) => c.get('user').telegramId;
 
+  /** Filing is for department staff and community workers: anyone else is told so (the use case audits it). */
+  const notForYou = (c: Context<Env>) => {
+    const v = c.get('v');
+    const title = v.t('console:errors.forbidden_title');
+    return page(c, <ErrorPage v={v} title={title} text={v.t('console:filing.not_for_you')} />, 403);
+  };
+
   app.get('/file', async (c) => {
-    if (!(await filing.role(me(c)))) return routes.forbidden(c);
+    if (!(await filing.role(me(c)))) return notForYou(c);
     return page(c, <FindPage v={c.get('v')} found={null} error={null} />);
   });
 
   app.post('/file', async (c) => {
     const body = await c.req.parseBody();
     const found = await filing.findByIdNumber(me(c), typeof body.id === 'string' ? body.id : '');
-    if (!found.ok && found.error === 'not_allowed') return routes.forbidden(c);
+    if (!found.ok && found.error === 'not_allowed') return notForYou(c);
     if (!found.ok) return page(c, <FindPage v={c.get('v')} found={null} error={found.error} />, 422);
     return page(c, <FindPage v={c.get('v')} found={found.value} error={null} />);
   });
