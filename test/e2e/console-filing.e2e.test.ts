@@ -7,16 +7,13 @@
 // axe-core on every page (no serious or critical finding); screenshots in test-output/console/. The walk-in
 // dibao is measured (page submits, clicks, keystrokes-free field fills, server time per page) against the
 // same dibao through the bot (messages and taps), printed as [measure] lines; nothing is asserted on time.
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import pg from 'pg';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { maskIdNumber } from '../../src/domain/mask.ts';
 import { adultMan, adultWoman } from '../support/fixtures.ts';
-import { chromiumPath, launchBrowser, seriousAccessibilityFindings } from './browser.ts';
-import { useEmulatorScene } from './scene.ts';
-import { BotProcess, freePort, hasButton, REPO_ROOT, SimulatedUser } from './support.ts';
+import { chromiumPath } from './browser.ts';
+import { communityWorker, shot, staffMember, useConsoleScene, watch } from './console-scene.ts';
+import { hasButton, type SimulatedUser } from './support.ts';
 
 const TOKEN = '123456789:AAe2e-token-for-the-console-filing';
 const PII_KEY = 'c7'.repeat(32);
@@ -24,33 +21,6 @@ const WALK_IN = 517_001;
 const ON_TELEGRAM = 517_002;
 const CLERK = 517_101;
 const WORKER = 517_102;
-const SHOTS = path.join(REPO_ROOT, 'test-output', 'console');
-
-const scene = useEmulatorScene();
-let bot: BotProcess;
-let consoleUrl: string;
-let browser: Browser | undefined;
-let resident: SimulatedUser;
-
-async function signIn(page: Page, u: SimulatedUser): Promise<void> {
-  const reply = await u.command('/console', '/login/');
-  const link = /(http:\/\/\S+\/login\/[A-Za-z0-9_-]{43})/.exec(reply.text)?.[1];
-  if (!link) throw new Error(`no link in: ${reply.text}`);
-  await page.goto(link);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL(/\/(queue)?$/);
-}
-
-const checked = new Set<string>();
-async function accessible(page: Page, label: string): Promise<void> {
-  const key = `${new URL(page.url()).pathname.replace(/[0-9a-f-]{36}/g, ':id')} ${label}`;
-  if (checked.has(key)) return;
-  checked.add(key);
-  expect(await seriousAccessibilityFindings(page), key).toEqual([]);
-}
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
 /** Counts what the clerk does (clicks, fields filled) and the server's time for each page it asked for. */
 function measure(page: Page) {
@@ -84,86 +54,45 @@ function measure(page: Page) {
   };
 }
 
-async function register(u: SimulatedUser, who: typeof adultMan, room: string): Promise<void> {
-  await u.command('/start', hasButton('📝 登记我家'));
-  await u.tap('📝 登记我家', hasButton('旺家社区'));
-  await u.tap('旺家社区', hasButton('3栋'));
-  await u.tap('3栋', hasButton('2 单元'));
-  await u.tap('2 单元', '门牌号');
-  await u.text(room, '名字');
-  await u.text(who.name, '手机号');
-  await u.text(who.phone, '身份证号');
-  await u.text(who.idNumber, hasButton('✅ 对的，提交'));
-  await u.tap('✅ 对的，提交', hasButton('✅ 同意'));
-  await u.tap('✅ 同意', '登记好了');
-}
-
 describe.skipIf(!chromiumPath)('filing for a resident in a real browser', () => {
-  beforeAll(async () => {
-    await mkdir(SHOTS, { recursive: true });
-    const port = await freePort();
-    consoleUrl = `http://127.0.0.1:${port}`;
-    bot = new BotProcess({
-      BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: scene.emulator.apiRoot,
-      DATABASE_URL: scene.db.url,
-      PII_KEY,
-      LOG_LEVEL: 'info',
-      CONSOLE_PORT: String(port),
-      CONSOLE_URL: consoleUrl,
-    });
-    scene.processes.push(bot);
-    await bot.waitForLog('long polling started', 40_000);
-    await bot.waitForLog('console started', 5_000);
-    const client = new pg.Client({ connectionString: scene.db.url });
-    await client.connect();
-    try {
-      await client.query(
-        `insert into staff_member (id, telegram_id, role, department_code, community_code, display_name)
-         values (gen_random_uuid(), $1, 'staff', 'wanshan-civil-affairs', null, '王红梅'),
-                (gen_random_uuid(), $2, 'worker', null, 'wanshan-wangjia', '社区小张')`,
-        [CLERK, WORKER],
-      );
-    } finally {
-      await client.end();
-    }
-    browser = await launchBrowser();
-    await register(new SimulatedUser(scene.emulator, TOKEN, WALK_IN), adultMan, '301');
-    resident = new SimulatedUser(scene.emulator, TOKEN, ON_TELEGRAM);
-    await register(resident, adultWoman, '302');
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
+  const scene = useConsoleScene({
+    token: TOKEN,
+    piiKey: PII_KEY,
+    staff: [staffMember(CLERK, 'wanshan-civil-affairs', '王红梅'), communityWorker(WORKER)],
+    residents: [
+      { telegramId: WALK_IN, person: adultMan, at: { room: '301' } },
+      { telegramId: ON_TELEGRAM, person: adultWoman },
+    ],
   });
+  const resident = (): SimulatedUser => scene.user(ON_TELEGRAM);
 
   it('a clerk files the dibao and a medical green channel for a walk-in resident, and prints the slips', async () => {
-    const context = await (browser as Browser).newContext({
+    const context = await scene.browser.newContext({
       viewport: { width: 1366, height: 768 },
       locale: 'zh-CN',
     });
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+    // A wrong answer is answered 422 on purpose (the page says why); the browser logs that status.
+    const problems = watch(page, (text) => text.includes('status of 422'));
     try {
-      await signIn(page, new SimulatedUser(scene.emulator, TOKEN, CLERK));
+      await scene.signIn(page, CLERK);
       const m = measure(page);
       // From here on the walk-in dibao is counted.
       await m.click(page.getByRole('link', { name: '为居民办事', exact: true }));
       await page.getByRole('heading', { name: '为居民办事' }).waitFor();
-      await accessible(page, 'zh');
+      await scene.accessible(page, 'zh');
       await m.fill(page.getByLabel('居民的身份证号'), adultMan.idNumber);
       await m.click(page.getByRole('button', { name: '查找', exact: true }));
       await page.getByText(maskIdNumber(adultMan.idNumber)).waitFor();
       expect(await page.content()).not.toContain(adultMan.idNumber);
-      await accessible(page, 'zh found');
-      await shot(page, 'filing-find-zh');
+      await scene.accessible(page, 'zh found');
+      await shot(page, 'filing-find-zh', { fullPage: true });
       await m.click(page.getByRole('link', { name: `替他/她办事 ${adultMan.name}` }));
       await page.getByRole('heading', { name: '选要办的事' }).waitFor();
-      await accessible(page, 'zh');
+      await scene.accessible(page, 'zh');
       await m.click(page.getByRole('link', { name: '申请低保' }));
       await page.getByRole('heading', { name: '替居民办：申请低保' }).waitFor();
-      await accessible(page, 'zh');
+      await scene.accessible(page, 'zh');
       await m.fill(page.getByLabel('全家每月收入'), '一千五百块左右 abc');
       await m.check(page.getByLabel('其他原因'));
       await m.check(page.getByLabel('都没有'));
@@ -179,14 +108,14 @@ describe.skipIf(!chromiumPath)('filing for a resident in a real browser', () => 
       await page.getByText('请只写数字').waitFor();
       expect(await page.getByLabel('具体情况').inputValue()).toBe('老伴去年走了，腿脚不好，干不了重活');
       expect(await page.getByLabel('户口本').isChecked()).toBe(true);
-      await accessible(page, 'zh wrong');
-      await shot(page, 'filing-form-zh');
+      await scene.accessible(page, 'zh wrong');
+      await shot(page, 'filing-form-zh', { fullPage: true });
       await m.fill(page.getByLabel('全家每月收入'), '1500');
       await m.click(page.getByRole('button', { name: '检查并提交' }));
       await page.getByRole('heading', { name: '请和居民一起核对' }).waitFor();
       expect(await page.content()).toContain('1500 元');
-      await accessible(page, 'zh');
-      await shot(page, 'filing-confirm-zh');
+      await scene.accessible(page, 'zh');
+      await shot(page, 'filing-confirm-zh', { fullPage: true });
       await m.click(page.getByRole('button', { name: '确认提交' }));
       await page.waitForURL(/\/slips\//);
       await page.getByRole('heading', { name: '办事回执：申请低保' }).waitFor();
@@ -197,7 +126,7 @@ describe.skipIf(!chromiumPath)('filing for a resident in a real browser', () => 
       expect(slip).toContain('户口本');
       expect(slip).toContain(maskIdNumber(adultMan.idNumber));
       expect(slip).not.toContain(adultMan.idNumber);
-      await accessible(page, 'zh');
+      await scene.accessible(page, 'zh');
       // The print button (shown by console.js) prints; the page prints without the console's menus.
       await page.evaluate(() => {
         const w = globalThis as unknown as { printed: number; print: () => void };
@@ -210,7 +139,7 @@ describe.skipIf(!chromiumPath)('filing for a resident in a real browser', () => 
       expect(await page.evaluate(() => (globalThis as unknown as { printed: number }).printed)).toBe(1);
       await page.emulateMedia({ media: 'print' });
       expect(await page.locator('header.top').isVisible()).toBe(false);
-      await shot(page, 'filing-slip-zh');
+      await shot(page, 'filing-slip-zh', { fullPage: true });
       await page.emulateMedia({ media: 'screen' });
       const serverMs = counts.serverMs.map((x) => Math.round(x));
       console.error(
@@ -243,13 +172,13 @@ describe.skipIf(!chromiumPath)('filing for a resident in a real browser', () => 
   }, 120_000);
 
   it('a community worker files by proxy with JavaScript off; the resident is told and sees it in 📋 我办的事', async () => {
-    const context = await (browser as Browser).newContext({
+    const context = await scene.browser.newContext({
       viewport: { width: 1366, height: 768 },
       javaScriptEnabled: false,
     });
     const page = await context.newPage();
     try {
-      await signIn(page, new SimulatedUser(scene.emulator, TOKEN, WORKER));
+      await scene.signIn(page, WORKER);
       await page.getByRole('link', { name: '为居民办事', exact: true }).click();
       await page.getByLabel('居民的身份证号').fill(adultWoman.idNumber);
       await page.getByRole('button', { name: '查找', exact: true }).click();
@@ -261,16 +190,16 @@ describe.skipIf(!chromiumPath)('filing for a resident in a real browser', () => 
       await page.getByRole('button', { name: '检查并提交' }).click();
       await page.getByRole('heading', { name: '请和居民一起核对' }).waitFor();
       expect(await page.content()).toContain('提交后，居民会在 Telegram 上收到通知');
-      const since = resident.received.length;
+      const since = resident().received.length;
       await page.getByRole('button', { name: '确认提交' }).click();
       await page.getByRole('heading', { name: '办事回执：意见箱' }).waitFor();
       const number = /SUG-\d{4}-\d{6}/.exec(await page.content())?.[0] as string;
       expect(number).toBeTruthy();
-      const told = await resident.waitForMessage((msg) => msg.text.includes(number), since, 15_000);
+      const told = await resident().waitForMessage((msg) => msg.text.includes(number), since, 15_000);
       expect(told.text).toBe(
         `📝 社区工作人员社区小张替您提交了《意见箱》，编号 ${number}，您可以在 📋 我办的事 里看进度。`,
       );
-      const mine = await resident.command('/mycases', (msg) => msg.text.includes('我办的事'));
+      const mine = await resident().command('/mycases', (msg) => msg.text.includes('我办的事'));
       expect(JSON.stringify(mine.buttons) + mine.text).toContain(number);
     } finally {
       await context.close();
@@ -281,15 +210,15 @@ describe.skipIf(!chromiumPath)('filing for a resident in a real browser', () => 
     let sent = 0;
     const tap = (label: string, until: Parameters<SimulatedUser['tap']>[1]) => {
       sent++;
-      return resident.tap(label, until);
+      return resident().tap(label, until);
     };
     const say = (text: string, until: Parameters<SimulatedUser['text']>[1]) => {
       sent++;
-      return resident.text(text, until);
+      return resident().text(text, until);
     };
     const started = performance.now();
     sent++;
-    await resident.command('/services', hasButton('💰 申请低保'));
+    await resident().command('/services', hasButton('💰 申请低保'));
     await tap('💰 申请低保', hasButton('对，家里只有我'));
     await tap('对，家里只有我', '全家每个月一共收入多少钱');
     await say('1500', hasButton('其他原因'));
@@ -306,7 +235,7 @@ describe.skipIf(!chromiumPath)('filing for a resident in a real browser', () => 
   }, 60_000);
 
   it('stops with the rest of the process on SIGTERM', async () => {
-    bot.child.kill('SIGTERM');
-    expect(await bot.exited).toEqual({ code: 0, signal: null });
+    scene.bot.child.kill('SIGTERM');
+    expect(await scene.bot.exited).toEqual({ code: 0, signal: null });
   });
 });

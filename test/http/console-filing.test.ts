@@ -6,14 +6,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldName } from '../../src/app/filing-form.ts';
 import { composeConsoleDesk } from '../../src/compose.ts';
-import { createConsoleApp } from '../../src/http/console/app.tsx';
-import { createLogger } from '../../src/logger.ts';
-import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
+import { createHarness, type Harness } from '../support/bot-harness.ts';
 import { makeIdNumber } from '../support/fixtures.ts';
 import { addMember, registerResident } from '../support/flows.ts';
 import { makeStaff } from '../support/staff-scene.ts';
+import {
+  CONSOLE_BASE,
+  type ConsoleApp,
+  consoleAppOver,
+  consoleRequests,
+  type FormFields,
+} from './console-support.ts';
 
-const BASE = 'http://console.test';
 const CLERK = 85_001;
 const WORKER_OTHER = 85_002;
 const CLERK_EN = 85_003;
@@ -21,7 +25,8 @@ const RESIDENT = 85_101;
 const ADMIN = 85_004;
 
 let h: Harness;
-let app: ReturnType<typeof createConsoleApp>;
+let app: ConsoleApp;
+const requests = consoleRequests(() => app);
 let residentId: string;
 let idNumber: string;
 const cookies = new Map<number, string>();
@@ -30,19 +35,11 @@ beforeAll(async () => {
   h = await createHarness({
     adminIds: [ADMIN],
     adjustDeps: (deps) => {
-      deps.consoleUrl = BASE;
+      deps.consoleUrl = CONSOLE_BASE;
     },
   });
-  app = createConsoleApp({
-    auth: h.deps.console,
-    staff: h.deps.staff,
+  app = consoleAppOver(h, {
     lookup: h.deps.consoleLookup,
-    catalogue: h.deps.catalogue,
-    communities: () => h.deps.reference.listCommunities(),
-    translator: h.deps.translator,
-    defaultLocale: 'zh-CN',
-    secure: false,
-    logger: createLogger('silent'),
     ...composeConsoleDesk({ db: h.db, cipher: h.cipher, deps: h.deps }),
   });
   idNumber = await registerResident(h.user(RESIDENT), { name: '罗桂英', phone: '13700004444' });
@@ -63,45 +60,20 @@ beforeAll(async () => {
       displayName: '冲广坪小陈',
     },
   });
-  for (const who of [CLERK, WORKER_OTHER, CLERK_EN, ADMIN]) cookies.set(who, await signIn(h.user(who)));
+  for (const who of [CLERK, WORKER_OTHER, CLERK_EN, ADMIN])
+    cookies.set(who, await requests.signIn(h.user(who)));
   await post('/lang', CLERK_EN, { locale: 'en', back: '/file' });
 });
 afterAll(() => h.close());
 
-async function signIn(u: SimUser): Promise<string> {
-  const calls = await u.text('/console');
-  const text = String(calls.find((c) => c.method === 'sendMessage')?.payload.text ?? '');
-  const token = new RegExp(`${BASE}/login/([A-Za-z0-9_-]+)`).exec(text)?.[1];
-  if (!token) throw new Error(`no link in: ${text}`);
-  const res = await app.request(`/login/${token}`, { method: 'POST' });
-  const cookie = /bm_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
-  if (!cookie) throw new Error('no session cookie');
-  return `bm_session=${cookie}`;
-}
+const cookieOf = (who: number) => cookies.get(who) ?? '';
+const get = (path: string, who: number) => requests.get(path, cookieOf(who));
 
-const get = (path: string, who: number) => app.request(path, { headers: { cookie: cookies.get(who) ?? '' } });
-
-async function csrfOf(who: number): Promise<string> {
-  const html = await (await get('/file', who)).text();
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!token) throw new Error('no form token');
-  return token;
-}
-
-async function post(
-  path: string,
-  who: number,
-  form: [string, string][] | Record<string, string>,
-  csrf = true,
-) {
-  const pairs: [string, string][] = Array.isArray(form) ? form : Object.entries(form);
-  const token: [string, string][] = csrf ? [['_csrf', await csrfOf(who)]] : [];
-  const body = new URLSearchParams([...token, ...pairs]);
-  return app.request(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.get(who) ?? '' },
-    body: body.toString(),
-  });
+/** A form POST as `who`, with the form token of their session (or, `csrf` false, without it). */
+async function post(path: string, who: number, form: FormFields, csrf = true) {
+  const pairs = Array.isArray(form) ? form.map(([k, v]): [string, string] => [k, v]) : Object.entries(form);
+  const token: [string, string][] = csrf ? [['_csrf', await requests.csrfOn(cookieOf(who), '/file')]] : [];
+  return requests.post(path, cookieOf(who), [...token, ...pairs]);
 }
 
 const formPath = (code: string) => `/residents/${residentId}/file/${code}`;
