@@ -10,6 +10,7 @@ import { createFiguresService } from './app/console/figures.ts';
 import { createNoticeComposer } from './app/console/notice-compose.ts';
 import { createNoticeFollowUp } from './app/console/notice-followup.ts';
 import { createConsoleLookup } from './app/console/search.ts';
+import { createFilingService } from './app/filing.ts';
 import { createHouseholdService, setEmploymentStatus } from './app/households.ts';
 import { createInboundService } from './app/inbound.ts';
 import { createJobOfferService } from './app/job-offers.ts';
@@ -384,10 +385,21 @@ export function composeNoticeSender(opts: SenderComposeOptions) {
 export function composeConsoleDesk(opts: {
   db: Db;
   cipher: PiiCipher;
-  deps: Pick<BotDeps, 'notices' | 'adminTelegramIds' | 'now'>;
+  deps: Pick<BotDeps, 'notices' | 'adminTelegramIds' | 'now' | 'cases' | 'catalogue' | 'reference'>;
 }) {
   const now = opts.deps.now ?? (() => new Date());
   return {
+    filing: createFilingService({
+      catalogue: opts.deps.catalogue,
+      cases: opts.deps.cases,
+      caseStore: createCaseRepository(opts.db),
+      households: createHouseholdRepository(opts.db),
+      lookup: createConsoleLookupRepository(opts.db),
+      staff: createStaffRepository(opts.db),
+      reference: opts.deps.reference,
+      cipher: opts.cipher,
+      now,
+    }),
     figures: createFiguresService({
       store: createConsoleFiguresRepository(opts.db),
       cipher: opts.cipher,

@@ -55,7 +55,8 @@ export interface NewCase {
   casePrefix: string;
   year: number;
   residentId: string;
-  telegramId: number;
+  /** The resident's Telegram id; null: a resident without Telegram (filed for them at the window). */
+  telegramId: number | null;
   priority: 'normal' | 'urgent';
   anonymous: boolean;
   answersCipher: Uint8Array;
@@ -72,7 +73,19 @@ export interface NewCase {
   attachments: NewAttachment[];
   /** Notifications to write with the case (e.g. the on-duty staff alert for an urgent case). */
   notifications: NewNotification[];
+  /**
+   * Filed for the resident by a staff member (a clerk at the window, a community worker on a visit): the
+   * case records who and how, its first event is theirs (kind `filed_at_window` / `filed_by_proxy`, with
+   * `note` as its internal note: the documents seen on paper), and `audit` is written with it.
+   */
+  filedBy?: { staffId: string; via: FiledVia; noteCipher: Uint8Array | null; audit: NewAudit };
 }
+
+/** How a case was filed: by the resident in the bot, at the window by a clerk, by a community worker. */
+export type FiledVia = 'bot' | 'window' | 'proxy';
+
+/** The first event of a case filed for the resident, by how it was filed. */
+export const FILED_EVENT_KIND = { window: 'filed_at_window', proxy: 'filed_by_proxy' } as const;
 
 /**
  * A resident's limits for a new case: refused when they already have `openPerService` open cases of the

@@ -38,7 +38,7 @@ import {
   type RoutingLookup,
   type TransitionInput,
 } from './case-store.ts';
-import type { EmploymentSetBy, HouseholdPerson, HouseholdRecord } from './households.ts';
+import type { EmploymentSetBy, HouseholdPerson, HouseholdRecord, HouseholdStore } from './households.ts';
 import { findOwnCase, type OwnCase } from './own-case.ts';
 import { type PiiCipher, piiAt } from './pii-cipher.ts';
 
@@ -52,7 +52,7 @@ export const REGISTERED_PHONE = 'registered';
 
 export interface CasesDeps {
   catalogue: Catalogue;
-  households: { findByTelegramId(telegramId: number): Promise<HouseholdRecord | null> };
+  households: Pick<HouseholdStore, 'findByTelegramId' | 'findByResidentId'>;
   routing: RoutingLookup;
   cases: CaseStore;
   cipher: PiiCipher;
@@ -90,6 +90,24 @@ export type SubmitError =
   | 'course_full'
   /** The course chosen has started meanwhile: choose another. */
   | 'course_closed';
+
+/**
+ * A staff member filing for the resident: a clerk at the window ('window') or a community worker on a
+ * visit ('proxy'). Who may file for whom is decided before (src/app/filing.ts). At the window the form's
+ * file steps may be left empty: the documents were seen on paper, `documentsSeen` (codes of the service's
+ * `documents`) and `note` (them in the clerk's words) are kept as the filing event's note.
+ */
+export interface FiledBy {
+  staffId: string;
+  /** The staff member's own Telegram id (the audit row's actor). */
+  telegramId: number;
+  via: 'window' | 'proxy';
+  documentsSeen: readonly string[];
+  note: string | null;
+}
+
+/** The notification a resident on Telegram gets when a case was filed for them (payload: staffId, via). */
+export const FILED_FOR_YOU_KIND = 'resident.filed_for_you';
 
 export interface SubmitResult {
   caseId: string;
@@ -279,7 +297,190 @@ export function createCaseService(deps: CasesDeps) {
     return { note: note?.success ? note.data : null, files: voice.data };
   }
 
+  /**
+   * What a staff member's filing adds to the answers' checks: no files (at the window they are seen on
+   * paper; a visit has no upload), the documents seen among the service's, once each; a short note.
+   */
+  function filingValid(service: ServiceDefinition, answers: ServiceAnswers, filedBy: FiledBy): boolean {
+    const seen = filedBy.documentsSeen;
+    if (Object.values(answers).some((a) => (a?.files?.length ?? 0) > 0)) return false;
+    if (new Set(seen).size !== seen.length || seen.some((d) => !service.documents.includes(d))) return false;
+    return filedBy.note === null || noteSchema.safeParse(filedBy.note).success;
+  }
+
+  /** The resident on Telegram hears that a case was filed for them (and can follow it in 📋 我办的事). */
+  const filedForYou = (telegramId: number | null, filedBy: FiledBy | undefined): NewNotification[] =>
+    filedBy && telegramId !== null
+      ? [{ telegramId, kind: FILED_FOR_YOU_KIND, payload: { staffId: filedBy.staffId, via: filedBy.via } }]
+      : [];
+
+  /**
+   * Files a case of `serviceCode` for the household's resident: the answers checked again against the
+   * catalogue (a use case trusts no client), routed, within the resident's limits, idempotent on
+   * `submissionKey`. `filedBy`: a staff member files it for them (the case records who; the resident, when
+   * on Telegram, is told through the outbox).
+   */
+  async function fileCase(
+    household: HouseholdRecord,
+    telegramId: number | null,
+    serviceCode: string,
+    rawAnswers: unknown,
+    submissionKey: string,
+    opts: { confirmedMembers?: readonly string[]; filedBy?: FiledBy },
+  ): Promise<Result<SubmitResult, SubmitError>> {
+    const { confirmedMembers, filedBy } = opts;
+    const service = catalogue.get(serviceCode);
+    // A retired service is not filed any more (a draft or an old button may still name it).
+    if (!service || service.retired) return fail('unknown_service');
+    const parsed = answersSchema.safeParse(rawAnswers);
+    if (!parsed.success || !/^[\w:.-]{8,128}$/.test(submissionKey)) return fail('invalid');
+    const answers = parsed.data as ServiceAnswers;
+    if (filedBy && !filingValid(service, answers, filedBy)) return fail('invalid');
+    // "Use my registered number": the front end never holds the number in clear.
+    for (const step of service.steps) {
+      if (step.kind === 'phone' && answers[step.id]?.value === REGISTERED_PHONE) {
+        const phone = cipher.decrypt(
+          household.resident.phoneCipher,
+          piiAt.residentPhone(household.resident.id),
+        );
+        answers[step.id] = { value: phone, label: maskPhone(phone) };
+      }
+    }
+    const today = now();
+    const people = householdPeople(household);
+    // Answers of steps the form no longer asks (an answer changed from the summary hid them) are not kept.
+    const asked = new Set(visibleSteps(service, { answers, today, people }).map((st) => st.id));
+    for (const step of service.steps) if (!asked.has(step.id)) delete answers[step.id];
+    const district = household.community.districtCode;
+    const courseId = courseStep(service)?.id;
+    const courses = courseId ? await routing.courses(district) : [];
+    const valid = await answersValid(
+      service,
+      { answers, today, people },
+      {
+        hospitals: () => routing.hospitals(district),
+        schools: (stage) => routing.schools(district, stage),
+        courses: async () => courses,
+      },
+      // At the window the documents are seen on paper: a file step may be left empty.
+      { filesOptional: filedBy !== undefined },
+    );
+    if (!valid) return fail('invalid');
+    // The course's seat is taken in the case's own transaction (the repository refuses 'course_full').
+    const courseCode = courseId ? (answers[courseId]?.value ?? null) : null;
+    const course = courses.find((c) => c.code === courseCode);
+    if (course && courseStarted(course, beijingDateString(today))) return fail('course_closed');
+    if (service.needsHousehold === 'confirm_alone' && confirmedMembers !== undefined) {
+      const current = new Set(household.members.map((m) => m.id));
+      const confirmed = new Set(confirmedMembers);
+      if (current.size !== confirmed.size || [...current].some((id) => !confirmed.has(id)))
+        return fail('household_changed');
+    }
+    const department = await routing.department(district, service.departmentKind);
+    if (!department) return fail('no_department');
+    const priority = service.urgency?.(answers) ?? 'normal';
+    const due = caseDueAt(service, priority, today, { exceptions: await routing.calendarExceptions() });
+    // An urgent case goes at once to the on-duty staff and to the department's group (which otherwise gets
+    // it with the deadline watcher's next round); the resident is told when one of them has it.
+    const alerts: NewNotification[] =
+      priority === 'urgent'
+        ? [
+            ...(await routing.onDutyStaff(department.code)).map((id) => ({
+              telegramId: id,
+              kind: 'staff.urgent_case',
+              payload: { serviceCode },
+            })),
+            ...(department.telegramGroupId
+              ? [{ telegramId: department.telegramGroupId, kind: GROUP_POST_KIND, payload: {} }]
+              : []),
+          ]
+        : [];
+    const caseId = randomUUID();
+    const created = await cases.createWithinLimits(
+      {
+        id: caseId,
+        serviceCode,
+        departmentCode: department.code,
+        casePrefix: department.casePrefix,
+        year: beijingDate(today).year,
+        residentId: household.resident.id,
+        telegramId,
+        priority,
+        anonymous: service.anonymous?.(answers) ?? false,
+        answersCipher: cipher.encryptJson(
+          {
+            v: 1,
+            answers,
+            ...snapshotPeople(service, answers, household),
+            definition: { version: service.version, hash: service.hash },
+          } satisfies StoredAnswers,
+          piiAt.caseAnswers(caseId),
+        ),
+        dueAt: due,
+        submissionKey,
+        serviceVersion: service.version,
+        serviceHash: service.hash,
+        courseCode,
+        attachments: answerAttachments(answers),
+        notifications: [...alerts, ...filedForYou(telegramId, filedBy)],
+        filedBy: filedBy && {
+          staffId: filedBy.staffId,
+          via: filedBy.via,
+          noteCipher: filedBy.note ? cipher.encrypt(filedBy.note, piiAt.caseEventNote(caseId)) : null,
+          audit: {
+            actorTelegramId: filedBy.telegramId,
+            action: 'case.filed_for',
+            // An anonymous suggestion is not tied to its resident, not even in the audit log.
+            subject: service.anonymous?.(answers) ? null : `resident:${household.resident.id}`,
+            detail: {
+              via: filedBy.via,
+              staffId: filedBy.staffId,
+              serviceCode,
+              documentsSeen: [...filedBy.documentsSeen],
+            },
+          },
+        },
+      },
+      {
+        openPerService: MAX_OPEN_CASES_PER_SERVICE,
+        urgentPerDay: MAX_URGENT_CASES_PER_DAY,
+        // Since midnight, Beijing time.
+        urgentSince: beijingInstant(beijingDateString(today), 0),
+      },
+    );
+    if ('refused' in created) return fail(created.refused);
+    const effect = service.setsEmployment;
+    const personId = effect ? answers[effect.step]?.value : null;
+    if (effect && personId && created.created && deps.employment) {
+      const person = people.find((p) => p.id === personId);
+      if (person) {
+        await deps.employment.setEmploymentStatus(
+          { kind: person.self ? 'resident' : 'member', id: person.id },
+          effect.status,
+          // The audit row's actor: the resident, or the staff member who filed it for them.
+          {
+            kind: 'service',
+            serviceCode,
+            caseId: created.id,
+            telegramId: telegramId ?? filedBy?.telegramId ?? 0,
+          },
+        );
+      }
+    }
+    const stored = created.created ? null : await cases.findById(created.id);
+    return ok({
+      caseId: created.id,
+      number: created.number,
+      dueAt: (stored?.dueAt ?? due).toISOString(),
+      priority: stored?.priority ?? priority,
+      created: created.created,
+      card: card(service, answers, household, stored?.submittedAt ?? today),
+      alerting: created.created && priority === 'urgent' ? alerts.length : null,
+    });
+  }
+
   return {
+    /** The resident files a request in the bot (their Telegram id says who they are). */
     async submit(
       telegramId: number,
       serviceCode: string,
@@ -290,128 +491,27 @@ export function createCaseService(deps: CasesDeps) {
     ): Promise<Result<SubmitResult, SubmitError>> {
       const household = await households.findByTelegramId(telegramId);
       if (!household) return fail('not_registered');
-      const service = catalogue.get(serviceCode);
-      // A retired service is not filed any more (a draft or an old button may still name it).
-      if (!service || service.retired) return fail('unknown_service');
-      const parsed = answersSchema.safeParse(rawAnswers);
-      if (!parsed.success || !/^[\w:.-]{8,128}$/.test(submissionKey)) return fail('invalid');
-      const answers = parsed.data as ServiceAnswers;
-      // "Use my registered number": the front end never holds the number in clear.
-      for (const step of service.steps) {
-        if (step.kind === 'phone' && answers[step.id]?.value === REGISTERED_PHONE) {
-          const phone = cipher.decrypt(
-            household.resident.phoneCipher,
-            piiAt.residentPhone(household.resident.id),
-          );
-          answers[step.id] = { value: phone, label: maskPhone(phone) };
-        }
-      }
-      const today = now();
-      const people = householdPeople(household);
-      // Answers of steps the form no longer asks (an answer changed from the summary hid them) are not kept.
-      const asked = new Set(visibleSteps(service, { answers, today, people }).map((st) => st.id));
-      for (const step of service.steps) if (!asked.has(step.id)) delete answers[step.id];
-      const district = household.community.districtCode;
-      const courseId = courseStep(service)?.id;
-      const courses = courseId ? await routing.courses(district) : [];
-      const valid = await answersValid(
-        service,
-        { answers, today, people },
-        {
-          hospitals: () => routing.hospitals(district),
-          schools: (stage) => routing.schools(district, stage),
-          courses: async () => courses,
-        },
-      );
-      if (!valid) return fail('invalid');
-      // The course's seat is taken in the case's own transaction (the repository refuses 'course_full').
-      const courseCode = courseId ? (answers[courseId]?.value ?? null) : null;
-      const course = courses.find((c) => c.code === courseCode);
-      if (course && courseStarted(course, beijingDateString(today))) return fail('course_closed');
-      if (service.needsHousehold === 'confirm_alone' && confirmedMembers !== undefined) {
-        const current = new Set(household.members.map((m) => m.id));
-        const confirmed = new Set(confirmedMembers);
-        if (current.size !== confirmed.size || [...current].some((id) => !confirmed.has(id)))
-          return fail('household_changed');
-      }
-      const department = await routing.department(district, service.departmentKind);
-      if (!department) return fail('no_department');
-      const priority = service.urgency?.(answers) ?? 'normal';
-      const due = caseDueAt(service, priority, today, { exceptions: await routing.calendarExceptions() });
-      // An urgent case goes at once to the on-duty staff and to the department's group (which otherwise gets
-      // it with the deadline watcher's next round); the resident is told when one of them has it.
-      const alerts: NewNotification[] =
-        priority === 'urgent'
-          ? [
-              ...(await routing.onDutyStaff(department.code)).map((id) => ({
-                telegramId: id,
-                kind: 'staff.urgent_case',
-                payload: { serviceCode },
-              })),
-              ...(department.telegramGroupId
-                ? [{ telegramId: department.telegramGroupId, kind: GROUP_POST_KIND, payload: {} }]
-                : []),
-            ]
-          : [];
-      const caseId = randomUUID();
-      const created = await cases.createWithinLimits(
-        {
-          id: caseId,
-          serviceCode,
-          departmentCode: department.code,
-          casePrefix: department.casePrefix,
-          year: beijingDate(today).year,
-          residentId: household.resident.id,
-          telegramId,
-          priority,
-          anonymous: service.anonymous?.(answers) ?? false,
-          answersCipher: cipher.encryptJson(
-            {
-              v: 1,
-              answers,
-              ...snapshotPeople(service, answers, household),
-              definition: { version: service.version, hash: service.hash },
-            } satisfies StoredAnswers,
-            piiAt.caseAnswers(caseId),
-          ),
-          dueAt: due,
-          submissionKey,
-          serviceVersion: service.version,
-          serviceHash: service.hash,
-          courseCode,
-          attachments: answerAttachments(answers),
-          notifications: alerts,
-        },
-        {
-          openPerService: MAX_OPEN_CASES_PER_SERVICE,
-          urgentPerDay: MAX_URGENT_CASES_PER_DAY,
-          // Since midnight, Beijing time.
-          urgentSince: beijingInstant(beijingDateString(today), 0),
-        },
-      );
-      if ('refused' in created) return fail(created.refused);
-      const effect = service.setsEmployment;
-      const personId = effect ? answers[effect.step]?.value : null;
-      if (effect && personId && created.created && deps.employment) {
-        const person = people.find((p) => p.id === personId);
-        if (person) {
-          await deps.employment.setEmploymentStatus(
-            { kind: person.self ? 'resident' : 'member', id: person.id },
-            effect.status,
-            { kind: 'service', serviceCode, caseId: created.id, telegramId },
-          );
-        }
-      }
-      const stored = created.created ? null : await cases.findById(created.id);
-      return ok({
-        caseId: created.id,
-        number: created.number,
-        dueAt: (stored?.dueAt ?? due).toISOString(),
-        priority: stored?.priority ?? priority,
-        created: created.created,
-        card: card(service, answers, household, stored?.submittedAt ?? today),
-        alerting: created.created && priority === 'urgent' ? alerts.length : null,
-      });
+      return fileCase(household, telegramId, serviceCode, rawAnswers, submissionKey, { confirmedMembers });
+    },
+
+    /**
+     * A staff member files a request for a registered resident (by their resident id; they may have no
+     * Telegram): the same checks as `submit`; the household is taken as it is in the file (the clerk
+     * confirmed it with the resident at the window).
+     */
+    async submitFor(
+      residentId: string,
+      serviceCode: string,
+      rawAnswers: unknown,
+      submissionKey: string,
+      filedBy: FiledBy,
+    ): Promise<Result<SubmitResult, SubmitError>> {
+      const found = z.uuid().safeParse(residentId).success
+        ? await households.findByResidentId(residentId)
+        : null;
+      if (!found) return fail('not_registered');
+      const telegramId = found.telegramId === null ? null : Number(found.telegramId);
+      return fileCase(found.household, telegramId, serviceCode, rawAnswers, submissionKey, { filedBy });
     },
 
     /** The hospital card of the resident's own medical case, to show again at the desk. */

@@ -150,8 +150,15 @@ export type EmploymentSetBy =
   | { kind: 'service'; serviceCode: string; caseId: string; telegramId: number };
 
 /** What the household use cases need from storage (src/db/repositories/households.ts implements it). */
+/** A resident's household file and their Telegram id (null: a resident without Telegram). */
+export interface ResidentHousehold {
+  household: HouseholdRecord;
+  telegramId: bigint | null;
+}
+
 export interface HouseholdStore {
   findByTelegramId(telegramId: number): Promise<HouseholdRecord | null>;
+  findByResidentId(residentId: string): Promise<ResidentHousehold | null>;
   create(
     input: NewHousehold,
   ): Promise<

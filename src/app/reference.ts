@@ -93,6 +93,39 @@ export function createReferenceService(deps: {
     return centres.map((c) => ({ ...c, opening: openingState(c.hours, at, calendar) }));
   }
 
+  /** contactFor, for a community (also a resident without Telegram, filed for at the window). */
+  async function contactOfCommunity(
+    place: { code: string; districtCode: string },
+    kind: DepartmentKind | null,
+  ): Promise<CommunityContact> {
+    const [communities, centres] = await Promise.all([
+      reference.listCommunities(),
+      reference.serviceCentres(),
+    ]);
+    const community = communities.find((c) => c.code === place.code);
+    const own = centres.find((c) => c.communities.some((m) => m.code === place.code));
+    const department = kind ? await contacts.department(place.districtCode, kind) : null;
+    const byNumber = new Intl.Collator('zh-CN', { numeric: true });
+    const windows = (await contacts.windows(place.districtCode)).sort((a, b) =>
+      byNumber.compare(a.windowNo, b.windowNo),
+    );
+    return {
+      community: community
+        ? { code: community.code, nameZh: community.nameZh, nameEn: community.nameEn }
+        : { code: place.code, nameZh: place.code, nameEn: place.code },
+      centre: own ? ((await withOpening([own]))[0] ?? null) : null,
+      window: department
+        ? {
+            code: department.code,
+            nameZh: department.nameZh,
+            nameEn: department.nameEn,
+            windowNo: department.windowNo,
+          }
+        : null,
+      windows,
+    };
+  }
+
   return {
     /**
      * The resident's centre (open now? next opening?) and, when `kind` is given, the department's window;
@@ -100,34 +133,10 @@ export function createReferenceService(deps: {
      */
     async contactFor(telegramId: number, kind: DepartmentKind | null): Promise<CommunityContact | null> {
       const place = await contacts.communityOf(telegramId);
-      if (!place) return null;
-      const [communities, centres] = await Promise.all([
-        reference.listCommunities(),
-        reference.serviceCentres(),
-      ]);
-      const community = communities.find((c) => c.code === place.code);
-      const own = centres.find((c) => c.communities.some((m) => m.code === place.code));
-      const department = kind ? await contacts.department(place.districtCode, kind) : null;
-      const byNumber = new Intl.Collator('zh-CN', { numeric: true });
-      const windows = (await contacts.windows(place.districtCode)).sort((a, b) =>
-        byNumber.compare(a.windowNo, b.windowNo),
-      );
-      return {
-        community: community
-          ? { code: community.code, nameZh: community.nameZh, nameEn: community.nameEn }
-          : { code: place.code, nameZh: place.code, nameEn: place.code },
-        centre: own ? ((await withOpening([own]))[0] ?? null) : null,
-        window: department
-          ? {
-              code: department.code,
-              nameZh: department.nameZh,
-              nameEn: department.nameEn,
-              windowNo: department.windowNo,
-            }
-          : null,
-        windows,
-      };
+      return place ? contactOfCommunity(place, kind) : null;
     },
+
+    contactOfCommunity,
     /** Every active centre (for someone not registered yet). */
     allCentres: async (): Promise<CentreContact[]> => withOpening(await reference.serviceCentres()),
     listCommunities: () => reference.listCommunities(),

@@ -5,6 +5,7 @@
 // caption; Telegram's failures are read the one way (telegram-outcome.ts) whatever was sent.
 import { type Api, InlineKeyboard } from 'grammy';
 import { INVITE_USED_KIND } from '../app/admin.ts';
+import { FILED_FOR_YOU_KIND } from '../app/cases.ts';
 import type { NotificationSender, SendOutcome } from '../app/jobs/notification-dispatcher.ts';
 import type {
   JoinedMember,
@@ -18,6 +19,7 @@ import { MEDICAL_GREEN_CHANNEL } from '../domain/catalogue/rules.ts';
 import { groupButtons, jobButtons, myCaseButtons, queueButton, staffButtons } from './buttons.ts';
 import { localeName } from './context.ts';
 import { compactTime } from './format-time.ts';
+import { plainName } from './forms/aside.ts';
 import { resolveLocale, type TFunction, type Translator } from './i18n.ts';
 import { classifyTelegramError, isNotModified } from './telegram-outcome.ts';
 
@@ -61,6 +63,7 @@ const REGISTRATION_KINDS = [
 ] as const;
 export const KNOWN_NOTIFICATION_KINDS = [
   ...RESIDENT_KINDS,
+  FILED_FOR_YOU_KIND,
   ...STAFF_KINDS,
   ...REGISTRATION_KINDS,
   'staff.digest',
@@ -109,6 +112,25 @@ function residentNotification(
   }
   kb.text(t('notify:buttons.open_mine'), myCaseButtons.open.pack({ caseId }));
   return { text: lines.join('\n'), keyboard: kb };
+}
+
+/** A case a clerk at the window or a community worker filed for the resident: who, what, the number. */
+function filedForYou(
+  t: TFunction,
+  c: NotificationCase,
+  notification: PreparedNotification,
+): RenderedNotification {
+  const via = notification.payload.via === 'window' ? 'window' : 'proxy';
+  const text = t(`notify:resident.filed_for_you.${via}`, {
+    name: notification.member?.displayName ?? '',
+    service: plainName(t(`services:${c.serviceCode}.name`)),
+    number: c.number,
+  });
+  const kb = new InlineKeyboard().text(
+    t('notify:buttons.open_mine'),
+    myCaseButtons.open.pack({ caseId: c.id }),
+  );
+  return { text, keyboard: kb };
 }
 
 /**
@@ -256,6 +278,7 @@ export function renderNotification(
   }
   if (notification.kind === URGENT_RECEIVED_KIND || notification.kind === URGENT_UNREACHED_KIND)
     return urgentAlertNotice(t, notification.kind === URGENT_RECEIVED_KIND ? 'received' : 'unreached', c);
+  if (notification.kind === FILED_FOR_YOU_KIND) return filedForYou(t, c, notification);
   if (notification.kind.startsWith('resident.'))
     return residentNotification(
       t,

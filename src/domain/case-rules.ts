@@ -37,6 +37,8 @@ export async function answersValid(
   service: ServiceDefinition,
   context: StepContext,
   references: ReferenceLists,
+  /** `filesOptional`: a file step may be left unanswered (documents seen on paper at the window). */
+  opts: { filesOptional?: boolean } = {},
 ): Promise<boolean> {
   const { answers, today } = context;
   const known = new Set(service.steps.map((s) => s.id));
@@ -44,7 +46,7 @@ export async function answersValid(
   for (const step of visibleSteps(service, context)) {
     const a = answers[step.id];
     if (!a || (a.value === null && !(a.files && a.files.length > 0))) {
-      if (step.optional) continue;
+      if (step.optional || (step.kind === 'files' && opts.filesOptional)) continue;
       return false;
     }
     const v = a.value;

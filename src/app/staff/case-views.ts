@@ -191,9 +191,10 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       });
       const confirmedHousehold =
         stored?.household && stored.people ? stored.people.map((p) => withAge(p, at)) : null;
+      // By the resident's id: a resident without Telegram (filed for at the window) is shown too.
       const household =
-        !record.anonymous && record.residentId && record.telegramId !== null
-          ? await deps.households.findByTelegramId(Number(record.telegramId))
+        !record.anonymous && record.residentId
+          ? ((await deps.households.findByResidentId(record.residentId))?.household ?? null)
           : null;
       const resident =
         household && household.resident.id === record.residentId
@@ -276,11 +277,11 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       const a = await access(telegramId, caseId, 'reveal');
       if (!a.ok) return a;
       const { me, record } = a.value;
-      if (record.anonymous || !record.residentId || record.telegramId === null) {
+      if (record.anonymous || !record.residentId) {
         await deny(telegramId, 'reveal', record.anonymous ? 'anonymous' : 'no_identity', record.id);
         return fail('not_allowed');
       }
-      const household = await deps.households.findByTelegramId(Number(record.telegramId));
+      const household = (await deps.households.findByResidentId(record.residentId))?.household;
       if (!household || household.resident.id !== record.residentId) return fail('not_allowed');
       const stored = storedAnswers(record.answersCipher, record.id);
       const service = deps.catalogue.version(record.serviceCode, stored.definition?.hash);

@@ -16,7 +16,7 @@ import type {
   NewNotification,
   TransitionInput,
 } from '../../app/case-store.ts';
-import { GROUP_POST_KIND } from '../../app/case-store.ts';
+import { FILED_EVENT_KIND, GROUP_POST_KIND } from '../../app/case-store.ts';
 import { type CaseStatus, OPEN_STATUSES } from '../../domain/case-status.ts';
 import type { InboundCandidate } from '../../domain/inbound.ts';
 import type { Db } from '../client.ts';
@@ -240,7 +240,7 @@ export function createCaseRepository(db: Db): CaseStore {
             serviceCode: input.serviceCode,
             departmentCode: input.departmentCode,
             residentId: input.residentId,
-            telegramId: BigInt(input.telegramId),
+            telegramId: input.telegramId === null ? null : BigInt(input.telegramId),
             priority: input.priority,
             anonymous: input.anonymous,
             answersCipher: bytes(input.answersCipher),
@@ -249,21 +249,34 @@ export function createCaseRepository(db: Db): CaseStore {
             serviceVersion: input.serviceVersion,
             serviceHash: input.serviceHash,
             courseCode: input.courseCode ?? null,
+            filedByStaffId: input.filedBy?.staffId ?? null,
+            filedVia: input.filedBy?.via ?? 'bot',
           },
           select: { id: true },
         });
+        const filedBy = input.filedBy;
         const event = await tx.caseEvent.create({
-          data: {
-            caseId: row.id,
-            actorKind: 'resident',
-            actorId: input.residentId,
-            kind: 'submitted',
-            toStatus: 'submitted',
-          },
+          data: filedBy
+            ? {
+                caseId: row.id,
+                actorKind: 'staff',
+                actorId: filedBy.staffId,
+                kind: filedBy.via === 'bot' ? 'submitted' : FILED_EVENT_KIND[filedBy.via],
+                toStatus: 'submitted',
+                noteCipher: filedBy.noteCipher && bytes(filedBy.noteCipher),
+              }
+            : {
+                caseId: row.id,
+                actorKind: 'resident',
+                actorId: input.residentId,
+                kind: 'submitted',
+                toStatus: 'submitted',
+              },
           select: { id: true },
         });
         await writeAttachments(tx, row.id, event.id, input.attachments);
-        await writeNotifications(tx, row.id, input.notifications);
+        await writeNotifications(tx, row.id, input.notifications, event.id);
+        if (filedBy) await writeAudit(tx, row.id, filedBy.audit);
         return { id: row.id, number, created: true };
       });
     } catch (err) {

@@ -7,6 +7,7 @@ import type {
   MemberData,
   NewConflict,
   NewHousehold,
+  ResidentHousehold,
 } from '../../app/households.ts';
 import type { Db } from '../client.ts';
 import { writeAudit } from './cases.ts';
@@ -38,34 +39,45 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
     return byId > 0 ? ('id_in_use' as const) : null;
   }
 
-  return {
-    async findByTelegramId(telegramId: number): Promise<HouseholdRecord | null> {
-      const resident = await db.resident.findUnique({
-        where: { telegramId: BigInt(telegramId) },
-        select: {
-          ...RESIDENT_SELECT,
-          household: {
-            select: {
-              id: true,
-              unit: true,
-              room: true,
-              community: { select: { code: true, nameZh: true, nameEn: true, districtCode: true } },
-              building: { select: { code: true, nameZh: true, nameEn: true } },
-              members: {
-                select: MEMBER_SELECT,
-                orderBy: MEMBER_ORDER,
-              },
-            },
+  /** A resident's household file, found by their Telegram id or their resident id. */
+  async function findResident(
+    where: { telegramId: bigint } | { id: string },
+  ): Promise<HouseholdRecord | null> {
+    const resident = await db.resident.findUnique({
+      where,
+      select: {
+        ...RESIDENT_SELECT,
+        household: {
+          select: {
+            id: true,
+            unit: true,
+            room: true,
+            community: { select: { code: true, nameZh: true, nameEn: true, districtCode: true } },
+            building: { select: { code: true, nameZh: true, nameEn: true } },
+            members: { select: MEMBER_SELECT, orderBy: MEMBER_ORDER },
           },
         },
-      });
-      if (!resident) return null;
-      const { household: h, ...own } = resident;
-      return {
-        ...h,
-        resident: { ...own, birthDate: fromDate(own.birthDate) },
-        members: h.members.map((m) => ({ ...m, birthDate: fromDate(m.birthDate) })),
-      };
+      },
+    });
+    if (!resident) return null;
+    const { household: h, ...own } = resident;
+    return {
+      ...h,
+      resident: { ...own, birthDate: fromDate(own.birthDate) },
+      members: h.members.map((m) => ({ ...m, birthDate: fromDate(m.birthDate) })),
+    };
+  }
+
+  return {
+    async findByTelegramId(telegramId: number): Promise<HouseholdRecord | null> {
+      return findResident({ telegramId: BigInt(telegramId) });
+    },
+
+    async findByResidentId(residentId: string): Promise<ResidentHousehold | null> {
+      const household = await findResident({ id: residentId });
+      if (!household) return null;
+      const row = await db.resident.findUnique({ where: { id: residentId }, select: { telegramId: true } });
+      return row ? { household, telegramId: row.telegramId } : null;
     },
 
     async create(input: NewHousehold): Promise<CreateHouseholdResult> {

@@ -38,6 +38,7 @@ import type { NoticeComposer } from '../../app/console/notice-compose.ts';
 import type { NoticeFollowUp } from '../../app/console/notice-followup.ts';
 import type { NoticePhotos } from '../../app/console/notice-photo.ts';
 import type { ConsoleLookup } from '../../app/console/search.ts';
+import type { FilingService } from '../../app/filing.ts';
 import type { LabourService } from '../../app/labour.ts';
 import type { StaffCard, StaffError, StaffService } from '../../app/staff.ts';
 import { resolveLocale, type Translator } from '../../bot/i18n.ts';
@@ -47,6 +48,7 @@ import type { Logger } from '../../logger.ts';
 import { registerAudit } from './audit.tsx';
 import { BulkForm, bulkError, bulkNotice, registerCaseExtras } from './case-extras.tsx';
 import { registerFigureRoutes } from './figures.tsx';
+import { registerFiling } from './filing.tsx';
 import { registerHousehold } from './household.tsx';
 import { registerLabour } from './labour.tsx';
 import { registerNoticeCompose } from './notice-compose.tsx';
@@ -98,6 +100,8 @@ export interface ConsoleAppOptions {
   files?: FileSource;
   /** Households with labour but nobody employed (labour.tsx, src/app/labour.ts); without it, no such page. */
   labour?: LabourService;
+  /** Filing a request for a resident at the window or by proxy (filing.tsx); without it, no such pages. */
+  filing?: FilingService;
 }
 
 export type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
@@ -496,6 +500,7 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
   const routes: ConsoleRoutes = { app, page, notFound, forbidden, now, caseSections };
   if (opts.lookup) registerSearch(routes, opts.lookup);
   if (opts.lookup) registerHousehold(routes, opts.lookup);
+  if (opts.filing) registerFiling(routes, opts.filing, opts.wakeDispatcher);
   if (opts.auditLog) registerAudit(routes, opts.auditLog);
   if (opts.figures) registerFigureRoutes(routes, opts.figures);
   if (opts.noticeComposer)

@@ -15,8 +15,10 @@ import { isDueToday, QUEUE_FILTERS, STAFF_TEXT_MAX } from '../../domain/staff-wo
  * A service's name without the emoji the bot's menu buttons start with (a desk's table and title read
  * better without, and a PC without an emoji font would show a box).
  */
-export const serviceName = (t: TFunction, code: string) =>
-  t(`services:${code}.name`).replace(/^\p{Extended_Pictographic}\uFE0F?\s*/u, '');
+export const serviceName = (t: TFunction, code: string) => withoutEmoji(t(`services:${code}.name`));
+
+/** A label without the emoji it starts with (a button's "✅ 同意核对" on a page: "同意核对"). */
+export const withoutEmoji = (text: string) => text.replace(/^\p{Extended_Pictographic}\uFE0F?\s*/u, '');
 
 /** What every page knows: the words, the signed-in person (if any) and their form token. */
 export interface View {
@@ -73,6 +75,9 @@ export const Layout: FC<{ v: View; title: string; children?: Child }> = ({ v, ti
           <nav aria-label={t('console:nav.label')}>
             {user?.roles.department ? <a href="/queue">{t('console:nav.queue')}</a> : null}
             {user ? <a href="/search">{t('console:search.nav')}</a> : null}
+            {user?.roles.department || user?.roles.community ? (
+              <a href="/file">{t('console:filing.nav')}</a>
+            ) : null}
             {user?.roles.admin ? <a href="/audit">{t('console:audit.nav')}</a> : null}
             {user ? <a href="/figures">{t('console:nav.figures')}</a> : null}
             {user?.roles.labour ? <a href="/labour">{t('console:labour.nav')}</a> : null}
@@ -167,6 +172,11 @@ export const HomePage: FC<{ v: View; communityName: string | null }> = ({ v, com
       <p>
         <a href="/search">{t('console:search.home')}</a>
       </p>
+      {user?.roles.community ? (
+        <p>
+          <a href="/file">{t('console:filing.home')}</a>
+        </p>
+      ) : null}
       {user?.roles.admin ? (
         <p>
           <a href="/audit">{t('console:audit.home')}</a>

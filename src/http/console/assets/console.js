@@ -71,6 +71,16 @@
     e.preventDefault();
   });
 
+  // The slip's print button: shown only where it works (here), the page prints without it too (Ctrl+P).
+  const showPrint = () => {
+    for (const b of document.querySelectorAll('button[data-print]')) b.hidden = false;
+  };
+  document.addEventListener('click', (e) => {
+    if (e.target instanceof Element && e.target.closest('button[data-print]')) window.print();
+  });
+
   document.addEventListener('DOMContentLoaded', focusFromHash);
   document.addEventListener('htmx:afterSettle', focusFromHash);
+  document.addEventListener('DOMContentLoaded', showPrint);
+  document.addEventListener('htmx:afterSettle', showPrint);
 })();
