@@ -1,0 +1,149 @@
+// Registering a resident at the service window, for someone without Telegram (no smartphone, or no account):
+// the clerk types what the bot's registration asks (the same rules: checkRegistration in households.ts),
+// reads the consent text to the resident and ticks that they agreed; the record has no Telegram id and the
+// consent names the clerk. The same conflict rule as the bot: an ID number already registered is not
+// registered twice — the clerk is sent to that resident's household file instead. Department staff register
+// residents of their district's communities, community workers of their own community, admins anywhere.
+// Every registration is audited with the clerk; a refusal too.
+import { z } from 'zod';
+import { fail, ok, type Result } from '../domain/result.ts';
+import { createScope, type Scope, type ScopeDeps } from './console/scope.ts';
+import {
+  checkRegistration,
+  type HouseholdStore,
+  householdOfConflict,
+  type ReferenceLookup,
+} from './households.ts';
+import type { PiiCipher } from './pii-cipher.ts';
+import type { BuildingOption, NamedOption } from './reference.ts';
+import type { StaffStore } from './staff/ports.ts';
+
+/** A community the clerk may register residents of, with its buildings (for the form). */
+export interface WalkInCommunity extends NamedOption {
+  buildings: BuildingOption[];
+}
+
+export type WalkInError =
+  /** Not staff, worker or admin; or a community not theirs. */
+  'not_allowed' | 'invalid' | 'no_consent' | 'unknown_building';
+
+export interface WalkInStore {
+  /** The household file of the resident registered with this ID number (its hashes under every key). */
+  householdOfIdNumber(idNumberHashes: Uint8Array[]): Promise<string | null>;
+}
+
+export interface WalkInDeps extends ScopeDeps {
+  store: WalkInStore;
+  households: Pick<HouseholdStore, 'create'>;
+  reference: ReferenceLookup & {
+    listCommunities(): Promise<(NamedOption & { districtCode: string })[]>;
+    listBuildings(communityCode: string): Promise<BuildingOption[]>;
+  };
+  staff: ScopeDeps['staff'] & Pick<StaffStore, 'department'>;
+  cipher: PiiCipher;
+}
+
+/** The form's fields, as posted (strings; the consent box is present only when ticked). */
+const formSchema = z.object({
+  communityCode: z.string().max(64),
+  buildingId: z.string().max(64),
+  unit: z.string().max(8),
+  room: z.string().max(200),
+  name: z.string().max(200),
+  phone: z.string().max(200),
+  idNumber: z.string().max(200),
+  consent: z.boolean(),
+});
+export type WalkInInput = z.infer<typeof formSchema>;
+
+export type WalkInOutcome =
+  | { kind: 'registered'; residentId: string; householdId: string }
+  /** The ID number is someone's already (a resident or a household member): their household file. */
+  | { kind: 'already_registered'; householdId: string | null };
+
+export function createWalkInService(deps: WalkInDeps) {
+  const { store, households, reference, staff, cipher, now } = deps;
+  const scope = createScope(deps);
+
+  async function communitiesOf(s: Scope): Promise<(NamedOption & { districtCode: string })[]> {
+    const all = await reference.listCommunities();
+    if (s.admin) return all;
+    const district = s.department ? (await staff.department(s.department))?.districtCode : undefined;
+    return all.filter(
+      (c) => c.code === s.community || (district !== undefined && c.districtCode === district),
+    );
+  }
+
+  return {
+    /** The communities (with their buildings) this person may register residents of; not_allowed: none. */
+    async form(telegramId: number): Promise<Result<WalkInCommunity[], 'not_allowed'>> {
+      const s = await scope.of(telegramId);
+      const list = s ? await communitiesOf(s) : [];
+      if (list.length === 0) {
+        await scope.refuse(telegramId, null, {
+          action: 'access.denied',
+          detail: { attempted: 'walk_in', reason: s ? 'no_community' : 'not_staff' },
+        });
+        return fail('not_allowed');
+      }
+      return ok(
+        await Promise.all(
+          list.map(async (c) => ({
+            code: c.code,
+            nameZh: c.nameZh,
+            nameEn: c.nameEn,
+            buildings: await reference.listBuildings(c.code),
+          })),
+        ),
+      );
+    },
+
+    /**
+     * Registers the resident standing at the window. The input is checked as the bot's registration checks
+     * it; the clerk must have ticked the consent. Audited as `resident.registered_at_window` (who, which
+     * community; no personal data).
+     */
+    async register(telegramId: number, input: unknown): Promise<Result<WalkInOutcome, WalkInError>> {
+      const parsed = formSchema.safeParse(input);
+      if (!parsed.success) return fail('invalid');
+      const form = parsed.data;
+      const s = await scope.of(telegramId);
+      const mine = s ? (await communitiesOf(s)).some((c) => c.code === form.communityCode) : false;
+      if (!mine) {
+        await scope.refuse(telegramId, null, {
+          action: 'access.denied',
+          detail: { attempted: 'walk_in', reason: s ? 'other_community' : 'not_staff' },
+        });
+        return fail('not_allowed');
+      }
+      const today = now();
+      const checked = await checkRegistration(
+        { ...form, consent: form.consent ? true : undefined },
+        reference,
+        today,
+      );
+      if (!checked.ok) return checked;
+      const household = householdOfConflict(null, checked.value, cipher);
+      household.resident.consentRecordedBy = telegramId;
+      const created = await households.create(household);
+      if (!created.ok) {
+        const holder = await store.householdOfIdNumber(household.resident.idNumberHashes);
+        await staff.audit(null, {
+          actorTelegramId: telegramId,
+          action: 'resident.window_duplicate',
+          detail: { community: form.communityCode },
+        });
+        return ok({ kind: 'already_registered', householdId: holder });
+      }
+      await staff.audit(null, {
+        actorTelegramId: telegramId,
+        action: 'resident.registered_at_window',
+        subject: `resident:${created.residentId}`,
+        detail: { community: form.communityCode, consentVersion: household.resident.consentVersion },
+      });
+      return ok({ kind: 'registered', residentId: created.residentId, householdId: created.householdId });
+    },
+  };
+}
+
+export type WalkInService = ReturnType<typeof createWalkInService>;
