@@ -24,9 +24,11 @@ import { createPrivacyService } from './app/privacy.ts';
 import { createReachabilityService } from './app/reachability.ts';
 import { createReferenceService } from './app/reference.ts';
 import { createRegistrationConflictService } from './app/registration-conflicts.ts';
+import { createTellService } from './app/resident-tell.ts';
 import { createStaffAccess } from './app/staff/access.ts';
 import { createStaffService } from './app/staff.ts';
 import { createUrgentAlertFollowUp } from './app/urgent-alerts.ts';
+import { createWalkInService } from './app/walk-in.ts';
 import type { BotDeps } from './bot/context.ts';
 import { createTranslator, type Translator } from './bot/i18n.ts';
 import { createNoticeReporter, createNoticeTransport } from './bot/notice-transport.ts';
@@ -62,6 +64,7 @@ import { createServiceDefinitionRepository } from './db/repositories/service-def
 import { createStaffRepository } from './db/repositories/staff.ts';
 import { createStaffCaseRepository } from './db/repositories/staff-cases.ts';
 import { createTelegramUserRepository } from './db/repositories/telegram-users.ts';
+import { createWalkInRepository } from './db/repositories/walk-in.ts';
 import {
   createCatalogue,
   DEFAULT_SERVICES_DIR,
@@ -384,7 +387,20 @@ export function composeConsoleDesk(opts: {
   deps: Pick<BotDeps, 'notices' | 'adminTelegramIds' | 'now'>;
 }) {
   const now = opts.deps.now ?? (() => new Date());
+  const walkInStore = createWalkInRepository(opts.db);
+  const staff = createStaffRepository(opts.db);
+  const adminTelegramIds = opts.deps.adminTelegramIds;
   return {
+    walkIn: createWalkInService({
+      store: walkInStore,
+      households: createHouseholdRepository(opts.db),
+      reference: createReferenceRepository(opts.db),
+      staff,
+      adminTelegramIds,
+      cipher: opts.cipher,
+      now,
+    }),
+    tells: createTellService({ store: walkInStore, staff, adminTelegramIds, cipher: opts.cipher, now }),
     figures: createFiguresService({
       store: createConsoleFiguresRepository(opts.db),
       cipher: opts.cipher,

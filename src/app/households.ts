@@ -133,6 +133,8 @@ export interface HouseholdPlace {
 export interface HouseholdRecord extends HouseholdPlace {
   resident: {
     id: string;
+    /** Null: registered at the window, without Telegram (told by phone or at the window). */
+    telegramId: bigint | null;
     name: string;
     phoneCipher: Uint8Array;
     idNumberCipher: Uint8Array;
@@ -155,6 +157,8 @@ export type EmploymentSetBy =
 /** What the household use cases need from storage (src/db/repositories/households.ts implements it). */
 export interface HouseholdStore {
   findByTelegramId(telegramId: number): Promise<HouseholdRecord | null>;
+  /** The household file of a registered resident (with Telegram or without), by the resident's row id. */
+  findByResidentId(residentId: string): Promise<HouseholdRecord | null>;
   create(
     input: NewHousehold,
   ): Promise<

@@ -45,7 +45,7 @@ export interface StaffDeps {
   staff: StaffStore;
   staffCases: StaffCaseStore;
   cases: Pick<CaseStore, 'findById' | 'findByNumber' | 'events' | 'attachments' | 'transition'>;
-  households: Pick<HouseholdStore, 'findByTelegramId'>;
+  households: Pick<HouseholdStore, 'findByTelegramId' | 'findByResidentId'>;
   onDutyStaff(departmentCode: string): Promise<bigint[]>;
   catalogue: Catalogue;
   /** The district's schools and hospitals: the card names them in the reader's language. */

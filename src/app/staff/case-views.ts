@@ -65,6 +65,8 @@ export interface StaffCard {
     address: { community: string; building: string; unit: string; room: string };
     communityEn: string;
     buildingEn: string;
+    /** Registered at the window without Telegram: staff tell them by phone or at the window. */
+    noTelegram: boolean;
   } | null;
   attachments: number;
   /** The case's files, in the order they came (the console shows or links each by its id). */
@@ -190,8 +192,8 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       const confirmedHousehold =
         stored?.household && stored.people ? stored.people.map((p) => withAge(p, at)) : null;
       const household =
-        !record.anonymous && record.residentId && record.telegramId !== null
-          ? await deps.households.findByTelegramId(Number(record.telegramId))
+        !record.anonymous && record.residentId
+          ? await deps.households.findByResidentId(record.residentId)
           : null;
       const resident =
         household && household.resident.id === record.residentId
@@ -215,6 +217,7 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
               },
               communityEn: household.community.nameEn,
               buildingEn: household.building.nameEn,
+              noTelegram: household.resident.telegramId === null,
             }
           : null;
       await staff.audit(record.id, {
@@ -274,11 +277,11 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       const a = await access(telegramId, caseId, 'reveal');
       if (!a.ok) return a;
       const { me, record } = a.value;
-      if (record.anonymous || !record.residentId || record.telegramId === null) {
+      if (record.anonymous || !record.residentId) {
         await deny(telegramId, 'reveal', record.anonymous ? 'anonymous' : 'no_identity', record.id);
         return fail('not_allowed');
       }
-      const household = await deps.households.findByTelegramId(Number(record.telegramId));
+      const household = await deps.households.findByResidentId(record.residentId);
       if (!household || household.resident.id !== record.residentId) return fail('not_allowed');
       const stored = storedAnswers(record.answersCipher, record.id);
       const service = deps.catalogue.version(record.serviceCode, stored.definition?.hash);

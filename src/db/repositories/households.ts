@@ -1,3 +1,4 @@
+import { z } from 'zod';
 // Households, their registered resident and the other members. Personal fields arrive already encrypted
 // (ciphertext + keyed hash); this repository never sees a plaintext ID number or phone.
 import type { NewAudit } from '../../app/case-store.ts';
@@ -39,36 +40,42 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
     return byId > 0 ? ('id_in_use' as const) : null;
   }
 
-  return {
-    async findByTelegramId(telegramId: number): Promise<HouseholdRecord | null> {
-      const resident = await db.resident.findUnique({
-        where: { telegramId: BigInt(telegramId) },
-        select: {
-          ...RESIDENT_SELECT,
-          household: {
-            select: {
-              id: true,
-              unit: true,
-              room: true,
-              community: { select: { code: true, nameZh: true, nameEn: true, districtCode: true } },
-              building: { select: { code: true, nameZh: true, nameEn: true } },
-              members: {
-                select: MEMBER_SELECT,
-                orderBy: MEMBER_ORDER,
-              },
+  async function findResident(
+    where: { telegramId: bigint } | { id: string },
+  ): Promise<HouseholdRecord | null> {
+    const resident = await db.resident.findUnique({
+      where,
+      select: {
+        ...RESIDENT_SELECT,
+        telegramId: true,
+        household: {
+          select: {
+            id: true,
+            unit: true,
+            room: true,
+            community: { select: { code: true, nameZh: true, nameEn: true, districtCode: true } },
+            building: { select: { code: true, nameZh: true, nameEn: true } },
+            members: {
+              select: MEMBER_SELECT,
+              orderBy: MEMBER_ORDER,
             },
           },
         },
-      });
-      if (!resident) return null;
-      const { household: h, ...own } = resident;
-      return {
-        ...h,
-        resident: { ...own, birthDate: fromDate(own.birthDate) },
-        members: h.members.map((m) => ({ ...m, birthDate: fromDate(m.birthDate) })),
-      };
-    },
+      },
+    });
+    if (!resident) return null;
+    const { household: h, ...own } = resident;
+    return {
+      ...h,
+      resident: { ...own, birthDate: fromDate(own.birthDate) },
+      members: h.members.map((m) => ({ ...m, birthDate: fromDate(m.birthDate) })),
+    };
+  }
 
+  return {
+    findByTelegramId: (telegramId: number) => findResident({ telegramId: BigInt(telegramId) }),
+    findByResidentId: (residentId: string) =>
+      z.uuid().safeParse(residentId).success ? findResident({ id: residentId }) : Promise.resolve(null),
     async create(input: NewHousehold): Promise<CreateHouseholdResult> {
       const conflict = await classifyConflict(input.telegramId, input.resident.idNumberHashes);
       if (conflict) return { ok: false, error: conflict };
