@@ -91,7 +91,11 @@ export interface HeldData {
     firstSeenAt: Date;
   } | null;
   resident:
-    | (Omit<HouseholdRecord['resident'], 'telegramId'> & { consentVersion: string; consentAt: Date; createdAt: Date })
+    | (Omit<HouseholdRecord['resident'], 'telegramId'> & {
+        consentVersion: string;
+        consentAt: Date;
+        createdAt: Date;
+      })
     | null;
   household: HouseholdFigures<Date, { id: string; idNumberCipher: Uint8Array | null }> | null;
   cases: (Omit<CaseFigures<Date>, 'ratingComment'> & {

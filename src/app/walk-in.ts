@@ -6,6 +6,9 @@
 // residents of their district's communities, community workers of their own community, admins anywhere.
 // Every registration is audited with the clerk; a refusal too.
 import { z } from 'zod';
+import { parseIdNumber } from '../domain/id-number.ts';
+import { parsePersonName, parseRoom } from '../domain/person.ts';
+import { parsePhone } from '../domain/phone.ts';
 import { fail, ok, type Result } from '../domain/result.ts';
 import { createScope, type Scope, type ScopeDeps } from './console/scope.ts';
 import {
@@ -56,6 +59,25 @@ const formSchema = z.object({
 });
 export type WalkInInput = z.infer<typeof formSchema>;
 
+/** A field typed wrong and why, in the bot's words for it (`registration:errors.<field>.<code>`). */
+export interface FieldProblem {
+  field: 'room' | 'name' | 'phone' | 'idNumber' | 'unit';
+  code: string;
+}
+
+/** Which fields are wrong, by the same domain rules checkRegistration applies. */
+export function fieldProblems(form: WalkInInput, today: Date): FieldProblem[] {
+  const checks = [
+    ['room', parseRoom(form.room)],
+    ['name', parsePersonName(form.name)],
+    ['phone', parsePhone(form.phone)],
+    ['idNumber', parseIdNumber(form.idNumber, today)],
+  ] as const;
+  const problems: FieldProblem[] = checks.flatMap(([field, r]) => (r.ok ? [] : [{ field, code: r.error }]));
+  if (!/^\d{1,2}$/.test(form.unit)) problems.unshift({ field: 'unit', code: 'invalid' });
+  return problems;
+}
+
 export type WalkInOutcome =
   | { kind: 'registered'; residentId: string; householdId: string }
   /** The ID number is someone's already (a resident or a household member): their household file. */
@@ -103,7 +125,10 @@ export function createWalkInService(deps: WalkInDeps) {
      * it; the clerk must have ticked the consent. Audited as `resident.registered_at_window` (who, which
      * community; no personal data).
      */
-    async register(telegramId: number, input: unknown): Promise<Result<WalkInOutcome, WalkInError>> {
+    async register(
+      telegramId: number,
+      input: unknown,
+    ): Promise<Result<WalkInOutcome, WalkInError> & { problems?: FieldProblem[] }> {
       const parsed = formSchema.safeParse(input);
       if (!parsed.success) return fail('invalid');
       const form = parsed.data;
@@ -122,7 +147,8 @@ export function createWalkInService(deps: WalkInDeps) {
         reference,
         today,
       );
-      if (!checked.ok) return checked;
+      if (!checked.ok)
+        return checked.error === 'invalid' ? { ...checked, problems: fieldProblems(form, today) } : checked;
       const household = householdOfConflict(null, checked.value, cipher);
       household.resident.consentRecordedBy = telegramId;
       const created = await households.create(household);

@@ -19,6 +19,8 @@
 //   /figures, /export           figures as charts and the CSV export (figures.tsx)
 //   /notices                    following up important notices (notices.tsx)
 //   /notices/new                composing a notice (notice-compose.tsx)
+//   /residents/new, /tell       registering a resident at the window; what residents without Telegram
+//                               must be told (walk-in.tsx, tell.tsx)
 //   GET  /assets/*              console.css, console.js, htmx.min.js (from node_modules, never a CDN)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,7 +38,9 @@ import type { FileSource } from '../../app/console/file-source.ts';
 import type { NoticeComposer } from '../../app/console/notice-compose.ts';
 import type { NoticeFollowUp } from '../../app/console/notice-followup.ts';
 import type { ConsoleLookup } from '../../app/console/search.ts';
+import type { TellService } from '../../app/resident-tell.ts';
 import type { StaffCard, StaffError, StaffService } from '../../app/staff.ts';
+import type { WalkInService } from '../../app/walk-in.ts';
 import { resolveLocale, type Translator } from '../../bot/i18n.ts';
 import type { Locale } from '../../config.ts';
 import type { Catalogue } from '../../domain/catalogue/index.ts';
@@ -60,6 +64,8 @@ import {
   type View,
 } from './pages.tsx';
 import { registerSearch } from './search.tsx';
+import { registerTell } from './tell.tsx';
+import { registerWalkIn } from './walk-in.tsx';
 
 export interface ConsoleAppOptions {
   auth: ConsoleAuth;
@@ -89,6 +95,10 @@ export interface ConsoleAppOptions {
   noticeComposer?: NoticeComposer;
   /** A case's files from Telegram (case-extras.tsx); without it, the case page only counts them. */
   files?: FileSource;
+  /** Registering residents at the window, without Telegram (walk-in.tsx); without it, no such page. */
+  walkIn?: WalkInService;
+  /** What residents without Telegram must be told (tell.tsx); without it, no such list. */
+  tells?: TellService;
 }
 
 export type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
@@ -490,6 +500,8 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
   if (opts.noticeComposer) registerNoticeCompose(routes, opts.noticeComposer, opts.catalogue, translator);
   if (opts.noticeFollowUp) registerNoticeRoutes(routes, opts.noticeFollowUp);
   registerCaseExtras(routes, { staff, files: opts.files });
+  if (opts.walkIn) registerWalkIn(routes, opts.walkIn);
+  if (opts.tells) registerTell(routes, opts.tells);
 
   app.notFound(async (c) => {
     const v = viewFor(c, null, null);

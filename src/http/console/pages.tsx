@@ -73,6 +73,7 @@ export const Layout: FC<{ v: View; title: string; children?: Child }> = ({ v, ti
           <nav aria-label={t('console:nav.label')}>
             {user?.roles.department ? <a href="/queue">{t('console:nav.queue')}</a> : null}
             {user ? <a href="/search">{t('console:search.nav')}</a> : null}
+            {user ? <a href="/tell">{t('console:tell.nav')}</a> : null}
             {user?.roles.admin ? <a href="/audit">{t('console:audit.nav')}</a> : null}
             {user ? <a href="/figures">{t('console:nav.figures')}</a> : null}
             {user?.roles.community || user?.roles.admin ? (
