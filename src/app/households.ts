@@ -133,8 +133,6 @@ export interface HouseholdPlace {
 export interface HouseholdRecord extends HouseholdPlace {
   resident: {
     id: string;
-    /** Null: registered at the window, without Telegram (told by phone or at the window). */
-    telegramId: bigint | null;
     name: string;
     phoneCipher: Uint8Array;
     idNumberCipher: Uint8Array;
@@ -155,10 +153,15 @@ export type EmploymentSetBy =
   | { kind: 'service'; serviceCode: string; caseId: string; telegramId: number };
 
 /** What the household use cases need from storage (src/db/repositories/households.ts implements it). */
+/** A resident's household file and their Telegram id (null: a resident without Telegram). */
+export interface ResidentHousehold {
+  household: HouseholdRecord;
+  telegramId: bigint | null;
+}
+
 export interface HouseholdStore {
   findByTelegramId(telegramId: number): Promise<HouseholdRecord | null>;
-  /** The household file of a registered resident (with Telegram or without), by the resident's row id. */
-  findByResidentId(residentId: string): Promise<HouseholdRecord | null>;
+  findByResidentId(residentId: string): Promise<ResidentHousehold | null>;
   create(
     input: NewHousehold,
   ): Promise<

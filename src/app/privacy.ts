@@ -91,11 +91,7 @@ export interface HeldData {
     firstSeenAt: Date;
   } | null;
   resident:
-    | (Omit<HouseholdRecord['resident'], 'telegramId'> & {
-        consentVersion: string;
-        consentAt: Date;
-        createdAt: Date;
-      })
+    | (HouseholdRecord['resident'] & { consentVersion: string; consentAt: Date; createdAt: Date })
     | null;
   household: HouseholdFigures<Date, { id: string; idNumberCipher: Uint8Array | null }> | null;
   cases: (Omit<CaseFigures<Date>, 'ratingComment'> & {

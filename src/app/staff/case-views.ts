@@ -65,7 +65,7 @@ export interface StaffCard {
     address: { community: string; building: string; unit: string; room: string };
     communityEn: string;
     buildingEn: string;
-    /** Registered at the window without Telegram: staff tell them by phone or at the window. */
+    /** The case has no Telegram id (a resident registered at the window): staff tell them by phone or in person. */
     noTelegram: boolean;
   } | null;
   attachments: number;
@@ -191,9 +191,10 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
       });
       const confirmedHousehold =
         stored?.household && stored.people ? stored.people.map((p) => withAge(p, at)) : null;
+      // By the resident's id: a resident without Telegram (filed for at the window) is shown too.
       const household =
         !record.anonymous && record.residentId
-          ? await deps.households.findByResidentId(record.residentId)
+          ? ((await deps.households.findByResidentId(record.residentId))?.household ?? null)
           : null;
       const resident =
         household && household.resident.id === record.residentId
@@ -217,7 +218,8 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
               },
               communityEn: household.community.nameEn,
               buildingEn: household.building.nameEn,
-              noTelegram: household.resident.telegramId === null,
+              // What the resident hears of the case goes to a "to tell" list instead (src/app/resident-tell.ts).
+              noTelegram: record.telegramId === null,
             }
           : null;
       await staff.audit(record.id, {
@@ -281,7 +283,7 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
         await deny(telegramId, 'reveal', record.anonymous ? 'anonymous' : 'no_identity', record.id);
         return fail('not_allowed');
       }
-      const household = await deps.households.findByResidentId(record.residentId);
+      const household = (await deps.households.findByResidentId(record.residentId))?.household;
       if (!household || household.resident.id !== record.residentId) return fail('not_allowed');
       const stored = storedAnswers(record.answersCipher, record.id);
       const service = deps.catalogue.version(record.serviceCode, stored.definition?.hash);

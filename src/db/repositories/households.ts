@@ -1,4 +1,3 @@
-import { z } from 'zod';
 // Households, their registered resident and the other members. Personal fields arrive already encrypted
 // (ciphertext + keyed hash); this repository never sees a plaintext ID number or phone.
 import type { NewAudit } from '../../app/case-store.ts';
@@ -8,6 +7,7 @@ import type {
   MemberData,
   NewConflict,
   NewHousehold,
+  ResidentHousehold,
 } from '../../app/households.ts';
 import type { Db } from '../client.ts';
 import { writeAudit } from './cases.ts';
@@ -40,6 +40,7 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
     return byId > 0 ? ('id_in_use' as const) : null;
   }
 
+  /** A resident's household file, found by their Telegram id or their resident id. */
   async function findResident(
     where: { telegramId: bigint } | { id: string },
   ): Promise<HouseholdRecord | null> {
@@ -47,7 +48,6 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
       where,
       select: {
         ...RESIDENT_SELECT,
-        telegramId: true,
         household: {
           select: {
             id: true,
@@ -55,10 +55,7 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
             room: true,
             community: { select: { code: true, nameZh: true, nameEn: true, districtCode: true } },
             building: { select: { code: true, nameZh: true, nameEn: true } },
-            members: {
-              select: MEMBER_SELECT,
-              orderBy: MEMBER_ORDER,
-            },
+            members: { select: MEMBER_SELECT, orderBy: MEMBER_ORDER },
           },
         },
       },
@@ -73,9 +70,17 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
   }
 
   return {
-    findByTelegramId: (telegramId: number) => findResident({ telegramId: BigInt(telegramId) }),
-    findByResidentId: (residentId: string) =>
-      z.uuid().safeParse(residentId).success ? findResident({ id: residentId }) : Promise.resolve(null),
+    async findByTelegramId(telegramId: number): Promise<HouseholdRecord | null> {
+      return findResident({ telegramId: BigInt(telegramId) });
+    },
+
+    async findByResidentId(residentId: string): Promise<ResidentHousehold | null> {
+      const household = await findResident({ id: residentId });
+      if (!household) return null;
+      const row = await db.resident.findUnique({ where: { id: residentId }, select: { telegramId: true } });
+      return row ? { household, telegramId: row.telegramId } : null;
+    },
+
     async create(input: NewHousehold): Promise<CreateHouseholdResult> {
       const conflict = await classifyConflict(input.telegramId, input.resident.idNumberHashes);
       if (conflict) return { ok: false, error: conflict };
