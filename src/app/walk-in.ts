@@ -7,6 +7,7 @@
 // Every registration is audited with the clerk; a refusal too.
 import { z } from 'zod';
 import { parseIdNumber } from '../domain/id-number.ts';
+import { maskIdNumber, maskPhone } from '../domain/mask.ts';
 import { parsePersonName, parseRoom } from '../domain/person.ts';
 import { parsePhone } from '../domain/phone.ts';
 import { fail, ok, type Result } from '../domain/result.ts';
@@ -17,7 +18,7 @@ import {
   householdOfConflict,
   type ReferenceLookup,
 } from './households.ts';
-import type { PiiCipher } from './pii-cipher.ts';
+import { type PiiCipher, piiAt } from './pii-cipher.ts';
 import type { BuildingOption, NamedOption } from './reference.ts';
 import type { StaffStore } from './staff/ports.ts';
 
@@ -37,7 +38,7 @@ export interface WalkInStore {
 
 export interface WalkInDeps extends ScopeDeps {
   store: WalkInStore;
-  households: Pick<HouseholdStore, 'create'>;
+  households: Pick<HouseholdStore, 'create' | 'findByResidentId'>;
   reference: ReferenceLookup & {
     listCommunities(): Promise<(NamedOption & { districtCode: string })[]>;
     listBuildings(communityCode: string): Promise<BuildingOption[]>;
@@ -76,6 +77,22 @@ export function fieldProblems(form: WalkInInput, today: Date): FieldProblem[] {
   const problems: FieldProblem[] = checks.flatMap(([field, r]) => (r.ok ? [] : [{ field, code: r.error }]));
   if (!/^\d{1,2}$/.test(form.unit)) problems.unshift({ field: 'unit', code: 'invalid' });
   return problems;
+}
+
+/** A resident just registered, as the confirmation shows them (masked). */
+export interface RegisteredResident {
+  residentId: string;
+  householdId: string;
+  name: string;
+  phoneMasked: string;
+  idNumberMasked: string;
+  onTelegram: boolean;
+  address: {
+    community: NamedOption;
+    building: NamedOption;
+    unit: string;
+    room: string;
+  };
 }
 
 export type WalkInOutcome =
@@ -118,6 +135,49 @@ export function createWalkInService(deps: WalkInDeps) {
           })),
         ),
       );
+    },
+
+    /**
+     * A resident of the caller's communities (as the form offers them), masked, for the confirmation after
+     * registering: 'not_found' for anyone else (audited). Audited as a household view.
+     */
+    async registered(
+      telegramId: number,
+      residentId: string,
+    ): Promise<Result<RegisteredResident, 'not_found'>> {
+      const s = await scope.of(telegramId);
+      const found =
+        s && z.uuid().safeParse(residentId).success ? await households.findByResidentId(residentId) : null;
+      const mine =
+        s && found ? (await communitiesOf(s)).some((c) => c.code === found.household.community.code) : false;
+      if (!found || !mine) {
+        await scope.refuse(telegramId, null, {
+          action: 'access.denied',
+          detail: {
+            attempted: 'walk_in_view',
+            reason: !s ? 'not_staff' : !found ? 'no_such_resident' : 'other_community',
+          },
+        });
+        return fail('not_found');
+      }
+      const h = found.household;
+      await staff.audit(null, {
+        actorTelegramId: telegramId,
+        action: 'household.view',
+        subject: `resident:${h.resident.id}`,
+        detail: { via: 'walk_in' },
+      });
+      return ok({
+        residentId: h.resident.id,
+        householdId: h.id,
+        name: h.resident.name,
+        phoneMasked: maskPhone(cipher.decrypt(h.resident.phoneCipher, piiAt.residentPhone(h.resident.id))),
+        idNumberMasked: maskIdNumber(
+          cipher.decrypt(h.resident.idNumberCipher, piiAt.residentIdNumber(h.resident.id)),
+        ),
+        onTelegram: found.telegramId !== null,
+        address: { community: h.community, building: h.building, unit: h.unit, room: h.room },
+      });
     },
 
     /**

@@ -7,14 +7,10 @@ import type { FC } from 'hono/jsx';
 import type { ConsoleLookup, HouseholdFile } from '../../app/console/search.ts';
 import { compactTime } from '../../bot/format-time.ts';
 import type { ConsoleRoutes, Env } from './app.tsx';
-import { Layout, Notice, type View } from './pages.tsx';
+import { Layout, type View } from './pages.tsx';
 import { addressText, CaseTable } from './search.tsx';
 
-export const HouseholdPage: FC<{ v: View; file: HouseholdFile; notice?: string | null }> = ({
-  v,
-  file,
-  notice,
-}) => {
+export const HouseholdPage: FC<{ v: View; file: HouseholdFile }> = ({ v, file }) => {
   const { t } = v;
   const where = addressText(v, file.address);
   return (
@@ -23,7 +19,6 @@ export const HouseholdPage: FC<{ v: View; file: HouseholdFile; notice?: string |
         <a href="/search">{t('console:household.back')}</a>
       </p>
       <h1>{t('console:household.title', { address: where })}</h1>
-      <Notice text={notice ?? null} />
       <section aria-labelledby="people-title">
         <h2 id="people-title">{t('console:household.people')}</h2>
         <table class="people">
@@ -129,9 +124,7 @@ export function registerHousehold(routes: ConsoleRoutes, lookup: ConsoleLookup) 
   const show = async (c: Context<Env>, reveal: boolean) => {
     const file = await lookup.household(c.get('user').telegramId, c.req.param('id') ?? '', { reveal });
     if (!file.ok) return routes.notFound(c);
-    const v = c.get('v');
-    const notice = c.req.query('notice') === 'registered' ? v.t('console:walk_in.registered') : null;
-    return page(c, <HouseholdPage v={v} file={file.value} notice={notice} />);
+    return page(c, <HouseholdPage v={c.get('v')} file={file.value} />);
   };
   app.get('/households/:id', (c) => show(c, false));
   app.post('/households/:id/reveal', (c) => show(c, true));

@@ -2,12 +2,21 @@
 // encrypts and audits):
 //   GET  /residents/new     the form: community and building, unit, room, name, phone, ID number, and the
 //                           consent text to read to the resident with the box the clerk ticks
-//   POST /residents/new     registers, → the new household file (303); or the form again with what is wrong
+//   POST /residents/new     registers, → its confirmation (303); or the form again with what is wrong
 //                           (nothing typed is lost); an ID number already registered: a link to that file
+//   GET  /residents/:id/registered   the confirmation: who was registered (masked), where, and the next step
+//                           (file a request for them: /residents/:id/file)
 import type { FC } from 'hono/jsx';
-import type { FieldProblem, WalkInCommunity, WalkInInput, WalkInService } from '../../app/walk-in.ts';
+import type {
+  FieldProblem,
+  RegisteredResident,
+  WalkInCommunity,
+  WalkInInput,
+  WalkInService,
+} from '../../app/walk-in.ts';
 import type { ConsoleRoutes } from './app.tsx';
 import { Csrf, Layout, Notice, type View } from './pages.tsx';
+import { addressText } from './search.tsx';
 
 const named = (v: View, n: { nameZh: string; nameEn: string }) =>
   v.locale === 'zh-CN' ? n.nameZh : n.nameEn;
@@ -144,8 +153,43 @@ export const WalkInPage: FC<{
   );
 };
 
+export const RegisteredPage: FC<{ v: View; r: RegisteredResident }> = ({ v, r }) => {
+  const { t } = v;
+  return (
+    <Layout v={v} title={t('console:walk_in.done_title')}>
+      <h1>{t('console:walk_in.done_title')}</h1>
+      <Notice text={t('console:walk_in.registered')} />
+      <dl class="facts">
+        <dt>{t('console:case.name')}</dt>
+        <dd>{r.name}</dd>
+        <dt>{t('console:case.id_number')}</dt>
+        <dd class="number">{r.idNumberMasked}</dd>
+        <dt>{t('console:case.phone')}</dt>
+        <dd class="number">{r.phoneMasked}</dd>
+        <dt>{t('console:case.address')}</dt>
+        <dd>{addressText(v, r.address)}</dd>
+      </dl>
+      <p>
+        <a href={`/residents/${r.residentId}/file`}>{t('console:walk_in.file_next')}</a>
+      </p>
+      <p>
+        <a href={`/households/${r.householdId}`}>{t('console:household.from_case')}</a>
+      </p>
+      <p>
+        <a href="/residents/new">{t('console:walk_in.another')}</a>
+      </p>
+    </Layout>
+  );
+};
+
 export function registerWalkIn(routes: ConsoleRoutes, walkIn: WalkInService) {
   const { app, page } = routes;
+
+  app.get('/residents/:id/registered', async (c) => {
+    const r = await walkIn.registered(c.get('user').telegramId, c.req.param('id'));
+    if (!r.ok) return routes.notFound(c);
+    return page(c, <RegisteredPage v={c.get('v')} r={r.value} />);
+  });
 
   app.get('/residents/new', async (c) => {
     const form = await walkIn.form(c.get('user').telegramId);
@@ -162,7 +206,7 @@ export function registerWalkIn(routes: ConsoleRoutes, walkIn: WalkInService) {
     const { place: _place, ...input } = f;
     const done = await walkIn.register(me, input);
     if (done.ok && done.value.kind === 'registered')
-      return c.redirect(`/households/${done.value.householdId}?notice=registered`, 303);
+      return c.redirect(`/residents/${done.value.residentId}/registered`, 303);
     const form = await walkIn.form(me);
     if (!form.ok || (!done.ok && done.error === 'not_allowed')) return routes.forbidden(c);
     const v = c.get('v');
