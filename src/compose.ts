@@ -384,7 +384,7 @@ export function composeNoticeSender(opts: SenderComposeOptions) {
 export function composeConsoleDesk(opts: {
   db: Db;
   cipher: PiiCipher;
-  deps: Pick<BotDeps, 'notices' | 'adminTelegramIds' | 'now'>;
+  deps: Pick<BotDeps, 'notices' | 'adminTelegramIds' | 'now' | 'privacy'>;
 }) {
   const now = opts.deps.now ?? (() => new Date());
   const walkInStore = createWalkInRepository(opts.db);
@@ -398,6 +398,7 @@ export function composeConsoleDesk(opts: {
       staff,
       adminTelegramIds,
       cipher: opts.cipher,
+      privacy: opts.deps.privacy,
       now,
     }),
     tells: createTellService({ store: walkInStore, staff, adminTelegramIds, cipher: opts.cipher, now }),

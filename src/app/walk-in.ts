@@ -19,6 +19,7 @@ import {
   type ReferenceLookup,
 } from './households.ts';
 import { type PiiCipher, piiAt } from './pii-cipher.ts';
+import type { PrivacyService } from './privacy.ts';
 import type { BuildingOption, NamedOption } from './reference.ts';
 import type { StaffStore } from './staff/ports.ts';
 
@@ -45,6 +46,8 @@ export interface WalkInDeps extends ScopeDeps {
   };
   staff: ScopeDeps['staff'] & Pick<StaffStore, 'department'>;
   cipher: PiiCipher;
+  /** The erasure /deleteme makes, for a resident without Telegram (src/app/privacy.ts). */
+  privacy: Pick<PrivacyService, 'eraseWithoutTelegram'>;
 }
 
 /** The form's fields, as posted (strings; the consent box is present only when ticked). */
@@ -113,6 +116,21 @@ export function createWalkInService(deps: WalkInDeps) {
     );
   }
 
+  /** A resident of the caller's communities (as the form offers them); null, audited, for anyone else. */
+  async function residentInScope(telegramId: number, residentId: string, attempted: string) {
+    const s = await scope.of(telegramId);
+    const found =
+      s && z.uuid().safeParse(residentId).success ? await households.findByResidentId(residentId) : null;
+    const mine =
+      s && found ? (await communitiesOf(s)).some((c) => c.code === found.household.community.code) : false;
+    if (found && mine) return found;
+    await scope.refuse(telegramId, null, {
+      action: 'access.denied',
+      detail: { attempted, reason: !s ? 'not_staff' : !found ? 'no_such_resident' : 'other_community' },
+    });
+    return null;
+  }
+
   return {
     /** The communities (with their buildings) this person may register residents of; not_allowed: none. */
     async form(telegramId: number): Promise<Result<WalkInCommunity[], 'not_allowed'>> {
@@ -145,21 +163,8 @@ export function createWalkInService(deps: WalkInDeps) {
       telegramId: number,
       residentId: string,
     ): Promise<Result<RegisteredResident, 'not_found'>> {
-      const s = await scope.of(telegramId);
-      const found =
-        s && z.uuid().safeParse(residentId).success ? await households.findByResidentId(residentId) : null;
-      const mine =
-        s && found ? (await communitiesOf(s)).some((c) => c.code === found.household.community.code) : false;
-      if (!found || !mine) {
-        await scope.refuse(telegramId, null, {
-          action: 'access.denied',
-          detail: {
-            attempted: 'walk_in_view',
-            reason: !s ? 'not_staff' : !found ? 'no_such_resident' : 'other_community',
-          },
-        });
-        return fail('not_found');
-      }
+      const found = await residentInScope(telegramId, residentId, 'walk_in_view');
+      if (!found) return fail('not_found');
       const h = found.household;
       await staff.audit(null, {
         actorTelegramId: telegramId,
@@ -178,6 +183,28 @@ export function createWalkInService(deps: WalkInDeps) {
         onTelegram: found.telegramId !== null,
         address: { community: h.community, building: h.building, unit: h.unit, room: h.room },
       });
+    },
+
+    /**
+     * Erases a resident without Telegram at their request (they cannot send /deleteme): the same erasure,
+     * by a clerk of their community (as registering); audited with the clerk (`resident.erased_at_window`,
+     * no personal data). A resident on Telegram erases themselves: 'on_telegram'.
+     */
+    async erase(
+      telegramId: number,
+      residentId: string,
+    ): Promise<Result<{ cases: number }, 'not_found' | 'on_telegram'>> {
+      const found = await residentInScope(telegramId, residentId, 'walk_in_erase');
+      if (!found) return fail('not_found');
+      if (found.telegramId !== null) return fail('on_telegram');
+      const erased = await deps.privacy.eraseWithoutTelegram(residentId);
+      if (!erased) return fail('not_found');
+      await staff.audit(null, {
+        actorTelegramId: telegramId,
+        action: 'resident.erased_at_window',
+        detail: { community: found.household.community.code, cases: erased.cases },
+      });
+      return ok(erased);
     },
 
     /**

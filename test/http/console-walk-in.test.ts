@@ -464,3 +464,57 @@ describe('the bot: a resident registered at the window starts the bot later', ()
     expect(await h.db.registrationConflict.count({ where: { telegramId: BigInt(NAME_MISMATCH) } })).toBe(1);
   });
 });
+
+describe('erasing a resident without Telegram at their request', () => {
+  it('a clerk of their community erases them as /deleteme would; audited; nobody else can', async () => {
+    const id = makeIdNumber({ birthDate: '1944-02-02', seq: 737, sex: 'female' });
+    const res = await post('/residents/new', WORKER, form({ name: '石秀兰', idNumber: id, room: '601' }));
+    expect(res.status).toBe(303);
+    const r = await h.db.resident.findFirstOrThrow({ where: { name: '石秀兰' } });
+    const filed = await fileForWalkIn(r.id, '想问问低保怎么办');
+    expect((await h.deps.staff.take(CLERK, filed.caseId, 'console')).ok).toBe(true);
+    expect((await h.deps.staff.reply(CLERK, filed.caseId, '请带户口本来窗口')).ok).toBe(true);
+    expect(await h.db.residentTell.count({ where: { residentId: r.id } })).toBe(1);
+
+    // The household file links to it for a resident without Telegram.
+    const file = await (await get(`/households/${r.householdId}`, WORKER)).text();
+    expect(file).toContain(`href="/residents/${r.id}/erase"`);
+    expect(await (await get(`/residents/${r.id}/erase`, WORKER)).text()).toContain('确定删除');
+    // Someone else's, a forged id, without the form token: refused, nothing gone.
+    expect((await post(`/residents/${r.id}/erase`, WORKER_OTHER, {})).status).toBe(404);
+    expect((await post(`/residents/${r.id}/erase`, FAR_STAFF, {})).status).toBe(404);
+    expect((await post('/residents/00000000-0000-4000-8000-000000000000/erase', WORKER, {})).status).toBe(
+      404,
+    );
+    expect((await post(`/residents/${r.id}/erase`, WORKER, {}, false)).status).toBe(403);
+    expect(await h.db.resident.count({ where: { id: r.id } })).toBe(1);
+    expect((await audits('access.denied', WORKER_OTHER)).at(-1)?.detail).toEqual({
+      attempted: 'walk_in_erase',
+      reason: 'other_community',
+    });
+
+    const done = await post(`/residents/${r.id}/erase`, WORKER, {});
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('已经删除了');
+    expect(await h.db.resident.count({ where: { id: r.id } })).toBe(0);
+    expect(await h.db.household.count({ where: { id: r.householdId } })).toBe(0);
+    expect(await h.db.residentTell.count({ where: { caseId: filed.caseId } })).toBe(0);
+    const c = await h.db.case.findUniqueOrThrow({ where: { id: filed.caseId } });
+    expect(c.residentId).toBeNull();
+    expect(c.anonymisedAt).not.toBeNull();
+    expect(c.status).toBe('withdrawn');
+    expect((await audits('resident.erased_at_window', WORKER)).at(-1)?.detail).toEqual({
+      community: 'wanshan-wangjia',
+      cases: 1,
+    });
+    expect(await h.db.auditLog.count({ where: { subject: { contains: r.id } } })).toBe(0);
+    expect((await post(`/residents/${r.id}/erase`, WORKER, {})).status).toBe(404);
+  });
+
+  it('a resident on Telegram is not erased from the console (they use /deleteme)', async () => {
+    const r = await h.db.resident.findFirstOrThrow({ where: { telegramId: BigInt(LATER_TELEGRAM) } });
+    expect((await get(`/residents/${r.id}/erase`, CLERK)).status).toBe(404);
+    expect((await post(`/residents/${r.id}/erase`, CLERK, {})).status).toBe(404);
+    expect(await h.db.resident.count({ where: { id: r.id } })).toBe(1);
+  });
+});

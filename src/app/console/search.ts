@@ -96,6 +96,8 @@ export interface SearchResult {
 
 export interface FilePerson {
   kind: 'resident' | 'member';
+  /** The resident's or member's row id. */
+  id: string;
   name: string;
   relation: Relation | null;
   sex: Sex;
@@ -324,6 +326,7 @@ export function createConsoleLookup(deps: LookupDeps) {
         const phone = phoneOf(r.id, r.phoneCipher);
         return {
           kind: r.kind,
+          id: r.id,
           name: r.name,
           relation: r.relation,
           sex: r.sex,

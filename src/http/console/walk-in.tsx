@@ -182,8 +182,54 @@ export const RegisteredPage: FC<{ v: View; r: RegisteredResident }> = ({ v, r })
   );
 };
 
+/** "Delete this resident's data" (they asked, at the window): what it does, and the button; or that it is done. */
+export const ErasePage: FC<{ v: View; residentId: string; done: { cases: number } | null }> = ({
+  v,
+  residentId,
+  done,
+}) => {
+  const { t } = v;
+  return (
+    <Layout v={v} title={t('console:walk_in.erase_title')}>
+      <h1>{t('console:walk_in.erase_title')}</h1>
+      {done ? (
+        <>
+          <Notice text={t('console:walk_in.erased', { count: done.cases })} />
+          <p>
+            <a href="/search">{t('console:household.back')}</a>
+          </p>
+        </>
+      ) : (
+        <>
+          <p>{t('console:walk_in.erase_explain')}</p>
+          <form method="post" action={`/residents/${residentId}/erase`}>
+            <Csrf v={v} />
+            <button type="submit">{t('console:walk_in.erase_button')}</button>
+          </form>
+          <p>
+            <a href="/search">{t('console:household.back')}</a>
+          </p>
+        </>
+      )}
+    </Layout>
+  );
+};
+
 export function registerWalkIn(routes: ConsoleRoutes, walkIn: WalkInService) {
   const { app, page } = routes;
+
+  app.get('/residents/:id/erase', async (c) => {
+    // Only someone who may erase them sees the button (the same check as the view; audited if refused).
+    const r = await walkIn.registered(c.get('user').telegramId, c.req.param('id'));
+    if (!r.ok || r.value.onTelegram) return routes.notFound(c);
+    return page(c, <ErasePage v={c.get('v')} residentId={r.value.residentId} done={null} />);
+  });
+
+  app.post('/residents/:id/erase', async (c) => {
+    const done = await walkIn.erase(c.get('user').telegramId, c.req.param('id'));
+    if (!done.ok) return routes.notFound(c);
+    return page(c, <ErasePage v={c.get('v')} residentId="" done={done.value} />);
+  });
 
   app.get('/residents/:id/registered', async (c) => {
     const r = await walkIn.registered(c.get('user').telegramId, c.req.param('id'));
