@@ -12,7 +12,7 @@ import { createConsoleApp } from '../../src/http/console/app.tsx';
 import { createLogger } from '../../src/logger.ts';
 import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
 import { makeIdNumber } from '../support/fixtures.ts';
-import { registerResident, takeSteps } from '../support/flows.ts';
+import { fileJobSeeking, registerResident, takeSteps } from '../support/flows.ts';
 import { registrationScript } from '../support/registration-script.ts';
 import { fileSuggestion, makeStaff } from '../support/staff-scene.ts';
 
@@ -26,6 +26,7 @@ const ADMIN = 83_006;
 const NOBODY = 83_007;
 const LATER_TELEGRAM = 83_101;
 const NAME_MISMATCH = 83_102;
+const HR = 83_008;
 const PHONE = '13700002468';
 const ID = makeIdNumber({ birthDate: '1948-03-09', seq: 731, sex: 'female' });
 
@@ -132,6 +133,13 @@ async function fileForWalkIn(
   text: string,
   anonymous = false,
 ): Promise<{ caseId: string; number: string }> {
+  return asWalkIn(residentId, (u) => fileSuggestion(h, u, { text, anonymous }));
+}
+
+async function asWalkIn<T extends { caseId: string }>(
+  residentId: string,
+  file: (u: SimUser) => Promise<T>,
+): Promise<T> {
   const temporary = 83_999;
   await h.db.telegramUser.upsert({
     where: { telegramId: BigInt(temporary) },
@@ -139,7 +147,7 @@ async function fileForWalkIn(
     update: {},
   });
   await h.db.resident.update({ where: { id: residentId }, data: { telegramId: BigInt(temporary) } });
-  const filed = await fileSuggestion(h, h.user(temporary), { text, anonymous });
+  const filed = await file(h.user(temporary));
   await h.db.resident.update({ where: { id: residentId }, data: { telegramId: null } });
   await h.db.case.update({ where: { id: filed.caseId }, data: { telegramId: null } });
   return filed;
@@ -420,6 +428,37 @@ describe('telling a resident without Telegram', () => {
     expect(moved.map((t) => [t.kind, t.params])).toEqual([
       ['resident.transferred', { to: 'wanshan-civil-affairs' }],
     ]);
+  });
+  it('jobs recommended to a job seeker without Telegram become an item the HR window tells', async () => {
+    await makeStaff(h, HR, 'wanshan-human-resources', { displayName: '人社小周' });
+    cookies.set(HR, await signIn(h.user(HR)));
+    const id = makeIdNumber({ birthDate: '1990-08-08', seq: 739, sex: 'female' });
+    const registered = await post(
+      '/residents/new',
+      CLERK,
+      form({ name: '罗小芳', idNumber: id, room: '702' }),
+    );
+    expect(registered.status).toBe(303);
+    const seeker = (await h.db.resident.findFirstOrThrow({ where: { name: '罗小芳' } })).id;
+    const filed = await asWalkIn(seeker, async (u) => {
+      await fileJobSeeking(u, '罗小芳');
+      const c = await h.db.case.findFirstOrThrow({
+        where: { residentId: seeker, serviceCode: 'job_seeking' },
+        orderBy: { submittedAt: 'desc' },
+      });
+      return { caseId: c.id, number: c.number };
+    });
+    expect((await h.deps.staff.take(HR, filed.caseId, 'console')).ok).toBe(true);
+    const sent = await h.deps.jobOffers.recommend(HR, filed.caseId, [
+      { employer: '万山园区电子厂', pay: '每月3500元', place: '万山工业园', contact: '李经理 13800000000' },
+    ]);
+    expect(sent.ok).toBe(true);
+    const items = await h.db.residentTell.findMany({ where: { caseId: filed.caseId } });
+    expect(items.map((t) => [t.kind, t.params])).toEqual([['resident.jobs_recommended', { count: '1' }]]);
+    expect(
+      await h.db.notification.count({ where: { caseId: filed.caseId, kind: 'resident.jobs_recommended' } }),
+    ).toBe(0);
+    expect(await (await get('/tell', HR)).text()).toContain('给居民推荐了 1 个工作');
   });
 });
 

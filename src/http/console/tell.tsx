@@ -13,7 +13,8 @@ import { compactTime } from '../../bot/format-time.ts';
 import type { ConsoleRoutes, Env } from './app.tsx';
 import { Csrf, Layout, Notice, serviceName, type View } from './pages.tsx';
 
-const what = (v: View, item: TellItem) => v.t(`console:tell.what.${item.what}`, { defaultValue: item.what });
+const what = (v: View, item: TellItem) =>
+  v.t(`console:tell.what.${item.what}`, { ...item.params, defaultValue: item.what });
 
 const ToldForms: FC<{ v: View; item: TellItem; back: string }> = ({ v, item, back }) => (
   <form method="post" action={`/tell/${item.id}/told`} class="inline">
