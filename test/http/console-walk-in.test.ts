@@ -6,6 +6,7 @@
 // CSRF, forged ids), and the bot's registration later attaching the Telegram account to the record.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { piiAt } from '../../src/app/pii-cipher.ts';
+import { renderCard } from '../../src/bot/features/staff.ts';
 import { composeConsoleDesk } from '../../src/compose.ts';
 import { maskPhone } from '../../src/domain/mask.ts';
 import { createConsoleApp } from '../../src/http/console/app.tsx';
@@ -338,7 +339,14 @@ describe('telling a resident without Telegram', () => {
     expect(page).toContain(`action="/tell/${tellId}/told"`);
     // The bot's staff card says the same.
     const card = await h.deps.staff.card(CLERK, filed.caseId);
-    expect(card.ok && card.value.resident?.noTelegram).toBe(true);
+    if (!card.ok) throw new Error('no card');
+    expect(card.value.resident?.noTelegram).toBe(true);
+    expect(renderCard(h.deps.translator.t('zh-CN'), 'zh-CN', card.value)).toContain(
+      '这位居民没有用 Telegram，收不到机器人的消息：有了答复请打电话或在窗口告诉他/她。',
+    );
+    expect(renderCard(h.deps.translator.t('en'), 'en', card.value)).toContain(
+      'tell them the answer by phone',
+    );
   });
 
   it('the to-tell list: what staff said, the phone masked; only for who serves them', async () => {
