@@ -100,7 +100,7 @@ export interface RegisteredResident {
 
 export type WalkInOutcome =
   | { kind: 'registered'; residentId: string; householdId: string }
-  /** The ID number is someone's already (a resident or a household member): their household file. */
+  /** The ID number is a registered resident's already: their household file (null if it went meanwhile). */
   | { kind: 'already_registered'; householdId: string | null };
 
 export function createWalkInService(deps: WalkInDeps) {

@@ -162,6 +162,7 @@ describe.skipIf(!chromiumPath)('a resident without Telegram, at the window, in a
       await page.getByText('您受理了这件事').waitFor();
       await page.locator('#reply-text').fill('明天上午师傅来修扶手，请家里留人。');
       await page.locator('form:has(#reply-text) button[type=submit]').click();
+      await page.getByText('已经记到“待告知”里').waitFor();
       await page.locator('.tell-banner').getByText('工作人员回复了').waitFor();
       await page
         .getByRole('heading', { name: '这位居民没有用 Telegram：请打电话或在窗口告诉他/她' })
@@ -178,10 +179,10 @@ describe.skipIf(!chromiumPath)('a resident without Telegram, at the window, in a
       expect(list).toContain(maskPhone(elder.phone));
       expect(list).not.toContain(elder.phone);
       await accessible(page, 'list');
+      await page.screenshot({ path: path.join(SHOTS, 'walk-in-to-tell-zh.png') });
       await page.getByRole('button', { name: `看完整号码 ${elder.name}` }).click();
       await page.getByText('现在显示的是完整号码').waitFor();
       expect(await page.content()).toContain(elder.phone);
-      await page.screenshot({ path: path.join(SHOTS, 'walk-in-to-tell-zh.png') });
       await page.getByRole('button', { name: `已电话告知 ${number}` }).click();
       await page.getByText('记下了：已经告诉居民。').waitFor();
       await page.getByText('现在没有要告知的事。').waitFor();

@@ -333,7 +333,11 @@ describe('telling a resident without Telegram', () => {
     expect(tells[0]).toMatchObject({ residentId, kind: 'resident.reply', toldAt: null });
     expect(tells[0]?.eventId).not.toBeNull();
     tellId = tells[0]?.id as string;
-    const page = await (await get(`/cases/${filed.caseId}`, CLERK)).text();
+    expect(res.headers.get('location')).toBe(`/cases/${filed.caseId}?notice=reply`);
+    const page = await (await get(`/cases/${filed.caseId}?notice=reply`, CLERK)).text();
+    expect(page).toContain('已经记到“待告知”里');
+    expect(page).not.toContain('回复已经发给居民');
+    expect(page).toContain('没有（请打电话或在窗口告诉他/她）');
     expect(page).toContain('这位居民没有用 Telegram：请打电话或在窗口告诉他/她');
     expect(page).toContain('工作人员回复了');
     expect(page).toContain(`action="/tell/${tellId}/told"`);

@@ -140,6 +140,8 @@ const SECURITY_HEADERS: Record<string, string> = {
 const ACTIONS = ['take', 'reply', 'ask', 'note', 'resolve', 'reject', 'transfer', 'release'] as const;
 type CaseAction = (typeof ACTIONS)[number];
 const isAction = (a: string): a is CaseAction => (ACTIONS as readonly string[]).includes(a);
+/** The actions that tell the resident something (a "to tell" item when they have no Telegram). */
+const TOLD_ACTIONS: ReadonlySet<CaseAction> = new Set(['reply', 'ask', 'resolve', 'reject', 'transfer']);
 
 /** Only a path of this console may be gone back to (never another site: `//evil`, `/\evil`). */
 const safeBack = (back: unknown) =>
@@ -420,6 +422,8 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     caseId: string,
     extra: {
       notice?: string | null;
+      /** The action just done (its notice). */
+      action?: CaseAction;
       error?: string | null;
       draft?: CaseForms['draft'];
       status?: 200 | 409 | 422;
@@ -430,6 +434,9 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     if (!card.ok) return notFound(c);
     const v = c.get('v');
     const extras = await Promise.all(caseSections.map((section) => section(c, card.value)));
+    // The resident has no Telegram: what the action would have sent them is on the "to tell" list (tell.tsx).
+    const told = extra.action && card.value.resident?.noTelegram && TOLD_ACTIONS.has(extra.action);
+    const notice = told ? v.t('console:tell.done_action') : (extra.notice ?? null);
     const targets =
       card.value.can.act && card.value.department.code
         ? await staff.transferTargets(user.telegramId, caseId)
@@ -440,7 +447,7 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
         v={v}
         card={card.value}
         forms={{ targets: targets?.ok ? targets.value : [], draft: extra.draft ?? null }}
-        notice={extra.notice ?? null}
+        notice={notice}
         error={extra.error ?? null}
         extras={caseSections.length > 0 ? extras : null}
       />,
@@ -451,8 +458,9 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
   app.get('/cases/:id', async (c) => {
     const notice = c.req.query('notice');
     const v = c.get('v');
-    const text = notice && isAction(notice) ? v.t(`console:case.done.${notice}`) : null;
-    return showCase(c, c.req.param('id'), { notice: text });
+    const action = notice && isAction(notice) ? notice : undefined;
+    const text = action ? v.t(`console:case.done.${action}`) : null;
+    return showCase(c, c.req.param('id'), { notice: text, action });
   });
 
   app.post('/cases/:id/:action', async (c) => {

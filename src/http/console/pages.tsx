@@ -487,6 +487,14 @@ export const CasePage: FC<{
               <dd>
                 <a href={`/households/${c.resident.householdId}`}>{t('console:household.from_case')}</a>
               </dd>
+              {c.resident.noTelegram ? (
+                <>
+                  <dt>Telegram</dt>
+                  <dd>
+                    <a href="#tell-title">{t('console:tell.no_telegram')}</a>
+                  </dd>
+                </>
+              ) : null}
             </dl>
           ) : (
             <p>{t('console:case.no_resident')}</p>
