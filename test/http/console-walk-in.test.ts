@@ -569,3 +569,31 @@ describe('erasing a resident without Telegram at their request', () => {
     expect(await h.db.resident.count({ where: { id: r.id } })).toBe(1);
   });
 });
+
+describe('in English', () => {
+  it('the form, its errors and the to-tell list read in English, no Chinese UI words', async () => {
+    const EN = 83_009;
+    await makeStaff(h, EN, 'wanshan-neighbourhood', { displayName: 'Li Wei' });
+    cookies.set(EN, await signIn(h.user(EN)));
+    await post('/lang', EN, { locale: 'en', back: '/residents/new' });
+    const page = await (await get('/residents/new', EN)).text();
+    expect(page).toContain('Register a resident at the window');
+    expect(page).toContain('I read it to the resident and they agreed');
+    const rest = form({
+      idNumber: makeIdNumber({ birthDate: '1960-06-06', seq: 741, sex: 'male' }),
+    });
+    const refused = await (await post('/residents/new', EN, { ...rest, phone: '123' })).text();
+    expect(refused).toContain('Some items are not right');
+    expect(refused).toContain('it should have 11 digits');
+    const main = (html: string) => html.slice(html.indexOf('<main'), html.indexOf('</main>'));
+    // Only what was typed (and the community names) may be Chinese.
+    expect(
+      main(refused)
+        .replace(/value="[^"]*"/g, '')
+        .replace(/<option[^>]*>[^<]*<\/option>/g, '')
+        .replace(/label="[^"]*"/g, ''),
+    ).not.toMatch(/[\u4e00-\u9fff]/);
+    const list = await (await get('/tell', EN)).text();
+    expect(list).toContain('To tell: residents without Telegram');
+  });
+});
