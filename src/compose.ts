@@ -215,6 +215,7 @@ export function compose(opts: ComposeOptions) {
       households: householdStore,
       checkAdmin: (telegramId, attempted) => admin.checkAdmin(telegramId, attempted),
       eraseRegistration: (telegramId) => privacy.eraseMine(telegramId),
+      eraseWindowRegistration: (residentId) => privacy.eraseWithoutTelegram(residentId),
       cipher,
     }),
     reachability: createReachabilityService({ store: notifications, now }),

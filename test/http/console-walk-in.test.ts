@@ -512,7 +512,19 @@ describe('the bot: a resident registered at the window starts the bot later', ()
     expect(u.lastText()).toContain('核对一下身份证');
     const window = await h.db.resident.findFirstOrThrow({ where: { name: '龙正华' } });
     expect(window.telegramId).toBeNull();
-    expect(await h.db.registrationConflict.count({ where: { telegramId: BigInt(NAME_MISMATCH) } })).toBe(1);
+    const conflict = await h.db.registrationConflict.findUniqueOrThrow({
+      where: { telegramId: BigInt(NAME_MISMATCH) },
+    });
+    // The window checks the ID card and moves the registration: the window's record under that number is
+    // ended (erased as /deleteme would), the Telegram registrant registered.
+    expect(await h.deps.registrationConflicts.move(ADMIN, conflict.id)).toEqual({
+      ok: true,
+      value: { firstEnded: true },
+    });
+    expect(await h.db.resident.count({ where: { id: window.id } })).toBe(0);
+    const moved = await h.db.resident.findUniqueOrThrow({ where: { telegramId: BigInt(NAME_MISMATCH) } });
+    expect(moved.name).toBe('龙大华');
+    expect(Buffer.from(moved.idNumberHash)).toEqual(Buffer.from(h.cipher.hash(id)));
   });
 });
 
