@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
 import { child, elder, makeIdNumber } from '../support/fixtures.ts';
 import { addMember, registerResident } from '../support/flows.ts';
+import { residentWithElder, speak, wrongInputs } from '../support/service-form-scene.ts';
 
 let h: Harness;
 // Monday 7 December 2026, 10:00 in Beijing: five working days later is Monday 14 December.
@@ -20,14 +21,7 @@ afterAll(() => h.close());
 
 /** A resident (44) with a mother of 78, a son of 6 and a daughter of 17; the daughter's member id. */
 async function household(lang: 'zh' | 'en'): Promise<{ u: SimUser; daughter: string }> {
-  const u = h.user(nextId++);
-  await registerResident(u);
-  await addMember(h, u.id, {
-    name: elder.name,
-    relation: 'parent',
-    birthDate: elder.birthDate,
-    idNumber: makeIdNumber({ birthDate: elder.birthDate, sex: 'female', seq: 600 + (u.id % 100) }),
-  });
+  const u = await residentWithElder(h, nextId++);
   await addMember(h, u.id, { name: child.name, relation: 'child', birthDate: child.birthDate, sex: 'male' });
   const daughter = await addMember(h, u.id, {
     name: '杨小梅',
@@ -35,31 +29,8 @@ async function household(lang: 'zh' | 'en'): Promise<{ u: SimUser; daughter: str
     birthDate: '2009-03-01',
     idNumber: makeIdNumber({ birthDate: '2009-03-01', sex: 'female', seq: 700 + (u.id % 100) }),
   });
-  if (lang === 'en') {
-    await u.text('/language');
-    await u.tap('English');
-  }
+  await speak(u, lang);
   return { u, daughter };
-}
-
-/**
- * A sticker, 5,000 characters, a forged button and words where a button is wanted: each gets a plain answer
- * (never "something went wrong", never Chinese in an English chat), and the question is asked again.
- */
-async function wrongInputs(u: SimUser, lang: 'zh' | 'en', prompt: string) {
-  for (const calls of [await u.sticker(), await u.text('长'.repeat(5000))]) {
-    const said = sentTexts(calls);
-    expect(said.length).toBeGreaterThan(0);
-    for (const s of said) {
-      expect(s).not.toContain(lang === 'zh' ? '出了点问题' : 'went wrong');
-      if (lang === 'en') expect(s).not.toMatch(han);
-    }
-  }
-  const forged = await u.press('f:999999:c:0');
-  expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload).toMatchObject({ show_alert: true });
-  const words = sentTexts(await u.text(lang === 'zh' ? '随便' : 'whatever'));
-  expect(words.join('\n')).toContain(prompt);
-  if (lang === 'en') for (const s of words) expect(s).not.toMatch(han);
 }
 
 describe('job seeking, in Chinese', () => {

@@ -21,6 +21,7 @@ import {
 } from '../support/bot-harness.ts';
 import { elder, makeIdNumber } from '../support/fixtures.ts';
 import { addMember, registerResident } from '../support/flows.ts';
+import { residentWithElder, speak, strayInputs } from '../support/service-form-scene.ts';
 import { makeStaff } from '../support/staff-scene.ts';
 
 const ADMIN = 64_900;
@@ -111,7 +112,7 @@ function definition(version: 1 | 2, extra: Record<string, unknown> = {}) {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bianmin-services-'));
 const writeService = (d: unknown) => writeFileSync(path.join(dir, FILE), JSON.stringify(d, null, 2));
-const han = /\p{Script=Han}/u;
+const _han = /\p{Script=Han}/u;
 
 let h: Harness;
 beforeAll(async () => {
@@ -126,32 +127,11 @@ afterAll(async () => {
 });
 
 /** A sticker, 5,000 characters and a forged button: each gets a plain answer, and the question stays. */
-async function wrongInputs(u: SimUser, lang: 'zh' | 'en') {
-  for (const calls of [await u.sticker(), await u.text('长'.repeat(5000))]) {
-    const said = sentTexts(calls);
-    expect(said.length).toBeGreaterThan(0);
-    for (const s of said) {
-      expect(s).not.toContain(lang === 'zh' ? '出了点问题' : 'went wrong');
-      if (lang === 'en') expect(s).not.toMatch(han);
-    }
-  }
-  const forged = await u.press('f:999999:c:0');
-  expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload).toMatchObject({ show_alert: true });
-}
+const wrongInputs = strayInputs;
 
 async function resident(id: number, lang: 'zh' | 'en'): Promise<SimUser> {
-  const u = h.user(id);
-  await registerResident(u);
-  await addMember(h, u.id, {
-    name: elder.name,
-    relation: 'parent',
-    birthDate: elder.birthDate,
-    idNumber: makeIdNumber({ birthDate: elder.birthDate, sex: 'female', seq: 500 + (id % 100) }),
-  });
-  if (lang === 'en') {
-    await u.text('/language');
-    await u.tap('English');
-  }
+  const u = await residentWithElder(h, id, 500);
+  await speak(u, lang);
   return u;
 }
 

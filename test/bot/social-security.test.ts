@@ -5,8 +5,8 @@
 // answer (the existing reply) is the appointment time, and it reaches the resident.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
-import { elder, makeIdNumber } from '../support/fixtures.ts';
-import { addMember, registerResident } from '../support/flows.ts';
+import { elder } from '../support/fixtures.ts';
+import { residentWithElder, speak, strayInputs, wrongInputs } from '../support/service-form-scene.ts';
 import { type CaseWorkers, caseWorkers, makeStaff } from '../support/staff-scene.ts';
 
 let h: Harness;
@@ -25,41 +25,9 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 async function household(lang: 'zh' | 'en'): Promise<SimUser> {
-  const u = h.user(nextId++);
-  await registerResident(u);
-  await addMember(h, u.id, {
-    name: elder.name,
-    relation: 'parent',
-    birthDate: elder.birthDate,
-    idNumber: makeIdNumber({ birthDate: elder.birthDate, sex: 'female', seq: 600 + (u.id % 100) }),
-  });
-  if (lang === 'en') {
-    await u.text('/language');
-    await u.tap('English');
-  }
+  const u = await residentWithElder(h, nextId++);
+  await speak(u, lang);
   return u;
-}
-
-/** A sticker, 5,000 characters and a forged button: a plain answer in the chat's language, the question stays. */
-async function strayInputs(u: SimUser, lang: 'zh' | 'en') {
-  for (const calls of [await u.sticker(), await u.text('长'.repeat(5000))]) {
-    const said = sentTexts(calls);
-    expect(said.length).toBeGreaterThan(0);
-    for (const s of said) {
-      expect(s).not.toContain(lang === 'zh' ? '出了点问题' : 'went wrong');
-      if (lang === 'en') expect(s).not.toMatch(han);
-    }
-  }
-  const forged = await u.press('f:999999:c:0');
-  expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload).toMatchObject({ show_alert: true });
-}
-
-/** As strayInputs, and words where a button is wanted bring the question back. */
-async function wrongInputs(u: SimUser, lang: 'zh' | 'en', prompt: string) {
-  await strayInputs(u, lang);
-  const words = sentTexts(await u.text(lang === 'zh' ? '随便' : 'whatever'));
-  expect(words.join('\n')).toContain(prompt);
-  if (lang === 'en') for (const s of words) expect(s).not.toMatch(han);
 }
 
 describe('social insurance carried over', () => {

@@ -6,25 +6,24 @@
 // JavaScript; axe-core finds nothing serious; the browser reports no problem (CSP, broken media). Then bulk
 // take (with htmx) and bulk transfer (without JavaScript) from the queue's checkboxes.
 import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telegramFileSource } from '../../src/bot/telegram-file-source.ts';
-import { createConsoleApp } from '../../src/http/console/app.tsx';
 import { type ConsoleServer, startConsoleServer } from '../../src/http/console/server.ts';
 import { createLogger } from '../../src/logger.ts';
+import { consoleAppOver } from '../http/console-support.ts';
 import { createHarness, type Harness } from '../support/bot-harness.ts';
 import { type FakeFileApi, startFakeFileApi } from '../support/fake-file-api.ts';
 import { registerResident } from '../support/flows.ts';
 import { fileSuggestion, makeStaff } from '../support/staff-scene.ts';
 import { chromiumPath, launchBrowser, seriousAccessibilityFindings } from './browser.ts';
-import { freePort, REPO_ROOT } from './support.ts';
+import { SHOTS, shot, watch } from './console-scene.ts';
+import { freePort } from './support.ts';
 
 const TOKEN = '515151:fake-token-for-the-files-test';
 const STAFF = 516_101;
 const RESIDENT = 516_001;
 const NEIGHBOUR = 516_002;
-const SHOTS = path.join(REPO_ROOT, 'test-output', 'console');
 
 /** Half a second of a 440 Hz tone as a 16-bit mono WAV. */
 function wav(): Buffer {
@@ -87,16 +86,8 @@ describe.skipIf(!chromiumPath)('a case’s files in a real browser', () => {
         deps.consoleUrl = url;
       },
     });
-    const app = createConsoleApp({
-      auth: h.deps.console,
-      staff: h.deps.staff,
-      catalogue: h.deps.catalogue,
-      communities: () => h.deps.reference.listCommunities(),
-      translator: h.deps.translator,
-      defaultLocale: 'zh-CN',
-      secure: false,
+    const app = consoleAppOver(h, {
       publicOrigin: url,
-      logger: createLogger('silent'),
       files: telegramFileSource({ token: TOKEN, apiRoot: api.url }),
     });
     server = await startConsoleServer({
@@ -162,11 +153,7 @@ describe.skipIf(!chromiumPath)('a case’s files in a real browser', () => {
       acceptDownloads: true,
     });
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`${page.url()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+    const problems = watch(page);
     const calls = await h.user(STAFF).text('/console');
     const text = String(calls.find((c) => c.method === 'sendMessage')?.payload.text ?? '');
     const link = new RegExp(`${url}/login/[A-Za-z0-9_-]+`).exec(text)?.[0];
@@ -215,7 +202,7 @@ describe.skipIf(!chromiumPath)('a case’s files in a real browser', () => {
       await page.getByRole('link', { name: earlierNumber }).waitFor();
       // axe runs as a page script, which a page without JavaScript does not run; the page is the same.
       if (js) expect(await seriousAccessibilityFindings(page)).toEqual([]);
-      if (js) await page.screenshot({ path: path.join(SHOTS, 'case-files-zh.png'), fullPage: true });
+      if (js) await shot(page, 'case-files-zh', { fullPage: true });
       expect(problems).toEqual([]);
       const views = await h.db.auditLog.count({
         where: { action: 'pii.view', subject: 'attachments', actorTelegramId: BigInt(STAFF) },
@@ -235,7 +222,7 @@ describe.skipIf(!chromiumPath)('a case’s files in a real browser', () => {
       expect(await seriousAccessibilityFindings(page)).toEqual([]);
       await page.getByRole('button', { name: '受理勾选的' }).click();
       await page.getByText('受理了 2 件。').waitFor();
-      await page.screenshot({ path: path.join(SHOTS, 'queue-bulk-zh.png'), fullPage: true });
+      await shot(page, 'queue-bulk-zh', { fullPage: true });
       expect(problems).toEqual([]);
       await page.context().close();
     }

@@ -4,110 +4,42 @@
 // Telegram from the notice sender, the worker gets the progress report in Telegram; the same with JavaScript
 // off (the count button, in English); a wrong time keeps what was typed. axe-core on every page that runs
 // JavaScript (axe is a script: the pages without it are the same markup).
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import pg from 'pg';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { adultWoman } from '../support/fixtures.ts';
-import { chromiumPath, launchBrowser, seriousAccessibilityFindings } from './browser.ts';
-import { useEmulatorScene } from './scene.ts';
-import { BotProcess, freePort, hasButton, REPO_ROOT, SimulatedUser } from './support.ts';
+import { chromiumPath } from './browser.ts';
+import { communityWorker, shot, useConsoleScene, watch } from './console-scene.ts';
+import type { SimulatedUser } from './support.ts';
 
-const TOKEN = '123456789:AAe2e-token-for-the-compose-test';
-const PII_KEY = 'c5'.repeat(32);
 const RESIDENT = 517_001;
 const WORKER = 517_102;
 const WORKER_EN = 517_103;
-const SHOTS = path.join(REPO_ROOT, 'test-output', 'console');
-
-const scene = useEmulatorScene();
-let bot: BotProcess;
-let browser: Browser | undefined;
-let resident: SimulatedUser;
-
-async function signIn(page: Page, u: SimulatedUser): Promise<void> {
-  const reply = await u.command('/console', '/login/');
-  const link = /(http:\/\/\S+\/login\/[A-Za-z0-9_-]{43})/.exec(reply.text)?.[1];
-  if (!link) throw new Error(`no link in: ${reply.text}`);
-  await page.goto(link);
-  await page.getByRole('button', { name: /登录|Sign in/ }).click();
-  await page.waitForURL(/\/(queue)?$/);
-}
-
-const checked = new Set<string>();
-async function accessible(page: Page, label: string): Promise<void> {
-  const key = `${new URL(page.url()).pathname} ${label}`;
-  if (checked.has(key)) return;
-  checked.add(key);
-  expect(await seriousAccessibilityFindings(page), key).toEqual([]);
-}
-
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`${page.url()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
-  return problems;
-}
 
 describe.skipIf(!chromiumPath)('composing a notice in a real browser', () => {
-  beforeAll(async () => {
-    await mkdir(SHOTS, { recursive: true });
-    const port = await freePort();
-    const consoleUrl = `http://127.0.0.1:${port}`;
-    bot = new BotProcess({
-      BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: scene.emulator.apiRoot,
-      DATABASE_URL: scene.db.url,
-      PII_KEY,
-      LOG_LEVEL: 'info',
-      CONSOLE_PORT: String(port),
-      CONSOLE_URL: consoleUrl,
-    });
-    scene.processes.push(bot);
-    await bot.waitForLog('long polling started', 40_000);
-    await bot.waitForLog('console started', 5_000);
-    const client = new pg.Client({ connectionString: scene.db.url });
-    await client.connect();
-    try {
-      await client.query(
-        `insert into staff_member (id, telegram_id, role, department_code, community_code, display_name)
-         values (gen_random_uuid(), $1, 'worker', null, 'wanshan-wangjia', '社区小张'),
-                (gen_random_uuid(), $2, 'worker', null, 'wanshan-wangjia', 'Zhang Min')`,
-        [WORKER, WORKER_EN],
-      );
-      await client.query(
-        `insert into telegram_user (telegram_id, chat_id, locale, updated_at) values ($1, $1, 'en', now())
-         on conflict (telegram_id) do update set locale = 'en'`,
-        [WORKER_EN],
-      );
-    } finally {
-      await client.end();
-    }
-    browser = await launchBrowser();
-    resident = new SimulatedUser(scene.emulator, TOKEN, RESIDENT);
-    await resident.command('/start', hasButton('📝 登记我家'));
-    await resident.tap('📝 登记我家', hasButton('旺家社区'));
-    await resident.tap('旺家社区', hasButton('3栋'));
-    await resident.tap('3栋', hasButton('2 单元'));
-    await resident.tap('2 单元', '门牌号');
-    await resident.text('302', '名字');
-    await resident.text(adultWoman.name, '手机号');
-    await resident.text(adultWoman.phone, '身份证号');
-    await resident.text(adultWoman.idNumber, hasButton('✅ 对的，提交'));
-    await resident.tap('✅ 对的，提交', hasButton('✅ 同意'));
-    await resident.tap('✅ 同意', '登记好了');
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
+  const scene = useConsoleScene({
+    token: '123456789:AAe2e-token-for-the-compose-test',
+    piiKey: 'c5'.repeat(32),
+    staff: [
+      communityWorker(WORKER),
+      {
+        telegramId: WORKER_EN,
+        role: 'worker',
+        community: 'wanshan-wangjia',
+        displayName: 'Zhang Min',
+        locale: 'en',
+      },
+    ],
+    residents: [{ telegramId: RESIDENT, person: adultWoman }],
+  });
+  let resident: SimulatedUser;
+  const { accessible, signIn } = scene;
+  beforeAll(() => {
+    resident = scene.user(RESIDENT);
   });
 
   it('with JavaScript: the count changes in place, the preview, send; the resident and the worker are told in Telegram', async () => {
-    const worker = new SimulatedUser(scene.emulator, TOKEN, WORKER);
-    const context = await (browser as Browser).newContext({ viewport: { width: 1366, height: 768 } });
+    const worker = scene.user(WORKER);
+    const context = await scene.browser.newContext({ viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();
     const problems = watch(page);
     try {
@@ -129,12 +61,12 @@ describe.skipIf(!chromiumPath)('composing a notice in a real browser', () => {
       expect(new URL(page.url()).pathname).toBe('/notices/new');
       expect(await page.getByLabel('通知内容（中文）').inputValue()).toBe('3栋明天上午停水，请提前接好水。');
       await accessible(page, 'worker counted');
-      await page.screenshot({ path: path.join(SHOTS, 'notice-compose-zh.png'), fullPage: true });
+      await shot(page, 'notice-compose-zh', { fullPage: true });
       await page.getByRole('button', { name: '看看居民收到的样子' }).click();
       await page.getByRole('heading', { name: '居民会收到的样子' }).waitFor();
       await page.getByText('3栋明天上午停水，请提前接好水。').waitFor();
       await accessible(page, 'worker preview');
-      await page.screenshot({ path: path.join(SHOTS, 'notice-preview-zh.png') });
+      await shot(page, 'notice-preview-zh');
       const since = resident.received.length;
       const reports = worker.received.length;
       await page.getByRole('button', { name: '现在发送' }).click();
@@ -151,8 +83,8 @@ describe.skipIf(!chromiumPath)('composing a notice in a real browser', () => {
   }, 90_000);
 
   it('without JavaScript, in English: the count button, a wrong time kept with the text, then sent', async () => {
-    const worker = new SimulatedUser(scene.emulator, TOKEN, WORKER_EN);
-    const context = await (browser as Browser).newContext({
+    const worker = scene.user(WORKER_EN);
+    const context = await scene.browser.newContext({
       viewport: { width: 1366, height: 768 },
       javaScriptEnabled: false,
     });
@@ -180,7 +112,7 @@ describe.skipIf(!chromiumPath)('composing a notice in a real browser', () => {
       await page.getByRole('button', { name: 'See it as residents will' }).click();
       await page.getByRole('heading', { name: 'What residents will get' }).waitFor();
       await page.getByText('Community meeting on Friday afternoon.').waitFor();
-      await page.screenshot({ path: path.join(SHOTS, 'notice-preview-en.png') });
+      await shot(page, 'notice-preview-en');
       // The form as the browser would post it again (a double submit, a reload of the send).
       const form = Object.fromEntries(
         await page.$$eval('form[action="/notices/new/send"] input[type="hidden"]', (inputs) =>
@@ -218,7 +150,7 @@ describe.skipIf(!chromiumPath)('composing a notice in a real browser', () => {
   }, 90_000);
 
   it('stops with the rest of the process on SIGTERM', async () => {
-    bot.child.kill('SIGTERM');
-    expect(await bot.exited).toEqual({ code: 0, signal: null });
+    scene.bot.child.kill('SIGTERM');
+    expect(await scene.bot.exited).toEqual({ code: 0, signal: null });
   });
 });

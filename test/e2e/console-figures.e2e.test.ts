@@ -4,69 +4,27 @@
 // downloads a CSV; an admin's export with personal data stops at its confirmation page; a community worker
 // sees who has not read an important notice and reminds them — the resident gets the reminder in Telegram
 // from the notice sender. axe-core on every page; screenshots of the figures in both languages.
-import { mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { weekOf } from '../../src/app/console/figures.ts';
 import { adultWoman } from '../support/fixtures.ts';
-import { chromiumPath, launchBrowser, seriousAccessibilityFindings } from './browser.ts';
-import { useEmulatorScene } from './scene.ts';
-import { BotProcess, freePort, hasButton, REPO_ROOT, SimulatedUser } from './support.ts';
+import { chromiumPath } from './browser.ts';
+import {
+  communityWorker,
+  fileSuggestion,
+  shot,
+  staffMember,
+  useConsoleScene,
+  watch,
+} from './console-scene.ts';
+import type { SimulatedUser } from './support.ts';
 
-const TOKEN = '123456789:AAe2e-token-for-the-figures-test';
-const PII_KEY = 'c4'.repeat(32);
 const RESIDENT = 516_001;
 const STAFF = 516_101;
 const WORKER = 516_102;
 const ADMIN = 516_103;
-const SHOTS = path.join(REPO_ROOT, 'test-output', 'console');
-
-const scene = useEmulatorScene();
-let bot: BotProcess;
-let consoleUrl: string;
-let browser: Browser | undefined;
-let resident: SimulatedUser;
-const numbers: string[] = [];
-
-async function fileSuggestion(text: string): Promise<string> {
-  await resident.command('/services', hasButton('📮 意见箱'));
-  await resident.tap('📮 意见箱', hasButton('安全'));
-  await resident.tap('安全', '意见');
-  await resident.text(text, hasButton('没有，跳过'));
-  await resident.tap('没有，跳过', hasButton('写上我的名字'));
-  await resident.tap('写上我的名字', hasButton('✅ 对的，提交'));
-  const done = await resident.tap('✅ 对的，提交', (m) => /SUG-\d{4}-\d{6}/.test(m.text));
-  return /SUG-\d{4}-\d{6}/.exec(done.text)?.[0] as string;
-}
-
-async function signIn(page: Page, telegramId: number): Promise<void> {
-  const u = new SimulatedUser(scene.emulator, TOKEN, telegramId);
-  const reply = await u.command('/console', '/login/');
-  const link = /(http:\/\/\S+\/login\/[A-Za-z0-9_-]{43})/.exec(reply.text)?.[1];
-  if (!link) throw new Error(`no link in: ${reply.text}`);
-  await page.goto(link);
-  await page.getByRole('button', { name: /登录|Sign in/ }).click();
-  await page.waitForURL(/\/(queue)?$/);
-}
-
-const checked = new Set<string>();
-async function accessible(page: Page, label: string): Promise<void> {
-  const key = `${new URL(page.url()).pathname.replace(/[0-9a-f-]{36}/, ':id')} ${label}`;
-  if (checked.has(key)) return;
-  checked.add(key);
-  expect(await seriousAccessibilityFindings(page), key).toEqual([]);
-}
-
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`${page.url()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
-  return problems;
-}
 
 /**
  * The page's SVGs as the server sent them, each parsed by the browser's XML parser: the problems found (none
@@ -102,50 +60,23 @@ async function parsedCharts(page: Page): Promise<{ errors: string[]; titles: str
 }
 
 describe.skipIf(!chromiumPath)('figures, export and notices in a real browser', () => {
+  const scene = useConsoleScene({
+    token: '123456789:AAe2e-token-for-the-figures-test',
+    piiKey: 'c4'.repeat(32),
+    admins: [ADMIN],
+    staff: [staffMember(STAFF), communityWorker(WORKER)],
+    residents: [{ telegramId: RESIDENT, person: adultWoman }],
+  });
+  let consoleUrl: string;
+  let resident: SimulatedUser;
+  const numbers: string[] = [];
+  const { accessible, signIn } = scene;
+
   beforeAll(async () => {
-    await mkdir(SHOTS, { recursive: true });
-    const port = await freePort();
-    consoleUrl = `http://127.0.0.1:${port}`;
-    bot = new BotProcess({
-      BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: scene.emulator.apiRoot,
-      DATABASE_URL: scene.db.url,
-      PII_KEY,
-      LOG_LEVEL: 'info',
-      CONSOLE_PORT: String(port),
-      CONSOLE_URL: consoleUrl,
-      ADMIN_TELEGRAM_IDS: String(ADMIN),
-    });
-    scene.processes.push(bot);
-    await bot.waitForLog('long polling started', 40_000);
-    await bot.waitForLog('console started', 5_000);
-    const client = new pg.Client({ connectionString: scene.db.url });
-    await client.connect();
-    try {
-      await client.query(
-        `insert into staff_member (id, telegram_id, role, department_code, community_code, display_name)
-         values (gen_random_uuid(), $1, 'staff', 'wanshan-neighbourhood', null, '王主任'),
-                (gen_random_uuid(), $2, 'worker', null, 'wanshan-wangjia', '社区小张')`,
-        [STAFF, WORKER],
-      );
-    } finally {
-      await client.end();
-    }
-    browser = await launchBrowser();
-    resident = new SimulatedUser(scene.emulator, TOKEN, RESIDENT);
-    await resident.command('/start', hasButton('📝 登记我家'));
-    await resident.tap('📝 登记我家', hasButton('旺家社区'));
-    await resident.tap('旺家社区', hasButton('3栋'));
-    await resident.tap('3栋', hasButton('2 单元'));
-    await resident.tap('2 单元', '门牌号');
-    await resident.text('302', '名字');
-    await resident.text(adultWoman.name, '手机号');
-    await resident.text(adultWoman.phone, '身份证号');
-    await resident.text(adultWoman.idNumber, hasButton('✅ 对的，提交'));
-    await resident.tap('✅ 对的，提交', hasButton('✅ 同意'));
-    await resident.tap('✅ 同意', '登记好了');
-    numbers.push(await fileSuggestion('小区门口的路灯坏了'));
-    numbers.push(await fileSuggestion('垃圾桶太少了'));
+    consoleUrl = scene.consoleUrl;
+    resident = scene.user(RESIDENT);
+    numbers.push(await fileSuggestion(resident, '小区门口的路灯坏了'));
+    numbers.push(await fileSuggestion(resident, '垃圾桶太少了'));
     // Twelve weeks of earlier (made-up) work, so that the charts have something to show: closed cases
     // answered in 3 to 15 hours, resolved in 1 to 7 days against a 5-day due time, some rated.
     const history = new pg.Client({ connectionString: scene.db.url });
@@ -164,14 +95,10 @@ describe.skipIf(!chromiumPath)('figures, export and notices in a real browser', 
     } finally {
       await history.end();
     }
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  }, 30_000);
 
   it('clicks a chart bar through to its cases (with JavaScript), in both languages', async () => {
-    const context = await (browser as Browser).newContext({
+    const context = await scene.browser.newContext({
       viewport: { width: 1366, height: 768 },
       locale: 'zh-CN',
     });
@@ -190,7 +117,7 @@ describe.skipIf(!chromiumPath)('figures, export and notices in a real browser', 
         '万山区社区居委会居民评价的星数',
       ]);
       await accessible(page, 'zh');
-      await page.screenshot({ path: path.join(SHOTS, 'figures-zh.png'), fullPage: true });
+      await shot(page, 'figures-zh', { fullPage: true });
       // This week's "received" bar: a link inside the SVG.
       const week = weekOf(new Date());
       await page.locator(`#chart-weekly a[href*="what=received&week=${week}"]`).click();
@@ -208,7 +135,7 @@ describe.skipIf(!chromiumPath)('figures, export and notices in a real browser', 
         .getByRole('heading', { name: 'Figures: Wanshan District Neighbourhood Committee' })
         .waitFor();
       await accessible(page, 'en');
-      await page.screenshot({ path: path.join(SHOTS, 'figures-en.png'), fullPage: true });
+      await shot(page, 'figures-en', { fullPage: true });
       await page.getByRole('link', { name: 'Export the cases (CSV)' }).click();
       await page.getByRole('heading', { name: 'Export the cases' }).waitFor();
       await accessible(page, 'en');
@@ -222,7 +149,7 @@ describe.skipIf(!chromiumPath)('figures, export and notices in a real browser', 
   }, 90_000);
 
   it('the same without JavaScript: the bar is a plain link; the export downloads a CSV without personal data', async () => {
-    const context = await (browser as Browser).newContext({
+    const context = await scene.browser.newContext({
       viewport: { width: 1366, height: 768 },
       javaScriptEnabled: false,
       acceptDownloads: true,
@@ -252,7 +179,7 @@ describe.skipIf(!chromiumPath)('figures, export and notices in a real browser', 
   }, 60_000);
 
   it('an admin: personal data stops at the confirmation page', async () => {
-    const context = await (browser as Browser).newContext({ viewport: { width: 1366, height: 768 } });
+    const context = await scene.browser.newContext({ viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();
     try {
       await signIn(page, ADMIN);
@@ -286,7 +213,7 @@ describe.skipIf(!chromiumPath)('figures, export and notices in a real browser', 
     }
     const since = resident.received.length;
     await resident.waitForMessage((m) => m.text.includes('周六上午打疫苗'), since, 20_000);
-    const context = await (browser as Browser).newContext({ viewport: { width: 1366, height: 768 } });
+    const context = await scene.browser.newContext({ viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();
     const problems = watch(page);
     try {
@@ -311,7 +238,7 @@ describe.skipIf(!chromiumPath)('figures, export and notices in a real browser', 
   }, 90_000);
 
   it('stops with the rest of the process on SIGTERM', async () => {
-    bot.child.kill('SIGTERM');
-    expect(await bot.exited).toEqual({ code: 0, signal: null });
+    scene.bot.child.kill('SIGTERM');
+    expect(await scene.bot.exited).toEqual({ code: 0, signal: null });
   });
 });

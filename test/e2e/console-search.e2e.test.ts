@@ -6,133 +6,50 @@
 // the admin reads and filters the audit log, where those looks are written. axe-core checks every page (no
 // serious or critical finding); screenshots of the search and the household file in both languages go to
 // test-output/console/.
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import pg from 'pg';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { maskIdNumber } from '../../src/domain/mask.ts';
 import { adultWoman } from '../support/fixtures.ts';
-import { chromiumPath, launchBrowser, seriousAccessibilityFindings } from './browser.ts';
-import { useEmulatorScene } from './scene.ts';
-import { BotProcess, freePort, hasButton, REPO_ROOT, SimulatedUser } from './support.ts';
+import { chromiumPath } from './browser.ts';
+import {
+  communityWorker,
+  fileSuggestion,
+  shot,
+  staffMember,
+  useConsoleScene,
+  watch,
+} from './console-scene.ts';
 
-const TOKEN = '123456789:AAe2e-token-for-the-console-search';
-const PII_KEY = 'c4'.repeat(32);
 const RESIDENT = 516_001;
 const STAFF = 516_101;
 const WORKER = 516_102;
 const ADMIN = 516_103;
-const SHOTS = path.join(REPO_ROOT, 'test-output', 'console');
-
-const scene = useEmulatorScene();
-let bot: BotProcess;
-let consoleUrl: string;
-let browser: Browser | undefined;
-let resident: SimulatedUser;
-let caseNumber: string;
-
-async function signInLink(u: SimulatedUser): Promise<string> {
-  const reply = await u.command('/console', '/login/');
-  const link = /(http:\/\/\S+\/login\/[A-Za-z0-9_-]{43})/.exec(reply.text)?.[1];
-  if (!link) throw new Error(`no link in: ${reply.text}`);
-  return link;
-}
-
-async function signIn(page: Page, u: SimulatedUser): Promise<void> {
-  await page.goto(await signInLink(u));
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL(/\/(queue)?$/);
-}
-
-const checked = new Set<string>();
-async function accessible(page: Page, label: string): Promise<void> {
-  const key = `${new URL(page.url()).pathname.replace(/[0-9a-f-]{36}/, ':id')} ${label}`;
-  if (checked.has(key)) return;
-  checked.add(key);
-  expect(await seriousAccessibilityFindings(page), key).toEqual([]);
-}
-
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    // A refused search answers 422 on purpose (the page says why); the browser logs that status.
-    if (m.type() === 'error' && !m.text().includes('status of 422'))
-      problems.push(`${page.url()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
-  return problems;
-}
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
 
 describe.skipIf(!chromiumPath)('search and household files in a real browser', () => {
-  beforeAll(async () => {
-    await mkdir(SHOTS, { recursive: true });
-    const port = await freePort();
-    consoleUrl = `http://127.0.0.1:${port}`;
-    bot = new BotProcess({
-      BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: scene.emulator.apiRoot,
-      DATABASE_URL: scene.db.url,
-      PII_KEY,
-      LOG_LEVEL: 'info',
-      CONSOLE_PORT: String(port),
-      CONSOLE_URL: consoleUrl,
-      ADMIN_TELEGRAM_IDS: String(ADMIN),
-    });
-    scene.processes.push(bot);
-    await bot.waitForLog('long polling started', 40_000);
-    await bot.waitForLog('console started', 5_000);
-    const client = new pg.Client({ connectionString: scene.db.url });
-    await client.connect();
-    try {
-      await client.query(
-        `insert into staff_member (id, telegram_id, role, department_code, community_code, display_name)
-         values (gen_random_uuid(), $1, 'staff', 'wanshan-neighbourhood', null, '王主任'),
-                (gen_random_uuid(), $2, 'worker', null, 'wanshan-wangjia', '社区小张')`,
-        [STAFF, WORKER],
-      );
-    } finally {
-      await client.end();
-    }
-    browser = await launchBrowser();
-    resident = new SimulatedUser(scene.emulator, TOKEN, RESIDENT);
-    await resident.command('/start', hasButton('📝 登记我家'));
-    await resident.tap('📝 登记我家', hasButton('旺家社区'));
-    await resident.tap('旺家社区', hasButton('3栋'));
-    await resident.tap('3栋', hasButton('2 单元'));
-    await resident.tap('2 单元', '门牌号');
-    await resident.text('302', '名字');
-    await resident.text(adultWoman.name, '手机号');
-    await resident.text(adultWoman.phone, '身份证号');
-    await resident.text(adultWoman.idNumber, hasButton('✅ 对的，提交'));
-    await resident.tap('✅ 对的，提交', hasButton('✅ 同意'));
-    await resident.tap('✅ 同意', '登记好了');
-    await resident.command('/services', hasButton('📮 意见箱'));
-    await resident.tap('📮 意见箱', hasButton('安全'));
-    await resident.tap('安全', '意见');
-    await resident.text('单元门的锁坏了', hasButton('没有，跳过'));
-    await resident.tap('没有，跳过', hasButton('写上我的名字'));
-    await resident.tap('写上我的名字', hasButton('✅ 对的，提交'));
-    const done = await resident.tap('✅ 对的，提交', (m) => /SUG-\d{4}-\d{6}/.test(m.text));
-    caseNumber = /SUG-\d{4}-\d{6}/.exec(done.text)?.[0] as string;
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
+  const scene = useConsoleScene({
+    token: '123456789:AAe2e-token-for-the-console-search',
+    piiKey: 'c4'.repeat(32),
+    admins: [ADMIN],
+    staff: [staffMember(STAFF), communityWorker(WORKER)],
+    residents: [{ telegramId: RESIDENT, person: adultWoman }],
   });
+  let consoleUrl: string;
+  let caseNumber: string;
+  const { accessible, signIn } = scene;
+  beforeAll(async () => {
+    consoleUrl = scene.consoleUrl;
+    caseNumber = await fileSuggestion(scene.user(RESIDENT), '单元门的锁坏了');
+  }, 30_000);
 
   it('the community worker finds a resident by ID number and opens the household file, with htmx', async () => {
-    const context = await (browser as Browser).newContext({
+    const context = await scene.browser.newContext({
       viewport: { width: 1366, height: 768 },
       locale: 'zh-CN',
     });
     const page = await context.newPage();
-    const problems = watch(page);
+    // A refused search answers 422 on purpose (the page says why); the browser logs that status.
+    const problems = watch(page, (text) => text.includes('status of 422'));
     try {
-      await signIn(page, new SimulatedUser(scene.emulator, TOKEN, WORKER));
+      await signIn(page, WORKER);
       await page.getByRole('link', { name: '查找', exact: true }).click();
       await page.getByRole('heading', { name: '查找居民和办件' }).waitFor();
       await accessible(page, 'zh');
@@ -198,13 +115,13 @@ describe.skipIf(!chromiumPath)('search and household files in a real browser', (
   }, 90_000);
 
   it('the department staff do the same with JavaScript turned off; the case page links to the file', async () => {
-    const context = await (browser as Browser).newContext({
+    const context = await scene.browser.newContext({
       viewport: { width: 1366, height: 768 },
       javaScriptEnabled: false,
     });
     const page = await context.newPage();
     try {
-      await signIn(page, new SimulatedUser(scene.emulator, TOKEN, STAFF));
+      await signIn(page, STAFF);
       await page.getByRole('link', { name: '查找', exact: true }).click();
       await page.getByLabel('办件编号、身份证号、手机号或姓名').fill(adultWoman.idNumber);
       await page.getByRole('button', { name: '查找', exact: true }).click();
@@ -224,10 +141,10 @@ describe.skipIf(!chromiumPath)('search and household files in a real browser', (
   }, 60_000);
 
   it('the admin reads the audit log, newest first, filtered by action; the looks above are in it', async () => {
-    const context = await (browser as Browser).newContext({ viewport: { width: 1366, height: 768 } });
+    const context = await scene.browser.newContext({ viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();
     try {
-      await signIn(page, new SimulatedUser(scene.emulator, TOKEN, ADMIN));
+      await signIn(page, ADMIN);
       await page.getByRole('link', { name: '操作记录', exact: true }).first().click();
       await page.getByRole('heading', { name: '操作记录' }).waitFor();
       await accessible(page, 'zh');
@@ -246,7 +163,7 @@ describe.skipIf(!chromiumPath)('search and household files in a real browser', (
   }, 60_000);
 
   it('stops with the rest of the process on SIGTERM', async () => {
-    bot.child.kill('SIGTERM');
-    expect(await bot.exited).toEqual({ code: 0, signal: null });
+    scene.bot.child.kill('SIGTERM');
+    expect(await scene.bot.exited).toEqual({ code: 0, signal: null });
   });
 });

@@ -4,14 +4,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES } from '../../src/app/console/file-source.ts';
 import { telegramFileSource } from '../../src/bot/telegram-file-source.ts';
-import { createConsoleApp } from '../../src/http/console/app.tsx';
-import { createLogger } from '../../src/logger.ts';
 import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
 import { type FakeFileApi, startFakeFileApi } from '../support/fake-file-api.ts';
 import { registerResident } from '../support/flows.ts';
 import { caseWorkers, fileSuggestion, makeStaff, textsTo } from '../support/staff-scene.ts';
+import { CONSOLE_BASE, type ConsoleApp, consoleAppOver, consoleRequests } from './console-support.ts';
 
-const BASE = 'http://console.test';
 const TOKEN = '424242:fake-token-for-files';
 const STAFF = 83_001;
 const STAFF_EN = 83_002;
@@ -21,7 +19,7 @@ const RESIDENT = 83_101;
 
 let h: Harness;
 let api: FakeFileApi;
-let app: ReturnType<typeof createConsoleApp>;
+let app: ConsoleApp;
 let resident: SimUser;
 let theCase: { caseId: string; number: string };
 const ids = { photo: '', voice: '', document: '' };
@@ -33,18 +31,10 @@ beforeAll(async () => {
   api = await startFakeFileApi(TOKEN);
   h = await createHarness({
     adjustDeps: (deps) => {
-      deps.consoleUrl = BASE;
+      deps.consoleUrl = CONSOLE_BASE;
     },
   });
-  app = createConsoleApp({
-    auth: h.deps.console,
-    staff: h.deps.staff,
-    catalogue: h.deps.catalogue,
-    communities: () => h.deps.reference.listCommunities(),
-    translator: h.deps.translator,
-    defaultLocale: 'zh-CN',
-    secure: false,
-    logger: createLogger('silent'),
+  app = consoleAppOver(h, {
     files: telegramFileSource({ token: TOKEN, apiRoot: api.url }),
   });
   resident = h.user(RESIDENT);
@@ -85,18 +75,7 @@ beforeEach(() => {
   api.files.set('tg-doc', { bytes: PDF });
 });
 
-async function signIn(u: SimUser): Promise<string> {
-  const calls = await u.text('/console');
-  const text = String(calls.find((c) => c.method === 'sendMessage')?.payload.text ?? '');
-  const token = new RegExp(`${BASE}/login/([A-Za-z0-9_-]+)`).exec(text)?.[1];
-  if (!token) throw new Error(`no link in: ${text}`);
-  const res = await app.request(`/login/${token}`, { method: 'POST' });
-  const cookie = /bm_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
-  if (!cookie) throw new Error('no session cookie');
-  return `bm_session=${cookie}`;
-}
-
-const get = (path: string, cookie?: string) => app.request(path, { headers: cookie ? { cookie } : {} });
+const { signIn, get } = consoleRequests(() => app);
 const fileUrl = (id: string, caseId = theCase.caseId) => `/cases/${caseId}/files/${id}`;
 const auditRows = (action: string, actor: number) =>
   h.db.auditLog.findMany({ where: { action, actorTelegramId: BigInt(actor) }, orderBy: { id: 'asc' } });
@@ -222,15 +201,7 @@ describe('streaming a file through the console', () => {
   });
 
   it('Telegram unreachable: "try again in a moment", never the error', async () => {
-    const down = createConsoleApp({
-      auth: h.deps.console,
-      staff: h.deps.staff,
-      catalogue: h.deps.catalogue,
-      communities: () => h.deps.reference.listCommunities(),
-      translator: h.deps.translator,
-      defaultLocale: 'zh-CN',
-      secure: false,
-      logger: createLogger('silent'),
+    const down = consoleAppOver(h, {
       files: telegramFileSource({ token: TOKEN, apiRoot: 'http://127.0.0.1:9' }),
     });
     const cookie = await signIn(h.user(STAFF));

@@ -5,13 +5,11 @@
 // department's staff, a resident, a removed worker, a form without its token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeConsoleDesk } from '../../src/compose.ts';
-import { createConsoleApp } from '../../src/http/console/app.tsx';
-import { createLogger } from '../../src/logger.ts';
-import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
+import { createHarness, type Harness } from '../support/bot-harness.ts';
 import { buildingsOf, seedResidents } from '../support/seed-residents.ts';
 import { makeStaff } from '../support/staff-scene.ts';
+import { CONSOLE_BASE, type ConsoleApp, consoleAppOver, consoleRequests } from './console-support.ts';
 
-const BASE = 'http://console.test';
 const WORKER = 83_001;
 const WORKER_EN = 83_002;
 const OTHER_WORKER = 83_003;
@@ -22,7 +20,7 @@ const WANGJIA = 'wanshan-wangjia';
 const DAY = 86_400_000;
 
 let h: Harness;
-let app: ReturnType<typeof createConsoleApp>;
+let app: ConsoleApp;
 let b1: string;
 let b2: string;
 const now = () => new Date();
@@ -32,18 +30,10 @@ beforeAll(async () => {
     adminIds: [ADMIN],
     now,
     adjustDeps: (deps) => {
-      deps.consoleUrl = BASE;
+      deps.consoleUrl = CONSOLE_BASE;
     },
   });
-  app = createConsoleApp({
-    auth: h.deps.console,
-    staff: h.deps.staff,
-    catalogue: h.deps.catalogue,
-    communities: () => h.deps.reference.listCommunities(),
-    translator: h.deps.translator,
-    defaultLocale: 'zh-CN',
-    secure: false,
-    logger: createLogger('silent'),
+  app = consoleAppOver(h, {
     now,
     ...composeConsoleDesk({ db: h.db, cipher: h.cipher, deps: h.deps }),
   });
@@ -78,31 +68,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => h.close());
 
-async function signIn(u: SimUser): Promise<string> {
-  const calls = await u.text('/console');
-  const text = String(calls.find((c) => c.method === 'sendMessage')?.payload.text ?? '');
-  const token = new RegExp(`${BASE}/login/([A-Za-z0-9_-]+)`).exec(text)?.[1];
-  if (!token) throw new Error(`no link in: ${text}`);
-  const res = await app.request(`/login/${token}`, { method: 'POST' });
-  const cookie = /bm_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
-  if (!cookie) throw new Error('no session cookie');
-  return `bm_session=${cookie}`;
-}
-
-const get = (path: string, cookie?: string) => app.request(path, { headers: cookie ? { cookie } : {} });
-
-function post(
-  path: string,
-  cookie: string,
-  form: (readonly [string, string])[],
-  headers: Record<string, string> = {},
-) {
-  return app.request(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers },
-    body: new URLSearchParams(form.map(([k, v]): [string, string] => [k, v])).toString(),
-  });
-}
+const { signIn, get, post } = consoleRequests(() => app);
 
 /** The form as first shown: its token and its key. */
 async function openForm(cookie: string): Promise<{ csrf: string; key: string; html: string }> {

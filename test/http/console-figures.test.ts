@@ -9,14 +9,12 @@ import { composeConsoleDesk } from '../../src/compose.ts';
 import { createNoticeDeliveryRepository } from '../../src/db/repositories/notice-deliveries.ts';
 import { beijingDateString } from '../../src/domain/beijing-time.ts';
 import { audienceDay } from '../../src/domain/notice.ts';
-import { createConsoleApp } from '../../src/http/console/app.tsx';
-import { createLogger } from '../../src/logger.ts';
 import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
 import { registerResident } from '../support/flows.ts';
 import { buildingsOf, seedResidents } from '../support/seed-residents.ts';
 import { fileSuggestion, makeStaff } from '../support/staff-scene.ts';
+import { CONSOLE_BASE, type ConsoleApp, consoleAppOver, consoleRequests } from './console-support.ts';
 
-const BASE = 'http://console.test';
 const STAFF = 82_001;
 const STAFF_EN = 82_002;
 const OTHER_DEPT = 82_003;
@@ -31,7 +29,7 @@ const FROM = beijingDateString(new Date(Date.now() - 100 * 24 * HOUR));
 const TO = beijingDateString(new Date(Date.now() + 24 * HOUR));
 
 let h: Harness;
-let app: ReturnType<typeof createConsoleApp>;
+let app: ConsoleApp;
 let offsetMs = 0;
 let resident: SimUser;
 let idNumber: string;
@@ -47,18 +45,10 @@ beforeAll(async () => {
     adminIds: [ADMIN],
     now,
     adjustDeps: (deps) => {
-      deps.consoleUrl = BASE;
+      deps.consoleUrl = CONSOLE_BASE;
     },
   });
-  app = createConsoleApp({
-    auth: h.deps.console,
-    staff: h.deps.staff,
-    catalogue: h.deps.catalogue,
-    communities: () => h.deps.reference.listCommunities(),
-    translator: h.deps.translator,
-    defaultLocale: 'zh-CN',
-    secure: false,
-    logger: createLogger('silent'),
+  app = consoleAppOver(h, {
     now,
     ...composeConsoleDesk({ db: h.db, cipher: h.cipher, deps: h.deps }),
   });
@@ -138,33 +128,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => h.close());
 
-async function signIn(u: SimUser): Promise<string> {
-  const calls = await u.text('/console');
-  const text = String(calls.find((c) => c.method === 'sendMessage')?.payload.text ?? '');
-  const token = new RegExp(`${BASE}/login/([A-Za-z0-9_-]+)`).exec(text)?.[1];
-  if (!token) throw new Error(`no link in: ${text}`);
-  const res = await app.request(`/login/${token}`, { method: 'POST' });
-  const cookie = /bm_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
-  if (!cookie) throw new Error('no session cookie');
-  return `bm_session=${cookie}`;
-}
-
-const get = (path: string, cookie?: string) => app.request(path, { headers: cookie ? { cookie } : {} });
-
-function post(path: string, cookie: string, form: Record<string, string>) {
-  return app.request(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-    body: new URLSearchParams(form).toString(),
-  });
-}
-
-async function csrfOn(cookie: string, path = '/help'): Promise<string> {
-  const html = await (await get(path, cookie)).text();
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!token) throw new Error(`no form token on ${path}`);
-  return token;
-}
+const { signIn, get, post, csrfOn } = consoleRequests(() => app);
 
 const denied = async (actor: number) =>
   (

@@ -7,14 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_PAGE_SIZE, maskDigitRuns } from '../../src/app/console/audit-log.ts';
 import { classifyQuery } from '../../src/app/console/search.ts';
 import { maskIdNumber, maskPhone } from '../../src/domain/mask.ts';
-import { createConsoleApp } from '../../src/http/console/app.tsx';
-import { createLogger } from '../../src/logger.ts';
 import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
 import { makeIdNumber } from '../support/fixtures.ts';
 import { addMember, registerResident } from '../support/flows.ts';
 import { fileSuggestion, makeStaff } from '../support/staff-scene.ts';
+import { CONSOLE_BASE, type ConsoleApp, consoleAppOver, consoleRequests } from './console-support.ts';
 
-const BASE = 'http://console.test';
 const STAFF = 82_001;
 const STAFF_EN = 82_002;
 const OTHER_DEPT = 82_003;
@@ -29,7 +27,7 @@ const PHONE_B = '13900005678';
 const CHILD_ID = makeIdNumber({ birthDate: '2015-06-01', seq: 871, sex: 'female' });
 
 let h: Harness;
-let app: ReturnType<typeof createConsoleApp>;
+let app: ConsoleApp;
 let resident: SimUser;
 let idA: string;
 let idB: string;
@@ -43,20 +41,12 @@ beforeAll(async () => {
   h = await createHarness({
     adminIds: [ADMIN],
     adjustDeps: (deps) => {
-      deps.consoleUrl = BASE;
+      deps.consoleUrl = CONSOLE_BASE;
     },
   });
-  app = createConsoleApp({
-    auth: h.deps.console,
-    staff: h.deps.staff,
+  app = consoleAppOver(h, {
     lookup: h.deps.consoleLookup,
     auditLog: h.deps.auditLog,
-    catalogue: h.deps.catalogue,
-    communities: () => h.deps.reference.listCommunities(),
-    translator: h.deps.translator,
-    defaultLocale: 'zh-CN',
-    secure: false,
-    logger: createLogger('silent'),
   });
   resident = h.user(RESIDENT);
   idA = await registerResident(resident, { name: '杨光明', phone: PHONE_A });
@@ -100,35 +90,16 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function signIn(u: SimUser): Promise<string> {
-  const calls = await u.text('/console');
-  const text = String(calls.find((c) => c.method === 'sendMessage')?.payload.text ?? '');
-  const token = new RegExp(`${BASE}/login/([A-Za-z0-9_-]+)`).exec(text)?.[1];
-  if (!token) throw new Error(`no link in: ${text}`);
-  const res = await app.request(`/login/${token}`, { method: 'POST' });
-  const cookie = /bm_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
-  if (!cookie) throw new Error('no session cookie');
-  return `bm_session=${cookie}`;
-}
-
+const requests = consoleRequests(() => app);
+const { signIn } = requests;
 const cookieOf = (who: number) => cookies.get(who) as string;
 const get = (path: string, who?: number) =>
   app.request(path, { headers: who === undefined ? {} : { cookie: cookieOf(who) } });
 
-async function csrfOf(who: number): Promise<string> {
-  const html = await (await get('/search', who)).text();
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!token) throw new Error('no form token');
-  return token;
-}
+const csrfOf = (who: number) => requests.csrfOn(cookieOf(who), '/search');
 
 async function post(path: string, who: number, form: Record<string, string>, withCsrf = true) {
-  const body = new URLSearchParams(withCsrf ? { _csrf: await csrfOf(who), ...form } : form);
-  return app.request(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(who) },
-    body: body.toString(),
-  });
+  return requests.post(path, cookieOf(who), withCsrf ? { _csrf: await csrfOf(who), ...form } : form);
 }
 
 const search = (who: number, q: string) => post('/search', who, { q });
@@ -238,7 +209,7 @@ describe('search', () => {
     const typed = caseA.number.toLowerCase().replaceAll('-', ' ');
     const own = await (await search(STAFF, typed)).text();
     expect(own).toContain(`href="/cases/${caseA.caseId}"`);
-    expect(own).toContain('value="' + typed + '"');
+    expect(own).toContain(`value="${typed}"`);
     const worker = await (await search(WORKER, caseA.number)).text();
     expect(worker).toContain(caseA.number);
     // The community's worker sees the case and its status, but only its department opens it.

@@ -2,13 +2,17 @@
 // use cases the bot calls: sign-in from the link /console sends (in the real bot, through the harness), the
 // session's time-outs and end, the form token, the queue and the case actions, and every refusal audited.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleApp } from '../../src/http/console/app.tsx';
-import { createLogger } from '../../src/logger.ts';
 import { createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
 import { registerResident } from '../support/flows.ts';
 import { type CaseWorkers, caseWorkers, fileSuggestion, makeStaff } from '../support/staff-scene.ts';
+import {
+  CONSOLE_BASE,
+  type ConsoleApp,
+  consoleAppOver,
+  consoleLinkFor,
+  consoleRequests,
+} from './console-support.ts';
 
-const BASE = 'http://console.test';
 const STAFF = 81_001;
 const STAFF_EN = 81_002;
 const OTHER_DEPT = 81_003;
@@ -18,7 +22,7 @@ const RESIDENT = 81_101;
 
 let h: Harness;
 let workers: CaseWorkers;
-let app: ReturnType<typeof createConsoleApp>;
+let app: ConsoleApp;
 let offsetMs = 0;
 let resident: SimUser;
 let residentId: string;
@@ -28,19 +32,11 @@ beforeAll(async () => {
     adminIds: [ADMIN],
     now: () => new Date(Date.now() + offsetMs),
     adjustDeps: (deps) => {
-      deps.consoleUrl = BASE;
+      deps.consoleUrl = CONSOLE_BASE;
     },
   });
   workers = caseWorkers(h);
-  app = createConsoleApp({
-    auth: h.deps.console,
-    staff: h.deps.staff,
-    catalogue: h.deps.catalogue,
-    communities: () => h.deps.reference.listCommunities(),
-    translator: h.deps.translator,
-    defaultLocale: 'zh-CN',
-    secure: false,
-    logger: createLogger('silent'),
+  app = consoleAppOver(h, {
     now: () => new Date(Date.now() + offsetMs),
   });
   resident = h.user(RESIDENT);
@@ -59,42 +55,9 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+const { signIn, get, post, csrfOn } = consoleRequests(() => app);
 /** Sends /console in `u`'s chat and returns the link's secret (and the bot's message). */
-async function linkFor(u: SimUser): Promise<{ token: string; text: string; options: unknown }> {
-  const calls = await u.text('/console');
-  const sent = calls.find((c) => c.method === 'sendMessage');
-  const text = String(sent?.payload.text ?? '');
-  const token = new RegExp(`${BASE}/login/([A-Za-z0-9_-]+)`).exec(text)?.[1];
-  if (!token) throw new Error(`no link in: ${text}`);
-  return { token, text, options: sent?.payload.link_preview_options };
-}
-
-async function signIn(u: SimUser): Promise<string> {
-  const { token } = await linkFor(u);
-  const res = await app.request(`/login/${token}`, { method: 'POST' });
-  expect(res.status).toBe(303);
-  const cookie = /bm_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
-  if (!cookie) throw new Error('no session cookie');
-  return `bm_session=${cookie}`;
-}
-
-const get = (path: string, cookie?: string) => app.request(path, { headers: cookie ? { cookie } : {} });
-
-function post(path: string, cookie: string | undefined, form: Record<string, string>) {
-  return app.request(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-    body: new URLSearchParams(form).toString(),
-  });
-}
-
-/** The form token on a page. */
-async function csrfOn(cookie: string, path = '/help'): Promise<string> {
-  const html = await (await get(path, cookie)).text();
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!token) throw new Error(`no form token on ${path}`);
-  return token;
-}
+const linkFor = (u: SimUser) => consoleLinkFor(u);
 
 async function auditRows(action: string, actor?: number) {
   return h.db.auditLog.findMany({

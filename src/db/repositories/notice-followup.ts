@@ -5,6 +5,7 @@ import type { Db } from '../client.ts';
 import { Prisma } from '../generated/client.ts';
 import { writeAudit } from './cases.ts';
 import { unreadSql } from './notice-audience.ts';
+import { insertNotice, noticeRow } from './notices.ts';
 
 interface Row {
   id: string;
@@ -83,41 +84,16 @@ export function createNoticeFollowUpRepository(db: Db): FollowUpStore {
 
     async createReminder(input, audit) {
       if (input.audience.kind !== 'unread') throw new Error('a reminder is for the unread');
-      const remindsId = input.audience.noticeId;
       return db.$transaction(async (tx) => {
-        const inserted = await tx.notice.createManyAndReturn({
-          data: [
-            {
-              communityCode: input.communityCode,
-              authorTelegramId: BigInt(input.authorTelegramId),
-              authorChatId: BigInt(input.authorChatId),
-              authorLocale: input.authorLocale,
-              textZh: input.textZh,
-              textEn: input.textEn,
-              photoFileId: input.photoFileId,
-              audience: 'unread',
-              buildingIds: [],
-              serviceCode: null,
-              remindsId,
-              important: true,
-              scheduledAt: input.scheduledAt,
-              // From the use case's clock (the column's default is the database server's time zone): the
-              // hour between reminders is counted from it.
-              createdAt: input.scheduledAt,
-              requestKey: input.requestKey,
-            },
-          ],
-          skipDuplicates: true,
-          select: { id: true },
+        const made = await insertNotice(tx, {
+          ...noticeRow(input),
+          important: true,
+          // From the use case's clock (the column's default is the database server's time zone): the hour
+          // between reminders is counted from it.
+          createdAt: input.scheduledAt,
         });
-        const id = inserted[0]?.id;
-        if (!id) {
-          const existing = await tx.notice.findUniqueOrThrow({
-            where: { requestKey: input.requestKey },
-            select: { id: true },
-          });
-          return { id: existing.id, created: false };
-        }
+        if (!made.created) return made;
+        const id = made.id;
         await writeAudit(tx, null, { ...audit, detail: { ...(audit.detail ?? {}), reminder: id } });
         return { id, created: true };
       });

@@ -81,6 +81,47 @@ export async function deliveryCounts(db: Db, ids: readonly string[]): Promise<Ma
   return out;
 }
 
+/** A notice's row as written (the audience's kind and its details in their columns). */
+export function noticeRow(input: NewNotice) {
+  return {
+    communityCode: input.communityCode,
+    authorTelegramId: BigInt(input.authorTelegramId),
+    authorChatId: BigInt(input.authorChatId),
+    authorLocale: input.authorLocale,
+    textZh: input.textZh,
+    textEn: input.textEn,
+    photoFileId: input.photoFileId,
+    audience: input.audience.kind,
+    buildingIds: input.audience.kind === 'buildings' ? input.audience.buildingIds : [],
+    serviceCode: input.audience.kind === 'open_case' ? input.audience.serviceCode : null,
+    remindsId: input.audience.kind === 'unread' ? input.audience.noticeId : null,
+    important: input.important,
+    scheduledAt: input.scheduledAt,
+    requestKey: input.requestKey,
+  };
+}
+
+/**
+ * Writes the notice once per request key: ON CONFLICT DO NOTHING, then read, so that two presses at once both
+ * end with the one row; `created` says whether this call wrote it.
+ */
+export async function insertNotice(
+  db: Prisma.TransactionClient,
+  row: ReturnType<typeof noticeRow> & { createdAt?: Date },
+): Promise<{ id: string; created: boolean }> {
+  const inserted = await db.notice.createManyAndReturn({
+    data: [row],
+    skipDuplicates: true,
+    select: { id: true },
+  });
+  if (inserted[0]) return { id: inserted[0].id, created: true };
+  const existing = await db.notice.findUniqueOrThrow({
+    where: { requestKey: row.requestKey },
+    select: { id: true },
+  });
+  return { id: existing.id, created: false };
+}
+
 export function createNoticeRepository(db: Db): NoticeStore {
   // Notices are rare and must see the communities as they are now: nothing kept.
   const reference = createReferenceRepository(db, { cacheMs: 0 });
@@ -116,36 +157,7 @@ export function createNoticeRepository(db: Db): NoticeStore {
       };
     },
 
-    async create(input: NewNotice): Promise<{ id: string; created: boolean }> {
-      const data = {
-        communityCode: input.communityCode,
-        authorTelegramId: BigInt(input.authorTelegramId),
-        authorChatId: BigInt(input.authorChatId),
-        authorLocale: input.authorLocale,
-        textZh: input.textZh,
-        textEn: input.textEn,
-        photoFileId: input.photoFileId,
-        audience: input.audience.kind,
-        buildingIds: input.audience.kind === 'buildings' ? input.audience.buildingIds : [],
-        serviceCode: input.audience.kind === 'open_case' ? input.audience.serviceCode : null,
-        remindsId: input.audience.kind === 'unread' ? input.audience.noticeId : null,
-        important: input.important,
-        scheduledAt: input.scheduledAt,
-        requestKey: input.requestKey,
-      };
-      // ON CONFLICT DO NOTHING, then read: two presses at once both end with the one row.
-      const inserted = await db.notice.createManyAndReturn({
-        data: [data],
-        skipDuplicates: true,
-        select: { id: true },
-      });
-      if (inserted[0]) return { id: inserted[0].id, created: true };
-      const existing = await db.notice.findUniqueOrThrow({
-        where: { requestKey: input.requestKey },
-        select: { id: true },
-      });
-      return { id: existing.id, created: false };
-    },
+    create: (input: NewNotice) => insertNotice(db, noticeRow(input)),
 
     async find(id: string): Promise<NoticeSummary | null> {
       const row = await db.notice.findUnique({ where: { id }, select: SUMMARY_SELECT });
