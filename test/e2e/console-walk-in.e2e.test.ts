@@ -4,117 +4,65 @@
 // a request is filed for them; the department's staff answer it in the console, where the case says the
 // resident must be told by phone or at the window; the clerk's "to tell" list shows it, the clerk marks it
 // "told by phone" and the list is empty. axe-core checks every page (no serious or critical finding).
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import pg from 'pg';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { maskPhone } from '../../src/domain/mask.ts';
 import { elder } from '../support/fixtures.ts';
-import { chromiumPath, launchBrowser, seriousAccessibilityFindings } from './browser.ts';
-import { useEmulatorScene } from './scene.ts';
-import { BotProcess, freePort, hasButton, REPO_ROOT, SimulatedUser } from './support.ts';
+import { chromiumPath } from './browser.ts';
+import { fileSuggestion, shot, staffMember, useConsoleScene, watch } from './console-scene.ts';
+import { hasButton } from './support.ts';
 
 const TOKEN = '123456789:AAe2e-token-for-the-console-walk-in';
 const PII_KEY = 'c7'.repeat(32);
 const CLERK = 517_101;
 /** Stands in for the window's filing form (another branch's, submitFor): see fileForTheResident. */
 const FILING_STAND_IN = 517_901;
-const SHOTS = path.join(REPO_ROOT, 'test-output', 'console');
-
-const scene = useEmulatorScene();
-let bot: BotProcess;
-let consoleUrl: string;
-let browser: Browser | undefined;
-
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: scene.db.url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-async function signIn(page: Page, u: SimulatedUser): Promise<void> {
-  const reply = await u.command('/console', '/login/');
-  const link = /(http:\/\/\S+\/login\/[A-Za-z0-9_-]{43})/.exec(reply.text)?.[1];
-  if (!link) throw new Error(`no link in: ${reply.text}`);
-  await page.goto(link);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL(/\/(queue)?$/);
-}
-
-async function accessible(page: Page, label: string): Promise<void> {
-  expect(await seriousAccessibilityFindings(page), `${new URL(page.url()).pathname} ${label}`).toEqual([]);
-}
-
-/**
- * Files a suggestion for the resident registered at the window. The window's own filing form is another
- * branch's work (cases.submitFor); until it is here, the resident's record lends a Telegram id to a simulated
- * chat for the bot's real form, and gives it back (with the case's) as a case filed at the window has none.
- */
-async function fileForTheResident(residentId: string): Promise<string> {
-  const u = new SimulatedUser(scene.emulator, TOKEN, FILING_STAND_IN);
-  await u.command('/start', hasButton('📝 登记我家'));
-  await sql('update resident set telegram_id = $1 where id = $2', [FILING_STAND_IN, residentId]);
-  await u.command('/services', hasButton('📮 意见箱'));
-  await u.tap('📮 意见箱', hasButton('安全'));
-  await u.tap('安全', '意见');
-  await u.text('楼梯扶手松了，老人上下楼不安全', hasButton('没有，跳过'));
-  await u.tap('没有，跳过', hasButton('写上我的名字'));
-  await u.tap('写上我的名字', hasButton('✅ 对的，提交'));
-  const done = await u.tap('✅ 对的，提交', (m) => /SUG-\d{4}-\d{6}/.test(m.text));
-  await sql('update resident set telegram_id = null where id = $1', [residentId]);
-  await sql('update "case" set telegram_id = null where resident_id = $1', [residentId]);
-  return /SUG-\d{4}-\d{6}/.exec(done.text)?.[0] as string;
-}
 
 describe.skipIf(!chromiumPath)('a resident without Telegram, at the window, in a real browser', () => {
-  beforeAll(async () => {
-    await mkdir(SHOTS, { recursive: true });
-    const port = await freePort();
-    consoleUrl = `http://127.0.0.1:${port}`;
-    bot = new BotProcess({
-      BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: scene.emulator.apiRoot,
-      DATABASE_URL: scene.db.url,
-      PII_KEY,
-      LOG_LEVEL: 'info',
-      CONSOLE_PORT: String(port),
-      CONSOLE_URL: consoleUrl,
-    });
-    scene.processes.push(bot);
-    await bot.waitForLog('long polling started', 40_000);
-    await bot.waitForLog('console started', 5_000);
-    await sql(
-      `insert into staff_member (id, telegram_id, role, department_code, community_code, display_name)
-       values (gen_random_uuid(), $1, 'staff', 'wanshan-neighbourhood', null, '窗口小王')`,
-      [CLERK],
-    );
-    browser = await launchBrowser();
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
+  const scene = useConsoleScene({
+    token: TOKEN,
+    piiKey: PII_KEY,
+    staff: [staffMember(CLERK, 'wanshan-neighbourhood', '窗口小王')],
   });
 
+  async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+    const client = new pg.Client({ connectionString: scene.db.url });
+    await client.connect();
+    try {
+      return (await client.query<T>(text, values)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  /**
+   * Files a suggestion for the resident registered at the window. The window's own filing form is another
+   * branch's work (cases.submitFor); until it is here, the resident's record lends a Telegram id to a simulated
+   * chat for the bot's real form, and gives it back (with the case's) as a case filed at the window has none.
+   */
+  async function fileForTheResident(residentId: string): Promise<string> {
+    const u = scene.user(FILING_STAND_IN);
+    await u.command('/start', hasButton('📝 登记我家'));
+    await sql('update resident set telegram_id = $1 where id = $2', [FILING_STAND_IN, residentId]);
+    const number = await fileSuggestion(u, '楼梯扶手松了，老人上下楼不安全');
+    await sql('update resident set telegram_id = null where id = $1', [residentId]);
+    await sql('update "case" set telegram_id = null where resident_id = $1', [residentId]);
+    return number;
+  }
+
+  const accessible = (page: Page, label: string) => scene.accessible(page, label);
+
   it('search finds nobody → register at the window → the answer is on the to-tell list → told by phone', async () => {
-    const context = await (browser as Browser).newContext({
+    const context = await scene.browser.newContext({
       viewport: { width: 1366, height: 768 },
       locale: 'zh-CN',
     });
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      // Refused forms answer 4xx on purpose (the page says why); the browser logs that status.
-      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text()))
-        problems.push(`${page.url()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+    // Refused forms answer 4xx on purpose (the page says why); the browser logs that status.
+    const problems = watch(page, (text) => /status of 4\d\d/.test(text));
     try {
-      await signIn(page, new SimulatedUser(scene.emulator, TOKEN, CLERK));
+      await scene.signIn(page, CLERK);
 
       // The clerk searches the ID number on the card: nobody.
       await page.getByRole('link', { name: '查找', exact: true }).click();
@@ -144,7 +92,7 @@ describe.skipIf(!chromiumPath)('a resident without Telegram, at the window, in a
       expect(confirmation).toContain(maskPhone(elder.phone));
       expect(confirmation).not.toContain(elder.idNumber);
       await accessible(page, 'registered');
-      await page.screenshot({ path: path.join(SHOTS, 'walk-in-registered-zh.png') });
+      await shot(page, 'walk-in-registered-zh');
       const residentId = /\/residents\/([0-9a-f-]{36})\/registered/.exec(page.url())?.[1] as string;
       const [row] = await sql<{ telegram_id: string | null; consent_recorded_by: string }>(
         'select telegram_id, consent_recorded_by from resident where id = $1',
@@ -168,7 +116,7 @@ describe.skipIf(!chromiumPath)('a resident without Telegram, at the window, in a
         .getByRole('heading', { name: '这位居民没有用 Telegram：请打电话或在窗口告诉他/她' })
         .waitFor();
       await accessible(page, 'case with banner');
-      await page.screenshot({ path: path.join(SHOTS, 'walk-in-case-banner-zh.png') });
+      await shot(page, 'walk-in-case-banner-zh', { fullPage: true });
 
       // The window clerk's to-tell list: the answer, the phone masked (shown in full on request).
       await page.getByRole('link', { name: '待告知', exact: true }).click();
@@ -179,7 +127,7 @@ describe.skipIf(!chromiumPath)('a resident without Telegram, at the window, in a
       expect(list).toContain(maskPhone(elder.phone));
       expect(list).not.toContain(elder.phone);
       await accessible(page, 'list');
-      await page.screenshot({ path: path.join(SHOTS, 'walk-in-to-tell-zh.png') });
+      await shot(page, 'walk-in-to-tell-zh');
       await page.getByRole('button', { name: `看完整号码 ${elder.name}` }).click();
       await page.getByText('现在显示的是完整号码').waitFor();
       expect(await page.content()).toContain(elder.phone);
