@@ -9,15 +9,13 @@ import { piiAt } from '../../src/app/pii-cipher.ts';
 import { renderCard } from '../../src/bot/features/staff.ts';
 import { composeConsoleDesk } from '../../src/compose.ts';
 import { maskPhone } from '../../src/domain/mask.ts';
-import { createConsoleApp } from '../../src/http/console/app.tsx';
-import { createLogger } from '../../src/logger.ts';
 import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
 import { makeIdNumber } from '../support/fixtures.ts';
 import { fileJobSeeking, registerResident, takeSteps } from '../support/flows.ts';
 import { registrationScript } from '../support/registration-script.ts';
 import { fileSuggestion, makeStaff } from '../support/staff-scene.ts';
+import { CONSOLE_BASE, type ConsoleApp, consoleAppOver, consoleRequests } from './console-support.ts';
 
-const BASE = 'http://console.test';
 const CLERK = 83_001;
 const OTHER_DEPT = 83_002;
 const WORKER = 83_003;
@@ -32,7 +30,7 @@ const PHONE = '13700002468';
 const ID = makeIdNumber({ birthDate: '1948-03-09', seq: 731, sex: 'female' });
 
 let h: Harness;
-let app: ReturnType<typeof createConsoleApp>;
+let app: ConsoleApp;
 let wangjiaBuilding: string;
 let dongshengBuilding: string;
 let bijiangBuilding: string;
@@ -42,19 +40,11 @@ beforeAll(async () => {
   h = await createHarness({
     adminIds: [ADMIN],
     adjustDeps: (deps) => {
-      deps.consoleUrl = BASE;
+      deps.consoleUrl = CONSOLE_BASE;
     },
   });
-  app = createConsoleApp({
-    auth: h.deps.console,
-    staff: h.deps.staff,
+  app = consoleAppOver(h, {
     lookup: h.deps.consoleLookup,
-    catalogue: h.deps.catalogue,
-    communities: () => h.deps.reference.listCommunities(),
-    translator: h.deps.translator,
-    defaultLocale: 'zh-CN',
-    secure: false,
-    logger: createLogger('silent'),
     ...composeConsoleDesk({ db: h.db, cipher: h.cipher, deps: h.deps }),
   });
   await makeStaff(h, CLERK, 'wanshan-neighbourhood', { displayName: '窗口小王' });
@@ -79,34 +69,14 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function signIn(u: SimUser): Promise<string> {
-  const calls = await u.text('/console');
-  const text = String(calls.find((c) => c.method === 'sendMessage')?.payload.text ?? '');
-  const token = new RegExp(`${BASE}/login/([A-Za-z0-9_-]+)`).exec(text)?.[1];
-  if (!token) throw new Error(`no link in: ${text}`);
-  const res = await app.request(`/login/${token}`, { method: 'POST' });
-  const cookie = /bm_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
-  if (!cookie) throw new Error('no session cookie');
-  return `bm_session=${cookie}`;
-}
-
-const get = (path: string, who: number) =>
-  app.request(path, { headers: { cookie: cookies.get(who) as string } });
-
-async function csrfOf(who: number): Promise<string> {
-  const html = await (await get('/search', who)).text();
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!token) throw new Error('no form token');
-  return token;
-}
+const requests = consoleRequests(() => app);
+/** A staff member's session (signed in from the link /console sent); undefined for someone who may not. */
+const signIn = (u: SimUser) => requests.signIn(u);
+const get = (path: string, who: number) => requests.get(path, cookies.get(who));
 
 async function post(path: string, who: number, form: Record<string, string>, withCsrf = true) {
-  const body = new URLSearchParams(withCsrf ? { _csrf: await csrfOf(who), ...form } : form);
-  return app.request(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.get(who) as string },
-    body: body.toString(),
-  });
+  const cookie = cookies.get(who) as string;
+  return requests.post(path, cookie, withCsrf ? { _csrf: await requests.csrfOn(cookie), ...form } : form);
 }
 
 const form = (over: Record<string, string> = {}) => ({
