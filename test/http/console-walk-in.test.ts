@@ -70,7 +70,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const requests = consoleRequests(() => app);
-/** A staff member's session (signed in from the link /console sent); undefined for someone who may not. */
+/** A session cookie, signed in from the link /console sent (throws for someone who gets no link). */
 const signIn = (u: SimUser) => requests.signIn(u);
 const get = (path: string, who: number) => requests.get(path, cookies.get(who));
 
