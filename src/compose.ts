@@ -25,9 +25,11 @@ import { createPrivacyService } from './app/privacy.ts';
 import { createReachabilityService } from './app/reachability.ts';
 import { createReferenceService } from './app/reference.ts';
 import { createRegistrationConflictService } from './app/registration-conflicts.ts';
+import { createTellService } from './app/resident-tell.ts';
 import { createStaffAccess } from './app/staff/access.ts';
 import { createStaffService } from './app/staff.ts';
 import { createUrgentAlertFollowUp } from './app/urgent-alerts.ts';
+import { createWalkInService } from './app/walk-in.ts';
 import type { BotDeps } from './bot/context.ts';
 import { createTranslator, type Translator } from './bot/i18n.ts';
 import { createNoticeReporter, createNoticeTransport } from './bot/notice-transport.ts';
@@ -63,6 +65,7 @@ import { createServiceDefinitionRepository } from './db/repositories/service-def
 import { createStaffRepository } from './db/repositories/staff.ts';
 import { createStaffCaseRepository } from './db/repositories/staff-cases.ts';
 import { createTelegramUserRepository } from './db/repositories/telegram-users.ts';
+import { createWalkInRepository } from './db/repositories/walk-in.ts';
 import {
   createCatalogue,
   DEFAULT_SERVICES_DIR,
@@ -220,6 +223,7 @@ export function compose(opts: ComposeOptions) {
       households: householdStore,
       checkAdmin: (telegramId, attempted) => admin.checkAdmin(telegramId, attempted),
       eraseRegistration: (telegramId) => privacy.eraseMine(telegramId),
+      eraseWindowRegistration: (residentId) => privacy.eraseWithoutTelegram(residentId),
       cipher,
     }),
     reachability: createReachabilityService({ store: notifications, now }),
@@ -385,9 +389,15 @@ export function composeNoticeSender(opts: SenderComposeOptions) {
 export function composeConsoleDesk(opts: {
   db: Db;
   cipher: PiiCipher;
-  deps: Pick<BotDeps, 'notices' | 'adminTelegramIds' | 'now' | 'cases' | 'catalogue' | 'reference'>;
+  deps: Pick<
+    BotDeps,
+    'notices' | 'adminTelegramIds' | 'now' | 'cases' | 'catalogue' | 'reference' | 'privacy'
+  >;
 }) {
   const now = opts.deps.now ?? (() => new Date());
+  const walkInStore = createWalkInRepository(opts.db);
+  const staff = createStaffRepository(opts.db);
+  const adminTelegramIds = opts.deps.adminTelegramIds;
   return {
     filing: createFilingService({
       catalogue: opts.deps.catalogue,
@@ -395,11 +405,22 @@ export function composeConsoleDesk(opts: {
       caseStore: createCaseRepository(opts.db),
       households: createHouseholdRepository(opts.db),
       lookup: createConsoleLookupRepository(opts.db),
-      staff: createStaffRepository(opts.db),
+      staff,
       reference: opts.deps.reference,
       cipher: opts.cipher,
       now,
     }),
+    walkIn: createWalkInService({
+      store: walkInStore,
+      households: createHouseholdRepository(opts.db),
+      reference: createReferenceRepository(opts.db),
+      staff,
+      adminTelegramIds,
+      cipher: opts.cipher,
+      privacy: opts.deps.privacy,
+      now,
+    }),
+    tells: createTellService({ store: walkInStore, staff, adminTelegramIds, cipher: opts.cipher, now }),
     figures: createFiguresService({
       store: createConsoleFiguresRepository(opts.db),
       cipher: opts.cipher,

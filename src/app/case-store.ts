@@ -21,6 +21,16 @@ export interface NewNotification {
   withEventId?: boolean;
 }
 
+/**
+ * Something a resident without Telegram must be told by phone or at the window (src/app/resident-tell.ts),
+ * written where a notification would be. `kind` is the notification's; the event of the change is linked.
+ */
+export interface NewTell {
+  residentId: string;
+  kind: string;
+  params: Record<string, string>;
+}
+
 export interface NewAttachment {
   stepId?: string | null;
   kind: 'photo' | 'voice' | 'document';
@@ -171,6 +181,8 @@ export interface TransitionInput {
   event: NewEvent;
   attachments?: NewAttachment[];
   notifications?: NewNotification[];
+  /** For a resident without Telegram, instead of the notification: what to tell them (with this event). */
+  tells?: NewTell[];
   audit?: NewAudit;
   /** The case left the queue or came back to it: edit its posts in department groups. */
   refreshGroupPosts?: boolean;

@@ -28,7 +28,8 @@ import { type PiiCipher, piiAt } from './pii-cipher.ts';
 
 /** A new household file with its registered resident; personal fields already encrypted. */
 export interface NewHousehold {
-  telegramId: number;
+  /** Null: registered at the service window by a clerk, without Telegram. */
+  telegramId: number | null;
   communityCode: string;
   buildingId: string;
   unit: string;
@@ -48,6 +49,8 @@ export interface NewHousehold {
     sex: Sex;
     consentVersion: string;
     consentAt: Date;
+    /** At the window: the clerk who read the consent to the resident and recorded their agreement. */
+    consentRecordedBy?: number | null;
   };
 }
 
@@ -79,7 +82,7 @@ export interface ConflictRegistration {
 
 /** The household file a conflict's registration makes, its personal fields encrypted. */
 export function householdOfConflict(
-  telegramId: number,
+  telegramId: number | null,
   r: ConflictRegistration,
   cipher: PiiCipher,
 ): NewHousehold {
@@ -172,6 +175,17 @@ export interface HouseholdStore {
     member: MemberData,
   ): Promise<'updated' | 'not_found' | 'duplicate'>;
   removeMember(householdId: string, memberId: string): Promise<boolean>;
+  /**
+   * A resident registered at the window (no Telegram id) with this ID number and this name gets the Telegram
+   * account (and their cases filed at the window with it), with its audit row; null when there is none.
+   */
+  attachTelegram(
+    idNumberHashes: Uint8Array[],
+    name: string,
+    telegramId: number,
+    consent: { version: string; at: Date },
+    audit: NewAudit,
+  ): Promise<{ householdId: string; residentId: string } | null>;
   /** Whether a resident holds the ID number (its hashes under every key of the ring). */
   idHashBelongsToResident(idNumberHashes: Uint8Array[]): Promise<boolean>;
   /**
@@ -357,53 +371,40 @@ export function createHouseholdService(deps: HouseholdDeps) {
     async register(
       telegramId: number,
       input: unknown,
-    ): Promise<Result<{ householdId: string }, RegistrationError>> {
-      const parsed = registrationInputSchema.safeParse(input);
-      if (!parsed.success) {
-        const consentMissing = parsed.error.issues.some((i) => i.path[0] === 'consent');
-        return { ok: false, error: consentMissing ? 'no_consent' : 'invalid' };
-      }
-      const a = parsed.data;
-      const today = now();
-      const room = parseRoom(a.room);
-      const name = parsePersonName(a.name);
-      const phone = parsePhone(a.phone);
-      const id = parseIdNumber(a.idNumber, today);
-      if (!room.ok || !name.ok || !phone.ok || !id.ok) return { ok: false, error: 'invalid' };
-      const building = await reference.findBuilding(a.communityCode, a.buildingId);
-      if (!building || Number(a.unit) < 1 || Number(a.unit) > building.units) {
-        return { ok: false, error: 'unknown_building' };
-      }
-      const registration: ConflictRegistration = {
-        communityCode: a.communityCode,
-        buildingId: building.id,
-        unit: a.unit,
-        room: room.value,
-        name: name.value,
-        phone: phone.value,
-        idNumber: id.value.idNumber,
-        birthDate: id.value.birthDate,
-        sex: id.value.sex,
-        consentVersion: CONSENT_VERSION,
-        consentAt: today.toISOString(),
-      };
+    ): Promise<Result<{ householdId: string; attached?: true }, RegistrationError>> {
+      const checked = await checkRegistration(input, reference, now());
+      if (!checked.ok) return checked;
+      const registration = checked.value;
       const household = householdOfConflict(telegramId, registration, cipher);
       const created = await store.create(household);
       if (created.ok) return { ok: true, value: { householdId: created.householdId } };
       if (created.error === 'already_registered') return { ok: false, error: 'already_registered' };
+      // Registered at the window without Telegram: the same person (ID number and name) gets this account.
+      const attached = await store.attachTelegram(
+        household.resident.idNumberHashes,
+        registration.name,
+        telegramId,
+        { version: registration.consentVersion, at: new Date(registration.consentAt) },
+        {
+          actorTelegramId: telegramId,
+          action: 'registration.attached',
+          detail: { community: registration.communityCode },
+        },
+      );
+      if (attached) return { ok: true, value: { householdId: attached.householdId, attached: true } };
       // Someone registered this ID number first. Kept for the window's check; the person is told only that
       // their registration needs it.
       await store.recordConflict(
         {
           telegramId,
           idNumberHash: household.resident.idNumberHash,
-          communityCode: a.communityCode,
+          communityCode: registration.communityCode,
           registrationCipher: cipher.encryptJson(registration, piiAt.conflictRegistration(telegramId)),
         },
         {
           actorTelegramId: telegramId,
           action: 'registration.conflict',
-          detail: { community: a.communityCode },
+          detail: { community: registration.communityCode },
         },
       );
       return { ok: false, error: 'needs_check' };
@@ -491,6 +492,49 @@ export function createHouseholdService(deps: HouseholdDeps) {
 }
 
 export type HouseholdService = ReturnType<typeof createHouseholdService>;
+
+/**
+ * A registration's input checked with the domain rules (room, name, phone, ID number with its checksum;
+ * birth date and sex from it; the building and unit in the reference data): what is stored, or why not.
+ * The bot's registration and the window's (src/app/walk-in.ts) both use it.
+ */
+export async function checkRegistration(
+  input: unknown,
+  reference: ReferenceLookup,
+  today: Date,
+): Promise<Result<ConflictRegistration, 'invalid' | 'no_consent' | 'unknown_building'>> {
+  const parsed = registrationInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const consentMissing = parsed.error.issues.some((i) => i.path[0] === 'consent');
+    return { ok: false, error: consentMissing ? 'no_consent' : 'invalid' };
+  }
+  const a = parsed.data;
+  const room = parseRoom(a.room);
+  const name = parsePersonName(a.name);
+  const phone = parsePhone(a.phone);
+  const id = parseIdNumber(a.idNumber, today);
+  if (!room.ok || !name.ok || !phone.ok || !id.ok) return { ok: false, error: 'invalid' };
+  const building = await reference.findBuilding(a.communityCode, a.buildingId);
+  if (!building || Number(a.unit) < 1 || Number(a.unit) > building.units) {
+    return { ok: false, error: 'unknown_building' };
+  }
+  return {
+    ok: true,
+    value: {
+      communityCode: a.communityCode,
+      buildingId: building.id,
+      unit: a.unit,
+      room: room.value,
+      name: name.value,
+      phone: phone.value,
+      idNumber: id.value.idNumber,
+      birthDate: id.value.birthDate,
+      sex: id.value.sex,
+      consentVersion: CONSENT_VERSION,
+      consentAt: today.toISOString(),
+    },
+  };
+}
 
 const employmentSchema = z.enum(EMPLOYMENT_STATUSES);
 

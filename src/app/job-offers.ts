@@ -15,9 +15,10 @@ import {
   parseJobField,
 } from '../domain/employment.ts';
 import { fail, ok, type Result } from '../domain/result.ts';
-import type { CaseRecord, NewAudit, NewNotification } from './case-store.ts';
+import type { CaseRecord, NewAudit, NewNotification, NewTell } from './case-store.ts';
 import { type PiiCipher, piiAt } from './pii-cipher.ts';
 import type { StaffAccess } from './staff/access.ts';
+import { residentTells } from './staff/case-actions.ts';
 
 export const JOBS_RECOMMENDED_KIND = 'resident.jobs_recommended';
 export const JOB_INTEREST_KIND = 'staff.job_interest';
@@ -44,6 +45,8 @@ export interface JobOfferStore {
     sentBy: { telegramId: number; staffId: string },
     notification: NewNotification | null,
     audit: NewAudit,
+    /** For a resident without Telegram: what to tell them instead of the notification. */
+    tells?: NewTell[],
   ): Promise<number[]>;
   /** The first press only ('again' after it): sets `interested_at`, tells the assignee, audits. */
   markInterested(
@@ -161,6 +164,7 @@ export function createJobOfferService(deps: JobOfferDeps) {
           action: 'case.jobs_recommended',
           detail: { staffId: me.id, count: rows.length },
         },
+        residentTells(record, JOBS_RECOMMENDED_KIND, { count: String(rows.length) }),
       );
       return ok({ positions });
     },

@@ -13,6 +13,12 @@ import { type PiiCipher, type PiiContext, piiAt } from './pii-cipher.ts';
 export interface PrivacyStore {
   collect(telegramId: number, conversationKey: string): Promise<HeldData>;
   erase(telegramId: number, conversationKey: string, now: Date): Promise<{ cases: number } | null>;
+  /**
+   * Erases a resident registered at the window (no Telegram id) as `erase` does a Telegram user's
+   * registration: their cases anonymised, the record (and the household when nobody else holds it) deleted,
+   * the audit rows about them redacted. Null when there is no such resident without Telegram.
+   */
+  eraseWithoutTelegram(residentId: string, now: Date): Promise<{ cases: number } | null>;
   /** Writes the export's audit row; returns it as the copy lists it. */
   recordExport(telegramId: number): Promise<AuditFigures<Date>>;
   anonymiseClosedBefore(cutoff: Date, now: Date, batch: number): Promise<number>;
@@ -314,6 +320,14 @@ export function createPrivacyService(deps: PrivacyDeps) {
     },
 
     /** Erases this person's personal data; false when nothing was held. */
+    /**
+     * Erases a resident without Telegram at their request at the window (src/app/walk-in.ts checks who may
+     * ask); the same erasure as /deleteme.
+     */
+    async eraseWithoutTelegram(residentId: string): Promise<{ cases: number } | null> {
+      return store.eraseWithoutTelegram(residentId, now());
+    },
+
     async eraseMine(telegramId: number): Promise<{ erased: boolean; cases: number }> {
       const result = await store.erase(telegramId, conversationKeyOf(telegramId), now());
       return result ? { erased: true, cases: result.cases } : { erased: false, cases: 0 };

@@ -28,6 +28,8 @@ export interface ConflictStore {
   byId(id: string): Promise<ConflictRecord | null>;
   /** The Telegram id of the resident registered with this ID number (its keyed hashes), or null. */
   holderOf(idNumberHashes: Uint8Array[]): Promise<bigint | null>;
+  /** The resident registered at the window (no Telegram id) with this ID number, or null. */
+  windowHolderOf(idNumberHashes: Uint8Array[]): Promise<string | null>;
   /** Deletes the conflict with its audit row and notifications, in one transaction; false: already gone. */
   close(id: string, audit: NewAudit, notifications: NewNotification[]): Promise<boolean>;
   audit(audit: NewAudit): Promise<void>;
@@ -40,6 +42,8 @@ export interface ConflictDeps {
   checkAdmin(telegramId: number, attempted: string): Promise<boolean>;
   /** Ends a person's registration and everything held about them, as /deleteme does (src/app/privacy.ts). */
   eraseRegistration(telegramId: number): Promise<unknown>;
+  /** The same for a resident registered at the window without Telegram (src/app/privacy.ts). */
+  eraseWindowRegistration(residentId: string): Promise<unknown>;
   cipher: PiiCipher;
 }
 
@@ -122,12 +126,16 @@ export function createRegistrationConflictService(deps: ConflictDeps) {
       if (!found.ok) return found;
       const c = found.value;
       // Under every key's hash: the first registration may have been moved to a new key since.
-      const holder = await conflicts.holderOf(cipher.hashes(registrationOf(c).idNumber));
-      const firstEnded = holder !== null && holder !== c.telegramId;
+      const hashes = cipher.hashes(registrationOf(c).idNumber);
+      const holder = await conflicts.holderOf(hashes);
+      // Registered at the window without Telegram (under another name): that record is the first one.
+      const windowHolder = holder === null ? await conflicts.windowHolderOf(hashes) : null;
+      const firstEnded = (holder !== null && holder !== c.telegramId) || windowHolder !== null;
       // Registered meanwhile with another number: nothing is ended; the administrator dismisses this.
       if (holder !== c.telegramId && (await households.findByTelegramId(Number(c.telegramId))))
         return fail('conflict');
-      if (firstEnded) await deps.eraseRegistration(Number(holder));
+      if (windowHolder !== null) await deps.eraseWindowRegistration(windowHolder);
+      else if (firstEnded) await deps.eraseRegistration(Number(holder));
       if (holder !== c.telegramId) {
         const created = await households.create(
           householdOfConflict(Number(c.telegramId), registrationOf(c), cipher),

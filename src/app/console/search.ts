@@ -6,7 +6,6 @@
 // number shown is written to the audit log; a hit the searcher may not see is left out of the page and
 // audited as a refusal, and a household file of someone else's is "not found" (audited).
 import { z } from 'zod';
-import { MAX_REFUSAL_AUDIT_ROWS_PER_HOUR } from '../../domain/abuse-limits.ts';
 import { parseCaseNumber } from '../../domain/case-number.ts';
 import type { CaseStatus } from '../../domain/case-status.ts';
 import type { Relation } from '../../domain/household.ts';
@@ -14,10 +13,10 @@ import { ageOn, parseIdNumber, type Sex } from '../../domain/id-number.ts';
 import { maskIdNumber, maskPhone } from '../../domain/mask.ts';
 import { parsePhone } from '../../domain/phone.ts';
 import { fail, ok, type Result } from '../../domain/result.ts';
-import type { NewAudit } from '../case-store.ts';
 import { type PiiCipher, piiAt } from '../pii-cipher.ts';
 import type { StaffStore } from '../staff/ports.ts';
 import type { CaseRow, HouseholdPlaceRow, LookupStore, PersonRow } from './lookup-ports.ts';
+import { createScope, type Scope } from './scope.ts';
 
 export const SEARCH_MAX_LENGTH = 64;
 /** People a search lists at most; cases at most. */
@@ -25,7 +24,6 @@ export const SEARCH_PEOPLE_LIMIT = 20;
 export const SEARCH_CASES_LIMIT = 30;
 const FILE_CASES_LIMIT = 50;
 const FILE_NOTICES_LIMIT = 30;
-const HOUR_MS = 3600_000;
 
 export type SearchBy = 'case' | 'id' | 'phone' | 'name';
 /**
@@ -98,6 +96,8 @@ export interface SearchResult {
 
 export interface FilePerson {
   kind: 'resident' | 'member';
+  /** The resident's or member's row id. */
+  id: string;
   name: string;
   relation: Relation | null;
   sex: Sex;
@@ -143,31 +143,11 @@ export interface LookupDeps {
   redLine?: { opensHousehold(telegramId: number, householdId: string): Promise<boolean> };
 }
 
-/** What one person may see: their department's cases, their community's households, everything (admin). */
-interface Scope {
-  department: string | null;
-  community: string | null;
-  admin: boolean;
-}
-
 export function createConsoleLookup(deps: LookupDeps) {
   const { store, staff, cipher, now } = deps;
-
-  async function scopeOf(telegramId: number): Promise<Scope | null> {
-    const rows = await staff.activeMemberships(telegramId);
-    const department = rows.find((r) => r.role === 'staff' && r.departmentCode)?.departmentCode ?? null;
-    const community = rows.find((r) => r.role === 'worker' && r.communityCode)?.communityCode ?? null;
-    const admin = deps.adminTelegramIds.includes(telegramId);
-    return department || community || admin ? { department, community, admin } : null;
-  }
-
-  /** A refusal's audit row, within the per-person limit of refusal rows an hour (as every refusal). */
-  async function refuse(telegramId: number, caseId: string | null, audit: Omit<NewAudit, 'actorTelegramId'>) {
-    const since = new Date(now().getTime() - HOUR_MS);
-    if ((await staff.countAudit(telegramId, 'access.denied', since)) >= MAX_REFUSAL_AUDIT_ROWS_PER_HOUR)
-      return;
-    await staff.audit(caseId, { ...audit, actorTelegramId: telegramId });
-  }
+  const scope = createScope(deps);
+  const scopeOf = scope.of;
+  const refuse = scope.refuse;
 
   const mayOpenHousehold = (s: Scope, place: HouseholdPlaceRow) =>
     s.admin ||
@@ -352,6 +332,7 @@ export function createConsoleLookup(deps: LookupDeps) {
         const phone = phoneOf(r.id, r.phoneCipher);
         return {
           kind: r.kind,
+          id: r.id,
           name: r.name,
           relation: r.relation,
           sex: r.sex,

@@ -7,7 +7,7 @@ import { anyFileTooLarge, anyVoiceTooLong } from '../../domain/file-size.ts';
 import { fail, ok, type Result } from '../../domain/result.ts';
 import { STAFF_CAPTION_MAX, STAFF_TEXT_MAX } from '../../domain/staff-work.ts';
 import { fileRefSchema, newAttachment } from '../case-answers.ts';
-import type { NewAudit, NewNotification, TransitionInput } from '../case-store.ts';
+import type { NewAudit, NewNotification, NewTell, TransitionInput } from '../case-store.ts';
 import { piiAt } from '../pii-cipher.ts';
 import type { Access, CaseChange, StaffAccess, StaffDeps, StaffError } from './access.ts';
 
@@ -53,6 +53,21 @@ function residentNotification(
   return record.telegramId === null
     ? []
     : [{ telegramId: record.telegramId, kind, payload, withEventId: true }];
+}
+
+/**
+ * For a resident without Telegram (registered at the window), what the notification would have said
+ * becomes an item to tell them by phone or at the window. Not for an anonymous suggestion: telling it
+ * would name its author to the clerk.
+ */
+export function residentTells(
+  record: Pick<Access['record'], 'telegramId' | 'residentId' | 'anonymous'>,
+  kind: string,
+  params: Record<string, string> = {},
+): NewTell[] {
+  return record.telegramId === null && record.residentId !== null && !record.anonymous
+    ? [{ residentId: record.residentId, kind, params }]
+    : [];
 }
 
 export function createCaseActions(deps: StaffDeps, gate: StaffAccess) {
@@ -132,6 +147,7 @@ export function createCaseActions(deps: StaffDeps, gate: StaffAccess) {
         ...(spec.notify ? residentNotification(record, spec.notify, transfer?.notificationPayload) : []),
         ...(transfer?.alerts ?? []),
       ],
+      tells: spec.notify ? residentTells(record, spec.notify, transfer?.notificationPayload) : [],
       refreshGroupPosts: spec.leavesHolder,
       audit,
     });

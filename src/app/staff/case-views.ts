@@ -65,6 +65,8 @@ export interface StaffCard {
     address: { community: string; building: string; unit: string; room: string };
     communityEn: string;
     buildingEn: string;
+    /** The case has no Telegram id (a resident registered at the window): staff tell them by phone or in person. */
+    noTelegram: boolean;
   } | null;
   attachments: number;
   /** The case's files, in the order they came (the console shows or links each by its id). */
@@ -218,6 +220,8 @@ export function createCaseViews(deps: StaffDeps, gate: StaffAccess) {
               },
               communityEn: household.community.nameEn,
               buildingEn: household.building.nameEn,
+              // What the resident hears of the case goes to a "to tell" list instead (src/app/resident-tell.ts).
+              noTelegram: record.telegramId === null,
             }
           : null;
       await staff.audit(record.id, {

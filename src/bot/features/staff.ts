@@ -93,6 +93,7 @@ export function renderCard(t: TFunction, locale: Locale, c: StaffCard, full = fa
         room: r.address.room,
       }),
     );
+    if (r.noTelegram) lines.push(t('staff:card.no_telegram'));
   } else lines.push(t('staff:card.no_resident'));
   lines.push('', t('staff:card.answers_title'));
   for (const a of c.answers) {

@@ -14,6 +14,7 @@ import type {
   NewAudit,
   NewCase,
   NewNotification,
+  NewTell,
   TransitionInput,
 } from '../../app/case-store.ts';
 import { FILED_EVENT_KIND, GROUP_POST_KIND } from '../../app/case-store.ts';
@@ -128,6 +129,27 @@ export async function writeSystemTransition(
   await tx.case.update({ where: { id: caseId }, data: { status: to, ...patch } });
   await tx.caseEvent.create({
     data: { caseId, actorKind: 'system', kind, fromStatus: from, toStatus: to, visibleToResident, at },
+  });
+}
+
+/** The "to tell" items of a change for a resident without Telegram (src/app/resident-tell.ts). */
+export async function writeTells(
+  tx: Tx,
+  caseId: string,
+  list: readonly NewTell[],
+  eventId: bigint | null,
+): Promise<void> {
+  if (list.length === 0) return;
+  const now = new Date();
+  await tx.residentTell.createMany({
+    data: list.map((t) => ({
+      residentId: t.residentId,
+      caseId,
+      kind: t.kind,
+      params: t.params,
+      eventId,
+      createdAt: now,
+    })),
   });
 }
 
@@ -453,6 +475,7 @@ export function createCaseRepository(db: Db): CaseStore {
       }
       await writeAttachments(tx, input.caseId, event.id, input.attachments ?? []);
       await writeNotifications(tx, input.caseId, input.notifications ?? [], event.id);
+      await writeTells(tx, input.caseId, input.tells ?? [], event.id);
       if (input.refreshGroupPosts) await refreshGroupPosts(tx, input.caseId);
       if (input.audit) await writeAudit(tx, input.caseId, input.audit);
       return 'ok';

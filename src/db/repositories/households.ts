@@ -32,8 +32,9 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 export function createHouseholdRepository(db: Db): HouseholdStore {
-  async function classifyConflict(telegramId: number, idNumberHashes: Uint8Array[]) {
-    const byTelegram = await db.resident.count({ where: { telegramId: BigInt(telegramId) } });
+  async function classifyConflict(telegramId: number | null, idNumberHashes: Uint8Array[]) {
+    const byTelegram =
+      telegramId === null ? 0 : await db.resident.count({ where: { telegramId: BigInt(telegramId) } });
     if (byTelegram > 0) return 'already_registered' as const;
     const byId = await db.resident.count({ where: { idNumberHash: { in: idNumberHashes.map(bytes) } } });
     return byId > 0 ? ('id_in_use' as const) : null;
@@ -98,7 +99,7 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
           const resident = await tx.resident.create({
             data: {
               id: input.resident.id,
-              telegramId: BigInt(input.telegramId),
+              telegramId: input.telegramId === null ? null : BigInt(input.telegramId),
               householdId: household.id,
               name: r.name,
               phoneCipher: bytes(r.phoneCipher),
@@ -109,6 +110,10 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
               sex: r.sex,
               consentVersion: r.consentVersion,
               consentAt: r.consentAt,
+              consentRecordedBy:
+                r.consentRecordedBy === undefined || r.consentRecordedBy === null
+                  ? null
+                  : BigInt(r.consentRecordedBy),
             },
             select: { id: true },
           });
@@ -122,6 +127,33 @@ export function createHouseholdRepository(db: Db): HouseholdStore {
         }
         throw err;
       }
+    },
+
+    async attachTelegram(idNumberHashes, name, telegramId, consent, audit) {
+      return db.$transaction(async (tx) => {
+        const resident = await tx.resident.findFirst({
+          where: { idNumberHash: { in: idNumberHashes.map(bytes) }, telegramId: null, name },
+          select: { id: true, householdId: true },
+        });
+        if (!resident) return null;
+        const { count } = await tx.resident.updateMany({
+          where: { id: resident.id, telegramId: null },
+          data: {
+            telegramId: BigInt(telegramId),
+            consentVersion: consent.version,
+            consentAt: consent.at,
+            consentRecordedBy: null,
+          },
+        });
+        if (count !== 1) return null;
+        // Their cases filed at the window: from now on told through Telegram (not anonymised ones).
+        await tx.case.updateMany({
+          where: { residentId: resident.id, telegramId: null, anonymisedAt: null },
+          data: { telegramId: BigInt(telegramId) },
+        });
+        await writeAudit(tx, null, { ...audit, subject: `resident:${resident.id}` });
+        return { householdId: resident.householdId, residentId: resident.id };
+      });
     },
 
     /** Returns false when the same person (by ID number) is already in this household. */

@@ -2,7 +2,7 @@
 // case event, notification and audit row in the same transaction.
 import type { JobOfferStore, StoredJob } from '../../app/job-offers.ts';
 import type { Db } from '../client.ts';
-import { CASE_SELECT, writeAudit, writeNotifications } from './cases.ts';
+import { CASE_SELECT, writeAudit, writeNotifications, writeTells } from './cases.ts';
 import { bytes } from './shared.ts';
 
 const JOB_SELECT = { id: true, caseId: true, position: true, jobCipher: true, interestedAt: true } as const;
@@ -16,7 +16,7 @@ export function createJobOfferRepository(db: Db): JobOfferStore {
 
     job: (jobId) => db.jobRecommendation.findUnique({ where: { id: jobId }, select: JOB_SELECT }),
 
-    async add(caseId, jobs, sentBy, notification, audit) {
+    async add(caseId, jobs, sentBy, notification, audit, tells = []) {
       return db.$transaction(async (tx) => {
         // Lock the case: two sends at once number their jobs one after the other.
         await tx.$queryRaw`select id from "case" where id = ${caseId}::uuid for update`;
@@ -33,10 +33,12 @@ export function createJobOfferRepository(db: Db): JobOfferStore {
             sentAt: at,
           })),
         });
-        await tx.caseEvent.create({
+        const event = await tx.caseEvent.create({
           data: { caseId, at, actorKind: 'staff', actorId: sentBy.staffId, kind: 'jobs_recommended' },
+          select: { id: true },
         });
         await writeNotifications(tx, caseId, notification ? [notification] : []);
+        await writeTells(tx, caseId, tells, event.id);
         await writeAudit(tx, caseId, audit);
         return jobs.map((_, i) => first + i);
       });

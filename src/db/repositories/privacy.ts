@@ -160,6 +160,101 @@ async function auditAbout(
   });
 }
 
+/**
+ * /deleteme's erasure (a Telegram user: `telegramId`), or a resident's registered at the window without
+ * Telegram (`residentId`): the Telegram-side rows only exist for the former.
+ */
+async function eraseWithin(
+  tx: Tx,
+  who: { telegramId: bigint; conversationKey: string } | { residentId: string },
+  now: Date,
+): Promise<{ cases: number } | null> {
+  const tid = 'telegramId' in who ? who.telegramId : null;
+  const account =
+    tid === null
+      ? null
+      : await tx.telegramUser.findUnique({
+          where: { telegramId: tid },
+          select: { telegramId: true },
+        });
+  const resident = await tx.resident.findFirst({
+    where: 'residentId' in who ? { id: who.residentId, telegramId: null } : { telegramId: who.telegramId },
+    select: { id: true, householdId: true },
+  });
+  if (!account && !resident) return null;
+  const cases = await tx.case.findMany({
+    where: {
+      OR: [
+        ...(tid === null ? [] : [{ telegramId: tid }]),
+        ...(resident ? [{ residentId: resident.id }] : []),
+      ],
+    },
+    select: { id: true, status: true },
+  });
+  const open = cases.filter((c) => (OPEN as readonly string[]).includes(c.status));
+  for (const c of open) {
+    await systemTransition(tx, c, {
+      to: 'withdrawn',
+      kind: 'erased',
+      visibleToResident: false,
+      data: { closedAt: now },
+    });
+  }
+  const anonymised = await anonymiseCases(
+    tx,
+    cases.map((c) => c.id),
+    now,
+  );
+  if (tid !== null) await tx.notification.deleteMany({ where: { telegramId: tid } });
+  const goneMembers: string[] = [];
+  if (resident) {
+    await tx.resident.delete({ where: { id: resident.id } });
+    const others = await tx.resident.count({ where: { householdId: resident.householdId } });
+    if (others === 0) {
+      const members = await tx.householdMember.findMany({
+        where: { householdId: resident.householdId },
+        select: { id: true },
+      });
+      goneMembers.push(...members.map((m) => m.id));
+      await tx.household.delete({ where: { id: resident.householdId } });
+    }
+  }
+  if ('telegramId' in who) await eraseAccount(tx, who.telegramId, who.conversationKey);
+  // Rows about them outside their cases (the console's household files): `resident:<id>`, and the
+  // members' ids when the household went with them, lose their ids (the redaction the trigger allows).
+  if (resident) {
+    const ids = [resident.id, ...goneMembers].map((id) => `%:${id}%`);
+    await tx.$executeRaw`
+      update audit_log set subject = audit_log_redacted_subject(subject)
+       where case_id is null and subject like any(${ids}::text[])
+         and subject is distinct from audit_log_redacted_subject(subject)`;
+  }
+  await tx.auditLog.create({
+    data: { action: 'personal_data_erased', detail: { cases: anonymised, withdrawn: open.length } },
+  });
+  return { cases: anonymised };
+}
+
+/** The Telegram account's own rows in an erasure: its conflict, forms, notices, receipts, audit actor. */
+async function eraseAccount(tx: Tx, tid: bigint, conversationKey: string): Promise<void> {
+  await tx.registrationConflict.deleteMany({ where: { telegramId: tid } });
+  await tx.conversationState.deleteMany({
+    where: { key: { in: [conversationKey, formDraftKeyOf(conversationKey)] } },
+  });
+  await tx.telegramUser.deleteMany({ where: { telegramId: tid } });
+  await tx.noticeDelivery.deleteMany({ where: { telegramId: tid } });
+  await tx.noticePreference.deleteMany({ where: { telegramId: tid } });
+  await tx.$executeRaw`update audit_log set actor_telegram_id = null where actor_telegram_id = ${tid}`;
+  await tx.updateReceipt.updateMany({
+    where: {
+      OR: [{ sender: tid }, { chatKey: String(tid) }],
+      finishedAt: { not: null },
+    },
+    data: { sender: null, chatKey: null, lang: null },
+  });
+  await tx.chatLease.deleteMany({ where: { chatKey: String(tid), token: null } });
+}
+
 export function createPrivacyRepository(db: Db): PrivacyStore {
   return {
     async collect(telegramId: number, conversationKey: string): Promise<HeldData> {
@@ -295,80 +390,13 @@ export function createPrivacyRepository(db: Db): PrivacyStore {
      * is swept with the others after two days (src/app/jobs/housekeeping.ts).
      */
     async erase(telegramId: number, conversationKey: string, now: Date): Promise<{ cases: number } | null> {
-      const tid = BigInt(telegramId);
-      return db.$transaction(async (tx) => {
-        const account = await tx.telegramUser.findUnique({
-          where: { telegramId: tid },
-          select: { telegramId: true },
-        });
-        const resident = await tx.resident.findUnique({
-          where: { telegramId: tid },
-          select: { id: true, householdId: true },
-        });
-        if (!account && !resident) return null;
-        const cases = await tx.case.findMany({
-          where: { OR: [{ telegramId: tid }, ...(resident ? [{ residentId: resident.id }] : [])] },
-          select: { id: true, status: true },
-        });
-        const open = cases.filter((c) => (OPEN as readonly string[]).includes(c.status));
-        for (const c of open) {
-          await systemTransition(tx, c, {
-            to: 'withdrawn',
-            kind: 'erased',
-            visibleToResident: false,
-            data: { closedAt: now },
-          });
-        }
-        const anonymised = await anonymiseCases(
-          tx,
-          cases.map((c) => c.id),
-          now,
-        );
-        await tx.notification.deleteMany({ where: { telegramId: tid } });
-        const goneMembers: string[] = [];
-        if (resident) {
-          await tx.resident.delete({ where: { id: resident.id } });
-          const others = await tx.resident.count({ where: { householdId: resident.householdId } });
-          if (others === 0) {
-            const members = await tx.householdMember.findMany({
-              where: { householdId: resident.householdId },
-              select: { id: true },
-            });
-            goneMembers.push(...members.map((m) => m.id));
-            await tx.household.delete({ where: { id: resident.householdId } });
-          }
-        }
-        await tx.registrationConflict.deleteMany({ where: { telegramId: tid } });
-        await tx.conversationState.deleteMany({
-          where: { key: { in: [conversationKey, formDraftKeyOf(conversationKey)] } },
-        });
-        await tx.telegramUser.deleteMany({ where: { telegramId: tid } });
-        await tx.noticeDelivery.deleteMany({ where: { telegramId: tid } });
-        await tx.noticePreference.deleteMany({ where: { telegramId: tid } });
-        await tx.$executeRaw`
-          update audit_log set actor_telegram_id = null where actor_telegram_id = ${tid}`;
-        // Rows about them outside their cases (the console's household files): `resident:<id>`, and the
-        // members' ids when the household went with them, lose their ids (the redaction the trigger allows).
-        if (resident) {
-          const ids = [resident.id, ...goneMembers].map((id) => `%:${id}%`);
-          await tx.$executeRaw`
-            update audit_log set subject = audit_log_redacted_subject(subject)
-             where case_id is null and subject like any(${ids}::text[])
-               and subject is distinct from audit_log_redacted_subject(subject)`;
-        }
-        await tx.updateReceipt.updateMany({
-          where: {
-            OR: [{ sender: tid }, { chatKey: String(telegramId) }],
-            finishedAt: { not: null },
-          },
-          data: { sender: null, chatKey: null, lang: null },
-        });
-        await tx.chatLease.deleteMany({ where: { chatKey: String(telegramId), token: null } });
-        await tx.auditLog.create({
-          data: { action: 'personal_data_erased', detail: { cases: anonymised, withdrawn: open.length } },
-        });
-        return { cases: anonymised };
-      });
+      return db.$transaction((tx) =>
+        eraseWithin(tx, { telegramId: BigInt(telegramId), conversationKey }, now),
+      );
+    },
+
+    async eraseWithoutTelegram(residentId: string, now: Date): Promise<{ cases: number } | null> {
+      return db.$transaction((tx) => eraseWithin(tx, { residentId }, now));
     },
 
     /** Audit row for an export: who asked for their own data, and when. */

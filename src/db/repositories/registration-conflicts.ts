@@ -33,6 +33,14 @@ export function createRegistrationConflictRepository(db: Db): ConflictStore {
       return r?.telegramId ?? null;
     },
 
+    async windowHolderOf(idNumberHashes: Uint8Array[]): Promise<string | null> {
+      const r = await db.resident.findFirst({
+        where: { idNumberHash: { in: idNumberHashes.map(bytes) }, telegramId: null },
+        select: { id: true },
+      });
+      return r?.id ?? null;
+    },
+
     async close(id: string, audit: NewAudit, notifications: NewNotification[]): Promise<boolean> {
       return db.$transaction(async (tx) => {
         const { count } = await tx.registrationConflict.deleteMany({ where: { id } });

@@ -20,6 +20,8 @@
 //   /notices                    following up important notices (notices.tsx)
 //   /notices/new                composing a notice (notice-compose.tsx)
 //   /labour                     households with labour but nobody employed (labour.tsx)
+//   /residents/new, /tell       registering a resident at the window; what residents without Telegram
+//                               must be told (walk-in.tsx, tell.tsx)
 //   GET  /assets/*              console.css, console.js, htmx.min.js (from node_modules, never a CDN)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -40,7 +42,9 @@ import type { NoticePhotos } from '../../app/console/notice-photo.ts';
 import type { ConsoleLookup } from '../../app/console/search.ts';
 import type { FilingService } from '../../app/filing.ts';
 import type { LabourService } from '../../app/labour.ts';
+import type { TellService } from '../../app/resident-tell.ts';
 import type { StaffCard, StaffError, StaffService } from '../../app/staff.ts';
+import type { WalkInService } from '../../app/walk-in.ts';
 import { resolveLocale, type Translator } from '../../bot/i18n.ts';
 import type { Locale } from '../../config.ts';
 import type { Catalogue } from '../../domain/catalogue/index.ts';
@@ -67,6 +71,8 @@ import {
   type View,
 } from './pages.tsx';
 import { registerSearch } from './search.tsx';
+import { registerTell } from './tell.tsx';
+import { registerWalkIn } from './walk-in.tsx';
 
 export interface ConsoleAppOptions {
   auth: ConsoleAuth;
@@ -102,6 +108,10 @@ export interface ConsoleAppOptions {
   labour?: LabourService;
   /** Filing a request for a resident at the window or by proxy (filing.tsx); without it, no such pages. */
   filing?: FilingService;
+  /** Registering residents at the window, without Telegram (walk-in.tsx); without it, no such page. */
+  walkIn?: WalkInService;
+  /** What residents without Telegram must be told (tell.tsx); without it, no such list. */
+  tells?: TellService;
 }
 
 export type Env = { Variables: { v: View; user: ConsoleUser; secret: string } };
@@ -143,6 +153,8 @@ const SECURITY_HEADERS: Record<string, string> = {
 const ACTIONS = ['take', 'reply', 'ask', 'note', 'resolve', 'reject', 'transfer', 'release'] as const;
 type CaseAction = (typeof ACTIONS)[number];
 const isAction = (a: string): a is CaseAction => (ACTIONS as readonly string[]).includes(a);
+/** The actions that tell the resident something (a "to tell" item when they have no Telegram). */
+const TOLD_ACTIONS: ReadonlySet<CaseAction> = new Set(['reply', 'ask', 'resolve', 'reject', 'transfer']);
 
 /** Only a path of this console may be gone back to (never another site: `//evil`, `/\evil`). */
 const safeBack = (back: unknown) =>
@@ -425,6 +437,8 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     caseId: string,
     extra: {
       notice?: string | null;
+      /** The action just done (its notice). */
+      action?: CaseAction;
       error?: string | null;
       draft?: CaseForms['draft'];
       status?: 200 | 409 | 422;
@@ -435,6 +449,9 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     if (!card.ok) return notFound(c);
     const v = c.get('v');
     const extras = await Promise.all(caseSections.map((section) => section(c, card.value)));
+    // The resident has no Telegram: what the action would have sent them is on the "to tell" list (tell.tsx).
+    const told = extra.action && card.value.resident?.noTelegram && TOLD_ACTIONS.has(extra.action);
+    const notice = told ? v.t('console:tell.done_action') : (extra.notice ?? null);
     const targets =
       card.value.can.act && card.value.department.code
         ? await staff.transferTargets(user.telegramId, caseId)
@@ -445,7 +462,7 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
         v={v}
         card={card.value}
         forms={{ targets: targets?.ok ? targets.value : [], draft: extra.draft ?? null }}
-        notice={extra.notice ?? null}
+        notice={notice}
         error={extra.error ?? null}
         extras={caseSections.length > 0 ? extras : null}
       />,
@@ -456,8 +473,9 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
   app.get('/cases/:id', async (c) => {
     const notice = c.req.query('notice');
     const v = c.get('v');
-    const text = notice && isAction(notice) ? v.t(`console:case.done.${notice}`) : null;
-    return showCase(c, c.req.param('id'), { notice: text });
+    const action = notice && isAction(notice) ? notice : undefined;
+    const text = action ? v.t(`console:case.done.${action}`) : null;
+    return showCase(c, c.req.param('id'), { notice: text, action });
   });
 
   app.post('/cases/:id/:action', async (c) => {
@@ -508,6 +526,8 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
   if (opts.noticeFollowUp) registerNoticeRoutes(routes, opts.noticeFollowUp);
   if (opts.labour) registerLabour(routes, opts.labour, opts.communities);
   registerCaseExtras(routes, { staff, files: opts.files });
+  if (opts.walkIn) registerWalkIn(routes, opts.walkIn);
+  if (opts.tells) registerTell(routes, opts.tells);
 
   app.notFound(async (c) => {
     const v = viewFor(c, null, null);

@@ -43,7 +43,18 @@ export const HouseholdPage: FC<{ v: View; file: HouseholdFile }> = ({ v, file })
                 <td>{t('console:household.age', { age: p.age })}</td>
                 <td class="number">{p.idNumber ?? t('console:household.none')}</td>
                 <td class="number">{p.phone ?? t('console:household.none')}</td>
-                <td>{p.onTelegram ? t('console:household.telegram_yes') : t('console:household.none')}</td>
+                <td>
+                  {p.onTelegram ? t('console:household.telegram_yes') : t('console:household.none')}
+                  {p.kind === 'resident' && !p.onTelegram ? (
+                    <>
+                      {' '}
+                      <a href={`/residents/${p.id}/erase`}>
+                        {t('console:walk_in.erase_link')}
+                        <span class="sr-only"> {p.name}</span>
+                      </a>
+                    </>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -78,6 +78,7 @@ export const Layout: FC<{ v: View; title: string; children?: Child }> = ({ v, ti
             {user?.roles.department || user?.roles.community ? (
               <a href="/file">{t('console:filing.nav')}</a>
             ) : null}
+            {user ? <a href="/tell">{t('console:tell.nav')}</a> : null}
             {user?.roles.admin ? <a href="/audit">{t('console:audit.nav')}</a> : null}
             {user ? <a href="/figures">{t('console:nav.figures')}</a> : null}
             {user?.roles.labour ? <a href="/labour">{t('console:labour.nav')}</a> : null}
@@ -497,6 +498,14 @@ export const CasePage: FC<{
               <dd>
                 <a href={`/households/${c.resident.householdId}`}>{t('console:household.from_case')}</a>
               </dd>
+              {c.resident.noTelegram ? (
+                <>
+                  <dt>Telegram</dt>
+                  <dd>
+                    <a href="#tell-title">{t('console:tell.no_telegram')}</a>
+                  </dd>
+                </>
+              ) : null}
             </dl>
           ) : (
             <p>{t('console:case.no_resident')}</p>

@@ -114,6 +114,11 @@ const Results: FC<{ v: View; result: SearchResult }> = ({ v, result }) => {
           {t('console:search.nothing')}
         </p>
       ) : null}
+      {nothing && result.by === 'id' ? (
+        <p>
+          <a href="/residents/new">{t('console:walk_in.from_search')}</a>
+        </p>
+      ) : null}
       {result.people.length > 0 ? (
         <table class="people">
           <caption>{t('console:search.people_caption', { count: result.people.length })}</caption>
