@@ -153,7 +153,15 @@ describe.skipIf(!chromiumPath)('filing for a resident in a real browser', () => 
       await page.getByRole('link', { name: `替他/她办事 ${adultMan.name}` }).click();
       await page.getByRole('link', { name: '看病绿色通道' }).click();
       await page.getByLabel('不是急病').check();
-      await page.getByRole('button', { name: '继续填' }).click();
+      // "Continue" swaps the form in place: the questions below are answered on the form it brings (on a loaded
+      // machine a late swap would otherwise replace answers given meanwhile).
+      await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST'),
+        page.getByRole('button', { name: '继续填' }).click(),
+      ]);
+      await page.waitForFunction(
+        () => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling'),
+      );
       await page.getByLabel('门诊').check();
       await page.getByLabel(adultMan.name, { exact: true }).check();
       await page.getByLabel('医院', { exact: true }).selectOption({ label: '万山区人民医院' });
