@@ -4,14 +4,16 @@
 // what staff do on such a resident's case becoming "to tell" items instead of Telegram messages, the to-tell
 // list and the case page's banner (scope, the audited full phone, "told by phone / at the window" audited,
 // CSRF, forged ids), and the bot's registration later attaching the Telegram account to the record.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { piiAt } from '../../src/app/pii-cipher.ts';
 import { renderCard } from '../../src/bot/features/staff.ts';
 import { composeConsoleDesk } from '../../src/compose.ts';
 import { maskPhone } from '../../src/domain/mask.ts';
 import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
+import { answerEveryStep, formWords } from '../support/filing-answers.ts';
 import { makeIdNumber } from '../support/fixtures.ts';
-import { fileJobSeeking, registerResident, takeSteps } from '../support/flows.ts';
+import { registerResident, takeSteps } from '../support/flows.ts';
 import { registrationScript } from '../support/registration-script.ts';
 import { fileSuggestion, makeStaff } from '../support/staff-scene.ts';
 import { CONSOLE_BASE, type ConsoleApp, consoleAppOver, consoleRequests } from './console-support.ts';
@@ -31,6 +33,7 @@ const ID = makeIdNumber({ birthDate: '1948-03-09', seq: 731, sex: 'female' });
 
 let h: Harness;
 let app: ConsoleApp;
+let desk: ReturnType<typeof composeConsoleDesk>;
 let wangjiaBuilding: string;
 let dongshengBuilding: string;
 let bijiangBuilding: string;
@@ -43,10 +46,8 @@ beforeAll(async () => {
       deps.consoleUrl = CONSOLE_BASE;
     },
   });
-  app = consoleAppOver(h, {
-    lookup: h.deps.consoleLookup,
-    ...composeConsoleDesk({ db: h.db, cipher: h.cipher, deps: h.deps }),
-  });
+  desk = composeConsoleDesk({ db: h.db, cipher: h.cipher, deps: h.deps });
+  app = consoleAppOver(h, { lookup: h.deps.consoleLookup, ...desk });
   await makeStaff(h, CLERK, 'wanshan-neighbourhood', { displayName: '窗口小王' });
   await makeStaff(h, OTHER_DEPT, 'wanshan-education', { displayName: '教育局小刘' });
   await makeStaff(h, FAR_STAFF, 'bijiang-neighbourhood', { displayName: '碧江小李' });
@@ -95,34 +96,27 @@ const audits = (action: string, actor: number) =>
 const residentCount = () => h.db.resident.count();
 
 /**
- * A case for a resident without Telegram, filed through the residents' submit use case: the filing form of
- * the window is another branch's (submitFor); until it lands, the record gets a Telegram id for the
- * submission only and loses it again (with the case), as a case filed at the window has none.
+ * A case for a resident without Telegram, filed by the clerk at the window (the filing use case over
+ * cases.submitFor, as the console's filing form files it): the generic form's answers, `preset` by step.
  */
-async function fileForWalkIn(
+async function fileAtWindow(
   residentId: string,
-  text: string,
-  anonymous = false,
+  serviceCode: string,
+  preset: Record<string, string>,
 ): Promise<{ caseId: string; number: string }> {
-  return asWalkIn(residentId, (u) => fileSuggestion(h, u, { text, anonymous }));
+  const raw = await answerEveryStep(desk.filing, CLERK, residentId, serviceCode, preset);
+  const extras = { householdConfirmed: true, documentsSeen: [], note: null };
+  const r = await desk.filing.file(CLERK, residentId, serviceCode, raw, formWords, extras, randomUUID());
+  if (!r.ok) throw new Error(`not filed: ${JSON.stringify(r.error).slice(0, 300)}`);
+  return { caseId: r.value.caseId, number: r.value.number };
 }
 
-async function asWalkIn<T extends { caseId: string }>(
-  residentId: string,
-  file: (u: SimUser) => Promise<T>,
-): Promise<T> {
-  const temporary = 83_999;
-  await h.db.telegramUser.upsert({
-    where: { telegramId: BigInt(temporary) },
-    create: { telegramId: BigInt(temporary), chatId: BigInt(temporary) },
-    update: {},
+const fileForWalkIn = (residentId: string, text: string, anonymous = false) =>
+  fileAtWindow(residentId, 'suggestion', {
+    topic: 'safety',
+    content: text,
+    anonymous: anonymous ? 'anonymous' : 'named',
   });
-  await h.db.resident.update({ where: { id: residentId }, data: { telegramId: BigInt(temporary) } });
-  const filed = await file(h.user(temporary));
-  await h.db.resident.update({ where: { id: residentId }, data: { telegramId: null } });
-  await h.db.case.update({ where: { id: filed.caseId }, data: { telegramId: null } });
-  return filed;
-}
 
 describe('registering a resident at the window', () => {
   it('shows the form with the consent text to read out, only the communities the clerk serves', async () => {
@@ -422,14 +416,7 @@ describe('telling a resident without Telegram', () => {
     );
     expect(registered.status).toBe(303);
     const seeker = (await h.db.resident.findFirstOrThrow({ where: { name: '罗小芳' } })).id;
-    const filed = await asWalkIn(seeker, async (u) => {
-      await fileJobSeeking(u, '罗小芳');
-      const c = await h.db.case.findFirstOrThrow({
-        where: { residentId: seeker, serviceCode: 'job_seeking' },
-        orderBy: { submittedAt: 'desc' },
-      });
-      return { caseId: c.id, number: c.number };
-    });
+    const filed = await fileAtWindow(seeker, 'job_seeking', {});
     expect((await h.deps.staff.take(HR, filed.caseId, 'console')).ok).toBe(true);
     const sent = await h.deps.jobOffers.recommend(HR, filed.caseId, [
       { employer: '万山园区电子厂', pay: '每月3500元', place: '万山工业园', contact: '李经理 13800000000' },
