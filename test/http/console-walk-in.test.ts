@@ -6,6 +6,8 @@
 // CSRF, forged ids), and the bot's registration later attaching the Telegram account to the record.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FILED_FOR_YOU_KIND } from '../../src/app/cases.ts';
+import { fieldName } from '../../src/app/filing-form.ts';
 import { piiAt } from '../../src/app/pii-cipher.ts';
 import { renderCard } from '../../src/bot/features/staff.ts';
 import { composeConsoleDesk } from '../../src/compose.ts';
@@ -564,5 +566,74 @@ describe('in English', () => {
     ).not.toMatch(/[\u4e00-\u9fff]/);
     const list = await (await get('/tell', EN)).text();
     expect(list).toContain('To tell: residents without Telegram');
+  });
+});
+
+describe('filing at the window for a resident registered there (no Telegram id)', () => {
+  it('the registered page → choose a service → the form → confirm → the slip; no Telegram message; the staff told to tell', async () => {
+    const id = makeIdNumber({ birthDate: '1946-11-11', seq: 743, sex: 'male' });
+    const registered = await post(
+      '/residents/new',
+      CLERK,
+      form({ name: '杨老根', idNumber: id, room: '803' }),
+    );
+    expect(registered.status).toBe(303);
+    const r = await h.db.resident.findFirstOrThrow({ where: { name: '杨老根' } });
+    expect(r.telegramId).toBeNull();
+    const next = await (await get(registered.headers.get('location') as string, CLERK)).text();
+    expect(next).toContain(`href="/residents/${r.id}/file"`);
+    const choose = await (await get(`/residents/${r.id}/file`, CLERK)).text();
+    expect(choose).toContain(`href="/residents/${r.id}/file/suggestion"`);
+    expect(choose).toContain('没有用 Telegram：有进展时请打电话或在窗口告诉他/她');
+
+    const path = `/residents/${r.id}/file/suggestion`;
+    const answers = {
+      [fieldName('topic')]: 'safety',
+      [fieldName('content')]: '楼梯扶手松了',
+      [fieldName('anonymous')]: 'named',
+      key: randomUUID(),
+    };
+    const review = await post(path, CLERK, { ...answers, action: 'review' });
+    expect(review.status).toBe(200);
+    expect(await review.text()).toContain('居民没有用 Telegram：提交后请把打印的回执交给他/她');
+    const filed = await post(path, CLERK, { ...answers, action: 'file' });
+    expect(filed.status).toBe(303);
+    const slipPath = filed.headers.get('location') as string;
+    const caseId = /^\/slips\/([0-9a-f-]{36})$/.exec(slipPath)?.[1] as string;
+    const row = await h.db.case.findUniqueOrThrow({ where: { id: caseId } });
+    expect(row).toMatchObject({ residentId: r.id, telegramId: null, filedVia: 'window' });
+    // No message for a Telegram id the resident has not got; the filing event and its audit row are there.
+    expect(await h.db.notification.count({ where: { caseId, kind: FILED_FOR_YOU_KIND } })).toBe(0);
+    expect(await h.db.notification.count({ where: { caseId, kind: { startsWith: 'resident.' } } })).toBe(0);
+    const [event] = await h.db.caseEvent.findMany({ where: { caseId }, orderBy: { id: 'asc' } });
+    expect(event).toMatchObject({ kind: 'filed_at_window', actorKind: 'staff' });
+    const audit = await h.db.auditLog.findFirstOrThrow({ where: { caseId, action: 'case.filed_for' } });
+    expect(audit.actorTelegramId).toBe(BigInt(CLERK));
+    expect(audit.subject).toBe(`resident:${r.id}`);
+
+    // The slip prints with the number and the resident's masked ID number.
+    const slip = await (await get(slipPath, CLERK)).text();
+    expect(slip).toContain(row.number);
+    expect(slip).toContain('办事回执：意见箱');
+    expect(slip).not.toContain(id);
+
+    // The staff card and the case page say to tell the resident; a reply becomes a to-tell item.
+    const card = await h.deps.staff.card(CLERK, caseId);
+    if (!card.ok) throw new Error('no card');
+    const text = renderCard(h.deps.translator.t('zh-CN'), 'zh-CN', card.value);
+    expect(text).toContain('在窗口替居民提交');
+    expect(text).toContain('这位居民没有用 Telegram');
+    const second = await fileForWalkIn(r.id, '楼道灯不亮');
+    const others = await h.deps.staff.otherCases(CLERK, second.caseId);
+    expect(others.ok && others.value.map((o) => o.id)).toEqual([caseId]);
+    expect((await h.deps.staff.take(CLERK, caseId, 'console')).ok).toBe(true);
+    const res = await post(`/cases/${caseId}/reply`, CLERK, { text: '明天师傅来修。' });
+    expect(res.status).toBe(303);
+    const items = await h.db.residentTell.findMany({ where: { caseId } });
+    expect(items.map((t) => t.kind)).toEqual(['resident.reply']);
+    expect(await h.db.notification.count({ where: { caseId, kind: { startsWith: 'resident.' } } })).toBe(0);
+    expect(await (await get('/tell', CLERK)).text()).toContain(row.number);
+    const page = await (await get(`/cases/${caseId}`, CLERK)).text();
+    expect(page).toContain('这位居民没有用 Telegram：请打电话或在窗口告诉他/她');
   });
 });
