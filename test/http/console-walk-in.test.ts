@@ -636,4 +636,29 @@ describe('filing at the window for a resident registered there (no Telegram id)'
     const page = await (await get(`/cases/${caseId}`, CLERK)).text();
     expect(page).toContain('这位居民没有用 Telegram：请打电话或在窗口告诉他/她');
   });
+
+  it('search results and the household page link "替他/她办事" for those who may file for the resident', async () => {
+    const r = await h.db.resident.findFirstOrThrow({ where: { name: '杨老根' } });
+    const link = `href="/residents/${r.id}/file"`;
+    // The clerk (any registered resident) and the community's worker: the link, on both pages.
+    for (const who of [CLERK, WORKER]) {
+      expect(await (await post('/search', who, { q: '杨老根' })).text()).toContain(link);
+      const file = await (await get(`/households/${r.householdId}`, who)).text();
+      expect(file).toContain(link);
+      expect(file).toContain('替他/她办事<span class="sr-only"> 杨老根</span>');
+    }
+    // An admin sees the person and the file, but files for nobody; the link works for the clerk only.
+    const found = await (await post('/search', ADMIN, { q: '杨老根' })).text();
+    expect(found).toContain(`href="/households/${r.householdId}"`);
+    expect(found).not.toContain(link);
+    const file = await (await get(`/households/${r.householdId}`, ADMIN)).text();
+    expect(file).toContain('杨老根');
+    expect(file).not.toContain(link);
+    expect((await get(`/residents/${r.id}/file`, ADMIN)).status).toBe(404);
+    // Another community's worker: neither the person nor a link, and the filing page is refused.
+    expect(await (await post('/search', WORKER_OTHER, { q: '杨老根' })).text()).not.toContain(link);
+    expect((await get(`/households/${r.householdId}`, WORKER_OTHER)).status).toBe(404);
+    expect((await get(`/residents/${r.id}/file`, WORKER_OTHER)).status).toBe(404);
+    expect((await get(`/residents/${r.id}/file`, CLERK)).status).toBe(200);
+  });
 });
