@@ -19,6 +19,19 @@ export const FileForLink: FC<{ v: View; residentId: string; name: string; primar
   </a>
 );
 
+/** Beside a resident in a list of people: the link, when they are among those this user may file for. */
+export const FileForPerson: FC<{
+  v: View;
+  person: { kind: 'resident' | 'member'; id: string; name: string };
+  fileable: readonly string[];
+}> = ({ v, person, fileable }) =>
+  person.kind === 'resident' && fileable.includes(person.id) ? (
+    <>
+      {' · '}
+      <FileForLink v={v} residentId={person.id} name={person.name} />
+    </>
+  ) : null;
+
 export const ResidentCard: FC<{ v: View; r: FilingResident }> = ({ v, r }) => {
   const { t } = v;
   return (

@@ -8,7 +8,7 @@ import type { ConsoleLookup, HouseholdFile } from '../../app/console/search.ts';
 import type { FilingService } from '../../app/filing.ts';
 import { compactTime } from '../../bot/format-time.ts';
 import type { ConsoleRoutes, Env } from './app.tsx';
-import { FileForLink } from './filing-pages.tsx';
+import { FileForPerson } from './filing-pages.tsx';
 import { Layout, type View } from './pages.tsx';
 import { addressText, CaseTable, fileableOf } from './search.tsx';
 
@@ -61,12 +61,7 @@ export const HouseholdPage: FC<{
                       </a>
                     </>
                   ) : null}
-                  {p.kind === 'resident' && fileable.includes(p.id) ? (
-                    <>
-                      {' · '}
-                      <FileForLink v={v} residentId={p.id} name={p.name} />
-                    </>
-                  ) : null}
+                  <FileForPerson v={v} person={p} fileable={fileable} />
                 </td>
               </tr>
             ))}

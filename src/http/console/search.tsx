@@ -9,7 +9,7 @@ import { SEARCH_MAX_LENGTH } from '../../app/console/search.ts';
 import type { FilingService } from '../../app/filing.ts';
 import { compactTime } from '../../bot/format-time.ts';
 import type { ConsoleRoutes } from './app.tsx';
-import { FileForLink } from './filing-pages.tsx';
+import { FileForPerson } from './filing-pages.tsx';
 import { Layout, Notice, serviceName, type View } from './pages.tsx';
 
 const named = (v: View, n: { nameZh: string; nameEn: string }) =>
@@ -157,12 +157,7 @@ const Results: FC<{ v: View; result: SearchResult; fileable: readonly string[] }
                     {t('console:search.open_file')}
                     <span class="sr-only"> {p.name}</span>
                   </a>
-                  {p.kind === 'resident' && fileable.includes(p.id) ? (
-                    <>
-                      {' · '}
-                      <FileForLink v={v} residentId={p.id} name={p.name} />
-                    </>
-                  ) : null}
+                  <FileForPerson v={v} person={p} fileable={fileable} />
                 </td>
               </tr>
             ))}
