@@ -407,6 +407,18 @@ describe('submitFor itself (any front end)', () => {
 });
 
 describe('who may file for whom', () => {
+  it('fileable: the residents each person may file for, by the same rule (the console links by it)', async () => {
+    const both = [
+      { id: residentId, communityCode: 'wanshan-wangjia' },
+      { id: otherResidentId, communityCode: 'wanshan-dongsheng' },
+    ];
+    expect(await filing.fileable(CLERK, both)).toEqual([residentId, otherResidentId]);
+    expect(await filing.fileable(WORKER, both)).toEqual([residentId]);
+    expect(await filing.fileable(WORKER_OTHER, both)).toEqual([otherResidentId]);
+    expect(await filing.fileable(NOBODY, both)).toEqual([]);
+    expect(await filing.fileable(CLERK, [])).toEqual([]);
+  });
+
   it('a community worker files for a resident of their community; the resident is told who did it', async () => {
     const r = await filed(await file(WORKER, 'suggestion', suggestion()));
     const row = await h.db.case.findUniqueOrThrow({ where: { id: r.caseId } });
