@@ -277,6 +277,20 @@ export function createFilingService(deps: FilingDeps) {
       return ok(residentOf(a.value.household, a.value.telegramId !== null));
     },
 
+    /**
+     * Which of these residents (each with their community's code) this person may file for: the links to
+     * "file a request for them" beside a search result or a household's people. Not audited: the filing
+     * pages themselves check again and audit.
+     */
+    async fileable(
+      telegramId: number,
+      residents: { id: string; communityCode: string }[],
+    ): Promise<string[]> {
+      if (residents.length === 0) return [];
+      const filer = await filerOf(telegramId);
+      return filer ? residents.filter((r) => mayFileFor(filer, r.communityCode)).map((r) => r.id) : [];
+    },
+
     /** The services that can be filed (retired ones are not offered). */
     services: (): readonly ServiceDefinition[] => catalogue.list(),
 

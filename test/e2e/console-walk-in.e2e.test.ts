@@ -1,23 +1,21 @@
 // A resident without Telegram, in a real browser (Debian's Chromium through playwright-core) against the real
 // process (`npm start`'s dist/main.mjs, the telegram-test-api emulator, CONSOLE_PORT set): the window clerk
 // searches an ID number, finds nobody, registers the resident at the window (consent read out and ticked);
-// a request is filed for them; the department's staff answer it in the console, where the case says the
-// resident must be told by phone or at the window; the clerk's "to tell" list shows it, the clerk marks it
-// "told by phone" and the list is empty. axe-core checks every page (no serious or critical finding).
+// the registered page's link files a request for them through the console's filing form (service, form,
+// confirm, slip; the case has no Telegram id); the department's staff answer it in the console, where the
+// case says the resident must be told by phone or at the window; the clerk's "to tell" list shows it, the
+// clerk marks it "told by phone" and the list is empty. axe-core checks every page (no serious or critical finding).
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { maskPhone } from '../../src/domain/mask.ts';
 import { elder } from '../support/fixtures.ts';
 import { chromiumPath } from './browser.ts';
-import { fileSuggestion, shot, staffMember, useConsoleScene, watch } from './console-scene.ts';
-import { hasButton } from './support.ts';
+import { shot, staffMember, useConsoleScene, watch } from './console-scene.ts';
 
 const TOKEN = '123456789:AAe2e-token-for-the-console-walk-in';
 const PII_KEY = 'c7'.repeat(32);
 const CLERK = 517_101;
-/** Stands in for the window's filing form (another branch's, submitFor): see fileForTheResident. */
-const FILING_STAND_IN = 517_901;
 
 describe.skipIf(!chromiumPath)('a resident without Telegram, at the window, in a real browser', () => {
   const scene = useConsoleScene({
@@ -34,21 +32,6 @@ describe.skipIf(!chromiumPath)('a resident without Telegram, at the window, in a
     } finally {
       await client.end();
     }
-  }
-
-  /**
-   * Files a suggestion for the resident registered at the window. The window's own filing form is another
-   * branch's work (cases.submitFor); until it is here, the resident's record lends a Telegram id to a simulated
-   * chat for the bot's real form, and gives it back (with the case's) as a case filed at the window has none.
-   */
-  async function fileForTheResident(residentId: string): Promise<string> {
-    const u = scene.user(FILING_STAND_IN);
-    await u.command('/start', hasButton('📝 登记我家'));
-    await sql('update resident set telegram_id = $1 where id = $2', [FILING_STAND_IN, residentId]);
-    const number = await fileSuggestion(u, '楼梯扶手松了，老人上下楼不安全');
-    await sql('update resident set telegram_id = null where id = $1', [residentId]);
-    await sql('update "case" set telegram_id = null where resident_id = $1', [residentId]);
-    return number;
   }
 
   const accessible = (page: Page, label: string) => scene.accessible(page, label);
@@ -100,7 +83,26 @@ describe.skipIf(!chromiumPath)('a resident without Telegram, at the window, in a
       );
       expect(row).toEqual({ telegram_id: null, consent_recorded_by: String(CLERK) });
 
-      const number = await fileForTheResident(residentId);
+      // A request filed for them right away: the registered page's link → the service → form → confirm → slip.
+      await page.getByRole('link', { name: '接着为他/她办事' }).click();
+      await page.getByRole('link', { name: '意见箱' }).click();
+      await page.getByLabel('安全').check();
+      await page.getByLabel('意见内容').fill('楼梯扶手松了，老人上下楼不安全');
+      await page.getByLabel('写上我的名字').check();
+      await page.getByRole('button', { name: '检查并提交' }).click();
+      await page.getByRole('heading', { name: '请和居民一起核对' }).waitFor();
+      expect(await page.content()).toContain('居民没有用 Telegram：提交后请把打印的回执交给他/她');
+      await accessible(page, 'confirm');
+      await page.getByRole('button', { name: '确认提交' }).click();
+      await page.getByRole('heading', { name: '办事回执：意见箱' }).waitFor();
+      await accessible(page, 'slip');
+      const number = /SUG-\d{4}-\d{6}/.exec(await page.content())?.[0] as string;
+      expect(number).toBeTruthy();
+      const [filed] = await sql<{ telegram_id: string | null }>(
+        'select telegram_id from "case" where number = $1',
+        [number],
+      );
+      expect(filed).toEqual({ telegram_id: null });
 
       // The department's staff answer it in the console: the case says to tell the resident.
       await page.getByRole('link', { name: '队列', exact: true }).click();

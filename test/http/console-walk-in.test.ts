@@ -4,14 +4,18 @@
 // what staff do on such a resident's case becoming "to tell" items instead of Telegram messages, the to-tell
 // list and the case page's banner (scope, the audited full phone, "told by phone / at the window" audited,
 // CSRF, forged ids), and the bot's registration later attaching the Telegram account to the record.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FILED_FOR_YOU_KIND } from '../../src/app/cases.ts';
+import { fieldName } from '../../src/app/filing-form.ts';
 import { piiAt } from '../../src/app/pii-cipher.ts';
 import { renderCard } from '../../src/bot/features/staff.ts';
 import { composeConsoleDesk } from '../../src/compose.ts';
 import { maskPhone } from '../../src/domain/mask.ts';
 import { createHarness, type Harness, type SimUser } from '../support/bot-harness.ts';
+import { answerEveryStep, formWords } from '../support/filing-answers.ts';
 import { makeIdNumber } from '../support/fixtures.ts';
-import { fileJobSeeking, registerResident, takeSteps } from '../support/flows.ts';
+import { registerResident, takeSteps } from '../support/flows.ts';
 import { registrationScript } from '../support/registration-script.ts';
 import { fileSuggestion, makeStaff } from '../support/staff-scene.ts';
 import { CONSOLE_BASE, type ConsoleApp, consoleAppOver, consoleRequests } from './console-support.ts';
@@ -31,6 +35,7 @@ const ID = makeIdNumber({ birthDate: '1948-03-09', seq: 731, sex: 'female' });
 
 let h: Harness;
 let app: ConsoleApp;
+let desk: ReturnType<typeof composeConsoleDesk>;
 let wangjiaBuilding: string;
 let dongshengBuilding: string;
 let bijiangBuilding: string;
@@ -43,10 +48,8 @@ beforeAll(async () => {
       deps.consoleUrl = CONSOLE_BASE;
     },
   });
-  app = consoleAppOver(h, {
-    lookup: h.deps.consoleLookup,
-    ...composeConsoleDesk({ db: h.db, cipher: h.cipher, deps: h.deps }),
-  });
+  desk = composeConsoleDesk({ db: h.db, cipher: h.cipher, deps: h.deps });
+  app = consoleAppOver(h, { lookup: h.deps.consoleLookup, ...desk });
   await makeStaff(h, CLERK, 'wanshan-neighbourhood', { displayName: '窗口小王' });
   await makeStaff(h, OTHER_DEPT, 'wanshan-education', { displayName: '教育局小刘' });
   await makeStaff(h, FAR_STAFF, 'bijiang-neighbourhood', { displayName: '碧江小李' });
@@ -95,34 +98,27 @@ const audits = (action: string, actor: number) =>
 const residentCount = () => h.db.resident.count();
 
 /**
- * A case for a resident without Telegram, filed through the residents' submit use case: the filing form of
- * the window is another branch's (submitFor); until it lands, the record gets a Telegram id for the
- * submission only and loses it again (with the case), as a case filed at the window has none.
+ * A case for a resident without Telegram, filed by the clerk at the window (the filing use case over
+ * cases.submitFor, as the console's filing form files it): the generic form's answers, `preset` by step.
  */
-async function fileForWalkIn(
+async function fileAtWindow(
   residentId: string,
-  text: string,
-  anonymous = false,
+  serviceCode: string,
+  preset: Record<string, string>,
 ): Promise<{ caseId: string; number: string }> {
-  return asWalkIn(residentId, (u) => fileSuggestion(h, u, { text, anonymous }));
+  const raw = await answerEveryStep(desk.filing, CLERK, residentId, serviceCode, preset);
+  const extras = { householdConfirmed: true, documentsSeen: [], note: null };
+  const r = await desk.filing.file(CLERK, residentId, serviceCode, raw, formWords, extras, randomUUID());
+  if (!r.ok) throw new Error(`not filed: ${JSON.stringify(r.error).slice(0, 300)}`);
+  return { caseId: r.value.caseId, number: r.value.number };
 }
 
-async function asWalkIn<T extends { caseId: string }>(
-  residentId: string,
-  file: (u: SimUser) => Promise<T>,
-): Promise<T> {
-  const temporary = 83_999;
-  await h.db.telegramUser.upsert({
-    where: { telegramId: BigInt(temporary) },
-    create: { telegramId: BigInt(temporary), chatId: BigInt(temporary) },
-    update: {},
+const fileForWalkIn = (residentId: string, text: string, anonymous = false) =>
+  fileAtWindow(residentId, 'suggestion', {
+    topic: 'safety',
+    content: text,
+    anonymous: anonymous ? 'anonymous' : 'named',
   });
-  await h.db.resident.update({ where: { id: residentId }, data: { telegramId: BigInt(temporary) } });
-  const filed = await file(h.user(temporary));
-  await h.db.resident.update({ where: { id: residentId }, data: { telegramId: null } });
-  await h.db.case.update({ where: { id: filed.caseId }, data: { telegramId: null } });
-  return filed;
-}
 
 describe('registering a resident at the window', () => {
   it('shows the form with the consent text to read out, only the communities the clerk serves', async () => {
@@ -422,14 +418,7 @@ describe('telling a resident without Telegram', () => {
     );
     expect(registered.status).toBe(303);
     const seeker = (await h.db.resident.findFirstOrThrow({ where: { name: '罗小芳' } })).id;
-    const filed = await asWalkIn(seeker, async (u) => {
-      await fileJobSeeking(u, '罗小芳');
-      const c = await h.db.case.findFirstOrThrow({
-        where: { residentId: seeker, serviceCode: 'job_seeking' },
-        orderBy: { submittedAt: 'desc' },
-      });
-      return { caseId: c.id, number: c.number };
-    });
+    const filed = await fileAtWindow(seeker, 'job_seeking', {});
     expect((await h.deps.staff.take(HR, filed.caseId, 'console')).ok).toBe(true);
     const sent = await h.deps.jobOffers.recommend(HR, filed.caseId, [
       { employer: '万山园区电子厂', pay: '每月3500元', place: '万山工业园', contact: '李经理 13800000000' },
@@ -577,5 +566,99 @@ describe('in English', () => {
     ).not.toMatch(/[\u4e00-\u9fff]/);
     const list = await (await get('/tell', EN)).text();
     expect(list).toContain('To tell: residents without Telegram');
+  });
+});
+
+describe('filing at the window for a resident registered there (no Telegram id)', () => {
+  it('the registered page → choose a service → the form → confirm → the slip; no Telegram message; the staff told to tell', async () => {
+    const id = makeIdNumber({ birthDate: '1946-11-11', seq: 743, sex: 'male' });
+    const registered = await post(
+      '/residents/new',
+      CLERK,
+      form({ name: '杨老根', idNumber: id, room: '803' }),
+    );
+    expect(registered.status).toBe(303);
+    const r = await h.db.resident.findFirstOrThrow({ where: { name: '杨老根' } });
+    expect(r.telegramId).toBeNull();
+    const next = await (await get(registered.headers.get('location') as string, CLERK)).text();
+    expect(next).toContain(`href="/residents/${r.id}/file"`);
+    const choose = await (await get(`/residents/${r.id}/file`, CLERK)).text();
+    expect(choose).toContain(`href="/residents/${r.id}/file/suggestion"`);
+    expect(choose).toContain('没有用 Telegram：有进展时请打电话或在窗口告诉他/她');
+
+    const path = `/residents/${r.id}/file/suggestion`;
+    const answers = {
+      [fieldName('topic')]: 'safety',
+      [fieldName('content')]: '楼梯扶手松了',
+      [fieldName('anonymous')]: 'named',
+      key: randomUUID(),
+    };
+    const review = await post(path, CLERK, { ...answers, action: 'review' });
+    expect(review.status).toBe(200);
+    expect(await review.text()).toContain('居民没有用 Telegram：提交后请把打印的回执交给他/她');
+    const filed = await post(path, CLERK, { ...answers, action: 'file' });
+    expect(filed.status).toBe(303);
+    const slipPath = filed.headers.get('location') as string;
+    const caseId = /^\/slips\/([0-9a-f-]{36})$/.exec(slipPath)?.[1] as string;
+    const row = await h.db.case.findUniqueOrThrow({ where: { id: caseId } });
+    expect(row).toMatchObject({ residentId: r.id, telegramId: null, filedVia: 'window' });
+    // No message for a Telegram id the resident has not got; the filing event and its audit row are there.
+    expect(await h.db.notification.count({ where: { caseId, kind: FILED_FOR_YOU_KIND } })).toBe(0);
+    expect(await h.db.notification.count({ where: { caseId, kind: { startsWith: 'resident.' } } })).toBe(0);
+    const [event] = await h.db.caseEvent.findMany({ where: { caseId }, orderBy: { id: 'asc' } });
+    expect(event).toMatchObject({ kind: 'filed_at_window', actorKind: 'staff' });
+    const audit = await h.db.auditLog.findFirstOrThrow({ where: { caseId, action: 'case.filed_for' } });
+    expect(audit.actorTelegramId).toBe(BigInt(CLERK));
+    expect(audit.subject).toBe(`resident:${r.id}`);
+
+    // The slip prints with the number and the resident's masked ID number.
+    const slip = await (await get(slipPath, CLERK)).text();
+    expect(slip).toContain(row.number);
+    expect(slip).toContain('办事回执：意见箱');
+    expect(slip).not.toContain(id);
+
+    // The staff card and the case page say to tell the resident; a reply becomes a to-tell item.
+    const card = await h.deps.staff.card(CLERK, caseId);
+    if (!card.ok) throw new Error('no card');
+    const text = renderCard(h.deps.translator.t('zh-CN'), 'zh-CN', card.value);
+    expect(text).toContain('在窗口替居民提交');
+    expect(text).toContain('这位居民没有用 Telegram');
+    const second = await fileForWalkIn(r.id, '楼道灯不亮');
+    const others = await h.deps.staff.otherCases(CLERK, second.caseId);
+    expect(others.ok && others.value.map((o) => o.id)).toEqual([caseId]);
+    expect((await h.deps.staff.take(CLERK, caseId, 'console')).ok).toBe(true);
+    const res = await post(`/cases/${caseId}/reply`, CLERK, { text: '明天师傅来修。' });
+    expect(res.status).toBe(303);
+    const items = await h.db.residentTell.findMany({ where: { caseId } });
+    expect(items.map((t) => t.kind)).toEqual(['resident.reply']);
+    expect(await h.db.notification.count({ where: { caseId, kind: { startsWith: 'resident.' } } })).toBe(0);
+    expect(await (await get('/tell', CLERK)).text()).toContain(row.number);
+    const page = await (await get(`/cases/${caseId}`, CLERK)).text();
+    expect(page).toContain('这位居民没有用 Telegram：请打电话或在窗口告诉他/她');
+  });
+
+  it('search results and the household page link "替他/她办事" for those who may file for the resident', async () => {
+    const r = await h.db.resident.findFirstOrThrow({ where: { name: '杨老根' } });
+    const link = `href="/residents/${r.id}/file"`;
+    // The clerk (any registered resident) and the community's worker: the link, on both pages.
+    for (const who of [CLERK, WORKER]) {
+      expect(await (await post('/search', who, { q: '杨老根' })).text()).toContain(link);
+      const file = await (await get(`/households/${r.householdId}`, who)).text();
+      expect(file).toContain(link);
+      expect(file).toContain('替他/她办事<span class="sr-only"> 杨老根</span>');
+    }
+    // An admin sees the person and the file, but files for nobody; the link works for the clerk only.
+    const found = await (await post('/search', ADMIN, { q: '杨老根' })).text();
+    expect(found).toContain(`href="/households/${r.householdId}"`);
+    expect(found).not.toContain(link);
+    const file = await (await get(`/households/${r.householdId}`, ADMIN)).text();
+    expect(file).toContain('杨老根');
+    expect(file).not.toContain(link);
+    expect((await get(`/residents/${r.id}/file`, ADMIN)).status).toBe(404);
+    // Another community's worker: neither the person nor a link, and the filing page is refused.
+    expect(await (await post('/search', WORKER_OTHER, { q: '杨老根' })).text()).not.toContain(link);
+    expect((await get(`/households/${r.householdId}`, WORKER_OTHER)).status).toBe(404);
+    expect((await get(`/residents/${r.id}/file`, WORKER_OTHER)).status).toBe(404);
+    expect((await get(`/residents/${r.id}/file`, CLERK)).status).toBe(200);
   });
 });

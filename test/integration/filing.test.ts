@@ -17,6 +17,7 @@ import { renderCard } from '../../src/bot/features/staff.ts';
 import { renderNotification } from '../../src/bot/notification-render.ts';
 import { composeConsoleDesk } from '../../src/compose.ts';
 import { createHarness, type Harness } from '../support/bot-harness.ts';
+import { answerEveryStep, formWords } from '../support/filing-answers.ts';
 import { makeIdNumber } from '../support/fixtures.ts';
 import { addMember, registerResident } from '../support/flows.ts';
 import { makeStaff } from '../support/staff-scene.ts';
@@ -39,12 +40,7 @@ let idNumber: string;
 let firstDibao: SubmitResult;
 let childIdNumber: string;
 
-const words: FormWords = {
-  option: (step, o) => `${step.id}:${o}`,
-  money: (yuan) => `${yuan} 元`,
-  place: (p) => p.nameZh,
-  registeredPhone: (masked) => `登记的 ${masked}`,
-};
+const words: FormWords = formWords;
 const extras = (more: Partial<FilingExtras> = {}): FilingExtras => ({
   householdConfirmed: true,
   documentsSeen: [],
@@ -347,27 +343,7 @@ describe('every shipped service, with no code of its own', () => {
     const EVERY = 84_020;
     await makeStaff(h, EVERY, 'wanshan-health', { displayName: '全都试' });
     for (const service of h.deps.catalogue.list()) {
-      let raw: RawForm = {};
-      // Answer what is asked, then "continue" until no new step appears (a `when` opened by an answer).
-      for (let round = 0; round < 5; round++) {
-        const got = await filing.form(EVERY, residentId, service.code, raw, words, false);
-        if (!got.ok) throw new Error(`no form for ${service.code}`);
-        const next: RawForm = { ...raw };
-        for (const f of got.value.form.fields) {
-          const name = fieldName(f.step.id);
-          if (next[name] !== undefined) continue;
-          const step = f.step;
-          const offered = f.options
-            .map((o) => o.value)
-            .filter((v) => step.kind !== 'choice' || !step.stopOn?.includes(v));
-          const min = 'multiple' in step && step.multiple ? step.multiple.min : 1;
-          if (step.kind === 'text') next[name] = '说明一下';
-          else if (step.kind === 'money') next[name] = '100';
-          else if (offered.length > 0) next[name] = min > 1 ? offered.slice(0, min) : (offered[0] as string);
-        }
-        if (JSON.stringify(next) === JSON.stringify(raw)) break;
-        raw = next;
-      }
+      const raw = await answerEveryStep(filing, EVERY, residentId, service.code);
       const r = await filing.file(EVERY, residentId, service.code, raw, words, extras(), freshKey());
       expect(
         r.ok,
@@ -431,6 +407,18 @@ describe('submitFor itself (any front end)', () => {
 });
 
 describe('who may file for whom', () => {
+  it('fileable: the residents each person may file for, by the same rule (the console links by it)', async () => {
+    const both = [
+      { id: residentId, communityCode: 'wanshan-wangjia' },
+      { id: otherResidentId, communityCode: 'wanshan-dongsheng' },
+    ];
+    expect(await filing.fileable(CLERK, both)).toEqual([residentId, otherResidentId]);
+    expect(await filing.fileable(WORKER, both)).toEqual([residentId]);
+    expect(await filing.fileable(WORKER_OTHER, both)).toEqual([otherResidentId]);
+    expect(await filing.fileable(NOBODY, both)).toEqual([]);
+    expect(await filing.fileable(CLERK, [])).toEqual([]);
+  });
+
   it('a community worker files for a resident of their community; the resident is told who did it', async () => {
     const r = await filed(await file(WORKER, 'suggestion', suggestion()));
     const row = await h.db.case.findUniqueOrThrow({ where: { id: r.caseId } });

@@ -79,6 +79,8 @@ export interface CaseLine {
 
 export interface FoundPerson {
   kind: 'resident' | 'member';
+  /** The resident's or member's row id. */
+  id: string;
   name: string;
   relation: Relation | null;
   age: number;
@@ -255,6 +257,7 @@ export function createConsoleLookup(deps: LookupDeps) {
           const phone = phoneOf(r.id, r.phoneCipher);
           found.push({
             kind: r.kind,
+            id: r.id,
             name: r.name,
             relation: r.relation,
             age: ageOn(r.birthDate, at),

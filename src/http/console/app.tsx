@@ -516,8 +516,8 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
   }
 
   const routes: ConsoleRoutes = { app, page, notFound, forbidden, now, caseSections };
-  if (opts.lookup) registerSearch(routes, opts.lookup);
-  if (opts.lookup) registerHousehold(routes, opts.lookup);
+  if (opts.lookup) registerSearch(routes, opts.lookup, opts.filing);
+  if (opts.lookup) registerHousehold(routes, opts.lookup, opts.filing);
   if (opts.filing) registerFiling(routes, opts.filing, opts.wakeDispatcher);
   if (opts.auditLog) registerAudit(routes, opts.auditLog);
   if (opts.figures) registerFigureRoutes(routes, opts.figures);

@@ -6,6 +6,32 @@ import { dueBy } from '../../bot/format-time.ts';
 import type { ServiceDefinition } from '../../domain/catalogue/index.ts';
 import { Csrf, Layout, Notice, serviceName, type View } from './pages.tsx';
 
+/** "File a request for them" (the resident's name read out to a screen reader). */
+export const FileForLink: FC<{ v: View; residentId: string; name: string; primary?: boolean }> = ({
+  v,
+  residentId,
+  name,
+  primary,
+}) => (
+  <a href={`/residents/${residentId}/file`} class={primary ? 'button primary' : undefined}>
+    {v.t('console:filing.file_for')}
+    <span class="sr-only"> {name}</span>
+  </a>
+);
+
+/** Beside a resident in a list of people: the link, when they are among those this user may file for. */
+export const FileForPerson: FC<{
+  v: View;
+  person: { kind: 'resident' | 'member'; id: string; name: string };
+  fileable: readonly string[];
+}> = ({ v, person, fileable }) =>
+  person.kind === 'resident' && fileable.includes(person.id) ? (
+    <>
+      {' · '}
+      <FileForLink v={v} residentId={person.id} name={person.name} />
+    </>
+  ) : null;
+
 export const ResidentCard: FC<{ v: View; r: FilingResident }> = ({ v, r }) => {
   const { t } = v;
   return (
@@ -70,10 +96,7 @@ export const FindPage: FC<{ v: View; found: FoundResident[] | null; error: strin
             <li>
               {r.name} · {r.idNumberMasked} · {localeName(v.locale, r.community)}
               {r.viaMember ? <span class="muted"> {t('console:filing.via_member')}</span> : null}{' '}
-              <a href={`/residents/${r.id}/file`} class="button primary">
-                {t('console:filing.file_for')}
-                <span class="sr-only"> {r.name}</span>
-              </a>
+              <FileForLink v={v} residentId={r.id} name={r.name} primary />
             </li>
           ))}
         </ul>

@@ -5,12 +5,19 @@
 import type { Context } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { ConsoleLookup, HouseholdFile } from '../../app/console/search.ts';
+import type { FilingService } from '../../app/filing.ts';
 import { compactTime } from '../../bot/format-time.ts';
 import type { ConsoleRoutes, Env } from './app.tsx';
+import { FileForPerson } from './filing-pages.tsx';
 import { Layout, type View } from './pages.tsx';
-import { addressText, CaseTable } from './search.tsx';
+import { addressText, CaseTable, fileableOf } from './search.tsx';
 
-export const HouseholdPage: FC<{ v: View; file: HouseholdFile }> = ({ v, file }) => {
+export const HouseholdPage: FC<{
+  v: View;
+  file: HouseholdFile;
+  /** The residents this user may file a request for (src/app/filing.ts decides). */
+  fileable?: readonly string[];
+}> = ({ v, file, fileable = [] }) => {
   const { t } = v;
   const where = addressText(v, file.address);
   return (
@@ -54,6 +61,7 @@ export const HouseholdPage: FC<{ v: View; file: HouseholdFile }> = ({ v, file })
                       </a>
                     </>
                   ) : null}
+                  <FileForPerson v={v} person={p} fileable={fileable} />
                 </td>
               </tr>
             ))}
@@ -130,12 +138,20 @@ function noticeText(v: View, n: { textZh: string | null; textEn: string | null }
   return [...text].length > 80 ? `${[...text].slice(0, 80).join('')}…` : text;
 }
 
-export function registerHousehold(routes: ConsoleRoutes, lookup: ConsoleLookup) {
+export function registerHousehold(
+  routes: ConsoleRoutes,
+  lookup: ConsoleLookup,
+  filing?: Pick<FilingService, 'fileable'>,
+) {
   const { app, page } = routes;
   const show = async (c: Context<Env>, reveal: boolean) => {
-    const file = await lookup.household(c.get('user').telegramId, c.req.param('id') ?? '', { reveal });
+    const me = c.get('user').telegramId;
+    const file = await lookup.household(me, c.req.param('id') ?? '', { reveal });
     if (!file.ok) return routes.notFound(c);
-    return page(c, <HouseholdPage v={c.get('v')} file={file.value} />);
+    const communityCode = file.value.address.community.code;
+    const people = file.value.people.map((p) => ({ ...p, communityCode }));
+    const fileable = await fileableOf(filing, me, people);
+    return page(c, <HouseholdPage v={c.get('v')} file={file.value} fileable={fileable} />);
   };
   app.get('/households/:id', (c) => show(c, false));
   app.post('/households/:id/reveal', (c) => show(c, true));

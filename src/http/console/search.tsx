@@ -6,8 +6,10 @@
 import type { FC } from 'hono/jsx';
 import type { CaseLine, ConsoleLookup, SearchError, SearchResult } from '../../app/console/search.ts';
 import { SEARCH_MAX_LENGTH } from '../../app/console/search.ts';
+import type { FilingService } from '../../app/filing.ts';
 import { compactTime } from '../../bot/format-time.ts';
 import type { ConsoleRoutes } from './app.tsx';
+import { FileForPerson } from './filing-pages.tsx';
 import { Layout, Notice, serviceName, type View } from './pages.tsx';
 
 const named = (v: View, n: { nameZh: string; nameEn: string }) =>
@@ -69,7 +71,9 @@ export const SearchPage: FC<{
   query: string;
   result: SearchResult | null;
   error: SearchError | null;
-}> = ({ v, query, result, error }) => {
+  /** The found residents this user may file a request for (src/app/filing.ts decides). */
+  fileable?: readonly string[];
+}> = ({ v, query, result, error, fileable = [] }) => {
   const { t } = v;
   return (
     <Layout v={v} title={t('console:search.title')}>
@@ -98,12 +102,16 @@ export const SearchPage: FC<{
         </p>
       </form>
       <Notice text={error ? t(`console:search.errors.${error}`) : null} kind="error" />
-      {result ? <Results v={v} result={result} /> : null}
+      {result ? <Results v={v} result={result} fileable={fileable} /> : null}
     </Layout>
   );
 };
 
-const Results: FC<{ v: View; result: SearchResult }> = ({ v, result }) => {
+const Results: FC<{ v: View; result: SearchResult; fileable: readonly string[] }> = ({
+  v,
+  result,
+  fileable,
+}) => {
   const { t } = v;
   const nothing = result.people.length === 0 && result.cases.length === 0;
   return (
@@ -149,6 +157,7 @@ const Results: FC<{ v: View; result: SearchResult }> = ({ v, result }) => {
                     {t('console:search.open_file')}
                     <span class="sr-only"> {p.name}</span>
                   </a>
+                  <FileForPerson v={v} person={p} fileable={fileable} />
                 </td>
               </tr>
             ))}
@@ -166,7 +175,26 @@ const Results: FC<{ v: View; result: SearchResult }> = ({ v, result }) => {
   );
 };
 
-export function registerSearch(routes: ConsoleRoutes, lookup: ConsoleLookup) {
+/** The found residents `telegramId` may file for (none without the filing pages). */
+export const fileableOf = (
+  filing: Pick<FilingService, 'fileable'> | undefined,
+  telegramId: number,
+  people: readonly { kind: 'resident' | 'member'; id: string; communityCode: string }[],
+) =>
+  filing
+    ? filing.fileable(
+        telegramId,
+        people
+          .filter((p) => p.kind === 'resident')
+          .map((p) => ({ id: p.id, communityCode: p.communityCode })),
+      )
+    : Promise.resolve([]);
+
+export function registerSearch(
+  routes: ConsoleRoutes,
+  lookup: ConsoleLookup,
+  filing?: Pick<FilingService, 'fileable'>,
+) {
   const { app, page } = routes;
   app.get('/search', (c) => page(c, <SearchPage v={c.get('v')} query="" result={null} error={null} />));
 
@@ -174,7 +202,8 @@ export function registerSearch(routes: ConsoleRoutes, lookup: ConsoleLookup) {
     const body = await c.req.parseBody();
     const raw = typeof body.q === 'string' ? body.q : '';
     const v = c.get('v');
-    const found = await lookup.search(c.get('user').telegramId, raw);
+    const me = c.get('user').telegramId;
+    const found = await lookup.search(me, raw);
     // What was typed goes back into the box (it is this person's own input), cut to the box's length.
     const query = raw.slice(0, SEARCH_MAX_LENGTH * 2);
     if (!found.ok) {
@@ -183,6 +212,8 @@ export function registerSearch(routes: ConsoleRoutes, lookup: ConsoleLookup) {
     }
     // A found ID number or phone is not written back in full: the page shows it masked.
     const keep = found.value.by === 'case' || found.value.by === 'name' ? query : '';
-    return page(c, <SearchPage v={v} query={keep} result={found.value} error={null} />);
+    const people = found.value.people.map((p) => ({ ...p, communityCode: p.address.community.code }));
+    const fileable = await fileableOf(filing, me, people);
+    return page(c, <SearchPage v={v} query={keep} result={found.value} error={null} fileable={fileable} />);
   });
 }
