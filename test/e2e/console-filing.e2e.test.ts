@@ -160,7 +160,10 @@ describe.skipIf(!chromiumPath)('filing for a resident in a real browser', () => 
         page.getByRole('button', { name: '继续填' }).click(),
       ]);
       await page.waitForFunction(
-        () => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling'),
+        () =>
+          !(
+            globalThis as unknown as { document: { querySelector(s: string): unknown } }
+          ).document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling'),
       );
       await page.getByLabel('门诊').check();
       await page.getByLabel(adultMan.name, { exact: true }).check();
