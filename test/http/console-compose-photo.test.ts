@@ -345,6 +345,23 @@ describe('wrong pictures: plain words in both languages, what was typed kept, no
 });
 
 describe('refusals', () => {
+  it('without a session the notice form takes no more than any form (64 KB): a photo-sized body is refused unread', async () => {
+    const before = api.photos.length;
+    const res = await postForm(
+      '/notices/new',
+      '',
+      multipart(
+        { _csrf: 'x', key: 'k', op: 'preview', textZh: '大文件', audience: 'community', when: 'now' },
+        { bytes: Buffer.concat([makePng(10, 10), Buffer.alloc(MB)]), name: 'a.png', type: 'image/png' },
+      ),
+    );
+    expect(res.status).toBe(413);
+    const html = await res.text();
+    expect(html).toContain('内容太多了');
+    expect(html).not.toContain('照片太大了');
+    expect(api.photos.length).toBe(before);
+  });
+
   it('a multipart form without its token uploads nothing, sends nothing, and is audited', async () => {
     const cookie = await signIn(h.user(WORKER));
     const { key } = await openForm(cookie);

@@ -231,12 +231,14 @@ export function createConsoleApp(opts: ConsoleAppOptions) {
     maxSize: PHOTO_FORM_MAX_BYTES,
     onError: tooLarge('notice_photo.body_too_large'),
   });
-  app.use('*', (c, next) =>
-    (opts.noticePhotos && c.req.method === 'POST' && c.req.path === '/notices/new' ? photoLimit : formLimit)(
-      c,
-      next,
-    ),
-  );
+  app.use('*', async (c, next) => {
+    // The photo's limit only for someone signed in: nobody else can make the console hold a photo-sized body
+    // (the session is looked up again below, as for every page).
+    if (opts.noticePhotos && c.req.method === 'POST' && c.req.path === '/notices/new') {
+      if ((await auth.session(getCookie(c, cookieName))).ok) return photoLimit(c, next);
+    }
+    return formLimit(c, next);
+  });
   // A form posted from another site is refused before anything else, sign-in included: nobody can be signed
   // in to someone else's session by a page elsewhere. Browsers say where a request came from in
   // Sec-Fetch-Site (and Origin, which is "null" on this console's own forms: its Referrer-Policy is no-referrer).
