@@ -3,10 +3,10 @@
 // plain answer and the question again, the case goes to the district's human-resources window due in 5
 // working days, and the person named becomes "looking" (the definition's `sets.employment`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness, type SimUser, sentTexts } from '../support/bot-harness.ts';
+import { createHarness, type Harness, sentTexts } from '../support/bot-harness.ts';
 import { child, elder, makeIdNumber } from '../support/fixtures.ts';
-import { addMember, registerResident } from '../support/flows.ts';
-import { residentWithElder, speak, wrongInputs } from '../support/service-form-scene.ts';
+import { registerResident } from '../support/flows.ts';
+import { workingAgeHousehold, wrongInputs } from '../support/service-form-scene.ts';
 
 let h: Harness;
 // Monday 7 December 2026, 10:00 in Beijing: five working days later is Monday 14 December.
@@ -19,23 +19,9 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-/** A resident (44) with a mother of 78, a son of 6 and a daughter of 17; the daughter's member id. */
-async function household(lang: 'zh' | 'en'): Promise<{ u: SimUser; daughter: string }> {
-  const u = await residentWithElder(h, nextId++);
-  await addMember(h, u.id, { name: child.name, relation: 'child', birthDate: child.birthDate, sex: 'male' });
-  const daughter = await addMember(h, u.id, {
-    name: '杨小梅',
-    relation: 'child',
-    birthDate: '2009-03-01',
-    idNumber: makeIdNumber({ birthDate: '2009-03-01', sex: 'female', seq: 700 + (u.id % 100) }),
-  });
-  await speak(u, lang);
-  return { u, daughter };
-}
-
 describe('job seeking, in Chinese', () => {
   it('offers only people of 16 to 60, re-asks wrong input at every step, files to human resources', async () => {
-    const { u, daughter } = await household('zh');
+    const { u, daughter } = await workingAgeHousehold(h, nextId++, 'zh');
     await u.text('/services');
     await u.tap('👷 求职登记');
     expect(u.lastText()).toContain('家里谁要找工作？');
@@ -126,7 +112,7 @@ describe('job seeking, in Chinese', () => {
 
 describe('job seeking, in English', () => {
   it('the same steps, every reply in English; typed past work kept; the resident becomes "looking"', async () => {
-    const { u } = await household('en');
+    const { u } = await workingAgeHousehold(h, nextId++, 'en');
     await u.text('/services');
     await u.tap('👷 Job seeking');
     expect(u.lastText()).toContain('Who in the household is looking for work?');

@@ -14,7 +14,8 @@ import {
   sentTexts,
 } from '../support/bot-harness.ts';
 import { child, elder, makeIdNumber } from '../support/fixtures.ts';
-import { addMember, registerResident } from '../support/flows.ts';
+import { registerResident } from '../support/flows.ts';
+import { workingAgeHousehold, wrongInputs } from '../support/service-form-scene.ts';
 import { makeStaff } from '../support/staff-scene.ts';
 
 let h: Harness;
@@ -32,50 +33,6 @@ beforeAll(async () => {
   await makeStaff(h, HR, 'wanshan-human-resources', { displayName: '人社小李' });
 });
 afterAll(() => h.close());
-
-/** A resident (44) with a mother of 78, a son of 6 and a daughter of 17; the daughter's member id. */
-async function household(lang: 'zh' | 'en'): Promise<{ u: SimUser; daughter: string }> {
-  const u = h.user(nextId++);
-  await registerResident(u);
-  await addMember(h, u.id, {
-    name: elder.name,
-    relation: 'parent',
-    birthDate: elder.birthDate,
-    idNumber: makeIdNumber({ birthDate: elder.birthDate, sex: 'female', seq: 600 + (u.id % 100) }),
-  });
-  await addMember(h, u.id, { name: child.name, relation: 'child', birthDate: child.birthDate, sex: 'male' });
-  const daughter = await addMember(h, u.id, {
-    name: '杨小梅',
-    relation: 'child',
-    birthDate: '2009-03-01',
-    idNumber: makeIdNumber({ birthDate: '2009-03-01', sex: 'female', seq: 700 + (u.id % 100) }),
-  });
-  if (lang === 'en') {
-    await u.text('/language');
-    await u.tap('English');
-  }
-  return { u, daughter };
-}
-
-/**
- * A sticker, 5,000 characters, a forged button and words where a button is wanted: each gets a plain answer
- * (never "something went wrong", never Chinese in an English chat), and the question is asked again.
- */
-async function wrongInputs(u: SimUser, lang: 'zh' | 'en', prompt: string) {
-  for (const calls of [await u.sticker(), await u.text('长'.repeat(5000))]) {
-    const said = sentTexts(calls);
-    expect(said.length).toBeGreaterThan(0);
-    for (const s of said) {
-      expect(s).not.toContain(lang === 'zh' ? '出了点问题' : 'went wrong');
-      if (lang === 'en') expect(s).not.toMatch(han);
-    }
-  }
-  const forged = await u.press('f:999999:c:0');
-  expect(forged.find((c) => c.method === 'answerCallbackQuery')?.payload).toMatchObject({ show_alert: true });
-  const words = sentTexts(await u.text(lang === 'zh' ? '随便' : 'whatever'));
-  expect(words.join('\n')).toContain(prompt);
-  if (lang === 'en') for (const s of words) expect(s).not.toMatch(han);
-}
 
 /** The callback data of the last question's first choice, e.g. `f:12:c:0`. */
 function lastChoiceData(u: SimUser): string {
@@ -110,7 +67,7 @@ async function signUpElsewhere(course: string) {
 
 describe('skills training sign-up, in Chinese', () => {
   it('offers people of 16 to 60 and open courses, re-asks wrong input, re-offers when the course fills up', async () => {
-    const { u, daughter } = await household('zh');
+    const { u, daughter } = await workingAgeHousehold(h, nextId++, 'zh');
     await u.text('/services');
     await u.tap('🧰 技能培训报名');
     expect(u.lastText()).toContain('家里谁要参加培训？');
@@ -204,7 +161,7 @@ describe('skills training sign-up, in Chinese', () => {
   });
 
   it('no course open: says so plainly, points to job seeking and the window, and files nothing', async () => {
-    const { u } = await household('zh');
+    const { u } = await workingAgeHousehold(h, nextId++, 'zh');
     const open = await h.db.course.findMany({ where: { active: true }, select: { code: true, seats: true } });
     // Every course of the district full (no seat) or started.
     await h.db.course.updateMany({ where: { code: { in: [SEWING, ELECTRICIAN] } }, data: { seats: 0 } });
@@ -235,7 +192,7 @@ describe('skills training sign-up, in Chinese', () => {
 
 describe('skills training sign-up, in English', () => {
   it('the same steps, every reply in English, the course named in English', async () => {
-    const { u } = await household('en');
+    const { u } = await workingAgeHousehold(h, nextId++, 'en');
     await u.text('/services');
     await u.tap('🧰 Skills training sign-up');
     expect(u.lastText()).toContain('Who in the household will take the course?');

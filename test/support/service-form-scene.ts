@@ -4,7 +4,7 @@
 // words where a button is wanted).
 import { expect } from 'vitest';
 import { type Harness, type SimUser, sentTexts } from './bot-harness.ts';
-import { elder, makeIdNumber } from './fixtures.ts';
+import { child, elder, makeIdNumber } from './fixtures.ts';
 import { addMember, registerResident } from './flows.ts';
 
 const han = /\p{Script=Han}/u;
@@ -56,4 +56,25 @@ export async function wrongInputs(u: SimUser, lang: 'zh' | 'en', prompt: string)
   const words = sentTexts(await u.text(lang === 'zh' ? '随便' : 'whatever'));
   expect(words.join('\n')).toContain(prompt);
   if (lang === 'en') for (const s of words) expect(s).not.toMatch(han);
+}
+
+/**
+ * A household of working age for the jobs window's services: the resident (44) with a mother of 78, a son of 6
+ * and a daughter of 17, the chat in `lang`; the daughter's member id.
+ */
+export async function workingAgeHousehold(
+  h: Harness,
+  telegramId: number,
+  lang: 'zh' | 'en',
+): Promise<{ u: SimUser; daughter: string }> {
+  const u = await residentWithElder(h, telegramId);
+  await addMember(h, u.id, { name: child.name, relation: 'child', birthDate: child.birthDate, sex: 'male' });
+  const daughter = await addMember(h, u.id, {
+    name: '杨小梅',
+    relation: 'child',
+    birthDate: '2009-03-01',
+    idNumber: makeIdNumber({ birthDate: '2009-03-01', sex: 'female', seq: 700 + (u.id % 100) }),
+  });
+  await speak(u, lang);
+  return { u, daughter };
 }
