@@ -10,7 +10,6 @@
 // audited as a refusal. Every look-up, every filing and every slip shown is audited.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { MAX_REFUSAL_AUDIT_ROWS_PER_HOUR } from '../domain/abuse-limits.ts';
 import type { Catalogue, DepartmentKind, ServiceDefinition } from '../domain/catalogue/index.ts';
 import type { Relation } from '../domain/household.ts';
 import { ageOn, parseIdNumber } from '../domain/id-number.ts';
@@ -20,13 +19,12 @@ import { householdPeople } from './case-answers.ts';
 import type { CaseStore, NewAudit } from './case-store.ts';
 import type { CaseService, MyCaseView, SubmitError, SubmitResult } from './cases.ts';
 import type { LookupStore } from './console/lookup-ports.ts';
+import { auditRefusal } from './console/scope.ts';
 import { type FormWords, type RawForm, readWebForm, type WebForm } from './filing-form.ts';
 import type { HouseholdRecord, HouseholdStore } from './households.ts';
 import { type PiiCipher, piiAt } from './pii-cipher.ts';
 import type { CommunityContact, NamedOption } from './reference.ts';
 import type { StaffStore } from './staff/ports.ts';
-
-const HOUR_MS = 3600_000;
 
 /** How many residents a look-up by ID number lists (one, unless the number is a household member's). */
 const FOUND_LIMIT = 10;
@@ -134,12 +132,8 @@ export function createFilingService(deps: FilingDeps) {
     f.via === 'window' || f.communityCode === communityCode;
 
   /** A refusal's audit row, within the per-person limit of refusal rows an hour (as every refusal). */
-  async function refuse(telegramId: number, audit: Omit<NewAudit, 'actorTelegramId' | 'action'>) {
-    const since = new Date(now().getTime() - HOUR_MS);
-    if ((await staff.countAudit(telegramId, 'access.denied', since)) >= MAX_REFUSAL_AUDIT_ROWS_PER_HOUR)
-      return;
-    await staff.audit(null, { ...audit, action: 'access.denied', actorTelegramId: telegramId });
-  }
+  const refuse = (telegramId: number, audit: Omit<NewAudit, 'actorTelegramId' | 'action'>) =>
+    auditRefusal({ staff, now }, telegramId, null, { ...audit, action: 'access.denied' });
 
   /** The filer and the resident's household, when they may file for them; refusals audited. */
   async function access(

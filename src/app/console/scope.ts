@@ -33,11 +33,20 @@ export function createScope(deps: ScopeDeps) {
     },
 
     /** A refusal's audit row (`access.denied`), unless this person already has the hour's most. */
-    async refuse(telegramId: number, caseId: string | null, audit: Omit<NewAudit, 'actorTelegramId'>) {
-      const since = new Date(now().getTime() - HOUR_MS);
-      if ((await staff.countAudit(telegramId, 'access.denied', since)) >= MAX_REFUSAL_AUDIT_ROWS_PER_HOUR)
-        return;
-      await staff.audit(caseId, { ...audit, actorTelegramId: telegramId });
-    },
+    refuse: (telegramId: number, caseId: string | null, audit: Omit<NewAudit, 'actorTelegramId'>) =>
+      auditRefusal({ staff, now }, telegramId, caseId, audit),
   };
+}
+
+/** A refusal's audit row, unless this person already has the hour's most `access.denied` rows. */
+export async function auditRefusal(
+  deps: Pick<ScopeDeps, 'staff' | 'now'>,
+  telegramId: number,
+  caseId: string | null,
+  audit: Omit<NewAudit, 'actorTelegramId'>,
+): Promise<void> {
+  const since = new Date(deps.now().getTime() - HOUR_MS);
+  if ((await deps.staff.countAudit(telegramId, 'access.denied', since)) >= MAX_REFUSAL_AUDIT_ROWS_PER_HOUR)
+    return;
+  await deps.staff.audit(caseId, { ...audit, actorTelegramId: telegramId });
 }
